@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text.Unicode;
+
+namespace Ccfs.Protocol.Auth;
+
+public sealed class AuthV2VerifierOptions
+{
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Refuse signatures that do not cover <c>host</c> (spec §2.4).</summary>
+    public bool RequireHostSigned { get; set; } = true;
+
+    /// <summary>
+    /// Compatibility variant (a) of spec §2.9: when the strict check fails on a request with a query, also accept a
+    /// signature computed without the query line.
+    /// </summary>
+    public bool RetryWithoutQueryLine { get; set; } = true;
+}
+
+public enum AuthV2Failure
+{
+    None,
+    MissingAuthorization,
+    MalformedAuthorization,
+    UnknownAccessKey,
+    InvalidTimestamp,
+    ClockSkew,
+    HostNotSigned,
+    SignedHeaderMissing,
+    BodyNotUtf8,
+    SignatureMismatch,
+}
+
+/// <summary>Which canonical form a valid signature matched; logged so field data can settle spec §6 Q4.</summary>
+public enum AuthV2Variant
+{
+    Strict,
+    WithoutQueryLine,
+}
+
+public readonly record struct AuthV2Verification(AuthV2Failure Failure, AuthV2Variant Variant, int SecretKeyIndex, string Detail)
+{
+    public bool Succeeded => Failure == AuthV2Failure.None;
+
+    public static AuthV2Verification Fail(AuthV2Failure failure, string detail) => new(failure, default, -1, detail);
+}
+
+/// <summary>Checks auth-v2 signatures as spec §2.9 recommends, with the same canonical code the signer uses.</summary>
+public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider time)
+{
+    /// <param name="header">The parsed Authorization value.</param>
+    /// <param name="secretKeys">Every SK valid for the header's AK; more than one while a key is being rotated.</param>
+    /// <param name="request">Method, raw path, decoded query and header lookup.</param>
+    /// <param name="body">The exact body bytes received.</param>
+    public AuthV2Verification Verify(AuthorizationHeader header, IReadOnlyList<string> secretKeys, ReceivedRequest request,
+        ReadOnlySpan<byte> body)
+    {
+        if (!AuthV2Timestamp.TryParse(header.Timestamp, out var signedAt))
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.InvalidTimestamp,
+                $"timestamp '{header.Timestamp}' is not yyyy-MM-ddTHH:mm:ss[.fff]Z");
+        }
+
+        var skew = (time.GetUtcNow() - signedAt).Duration();
+        if (skew > options.MaxClockSkew)
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.ClockSkew,
+                $"timestamp is {skew.TotalSeconds:F0} s away from server time, {options.MaxClockSkew.TotalSeconds:F0} s allowed");
+        }
+
+        if (options.RequireHostSigned && !header.SignedHeaderNames.Contains("host", StringComparer.OrdinalIgnoreCase))
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.HostNotSigned, "host is not among the signed headers");
+        }
+
+        var signed = new KeyValuePair<string, string>[header.SignedHeaderNames.Count];
+        for (var i = 0; i < signed.Length; i++)
+        {
+            var name = header.SignedHeaderNames[i];
+            var value = request.GetHeader(name);
+            if (value is null)
+            {
+                return AuthV2Verification.Fail(AuthV2Failure.SignedHeaderMissing, $"signed header '{name}' is not in the request");
+            }
+
+            signed[i] = new(name, value);
+        }
+
+        if (!Utf8.IsValid(body))
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.BodyNotUtf8, "the body is not valid UTF-8");
+        }
+
+        Span<byte> received = stackalloc byte[64];
+        if (header.Signature.Length != 64 || !Hex.TryToLowerAscii(header.Signature, received))
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.SignatureMismatch, "the signature is not 64 hexadecimal characters");
+        }
+
+        var canonicalHeaders = CanonicalRequest.Headers(signed);
+        var query = CanonicalRequest.Query(request.Query);
+        var strictHead = CanonicalRequest.Head(request.Method, request.RawPath, query, header.SignedHeaders, canonicalHeaders);
+        var withoutQueryHead = query is not null && options.RetryWithoutQueryLine
+            ? CanonicalRequest.Head(request.Method, request.RawPath, null, header.SignedHeaders, canonicalHeaders)
+            : null;
+
+        for (var k = 0; k < secretKeys.Count; k++)
+        {
+            var signingKey = SigningKey.Derive(secretKeys[k], header.AuthStringPrefix);
+            if (Matches(signingKey, strictHead, body, received))
+            {
+                return new(AuthV2Failure.None, AuthV2Variant.Strict, k, "");
+            }
+
+            if (withoutQueryHead is not null && Matches(signingKey, withoutQueryHead, body, received))
+            {
+                return new(AuthV2Failure.None, AuthV2Variant.WithoutQueryLine, k, "");
+            }
+        }
+
+        return AuthV2Verification.Fail(AuthV2Failure.SignatureMismatch,
+            "the signature does not match; the canonical request up to the body was: " + strictHead.Replace("\n", "\\n", StringComparison.Ordinal));
+    }
+
+    private static bool Matches(string signingKey, string head, ReadOnlySpan<byte> body, ReadOnlySpan<byte> received)
+    {
+        using var hmac = new CanonicalRequestHmac(signingKey, head);
+        hmac.AppendBody(body);
+        Span<byte> expected = stackalloc byte[64];
+        hmac.Complete(expected);
+        return CryptographicOperations.FixedTimeEquals(expected, received);
+    }
+}

@@ -1,0 +1,252 @@
+using System.Text;
+using Ccfs.Protocol.Auth;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ccfs.Protocol.Tests;
+
+public sealed class AuthV2VerifierTests
+{
+    public static TheoryData<string> VectorNames() => [.. AuthV2VectorFile.Vectors.Select(v => v.Name)];
+
+    [Theory]
+    [MemberData(nameof(VectorNames))]
+    public void Every_vector_verifies_strictly(string name)
+    {
+        var v = AuthV2VectorFile.Named(name);
+
+        var result = Verify(v, v.Authorization);
+
+        Assert.True(result.Succeeded, result.Detail);
+        Assert.Equal(AuthV2Variant.Strict, result.Variant);
+    }
+
+    [Theory]
+    [InlineData("V6-empty-query-line")]
+    [InlineData("V6-base64")]
+    public void Community_port_signatures_are_rejected(string name)
+    {
+        var negative = AuthV2VectorFile.Negative.Single(n => n.Name == name);
+        var v = AuthV2VectorFile.Named(negative.BasedOn);
+
+        var result = Verify(v, negative.Authorization);
+
+        Assert.False(result.Succeeded);
+    }
+
+    [Fact]
+    public void The_base64_form_of_the_right_digest_is_refused_even_when_it_parses()
+    {
+        // The V6 Base64 signature has '/' in it, so it fails the 5-part split; the same digest in Base64 without a
+        // '/' must still fail, because only 64 hex characters are a signature.
+        var v = AuthV2VectorFile.Named("V6");
+        var hex = v.Authorization[(v.Authorization.LastIndexOf('/') + 1)..];
+        var base64 = Convert.ToBase64String(Convert.FromHexString(hex)).Replace('/', '_');
+        var prefix = v.Authorization[..v.Authorization.LastIndexOf('/')];
+
+        var result = Verify(v, prefix + "/" + base64);
+
+        Assert.Equal(AuthV2Failure.SignatureMismatch, result.Failure);
+    }
+
+    [Fact]
+    public void A_signature_without_the_query_line_passes_only_through_the_compatibility_retry()
+    {
+        var negative = AuthV2VectorFile.Negative.Single(n => n.Name == "V7b-no-query-line");
+        var v = AuthV2VectorFile.Named(negative.BasedOn);
+
+        var lenient = Verify(v, negative.Authorization);
+        var strict = Verify(v, negative.Authorization, o => o.RetryWithoutQueryLine = false);
+
+        Assert.True(lenient.Succeeded, lenient.Detail);
+        Assert.Equal(AuthV2Variant.WithoutQueryLine, lenient.Variant);
+        Assert.Equal(AuthV2Failure.SignatureMismatch, strict.Failure);
+    }
+
+    [Fact]
+    public void Upper_case_hex_is_accepted()
+    {
+        var v = AuthV2VectorFile.Named("V3");
+        var cut = v.Authorization.LastIndexOf('/');
+
+        var result = Verify(v, v.Authorization[..cut] + v.Authorization[cut..].ToUpperInvariant());
+
+        Assert.True(result.Succeeded, result.Detail);
+    }
+
+    [Fact]
+    public void A_tampered_body_is_refused()
+    {
+        var v = AuthV2VectorFile.Named("V3");
+
+        var result = Verify(v with { Body = v.Body.Replace("8fSsBaEb", "8fSsBaEc", StringComparison.Ordinal) }, v.Authorization);
+
+        Assert.Equal(AuthV2Failure.SignatureMismatch, result.Failure);
+    }
+
+    [Fact]
+    public void A_tampered_query_is_refused_even_with_the_compatibility_retry()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+
+        var result = Verify(v with { Query = new() { ["vdnId"] = "54" } }, v.Authorization);
+
+        Assert.Equal(AuthV2Failure.SignatureMismatch, result.Failure);
+    }
+
+    [Fact]
+    public void A_tampered_signed_header_is_refused()
+    {
+        var v = AuthV2VectorFile.Named("V3");
+        var headers = new Dictionary<string, string>(v.SignedHeaders) { ["host"] = "10.22.26.181:28081" };
+
+        var result = Verify(v with { SignedHeaders = headers }, v.Authorization);
+
+        Assert.Equal(AuthV2Failure.SignatureMismatch, result.Failure);
+    }
+
+    [Fact]
+    public void A_wrong_secret_key_is_refused()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+
+        var result = Verify(v, v.Authorization, secretKeys: ["not-the-secret"]);
+
+        Assert.Equal(AuthV2Failure.SignatureMismatch, result.Failure);
+    }
+
+    [Fact]
+    public void During_a_rotation_either_secret_key_verifies()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+
+        var result = Verify(v, v.Authorization, secretKeys: ["the-new-secret", v.SecretKey]);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(1, result.SecretKeyIndex);
+    }
+
+    [Theory]
+    [InlineData(-15 * 60, true)]
+    [InlineData(15 * 60, true)]
+    [InlineData(-15 * 60 - 1, false)]
+    [InlineData(15 * 60 + 1, false)]
+    public void The_timestamp_must_fall_within_the_clock_skew_window(int serverOffsetSeconds, bool accepted)
+    {
+        var v = AuthV2VectorFile.Named("V6");
+        AuthV2Timestamp.TryParse(v.Timestamp, out var signedAt);
+
+        var result = Verify(v, v.Authorization, now: signedAt.AddSeconds(serverOffsetSeconds));
+
+        Assert.Equal(accepted, result.Succeeded);
+        if (!accepted)
+        {
+            Assert.Equal(AuthV2Failure.ClockSkew, result.Failure);
+        }
+    }
+
+    [Fact]
+    public void A_signature_that_does_not_cover_host_is_refused()
+    {
+        var v = AuthV2VectorFile.Named("V3");
+        var headers = v.SignedHeaders.Where(h => h.Key != "host").ToDictionary();
+        var signed = v with { SignedHeaders = headers };
+        var authorization = AuthV2Signer.Sign(AuthV2SignerTests.ToRequest(signed), new(v.AccessKey, v.SecretKey), v.Timestamp,
+            Encoding.UTF8.GetBytes(v.Body));
+
+        var result = Verify(signed, authorization);
+        var lenient = Verify(signed, authorization, o => o.RequireHostSigned = false);
+
+        Assert.Equal(AuthV2Failure.HostNotSigned, result.Failure);
+        Assert.True(lenient.Succeeded, lenient.Detail);
+    }
+
+    [Fact]
+    public void A_signed_header_missing_from_the_request_is_refused()
+    {
+        var v = AuthV2VectorFile.Named("V3");
+        var request = Received(v);
+        var withoutType = new ReceivedRequest
+        {
+            Method = request.Method,
+            RawPath = request.RawPath,
+            Query = request.Query,
+            GetHeader = name => name == "content-type" ? null : request.GetHeader(name),
+        };
+
+        var result = Verifier(At(v)).Verify(Header(v.Authorization), [v.SecretKey], withoutType, Encoding.UTF8.GetBytes(v.Body));
+
+        Assert.Equal(AuthV2Failure.SignedHeaderMissing, result.Failure);
+        Assert.Contains("content-type", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_body_that_is_not_utf8_is_refused()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+        byte[] body = [.. Encoding.UTF8.GetBytes(v.Body), 0xC3];
+
+        var result = Verifier(At(v)).Verify(Header(v.Authorization), [v.SecretKey], Received(v), body);
+
+        Assert.Equal(AuthV2Failure.BodyNotUtf8, result.Failure);
+    }
+
+    [Fact]
+    public void An_unparseable_timestamp_is_refused()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+
+        var result = Verify(v, v.Authorization.Replace("2021-08-31T09:38:50Z", "2021-08-31 09:38:50", StringComparison.Ordinal));
+
+        Assert.Equal(AuthV2Failure.InvalidTimestamp, result.Failure);
+    }
+
+    [Fact]
+    public void A_mismatch_explains_the_canonical_request_it_expected()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+
+        var result = Verify(v, v.Authorization, secretKeys: ["wrong"]);
+
+        Assert.Contains("POST\\n/CCFS/resource/ccfs/ivr/uploadFile\\nvdnId=53\\nhost\\n", result.Detail, StringComparison.Ordinal);
+    }
+
+    internal static AuthV2Verification Verify(AuthV2Vector v, string authorization, Action<AuthV2VerifierOptions>? configure = null,
+        string[]? secretKeys = null, DateTimeOffset? now = null)
+    {
+        if (!AuthorizationHeader.TryParse(authorization, out var header, out var error))
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.MalformedAuthorization, error);
+        }
+
+        var options = new AuthV2VerifierOptions();
+        configure?.Invoke(options);
+        return new AuthV2Verifier(options, new FakeTimeProvider(now ?? At(v)))
+            .Verify(header!, secretKeys ?? [v.SecretKey], Received(v), Encoding.UTF8.GetBytes(v.Body));
+    }
+
+    private static AuthV2Verifier Verifier(DateTimeOffset now) => new(new AuthV2VerifierOptions(), new FakeTimeProvider(now));
+
+    private static AuthorizationHeader Header(string value)
+    {
+        Assert.True(AuthorizationHeader.TryParse(value, out var header, out var error), error);
+        return header!;
+    }
+
+    private static DateTimeOffset At(AuthV2Vector v)
+    {
+        Assert.True(AuthV2Timestamp.TryParse(v.Timestamp, out var t));
+        return t;
+    }
+
+    private static ReceivedRequest Received(AuthV2Vector v)
+    {
+        var headers = new Dictionary<string, string>(v.SignedHeaders, StringComparer.OrdinalIgnoreCase);
+        return new ReceivedRequest
+        {
+            Method = v.Method,
+            RawPath = v.Path,
+            Query = [.. v.Query],
+            GetHeader = name => headers.GetValueOrDefault(name),
+        };
+    }
+}
