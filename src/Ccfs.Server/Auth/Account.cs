@@ -1,0 +1,12 @@
+namespace Ccfs.Server.Auth;
+
+/// <summary>A developer account: an AK, the SKs that sign for it, and the VDNs whose files it may touch.</summary>
+public sealed record Account(string AccessKey, IReadOnlyList<string> SecretKeys, IReadOnlySet<int> VdnIds)
+{
+    /// <summary>The well-known account that serves VDN 1 when nothing is configured and every listener is loopback.</summary>
+    public static Account Development { get; } = new("ccfs-dev-ak", ["ccfs-dev-sk-not-for-production"], new HashSet<int> { 1 });
+
+    public bool MayUse(int vdnId) => VdnIds.Contains(vdnId);
+
+    public override string ToString() => $"Account {{ AccessKey = {AccessKey}, VdnIds = [{string.Join(',', VdnIds)}] }}";
+}

@@ -1,0 +1,108 @@
+using Ccfs.Protocol.Auth;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Ccfs.Server.Auth;
+
+/// <summary>The outcome of checking a request's signature: the account, or why it was refused.</summary>
+public readonly record struct Authentication(Account? Account, AuthV2Failure Failure, string Detail)
+{
+    public bool Succeeded => Account is not null;
+}
+
+/// <summary>
+/// Verifies the auth-v2 signature of a request over its raw method, raw path, form-decoded query, signed headers
+/// as received and the exact body bytes, and counts failures towards the IP lock.
+/// </summary>
+public sealed partial class RequestAuthenticator(AccountDirectory accounts, AuthV2Verifier verifier, IpLockout lockout,
+    ILogger<RequestAuthenticator> logger)
+{
+    public Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
+    {
+        var result = Verify(http, query, body);
+        var ip = ClientAddress.Of(http);
+        if (result.Succeeded)
+        {
+            LogAccepted(logger, result.Account!.AccessKey, ip);
+        }
+        else
+        {
+            lockout.RecordFailure(ip);
+            LogRejected(logger, result.Failure, result.Detail, ip);
+        }
+
+        return result;
+    }
+
+    private Authentication Verify(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
+    {
+        string? value = http.Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(value))
+        {
+            return new(null, AuthV2Failure.MissingAuthorization, "the Authorization header is missing");
+        }
+
+        if (!AuthorizationHeader.TryParse(value, out var header, out var error))
+        {
+            return new(null, AuthV2Failure.MalformedAuthorization, error);
+        }
+
+        var account = accounts.Find(header!.AccessKey);
+        if (account is null)
+        {
+            return new(null, AuthV2Failure.UnknownAccessKey, $"access key '{header.AccessKey}' is unknown");
+        }
+
+        var request = new ReceivedRequest
+        {
+            Method = http.Request.Method,
+            RawPath = RawPath(http),
+            Query = query,
+            GetHeader = name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null,
+        };
+        var verification = verifier.Verify(header, account.SecretKeys, request, body);
+        if (!verification.Succeeded)
+        {
+            return new(null, verification.Failure, verification.Detail);
+        }
+
+        if (verification.Variant != AuthV2Variant.Strict)
+        {
+            LogVariant(logger, account.AccessKey, verification.Variant);
+        }
+
+        return new(account, AuthV2Failure.None, "");
+    }
+
+    /// <summary>The path exactly as the client sent it: signatures cover the raw target, never a decoded path.</summary>
+    private static string RawPath(HttpContext http)
+    {
+        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target))
+        {
+            return (http.Request.PathBase + http.Request.Path).ToUriComponent();
+        }
+
+        if (!target.StartsWith('/') && Uri.TryCreate(target, UriKind.Absolute, out var absolute))
+        {
+            target = absolute.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped);
+        }
+
+        var question = target.IndexOf('?', StringComparison.Ordinal);
+        return question < 0 ? target : target[..question];
+    }
+
+    [LoggerMessage(LogLevel.Debug, "auth-v2 accepted for {AccessKey} from {ClientIp}")]
+    private static partial void LogAccepted(ILogger logger, string accessKey, string clientIp);
+
+    [LoggerMessage(LogLevel.Warning, "auth-v2 rejected ({Failure}) from {ClientIp}: {Detail}")]
+    private static partial void LogRejected(ILogger logger, AuthV2Failure failure, string detail, string clientIp);
+
+    [LoggerMessage(LogLevel.Information, "auth-v2 signature of {AccessKey} matched the compatibility form {Variant}")]
+    private static partial void LogVariant(ILogger logger, string accessKey, AuthV2Variant variant);
+}
+
+/// <summary>The client address used for the IP lock: the peer, or the trusted proxy's header once forwarded-headers ran.</summary>
+public static class ClientAddress
+{
+    public static string Of(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Ccfs.Protocol;
+using Ccfs.Protocol.Auth;
+using Ccfs.Server.Auth;
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Health;
+using Ccfs.Server.Http;
+using Ccfs.Server.Interfaces;
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Parameters;
+using Ccfs.Server.Storage;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Ccfs.Server;
+
+/// <summary>How the pieces are wired: services, listeners, middleware and the CC-FS routes.</summary>
+public static class CcfsServer
+{
+    public static WebApplicationBuilder AddCcfsServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<IParameterSource>(sp => new ConfiguredParameters(sp.GetRequiredService<CcfsSettings>().Parameters));
+        services.AddSingleton<AccountDirectory>();
+        services.AddSingleton<IpLockout>();
+        services.AddSingleton(sp =>
+        {
+            var auth = sp.GetRequiredService<CcfsSettings>().Auth;
+            return new AuthV2Verifier(new AuthV2VerifierOptions
+            {
+                MaxClockSkew = auth.MaxClockSkew,
+                RequireHostSigned = auth.RequireHostSigned,
+                RetryWithoutQueryLine = auth.RetryWithoutQueryLine,
+            }, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<RequestAuthenticator>();
+        services.AddSingleton(sp => new BodyBufferPool(sp.GetRequiredService<CcfsSettings>().Limits.MaxConcurrentUploads));
+        services.AddSingleton<SignedRequestReader>();
+        services.AddSingleton<IFileCatalog>(sp => new SqliteFileCatalog(sp.GetRequiredService<CcfsSettings>().CatalogPath));
+        services.AddSingleton(sp => new LocationSet(
+            [.. sp.GetRequiredService<CcfsSettings>().Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]));
+        services.AddHostedService<StartupRecovery>();
+
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<CcfsSettings>((options, settings) =>
+        {
+            options.AddConcurrencyLimiter(Upload.ConcurrencyPolicy, limiter =>
+            {
+                limiter.PermitLimit = settings.Limits.MaxConcurrentUploads;
+                limiter.QueueLimit = settings.Limits.UploadQueueLength;
+                limiter.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
+            options.OnRejected = (context, _) =>
+                new ValueTask(CcfsResults.Unavailable("too many uploads are in progress").ExecuteAsync(context.HttpContext));
+        });
+
+        services.AddHealthChecks();
+        services.AddOptions<HealthCheckServiceOptions>().Configure<CcfsSettings>((options, settings) =>
+        {
+            options.Registrations.Add(new HealthCheckRegistration("catalog",
+                sp => new CatalogHealthCheck(sp.GetRequiredService<IFileCatalog>()), HealthStatus.Unhealthy, [ReadinessReport.Tag]));
+            foreach (var location in settings.Locations)
+            {
+                options.Registrations.Add(new HealthCheckRegistration($"location:{location.Id}",
+                    sp => new LocationHealthCheck(sp.GetRequiredService<LocationSet>().Find(location.Id)!), HealthStatus.Unhealthy,
+                    [ReadinessReport.Tag]));
+            }
+        });
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureListeners(context.Configuration, kestrel));
+        return builder;
+    }
+
+    public static WebApplication MapCcfsServer(this WebApplication app, CcfsSettings settings)
+    {
+        if (settings.Auth.TrustedProxyHeader is { Length: > 0 } header)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardedForHeaderName = header };
+            foreach (var proxy in settings.Auth.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(proxy, out var network)
+                    ? network
+                    : new System.Net.IPNetwork(IPAddress.Parse(proxy), IPAddress.Parse(proxy).GetAddressBytes().Length * 8));
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
+        // Routing and the framework answer 404, 405 and 500 without a body; CC-FS clients expect Spring's error JSON.
+        app.UseStatusCodePages(context => CcfsResults.WriteSpringErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
+        app.UseRateLimiter();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadinessReport.Tag),
+            ResponseWriter = ReadinessReport.WriteAsync,
+        });
+
+        var ivr = app.MapGroup(CcfsPaths.Base).AddEndpointFilter(RequireExactPath);
+        Upload.Map(ivr, settings.Compatibility);
+        return app;
+    }
+
+    /// <summary>CC-FS runs in a Java servlet container, where paths are case-sensitive; ASP.NET routing is not.</summary>
+    private static async ValueTask<object?> RequireExactPath(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.GetEndpoint() is RouteEndpoint { RoutePattern: RoutePattern pattern }
+            && !string.Equals(http.Request.Path.Value, pattern.RawText, StringComparison.Ordinal))
+        {
+            return CcfsResults.Spring(StatusCodes.Status404NotFound, "paths are case-sensitive");
+        }
+
+        return await next(context);
+    }
+
+    /// <summary>With no listener configured: HTTPS on 127.0.0.1:8443 with the generated self-signed certificate.</summary>
+    private static void ConfigureListeners(IConfiguration configuration, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel)
+    {
+        var plan = ListenerPlan.From(configuration);
+        if (!plan.NeedsHttpsCertificate || configuration.GetSection("Kestrel:Certificates:Default").Exists())
+        {
+            return;
+        }
+
+        var dataDir = Path.GetFullPath(configuration[$"{CcfsOptions.Section}:DataDir"] is { Length: > 0 } dir ? dir : new CcfsOptions().DataDir);
+        var certificate = SelfSignedCertificate.LoadOrCreate(dataDir);
+        Console.WriteLine($"ccfs: TLS certificate {SelfSignedCertificate.PathIn(dataDir)}, "
+            + $"SHA-256 fingerprint {SelfSignedCertificate.Fingerprint(certificate)}");
+        kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate ??= certificate);
+        if (plan.UseDefaultHttps)
+        {
+            kestrel.Listen(IPAddress.Loopback, ListenerPlan.DefaultHttpsPort, listen => listen.UseHttps(certificate));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+namespace Ccfs.Server.Configuration;
+
+/// <summary>
+/// The <c>Ccfs</c> configuration section as bound from appsettings, environment variables (<c>Ccfs__…</c>) or the
+/// command line. Unknown keys are an error, so a typo never silently falls back to a default.
+/// </summary>
+public sealed class CcfsOptions
+{
+    public const string Section = "Ccfs";
+
+    public string DataDir { get; set; } = "./ccfs-data";
+
+    public List<AccountOptions> Accounts { get; set; } = [];
+
+    public ParameterOptions Parameters { get; set; } = new();
+
+    public List<LocationOptions> Locations { get; set; } = [];
+
+    public AuthOptions Auth { get; set; } = new();
+
+    public LimitOptions Limits { get; set; } = new();
+
+    public CompatibilityOptions Compatibility { get; set; } = new();
+}
+
+public sealed class AccountOptions
+{
+    public string? AccessKey { get; set; }
+
+    public string? SecretKey { get; set; }
+
+    public List<int> VdnIds { get; set; } = [];
+}
+
+/// <summary>The CC-FS system parameters of spec §5, as configured defaults.</summary>
+public sealed class ParameterOptions
+{
+    public decimal UploadSizeLimitMb { get; set; } = 5;
+
+    public string UploadPathRule { get; set; } = "/3rdfile/%VDNNO%/thirdvoicebotfile/";
+
+    public string DownloadPathRule { get; set; } =
+        "/voice/%VDNNO%/IVRrecordFile;/3rdfile/%VDNNO%/IVRrecordFile;/3rdfile/%VDNNO%/thirdvoicebotfile";
+
+    public string DriveLetter { get; set; } = "Y";
+
+    public string AcceptedEncodings { get; set; } = "alaw";
+}
+
+public sealed class LocationOptions
+{
+    public string? Id { get; set; }
+
+    /// <summary>The folder holding this location's files; by default <c>{DataDir}/locations/{Id}</c>.</summary>
+    public string? Path { get; set; }
+}
+
+public sealed class AuthOptions
+{
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(15);
+
+    public bool RequireHostSigned { get; set; } = true;
+
+    public bool RetryWithoutQueryLine { get; set; } = true;
+
+    public IpLockOptions IpLock { get; set; } = new();
+
+    /// <summary>A header such as <c>X-Forwarded-For</c> that carries the client IP when behind the NSLB.</summary>
+    public string? TrustedProxyHeader { get; set; }
+
+    /// <summary>Proxy addresses whose <see cref="TrustedProxyHeader"/> is believed; loopback when empty.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+}
+
+public sealed class IpLockOptions
+{
+    public int MaxFailures { get; set; } = 10;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan LockDuration { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+public sealed class LimitOptions
+{
+    /// <summary>Uploads processed at once; each holds its body in memory, so this bounds upload memory.</summary>
+    public int MaxConcurrentUploads { get; set; } = 4;
+
+    /// <summary>Uploads that may wait for a slot before the server answers 0300503.</summary>
+    public int UploadQueueLength { get; set; } = 128;
+}
+
+public sealed class CompatibilityOptions
+{
+    /// <summary>Also serve upload at <c>/ivr/upload</c>, the path of the documentation's example (spec §6 Q1).</summary>
+    public bool UploadAlias { get; set; } = true;
+
+    /// <summary>The resultDesc of a success (spec §6 Q2).</summary>
+    public string SuccessDescription { get; set; } = "success";
+}

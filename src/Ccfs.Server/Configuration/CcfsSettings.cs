@@ -1,0 +1,244 @@
+using System.Text.RegularExpressions;
+using Ccfs.Audio;
+using Ccfs.Server.Auth;
+using Ccfs.Server.Parameters;
+
+namespace Ccfs.Server.Configuration;
+
+/// <summary>A storage location (a CTI pool node): its id and the folder that holds its files.</summary>
+public sealed record LocationSettings(string Id, string Root);
+
+/// <summary>The configuration, checked and resolved once at start-up. Every problem is reported, not just the first.</summary>
+public sealed partial class CcfsSettings
+{
+    public required string DataDir { get; init; }
+
+    public required IReadOnlyList<Account> Accounts { get; init; }
+
+    public required bool UsesDevelopmentAccount { get; init; }
+
+    public required IReadOnlyList<LocationSettings> Locations { get; init; }
+
+    public required SystemParameters Parameters { get; init; }
+
+    public required AuthOptions Auth { get; init; }
+
+    public required LimitOptions Limits { get; init; }
+
+    public required CompatibilityOptions Compatibility { get; init; }
+
+    public required ListenerPlan Listeners { get; init; }
+
+    public string CatalogPath => Path.Combine(DataDir, "catalog.db");
+
+    public static CcfsSettings Load(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        CcfsOptions options;
+        try
+        {
+            options = configuration.GetSection(CcfsOptions.Section).Get<CcfsOptions>(b => b.ErrorOnUnknownConfiguration = true) ?? new();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CcfsConfigurationException([Flatten(e)]);
+        }
+
+        var dataDir = string.IsNullOrWhiteSpace(options.DataDir) ? null : Path.GetFullPath(options.DataDir);
+        if (dataDir is null)
+        {
+            errors.Add("Ccfs:DataDir is empty");
+        }
+
+        var listeners = ListenerPlan.From(configuration);
+        var accounts = LoadAccounts(options.Accounts, errors);
+        var useDevelopmentAccount = accounts.Count == 0;
+        if (useDevelopmentAccount && listeners.NonLoopbackUrls.Count > 0)
+        {
+            errors.Add($"no account is configured and the server would listen on {string.Join(", ", listeners.NonLoopbackUrls)}; "
+                + "the development account serves loopback listeners only. Configure Ccfs:Accounts:0:AccessKey, "
+                + "Ccfs:Accounts:0:SecretKey and Ccfs:Accounts:0:VdnIds:0, or listen on 127.0.0.1");
+        }
+
+        var parameters = LoadParameters(options.Parameters, errors);
+        var locations = LoadLocations(options.Locations, dataDir ?? "", errors);
+        CheckAuth(options.Auth, errors);
+        if (options.Limits.MaxConcurrentUploads < 1 || options.Limits.UploadQueueLength < 0)
+        {
+            errors.Add("Ccfs:Limits:MaxConcurrentUploads must be at least 1 and Ccfs:Limits:UploadQueueLength at least 0");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new CcfsConfigurationException(errors);
+        }
+
+        return new CcfsSettings
+        {
+            DataDir = dataDir!,
+            Accounts = useDevelopmentAccount ? [Account.Development] : accounts,
+            UsesDevelopmentAccount = useDevelopmentAccount,
+            Locations = locations,
+            Parameters = parameters!,
+            Auth = options.Auth,
+            Limits = options.Limits,
+            Compatibility = options.Compatibility,
+            Listeners = listeners,
+        };
+    }
+
+    private static List<Account> LoadAccounts(List<AccountOptions> configured, List<string> errors)
+    {
+        var accounts = new List<Account>();
+        for (var i = 0; i < configured.Count; i++)
+        {
+            var a = configured[i];
+            var key = $"Ccfs:Accounts:{i}";
+            if (string.IsNullOrWhiteSpace(a.AccessKey) || a.AccessKey.Any(c => c == '/' || char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                errors.Add($"{key}:AccessKey must be non-empty, without '/', spaces or control characters");
+                continue;
+            }
+
+            if (string.IsNullOrEmpty(a.SecretKey))
+            {
+                errors.Add($"{key}:SecretKey is empty");
+            }
+
+            if (a.VdnIds.Count == 0 || a.VdnIds.Any(v => v <= 0))
+            {
+                errors.Add($"{key}:VdnIds must list at least one VDN, each a positive integer");
+            }
+
+            if (accounts.Exists(x => x.AccessKey == a.AccessKey))
+            {
+                errors.Add($"{key}:AccessKey '{a.AccessKey}' is configured twice");
+            }
+
+            accounts.Add(new Account(a.AccessKey, [a.SecretKey ?? ""], a.VdnIds.ToHashSet()));
+        }
+
+        return accounts;
+    }
+
+    private static SystemParameters? LoadParameters(ParameterOptions p, List<string> errors)
+    {
+        const decimal maxMb = 1024;
+        if (p.UploadSizeLimitMb <= 0 || p.UploadSizeLimitMb > maxMb)
+        {
+            errors.Add($"Ccfs:Parameters:UploadSizeLimitMb is {p.UploadSizeLimitMb}; it must be above 0 and at most {maxMb}");
+        }
+
+        if (!PathRule.TryParse(p.UploadPathRule, out var uploadRule, out var error))
+        {
+            errors.Add("Ccfs:Parameters:UploadPathRule: " + error);
+        }
+        else if (!uploadRule!.HasVdnToken)
+        {
+            errors.Add($"Ccfs:Parameters:UploadPathRule '{p.UploadPathRule}' must contain {PathRule.VdnToken}");
+        }
+
+        var downloadRules = new List<PathRule>();
+        foreach (var text in p.DownloadPathRule.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!PathRule.TryParse(text, out var rule, out error))
+            {
+                errors.Add("Ccfs:Parameters:DownloadPathRule: " + error);
+            }
+            else if (!rule!.HasVdnToken)
+            {
+                errors.Add($"Ccfs:Parameters:DownloadPathRule entry '{text}' must contain {PathRule.VdnToken}");
+            }
+            else
+            {
+                downloadRules.Add(rule);
+            }
+        }
+
+        if (p.DriveLetter is not { Length: 1 } || !char.IsAsciiLetter(p.DriveLetter[0]))
+        {
+            errors.Add($"Ccfs:Parameters:DriveLetter '{p.DriveLetter}' must be one letter A-Z");
+        }
+
+        if (!WaveEncodingNames.TryParseList(p.AcceptedEncodings, out var encodings, out var invalid))
+        {
+            errors.Add($"Ccfs:Parameters:AcceptedEncodings has '{invalid}'; use a comma-separated list of alaw, mulaw, pcm8");
+        }
+
+        if (uploadRule is null || p.DriveLetter is not { Length: 1 })
+        {
+            return null;
+        }
+
+        return new SystemParameters(
+            (long)(p.UploadSizeLimitMb * 1024 * 1024),
+            uploadRule,
+            downloadRules,
+            char.ToUpperInvariant(p.DriveLetter[0]),
+            encodings);
+    }
+
+    private static List<LocationSettings> LoadLocations(List<LocationOptions> configured, string dataDir, List<string> errors)
+    {
+        if (configured.Count == 0)
+        {
+            configured = [new LocationOptions { Id = "0" }];
+        }
+
+        var locations = new List<LocationSettings>();
+        for (var i = 0; i < configured.Count; i++)
+        {
+            var id = configured[i].Id;
+            if (id is null || !LocationIdPattern().IsMatch(id))
+            {
+                errors.Add($"Ccfs:Locations:{i}:Id '{id}' must be 1-32 characters of A-Z a-z 0-9 _ -");
+                continue;
+            }
+
+            if (locations.Exists(l => l.Id == id))
+            {
+                errors.Add($"Ccfs:Locations:{i}:Id '{id}' is configured twice");
+                continue;
+            }
+
+            var root = Path.GetFullPath(configured[i].Path is { Length: > 0 } path ? path : Path.Combine(dataDir, "locations", id));
+            locations.Add(new LocationSettings(id, root));
+        }
+
+        return locations;
+    }
+
+    private static void CheckAuth(AuthOptions auth, List<string> errors)
+    {
+        if (auth.MaxClockSkew <= TimeSpan.Zero)
+        {
+            errors.Add("Ccfs:Auth:MaxClockSkew must be positive");
+        }
+
+        if (auth.IpLock.MaxFailures < 1 || auth.IpLock.Window <= TimeSpan.Zero || auth.IpLock.LockDuration < TimeSpan.Zero)
+        {
+            errors.Add("Ccfs:Auth:IpLock needs MaxFailures >= 1, a positive Window and a LockDuration >= 0");
+        }
+
+        foreach (var proxy in auth.TrustedProxies)
+        {
+            if (!System.Net.IPNetwork.TryParse(proxy, out _) && !System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                errors.Add($"Ccfs:Auth:TrustedProxies entry '{proxy}' is neither an IP address nor a CIDR network");
+            }
+        }
+    }
+
+    private static string Flatten(Exception e) =>
+        e.InnerException is null ? e.Message : e.Message + " " + Flatten(e.InnerException);
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    private static partial Regex LocationIdPattern();
+}
+
+/// <summary>The configuration cannot run; the message lists every problem found.</summary>
+public sealed class CcfsConfigurationException(IReadOnlyList<string> errors)
+    : Exception("ccfs cannot start, the configuration has problems:" + string.Concat(errors.Select(e => "\n  - " + e)))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

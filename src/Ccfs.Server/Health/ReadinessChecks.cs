@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Ccfs.Server.Health;
+
+public sealed class CatalogHealthCheck(IFileCatalog catalog) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await catalog.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy("the catalog cannot be read: " + e.Message);
+        }
+    }
+}
+
+public sealed class LocationHealthCheck(IFileStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await store.CheckWritableAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy($"location {store.LocationId} cannot be written: {e.Message}");
+        }
+    }
+}
+
+public static class ReadinessReport
+{
+    public const string Tag = "ready";
+
+    /// <summary>Writes each check's status, so an operator sees which location or the catalog is the problem.</summary>
+    public static Task WriteAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(http.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
+        });
+    }
+}

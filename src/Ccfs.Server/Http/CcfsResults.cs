@@ -1,0 +1,125 @@
+using System.Buffers;
+using System.Text.Json;
+using Ccfs.Protocol;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Ccfs.Server.Http;
+
+/// <summary>
+/// The answers CC-FS gives: the <c>resultCode</c>/<c>resultDesc</c>/<c>resultData</c> triple with HTTP 200 for
+/// business outcomes, and the Spring Boot error body for 401, 403, 404, 405 and 415 (spec §1.1, §2.10).
+/// </summary>
+public static class CcfsResults
+{
+    /// <summary>Why a request was refused, in words; CC-FS clients ignore it, integrators read it.</summary>
+    public const string ReasonHeader = "X-Ccfs-Reason";
+
+    public static IResult Answer(CcfsResult result, string? reason = null) => new TripleResult(result, null, reason, StatusCodes.Status200OK);
+
+    public static IResult Success(CcfsResult success, Action<Utf8JsonWriter> writeData) =>
+        new TripleResult(success, writeData, null, StatusCodes.Status200OK);
+
+    /// <summary>ccfs's 0300503 with HTTP 503: storage or catalog failed, or the upload queue is full.</summary>
+    public static IResult Unavailable(string reason) => new TripleResult(CcfsResult.ServiceUnavailable, null, reason,
+        StatusCodes.Status503ServiceUnavailable, retryAfterSeconds: 5);
+
+    public static IResult Spring(int status, string? reason = null) => new SpringErrorResult(status, reason);
+
+    /// <summary>Answers, then closes the connection instead of reading the rest of an oversized body.</summary>
+    public static IResult AndClose(IResult inner) => new CloseConnectionResult(inner);
+
+    internal static void SetReason(HttpResponse response, string? reason)
+    {
+        if (!string.IsNullOrEmpty(reason))
+        {
+            // Header values must be visible ASCII; reasons can quote client input.
+            response.Headers[ReasonHeader] = string.Create(Math.Min(reason.Length, 512), reason,
+                (span, r) =>
+                {
+                    for (var i = 0; i < span.Length; i++)
+                    {
+                        span[i] = r[i] is >= ' ' and <= '~' ? r[i] : '?';
+                    }
+                });
+        }
+    }
+
+    private static async Task WriteJsonAsync(HttpResponse response, int status, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        response.StatusCode = status;
+        response.ContentType = CcfsPaths.JsonContentType;
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory);
+    }
+
+    private sealed class TripleResult(CcfsResult result, Action<Utf8JsonWriter>? writeData, string? reason, int status,
+        int retryAfterSeconds = 0) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            SetReason(http.Response, reason);
+            if (retryAfterSeconds > 0)
+            {
+                http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return WriteJsonAsync(http.Response, status, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("resultCode", result.Code);
+                writer.WriteString("resultDesc", result.Description);
+                if (writeData is null)
+                {
+                    writer.WriteString("resultData", "");
+                }
+                else
+                {
+                    writer.WritePropertyName("resultData");
+                    writeData(writer);
+                }
+
+                writer.WriteEndObject();
+            });
+        }
+    }
+
+    private sealed class SpringErrorResult(int status, string? reason) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            SetReason(http.Response, reason);
+            return WriteSpringErrorAsync(http, status);
+        }
+    }
+
+    /// <summary>Spring Boot's default error JSON, as CC-FS sends it.</summary>
+    internal static Task WriteSpringErrorAsync(HttpContext http, int status)
+    {
+        var timeProvider = http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+        return WriteJsonAsync(http.Response, status, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("timestamp", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            writer.WriteNumber("status", status);
+            writer.WriteString("error", ReasonPhrases.GetReasonPhrase(status));
+            writer.WriteString("message", "No message available");
+            writer.WriteString("path", http.Request.Path.Value);
+            writer.WriteEndObject();
+        });
+    }
+
+    private sealed class CloseConnectionResult(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.Connection = "close";
+            return inner.ExecuteAsync(http);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System.Text;
+using System.Text.Json;
+using Ccfs.Protocol;
+
+namespace Ccfs.Server.Http;
+
+/// <summary>Where a JSON value sits in the body. For strings, the raw (still escaped) text between the quotes.</summary>
+public readonly record struct JsonValue(JsonTokenType Token, int Start, int Length, bool IsEscaped)
+{
+    public bool IsMissing => Token == JsonTokenType.None;
+
+    public bool IsNull => Token is JsonTokenType.None or JsonTokenType.Null;
+
+    /// <summary>The value as a string; only for short fields (names, paths), never for <c>data</c>.</summary>
+    public string GetString(ReadOnlySpan<byte> json)
+    {
+        if (!IsEscaped)
+        {
+            return Encoding.UTF8.GetString(json.Slice(Start, Length));
+        }
+
+        var reader = new Utf8JsonReader(json.Slice(Start - 1, Length + 2));
+        reader.Read();
+        return reader.GetString()!;
+    }
+}
+
+/// <summary>
+/// Reads the CC-FS envelope <c>{"request":{"version":"2.0"},"msgBody":{…}}</c> in one pass with
+/// <see cref="Utf8JsonReader"/> and answers the first rule it breaks (spec §3): <c>0300007</c> for an empty,
+/// unparseable or incomplete body, <c>0300001</c>/<c>0300002</c>/<c>0300006</c> for the version, and
+/// <c>0300004</c> for a property given twice. Unknown properties are skipped.
+/// </summary>
+public static class EnvelopeReader
+{
+    /// <summary>Properties allowed in each of the root, request and msgBody objects; more is not an envelope.</summary>
+    public const int MaxMembers = 64;
+
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 32 };
+
+    /// <param name="json">The request body.</param>
+    /// <param name="names">The msgBody members the interface wants.</param>
+    /// <param name="values">Receives the value of each wanted member, in the order of <paramref name="names"/>.</param>
+    /// <returns>Null when the envelope is good, otherwise the answer to give.</returns>
+    public static CcfsResult? Read(ReadOnlySpan<byte> json, ReadOnlySpan<string> names, Span<JsonValue> values)
+    {
+        values.Clear();
+        JsonValue request = default, msgBody = default;
+        Span<JsonValue> version = stackalloc JsonValue[1];
+        string? duplicate = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json, Options);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return CcfsResult.RequestBodyNull;
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                if (!seen.Add(name))
+                {
+                    duplicate ??= name;
+                }
+
+                reader.Read();
+                switch (name)
+                {
+                    case "request":
+                        request = Capture(ref reader);
+                        if (!ReadMembers(ref reader, ["version"], version, ref duplicate))
+                        {
+                            return CcfsResult.RequestBodyNull;
+                        }
+
+                        break;
+                    case "msgBody":
+                        msgBody = Capture(ref reader);
+                        if (!ReadMembers(ref reader, names, values, ref duplicate))
+                        {
+                            return CcfsResult.RequestBodyNull;
+                        }
+
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+
+                if (seen.Count > MaxMembers)
+                {
+                    return CcfsResult.RequestBodyNull;
+                }
+            }
+
+            // Anything after the root object is an error; Read throws on it.
+            if (reader.Read())
+            {
+                return CcfsResult.RequestBodyNull;
+            }
+        }
+        catch (JsonException)
+        {
+            return CcfsResult.RequestBodyNull;
+        }
+
+        if (duplicate is not null)
+        {
+            return CcfsResult.Format(duplicate);
+        }
+
+        if (request.Token != JsonTokenType.StartObject || msgBody.Token != JsonTokenType.StartObject)
+        {
+            return CcfsResult.RequestBodyNull;
+        }
+
+        var v = version[0];
+        if (v.IsNull)
+        {
+            return CcfsResult.Null("version");
+        }
+
+        if (v.Token != JsonTokenType.String)
+        {
+            return CcfsResult.Version;
+        }
+
+        if (v.Length == 0)
+        {
+            return CcfsResult.Empty("version");
+        }
+
+        return v.GetString(json) == CcfsResult.CurrentVersion ? null : CcfsResult.Version;
+    }
+
+    /// <summary>
+    /// Reads the members of the object the reader is on (if it is one), capturing the wanted ones.
+    /// False when the object has too many members.
+    /// </summary>
+    private static bool ReadMembers(ref Utf8JsonReader reader, scoped ReadOnlySpan<string> names, scoped Span<JsonValue> values,
+        ref string? duplicate)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return true;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            if (!seen.Add(name))
+            {
+                duplicate ??= name;
+            }
+
+            if (seen.Count > MaxMembers)
+            {
+                return false;
+            }
+
+            reader.Read();
+            var index = names.IndexOf(name);
+            if (index >= 0 && values[index].IsMissing)
+            {
+                values[index] = Capture(ref reader);
+            }
+
+            reader.Skip();
+        }
+
+        return true;
+    }
+
+    private static JsonValue Capture(ref Utf8JsonReader reader)
+    {
+        var start = (int)reader.TokenStartIndex;
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => new(JsonTokenType.String, start + 1, reader.ValueSpan.Length, reader.ValueIsEscaped),
+            JsonTokenType.Number => new(JsonTokenType.Number, start, reader.ValueSpan.Length, false),
+            _ => new(reader.TokenType, start, 0, false),
+        };
+    }
+}

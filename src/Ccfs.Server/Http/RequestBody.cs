@@ -1,0 +1,110 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Ccfs.Server.Http;
+
+/// <summary>
+/// Request bodies live in arrays from a pool of their own, sized to the upload concurrency, so buffers that stay
+/// pooled between uploads are bounded instead of spreading over every thread as the shared pool would let them.
+/// </summary>
+public sealed class BodyBufferPool(int concurrentRequests)
+{
+    public ArrayPool<byte> Pool { get; } = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: concurrentRequests + 1);
+}
+
+/// <summary>A request body held in a pooled array; writable so Base64 can be decoded in place.</summary>
+public sealed class PooledBody(ArrayPool<byte> pool, byte[] array, int length) : IDisposable
+{
+    private byte[]? _array = array;
+
+    public int Length { get; } = length;
+
+    public Span<byte> Span => (_array ?? throw new ObjectDisposedException(nameof(PooledBody))).AsSpan(0, Length);
+
+    public Memory<byte> Memory => (_array ?? throw new ObjectDisposedException(nameof(PooledBody))).AsMemory(0, Length);
+
+    public void Dispose()
+    {
+        var array = Interlocked.Exchange(ref _array, null);
+        if (array is not null)
+        {
+            pool.Return(array);
+        }
+    }
+}
+
+public enum BodyReadStatus
+{
+    Read,
+    TooLarge,
+    Aborted,
+}
+
+public static class RequestBody
+{
+    private const int InitialChunkedBuffer = 16 * 1024;
+
+    /// <summary>
+    /// Reads the whole body if it fits in <paramref name="limit"/> bytes. A declared Content-Length over the limit is
+    /// refused before a byte is read; a chunked body is refused as soon as it passes the limit.
+    /// </summary>
+    public static async Task<(BodyReadStatus Status, PooledBody? Body)> ReadAsync(HttpRequest request, ArrayPool<byte> pool,
+        long limit, CancellationToken cancellationToken)
+    {
+        var declared = request.ContentLength;
+        if (declared > limit)
+        {
+            return (BodyReadStatus.TooLarge, null);
+        }
+
+        // The limit, not Kestrel's global default, governs this route.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit + 1;
+        }
+
+        // Reading one byte past the limit is what proves a chunked body too large.
+        var cap = (int)(limit + 1);
+        var array = pool.Rent((int)(declared ?? Math.Min(InitialChunkedBuffer, cap)));
+        var length = 0;
+        try
+        {
+            while (length != declared)
+            {
+                if (length == cap)
+                {
+                    pool.Return(array);
+                    return (BodyReadStatus.TooLarge, null);
+                }
+
+                if (length == array.Length)
+                {
+                    var larger = pool.Rent(Math.Min(Math.Max(array.Length * 2, InitialChunkedBuffer), cap));
+                    array.AsSpan(0, length).CopyTo(larger);
+                    pool.Return(array);
+                    array = larger;
+                }
+
+                var read = await request.Body.ReadAsync(array.AsMemory(length, Math.Min(array.Length, cap) - length), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            pool.Return(array);
+            return (BodyReadStatus.TooLarge, null);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            pool.Return(array);
+            return (BodyReadStatus.Aborted, null);
+        }
+
+        return (BodyReadStatus.Read, new PooledBody(pool, array, length));
+    }
+}

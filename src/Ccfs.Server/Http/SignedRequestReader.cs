@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using Ccfs.Protocol;
+using Ccfs.Server.Auth;
+
+namespace Ccfs.Server.Http;
+
+/// <summary>A request that passed the IP lock, the body limit and the signature check.</summary>
+public sealed class SignedRequest(Account account, PooledBody body, IReadOnlyList<KeyValuePair<string, string>> query) : IDisposable
+{
+    public Account Account { get; } = account;
+
+    public PooledBody Body { get; } = body;
+
+    /// <summary>The form-decoded query the signature was checked against.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Query { get; } = query;
+
+    public void Dispose() => Body.Dispose();
+}
+
+/// <summary>Either a <see cref="SignedRequest"/> or the answer that refuses it.</summary>
+public readonly record struct Admission(SignedRequest? Request, IResult? Refusal);
+
+/// <summary>
+/// The steps every CC-FS interface takes before its own work: refuse a locked IP (403), read the body within its
+/// limit (<c>0300003</c> otherwise, without reading the rest), verify the signature (401) and require a JSON body (415).
+/// </summary>
+public sealed class SignedRequestReader(IpLockout lockout, RequestAuthenticator authenticator, BodyBufferPool buffers)
+{
+    /// <param name="http">The request.</param>
+    /// <param name="query">The form-decoded query (<see cref="FormQuery.Parse"/>), which the signature covers.</param>
+    /// <param name="bodyLimit">The largest body this interface accepts.</param>
+    /// <param name="tooLargeParam">The parameter named by <c>0300003</c> when the body is over the limit.</param>
+    public async Task<Admission> ReadAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
+        string tooLargeParam)
+    {
+        var ip = ClientAddress.Of(http);
+        if (lockout.IsLocked(ip))
+        {
+            return Refuse(CcfsResults.Spring(StatusCodes.Status403Forbidden,
+                "this client address is locked after repeated authentication failures"));
+        }
+
+        var (status, body) = await RequestBody.ReadAsync(http.Request, buffers.Pool, bodyLimit, http.RequestAborted);
+        switch (status)
+        {
+            case BodyReadStatus.TooLarge:
+                return Refuse(CcfsResults.AndClose(CcfsResults.Answer(CcfsResult.TooLong(tooLargeParam),
+                    $"the request body is over the {bodyLimit}-byte limit")));
+            case BodyReadStatus.Aborted:
+                return Refuse(CcfsResults.AndClose(CcfsResults.Answer(CcfsResult.RequestBodyNull, "the request body could not be read")));
+        }
+
+        var authentication = authenticator.Authenticate(http, query, body!.Span);
+        if (!authentication.Succeeded)
+        {
+            body.Dispose();
+            return Refuse(CcfsResults.Spring(StatusCodes.Status401Unauthorized, authentication.Detail));
+        }
+
+        if (!IsJson(http.Request.ContentType))
+        {
+            body.Dispose();
+            return Refuse(CcfsResults.Spring(StatusCodes.Status415UnsupportedMediaType,
+                $"Content-Type '{http.Request.ContentType}' is not application/json"));
+        }
+
+        return new Admission(new SignedRequest(authentication.Account!, body, query), null);
+    }
+
+    /// <summary>Any application/json media type, whatever its parameters and case (spec §6 Q10).</summary>
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && string.Equals(media.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+
+    private static Admission Refuse(IResult refusal) => new(null, refusal);
+}

@@ -1,0 +1,162 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ccfs.Server.Metadata;
+
+/// <summary>The catalog in an embedded SQLite file: WAL journal, <c>synchronous=FULL</c>, so a commit is on disk.</summary>
+public sealed class SqliteFileCatalog(string databasePath) : IFileCatalog
+{
+    private const int SqliteConstraintError = 19;
+
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", cancellationToken);
+        var version = Convert.ToInt32(await ScalarAsync(connection, "SELECT coalesce(max(version), 0) FROM schema_version;", cancellationToken),
+            System.Globalization.CultureInfo.InvariantCulture);
+        for (var next = version; next < SqliteSchema.Migrations.Count; next++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(connection, SqliteSchema.Migrations[next], cancellationToken);
+            await ExecuteAsync(connection, $"INSERT INTO schema_version (version) VALUES ({next + 1});", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    public async Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO files (path, file_name, vdn_id, size_bytes, sha256, encoding, duration_ms, access_key, created_at_ms, committed)
+            VALUES ($path, $fileName, $vdn, $size, $sha256, $encoding, $duration, $accessKey, $createdAt, 0);
+            """;
+        command.Parameters.AddWithValue("$path", record.Path);
+        command.Parameters.AddWithValue("$fileName", record.FileName);
+        command.Parameters.AddWithValue("$vdn", record.VdnId);
+        command.Parameters.AddWithValue("$size", record.SizeBytes);
+        command.Parameters.AddWithValue("$sha256", record.Sha256);
+        command.Parameters.AddWithValue("$encoding", record.Encoding);
+        command.Parameters.AddWithValue("$duration", record.DurationMs);
+        command.Parameters.AddWithValue("$accessKey", record.AccessKey);
+        command.Parameters.AddWithValue("$createdAt", record.CreatedAt.ToUnixTimeMilliseconds());
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
+        {
+            return false;
+        }
+    }
+
+    public async Task CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var location in locations)
+        {
+            await using var copy = connection.CreateCommand();
+            copy.CommandText = "INSERT INTO file_copies (path, location_id) VALUES ($path, $location);";
+            copy.Parameters.AddWithValue("$path", path);
+            copy.Parameters.AddWithValue("$location", location);
+            await copy.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var commit = connection.CreateCommand();
+        commit.CommandText = "UPDATE files SET committed = 1 WHERE path = $path AND committed = 0;";
+        commit.Parameters.AddWithValue("$path", path);
+        if (await commit.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new InvalidOperationException($"'{path}' has no pending reservation to commit");
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task ReleaseAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM files WHERE path = $path AND committed = 0;";
+        command.Parameters.AddWithValue("$path", path);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<FileRecord>> ListPendingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryAsync(connection, "WHERE f.committed = 0", null, cancellationToken);
+    }
+
+    public async Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var found = await QueryAsync(connection, "WHERE f.committed = 1 AND f.path = $path", path, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ScalarAsync(connection, "SELECT count(*) FROM schema_version;", cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<FileRecord>> QueryAsync(SqliteConnection connection, string where, string? path,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT f.path, f.file_name, f.vdn_id, f.size_bytes, f.sha256, f.encoding, f.duration_ms, f.access_key, f.created_at_ms,
+                   (SELECT group_concat(c.location_id, ',') FROM file_copies c WHERE c.path = f.path)
+            FROM files f {where} ORDER BY f.created_at_ms, f.path;
+            """;
+        if (path is not null)
+        {
+            command.Parameters.AddWithValue("$path", path);
+        }
+
+        var records = new List<FileRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var locations = reader.IsDBNull(9) ? [] : reader.GetString(9).Split(',');
+            records.Add(new FileRecord(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3),
+                reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetString(7),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)), locations));
+        }
+
+        return records;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", cancellationToken);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,29 @@
+namespace Ccfs.Server.Metadata;
+
+/// <summary>The catalog's schema, one migration per version; applied in order at start-up and never edited once released.</summary>
+internal static class SqliteSchema
+{
+    public static IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE files (
+            path          TEXT    NOT NULL PRIMARY KEY,
+            file_name     TEXT    NOT NULL,
+            vdn_id        INTEGER NOT NULL,
+            size_bytes    INTEGER NOT NULL,
+            sha256        TEXT    NOT NULL,
+            encoding      TEXT    NOT NULL,
+            duration_ms   INTEGER NOT NULL,
+            access_key    TEXT    NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            committed     INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX files_by_vdn ON files (vdn_id, created_at_ms);
+        CREATE TABLE file_copies (
+            path        TEXT NOT NULL REFERENCES files (path) ON DELETE CASCADE,
+            location_id TEXT NOT NULL,
+            PRIMARY KEY (path, location_id)
+        );
+        """,
+    ];
+}

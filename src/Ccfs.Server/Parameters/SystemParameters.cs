@@ -1,0 +1,41 @@
+using Ccfs.Audio;
+
+namespace Ccfs.Server.Parameters;
+
+/// <summary>The CC-FS system parameters in force for a request (spec §5).</summary>
+public sealed record SystemParameters(
+    long UploadSizeLimitBytes,
+    PathRule UploadPathRule,
+    IReadOnlyList<PathRule> DownloadPathRules,
+    char DriveLetter,
+    WaveEncodings AcceptedEncodings)
+{
+    /// <summary>
+    /// The largest request body an upload of <see cref="UploadSizeLimitBytes"/> can need: the Base64 text, a 1/16
+    /// allowance for JSON escapes (<c>\/</c>) and line breaks some encoders insert, and 4 KiB for the envelope.
+    /// </summary>
+    public long UploadBodyLimitBytes
+    {
+        get
+        {
+            var base64 = (UploadSizeLimitBytes + 2) / 3 * 4;
+            return base64 + base64 / 16 + 4096;
+        }
+    }
+}
+
+/// <summary>Where requests read their parameters. One place, so later runtime changes reach every interface.</summary>
+public interface IParameterSource
+{
+    SystemParameters Global { get; }
+
+    SystemParameters For(int vdnId);
+}
+
+/// <summary>Parameters fixed by configuration at start-up.</summary>
+public sealed class ConfiguredParameters(SystemParameters parameters) : IParameterSource
+{
+    public SystemParameters Global => parameters;
+
+    public SystemParameters For(int vdnId) => parameters;
+}

@@ -1,0 +1,24 @@
+using Ccfs.Server;
+using Ccfs.Server.Configuration;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddCcfsServer();
+var app = builder.Build();
+
+CcfsSettings settings;
+try
+{
+    settings = app.Services.GetRequiredService<CcfsSettings>();
+}
+catch (CcfsConfigurationException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
+
+app.MapCcfsServer(settings);
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to in-process tests.</summary>
+public partial class Program;

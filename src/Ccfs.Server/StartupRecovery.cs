@@ -1,0 +1,46 @@
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server;
+
+/// <summary>
+/// Runs before the server accepts requests: applies catalog migrations, empties every location's temporary folder
+/// and undoes uploads a crash interrupted (pending rows), so no partial or unrecorded file survives a restart.
+/// </summary>
+public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog catalog, LocationSet locations,
+    ILogger<StartupRecovery> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(settings.DataDir);
+        await catalog.MigrateAsync(cancellationToken);
+        foreach (var store in locations.Stores)
+        {
+            await store.SweepTemporaryFilesAsync(cancellationToken);
+        }
+
+        var pending = await catalog.ListPendingAsync(cancellationToken);
+        foreach (var record in pending)
+        {
+            await locations.DeleteEverywhereAsync(record.Path[1..]);
+            await catalog.ReleaseAsync(record.Path, cancellationToken);
+        }
+
+        LogReady(logger, settings.DataDir, string.Join(", ", settings.Locations.Select(l => $"{l.Id}={l.Root}")), pending.Count);
+        if (settings.UsesDevelopmentAccount)
+        {
+            var dev = Auth.Account.Development;
+            LogDevelopmentAccount(logger, dev.AccessKey, dev.SecretKeys[0], string.Join(',', dev.VdnIds));
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(LogLevel.Information, "ccfs data in {DataDir}, locations {Locations}; {Interrupted} interrupted upload(s) undone")]
+    private static partial void LogReady(ILogger logger, string dataDir, string locations, int interrupted);
+
+    [LoggerMessage(LogLevel.Warning, "No account is configured: the development account AK={AccessKey} SK={SecretKey} serves VDN {Vdns}. "
+        + "It exists only while every listener is loopback.")]
+    private static partial void LogDevelopmentAccount(ILogger logger, string accessKey, string secretKey, string vdns);
+}

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+
+namespace Ccfs.Server.Storage;
+
+/// <summary>
+/// A location on local disk. A write goes to a temporary file under <c>.ccfs-tmp</c> in the same root, is fsynced,
+/// renamed into place and its directory fsynced, so a file is either absent or complete, even after a crash.
+/// </summary>
+public sealed class DiskFileStore : IFileStore
+{
+    /// <summary>Interrupted writes live here; no path rule can reach it, and it is emptied at start-up.</summary>
+    public const string TemporaryFolder = ".ccfs-tmp";
+
+    private readonly string _root;
+    private readonly string _temporary;
+    private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
+
+    public DiskFileStore(string locationId, string root)
+    {
+        LocationId = locationId;
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _temporary = Path.Combine(_root, TemporaryFolder);
+    }
+
+    public string LocationId { get; }
+
+    public string Root => _root;
+
+    public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        Task.Run(() => Write(path, content.Span), cancellationToken);
+
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var full = Resolve(path);
+        try
+        {
+            Stream stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
+                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return Task.FromResult<Stream?>(stream);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
+
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var full = Resolve(path);
+        if (!File.Exists(full))
+        {
+            return Task.FromResult(false);
+        }
+
+        File.Delete(full);
+        DirectorySync.Flush(Path.GetDirectoryName(full)!);
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Resolve(path)));
+
+    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(_temporary))
+        {
+            throw new IOException($"location {LocationId}: '{_temporary}' does not exist");
+        }
+
+        var probe = Path.Combine(_temporary, "probe-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(probe, [1], cancellationToken);
+        File.Delete(probe);
+    }
+
+    public Task SweepTemporaryFilesAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_root);
+        Directory.CreateDirectory(_temporary);
+        foreach (var file in Directory.EnumerateFiles(_temporary))
+        {
+            File.Delete(file);
+        }
+
+        DirectorySync.Flush(_temporary);
+        DirectorySync.Flush(_root);
+        _durableDirectories[_root] = true;
+        return Task.CompletedTask;
+    }
+
+    private void Write(string path, ReadOnlySpan<byte> content)
+    {
+        var target = Resolve(path);
+        var directory = Path.GetDirectoryName(target)!;
+        EnsureDurableDirectory(directory);
+        var temporary = Path.Combine(_temporary, Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None,
+                       FileOptions.None, preallocationSize: content.Length))
+            {
+                RandomAccess.Write(handle, content, 0);
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            if (File.Exists(target))
+            {
+                throw new FileAlreadyExistsException(path);
+            }
+
+            File.Move(temporary, target, overwrite: false);
+            DirectorySync.Flush(directory);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Creates missing folders, fsyncing each parent, so the path to a file is as durable as the file.</summary>
+    private void EnsureDurableDirectory(string directory)
+    {
+        if (_durableDirectories.ContainsKey(directory) || directory.Length <= _root.Length)
+        {
+            return;
+        }
+
+        var parent = Path.GetDirectoryName(directory)!;
+        EnsureDurableDirectory(parent);
+        Directory.CreateDirectory(directory);
+        DirectorySync.Flush(parent);
+        _durableDirectories[directory] = true;
+    }
+
+    /// <summary>Maps a checked relative path into the root, refusing anything that would land outside it.</summary>
+    private string Resolve(string path)
+    {
+        var segments = path.Split('/');
+        if (segments.Any(s => s.Length == 0 || s is "." or ".." || s.Contains('\\') || s.Contains('\0'))
+            || string.Equals(segments[0], TemporaryFolder, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{path}' is not a relative storage path", nameof(path));
+        }
+
+        var full = Path.GetFullPath(Path.Join(_root, path));
+        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{path}' leaves the location root", nameof(path));
+        }
+
+        return full;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Ccfs.Server.Storage;
+
+/// <summary>
+/// The files of one location (a CTI pool node). Paths are relative to the location's root, '/'-separated and
+/// already checked (for example <c>3rdfile/53/thirdvoicebotfile/8fSsBaEb_1631869974029.wav</c>).
+/// </summary>
+public interface IFileStore
+{
+    string LocationId { get; }
+
+    /// <summary>
+    /// Stores a new file atomically and durably: once this returns, the whole file survives a crash, and until then
+    /// nothing is visible at <paramref name="path"/>. Throws <see cref="FileAlreadyExistsException"/> if it exists.
+    /// </summary>
+    Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>Opens a file for reading, or null if it does not exist.</summary>
+    Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a file durably; false if it did not exist.</summary>
+    Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
+
+    Task<bool> ExistsAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Proves the location can be written now; throws with the reason if not.</summary>
+    Task CheckWritableAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes what interrupted writes left behind. Called at start-up, before requests are served.</summary>
+    Task SweepTemporaryFilesAsync(CancellationToken cancellationToken);
+}
+
+public sealed class FileAlreadyExistsException(string path) : IOException($"'{path}' already exists");

@@ -1,0 +1,57 @@
+namespace Ccfs.Server.Storage;
+
+/// <summary>
+/// Every configured location. With more than one, the server runs in CTI pool mode: each location keeps its own
+/// copy of every prompt, and a file counts as stored only when every copy is.
+/// </summary>
+public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
+{
+    public IReadOnlyList<IFileStore> Stores { get; } = stores;
+
+    public IReadOnlyList<string> Ids { get; } = [.. stores.Select(s => s.LocationId)];
+
+    public IFileStore? Find(string locationId) => Stores.FirstOrDefault(s => s.LocationId == locationId);
+
+    /// <summary>
+    /// Writes the file to every location in parallel. If any write fails, the copies already written are removed
+    /// and the failure is rethrown: a half-replicated file never stays behind.
+    /// </summary>
+    public async Task WriteEverywhereAsync(string path, ReadOnlyMemory<byte> content)
+    {
+        var writes = Stores.Select(s => s.WriteAsync(path, content, CancellationToken.None)).ToArray();
+        try
+        {
+            await Task.WhenAll(writes);
+        }
+        catch
+        {
+            var failures = new List<Exception>();
+            for (var i = 0; i < writes.Length; i++)
+            {
+                if (writes[i].IsCompletedSuccessfully)
+                {
+                    await Stores[i].DeleteAsync(path, CancellationToken.None);
+                }
+                else if (writes[i].Exception?.InnerException is { } failure)
+                {
+                    failures.Add(failure);
+                }
+            }
+
+            throw failures.OfType<FileAlreadyExistsException>().FirstOrDefault()
+                ?? (Exception)new StorageFailedException(path, failures);
+        }
+    }
+
+    /// <summary>Removes a file from every location, whatever state each is in; used to undo and to recover.</summary>
+    public async Task DeleteEverywhereAsync(string path)
+    {
+        foreach (var store in Stores)
+        {
+            await store.DeleteAsync(path, CancellationToken.None);
+        }
+    }
+}
+
+public sealed class StorageFailedException(string path, IReadOnlyList<Exception> failures)
+    : IOException($"storing '{path}' failed: {string.Join("; ", failures.Select(f => f.Message))}", failures.FirstOrDefault());

@@ -1,0 +1,150 @@
+using System.Net;
+using Ccfs.Server.Metadata;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>
+/// The real server, in-process, on a fresh data dir. Two accounts: <see cref="AccessKey"/> bound to VDN 53 and 55,
+/// and <see cref="OtherAccessKey"/> bound to VDN 54. Time is a <see cref="FakeTimeProvider"/> tests can move.
+/// </summary>
+public class CcfsFactory : WebApplicationFactory<Program>
+{
+    public const string AccessKey = "test-ak";
+    public const string SecretKey = "test-sk-0123456789";
+    public const string OtherAccessKey = "other-ak";
+    public const string OtherSecretKey = "other-sk-0123456789";
+    public const int Vdn = 53;
+    public const int OtherVdn = 54;
+
+    /// <summary>A header the test server turns into the client address, so tests of the IP lock stay apart.</summary>
+    public const string ClientIpHeader = "X-Test-Client-Ip";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public CcfsFactory() : this([])
+    {
+    }
+
+    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true)
+    {
+        DataDir = Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
+        _settings = new()
+        {
+            ["Ccfs:DataDir"] = DataDir,
+            ["Ccfs:Auth:IpLock:MaxFailures"] = "100000",
+        };
+        if (withAccounts)
+        {
+            _settings["Ccfs:Accounts:0:AccessKey"] = AccessKey;
+            _settings["Ccfs:Accounts:0:SecretKey"] = SecretKey;
+            _settings["Ccfs:Accounts:0:VdnIds:0"] = Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _settings["Ccfs:Accounts:0:VdnIds:1"] = "55";
+            _settings["Ccfs:Accounts:1:AccessKey"] = OtherAccessKey;
+            _settings["Ccfs:Accounts:1:SecretKey"] = OtherSecretKey;
+            _settings["Ccfs:Accounts:1:VdnIds:0"] = OtherVdn.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string DataDir { get; }
+
+    /// <summary>A server of its own, for a test that needs settings no other test shares.</summary>
+    public static CcfsFactory With(Dictionary<string, string?> settings, bool withAccounts = true) => new(settings, withAccounts);
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    public string LocationRoot(string id = "0") => Path.Combine(DataDir, "locations", id);
+
+    public SignedClient Signed(string accessKey = AccessKey, string secretKey = SecretKey) =>
+        new(CreateClient(), new(accessKey, secretKey), Time);
+
+    /// <summary>Every visible file of every location and every catalog row, to prove a refusal stored nothing.</summary>
+    public StorageSnapshot Snapshot()
+    {
+        var files = Directory.Exists(Path.Combine(DataDir, "locations"))
+            ? Directory.EnumerateFiles(Path.Combine(DataDir, "locations"), "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(DataDir, f)).Order(StringComparer.Ordinal).ToArray()
+            : [];
+        return new StorageSnapshot(files, CatalogRows());
+    }
+
+    public IReadOnlyList<string> CatalogRows()
+    {
+        var path = Path.Combine(DataDir, "catalog.db");
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path || ' committed=' || committed FROM files ORDER BY path;";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    public Task<FileRecord?> FindAsync(string path) => Services.GetRequiredService<IFileCatalog>().FindAsync(path, CancellationToken.None);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<IStartupFilter, TestClientAddress>();
+        });
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class TestClientAddress : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress = context.Request.Headers.TryGetValue(ClientIpHeader, out var ip)
+                    ? IPAddress.Parse(ip.ToString())
+                    : IPAddress.Loopback;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
+
+public sealed record StorageSnapshot(IReadOnlyList<string> Files, IReadOnlyList<string> CatalogRows)
+{
+    public bool Equals(StorageSnapshot? other) =>
+        other is not null && Files.SequenceEqual(other.Files) && CatalogRows.SequenceEqual(other.CatalogRows);
+
+    public override int GetHashCode() => Files.Count ^ CatalogRows.Count;
+
+    public override string ToString() => $"files [{string.Join(", ", Files)}], rows [{string.Join(", ", CatalogRows)}]";
+}

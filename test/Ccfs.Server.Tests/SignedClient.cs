@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Ccfs.Protocol;
+using Ccfs.Protocol.Auth;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>How a test wants a request signed, and what it changes after signing to make it lie.</summary>
+public sealed record SignOptions
+{
+    public IReadOnlyList<string> SignedHeaders { get; init; } = ["content-length", "content-type", "host"];
+
+    public string ContentType { get; init; } = CcfsPaths.JsonContentType;
+
+    public DateTimeOffset? At { get; init; }
+
+    public AccessKeyCredential? Credential { get; init; }
+
+    /// <summary>Signs this query instead of the one sent.</summary>
+    public string? SignedQuery { get; init; }
+
+    /// <summary>Signs this body instead of the one sent.</summary>
+    public byte[]? SignedBody { get; init; }
+
+    /// <summary>Rewrites the Authorization value before sending.</summary>
+    public Func<string, string>? Authorization { get; init; }
+
+    public Action<HttpRequestMessage>? AfterSigning { get; init; }
+}
+
+/// <summary>An HTTP client that signs like a CC-FS integrator, with the same Ccfs.Protocol signer the SDK uses.</summary>
+public sealed class SignedClient(HttpClient http, AccessKeyCredential credential, TimeProvider time)
+{
+    public HttpClient Http { get; } = http;
+
+    public static byte[] Envelope(string msgBody) =>
+        Encoding.UTF8.GetBytes($$"""{"request":{"version":"2.0"},"msgBody":{{msgBody}}}""");
+
+    public static byte[] UploadBody(byte[] wav) => Envelope($$"""{"data":"{{Convert.ToBase64String(wav)}}"}""");
+
+    public Task<HttpResponseMessage> UploadAsync(byte[] wav, int vdnId = CcfsFactory.Vdn, SignOptions? options = null) =>
+        PostAsync($"{CcfsPaths.UploadFile}?vdnId={vdnId}", UploadBody(wav), options);
+
+    public Task<HttpResponseMessage> PostAsync(string pathAndQuery, byte[] body, SignOptions? options = null) =>
+        Http.SendAsync(Build(pathAndQuery, body, options ?? new SignOptions()));
+
+    public HttpRequestMessage Build(string pathAndQuery, byte[] body, SignOptions options)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, pathAndQuery) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(options.ContentType);
+        var uri = new Uri(Http.BaseAddress!, pathAndQuery);
+        var signedBody = options.SignedBody ?? body;
+        var headers = options.SignedHeaders.Select(name => new KeyValuePair<string, string>(name, name switch
+        {
+            "host" => uri.Authority,
+            "content-length" => body.Length.ToString(CultureInfo.InvariantCulture),
+            "content-type" => request.Content.Headers.ContentType!.ToString(),
+            _ => string.Join(',', request.Headers.GetValues(name)),
+        })).ToArray();
+        var toSign = new RequestToSign
+        {
+            Method = "POST",
+            Path = uri.AbsolutePath,
+            Query = FormQuery.Parse(options.SignedQuery ?? uri.Query),
+            Headers = headers,
+        };
+        var timestamp = AuthV2Timestamp.Format(options.At ?? time.GetUtcNow());
+        var authorization = AuthV2Signer.Sign(toSign, options.Credential ?? credential, timestamp, signedBody);
+        request.Headers.TryAddWithoutValidation("Authorization", options.Authorization?.Invoke(authorization) ?? authorization);
+        options.AfterSigning?.Invoke(request);
+        return request;
+    }
+}
