@@ -82,6 +82,12 @@ public static class CcfsServer
         if (settings.Auth.TrustedProxyHeader is { Length: > 0 } header)
         {
             var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardedForHeaderName = header };
+            if (settings.Auth.TrustedProxies.Count > 0)
+            {
+                forwarded.KnownProxies.Clear();
+                forwarded.KnownIPNetworks.Clear();
+            }
+
             foreach (var proxy in settings.Auth.TrustedProxies)
             {
                 forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(proxy, out var network)

@@ -48,9 +48,17 @@ public class CcfsFactory : WebApplicationFactory<Program>
             _settings["Ccfs:Accounts:1:VdnIds:0"] = OtherVdn.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        // A null value removes a default of this factory, so the server's own default applies.
         foreach (var (key, value) in settings)
         {
-            _settings[key] = value;
+            if (value is null)
+            {
+                _settings.Remove(key);
+            }
+            else
+            {
+                _settings[key] = value;
+            }
         }
     }
 

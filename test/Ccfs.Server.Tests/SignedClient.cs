@@ -15,6 +15,9 @@ public sealed record SignOptions
 
     public DateTimeOffset? At { get; init; }
 
+    /// <summary>False signs with whole seconds, as Huawei's Java demo does.</summary>
+    public bool Milliseconds { get; init; } = true;
+
     public AccessKeyCredential? Credential { get; init; }
 
     /// <summary>Signs this query instead of the one sent.</summary>
@@ -65,7 +68,7 @@ public sealed class SignedClient(HttpClient http, AccessKeyCredential credential
             Query = FormQuery.Parse(options.SignedQuery ?? uri.Query),
             Headers = headers,
         };
-        var timestamp = AuthV2Timestamp.Format(options.At ?? time.GetUtcNow());
+        var timestamp = AuthV2Timestamp.Format(options.At ?? time.GetUtcNow(), options.Milliseconds);
         var authorization = AuthV2Signer.Sign(toSign, options.Credential ?? credential, timestamp, signedBody);
         request.Headers.TryAddWithoutValidation("Authorization", options.Authorization?.Invoke(authorization) ?? authorization);
         options.AfterSigning?.Invoke(request);

@@ -74,7 +74,7 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
     }
 
     /// <summary>The path exactly as the client sent it: signatures cover the raw target, never a decoded path.</summary>
-    private static string RawPath(HttpContext http)
+    internal static string RawPath(HttpContext http)
     {
         var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
         if (string.IsNullOrEmpty(target))

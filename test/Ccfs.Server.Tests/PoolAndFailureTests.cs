@@ -1,0 +1,93 @@
+using System.Net;
+using System.Security.Cryptography;
+using Ccfs.Protocol;
+using Ccfs.Server.Metadata;
+
+namespace Ccfs.Server.Tests;
+
+public sealed class PoolFactory() : CcfsFactory(new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" });
+
+/// <summary>CTI pool mode keeps a copy per location; a failure anywhere leaves nothing anywhere.</summary>
+public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<PoolFactory>
+{
+    [Fact]
+    public async Task In_pool_mode_every_location_gets_the_file_and_the_answer_names_them_all()
+    {
+        var wav = Samples.Read("valid", "alaw-8k-with-list-chunk.wav");
+
+        var json = await CcfsAnswer.AssertTripleAsync(await factory.Signed().UploadAsync(wav), "0", "success");
+
+        var data = json.GetProperty("resultData");
+        Assert.Equal(["0", "256"], data.GetProperty("locationId").EnumerateArray().Select(e => e.GetString()));
+        var relative = data.GetProperty("fileName").GetString()![3..];
+        foreach (var location in new[] { "0", "256" })
+        {
+            Assert.Equal(SHA256.HashData(wav), SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(factory.LocationRoot(location), relative))));
+        }
+
+        Assert.Equal(["0", "256"], (await factory.FindAsync("/" + relative))!.Locations.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task When_one_location_cannot_be_written_the_upload_is_refused_and_no_copy_or_row_remains()
+    {
+        using var broken = CcfsFactory.With(new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" });
+        await broken.Signed().UploadAsync(Samples.Sine);
+        // A file where location 256 needs a folder: writes there fail, even for root.
+        var vdnFolder = Path.Combine(broken.LocationRoot("256"), "3rdfile", "55");
+        File.WriteAllText(vdnFolder, "in the way");
+        var before = broken.Snapshot();
+
+        var response = await broken.Signed().UploadAsync(Samples.Sine, vdnId: 55);
+
+        await CcfsAnswer.AssertTripleAsync(response, "0300503", "The service is temporarily unavailable, try again later.",
+            HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal(before, broken.Snapshot());
+    }
+
+    [Fact]
+    public async Task When_the_catalog_cannot_commit_the_written_copies_are_removed()
+    {
+        using var failing = new FailingCommitFactory();
+        var before = failing.Snapshot();
+
+        var response = await failing.Signed().UploadAsync(Samples.Sine);
+
+        await CcfsAnswer.AssertTripleAsync(response, "0300503", "The service is temporarily unavailable, try again later.",
+            HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(before.CatalogRows, failing.Snapshot().CatalogRows);
+        Assert.DoesNotContain(failing.Snapshot().Files, f => f.EndsWith(".wav", StringComparison.Ordinal));
+    }
+
+    private sealed class FailingCommitFactory() : CcfsFactory(new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" })
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<IFileCatalog>(sp => new FailingCommitCatalog(
+                    new SqliteFileCatalog(Path.Combine(DataDir, "catalog.db"))));
+            });
+        }
+    }
+
+    private sealed class FailingCommitCatalog(IFileCatalog inner) : IFileCatalog
+    {
+        public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+
+        public Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => inner.TryReserveAsync(record, cancellationToken);
+
+        public Task CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
+            throw new IOException("disk full");
+
+        public Task ReleaseAsync(string path, CancellationToken cancellationToken) => inner.ReleaseAsync(path, cancellationToken);
+
+        public Task<IReadOnlyList<FileRecord>> ListPendingAsync(CancellationToken cancellationToken) => inner.ListPendingAsync(cancellationToken);
+
+        public Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) => inner.FindAsync(path, cancellationToken);
+
+        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text.Json;
+using Ccfs.Protocol;
+
+namespace Ccfs.Server.Tests;
+
+public sealed class RoutingAndHealthTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
+{
+    [Theory]
+    [InlineData("/CCFS/resource/ccfs/ivr/uploadfile")]
+    [InlineData("/ccfs/resource/ccfs/ivr/uploadFile")]
+    [InlineData("/CCFS/resource/ccfs/ivr/nothing")]
+    [InlineData("/CCFS/resource/ccfs/ivr/uploadFile/")]
+    [InlineData("/somewhere/else")]
+    public async Task Unknown_and_wrongly_cased_paths_are_404_with_the_spring_body(string path)
+    {
+        var before = factory.Snapshot();
+
+        var response = await factory.Signed().PostAsync(path + "?vdnId=53", SignedClient.UploadBody(Samples.Sine));
+
+        await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.NotFound, path);
+        Assert.Equal(before, factory.Snapshot());
+    }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Other_methods_are_405_with_the_spring_body(string method)
+    {
+        var response = await factory.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), CcfsPaths.UploadFile));
+
+        await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.MethodNotAllowed, CcfsPaths.UploadFile);
+    }
+
+    [Fact]
+    public async Task Liveness_and_readiness_are_200_when_the_catalog_and_locations_work()
+    {
+        var client = factory.CreateClient();
+
+        var live = await client.GetAsync("/healthz");
+        var ready = await client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var checks = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
+        Assert.Equal(["catalog", "location:0"], checks.EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task Readiness_fails_naming_the_location_that_cannot_be_written_while_liveness_holds()
+    {
+        using var broken = CcfsFactory.With([]);
+        var client = broken.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+        Directory.Delete(broken.LocationRoot(), recursive: true);
+
+        var live = await client.GetAsync("/healthz");
+        var ready = await client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var location = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks")
+            .EnumerateArray().Single(c => c.GetProperty("name").GetString() == "location:0");
+        Assert.Equal("Unhealthy", location.GetProperty("status").GetString());
+    }
+}
