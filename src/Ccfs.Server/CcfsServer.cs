@@ -138,7 +138,7 @@ public static class CcfsServer
 
         var dataDir = Path.GetFullPath(configuration[$"{CcfsOptions.Section}:DataDir"] is { Length: > 0 } dir ? dir : new CcfsOptions().DataDir);
         var certificate = SelfSignedCertificate.LoadOrCreate(dataDir);
-        Console.WriteLine($"ccfs: TLS certificate {SelfSignedCertificate.PathIn(dataDir)}, "
+        Console.WriteLine($"ccfs: TLS certificate {SelfSignedCertificate.PemPathIn(dataDir)}, "
             + $"SHA-256 fingerprint {SelfSignedCertificate.Fingerprint(certificate)}");
         kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate ??= certificate);
         if (plan.UseDefaultHttps)

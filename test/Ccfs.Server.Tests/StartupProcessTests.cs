@@ -72,6 +72,41 @@ public sealed partial class StartupProcessTests : IDisposable
         Assert.Contains("%VDN%", server.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_documented_environment_variable_takes_effect()
+    {
+        var port = ServerProcess.FreePort();
+        await using var server = ServerProcess.Start(new Dictionary<string, string>
+        {
+            ["Ccfs__DataDir"] = _dataDir,
+            ["Ccfs__Accounts__0__AccessKey"] = "env-ak",
+            ["Ccfs__Accounts__0__SecretKey"] = "env-sk",
+            ["Ccfs__Accounts__0__VdnIds__0"] = "77",
+            ["Ccfs__Parameters__UploadSizeLimitMb"] = "0.02",
+            ["Ccfs__Parameters__UploadPathRule"] = "/prompts/%VDNNO%/",
+            ["Ccfs__Parameters__DriveLetter"] = "Z",
+            ["Ccfs__Parameters__AcceptedEncodings"] = "alaw,mulaw",
+            ["Ccfs__Locations__0__Id"] = "7",
+            ["Ccfs__Auth__MaxClockSkew"] = "00:01:00",
+        }, "--urls", $"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await server.WaitUntilHealthyAsync(http);
+        var client = new SignedClient(http, new("env-ak", "env-sk"), TimeProvider.System);
+
+        var stored = await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.Sine, vdnId: 77), "0", "success");
+        var muLaw = await client.UploadAsync(Samples.Read("optional", "mulaw-8k-sine.wav"), vdnId: 77);
+        var tooLong = await client.UploadAsync(Samples.ALawOfSize(30_000), vdnId: 77);
+        var stale = await client.UploadAsync(Samples.Sine, vdnId: 77, new() { At = DateTimeOffset.UtcNow.AddMinutes(-2) });
+
+        var fileName = stored.GetProperty("resultData").GetProperty("fileName").GetString()!;
+        Assert.Matches("^Z:/prompts/77/[A-Za-z0-9]{8}_[0-9]{13}\\.wav$", fileName);
+        Assert.Equal(["7"], stored.GetProperty("resultData").GetProperty("locationId").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(File.Exists(Path.Combine(_dataDir, "locations", "7", fileName[3..])));
+        await CcfsAnswer.AssertTripleAsync(muLaw, "0", "success");
+        await CcfsAnswer.AssertTripleAsync(tooLong, "0300003", "The length of data is too long.");
+        Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+    }
+
     public void Dispose()
     {
         try

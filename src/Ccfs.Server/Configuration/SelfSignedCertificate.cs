@@ -11,6 +11,9 @@ public static class SelfSignedCertificate
 {
     public static string PathIn(string dataDir) => Path.Combine(dataDir, "tls", "ccfs-selfsigned.pfx");
 
+    /// <summary>The certificate alone, in PEM, for clients to trust (<c>curl --cacert</c>).</summary>
+    public static string PemPathIn(string dataDir) => Path.Combine(dataDir, "tls", "ccfs-selfsigned.pem");
+
     public static X509Certificate2 LoadOrCreate(string dataDir)
     {
         var path = PathIn(dataDir);
@@ -19,6 +22,11 @@ public static class SelfSignedCertificate
             var existing = X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
             if (existing.NotAfter > DateTime.UtcNow.AddDays(7))
             {
+                if (!File.Exists(PemPathIn(dataDir)))
+                {
+                    File.WriteAllText(PemPathIn(dataDir), existing.ExportCertificatePem() + "\n");
+                }
+
                 return existing;
             }
         }
@@ -44,6 +52,8 @@ public static class SelfSignedCertificate
 
             file.Write(pfx);
         }
+
+        File.WriteAllText(PemPathIn(dataDir), created.ExportCertificatePem() + "\n");
 
         return X509CertificateLoader.LoadPkcs12(pfx, password: null);
     }

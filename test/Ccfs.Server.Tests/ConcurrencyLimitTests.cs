@@ -1,0 +1,78 @@
+using System.Net;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>Uploads beyond the concurrency limit wait in a bounded queue; past it they are turned away, not buffered.</summary>
+public sealed class ConcurrencyLimitTests
+{
+    [Fact]
+    public async Task When_every_slot_and_queue_place_is_taken_an_upload_is_0300503_and_stores_nothing()
+    {
+        using var factory = new GatedStoreFactory();
+        var client = factory.Signed();
+
+        // The first upload takes the only slot and keeps it while its write waits at the gate.
+        var holding = client.UploadAsync(Samples.Sine);
+        await factory.Store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        var before = factory.Snapshot();
+
+        var turnedAway = await client.UploadAsync(Samples.Sine);
+
+        await CcfsAnswer.AssertTripleAsync(turnedAway, "0300503", "The service is temporarily unavailable, try again later.",
+            HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("too many uploads are in progress", CcfsAnswer.Reason(turnedAway));
+        Assert.Equal(before, factory.Snapshot());
+        factory.Store.Open();
+        await CcfsAnswer.AssertTripleAsync(await holding, "0", "success");
+    }
+
+    private sealed class GatedStoreFactory() : CcfsFactory(new()
+    {
+        ["Ccfs:Limits:MaxConcurrentUploads"] = "1",
+        ["Ccfs:Limits:UploadQueueLength"] = "0",
+    })
+    {
+        public GatedStore Store { get; private set; } = null!;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddSingleton(_ =>
+            {
+                Store = new GatedStore(new DiskFileStore("0", LocationRoot()));
+                return new LocationSet([Store]);
+            }));
+        }
+    }
+
+    /// <summary>A disk store whose writes wait until the test opens the gate.</summary>
+    private sealed class GatedStore(IFileStore inner) : IFileStore
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task WriteStarted => _started.Task;
+
+        public string LocationId => inner.LocationId;
+
+        public void Open() => _gate.TrySetResult();
+
+        public async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        {
+            _started.TrySetResult();
+            await _gate.Task;
+            await inner.WriteAsync(path, content, cancellationToken);
+        }
+
+        public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) => inner.OpenReadAsync(path, cancellationToken);
+
+        public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
+
+        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
+
+        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
+
+        public Task SweepTemporaryFilesAsync(CancellationToken cancellationToken) => inner.SweepTemporaryFilesAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Ccfs.Audio;
+using Ccfs.Protocol;
+using Ccfs.Protocol.Auth;
+using Ccfs.Tests;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>The README's worked example and its script: the values it shows are the values the code computes.</summary>
+public sealed partial class ReadmeTests
+{
+    private const string Timestamp = "2026-11-24T08:00:00Z";
+
+    private static readonly string Readme = File.ReadAllText(Path.Combine(SharedFiles.RepositoryRoot, "README.md"));
+
+    /// <summary>48 bytes: an A-law fmt chunk and two samples of silence.</summary>
+    public static byte[] TinyWav()
+    {
+        var wav = new byte[48];
+        "RIFF"u8.CopyTo(wav);
+        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), 40);
+        "WAVEfmt "u8.CopyTo(wav.AsSpan(8));
+        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(16), 18);
+        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(20), 6);
+        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(22), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(24), 8000);
+        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(28), 8000);
+        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(32), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(34), 8);
+        "data"u8.CopyTo(wav.AsSpan(38));
+        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(42), 2);
+        wav[46] = wav[47] = 0xD5;
+        return wav;
+    }
+
+    [Fact]
+    public void The_worked_example_file_is_an_acceptable_prompt_with_the_base64_shown()
+    {
+        Assert.True(WaveValidator.Validate(TinyWav()).IsValid);
+        Assert.Contains(Convert.ToBase64String(TinyWav()), Readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_worked_example_shows_what_the_signer_computes()
+    {
+        var body = SignedClient.UploadBody(TinyWav());
+        var request = new RequestToSign
+        {
+            Method = "POST",
+            Path = CcfsPaths.UploadFile,
+            Query = [new("vdnId", "1")],
+            Headers = [new("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new("content-type", CcfsPaths.JsonContentType), new("host", "127.0.0.1:8443")],
+        };
+        var development = Auth.Account.Development;
+        using var signing = AuthV2Signer.Begin(request, new(development.AccessKey, development.SecretKeys[0]), Timestamp);
+        var canonical = CanonicalRequest.Build(signing.CanonicalHead, body);
+        signing.AppendBody(body);
+
+        Assert.Equal(canonical, Block("canonical"));
+        Assert.Equal(signing.SigningKeyHex, InlineCode("signing-key"));
+        Assert.Equal("Authorization: " + signing.Complete(), Block("authorization"));
+        Assert.Contains($"The body, exactly as sent ({body.Length} bytes)", Readme, StringComparison.Ordinal);
+        Assert.Contains(Encoding.UTF8.GetString(body), Readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_script_prints_the_same_values_in_a_dry_run()
+    {
+        var wav = Path.Combine(Path.GetTempPath(), $"tiny-{Guid.NewGuid():N}.wav");
+        await File.WriteAllBytesAsync(wav, TinyWav());
+        try
+        {
+            var (exitCode, output) = await RunScriptAsync(new() { ["CCFS_TIMESTAMP"] = Timestamp, ["CCFS_DRY_RUN"] = "1" }, wav, "1");
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains(Block("canonical") + "\n--- signing key\n" + InlineCode("signing-key") + "\n", output, StringComparison.Ordinal);
+            Assert.Contains(Block("authorization")["Authorization: ".Length..], output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(wav);
+        }
+    }
+
+    [Fact]
+    public async Task The_script_uploads_to_a_running_server()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "ccfs-readme", Guid.NewGuid().ToString("N"));
+        var port = ServerProcess.FreePort();
+        await using var server = ServerProcess.Start(new Dictionary<string, string> { ["Ccfs__DataDir"] = dataDir },
+            "--urls", $"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await server.WaitUntilHealthyAsync(http);
+
+        var (exitCode, output) = await RunScriptAsync(new() { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{port}" },
+            SharedFiles.Audio("valid", "alaw-8k-sine.wav"), "1");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches("""\{"resultCode":"0","resultDesc":"success","resultData":\{"fileName":"Y:/3rdfile/1/thirdvoicebotfile/[A-Za-z0-9]{8}_[0-9]{13}\.wav","locationId":\["0"\]\}\}""",
+            output);
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunScriptAsync(Dictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(SharedFiles.RepositoryRoot, "scripts", "signed-upload.sh"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stderr + await stdout);
+    }
+
+    /// <summary>The fenced block after <c>&lt;!-- worked-example:NAME --&gt;</c>, without its indentation.</summary>
+    private static string Block(string name)
+    {
+        var match = Regex.Match(Readme, $"<!-- worked-example:{name} -->\\s*```text\\n(?<body>.*?)\\n\\s*```", RegexOptions.Singleline);
+        Assert.True(match.Success, $"README has no worked-example:{name} block");
+        return string.Join('\n', match.Groups["body"].Value.Split('\n').Select(line => line.Trim()));
+    }
+
+    private static string InlineCode(string name)
+    {
+        var match = Regex.Match(Readme, $"<!-- worked-example:{name} -->`(?<code>[^`]+)`");
+        Assert.True(match.Success, $"README has no worked-example:{name} value");
+        return match.Groups["code"].Value;
+    }
+}
