@@ -35,6 +35,18 @@ public sealed partial class StartupProcessTests : IDisposable
 
         await CcfsAnswer.AssertTripleAsync(stored, "0", "success");
         Assert.Equal(HttpStatusCode.Unauthorized, otherVdn.StatusCode);
+
+        // Over HTTP/2 an oversized body is answered at once and the stream reset, so the client stops sending.
+        using var oversized = new HttpRequestMessage(HttpMethod.Post, "/CCFS/resource/ccfs/ivr/uploadFile?vdnId=1")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(new byte[9_000_000]),
+        };
+        oversized.Content.Headers.ContentType = new("application/json");
+        var tooLarge = await http.SendAsync(oversized);
+        Assert.Equal(HttpVersion.Version20, tooLarge.Version);
+        await CcfsAnswer.AssertTripleAsync(tooLarge, "0300003", "The length of data is too long.");
         Assert.Contains("development account AK=ccfs-dev-ak", server.Output, StringComparison.Ordinal);
         var certificate = Path.Combine(_dataDir, "tls", "ccfs-selfsigned.pfx");
         if (!OperatingSystem.IsWindows())

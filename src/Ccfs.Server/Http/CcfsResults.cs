@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Ccfs.Protocol;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Ccfs.Server.Http;
@@ -114,12 +115,27 @@ public static class CcfsResults
         });
     }
 
+    /// <summary>
+    /// HTTP/1.x closes the connection after the answer. HTTP/2 and 3 have no such header: the answer is completed,
+    /// then the stream is reset with NO_ERROR, which asks the client to stop sending without an error (RFC 9113 §8.1).
+    /// </summary>
     private sealed class CloseConnectionResult(IResult inner) : IResult
     {
-        public Task ExecuteAsync(HttpContext http)
+        public async Task ExecuteAsync(HttpContext http)
         {
-            http.Response.Headers.Connection = "close";
-            return inner.ExecuteAsync(http);
+            if (HttpProtocol.IsHttp11(http.Request.Protocol) || HttpProtocol.IsHttp10(http.Request.Protocol))
+            {
+                http.Response.Headers.Connection = "close";
+                await inner.ExecuteAsync(http);
+                return;
+            }
+
+            await inner.ExecuteAsync(http);
+            if (http.Features.Get<IHttpResetFeature>() is { } reset)
+            {
+                await http.Response.CompleteAsync();
+                reset.Reset(errorCode: 0);
+            }
         }
     }
 }
