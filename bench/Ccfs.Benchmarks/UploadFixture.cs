@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Text;
+using Ccfs.Audio;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
 
@@ -49,21 +49,9 @@ public sealed class UploadFixture
 
     public static byte[] ALaw(int totalBytes)
     {
-        var file = new byte[totalBytes];
-        "RIFF"u8.CopyTo(file);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(4), (uint)(totalBytes - 8));
-        "WAVEfmt "u8.CopyTo(file.AsSpan(8));
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(16), 18);
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(20), 6);
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(22), 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(24), 8000);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(28), 8000);
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(32), 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(34), 8);
-        "data"u8.CopyTo(file.AsSpan(38));
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(42), (uint)(totalBytes - 46));
-        new Random(42).NextBytes(file.AsSpan(46));
-        return file;
+        var samples = new byte[totalBytes - WaveWriter.ALawHeaderLength];
+        new Random(42).NextBytes(samples);
+        return WaveWriter.ALaw(samples);
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -16,25 +15,8 @@ public sealed partial class ReadmeTests
 
     private static readonly string Readme = File.ReadAllText(Path.Combine(SharedFiles.RepositoryRoot, "README.md"));
 
-    /// <summary>48 bytes: an A-law fmt chunk and two samples of silence.</summary>
-    public static byte[] TinyWav()
-    {
-        var wav = new byte[48];
-        "RIFF"u8.CopyTo(wav);
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), 40);
-        "WAVEfmt "u8.CopyTo(wav.AsSpan(8));
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(16), 18);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(20), 6);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(22), 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(24), 8000);
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(28), 8000);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(32), 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(34), 8);
-        "data"u8.CopyTo(wav.AsSpan(38));
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(42), 2);
-        wav[46] = wav[47] = 0xD5;
-        return wav;
-    }
+    /// <summary>Two samples of A-law silence, written as sox writes prompts.</summary>
+    public static byte[] TinyWav() => WaveWriter.ALaw([0xD5, 0xD5]);
 
     [Fact]
     public void The_worked_example_file_is_an_acceptable_prompt_with_the_base64_shown()

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Ccfs.Audio;
 using Ccfs.Tests;
 
 namespace Ccfs.Server.Tests;
@@ -13,25 +13,11 @@ public static class Samples
 
     public static byte[] Sine => Read("valid", "alaw-8k-sine.wav");
 
-    /// <summary>A valid A-law WAV of exactly <paramref name="totalBytes"/> bytes (fmt 18 + data, no fact).</summary>
+    /// <summary>A valid A-law WAV of random samples, <paramref name="totalBytes"/> long (one more if that leaves odd data).</summary>
     public static byte[] ALawOfSize(int totalBytes)
     {
-        const int header = 46;
-        var dataLength = totalBytes - header;
-        var file = new byte[totalBytes];
-        "RIFF"u8.CopyTo(file);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(4), (uint)(totalBytes - 8));
-        "WAVEfmt "u8.CopyTo(file.AsSpan(8));
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(16), 18);
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(20), 6);
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(22), 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(24), 8000);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(28), 8000);
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(32), 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(34), 8);
-        "data"u8.CopyTo(file.AsSpan(38));
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(42), (uint)dataLength);
-        Random.Shared.NextBytes(file.AsSpan(header));
-        return file;
+        var samples = new byte[totalBytes - WaveWriter.ALawHeaderLength];
+        Random.Shared.NextBytes(samples);
+        return WaveWriter.ALaw(samples);
     }
 }
