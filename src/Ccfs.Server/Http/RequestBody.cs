@@ -79,7 +79,7 @@ public static class RequestBody
 
                 if (length == array.Length)
                 {
-                    var larger = pool.Rent(Math.Min(Math.Max(array.Length * 2, InitialChunkedBuffer), cap));
+                    var larger = pool.Rent((int)Math.Min(Math.Max(2L * array.Length, InitialChunkedBuffer), cap));
                     array.AsSpan(0, length).CopyTo(larger);
                     pool.Return(array);
                     array = larger;
