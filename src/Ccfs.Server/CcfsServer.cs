@@ -42,6 +42,8 @@ public static class CcfsServer
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton(sp => new BodyBufferPool(sp.GetRequiredService<CcfsSettings>().Limits.MaxConcurrentUploads));
         services.AddSingleton<SignedRequestReader>();
+        services.AddSingleton<AccountFlowControl>();
+        services.AddSingleton<IntegrityMetrics>();
         services.AddSingleton<IFileCatalog>(sp => new SqliteFileCatalog(sp.GetRequiredService<CcfsSettings>().CatalogPath));
         services.AddSingleton(sp => new LocationSet(
             [.. sp.GetRequiredService<CcfsSettings>().Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]));
@@ -111,6 +113,9 @@ public static class CcfsServer
 
         var ivr = app.MapGroup(CcfsPaths.Base).AddEndpointFilter(RequireExactPath);
         Upload.Map(ivr, settings.Compatibility);
+        Delete.Map(ivr);
+        Hash.Map(ivr);
+        Download.Map(ivr);
         return app;
     }
 

@@ -6,7 +6,8 @@ namespace Ccfs.Server;
 
 /// <summary>
 /// Runs before the server accepts requests: applies catalog migrations, empties every location's temporary folder
-/// and undoes uploads a crash interrupted (pending rows), so no partial or unrecorded file survives a restart.
+/// and finishes what a crash interrupted (pending uploads are undone, deletes completed), so no partial or unrecorded
+/// file survives a restart.
 /// </summary>
 public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog catalog, LocationSet locations,
     ILogger<StartupRecovery> logger) : IHostedService
@@ -20,14 +21,14 @@ public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog 
             await store.SweepTemporaryFilesAsync(cancellationToken);
         }
 
-        var pending = await catalog.ListPendingAsync(cancellationToken);
-        foreach (var record in pending)
+        var unfinished = await catalog.ListUnfinishedAsync(cancellationToken);
+        foreach (var record in unfinished)
         {
             await locations.DeleteEverywhereAsync(record.Path[1..]);
-            await catalog.ReleaseAsync(record.Path, cancellationToken);
+            await catalog.RemoveAsync(record.Path, cancellationToken);
         }
 
-        LogReady(logger, settings.DataDir, string.Join(", ", settings.Locations.Select(l => $"{l.Id}={l.Root}")), pending.Count);
+        LogReady(logger, settings.DataDir, string.Join(", ", settings.Locations.Select(l => $"{l.Id}={l.Root}")), unfinished.Count);
         if (settings.UsesDevelopmentAccount)
         {
             var dev = Auth.Account.Development;
@@ -37,7 +38,7 @@ public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog 
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(LogLevel.Information, "ccfs data in {DataDir}, locations {Locations}; {Interrupted} interrupted upload(s) undone")]
+    [LoggerMessage(LogLevel.Information, "ccfs data in {DataDir}, locations {Locations}; {Interrupted} interrupted upload(s) or delete(s) finished")]
     private static partial void LogReady(ILogger logger, string dataDir, string locations, int interrupted);
 
     [LoggerMessage(LogLevel.Warning, "No account is configured: the development account AK={AccessKey} SK={SecretKey} serves VDN {Vdns}. "

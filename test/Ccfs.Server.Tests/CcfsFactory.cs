@@ -95,7 +95,7 @@ public class CcfsFactory : WebApplicationFactory<Program>
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path || ' committed=' || committed FROM files ORDER BY path;";
+        command.CommandText = "SELECT path || ' state=' || state FROM files ORDER BY path;";
         using var reader = command.ExecuteReader();
         var rows = new List<string>();
         while (reader.Read())

@@ -67,6 +67,9 @@ public sealed class ConcurrencyLimitTests
 
         public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) => inner.OpenReadAsync(path, cancellationToken);
 
+        public Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken) =>
+            inner.ListFilesAsync(folder, cancellationToken);
+
         public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
 
         public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);

@@ -146,7 +146,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "catalog.db")};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path, file_name, sha256, committed FROM files;";
+        command.CommandText = "SELECT path, file_name, sha256, state FROM files;";
         using var reader = command.ExecuteReader();
         var rows = new List<(string, string, string, bool)>();
         while (reader.Read())

@@ -84,9 +84,16 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
 
         public Task ReleaseAsync(string path, CancellationToken cancellationToken) => inner.ReleaseAsync(path, cancellationToken);
 
-        public Task<IReadOnlyList<FileRecord>> ListPendingAsync(CancellationToken cancellationToken) => inner.ListPendingAsync(cancellationToken);
-
         public Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) => inner.FindAsync(path, cancellationToken);
+
+        public Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken) => inner.BeginDeleteAsync(path, cancellationToken);
+
+        public Task RemoveAsync(string path, CancellationToken cancellationToken) => inner.RemoveAsync(path, cancellationToken);
+
+        public Task<bool> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken) =>
+            inner.RemoveCopyAsync(path, locationId, cancellationToken);
+
+        public Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
 
         public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
     }

@@ -82,6 +82,7 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
     [InlineData(CcfsPaths.UploadFile + "?vdnId=0", "0300004", "The format of vdnId is incorrect.")]
     [InlineData(CcfsPaths.UploadFile + "?vdnId=-53", "0300004", "The format of vdnId is incorrect.")]
     [InlineData(CcfsPaths.UploadFile + "?vdnId=53.0", "0300004", "The format of vdnId is incorrect.")]
+    [InlineData(CcfsPaths.UploadFile + "?vdnId=053", "0300004", "The format of vdnId is incorrect.")]
     [InlineData(CcfsPaths.UploadFile + "?vdnId=%2B53", "0300004", "The format of vdnId is incorrect.")]
     [InlineData(CcfsPaths.UploadFile + "?vdnId=+53", "0300004", "The format of vdnId is incorrect.")]
     [InlineData(CcfsPaths.UploadFile + "?vdnId=2147483648", "0300004", "The format of vdnId is incorrect.")]

@@ -88,6 +88,19 @@ public sealed class LimitOptions
 
     /// <summary>Uploads that may wait for a slot before the server answers 0300503.</summary>
     public int UploadQueueLength { get; set; } = 128;
+
+    /// <summary>downloadFile requests per access key and window; past it, 0300008.</summary>
+    public FlowControlOptions Download { get; set; } = new() { PermitLimit = 20 };
+
+    /// <summary>getFileHash requests per access key and window; past it, 0300009.</summary>
+    public FlowControlOptions Hash { get; set; } = new() { PermitLimit = 50 };
+}
+
+public sealed class FlowControlOptions
+{
+    public int PermitLimit { get; set; }
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class CompatibilityOptions
@@ -97,4 +110,10 @@ public sealed class CompatibilityOptions
 
     /// <summary>The resultDesc of a success (spec §6 Q2).</summary>
     public string SuccessDescription { get; set; } = "success";
+
+    /// <summary>getFileHash's algorithm: sha256, sha1, md5 or sha512 (spec §6 Q5).</summary>
+    public string HashAlgorithm { get; set; } = "sha256";
+
+    /// <summary>The resultData field that carries getFileHash's digest (spec §6 Q5).</summary>
+    public string HashField { get; set; } = "hash";
 }

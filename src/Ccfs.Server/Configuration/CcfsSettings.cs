@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Ccfs.Audio;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Configuration;
 
@@ -66,6 +68,24 @@ public sealed partial class CcfsSettings
         if (options.Limits.MaxConcurrentUploads < 1 || options.Limits.UploadQueueLength < 0)
         {
             errors.Add("Ccfs:Limits:MaxConcurrentUploads must be at least 1 and Ccfs:Limits:UploadQueueLength at least 0");
+        }
+
+        foreach (var (name, flow) in new[] { ("Download", options.Limits.Download), ("Hash", options.Limits.Hash) })
+        {
+            if (flow.PermitLimit < 1 || flow.Window <= TimeSpan.Zero)
+            {
+                errors.Add($"Ccfs:Limits:{name} needs a PermitLimit of at least 1 and a positive Window");
+            }
+        }
+
+        if (!HashAlgorithms.IsKnown(options.Compatibility.HashAlgorithm))
+        {
+            errors.Add($"Ccfs:Compatibility:HashAlgorithm '{options.Compatibility.HashAlgorithm}' is not one of {string.Join(", ", HashAlgorithms.Names)}");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Compatibility.HashField))
+        {
+            errors.Add("Ccfs:Compatibility:HashField is empty");
         }
 
         if (errors.Count > 0)

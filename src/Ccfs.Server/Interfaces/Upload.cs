@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Ccfs.Audio;
 using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
@@ -71,19 +70,9 @@ public static partial class Upload
         }
 
         var data = fields[0];
-        if (data.IsNull)
+        if (MsgBody.CheckString(data, "data") is { } badData)
         {
-            return Refuse(log, CcfsResult.Null("data"), "msgBody.data is missing");
-        }
-
-        if (data.Token != JsonTokenType.String)
-        {
-            return Refuse(log, CcfsResult.Format("data"), "msgBody.data must be a Base64 string");
-        }
-
-        if (data.Length == 0)
-        {
-            return Refuse(log, CcfsResult.Empty("data"), "msgBody.data is empty");
+            return Refuse(log, badData, "msgBody.data must be a non-empty Base64 string");
         }
 
         if (!Base64Data.TryDecodeInPlace(request.Body.Span, data, buffers.Pool, out var start, out var length))

@@ -16,9 +16,24 @@ public sealed record FileRecord(
     DateTimeOffset CreatedAt,
     IReadOnlyList<string> Locations);
 
+/// <summary>Where a row is in its life. Rows not <see cref="Stored"/> mark work a crash interrupted.</summary>
+public enum FileState
+{
+    /// <summary>The name is reserved and the copies are being written.</summary>
+    Pending = 0,
+
+    /// <summary>Every copy listed in file_copies is durable.</summary>
+    Stored = 1,
+
+    /// <summary>The copies are being deleted.</summary>
+    Deleting = 2,
+}
+
 /// <summary>
-/// The metadata of stored files. An upload first reserves its name (a pending row), then writes its bytes, then
-/// commits the row with the locations that hold them; a pending row found at start-up marks an interrupted upload.
+/// The metadata of stored files. Each change that touches bytes is bracketed by the catalog: an upload reserves its
+/// name (pending), writes, then commits; a delete marks the row (deleting), removes the bytes, then the row. A row
+/// found pending or deleting at start-up is finished by removing its bytes and the row, so a stored row always has
+/// its files.
 /// </summary>
 public interface IFileCatalog
 {
@@ -34,11 +49,21 @@ public interface IFileCatalog
     /// <summary>Drops a pending reservation whose upload failed.</summary>
     Task ReleaseAsync(string path, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<FileRecord>> ListPendingAsync(CancellationToken cancellationToken);
-
-    /// <summary>A committed file, or null.</summary>
+    /// <summary>A stored file, or null.</summary>
     Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken);
 
-    /// <summary>Throws unless the catalog can be read and written now.</summary>
+    /// <summary>Marks a stored file as being deleted and returns it; null if no stored file has that path.</summary>
+    Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Removes a row, whatever its state, with its copies.</summary>
+    Task RemoveAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Forgets one location's copy of a stored file; false if that location did not hold one.</summary>
+    Task<bool> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken);
+
+    /// <summary>Rows a crash left pending or deleting.</summary>
+    Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Throws unless the catalog can be read now.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

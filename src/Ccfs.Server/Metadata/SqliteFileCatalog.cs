@@ -36,7 +36,7 @@ public sealed class SqliteFileCatalog(string databasePath) : IFileCatalog
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO files (path, file_name, vdn_id, size_bytes, sha256, encoding, duration_ms, access_key, created_at_ms, committed)
+            INSERT INTO files (path, file_name, vdn_id, size_bytes, sha256, encoding, duration_ms, access_key, created_at_ms, state)
             VALUES ($path, $fileName, $vdn, $size, $sha256, $encoding, $duration, $accessKey, $createdAt, 0);
             """;
         command.Parameters.AddWithValue("$path", record.Path);
@@ -73,7 +73,7 @@ public sealed class SqliteFileCatalog(string databasePath) : IFileCatalog
         }
 
         await using var commit = connection.CreateCommand();
-        commit.CommandText = "UPDATE files SET committed = 1 WHERE path = $path AND committed = 0;";
+        commit.CommandText = "UPDATE files SET state = 1 WHERE path = $path AND state = 0;";
         commit.Parameters.AddWithValue("$path", path);
         if (await commit.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
@@ -87,22 +87,56 @@ public sealed class SqliteFileCatalog(string databasePath) : IFileCatalog
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM files WHERE path = $path AND committed = 0;";
+        command.CommandText = "DELETE FROM files WHERE path = $path AND state = 0;";
         command.Parameters.AddWithValue("$path", path);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<FileRecord>> ListPendingAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await QueryAsync(connection, "WHERE f.committed = 0", null, cancellationToken);
     }
 
     public async Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var found = await QueryAsync(connection, "WHERE f.committed = 1 AND f.path = $path", path, cancellationToken);
+        var found = await QueryAsync(connection, "WHERE f.state = 1 AND f.path = $path", path, cancellationToken);
         return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var found = await QueryAsync(connection, "WHERE f.state = 1 AND f.path = $path", path, cancellationToken);
+        if (found.Count == 0)
+        {
+            return null;
+        }
+
+        await ExecuteAsync(connection, "UPDATE files SET state = 2 WHERE path = $path;", path, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return found[0];
+    }
+
+    public async Task RemoveAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM files WHERE path = $path;", path, cancellationToken);
+    }
+
+    public async Task<bool> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            DELETE FROM file_copies WHERE path = $path AND location_id = $location
+              AND EXISTS (SELECT 1 FROM files WHERE files.path = $path AND files.state = 1);
+            """;
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$location", locationId);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryAsync(connection, "WHERE f.state <> 1", null, cancellationToken);
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)
@@ -146,10 +180,18 @@ public sealed class SqliteFileCatalog(string databasePath) : IFileCatalog
         return connection;
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    private static Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, sql, null, cancellationToken);
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, string? path, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
+        if (path is not null)
+        {
+            command.Parameters.AddWithValue("$path", path);
+        }
+
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

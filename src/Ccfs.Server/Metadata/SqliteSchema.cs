@@ -1,6 +1,9 @@
 namespace Ccfs.Server.Metadata;
 
-/// <summary>The catalog's schema, one migration per version; applied in order at start-up and never edited once released.</summary>
+/// <summary>
+/// The catalog's schema, one migration per version; applied in order at start-up and never edited once released.
+/// <c>files.state</c>: see <see cref="FileState"/>.
+/// </summary>
 internal static class SqliteSchema
 {
     public static IReadOnlyList<string> Migrations { get; } =
@@ -24,6 +27,9 @@ internal static class SqliteSchema
             location_id TEXT NOT NULL,
             PRIMARY KEY (path, location_id)
         );
+        """,
+        """
+        ALTER TABLE files RENAME COLUMN committed TO state;
         """,
     ];
 }

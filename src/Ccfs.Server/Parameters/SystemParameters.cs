@@ -1,4 +1,5 @@
 using Ccfs.Audio;
+using Ccfs.Server.Paths;
 
 namespace Ccfs.Server.Parameters;
 

@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 namespace Ccfs.Server.Storage;
 
 /// <summary>
-/// A location on local disk. A write goes to a temporary file under <c>.ccfs-tmp</c> in the same root, is fsynced,
-/// renamed into place and its directory fsynced, so a file is either absent or complete, even after a crash.
+/// A location on local disk; the folder is the root of the storage drive, so <c>Y:/voice/1/IVRrecordFile/a.wav</c> is
+/// <c>{root}/voice/1/IVRrecordFile/a.wav</c>. A write goes to a temporary file under <c>.ccfs-tmp</c> in the same
+/// root, is fsynced, renamed into place and its directory fsynced, so a file is either absent or complete, even after
+/// a crash. Links inside the root are followed only while they stay inside it.
 /// </summary>
 public sealed class DiskFileStore : IFileStore
 {
@@ -38,10 +40,24 @@ public sealed class DiskFileStore : IFileStore
                 bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
             return Task.FromResult<Stream?>(stream);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException
+                                      || (e is UnauthorizedAccessException && Directory.Exists(full)))
         {
             return Task.FromResult<Stream?>(null);
         }
+    }
+
+    public Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken)
+    {
+        var full = Resolve(folder);
+        if (!Directory.Exists(full))
+        {
+            return Task.FromResult<IReadOnlyList<string>?>(null);
+        }
+
+        IReadOnlyList<string> names = [.. Directory.EnumerateFiles(full).Select(f => Path.GetFileName(f)).Where(n => !n.StartsWith('.'))
+            .Order(StringComparer.Ordinal)];
+        return Task.FromResult<IReadOnlyList<string>?>(names);
     }
 
     public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
@@ -130,7 +146,10 @@ public sealed class DiskFileStore : IFileStore
         _durableDirectories[directory] = true;
     }
 
-    /// <summary>Maps a checked relative path into the root, refusing anything that would land outside it.</summary>
+    /// <summary>
+    /// Maps a checked relative path into the root. Each existing component is looked at: a link is followed only if
+    /// its target lies inside the root (and the walk restarts there), otherwise the path is refused.
+    /// </summary>
     private string Resolve(string path)
     {
         var segments = path.Split('/');
@@ -140,12 +159,37 @@ public sealed class DiskFileStore : IFileStore
             throw new ArgumentException($"'{path}' is not a relative storage path", nameof(path));
         }
 
-        var full = Path.GetFullPath(Path.Join(_root, path));
-        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        const int maxLinks = 40;
+        var remaining = new Queue<string>(segments);
+        var current = _root;
+        for (var links = 0; remaining.Count > 0;)
         {
-            throw new ArgumentException($"'{path}' leaves the location root", nameof(path));
+            var next = Path.Join(current, remaining.Dequeue());
+            if (new FileInfo(next).LinkTarget is null)
+            {
+                current = next;
+                continue;
+            }
+
+            var target = File.ResolveLinkTarget(next, returnFinalTarget: true)?.FullName;
+            if (++links > maxLinks || target is null || !IsInsideRoot(target))
+            {
+                throw new OutsideRootException(path);
+            }
+
+            // Walk the target's own components too: a link may point at a path that passes through another link.
+            foreach (var segment in remaining)
+            {
+                target = Path.Join(target, segment);
+            }
+
+            remaining = new Queue<string>(Path.GetRelativePath(_root, target).Split(Path.DirectorySeparatorChar));
+            current = _root;
         }
 
-        return full;
+        return current;
     }
+
+    private bool IsInsideRoot(string fullPath) =>
+        fullPath.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 }

@@ -2,7 +2,8 @@ namespace Ccfs.Server.Storage;
 
 /// <summary>
 /// The files of one location (a CTI pool node). Paths are relative to the location's root, '/'-separated and
-/// already checked (for example <c>3rdfile/53/thirdvoicebotfile/8fSsBaEb_1631869974029.wav</c>).
+/// already checked (for example <c>3rdfile/53/thirdvoicebotfile/8fSsBaEb_1631869974029.wav</c>). Every operation
+/// throws <see cref="OutsideRootException"/> rather than follow a link out of the root.
 /// </summary>
 public interface IFileStore
 {
@@ -14,8 +15,11 @@ public interface IFileStore
     /// </summary>
     Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
-    /// <summary>Opens a file for reading, or null if it does not exist.</summary>
+    /// <summary>Opens a file for reading, or null if there is no file at that path.</summary>
     Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>The names of the files directly in a folder (hidden ones left out), or null if there is no such folder.</summary>
+    Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken);
 
     /// <summary>Deletes a file durably; false if it did not exist.</summary>
     Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
@@ -30,3 +34,6 @@ public interface IFileStore
 }
 
 public sealed class FileAlreadyExistsException(string path) : IOException($"'{path}' already exists");
+
+/// <summary>A path that leads out of the location root, through a link planted inside it.</summary>
+public sealed class OutsideRootException(string path) : IOException($"'{path}' leads outside the storage root");

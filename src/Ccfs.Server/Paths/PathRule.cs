@@ -1,6 +1,7 @@
 using System.Globalization;
+using Ccfs.Server.Parameters;
 
-namespace Ccfs.Server.Parameters;
+namespace Ccfs.Server.Paths;
 
 /// <summary>
 /// A CC-FS path rule such as <c>/3rdfile/%VDNNO%/thirdvoicebotfile/</c> (spec §5). <c>%VDNNO%</c> is the only token
@@ -62,6 +63,32 @@ public sealed class PathRule
 
         rule = new PathRule(text, segments);
         error = "";
+        return true;
+    }
+
+    /// <summary>How many path segments the rule's folder has.</summary>
+    public int SegmentCount => _segments.Length;
+
+    /// <summary>
+    /// True when <paramref name="segments"/> begin with this rule's folder, the VDN token matching a VDN number
+    /// (compared case-sensitively, segment by segment).
+    /// </summary>
+    public bool TryMatchPrefix(IReadOnlyList<string> segments, out int vdnId)
+    {
+        vdnId = 0;
+        if (segments.Count < _segments.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _segments.Length; i++)
+        {
+            if (_segments[i] == VdnToken ? !VdnId.TryParse(segments[i], out vdnId) : !string.Equals(_segments[i], segments[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 

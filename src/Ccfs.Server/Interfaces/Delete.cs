@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Ccfs.Protocol;
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Http;
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Interfaces;
+
+/// <summary>
+/// <c>POST /CCFS/resource/ccfs/ivr/deleteFile</c> (spec §1.3): removes an uploaded file from every location, or with
+/// <c>locationId</c> from that one only. The catalog row goes with the last copy.
+/// </summary>
+public static partial class Delete
+{
+    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/deleteFile", HandleAsync);
+
+    private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
+        LocationSet locations, IFileCatalog catalog, CcfsSettings settings, ILoggerFactory loggers)
+    {
+        var log = loggers.CreateLogger(typeof(Delete).FullName!);
+        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), Interface.SmallBodyLimit, "fileName");
+        if (admission.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        using var request = admission.Request!;
+        var body = request.Body.Span;
+        Span<JsonValue> fields = stackalloc JsonValue[2];
+        if (EnvelopeReader.Read(body, ["fileName", "locationId"], fields) is { } invalid)
+        {
+            return CcfsResults.Answer(invalid);
+        }
+
+        if (MsgBody.RequiredString(body, fields[0], "fileName", out var fileName) is { } badName)
+        {
+            return CcfsResults.Answer(badName);
+        }
+
+        var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters.Global, request.Account);
+        if (!verdict.IsAllowed)
+        {
+            return verdict.ToRefusal();
+        }
+
+        if (MsgBody.OptionalLocation(body, fields[1], locations, out var only) is { } badLocation)
+        {
+            return CcfsResults.Answer(badLocation, $"locations are {string.Join(", ", locations.Ids)}");
+        }
+
+        var path = verdict.Path!;
+        try
+        {
+            var deleted = only is null
+                ? await DeleteEverywhereAsync(path, locations, catalog)
+                : await DeleteFromAsync(path, only, locations, catalog);
+            if (!deleted)
+            {
+                return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");
+            }
+        }
+        catch (OutsideRootException e)
+        {
+            return CcfsResults.Answer(CcfsResult.Format("fileName"), e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            LogFailed(log, e, path.Path);
+            return CcfsResults.Unavailable("the file could not be deleted now; a restart finishes an interrupted delete");
+        }
+
+        LogDeleted(log, path.Path, only?.LocationId ?? "every location", request.Account.AccessKey);
+        return CcfsResults.Answer(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription });
+    }
+
+    /// <summary>Mark the row, remove every copy, then the row: a crash in between is finished at start-up.</summary>
+    private static async Task<bool> DeleteEverywhereAsync(LogicalPath path, LocationSet locations, IFileCatalog catalog)
+    {
+        var record = await catalog.BeginDeleteAsync(path.Path, CancellationToken.None);
+        var removed = false;
+        foreach (var store in locations.Stores)
+        {
+            removed |= await store.DeleteAsync(path.StoragePath, CancellationToken.None);
+        }
+
+        if (record is not null)
+        {
+            await catalog.RemoveAsync(path.Path, CancellationToken.None);
+        }
+
+        return record is not null || removed;
+    }
+
+    /// <summary>
+    /// Forget the copy in the catalog first, then remove it: the catalog never lists a copy that is gone. The last
+    /// copy takes the whole-file path, so the row goes with it.
+    /// </summary>
+    private static async Task<bool> DeleteFromAsync(LogicalPath path, IFileStore store, LocationSet locations, IFileCatalog catalog)
+    {
+        var record = await catalog.FindAsync(path.Path, CancellationToken.None);
+        if (record is null)
+        {
+            return await store.DeleteAsync(path.StoragePath, CancellationToken.None);
+        }
+
+        if (!record.Locations.Contains(store.LocationId))
+        {
+            return false;
+        }
+
+        if (record.Locations.Count == 1)
+        {
+            return await DeleteEverywhereAsync(path, locations, catalog);
+        }
+
+        if (!await catalog.RemoveCopyAsync(path.Path, store.LocationId, CancellationToken.None))
+        {
+            return false;
+        }
+
+        await store.DeleteAsync(path.StoragePath, CancellationToken.None);
+        return true;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Deleted {Path} from {Location} for access key {AccessKey}")]
+    private static partial void LogDeleted(ILogger logger, string path, string location, string accessKey);
+
+    [LoggerMessage(LogLevel.Error, "Deleting {Path} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string path);
+}

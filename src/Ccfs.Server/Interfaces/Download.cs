@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Ccfs.Protocol;
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Http;
+using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Interfaces;
+
+/// <summary>
+/// <c>POST /CCFS/resource/ccfs/ivr/downloadFile</c> (spec §1.5): streams a file under the download path rule, such
+/// as an IVR recording or an uploaded prompt. With <c>mode</c> 1 the path is a folder that must hold exactly one file.
+/// Locations are searched in their configured order.
+/// </summary>
+public static class Download
+{
+    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/downloadFile", HandleAsync);
+
+    private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
+        AccountFlowControl flowControl, LocationSet locations, CcfsSettings settings)
+    {
+        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), Interface.SmallBodyLimit, "filePath");
+        if (admission.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        using var request = admission.Request!;
+        if (!flowControl.TryDownload(request.Account.AccessKey))
+        {
+            return CcfsResults.Answer(CcfsResult.DownloadFlowControl, $"more than {settings.Limits.Download.PermitLimit} downloads "
+                + $"in {settings.Limits.Download.Window.TotalSeconds:0.###} s for this access key");
+        }
+
+        var body = request.Body.Span;
+        Span<JsonValue> fields = stackalloc JsonValue[2];
+        if (EnvelopeReader.Read(body, ["filePath", "mode"], fields) is { } invalid)
+        {
+            return CcfsResults.Answer(invalid);
+        }
+
+        if (MsgBody.RequiredString(body, fields[0], "filePath", out var filePath) is { } badPath)
+        {
+            return CcfsResults.Answer(badPath);
+        }
+
+        if (MsgBody.OptionalInteger(body, fields[1], "mode", out var mode) is { } badMode)
+        {
+            return CcfsResults.Answer(badMode, "mode must be an integer; 1 means filePath is a folder");
+        }
+
+        var folderMode = mode == 1;
+        var verdict = TenantPaths.Check(filePath, "filePath", folderMode ? PathUse.DownloadFolder : PathUse.DownloadFile,
+            parameters.Global, request.Account);
+        if (!verdict.IsAllowed)
+        {
+            return verdict.ToRefusal();
+        }
+
+        var path = verdict.Path!;
+        try
+        {
+            foreach (var store in locations.Stores)
+            {
+                var file = path.StoragePath;
+                if (folderMode)
+                {
+                    var names = await store.ListFilesAsync(path.StoragePath, CancellationToken.None);
+                    if (names is null || names.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    if (names.Count > 1)
+                    {
+                        return CcfsResults.Answer(CcfsResult.Format("filePath"),
+                            $"the folder holds {names.Count} files in location {store.LocationId}; mode 1 needs exactly one");
+                    }
+
+                    file += "/" + names[0];
+                }
+
+                var content = await store.OpenReadAsync(file, CancellationToken.None);
+                if (content is not null)
+                {
+                    return new FileDownloadResult(content, file[(file.LastIndexOf('/') + 1)..]);
+                }
+            }
+        }
+        catch (OutsideRootException e)
+        {
+            return CcfsResults.Answer(CcfsResult.Format("filePath"), e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CcfsResults.Unavailable("the file could not be read: " + e.Message);
+        }
+
+        return CcfsResults.Answer(CcfsResult.FileNotFound, folderMode ? "the folder holds no file" : null);
+    }
+}

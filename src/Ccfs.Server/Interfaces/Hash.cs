@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Ccfs.Protocol;
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Http;
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Interfaces;
+
+/// <summary>
+/// <c>POST /CCFS/resource/ccfs/ivr/getFileHash</c> (spec §1.4): the digest of the bytes stored in a location (by
+/// default the first that holds the file), read from disk, not remembered, so corruption shows. A copy that disagrees
+/// with the catalog is logged and counted.
+/// </summary>
+public static class Hash
+{
+    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/getFileHash", HandleAsync);
+
+    private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
+        AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, IntegrityMetrics integrity)
+    {
+        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), Interface.SmallBodyLimit, "fileName");
+        if (admission.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        using var request = admission.Request!;
+        if (!flowControl.TryHash(request.Account.AccessKey))
+        {
+            return CcfsResults.Answer(CcfsResult.QueryFlowControl, $"more than {settings.Limits.Hash.PermitLimit} hash requests "
+                + $"in {settings.Limits.Hash.Window.TotalSeconds:0.###} s for this access key");
+        }
+
+        var body = request.Body.Span;
+        Span<JsonValue> fields = stackalloc JsonValue[2];
+        if (EnvelopeReader.Read(body, ["fileName", "locationId"], fields) is { } invalid)
+        {
+            return CcfsResults.Answer(invalid);
+        }
+
+        if (MsgBody.RequiredString(body, fields[0], "fileName", out var fileName) is { } badName)
+        {
+            return CcfsResults.Answer(badName);
+        }
+
+        var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters.Global, request.Account);
+        if (!verdict.IsAllowed)
+        {
+            return verdict.ToRefusal();
+        }
+
+        if (MsgBody.OptionalLocation(body, fields[1], locations, out var only) is { } badLocation)
+        {
+            return CcfsResults.Answer(badLocation, $"locations are {string.Join(", ", locations.Ids)}");
+        }
+
+        var path = verdict.Path!;
+        try
+        {
+            var record = await catalog.FindAsync(path.Path, CancellationToken.None);
+            foreach (var store in only is null ? CatalogCopiesFirst(locations, record) : [only])
+            {
+                var listed = record?.Locations.Contains(store.LocationId) == true;
+                await using var content = await store.OpenReadAsync(path.StoragePath, CancellationToken.None);
+                if (content is null)
+                {
+                    if (listed)
+                    {
+                        integrity.Missing(store.LocationId, path.Path);
+                    }
+
+                    continue;
+                }
+
+                var (sha256, digest) = await DigestAsync(content, settings.Compatibility.HashAlgorithm);
+                if (listed && sha256 != record!.Sha256)
+                {
+                    integrity.Corrupt(store.LocationId, path.Path, record.Sha256, sha256);
+                }
+
+                return CcfsResults.Success(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription }, writer =>
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("fileName", fileName);
+                    writer.WriteString(settings.Compatibility.HashField, digest);
+                    writer.WriteEndObject();
+                });
+            }
+        }
+        catch (OutsideRootException e)
+        {
+            return CcfsResults.Answer(CcfsResult.Format("fileName"), e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CcfsResults.Unavailable("the file could not be read: " + e.Message);
+        }
+
+        return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");
+    }
+
+    /// <summary>The locations the catalog lists first, in configured order, then the others (files placed by hand).</summary>
+    private static IEnumerable<IFileStore> CatalogCopiesFirst(LocationSet locations, FileRecord? record) =>
+        locations.Stores.OrderBy(s => record?.Locations.Contains(s.LocationId) == true ? 0 : 1);
+
+    /// <summary>One pass over the file: SHA-256 for the integrity check and, when another is configured, the answer's digest.</summary>
+    private static async Task<(string Sha256, string Digest)> DigestAsync(Stream content, string algorithm)
+    {
+        var answer = HashAlgorithms.Parse(algorithm);
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var other = answer == HashAlgorithmName.SHA256 ? null : IncrementalHash.CreateHash(answer);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await content.ReadAsync(buffer)) > 0)
+            {
+                sha256.AppendData(buffer, 0, read);
+                other?.AppendData(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var sha256Hex = Convert.ToHexStringLower(sha256.GetHashAndReset());
+        return (sha256Hex, other is null ? sha256Hex : Convert.ToHexStringLower(other.GetHashAndReset()));
+    }
+}
