@@ -35,7 +35,10 @@ public class CcfsFactory : WebApplicationFactory<Program>
         _settings = new()
         {
             ["Ccfs:DataDir"] = DataDir,
+            // Tests of refusals send many bad requests quickly; the lock and flow control have tests of their own.
             ["Ccfs:Auth:IpLock:MaxFailures"] = "100000",
+            ["Ccfs:Limits:Download:PermitLimit"] = "100000",
+            ["Ccfs:Limits:Hash:PermitLimit"] = "100000",
         };
         if (withAccounts)
         {

@@ -45,6 +45,27 @@ public sealed class SignedClient(HttpClient http, AccessKeyCredential credential
     public Task<HttpResponseMessage> UploadAsync(byte[] wav, int vdnId = CcfsFactory.Vdn, SignOptions? options = null) =>
         PostAsync($"{CcfsPaths.UploadFile}?vdnId={vdnId}", UploadBody(wav), options);
 
+    /// <summary>Uploads and returns the stored file's name, failing the test unless the answer is a success.</summary>
+    public async Task<string> StoreAsync(byte[] wav, int vdnId = CcfsFactory.Vdn)
+    {
+        using var response = await UploadAsync(wav, vdnId);
+        var json = await CcfsAnswer.AssertTripleAsync(response, "0", "success");
+        return json.GetProperty("resultData").GetProperty("fileName").GetString()!;
+    }
+
+    public Task<HttpResponseMessage> DeleteAsync(string fileName, object? locationId = null, SignOptions? options = null) =>
+        PostAsync(CcfsPaths.DeleteFile, Envelope(MsgBody(("fileName", fileName), ("locationId", locationId))), options);
+
+    public Task<HttpResponseMessage> HashAsync(string fileName, object? locationId = null, SignOptions? options = null) =>
+        PostAsync(CcfsPaths.GetFileHash, Envelope(MsgBody(("fileName", fileName), ("locationId", locationId))), options);
+
+    public Task<HttpResponseMessage> DownloadAsync(string filePath, object? mode = null, SignOptions? options = null) =>
+        PostAsync(CcfsPaths.DownloadFile, Envelope(MsgBody(("filePath", filePath), ("mode", mode))), options);
+
+    /// <summary>A msgBody object of the given members, leaving out those whose value is null.</summary>
+    public static string MsgBody(params (string Name, object? Value)[] members) =>
+        System.Text.Json.JsonSerializer.Serialize(members.Where(m => m.Value is not null).ToDictionary(m => m.Name, m => m.Value));
+
     public Task<HttpResponseMessage> PostAsync(string pathAndQuery, byte[] body, SignOptions? options = null) =>
         Http.SendAsync(Build(pathAndQuery, body, options ?? new SignOptions()));
 

@@ -17,10 +17,9 @@ public sealed class FileDownloadResult(Stream content, string fileName) : IResul
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = ContentType;
             http.Response.ContentLength = content.Length;
-            http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment")
-            {
-                FileName = HeaderUtilities.EscapeAsQuotedString(fileName),
-            }.ToString();
+            var disposition = new ContentDispositionHeaderValue("attachment");
+            disposition.SetHttpFileName(fileName);
+            http.Response.Headers.ContentDisposition = disposition.ToString();
             await content.CopyToAsync(http.Response.Body, 64 * 1024, http.RequestAborted);
         }
     }

@@ -1,0 +1,145 @@
+using System.Net;
+using Ccfs.Protocol;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>downloadFile: uploaded prompts and IVR recordings placed in a location, files and one-file folders.</summary>
+public sealed class DownloadTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
+{
+    [Fact]
+    public async Task An_uploaded_prompt_comes_back_byte_for_byte_with_the_documented_headers()
+    {
+        var wav = Samples.Read("valid", "alaw-8k-with-list-chunk.wav");
+        var fileName = await factory.Signed().StoreAsync(wav);
+
+        var response = await factory.Signed().DownloadAsync(fileName);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Application/Octet-stream;charset=UTF-8", response.Content.Headers.NonValidated["Content-Type"].ToString());
+        Assert.Equal(wav.Length, response.Content.Headers.ContentLength);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal(fileName[(fileName.LastIndexOf('/') + 1)..], response.Content.Headers.ContentDisposition.FileNameStar);
+        Assert.Equal(wav, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_recording_placed_in_the_location_is_served()
+    {
+        var recording = Samples.Read("valid", "prompt-alaw-8k-odd-length.wav");
+        PlaceRecording("voice/53/IVRrecordFile/20261124/1795512345678-record.wav", recording);
+
+        var response = await factory.Signed().DownloadAsync("Y:/voice/53/IVRrecordFile/20261124/1795512345678-record.wav");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(recording, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData("1")]
+    public async Task Mode_1_serves_the_single_file_of_a_folder(object mode)
+    {
+        var recording = Samples.Read("valid", "alaw-8k-silence-fact-after-data.wav");
+        PlaceRecording("3rdfile/53/IVRrecordFile/call-one/only.wav", recording);
+        PlaceRecording("3rdfile/53/IVRrecordFile/call-one/.hidden", [1, 2, 3]);
+
+        var response = await factory.Signed().DownloadAsync("Y:/3rdfile/53/IVRrecordFile/call-one", mode);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("only.wav", response.Content.Headers.ContentDisposition!.FileNameStar);
+        Assert.Equal(recording, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Mode_1_with_an_empty_or_missing_folder_is_0300011()
+    {
+        Directory.CreateDirectory(Path.Combine(factory.LocationRoot(), "voice", "53", "IVRrecordFile", "empty"));
+
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/empty", 1), "0300011", "The file does not exist.");
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/none", 1), "0300011", "The file does not exist.");
+    }
+
+    [Fact]
+    public async Task Mode_1_with_two_files_is_0300004()
+    {
+        PlaceRecording("voice/53/IVRrecordFile/two/a.wav", Samples.Sine);
+        PlaceRecording("voice/53/IVRrecordFile/two/b.wav", Samples.Sine);
+
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/two/", 1), "0300004", "The format of filePath is incorrect.");
+    }
+
+    [Fact]
+    public async Task Any_other_mode_reads_the_path_as_a_file()
+    {
+        PlaceRecording("voice/53/IVRrecordFile/modes/a.wav", Samples.Sine);
+
+        var asFile = await factory.Signed().DownloadAsync("Y:/voice/53/IVRrecordFile/modes/a.wav", 2);
+
+        Assert.Equal(Samples.Sine, await asFile.Content.ReadAsByteArrayAsync());
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/modes", 0), "0300011", "The file does not exist.");
+    }
+
+    [Theory]
+    [InlineData("\"x\"")]
+    [InlineData("1.5")]
+    [InlineData("true")]
+    [InlineData("[1]")]
+    public async Task A_mode_that_is_not_an_integer_is_0300004(string mode)
+    {
+        var body = SignedClient.Envelope($$"""{"filePath":"Y:/voice/53/IVRrecordFile/a.wav","mode":{{mode}}}""");
+
+        await AssertRefusedAsync(c => c.PostAsync(CcfsPaths.DownloadFile, body), "0300004", "The format of mode is incorrect.");
+    }
+
+    [Theory]
+    [InlineData("""{}""", "0300001", "The value of filePath cannot be null.")]
+    [InlineData("""{"filePath":""}""", "0300002", "The value of filePath cannot be an empty string.")]
+    [InlineData("""{"filePath":"Y:/voice/53/IVRrecordFile/nothing.wav"}""", "0300011", "The file does not exist.")]
+    [InlineData("""{"filePath":"Y:/voice/53/IVRrecordFile"}""", "0300004", "The format of filePath is incorrect.")]
+    [InlineData("""{"filePath":"Y:/voice/53/other/x.wav"}""", "0300004", "The format of filePath is incorrect.")]
+    [InlineData("""{"filePath":"Y:/3rdfile/53/x.wav"}""", "0300004", "The format of filePath is incorrect.")]
+    public async Task The_filePath_rules(string msgBody, string code, string desc)
+    {
+        await AssertRefusedAsync(c => c.PostAsync(CcfsPaths.DownloadFile, SignedClient.Envelope(msgBody)), code, desc);
+    }
+
+    [Fact]
+    public async Task Another_tenants_recording_is_401()
+    {
+        PlaceRecording("voice/54/IVRrecordFile/theirs.wav", Samples.Sine);
+
+        var response = await factory.Signed().DownloadAsync("Y:/voice/54/IVRrecordFile/theirs.wav");
+
+        await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.Unauthorized, CcfsPaths.DownloadFile);
+    }
+
+    [Fact]
+    public async Task Past_the_per_account_limit_the_answer_is_0300008()
+    {
+        using var limited = CcfsFactory.With(new() { ["Ccfs:Limits:Download:PermitLimit"] = "1", ["Ccfs:Limits:Download:Window"] = "01:00:00" });
+        var fileName = await limited.Signed().StoreAsync(Samples.Sine);
+
+        var first = await limited.Signed().DownloadAsync(fileName);
+        var second = await limited.Signed().DownloadAsync(fileName);
+
+        Assert.Equal(Samples.Sine, await first.Content.ReadAsByteArrayAsync());
+        await CcfsAnswer.AssertTripleAsync(second, "0300008", "Reached the download flow control threshold.");
+    }
+
+    private void PlaceRecording(string relativePath, byte[] bytes)
+    {
+        var path = Path.Combine(factory.LocationRoot(), relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    private async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
+    {
+        var before = factory.Snapshot();
+
+        var response = await send(factory.Signed());
+
+        await CcfsAnswer.AssertTripleAsync(response, code, desc);
+        Assert.Equal(before, factory.Snapshot());
+    }
+}

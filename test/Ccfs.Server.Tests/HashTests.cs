@@ -1,0 +1,151 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Security.Cryptography;
+using Ccfs.Protocol;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>getFileHash: the digest of the bytes on disk, not of the catalog's memory.</summary>
+public sealed class HashTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
+{
+    [Fact]
+    public async Task The_hash_is_the_sha256_of_the_uploaded_bytes_and_echoes_the_name()
+    {
+        var wav = Samples.Read("valid", "prompt-alaw-8k-odd-length.wav");
+        var fileName = await factory.Signed().StoreAsync(wav);
+
+        var json = await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0", "success");
+        var onLocation = await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, "0"), "0", "success");
+
+        var data = json.GetProperty("resultData");
+        Assert.Equal(fileName, data.GetProperty("fileName").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(wav)), data.GetProperty("hash").GetString());
+        Assert.Equal(data.GetProperty("hash").GetString(), onLocation.GetProperty("resultData").GetProperty("hash").GetString());
+    }
+
+    [Fact]
+    public async Task A_corrupted_copy_is_hashed_as_it_is_and_counted()
+    {
+        using var problems = new IntegrityProblems(factory);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var stored = Path.Combine(factory.LocationRoot(), fileName[3..]);
+        var corrupted = await File.ReadAllBytesAsync(stored);
+        corrupted[^1] ^= 0xFF;
+        await File.WriteAllBytesAsync(stored, corrupted);
+
+        var json = await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0", "success");
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(corrupted)), json.GetProperty("resultData").GetProperty("hash").GetString());
+        Assert.Equal([("0", "corrupt")], problems.Seen);
+    }
+
+    [Fact]
+    public async Task A_copy_gone_from_disk_is_0300011_and_counted_missing()
+    {
+        using var problems = new IntegrityProblems(factory);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        File.Delete(Path.Combine(factory.LocationRoot(), fileName[3..]));
+
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0300011", "The file does not exist.");
+
+        Assert.Equal([("0", "missing")], problems.Seen);
+    }
+
+    [Theory]
+    [InlineData("Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav", null, "0300011", "The file does not exist.")]
+    [InlineData("Y:/3rdfile/53/thirdvoicebotfile/x.wav", "7", "0300004", "The format of locationId is incorrect.")]
+    [InlineData("Y:/3rdfile/53/IVRrecordFile/x.wav", null, "0300004", "The format of fileName is incorrect.")]
+    [InlineData("", null, "0300002", "The value of fileName cannot be an empty string.")]
+    public async Task Refusals_touch_nothing(string fileName, string? locationId, string code, string desc)
+    {
+        var before = factory.Snapshot();
+
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, locationId), code, desc);
+
+        Assert.Equal(before, factory.Snapshot());
+    }
+
+    [Fact]
+    public async Task Another_tenants_file_is_401()
+    {
+        var theirs = await factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey).StoreAsync(Samples.Sine, CcfsFactory.OtherVdn);
+
+        await CcfsAnswer.AssertSpringAsync(await factory.Signed().HashAsync(theirs), HttpStatusCode.Unauthorized, CcfsPaths.GetFileHash);
+    }
+
+    [Fact]
+    public async Task The_algorithm_and_the_field_name_are_configurable()
+    {
+        using var md5 = CcfsFactory.With(new() { ["Ccfs:Compatibility:HashAlgorithm"] = "MD5", ["Ccfs:Compatibility:HashField"] = "md5" });
+        var fileName = await md5.Signed().StoreAsync(Samples.Sine);
+
+        var json = await CcfsAnswer.AssertTripleAsync(await md5.Signed().HashAsync(fileName), "0", "success");
+
+        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(Samples.Sine)), json.GetProperty("resultData").GetProperty("md5").GetString());
+    }
+
+    [Fact]
+    public async Task Past_the_per_account_limit_the_answer_is_0300009_and_other_accounts_are_not_affected()
+    {
+        using var limited = CcfsFactory.With(new() { ["Ccfs:Limits:Hash:PermitLimit"] = "2", ["Ccfs:Limits:Hash:Window"] = "01:00:00" });
+        var fileName = await limited.Signed().StoreAsync(Samples.Sine);
+
+        var first = await limited.Signed().HashAsync(fileName);
+        var second = await limited.Signed().HashAsync(fileName);
+        var third = await limited.Signed().HashAsync(fileName);
+        var otherAccount = await limited.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey)
+            .HashAsync("Y:/3rdfile/54/thirdvoicebotfile/AAAAAAAA_1631869974029.wav");
+
+        await CcfsAnswer.AssertTripleAsync(first, "0", "success");
+        await CcfsAnswer.AssertTripleAsync(second, "0", "success");
+        await CcfsAnswer.AssertTripleAsync(third, "0300009", "Reached the query flow control threshold.");
+        await CcfsAnswer.AssertTripleAsync(otherAccount, "0300011", "The file does not exist.");
+    }
+
+    /// <summary>Listens to the integrity counter of one server instance.</summary>
+    public sealed class IntegrityProblems : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<(string Location, string Kind)> _seen = [];
+
+        public IntegrityProblems(CcfsFactory factory)
+        {
+            var meters = factory.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == IntegrityMetrics.MeterName && instrument.Meter.Scope == meters
+                    && instrument.Name == "ccfs.integrity.problems")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                var location = tags.ToArray().Single(t => t.Key == "location").Value as string;
+                var kind = tags.ToArray().Single(t => t.Key == "kind").Value as string;
+                lock (_seen)
+                {
+                    for (var i = 0; i < value; i++)
+                    {
+                        _seen.Add((location!, kind!));
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public IReadOnlyList<(string Location, string Kind)> Seen
+        {
+            get
+            {
+                lock (_seen)
+                {
+                    return [.. _seen];
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Ccfs.Protocol;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>
+/// Paths built to escape: every one is answered 0300004 or 401 by delete, hash and download, and a file planted
+/// outside the location root is never read, changed or deleted.
+/// </summary>
+public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
+{
+    private readonly CcfsFactory _factory;
+    private readonly string _outside = Path.Combine(Path.GetTempPath(), "ccfs-outside-" + Guid.NewGuid().ToString("N"));
+    private readonly byte[] _secret = Samples.ALawOfSize(4096);
+
+    public HostilePathTests(CcfsFactory factory)
+    {
+        _factory = factory;
+        Directory.CreateDirectory(_outside);
+        File.WriteAllBytes(Path.Combine(_outside, "secret.wav"), _secret);
+        _factory.Signed().StoreAsync(Samples.Sine).GetAwaiter().GetResult();
+    }
+
+    public static TheoryData<string> Escapes() =>
+    [
+        "Y:/3rdfile/53/thirdvoicebotfile/../../../../../../../../tmp/secret.wav",
+        "Y:\\3rdfile\\53\\thirdvoicebotfile\\..\\..\\..\\..\\etc\\passwd",
+        "Y:/3rdfile/53/thirdvoicebotfile/%2e%2e/%2e%2e/x.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/..%2f..%2fx.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/%2E%2E%5Cx.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/./x.wav",
+        "Y:/./3rdfile/53/thirdvoicebotfile/x.wav",
+        "/etc/passwd",
+        "etc/passwd",
+        "/3rdfile/53/thirdvoicebotfile/x.wav",
+        "C:/3rdfile/53/thirdvoicebotfile/x.wav",
+        "Z:/3rdfile/53/thirdvoicebotfile/x.wav",
+        "\\\\server\\share\\3rdfile\\53\\thirdvoicebotfile\\x.wav",
+        "Y:",
+        "Y:/",
+        "Y:3rdfile/53/thirdvoicebotfile/x.wav",
+        "Y://3rdfile/53/thirdvoicebotfile/x.wav",
+        "Y:/3rdfile/53//thirdvoicebotfile/x.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/x.wav\0.txt",
+        "Y:/3rdfile/53/thirdvoicebotfile/x\u0001.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/" + new string('a', 300) + ".wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/" + string.Concat(Enumerable.Repeat("abcdefghij/", 150)) + "x.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/\u2025/x.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile\u2215x.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile\uFF0Fx.wav",
+        "\uFF39:/3rdfile/53/thirdvoicebotfile/x.wav",
+        "Y:/3rdfile/\uFF15\uFF13/thirdvoicebotfile/x.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/x\uFF0Ewav",
+        "Y:/3rdfile/53/thirdvoicebotfile/\u202Evaw.x",
+        "Y:/3RDFILE/53/thirdvoicebotfile/x.wav",
+        "Y:/3rdfile/53/ThirdVoiceBotFile/x.wav",
+        "Y:/3rdfile/053/thirdvoicebotfile/x.wav",
+        "Y:/3rdfile/+53/thirdvoicebotfile/x.wav",
+        "Y:/3rdfile/53 /thirdvoicebotfile/x.wav",
+        "Y:/.ccfs-tmp/x.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/x.wav:stream",
+        "Y:/3rdfile/53/thirdvoicebotfile/*.wav",
+        "Y:/3rdfile/53/thirdvoicebotfile/~/x.wav/..",
+    ];
+
+    /// <summary>Paths under the upload rule (which the download rule also covers), so all four calls apply.</summary>
+    public static TheoryData<string> OtherTenants() =>
+    [
+        "Y:/3rdfile/54/thirdvoicebotfile/x.wav",
+        "y:\\3rdfile\\54\\thirdvoicebotfile\\x.wav",
+        "Y:/3rdfile/2147483647/thirdvoicebotfile/x.wav",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Escapes))]
+    public async Task Escapes_are_0300004_on_every_interface(string path)
+    {
+        foreach (var send in Interfaces(path))
+        {
+            var before = _factory.Snapshot();
+            using var response = await send(_factory.Signed());
+            var text = await response.Content.ReadAsStringAsync();
+
+            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+            Assert.Equal("0300004", JsonDocument.Parse(text).RootElement.GetProperty("resultCode").GetString());
+            Assert.Equal(before, _factory.Snapshot());
+        }
+
+        AssertSecretUntouched();
+    }
+
+    [Theory]
+    [MemberData(nameof(OtherTenants))]
+    public async Task Another_tenants_folder_is_401_on_every_interface(string path)
+    {
+        foreach (var send in Interfaces(path))
+        {
+            var before = _factory.Snapshot();
+            using var response = await send(_factory.Signed());
+
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal(before, _factory.Snapshot());
+        }
+    }
+
+    [Fact]
+    public async Task A_file_link_planted_inside_the_root_that_points_out_is_never_followed()
+    {
+        var link = Path.Combine(_factory.LocationRoot(), "3rdfile", "53", "thirdvoicebotfile", "planted.wav");
+        File.CreateSymbolicLink(link, Path.Combine(_outside, "secret.wav"));
+        var recordingLink = Path.Combine(_factory.LocationRoot(), "voice", "53", "IVRrecordFile", "planted.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(recordingLink)!);
+        File.CreateSymbolicLink(recordingLink, Path.Combine(_outside, "secret.wav"));
+
+        await AssertRefusedAsync(c => c.HashAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"));
+        await AssertRefusedAsync(c => c.DeleteAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"));
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"));
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/planted.wav"));
+
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        AssertSecretUntouched();
+    }
+
+    [Fact]
+    public async Task A_folder_link_that_points_out_is_never_followed_for_files_folders_or_uploads()
+    {
+        var linkedFolder = Path.Combine(_factory.LocationRoot(), "voice", "53", "IVRrecordFile", "calls");
+        Directory.CreateDirectory(Path.GetDirectoryName(linkedFolder)!);
+        Directory.CreateSymbolicLink(linkedFolder, _outside);
+        var uploadFolder = Path.Combine(_factory.LocationRoot(), "3rdfile", "55");
+        Directory.CreateSymbolicLink(uploadFolder, _outside);
+
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/calls/secret.wav"));
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/calls", 1));
+        await AssertRefusedAsync(c => c.HashAsync("Y:/3rdfile/55/thirdvoicebotfile/secret.wav"));
+        var before = _factory.Snapshot();
+        var upload = await _factory.Signed().UploadAsync(Samples.Sine, vdnId: 55);
+
+        await CcfsAnswer.AssertTripleAsync(upload, "0300503", "The service is temporarily unavailable, try again later.",
+            HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(before, _factory.Snapshot());
+        Assert.Equal(["secret.wav"], Directory.GetFileSystemEntries(_outside).Select(Path.GetFileName));
+        AssertSecretUntouched();
+    }
+
+    [Fact]
+    public async Task A_chain_of_links_that_ends_outside_is_refused_and_one_that_stays_inside_is_served()
+    {
+        var prompt = Samples.Read("valid", "alaw-8k-extensible.wav");
+        var fileName = await _factory.Signed().StoreAsync(prompt);
+        var recordings = Path.Combine(_factory.LocationRoot(), "3rdfile", "53", "IVRrecordFile");
+        Directory.CreateDirectory(recordings);
+        File.CreateSymbolicLink(Path.Combine(recordings, "alias.wav"), Path.Combine("..", "thirdvoicebotfile", Path.GetFileName(fileName)));
+        Directory.CreateSymbolicLink(Path.Combine(_factory.LocationRoot(), "hop"), _outside);
+        File.CreateSymbolicLink(Path.Combine(recordings, "chain.wav"), Path.Combine(_factory.LocationRoot(), "hop", "secret.wav"));
+
+        var inside = await _factory.Signed().DownloadAsync("Y:/3rdfile/53/IVRrecordFile/alias.wav");
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/3rdfile/53/IVRrecordFile/chain.wav"));
+
+        Assert.Equal(prompt, await inside.Content.ReadAsByteArrayAsync());
+        AssertSecretUntouched();
+    }
+
+    public void Dispose() => Directory.Delete(_outside, recursive: true);
+
+    private static IEnumerable<Func<SignedClient, Task<HttpResponseMessage>>> Interfaces(string path) =>
+    [
+        c => c.DeleteAsync(path),
+        c => c.HashAsync(path),
+        c => c.DownloadAsync(path),
+        c => c.DownloadAsync(path, 1),
+    ];
+
+    private async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send)
+    {
+        var before = _factory.Snapshot();
+
+        using var response = await send(_factory.Signed());
+
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, System.Text.Encoding.UTF8.GetString(body));
+        Assert.Equal("0300004", JsonDocument.Parse(body).RootElement.GetProperty("resultCode").GetString());
+        Assert.Contains("outside the storage root", CcfsAnswer.Reason(response), StringComparison.Ordinal);
+        Assert.Equal(before, _factory.Snapshot());
+    }
+
+    private void AssertSecretUntouched()
+    {
+        var secret = Path.Combine(_outside, "secret.wav");
+        Assert.True(File.Exists(secret));
+        Assert.Equal(SHA256.HashData(_secret), SHA256.HashData(File.ReadAllBytes(secret)));
+    }
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>delete, hash and download in CTI pool mode (locations 0 and 256): per-location copies and the catalog.</summary>
+public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFactory>
+{
+    [Fact]
+    public async Task Deleting_one_location_keeps_the_other_and_the_last_copy_takes_the_row()
+    {
+        var client = factory.Signed();
+        var fileName = await client.StoreAsync(Samples.Sine);
+
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, "256"), "0", "success");
+
+        Assert.False(File.Exists(Copy("256", fileName)));
+        Assert.True(File.Exists(Copy("0", fileName)));
+        Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, "256"), "0300011", "The file does not exist.");
+        await CcfsAnswer.AssertTripleAsync(await client.HashAsync(fileName, "256"), "0300011", "The file does not exist.");
+
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, "0"), "0", "success");
+
+        Assert.False(File.Exists(Copy("0", fileName)));
+        Assert.Null(await factory.FindAsync(fileName[2..]));
+        Assert.DoesNotContain(factory.CatalogRows(), r => r.StartsWith(fileName[2..], StringComparison.Ordinal));
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName), "0300011", "The file does not exist.");
+    }
+
+    [Fact]
+    public async Task Deleting_without_a_location_removes_every_copy_and_the_row()
+    {
+        var client = factory.Signed();
+        var fileName = await client.StoreAsync(Samples.Sine);
+
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName), "0", "success");
+
+        Assert.False(File.Exists(Copy("0", fileName)));
+        Assert.False(File.Exists(Copy("256", fileName)));
+        Assert.Null(await factory.FindAsync(fileName[2..]));
+    }
+
+    [Fact]
+    public async Task Each_location_is_hashed_from_its_own_bytes()
+    {
+        var client = factory.Signed();
+        var fileName = await client.StoreAsync(Samples.Sine);
+        var corrupted = (byte[])Samples.Sine.Clone();
+        corrupted[100] ^= 0x55;
+        await File.WriteAllBytesAsync(Copy("256", fileName), corrupted);
+
+        var first = await CcfsAnswer.AssertTripleAsync(await client.HashAsync(fileName), "0", "success");
+        var at256 = await CcfsAnswer.AssertTripleAsync(await client.HashAsync(fileName, "256"), "0", "success");
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Samples.Sine)), first.GetProperty("resultData").GetProperty("hash").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(corrupted)), at256.GetProperty("resultData").GetProperty("hash").GetString());
+    }
+
+    [Fact]
+    public async Task A_recording_held_by_one_node_only_is_found()
+    {
+        var recording = Samples.Read("valid", "prompt-alaw-8k-odd-length.wav");
+        var path = Path.Combine(factory.LocationRoot("256"), "voice", "53", "IVRrecordFile", "node256.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, recording);
+
+        var response = await factory.Signed().DownloadAsync("Y:/voice/53/IVRrecordFile/node256.wav");
+
+        Assert.Equal(recording, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_download_of_an_uploaded_prompt_returns_its_bytes()
+    {
+        var wav = Samples.Read("valid", "alaw-8k-extensible.wav");
+        var fileName = await factory.Signed().StoreAsync(wav);
+
+        var response = await factory.Signed().DownloadAsync(fileName);
+
+        Assert.Equal(wav, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    private string Copy(string location, string fileName) => Path.Combine(factory.LocationRoot(location), fileName[3..]);
+}
