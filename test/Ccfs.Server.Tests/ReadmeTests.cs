@@ -56,7 +56,7 @@ public sealed partial class ReadmeTests
         await File.WriteAllBytesAsync(wav, TinyWav());
         try
         {
-            var (exitCode, output) = await RunScriptAsync(new() { ["CCFS_TIMESTAMP"] = Timestamp, ["CCFS_DRY_RUN"] = "1" }, wav, "1");
+            var (exitCode, output, _) = await RunScriptAsync(new() { ["CCFS_TIMESTAMP"] = Timestamp, ["CCFS_DRY_RUN"] = "1" }, "upload", wav, "1");
 
             Assert.Equal(0, exitCode);
             Assert.Contains(Block("canonical") + "\n--- signing key\n" + InlineCode("signing-key") + "\n", output, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
-    public async Task The_script_uploads_to_a_running_server()
+    public async Task The_script_drives_all_four_interfaces_against_a_running_server()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "ccfs-readme", Guid.NewGuid().ToString("N"));
         var port = ServerProcess.FreePort();
@@ -77,20 +77,34 @@ public sealed partial class ReadmeTests
             "--urls", $"http://127.0.0.1:{port}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await server.WaitUntilHealthyAsync(http);
+        var endpoint = new Dictionary<string, string> { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{port}" };
+        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
 
-        var (exitCode, output) = await RunScriptAsync(new() { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{port}" },
-            SharedFiles.Audio("valid", "alaw-8k-sine.wav"), "1");
+        var (uploadExit, uploaded, _) = await RunScriptAsync(endpoint, "upload", wav, "1");
+        var fileName = Regex.Match(uploaded, "\"fileName\":\"(?<name>[^\"]+)\"").Groups["name"].Value;
+        var (hashExit, hashed, _) = await RunScriptAsync(endpoint, "hash", fileName);
+        var (downloadExit, _, bytes) = await RunScriptAsync(endpoint, "download", fileName);
+        var (deleteExit, deleted, _) = await RunScriptAsync(endpoint, "delete", fileName);
+        var (_, gone, _) = await RunScriptAsync(endpoint, "hash", fileName);
+        var (missingExit, missing, _) = await RunScriptAsync(endpoint, "download", fileName);
 
-        Assert.Equal(0, exitCode);
-        Assert.Matches("""\{"resultCode":"0","resultDesc":"success","resultData":\{"fileName":"Y:/3rdfile/1/thirdvoicebotfile/[A-Za-z0-9]{8}_[0-9]{13}\.wav","locationId":\["0"\]\}\}""",
-            output);
+        Assert.Equal((0, 0, 0, 0, 1), (uploadExit, hashExit, downloadExit, deleteExit, missingExit));
+        Assert.Matches("^Y:/3rdfile/1/thirdvoicebotfile/[A-Za-z0-9]{8}_[0-9]{13}\\.wav$", fileName);
+        Assert.Contains($"\"hash\":\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(wav)))}\"",
+            hashed, StringComparison.Ordinal);
+        Assert.Equal(await File.ReadAllBytesAsync(wav), bytes);
+        Assert.Equal("{\"resultCode\":\"0\",\"resultDesc\":\"success\",\"resultData\":\"\"}\n", deleted);
+        Assert.Contains("\"resultCode\":\"0300011\"", gone, StringComparison.Ordinal);
+        Assert.Contains("\"resultCode\":\"0300011\"", missing, StringComparison.Ordinal);
         Directory.Delete(dataDir, recursive: true);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunScriptAsync(Dictionary<string, string> environment, params string[] arguments)
+    /// <summary>Runs the script; the text is stderr then stdout, and the raw stdout bytes are returned too.</summary>
+    private static async Task<(int ExitCode, string Output, byte[] Stdout)> RunScriptAsync(Dictionary<string, string> environment,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(SharedFiles.RepositoryRoot, "scripts", "signed-upload.sh"));
+        start.ArgumentList.Add(Path.Combine(SharedFiles.RepositoryRoot, "scripts", "signed-request.sh"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -102,10 +116,13 @@ public sealed partial class ReadmeTests
         }
 
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var stdout = new MemoryStream();
+        var copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return (process.ExitCode, await stderr + await stdout);
+        await copy;
+        var bytes = stdout.ToArray();
+        return (process.ExitCode, await stderr + Encoding.UTF8.GetString(bytes), bytes);
     }
 
     /// <summary>The fenced block after <c>&lt;!-- worked-example:NAME --&gt;</c>, without its indentation.</summary>

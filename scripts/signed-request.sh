@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Signs and sends one CC-FS uploadFile request with nothing but bash, od, awk, openssl and curl: auth-v2, step by step.
+# Signs and sends one CC-FS request with nothing but bash, od, awk, openssl and curl: auth-v2, step by step.
 #
-#   scripts/signed-upload.sh FILE.wav [VDN]
+#   scripts/signed-request.sh upload   FILE.wav [VDN]           -> {"resultCode":"0",...,"resultData":{"fileName":...}}
+#   scripts/signed-request.sh delete   FILE_NAME [LOCATION_ID]
+#   scripts/signed-request.sh hash     FILE_NAME [LOCATION_ID]
+#   scripts/signed-request.sh download PATH [MODE] > file.wav   (a JSON answer instead of a file goes to stderr, exit 1)
 #
 # Environment (defaults in brackets):
 #   CCFS_ENDPOINT    [https://127.0.0.1:8443]
@@ -11,19 +14,39 @@
 #   CCFS_DEBUG=1     print the canonical request, the signing key and the Authorization header to stderr
 #   CCFS_DRY_RUN=1   sign and print, but do not send
 set -euo pipefail
-file=${1:?usage: signed-upload.sh FILE.wav [VDN]}
-vdn=${2:-1}
+usage() { sed -n '4,7p' "$0" | sed 's/^#   //' >&2; exit 2; }
+command=${1:-}
+[ $# -ge 2 ] || usage
 endpoint=${CCFS_ENDPOINT:-https://127.0.0.1:8443}
 access_key=${CCFS_ACCESS_KEY:-ccfs-dev-ak}
 secret_key=${CCFS_SECRET_KEY:-ccfs-dev-sk-not-for-production}
 timestamp=${CCFS_TIMESTAMP:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
 host=${endpoint#*://}
 host=${host%%/*}
-path=/CCFS/resource/ccfs/ivr/uploadFile
 content_type='application/json;charset=UTF-8'
 signed_headers='content-length;content-type;host'
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+json_string() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }
+
+# 1. The body, byte for byte as it will be sent.
+query=
+case $command in
+  upload)
+    query="vdnId=${3:-1}"
+    path=/CCFS/resource/ccfs/ivr/uploadFile
+    msg_body="{\"data\":\"$(base64 -w0 "$2")\"}" ;;
+  delete|hash)
+    path=/CCFS/resource/ccfs/ivr/$([ "$command" = delete ] && echo deleteFile || echo getFileHash)
+    msg_body="{\"fileName\":$(json_string "$2")${3:+,\"locationId\":$(json_string "$3")}}" ;;
+  download)
+    path=/CCFS/resource/ccfs/ivr/downloadFile
+    msg_body="{\"filePath\":$(json_string "$2")${3:+,\"mode\":$3}}" ;;
+  *) usage ;;
+esac
+printf '{"request":{"version":"2.0"},"msgBody":%s}' "$msg_body" > "$work/body"
+length=$(wc -c < "$work/body" | tr -d ' ')
 
 # normalize (PathUtils.normalize of Huawei's demo): bytes outside A-Z a-z 0-9 - . _ ~ become %XX, upper-case hex.
 normalize() {
@@ -37,14 +60,12 @@ normalize() {
 # HMAC-SHA256 of stdin, lower-case hex; the key is given as text and passed to openssl as hex so any byte is safe.
 hmac_hex() { openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(printf %s "$1" | od -An -v -tx1 | tr -d ' \n')" | awk '{print $NF}'; }
 
-# 1. The body, byte for byte as it will be sent.
-printf '{"request":{"version":"2.0"},"msgBody":{"data":"%s"}}' "$(base64 -w0 "$file")" > "$work/body"
-length=$(wc -c < "$work/body" | tr -d ' ')
-
-# 2. The canonical request: method, path, query, signed header names, one line per signed header, then the
-#    normalized body, joined with LF and no trailing LF.
+# 2. The canonical request: method, path, the query line (only when there is a query), signed header names, one
+#    line per signed header, then the normalized body, joined with LF and no trailing LF.
 {
-  printf 'POST\n%s\nvdnId=%s\n%s\n' "$path" "$(printf %s "$vdn" | normalize)" "$signed_headers"
+  printf 'POST\n%s\n' "$path"
+  [ -n "$query" ] && printf '%s=%s\n' "${query%%=*}" "$(printf %s "${query#*=}" | normalize)"
+  printf '%s\n' "$signed_headers"
   printf 'content-length:%s\n' "$length"
   printf 'content-type:%s\n' "$(printf %s "$content_type" | normalize)"
   printf 'host:%s\n' "$(printf %s "$host" | normalize)"
@@ -64,5 +85,12 @@ fi
 
 tls=(-k)
 [ -n "${CCFS_CACERT:-}" ] && tls=(--cacert "$CCFS_CACERT")
-curl -sS "${tls[@]}" -X POST "$endpoint$path?vdnId=$vdn" \
-  -H "Content-Type: $content_type" -H "Authorization: $authorization" --data-binary "@$work/body" -w '\n'
+received=$(curl -sS "${tls[@]}" -X POST "$endpoint$path${query:+?$query}" -o "$work/answer" -w '%{content_type}' \
+  -H "Content-Type: $content_type" -H "Authorization: $authorization" --data-binary "@$work/body")
+if [ "$command" = download ] && [[ $received != application/json* ]]; then
+  cat "$work/answer"
+elif [ "$command" = download ]; then
+  cat "$work/answer" >&2; echo >&2; exit 1
+else
+  cat "$work/answer"; echo
+fi
