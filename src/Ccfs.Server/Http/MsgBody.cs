@@ -17,6 +17,25 @@ public static class MsgBody
         _ => null,
     };
 
+    /// <summary>
+    /// The envelope of deleteFile, getFileHash and downloadFile: a required path field and one optional field, left
+    /// for the interface to read.
+    /// </summary>
+    public static CcfsResult? ReadPathEnvelope(ReadOnlySpan<byte> json, string pathField, string optionalField, out string path,
+        out JsonValue optional)
+    {
+        Span<JsonValue> fields = stackalloc JsonValue[2];
+        path = "";
+        optional = default;
+        if (EnvelopeReader.Read(json, [pathField, optionalField], fields) is { } invalid)
+        {
+            return invalid;
+        }
+
+        optional = fields[1];
+        return RequiredString(json, fields[0], pathField, out path);
+    }
+
     public static CcfsResult? RequiredString(ReadOnlySpan<byte> json, JsonValue value, string name, out string text)
     {
         var refusal = CheckString(value, name);

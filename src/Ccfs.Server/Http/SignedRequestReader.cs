@@ -26,6 +26,13 @@ public readonly record struct Admission(SignedRequest? Request, IResult? Refusal
 /// </summary>
 public sealed class SignedRequestReader(IpLockout lockout, RequestAuthenticator authenticator, BodyBufferPool buffers)
 {
+    /// <summary>deleteFile, getFileHash and downloadFile carry a path in a small envelope; bodies past this are refused.</summary>
+    public const long PathRequestBodyLimit = 64 * 1024;
+
+    /// <summary>A request of an interface whose body names a path (<paramref name="pathField"/>).</summary>
+    public Task<Admission> ReadPathRequestAsync(HttpContext http, string pathField) =>
+        ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), PathRequestBodyLimit, pathField);
+
     /// <param name="http">The request.</param>
     /// <param name="query">The form-decoded query (<see cref="FormQuery.Parse"/>), which the signature covers.</param>
     /// <param name="bodyLimit">The largest body this interface accepts.</param>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
@@ -21,7 +20,7 @@ public static partial class Delete
         LocationSet locations, IFileCatalog catalog, CcfsSettings settings, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(Delete).FullName!);
-        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), Interface.SmallBodyLimit, "fileName");
+        var admission = await reader.ReadPathRequestAsync(http, "fileName");
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -29,15 +28,9 @@ public static partial class Delete
 
         using var request = admission.Request!;
         var body = request.Body.Span;
-        Span<JsonValue> fields = stackalloc JsonValue[2];
-        if (EnvelopeReader.Read(body, ["fileName", "locationId"], fields) is { } invalid)
+        if (MsgBody.ReadPathEnvelope(body, "fileName", "locationId", out var fileName, out var locationValue) is { } invalid)
         {
             return CcfsResults.Answer(invalid);
-        }
-
-        if (MsgBody.RequiredString(body, fields[0], "fileName", out var fileName) is { } badName)
-        {
-            return CcfsResults.Answer(badName);
         }
 
         var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters.Global, request.Account);
@@ -46,7 +39,7 @@ public static partial class Delete
             return verdict.ToRefusal();
         }
 
-        if (MsgBody.OptionalLocation(body, fields[1], locations, out var only) is { } badLocation)
+        if (MsgBody.OptionalLocation(body, locationValue, locations, out var only) is { } badLocation)
         {
             return CcfsResults.Answer(badLocation, $"locations are {string.Join(", ", locations.Ids)}");
         }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
@@ -20,7 +19,7 @@ public static class Download
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, CcfsSettings settings)
     {
-        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), Interface.SmallBodyLimit, "filePath");
+        var admission = await reader.ReadPathRequestAsync(http, "filePath");
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -34,18 +33,12 @@ public static class Download
         }
 
         var body = request.Body.Span;
-        Span<JsonValue> fields = stackalloc JsonValue[2];
-        if (EnvelopeReader.Read(body, ["filePath", "mode"], fields) is { } invalid)
+        if (MsgBody.ReadPathEnvelope(body, "filePath", "mode", out var filePath, out var modeValue) is { } invalid)
         {
             return CcfsResults.Answer(invalid);
         }
 
-        if (MsgBody.RequiredString(body, fields[0], "filePath", out var filePath) is { } badPath)
-        {
-            return CcfsResults.Answer(badPath);
-        }
-
-        if (MsgBody.OptionalInteger(body, fields[1], "mode", out var mode) is { } badMode)
+        if (MsgBody.OptionalInteger(body, modeValue, "mode", out var mode) is { } badMode)
         {
             return CcfsResults.Answer(badMode, "mode must be an integer; 1 means filePath is a folder");
         }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
@@ -23,7 +22,7 @@ public static class Hash
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, IntegrityMetrics integrity)
     {
-        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), Interface.SmallBodyLimit, "fileName");
+        var admission = await reader.ReadPathRequestAsync(http, "fileName");
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -37,15 +36,9 @@ public static class Hash
         }
 
         var body = request.Body.Span;
-        Span<JsonValue> fields = stackalloc JsonValue[2];
-        if (EnvelopeReader.Read(body, ["fileName", "locationId"], fields) is { } invalid)
+        if (MsgBody.ReadPathEnvelope(body, "fileName", "locationId", out var fileName, out var locationValue) is { } invalid)
         {
             return CcfsResults.Answer(invalid);
-        }
-
-        if (MsgBody.RequiredString(body, fields[0], "fileName", out var fileName) is { } badName)
-        {
-            return CcfsResults.Answer(badName);
         }
 
         var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters.Global, request.Account);
@@ -54,7 +47,7 @@ public static class Hash
             return verdict.ToRefusal();
         }
 
-        if (MsgBody.OptionalLocation(body, fields[1], locations, out var only) is { } badLocation)
+        if (MsgBody.OptionalLocation(body, locationValue, locations, out var only) is { } badLocation)
         {
             return CcfsResults.Answer(badLocation, $"locations are {string.Join(", ", locations.Ids)}");
         }
