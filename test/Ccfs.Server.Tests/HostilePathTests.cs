@@ -163,6 +163,21 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
         AssertSecretUntouched();
     }
 
+    [Fact]
+    public async Task Deleting_a_link_inside_the_root_removes_the_link_not_the_file_it_names()
+    {
+        var fileName = await _factory.Signed().StoreAsync(Samples.Sine);
+        var folder = Path.Combine(_factory.LocationRoot(), "3rdfile", "53", "thirdvoicebotfile");
+        File.CreateSymbolicLink(Path.Combine(folder, "alias.wav"), Path.GetFileName(fileName));
+
+        var response = await _factory.Signed().DeleteAsync("Y:/3rdfile/53/thirdvoicebotfile/alias.wav");
+
+        await CcfsAnswer.AssertTripleAsync(response, "0", "success");
+        Assert.False(File.Exists(Path.Combine(folder, "alias.wav")));
+        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(folder, Path.GetFileName(fileName))));
+        Assert.NotNull(await _factory.FindAsync(fileName[2..]));
+    }
+
     public void Dispose() => Directory.Delete(_outside, recursive: true);
 
     private static IEnumerable<Func<SignedClient, Task<HttpResponseMessage>>> Interfaces(string path) =>

@@ -62,7 +62,8 @@ public sealed class DiskFileStore : IFileStore
 
     public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
     {
-        var full = Resolve(path);
+        // Deleting a name removes that entry: a link inside the root goes, not the file it points at.
+        var full = Resolve(path, followFinalLink: false);
         if (!File.Exists(full))
         {
             return Task.FromResult(false);
@@ -148,9 +149,10 @@ public sealed class DiskFileStore : IFileStore
 
     /// <summary>
     /// Maps a checked relative path into the root. Each existing component is looked at: a link is followed only if
-    /// its target lies inside the root (and the walk restarts there), otherwise the path is refused.
+    /// its target lies inside the root (and the walk restarts there), otherwise the path is refused. With
+    /// <paramref name="followFinalLink"/> false, a final link (inside the root) is returned itself.
     /// </summary>
-    private string Resolve(string path)
+    private string Resolve(string path, bool followFinalLink = true)
     {
         var segments = path.Split('/');
         if (segments.Any(s => s.Length == 0 || s is "." or ".." || s.Contains('\\') || s.Contains('\0'))
@@ -175,6 +177,11 @@ public sealed class DiskFileStore : IFileStore
             if (++links > maxLinks || target is null || !IsInsideRoot(target))
             {
                 throw new OutsideRootException(path);
+            }
+
+            if (remaining.Count == 0 && !followFinalLink)
+            {
+                return next;
             }
 
             // Walk the target's own components too: a link may point at a path that passes through another link.
