@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Tests;
 
 /// <summary>Reads and checks the two answer shapes: the CC-FS triple and the Spring error body.</summary>
 public static class CcfsAnswer

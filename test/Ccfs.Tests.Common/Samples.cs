@@ -1,7 +1,7 @@
 using Ccfs.Audio;
 using Ccfs.Tests;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Tests;
 
 /// <summary>The sample audio of ../shared/audio, and A-law files made to measure.</summary>
 public static class Samples

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Tests;
 
 /// <summary>
 /// The real server, in-process, on a fresh data dir. Two accounts: <see cref="AccessKey"/> bound to VDN 53 and 55,

@@ -4,7 +4,7 @@ namespace Ccfs.Tests;
 /// The project's fixed reference material lives in <c>../shared</c> next to the repository root: the spec's
 /// auth-v2 vectors and the sample audio with their verdicts.
 /// </summary>
-internal static class SharedFiles
+public static class SharedFiles
 {
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 

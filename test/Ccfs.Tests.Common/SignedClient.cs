@@ -4,7 +4,7 @@ using System.Text;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Tests;
 
 /// <summary>How a test wants a request signed, and what it changes after signing to make it lie.</summary>
 public sealed record SignOptions

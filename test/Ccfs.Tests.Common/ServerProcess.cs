@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ccfs.Tests;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Tests;
 
 /// <summary>The built server as a separate process, for what only a real process shows: listeners, TLS, SIGKILL.</summary>
 public sealed class ServerProcess : IAsyncDisposable
