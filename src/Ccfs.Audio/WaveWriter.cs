@@ -15,9 +15,29 @@ public static class WaveWriter
     public static byte[] ALaw(ReadOnlySpan<byte> samples)
     {
         var file = new byte[ALawLength(samples.Length)];
-        var span = file.AsSpan();
+        WriteALawHeader(file, samples.Length);
+        samples.CopyTo(file.AsSpan(ALawHeaderLength));
+        return file;
+    }
+
+    /// <summary>Writes the WAV to a stream: the header, the samples, and the pad byte odd data needs.</summary>
+    public static void WriteALaw(Stream output, ReadOnlySpan<byte> samples)
+    {
+        Span<byte> header = stackalloc byte[ALawHeaderLength];
+        WriteALawHeader(header, samples.Length);
+        output.Write(header);
+        output.Write(samples);
+        if ((samples.Length & 1) == 1)
+        {
+            output.WriteByte(0);
+        }
+    }
+
+    private static void WriteALawHeader(Span<byte> span, int samples)
+    {
+        var fileLength = ALawLength(samples);
         "RIFF"u8.CopyTo(span);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)(file.Length - 8));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)(fileLength - 8));
         "WAVEfmt "u8.CopyTo(span[8..]);
         BinaryPrimitives.WriteUInt32LittleEndian(span[16..], 18);
         BinaryPrimitives.WriteUInt16LittleEndian(span[20..], WaveFormat.ALaw);
@@ -29,10 +49,8 @@ public static class WaveWriter
         BinaryPrimitives.WriteUInt16LittleEndian(span[36..], 0);
         "fact"u8.CopyTo(span[38..]);
         BinaryPrimitives.WriteUInt32LittleEndian(span[42..], 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[46..], (uint)samples.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[46..], (uint)samples);
         "data"u8.CopyTo(span[50..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[54..], (uint)samples.Length);
-        samples.CopyTo(span[ALawHeaderLength..]);
-        return file;
+        BinaryPrimitives.WriteUInt32LittleEndian(span[54..], (uint)samples);
     }
 }

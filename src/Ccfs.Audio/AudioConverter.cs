@@ -1,0 +1,78 @@
+namespace Ccfs.Audio;
+
+/// <summary>What a conversion produced.</summary>
+public readonly record struct ConversionResult(WaveFormat Source, int Samples)
+{
+    public TimeSpan Duration => TimeSpan.FromSeconds(Samples / (double)WaveValidator.RequiredSampleRate);
+}
+
+/// <summary>The input cannot be converted; the message says why.</summary>
+public sealed class UnsupportedAudioException(string reason) : Exception(reason);
+
+/// <summary>
+/// Turns a WAV of any common encoding, rate and channel count into what CC-FS plays: G.711 A-law, 8000 Hz, mono,
+/// written as sox writes it (fmt 18 + fact + data). Channels are averaged, the rate is changed with
+/// <see cref="SampleRateConverter"/>, and the input is read in blocks, so memory stays near the size of the output.
+/// </summary>
+public static class AudioConverter
+{
+    private const int BlockFrames = 64 * 1024;
+
+    public static ConversionResult ConvertToPrompt(Stream input, Stream output)
+    {
+        if (!WaveDecoder.TryOpen(input, out var decoder, out var reason))
+        {
+            throw new UnsupportedAudioException(reason!);
+        }
+
+        var rate = decoder!.SampleRate;
+        var resampler = rate == WaveValidator.RequiredSampleRate ? null : new SampleRateConverter(rate, WaveValidator.RequiredSampleRate);
+        var expected = decoder.FrameCount is { } frames ? (int)Math.Min(frames * WaveValidator.RequiredSampleRate / rate + 16, 1 << 28) : 1 << 16;
+        using var codes = new MemoryStream(expected);
+        var mono = new float[BlockFrames];
+        var resampled = new float[resampler?.MaxOutput(BlockFrames) + 16 ?? BlockFrames];
+        var encoded = new byte[resampled.Length];
+        int read;
+        while ((read = decoder.Read(mono)) > 0)
+        {
+            if (resampler is null)
+            {
+                Emit(mono.AsSpan(0, read));
+            }
+            else
+            {
+                EnsureRoom(resampler.MaxOutput(read));
+                Emit(resampled.AsSpan(0, resampler.Process(mono.AsSpan(0, read), resampled)));
+            }
+        }
+
+        if (resampler is not null)
+        {
+            EnsureRoom(resampler.MaxOutput(0));
+            Emit(resampled.AsSpan(0, resampler.Flush(resampled)));
+        }
+
+        var samples = codes.GetBuffer().AsSpan(0, (int)codes.Length);
+        WaveWriter.WriteALaw(output, samples);
+        return new ConversionResult(decoder.Format, samples.Length);
+
+        void Emit(ReadOnlySpan<float> block)
+        {
+            if (encoded.Length < block.Length)
+            {
+                encoded = new byte[block.Length];
+            }
+
+            G711.ALawEncode(block, encoded);
+            codes.Write(encoded, 0, block.Length);
+        }
+
+        void EnsureRoom(int outputs)
+        {
+            if (resampled.Length < outputs)
+            {
+                resampled = new float[outputs];
+            }
+        }
+    }
+}
