@@ -1,0 +1,299 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Ccfs.Protocol;
+using Ccfs.Protocol.Auth;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Ccfs.Client;
+
+/// <summary>
+/// A client for the four CC-FS third-party interfaces. Every request is signed with auth-v2 by Ccfs.Protocol, the
+/// server's own signer. Business outcomes come back as <see cref="CcfsResponse"/> with their resultCode; 401 and
+/// 403 throw <see cref="CcfsAuthenticationException"/>. Hash, download and delete are retried on transient failures;
+/// uploads are not, unless <see cref="CcfsClientOptions.RetryUploads"/> says so.
+/// </summary>
+public sealed class CcfsClient
+{
+    private static readonly MediaTypeHeaderValue Json = MediaTypeHeaderValue.Parse(CcfsPaths.JsonContentType);
+
+    private readonly HttpClient _http;
+    private readonly CcfsClientOptions _options;
+    private readonly AccessKeyCredential _credential;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retry;
+    private readonly ResiliencePipeline<HttpResponseMessage> _uploadRetry;
+
+    public CcfsClient(HttpClient http, CcfsClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        if (http.BaseAddress is null && options.Endpoint is null)
+        {
+            throw new ArgumentException("Set CcfsClientOptions.Endpoint or the HttpClient's BaseAddress", nameof(options));
+        }
+
+        _http = http;
+        _options = options;
+        _credential = new AccessKeyCredential(options.AccessKey, options.SecretKey);
+        _retry = BuildRetry(options, options.RetryAttempts);
+        _uploadRetry = BuildRetry(options, options.RetryUploads ? options.RetryAttempts : 0);
+    }
+
+    private Uri BaseAddress => _http.BaseAddress ?? _options.Endpoint!;
+
+    /// <summary>Uploads a WAV file; the answer holds the name the IVR plays.</summary>
+    public async Task<CcfsResponse<UploadedFile>> UploadAsync(string path, int vdnId, CancellationToken cancellationToken = default)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return await UploadAsync(file, vdnId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Uploads a WAV from its current position to its end. A seekable stream is read twice, once to sign and once to
+    /// send, so memory stays constant whatever its size; any other stream is buffered first, up to
+    /// <see cref="CcfsClientOptions.MaxBufferedUploadBytes"/>.
+    /// </summary>
+    public async Task<CcfsResponse<UploadedFile>> UploadAsync(Stream wav, int vdnId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(wav);
+        await using var buffered = wav.CanSeek ? null : await BufferAsync(wav, cancellationToken);
+        var file = buffered ?? wav;
+        var start = file.Position;
+        var bodyLength = UploadBody.Length(file.Length - start);
+        using var response = await _uploadRetry.ExecuteAsync(async token =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, Absolute($"{CcfsPaths.UploadFile}?vdnId={vdnId}"))
+            {
+                Content = new UploadContent(file, start, bodyLength),
+            };
+            request.Content.Headers.ContentType = Json;
+            request.Content.Headers.ContentLength = bodyLength;
+            using var signing = BeginSigning(request, bodyLength);
+            var sink = new SigningStream(signing);
+            file.Position = start;
+            await UploadBody.WriteAsync(file, sink, token);
+            if (sink.Written != bodyLength)
+            {
+                throw new InvalidOperationException($"the upload body was {sink.Written} bytes, {bodyLength} were announced");
+            }
+
+            request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
+            return await _http.SendAsync(request, token);
+        }, cancellationToken);
+        return await ReadAsync(response, data => new UploadedFile(
+            data.GetProperty("fileName").GetString()!,
+            [.. data.GetProperty("locationId").EnumerateArray().Select(e => e.GetString()!)]), cancellationToken);
+    }
+
+    /// <summary>Deletes an uploaded file from every location, or from <paramref name="locationId"/> only.</summary>
+    public async Task<CcfsResponse> DeleteAsync(string fileName, string? locationId = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendJsonAsync(CcfsPaths.DeleteFile, w => WritePath(w, "fileName", fileName, "locationId", locationId),
+            HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await ReadAsync<FileHash>(response, _ => null, cancellationToken);
+    }
+
+    /// <summary>The digest of the bytes stored in a location (the first that holds the file, if none is named).</summary>
+    public async Task<CcfsResponse<FileHash>> GetFileHashAsync(string fileName, string? locationId = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var response = await SendJsonAsync(CcfsPaths.GetFileHash, w => WritePath(w, "fileName", fileName, "locationId", locationId),
+            HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await ReadAsync(response, data => new FileHash(
+            data.GetProperty("fileName").GetString()!, data.GetProperty(_options.HashField).GetString()!), cancellationToken);
+    }
+
+    /// <summary>
+    /// Downloads a file into <paramref name="destination"/>; with <paramref name="folder"/> the path names a folder that
+    /// must hold exactly one file (CC-FS <c>mode</c> 1). Nothing is written to the destination unless the answer is a file.
+    /// </summary>
+    public async Task<CcfsResponse<DownloadedFile>> DownloadAsync(string filePath, Stream destination, bool folder = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        using var response = await SendJsonAsync(CcfsPaths.DownloadFile, writer =>
+        {
+            writer.WriteString("filePath", filePath);
+            if (folder)
+            {
+                writer.WriteNumber("mode", 1);
+            }
+        }, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.OK && response.Content.Headers.ContentType?.MediaType?.Contains("json",
+                StringComparison.OrdinalIgnoreCase) != true)
+        {
+            await using var content = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var before = destination.CanSeek ? destination.Position : 0;
+            await content.CopyToAsync(destination, cancellationToken);
+            var disposition = response.Content.Headers.ContentDisposition;
+            var name = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
+            var length = destination.CanSeek ? destination.Position - before : response.Content.Headers.ContentLength ?? -1;
+            return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, length));
+        }
+
+        return await ReadAsync<DownloadedFile>(response, _ => null, cancellationToken);
+    }
+
+    /// <summary>Signs and sends a small JSON request, retrying on transient failures with a fresh signature each time.</summary>
+    private async Task<HttpResponseMessage> SendJsonAsync(string path, Action<Utf8JsonWriter> writeMsgBody,
+        HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        var body = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(body))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("request");
+            writer.WriteString("version", CcfsResult.CurrentVersion);
+            writer.WriteEndObject();
+            writer.WriteStartObject("msgBody");
+            writeMsgBody(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        var bytes = body.WrittenMemory.ToArray();
+        return await _retry.ExecuteAsync(async token =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, Absolute(path)) { Content = new ByteArrayContent(bytes) };
+            request.Content.Headers.ContentType = Json;
+            using var signing = BeginSigning(request, bytes.Length);
+            signing.AppendBody(bytes);
+            request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
+            return await _http.SendAsync(request, completion, token);
+        }, cancellationToken);
+    }
+
+    private static void WritePath(Utf8JsonWriter writer, string pathField, string path, string locationField, string? locationId)
+    {
+        writer.WriteString(pathField, path);
+        if (!string.IsNullOrEmpty(locationId))
+        {
+            writer.WriteString(locationField, locationId);
+        }
+    }
+
+    /// <summary>Signs what will be sent: the raw path and query, and each signed header's exact value.</summary>
+    private AuthV2Signing BeginSigning(HttpRequestMessage request, long contentLength)
+    {
+        var uri = request.RequestUri!;
+        var headers = _options.SignedHeaders.Select(name => new KeyValuePair<string, string>(name, name.ToLowerInvariant() switch
+        {
+            "host" => uri.Authority,
+            "content-length" => contentLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "content-type" => request.Content!.Headers.ContentType!.ToString(),
+            _ => request.Headers.TryGetValues(name, out var values) ? string.Join(',', values)
+                : throw new InvalidOperationException($"the request has no '{name}' header to sign"),
+        })).ToArray();
+        request.Headers.Host = uri.Authority;
+        var toSign = new RequestToSign
+        {
+            Method = request.Method.Method,
+            Path = uri.AbsolutePath,
+            Query = FormQuery.Parse(uri.Query),
+            Headers = headers,
+        };
+        var timestamp = AuthV2Timestamp.Format(_options.TimeProvider.GetUtcNow(), _options.MillisecondTimestamps);
+        return AuthV2Signer.Begin(toSign, _credential, timestamp);
+    }
+
+    private Uri Absolute(string pathAndQuery) => new(BaseAddress, pathAndQuery);
+
+    /// <summary>Reads a CC-FS answer; 401/403 and answers that are not CC-FS shaped throw.</summary>
+    private static async Task<CcfsResponse<T>> ReadAsync<T>(HttpResponseMessage response, Func<JsonElement, T?> readData,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        var reason = response.Headers.TryGetValues("X-Ccfs-Reason", out var values) ? values.FirstOrDefault() : null;
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        JsonElement? json = null;
+        try
+        {
+            json = JsonDocument.Parse(text).RootElement;
+        }
+        catch (JsonException)
+        {
+        }
+
+        var status = (int)response.StatusCode;
+        if (status is 401 or 403)
+        {
+            throw new CcfsAuthenticationException(status, Spring(json), reason);
+        }
+
+        if (json is { ValueKind: JsonValueKind.Object } triple && triple.TryGetProperty("resultCode", out var code)
+            && code.ValueKind == JsonValueKind.String)
+        {
+            var description = triple.TryGetProperty("resultDesc", out var desc) ? desc.GetString() ?? "" : "";
+            var data = code.GetString() == ResultCodes.Success && triple.TryGetProperty("resultData", out var d)
+                && d.ValueKind == JsonValueKind.Object ? readData(d) : null;
+            return new CcfsResponse<T>(code.GetString()!, description, reason, data);
+        }
+
+        throw new CcfsRequestException(status, Spring(json), reason,
+            $"the endpoint answered HTTP {status} without a CC-FS result" + (reason is null ? "" : ": " + reason));
+    }
+
+    private static SpringError? Spring(JsonElement? json) =>
+        json is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number
+            ? new SpringError(
+                body.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt64() : 0,
+                status.GetInt32(),
+                body.TryGetProperty("error", out var e) ? e.GetString() ?? "" : "",
+                body.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "",
+                body.TryGetProperty("path", out var p) ? p.GetString() ?? "" : "")
+            : null;
+
+    private async Task<MemoryStream> BufferAsync(Stream source, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > _options.MaxBufferedUploadBytes)
+                {
+                    throw new InvalidOperationException(
+                        $"the stream is longer than {_options.MaxBufferedUploadBytes} bytes (CcfsClientOptions.MaxBufferedUploadBytes); "
+                        + "pass a seekable stream or a file path to upload it without buffering");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        buffer.Position = 0;
+        return buffer;
+    }
+
+    private static ResiliencePipeline<HttpResponseMessage> BuildRetry(CcfsClientOptions options, int attempts)
+    {
+        if (attempts <= 0)
+        {
+            return ResiliencePipeline<HttpResponseMessage>.Empty;
+        }
+
+        return new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = attempts,
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<TimeoutRejectedException>()
+                    .HandleResult(r => r.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable
+                        or HttpStatusCode.GatewayTimeout),
+            })
+            .Build();
+    }
+}

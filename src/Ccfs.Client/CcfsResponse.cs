@@ -1,0 +1,42 @@
+using Ccfs.Protocol;
+
+namespace Ccfs.Client;
+
+/// <summary>A CC-FS answer: <c>resultCode</c> and <c>resultDesc</c>, and the server's explanation when it gave one.</summary>
+public record CcfsResponse(string ResultCode, string ResultDesc, string? Reason)
+{
+    public bool IsSuccess => ResultCode == ResultCodes.Success;
+}
+
+/// <summary>A CC-FS answer with its <c>resultData</c>, present on success.</summary>
+public sealed record CcfsResponse<T>(string ResultCode, string ResultDesc, string? Reason, T? Data) : CcfsResponse(ResultCode, ResultDesc, Reason)
+    where T : class;
+
+/// <summary>What uploadFile answers: the name the IVR plays and the locations that hold a copy.</summary>
+public sealed record UploadedFile(string FileName, IReadOnlyList<string> LocationIds);
+
+/// <summary>What getFileHash answers.</summary>
+public sealed record FileHash(string FileName, string Hash);
+
+/// <summary>A file downloadFile sent: its name (from Content-Disposition) and length.</summary>
+public sealed record DownloadedFile(string? FileName, long Length);
+
+/// <summary>Spring Boot's error body, which CC-FS sends with 401, 403, 404, 405 and 415.</summary>
+public sealed record SpringError(long Timestamp, int Status, string Error, string Message, string Path);
+
+/// <summary>The endpoint answered with an HTTP status CC-FS uses only for errors outside the business codes.</summary>
+public class CcfsRequestException(int status, SpringError? error, string? reason, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public SpringError? Error { get; } = error;
+
+    /// <summary>The server's explanation (ccfs's <c>X-Ccfs-Reason</c> header), when there is one.</summary>
+    public string? Reason { get; } = reason;
+}
+
+/// <summary>401 (bad signature, or a VDN not bound to the AK) or 403 (the client IP is locked).</summary>
+public sealed class CcfsAuthenticationException(int status, SpringError? error, string? reason)
+    : CcfsRequestException(status, error, reason,
+        status == 403 ? "CC-FS refused the request: this client IP is locked after repeated authentication failures"
+                      : "CC-FS refused the signature or the VDN (401)" + (reason is null ? "" : ": " + reason));
