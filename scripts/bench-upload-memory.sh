@@ -9,14 +9,15 @@ bytes=${3:-5242880}
 port=${PORT:-5081}
 work=$(mktemp -d)
 
-dotnet build -c Release -v q -nologo bench/Ccfs.Benchmarks >/dev/null   # builds the server too
+dotnet build -c Release -v q -nologo src/Ccfs.Server >/dev/null
+dotnet build -c Release -v q -nologo src/Ccfs.Cli >/dev/null
 Ccfs__Limits__MaxConcurrentUploads=${UPLOAD_LIMIT:-4} Ccfs__DataDir=$work/data dotnet src/Ccfs.Server/bin/Release/net10.0/Ccfs.Server.dll --urls "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$server/status"; }
-load() { dotnet bench/Ccfs.Benchmarks/bin/Release/net10.0/Ccfs.Benchmarks.dll load --endpoint "http://127.0.0.1:$port" "$@"; }
+load() { dotnet src/Ccfs.Cli/bin/Release/net10.0/ccfs.dll bench --endpoint "http://127.0.0.1:$port" --duration 10m "$@"; }
 
 load --concurrency 2 --requests 4 --size "$bytes" >/dev/null   # JIT and pools warm
 sleep 2

@@ -39,7 +39,7 @@ public static class CcfsServer
                 RetryWithoutQueryLine = auth.RetryWithoutQueryLine,
             }, sp.GetRequiredService<TimeProvider>());
         });
-        services.AddSingleton<RequestAuthenticator>();
+        services.AddSingleton<IRequestAuthenticator, RequestAuthenticator>();
         services.AddSingleton(sp => new BodyBufferPool(sp.GetRequiredService<CcfsSettings>().Limits.MaxConcurrentUploads));
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<AccountFlowControl>();

@@ -9,12 +9,18 @@ public readonly record struct Authentication(Account? Account, AuthV2Failure Fai
     public bool Succeeded => Account is not null;
 }
 
+/// <summary>Decides who sent a request. The seam exists so tests can stand up a deliberately broken server.</summary>
+public interface IRequestAuthenticator
+{
+    Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body);
+}
+
 /// <summary>
 /// Verifies the auth-v2 signature of a request over its raw method, raw path, form-decoded query, signed headers
 /// as received and the exact body bytes, and counts failures towards the IP lock.
 /// </summary>
 public sealed partial class RequestAuthenticator(AccountDirectory accounts, AuthV2Verifier verifier, IpLockout lockout,
-    ILogger<RequestAuthenticator> logger)
+    ILogger<RequestAuthenticator> logger) : IRequestAuthenticator
 {
     public Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
     {

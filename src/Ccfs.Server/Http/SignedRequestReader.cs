@@ -24,7 +24,7 @@ public readonly record struct Admission(SignedRequest? Request, IResult? Refusal
 /// The steps every CC-FS interface takes before its own work: refuse a locked IP (403), read the body within its
 /// limit (<c>0300003</c> otherwise, without reading the rest), verify the signature (401) and require a JSON body (415).
 /// </summary>
-public sealed class SignedRequestReader(IpLockout lockout, RequestAuthenticator authenticator, BodyBufferPool buffers)
+public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator authenticator, BodyBufferPool buffers)
 {
     /// <summary>deleteFile, getFileHash and downloadFile carry a path in a small envelope; bodies past this are refused.</summary>
     public const long PathRequestBodyLimit = 64 * 1024;

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Security.Authentication;
+using Ccfs.Audio;
+using Ccfs.Cli.Commands;
+using Ccfs.Client;
+
+namespace Ccfs.Cli;
+
+/// <summary>The <c>ccfs</c> command line: its commands, their shared connection options, and exit codes.</summary>
+public static class CcfsCli
+{
+    public static async Task<int> RunAsync(string[] args, CliConsole console)
+    {
+        var connection = new ConnectionOptions();
+        var root = new RootCommand("""
+            ccfs: a client for CC-FS third-party IVR file interfaces (uploadFile, deleteFile, getFileHash, downloadFile),
+            for ccfs-server or a real Huawei CEC CC-FS. Connection options may also come from CCFS_ENDPOINT,
+            CCFS_ACCESS_KEY, CCFS_SECRET_KEY, CCFS_VDN or a profile. Exit codes: 0 success, 1 refused or failed,
+            2 bad usage or input, 3 authentication refused (401/403), 4 endpoint unreachable.
+            """);
+        foreach (var option in connection.All)
+        {
+            root.Options.Add(option);
+        }
+
+        root.Subcommands.Add(UploadCommand.Create(connection, console));
+        root.Subcommands.Add(ConvertCommand.Create(console));
+        root.Subcommands.Add(DeleteCommand.Create(connection, console));
+        root.Subcommands.Add(HashCommand.Create(connection, console));
+        root.Subcommands.Add(DownloadCommand.Create(connection, console));
+        root.Subcommands.Add(SignCommand.Create(connection, console));
+        root.Subcommands.Add(ConformanceCommand.Create(connection, console));
+        root.Subcommands.Add(BenchCommand.Create(connection, console));
+
+        var parse = root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+        var exitCode = await parse.InvokeAsync(invocation);
+        return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
+    }
+
+    /// <summary>Runs a command's work, turning the failures every command shares into a message and an exit code.</summary>
+    internal static async Task<int> GuardAsync(CliConsole console, Func<Task<int>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (UsageException e)
+        {
+            await console.Error.WriteLineAsync("ccfs: " + e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (UnsupportedAudioException e)
+        {
+            await console.Error.WriteLineAsync("ccfs: cannot convert: " + e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            await console.Error.WriteLineAsync("ccfs: " + e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (CcfsAuthenticationException e)
+        {
+            await console.Error.WriteLineAsync($"ccfs: {e.Message}");
+            return ExitCodes.AuthenticationRefused;
+        }
+        catch (CcfsRequestException e)
+        {
+            await console.Error.WriteLineAsync($"ccfs: {e.Message}");
+            return ExitCodes.Unreachable;
+        }
+        catch (HttpRequestException e)
+        {
+            var tls = Causes(e).Any(c => c is AuthenticationException)
+                ? " (the server's TLS certificate is not trusted: pass --fingerprint with the SHA-256 the server printed, or --insecure for a development server)"
+                : "";
+            await console.Error.WriteLineAsync($"ccfs: cannot reach the endpoint: {e.Message}{tls}");
+            return ExitCodes.Unreachable;
+        }
+        catch (TaskCanceledException)
+        {
+            await console.Error.WriteLineAsync("ccfs: the endpoint did not answer in time (--timeout)");
+            return ExitCodes.Unreachable;
+        }
+    }
+
+    private static IEnumerable<Exception> Causes(Exception e)
+    {
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            yield return cause;
+        }
+    }
+
+    /// <summary>Prints a CC-FS refusal to the error stream.</summary>
+    internal static async Task<int> RefusedAsync(CliConsole console, CcfsResponse response)
+    {
+        await console.Error.WriteLineAsync($"ccfs: {response.ResultCode} {response.ResultDesc}"
+            + (response.Reason is null ? "" : $" ({response.Reason})"));
+        return ExitCodes.Failed;
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Ccfs.Cli.Conformance;
+
+namespace Ccfs.Cli.Commands;
+
+/// <summary><c>ccfs conformance</c>: the black-box suite, one JSON line per check, non-zero exit on any failure.</summary>
+internal static class ConformanceCommand
+{
+    public static Command Create(ConnectionOptions connection, CliConsole console)
+    {
+        var mode = new Option<string>("--mode") { Description = "core: what every CC-FS must do; full: also what deployments may configure", DefaultValueFactory = _ => "core" };
+        mode.AcceptOnlyFromAmong("core", "full");
+        var otherVdn = new Option<int>("--other-vdn")
+        {
+            Description = "A VDN the access key is NOT bound to, for the tenancy checks",
+            DefaultValueFactory = _ => 2147483646,
+        };
+        var command = new Command("conformance", "Check an endpoint against the CC-FS third-party interfaces; prints one JSON line per check")
+        {
+            mode, otherVdn,
+        };
+        command.SetAction((parse, _) => CcfsCli.GuardAsync(console, async () =>
+        {
+            var settings = connection.Resolve(parse, console);
+            using var http = settings.CreateHttpClient();
+            var suite = new ConformanceSuite(new ConformanceRequests(http, settings), settings.Vdn, parse.GetValue(otherVdn));
+            var results = await suite.RunAsync(parse.GetValue(mode) == "full", r => console.Out.WriteLineAsync(r.ToJson()));
+            var failed = results.Count(r => r.Status == CheckStatus.Fail);
+            await console.Error.WriteLineAsync($"{results.Count(r => r.Status == CheckStatus.Pass)} passed, {failed} failed, "
+                + $"{results.Count(r => r.Status == CheckStatus.NotApplicable)} not applicable ({settings.Endpoint})");
+            return failed == 0 ? ExitCodes.Success : ExitCodes.Failed;
+        }));
+        return command;
+    }
+}

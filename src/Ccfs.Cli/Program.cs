@@ -1,0 +1,3 @@
+using Ccfs.Cli;
+
+return await CcfsCli.RunAsync(args, CliConsole.Standard);

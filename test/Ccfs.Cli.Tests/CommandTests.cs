@@ -1,0 +1,217 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Ccfs.Cli.Tests;
+
+/// <summary>Each command against a real server process, with the exit codes the README documents.</summary>
+public sealed class CommandTests(RunningServer server) : IClassFixture<RunningServer>, IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("ccfs-cli-work").FullName;
+
+    [Fact]
+    public async Task Upload_prints_the_stored_name_and_exits_0()
+    {
+        var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+
+        Assert.Equal(ExitCodes.Success, code);
+        var name = output.Trim();
+        Assert.Matches("^Y:/3rdfile/53/thirdvoicebotfile/[A-Za-z0-9]{8}_[0-9]{13}\\.wav$", name);
+        Assert.True(File.Exists(Path.Combine(server.LocationRoot, name[3..])));
+    }
+
+    [Fact]
+    public async Task A_batch_with_a_refused_file_shows_every_outcome_and_exits_1()
+    {
+        var pattern = Path.Combine(SharedFiles.Audio("valid"), "alaw-8k-*.wav");
+
+        var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", pattern, SharedFiles.Audio("invalid", "alaw-16k.wav"));
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal(4, output.Split("thirdvoicebotfile").Length - 1);
+        Assert.Contains("0300004", output, StringComparison.Ordinal);
+        Assert.Contains("16000 Hz", output, StringComparison.Ordinal);
+        Assert.Contains("4 uploaded, 1 failed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_output_has_one_object_per_file()
+    {
+        var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--json",
+            SharedFiles.Audio("valid", "alaw-8k-sine.wav"), SharedFiles.Audio("optional", "mulaw-8k-sine.wav"));
+
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal(["0", "0300004"], lines.Select(l => l.GetProperty("resultCode").GetString()));
+        Assert.StartsWith("Y:/3rdfile/53/", lines[0].GetProperty("fileName").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_with_convert_sends_a_prompt_made_from_any_wav()
+    {
+        var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--convert", SharedFiles.Audio("invalid", "speech-pcm16-22050hz.wav"));
+
+        Assert.Equal(ExitCodes.Success, code);
+        var stored = await File.ReadAllBytesAsync(Path.Combine(server.LocationRoot, output.Trim()[3..]));
+        Assert.True(Ccfs.Audio.WaveValidator.Validate(stored).IsValid);
+    }
+
+    [Fact]
+    public async Task Hash_compare_says_whether_the_local_file_matches()
+    {
+        var wav = SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav");
+        var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
+
+        var same = await Cli.RunAsync(server.Environment(), "hash", name, "--compare", wav);
+        var different = await Cli.RunAsync(server.Environment(), "hash", name, "--compare", SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+
+        Assert.Equal(ExitCodes.Success, same.ExitCode);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(wav))), same.Out.Trim());
+        Assert.Equal(ExitCodes.Failed, different.ExitCode);
+        Assert.Contains("MISMATCH", different.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Download_writes_the_file_whole_and_a_failed_one_leaves_nothing()
+    {
+        var wav = SharedFiles.Audio("valid", "prompt-alaw-8k-odd-length.wav");
+        var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
+        var target = Path.Combine(_work, "copy.wav");
+
+        var ok = await Cli.RunAsync(server.Environment(), "download", name, "-o", target);
+        var missing = await Cli.RunAsync(server.Environment(), "download", "Y:/voice/53/IVRrecordFile/none.wav", "-o", Path.Combine(_work, "none.wav"));
+
+        Assert.Equal(ExitCodes.Success, ok.ExitCode);
+        Assert.Equal(await File.ReadAllBytesAsync(wav), await File.ReadAllBytesAsync(target));
+        Assert.Equal(ExitCodes.Failed, missing.ExitCode);
+        Assert.Contains("0300011", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(["copy.wav"], Directory.GetFiles(_work).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Download_of_a_folder_takes_its_one_file_and_names_it()
+    {
+        var recording = Path.Combine(server.LocationRoot, "voice", "53", "IVRrecordFile", "cli-call", "rec-0001.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(recording)!);
+        await File.WriteAllBytesAsync(recording, Samples.Sine);
+        var previous = Environment.CurrentDirectory;
+
+        var result = await Cli.RunAsync(server.Environment(), "download", "Y:/voice/53/IVRrecordFile/cli-call", "--mode", "1",
+            "-o", Path.Combine(_work, "rec.wav"));
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(_work, "rec.wav")));
+        Assert.Equal(previous, Environment.CurrentDirectory);
+    }
+
+    [Fact]
+    public async Task Delete_exits_0_then_1_once_the_file_is_gone()
+    {
+        var name = (await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
+
+        var first = await Cli.RunAsync(server.Environment(), "delete", name);
+        var second = await Cli.RunAsync(server.Environment(), "delete", name);
+
+        Assert.Equal((ExitCodes.Success, "deleted"), (first.ExitCode, first.Out.Trim()));
+        Assert.Equal(ExitCodes.Failed, second.ExitCode);
+        Assert.Contains("0300011 The file does not exist.", second.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Convert_writes_a_prompt_the_server_accepts()
+    {
+        var target = Path.Combine(_work, "prompt.wav");
+
+        var (code, _, error) = await Cli.RunAsync(server.Environment(), "convert", SharedFiles.Audio("invalid", "speech-pcm16-22050hz.wav"), target);
+        var refused = await Cli.RunAsync(server.Environment(), "convert", SharedFiles.Audio("invalid", "gsm610-8k.wav"), Path.Combine(_work, "gsm.wav"));
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("22050 Hz", error, StringComparison.Ordinal);
+        Assert.True(Ccfs.Audio.WaveValidator.Validate(await File.ReadAllBytesAsync(target)).IsValid);
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("GSM 6.10", refused.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_work, "gsm.wav")));
+    }
+
+    [Fact]
+    public async Task Bench_reports_throughput_and_latency_and_leaves_nothing_stored()
+    {
+        var folder = Path.Combine(server.LocationRoot, "3rdfile", "55");
+
+        var (code, output, _) = await Cli.RunAsync(new Dictionary<string, string?>(server.Environment()) { ["CCFS_VDN"] = "55" },
+            "bench", "--size", "20KB", "--concurrency", "2", "--requests", "6", "--duration", "60s");
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("6 uploads of 20480 bytes, 2 at a time", output, StringComparison.Ordinal);
+        Assert.Contains("latency ms: p50", output, StringComparison.Ordinal);
+        Assert.Contains("resultCodes: 0 x6", output, StringComparison.Ordinal);
+        Assert.Empty(Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories) : []);
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_key_exits_3()
+    {
+        var (code, _, error) = await Cli.RunAsync(server.Environment(secretKey: "wrong"), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+
+        Assert.Equal(ExitCodes.AuthenticationRefused, code);
+        Assert.Contains("401", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_does_not_answer_exits_4()
+    {
+        var environment = new Dictionary<string, string?>(server.Environment()) { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{ServerProcess.FreePort()}" };
+
+        var (code, _, error) = await Cli.RunAsync(environment, "hash", "Y:/3rdfile/53/thirdvoicebotfile/x.wav");
+
+        Assert.Equal(ExitCodes.Unreachable, code);
+        Assert.Contains("cannot reach the endpoint", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("upload", "no-such-file.wav")]
+    [InlineData("upload")]
+    [InlineData("--no-such-option")]
+    [InlineData("conformance", "--mode", "partial")]
+    [InlineData("bench", "--size", "lots")]
+    public async Task Usage_mistakes_exit_2(params string[] args)
+    {
+        var (code, _, _) = await Cli.RunAsync(server.Environment(), args);
+
+        Assert.Equal(ExitCodes.Usage, code);
+    }
+
+    [Fact]
+    public async Task A_profile_supplies_the_connection()
+    {
+        var profiles = Path.Combine(_work, "profiles.json");
+        await File.WriteAllTextAsync(profiles, JsonSerializer.Serialize(new
+        {
+            profiles = new Dictionary<string, object>
+            {
+                ["local"] = new { endpoint = server.Endpoint, accessKey = CcfsFactory.AccessKey, secretKey = CcfsFactory.SecretKey, vdn = 53 },
+            },
+        }));
+
+        var (code, output, _) = await Cli.RunAsync(new Dictionary<string, string?>(), "upload", "--profile", "local", "--profile-file", profiles,
+            SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+        var missing = await Cli.RunAsync(new Dictionary<string, string?>(), "upload", "--profile", "nope", "--profile-file", profiles,
+            SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.StartsWith("Y:/3rdfile/53/", output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, missing.ExitCode);
+        Assert.Contains("no profile 'nope'", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flags_win_over_the_environment()
+    {
+        var environment = new Dictionary<string, string?>(server.Environment(secretKey: "wrong"));
+
+        var (code, _, _) = await Cli.RunAsync(environment, "upload", "--secret-key", CcfsFactory.SecretKey, SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+
+        Assert.Equal(ExitCodes.Success, code);
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Ccfs.Cli.Conformance;
+using Ccfs.Server.Auth;
+using Microsoft.AspNetCore.Http;
+
+namespace Ccfs.Cli.Tests;
+
+public sealed class ConformanceTests(RunningServer server) : IClassFixture<RunningServer>
+{
+    [Theory]
+    [InlineData("core")]
+    [InlineData("full")]
+    public async Task Our_server_passes_every_check(string mode)
+    {
+        var (code, output, error) = await Cli.RunAsync(server.Environment(), "conformance", "--mode", mode);
+
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(code == ExitCodes.Success, output + error);
+        Assert.All(lines, l => Assert.Equal("PASS", l.GetProperty("status").GetString()));
+        Assert.True(lines.Count >= (mode == "core" ? 25 : 30));
+        Assert.All(lines, l => Assert.True(l.GetProperty("durationMs").GetDouble() >= 0));
+    }
+
+    [Fact]
+    public async Task A_server_that_checks_no_signature_fails_the_auth_checks()
+    {
+        using var broken = new AcceptsAnySignatureFactory();
+        var settings = new ConnectionSettings(new Uri("http://localhost"), CcfsFactory.AccessKey, CcfsFactory.SecretKey,
+            CcfsFactory.Vdn, false, null, TimeSpan.FromSeconds(30));
+        var suite = new ConformanceSuite(new ConformanceRequests(broken.CreateClient(), settings), CcfsFactory.Vdn, 2147483646);
+
+        var results = await suite.RunAsync(full: false, _ => Task.CompletedTask);
+
+        var failed = results.Where(r => r.Status == CheckStatus.Fail).Select(r => r.Name).ToList();
+        Assert.Contains("auth.no-signature-401", failed);
+        Assert.Contains("auth.wrong-secret-401", failed);
+        Assert.Contains("auth.tampered-body-401", failed);
+        Assert.Contains("auth.stale-timestamp-401", failed);
+        Assert.All(failed, name => Assert.StartsWith("auth.", name, StringComparison.Ordinal));
+        Assert.Contains(results, r => r.Name == "upload.stores-a-prompt" && r.Status == CheckStatus.Pass);
+    }
+
+    [Fact]
+    public async Task Failures_make_the_command_exit_1()
+    {
+        var (code, output, error) = await Cli.RunAsync(new Dictionary<string, string?>(server.Environment()) { ["CCFS_ACCESS_KEY"] = "unknown-ak" },
+            "conformance");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("\"status\":\"FAIL\"", output, StringComparison.Ordinal);
+        Assert.Contains("failed", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The real server with its signature check replaced by one that lets everyone in as the first account.</summary>
+    private sealed class AcceptsAnySignatureFactory : CcfsFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddSingleton<IRequestAuthenticator, AcceptEveryone>());
+        }
+
+        private sealed class AcceptEveryone(AccountDirectory accounts) : IRequestAuthenticator
+        {
+            public Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body) =>
+                new(accounts.Find(AccessKey), Protocol.Auth.AuthV2Failure.None, "");
+        }
+    }
+}

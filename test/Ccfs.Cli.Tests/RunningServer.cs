@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Ccfs.Cli.Tests;
+
+/// <summary>One server process for a test class: plain HTTP on a free port, the test accounts, its own data dir.</summary>
+public sealed class RunningServer : IAsyncLifetime
+{
+    private ServerProcess? _process;
+
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "ccfs-cli", Guid.NewGuid().ToString("N"));
+
+    public string Endpoint { get; private set; } = "";
+
+    public string LocationRoot => Path.Combine(DataDir, "locations", "0");
+
+    public async Task InitializeAsync()
+    {
+        var port = ServerProcess.FreePort();
+        Endpoint = $"http://127.0.0.1:{port}";
+        _process = ServerProcess.Start(new Dictionary<string, string>
+        {
+            ["Ccfs__DataDir"] = DataDir,
+            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
+            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
+            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
+            ["Ccfs__Accounts__0__VdnIds__1"] = "55",
+            ["Ccfs__Auth__IpLock__MaxFailures"] = "100000",
+        }, "--urls", Endpoint);
+        using var http = new HttpClient { BaseAddress = new Uri(Endpoint) };
+        await _process.WaitUntilHealthyAsync(http);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>The environment a CLI user would have set for this server.</summary>
+    public Dictionary<string, string?> Environment(string? secretKey = null) => new()
+    {
+        ["CCFS_ENDPOINT"] = Endpoint,
+        ["CCFS_ACCESS_KEY"] = CcfsFactory.AccessKey,
+        ["CCFS_SECRET_KEY"] = secretKey ?? CcfsFactory.SecretKey,
+        ["CCFS_VDN"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>Runs <c>ccfs</c> in-process and captures what it prints.</summary>
+public static class Cli
+{
+    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment,
+        params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await CcfsCli.RunAsync(args, new CliConsole(output, error, environment));
+        return (exitCode, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace Ccfs.Cli.Tests;
+
+/// <summary><c>dotnet pack</c> makes a dotnet tool that installs into a tool path and runs as <c>ccfs</c>.</summary>
+public sealed class ToolPackageTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("ccfs-tool").FullName;
+
+    [Fact]
+    public async Task The_packed_tool_installs_and_prints_its_help()
+    {
+        var packages = Path.Combine(_work, "packages");
+        var tools = Path.Combine(_work, "tools");
+        var project = Path.Combine(SharedFiles.RepositoryRoot, "src", "Ccfs.Cli", "Ccfs.Cli.csproj");
+
+        var pack = await RunAsync("dotnet", "pack", project, "-c", "Release", "-o", packages, "-p:PackageVersion=0.0.1-test", "--nologo");
+        var package = Assert.Single(Directory.GetFiles(packages, "Ccfs.Cli.*.nupkg"));
+        var install = await RunAsync("dotnet", "tool", "install", "Ccfs.Cli", "--tool-path", tools, "--add-source", packages,
+            "--version", "0.0.1-test", "--ignore-failed-sources");
+        var help = await RunAsync(Path.Combine(tools, OperatingSystem.IsWindows() ? "ccfs.exe" : "ccfs"), "--help");
+
+        Assert.True(pack.ExitCode == 0, pack.Output);
+        Assert.EndsWith("Ccfs.Cli.0.0.1-test.nupkg", package, StringComparison.Ordinal);
+        Assert.True(install.ExitCode == 0, install.Output);
+        Assert.True(help.ExitCode == 0, help.Output);
+        foreach (var command in new[] { "upload", "convert", "delete", "hash", "download", "sign", "conformance", "bench" })
+        {
+            Assert.Contains(command, help.Output, StringComparison.Ordinal);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+}
