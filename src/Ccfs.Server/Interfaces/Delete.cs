@@ -27,24 +27,12 @@ public static partial class Delete
         }
 
         using var request = admission.Request!;
-        var body = request.Body.Span;
-        if (MsgBody.ReadPathEnvelope(body, "fileName", "locationId", out var fileName, out var locationValue) is { } invalid)
+        if (!UploadedFileRequest.TryRead(request, parameters.Global, locations, out var target, out var invalid))
         {
-            return CcfsResults.Answer(invalid);
+            return invalid!;
         }
 
-        var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters.Global, request.Account);
-        if (!verdict.IsAllowed)
-        {
-            return verdict.ToRefusal();
-        }
-
-        if (MsgBody.OptionalLocation(body, locationValue, locations, out var only) is { } badLocation)
-        {
-            return CcfsResults.Answer(badLocation, $"locations are {string.Join(", ", locations.Ids)}");
-        }
-
-        var path = verdict.Path!;
+        var (_, path, only) = target;
         try
         {
             var deleted = only is null

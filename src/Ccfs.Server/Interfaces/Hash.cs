@@ -35,24 +35,12 @@ public static class Hash
                 + $"in {settings.Limits.Hash.Window.TotalSeconds:0.###} s for this access key");
         }
 
-        var body = request.Body.Span;
-        if (MsgBody.ReadPathEnvelope(body, "fileName", "locationId", out var fileName, out var locationValue) is { } invalid)
+        if (!UploadedFileRequest.TryRead(request, parameters.Global, locations, out var target, out var invalid))
         {
-            return CcfsResults.Answer(invalid);
+            return invalid!;
         }
 
-        var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters.Global, request.Account);
-        if (!verdict.IsAllowed)
-        {
-            return verdict.ToRefusal();
-        }
-
-        if (MsgBody.OptionalLocation(body, locationValue, locations, out var only) is { } badLocation)
-        {
-            return CcfsResults.Answer(badLocation, $"locations are {string.Join(", ", locations.Ids)}");
-        }
-
-        var path = verdict.Path!;
+        var (fileName, path, only) = target;
         try
         {
             var record = await catalog.FindAsync(path.Path, CancellationToken.None);
