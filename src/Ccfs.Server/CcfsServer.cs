@@ -8,6 +8,7 @@ using Ccfs.Server.Health;
 using Ccfs.Server.Http;
 using Ccfs.Server.Interfaces;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -15,6 +16,8 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
+using Scalar.AspNetCore;
 
 namespace Ccfs.Server;
 
@@ -23,8 +26,24 @@ public static class CcfsServer
 {
     public static WebApplicationBuilder AddCcfsServer(this WebApplicationBuilder builder)
     {
+        // The content root is where the server was started (./ccfs-data lives there); the defaults shipped with the
+        // server (JSON logs, log levels) sit next to its assembly. They go first, so everything else overrides them.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+        });
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CcfsMetrics>();
+        services.AddOptions<HostOptions>().Configure<CcfsSettings>((options, settings) => options.ShutdownTimeout = settings.Limits.ShutdownTimeout);
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ccfs";
+            document.Info.Description = "The CC-FS third-party IVR file interfaces (auth-v2 signed) and ccfs's administration API.";
+            return Task.CompletedTask;
+        }));
         services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<IParameterSource>(sp => new ConfiguredParameters(sp.GetRequiredService<CcfsSettings>().Parameters));
         services.AddSingleton<AccountDirectory>();
@@ -100,11 +119,17 @@ public static class CcfsServer
             app.UseForwardedHeaders(forwarded);
         }
 
+        app.UseMiddleware<InterfaceCallMiddleware>();
+
         // Routing and the framework answer 404, 405 and 500 without a body; CC-FS clients expect Spring's error JSON.
         app.UseStatusCodePages(context => CcfsResults.WriteSpringErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
         app.UseRateLimiter();
 
+        app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CcfsMetrics>().Registry);
+        app.MapOpenApi();
+        app.MapScalarApiReference();
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessReport.Tag),

@@ -3,11 +3,13 @@ using Ccfs.Server.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCcfsServer();
-var app = builder.Build();
 
+WebApplication app;
 CcfsSettings settings;
 try
 {
+    // Building the host already reads settings (the shutdown timeout), so a bad configuration can surface here too.
+    app = builder.Build();
     settings = app.Services.GetRequiredService<CcfsSettings>();
 }
 catch (CcfsConfigurationException e)

@@ -1,8 +1,7 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using Ccfs.Protocol;
-using Ccfs.Server.Storage;
+using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Tests;
 
@@ -103,49 +102,22 @@ public sealed class HashTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
         await CcfsAnswer.AssertTripleAsync(otherAccount, "0300011", "The file does not exist.");
     }
 
-    /// <summary>Listens to the integrity counter of one server instance.</summary>
-    public sealed class IntegrityProblems : IDisposable
+    /// <summary>Reads the integrity counter of one server instance, from what it was when this was made.</summary>
+    public sealed class IntegrityProblems(CcfsFactory factory) : IDisposable
     {
-        private readonly MeterListener _listener = new();
-        private readonly List<(string Location, string Kind)> _seen = [];
+        private readonly CcfsMetrics _metrics = factory.Services.GetRequiredService<CcfsMetrics>();
+        private readonly Dictionary<(string, string), double> _start = Snapshot(factory.Services.GetRequiredService<CcfsMetrics>());
 
-        public IntegrityProblems(CcfsFactory factory)
+        public IReadOnlyList<(string Location, string Kind)> Seen =>
+        [
+            .. Snapshot(_metrics).SelectMany(p => Enumerable.Repeat(p.Key, (int)(p.Value - _start.GetValueOrDefault(p.Key)))),
+        ];
+
+        public void Dispose()
         {
-            var meters = factory.Services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == IntegrityMetrics.MeterName && instrument.Meter.Scope == meters
-                    && instrument.Name == "ccfs.integrity.problems")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                var location = tags.ToArray().Single(t => t.Key == "location").Value as string;
-                var kind = tags.ToArray().Single(t => t.Key == "kind").Value as string;
-                lock (_seen)
-                {
-                    for (var i = 0; i < value; i++)
-                    {
-                        _seen.Add((location!, kind!));
-                    }
-                }
-            });
-            _listener.Start();
         }
 
-        public IReadOnlyList<(string Location, string Kind)> Seen
-        {
-            get
-            {
-                lock (_seen)
-                {
-                    return [.. _seen];
-                }
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
+        private static Dictionary<(string, string), double> Snapshot(CcfsMetrics metrics) =>
+            metrics.IntegrityProblems.GetAllLabelValues().ToDictionary(l => (l[0], l[1]), l => metrics.IntegrityProblems.WithLabels(l).Value);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Auth;
 
@@ -7,21 +8,31 @@ namespace Ccfs.Server.Auth;
 /// Locks a client IP after too many failed signatures (spec §2.10, §6 Q7): by default 10 failures within 5 minutes
 /// lock it for 10 minutes, and every request from it is answered 403 until then. Kept per node, in memory.
 /// </summary>
-public sealed class IpLockout(CcfsSettings settings, TimeProvider time)
+public sealed class IpLockout
 {
     /// <summary>Past this many tracked addresses, idle ones are dropped so a spray of addresses cannot grow memory.</summary>
     private const int PruneThreshold = 10_000;
 
-    private readonly IpLockOptions _options = settings.Auth.IpLock;
+    private readonly IpLockOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CcfsMetrics _metrics;
     private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.Ordinal);
 
-    public int LockedCount => _records.Values.Count(r => r.IsLocked(time.GetUtcNow()));
+    public IpLockout(CcfsSettings settings, TimeProvider time, CcfsMetrics metrics)
+    {
+        _options = settings.Auth.IpLock;
+        _time = time;
+        _metrics = metrics;
+        metrics.Registry.AddBeforeCollectCallback(() => metrics.LockedAddresses.Set(LockedCount));
+    }
 
-    public bool IsLocked(string ip) => _records.TryGetValue(ip, out var record) && record.IsLocked(time.GetUtcNow());
+    public int LockedCount => _records.Values.Count(r => r.IsLocked(_time.GetUtcNow()));
+
+    public bool IsLocked(string ip) => _records.TryGetValue(ip, out var record) && record.IsLocked(_time.GetUtcNow());
 
     public void RecordFailure(string ip)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (_records.Count > PruneThreshold)
         {
             Prune(now);
@@ -40,6 +51,7 @@ public sealed class IpLockout(CcfsSettings settings, TimeProvider time)
             if (record.Failures.Count >= _options.MaxFailures)
             {
                 record.LockUntil(now + _options.LockDuration);
+                _metrics.IpLocks.Inc();
                 record.Failures.Clear();
             }
         }

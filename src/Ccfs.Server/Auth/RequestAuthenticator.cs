@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Ccfs.Server.Auth;
 
 /// <summary>The outcome of checking a request's signature: the account, or why it was refused.</summary>
-public readonly record struct Authentication(Account? Account, AuthV2Failure Failure, string Detail)
+public readonly record struct Authentication(Account? Account, AuthV2Failure Failure, string Detail, string? ClaimedAccessKey = null)
 {
     public bool Succeeded => Account is not null;
 }
@@ -55,7 +55,7 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
         var account = accounts.Find(header!.AccessKey);
         if (account is null)
         {
-            return new(null, AuthV2Failure.UnknownAccessKey, $"access key '{header.AccessKey}' is unknown");
+            return new(null, AuthV2Failure.UnknownAccessKey, $"access key '{header.AccessKey}' is unknown", header.AccessKey);
         }
 
         var request = new ReceivedRequest
@@ -68,7 +68,7 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
         var verification = verifier.Verify(header, account.SecretKeys, request, body);
         if (!verification.Succeeded)
         {
-            return new(null, verification.Failure, verification.Detail);
+            return new(null, verification.Failure, verification.Detail, header.AccessKey);
         }
 
         if (verification.Variant != AuthV2Variant.Strict)

@@ -89,6 +89,9 @@ public sealed class LimitOptions
     /// <summary>Uploads that may wait for a slot before the server answers 0300503.</summary>
     public int UploadQueueLength { get; set; } = 128;
 
+    /// <summary>How long a stopping server waits for requests in flight (uploads above all) to finish.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>downloadFile requests per access key and window; past it, 0300008.</summary>
     public FlowControlOptions Download { get; set; } = new() { PermitLimit = 20 };
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Ccfs.Protocol;
+using Ccfs.Server.Observability;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -24,7 +25,10 @@ public static class CcfsResults
     public static IResult Unavailable(string reason) => new TripleResult(CcfsResult.ServiceUnavailable, null, reason,
         StatusCodes.Status503ServiceUnavailable, retryAfterSeconds: 5);
 
-    public static IResult Spring(int status, string? reason = null) => new SpringErrorResult(status, reason);
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="reason">The explanation for the <c>X-Ccfs-Reason</c> header.</param>
+    /// <param name="rejection">For 401/403, the reason counted in the metrics.</param>
+    public static IResult Spring(int status, string? reason = null, string? rejection = null) => new SpringErrorResult(status, reason, rejection);
 
     /// <summary>Answers, then closes the connection instead of reading the rest of an oversized body.</summary>
     public static IResult AndClose(IResult inner) => new CloseConnectionResult(inner);
@@ -64,6 +68,7 @@ public static class CcfsResults
     {
         public Task ExecuteAsync(HttpContext http)
         {
+            InterfaceCall.Of(http)?.ResultCode = result.Code;
             SetReason(http.Response, reason);
             if (retryAfterSeconds > 0)
             {
@@ -90,10 +95,11 @@ public static class CcfsResults
         }
     }
 
-    private sealed class SpringErrorResult(int status, string? reason) : IResult
+    private sealed class SpringErrorResult(int status, string? reason, string? rejection) : IResult
     {
         public Task ExecuteAsync(HttpContext http)
         {
+            InterfaceCall.Of(http)?.RejectionReason = rejection;
             SetReason(http.Response, reason);
             return WriteSpringErrorAsync(http, status);
         }

@@ -1,3 +1,4 @@
+using Ccfs.Server.Observability;
 using Microsoft.Net.Http.Headers;
 
 namespace Ccfs.Server.Http;
@@ -14,6 +15,7 @@ public sealed class FileDownloadResult(Stream content, string fileName) : IResul
     {
         await using (content)
         {
+            InterfaceCall.Of(http)?.ResultCode = Ccfs.Protocol.ResultCodes.Success;
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = ContentType;
             http.Response.ContentLength = content.Length;

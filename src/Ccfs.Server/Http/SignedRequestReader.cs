@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Ccfs.Protocol;
 using Ccfs.Server.Auth;
+using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Http;
 
@@ -44,7 +45,7 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
         if (lockout.IsLocked(ip))
         {
             return Refuse(CcfsResults.Spring(StatusCodes.Status403Forbidden,
-                "this client address is locked after repeated authentication failures"));
+                "this client address is locked after repeated authentication failures", "IpLocked"));
         }
 
         var (status, body) = await RequestBody.ReadAsync(http.Request, buffers.Pool, bodyLimit, http.RequestAborted);
@@ -58,10 +59,11 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
         }
 
         var authentication = authenticator.Authenticate(http, query, body!.Span);
+        InterfaceCall.Of(http)?.AccessKey = authentication.Account?.AccessKey ?? authentication.ClaimedAccessKey;
         if (!authentication.Succeeded)
         {
             body.Dispose();
-            return Refuse(CcfsResults.Spring(StatusCodes.Status401Unauthorized, authentication.Detail));
+            return Refuse(CcfsResults.Spring(StatusCodes.Status401Unauthorized, authentication.Detail, authentication.Failure.ToString()));
         }
 
         if (!IsJson(http.Request.ContentType))

@@ -2,6 +2,7 @@ using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
@@ -14,7 +15,9 @@ namespace Ccfs.Server.Interfaces;
 /// </summary>
 public static partial class Delete
 {
-    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/deleteFile", HandleAsync);
+    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/deleteFile", HandleAsync)
+        .DescribedAs<FileMsgBody, string>("deleteFile", "Delete an uploaded file",
+            "Removes the file from every location, or from locationId only; the catalog row goes with the last copy.");
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         LocationSet locations, IFileCatalog catalog, CcfsSettings settings, ILoggerFactory loggers)
@@ -27,7 +30,7 @@ public static partial class Delete
         }
 
         using var request = admission.Request!;
-        if (!UploadedFileRequest.TryRead(request, parameters.Global, locations, out var target, out var invalid))
+        if (!UploadedFileRequest.TryRead(request, parameters.Global, locations, InterfaceCall.Of(http), out var target, out var invalid))
         {
             return invalid!;
         }

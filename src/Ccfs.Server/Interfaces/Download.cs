@@ -1,6 +1,7 @@
 using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
@@ -14,7 +15,10 @@ namespace Ccfs.Server.Interfaces;
 /// </summary>
 public static class Download
 {
-    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/downloadFile", HandleAsync);
+    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/downloadFile", HandleAsync)
+        .DescribedAs<DownloadMsgBody, string>("downloadFile", "Download a recording or a prompt",
+            "Streams the file (Application/Octet-stream;charset=UTF-8) when it exists under the download path rule; otherwise a CC-FS answer.")
+        .Produces(StatusCodes.Status200OK, contentType: FileDownloadResult.ContentType);
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, CcfsSettings settings)
@@ -46,6 +50,8 @@ public static class Download
         var folderMode = mode == 1;
         var verdict = TenantPaths.Check(filePath, "filePath", folderMode ? PathUse.DownloadFolder : PathUse.DownloadFile,
             parameters.Global, request.Account);
+        InterfaceCall.Of(http)?.File = filePath;
+        verdict.Describe(InterfaceCall.Of(http));
         if (!verdict.IsAllowed)
         {
             return verdict.ToRefusal();

@@ -4,6 +4,7 @@ using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
@@ -17,7 +18,9 @@ namespace Ccfs.Server.Interfaces;
 /// </summary>
 public static class Hash
 {
-    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/getFileHash", HandleAsync);
+    public static void Map(RouteGroupBuilder ivr) => ivr.MapPost("/getFileHash", HandleAsync)
+        .DescribedAs<FileMsgBody, FileHashData>("getFileHash", "Hash a stored file",
+            "The lower-case hex SHA-256 (configurable) of the bytes stored now in a location, read from disk.");
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, IntegrityMetrics integrity)
@@ -35,7 +38,7 @@ public static class Hash
                 + $"in {settings.Limits.Hash.Window.TotalSeconds:0.###} s for this access key");
         }
 
-        if (!UploadedFileRequest.TryRead(request, parameters.Global, locations, out var target, out var invalid))
+        if (!UploadedFileRequest.TryRead(request, parameters.Global, locations, InterfaceCall.Of(http), out var target, out var invalid))
         {
             return invalid!;
         }

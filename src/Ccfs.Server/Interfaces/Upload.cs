@@ -4,8 +4,10 @@ using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
+using Prometheus;
 
 namespace Ccfs.Server.Interfaces;
 
@@ -21,19 +23,30 @@ public static partial class Upload
 
     public static void Map(RouteGroupBuilder ivr, CompatibilityOptions compatibility)
     {
-        ivr.MapPost("/uploadFile", HandleAsync).RequireRateLimiting(ConcurrencyPolicy);
+        const string summary = "Upload a prompt";
+        const string description = "Stores a G.711 A-law, 8 kHz, mono WAV under the VDN's upload folder and answers with the name the IVR plays.";
+        ivr.MapPost("/uploadFile", HandleAsync).RequireRateLimiting(ConcurrencyPolicy)
+            .DescribedAs<UploadMsgBody, UploadedFileData>("uploadFile", summary, description);
         if (compatibility.UploadAlias)
         {
-            ivr.MapPost("/upload", HandleAsync).RequireRateLimiting(ConcurrencyPolicy);
+            ivr.MapPost("/upload", HandleAsync).RequireRateLimiting(ConcurrencyPolicy)
+                .DescribedAs<UploadMsgBody, UploadedFileData>("upload", summary + " (the documentation example's path)", description);
         }
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
         BodyBufferPool buffers, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, TimeProvider time,
-        ILoggerFactory loggers)
+        CcfsMetrics metrics, ILoggerFactory loggers)
     {
-        var log = loggers.CreateLogger(typeof(Upload).FullName!);
+        using var inFlight = metrics.UploadsInFlight.TrackInProgress();
+        return await StoreOrRefuseAsync(http, reader, parameterSource, buffers, locations, catalog, settings, time, metrics,
+            loggers.CreateLogger(typeof(Upload).FullName!));
+    }
 
+    private static async Task<IResult> StoreOrRefuseAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
+        BodyBufferPool buffers, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, TimeProvider time,
+        CcfsMetrics metrics, ILogger log)
+    {
         // The VDN picks the size limit, so it is read before the body; it is trusted only once the signature is.
         var query = FormQuery.Parse(http.Request.QueryString.Value);
         var vdnText = FormQuery.Get(query, "vdnId");
@@ -58,9 +71,11 @@ public static partial class Upload
                 "vdnId must be a positive integer");
         }
 
+        InterfaceCall.Of(http)?.VdnId = vdn;
         if (!request.Account.MayUse(vdn))
         {
-            return CcfsResults.Spring(StatusCodes.Status401Unauthorized, $"access key {request.Account.AccessKey} is not bound to VDN {vdn}");
+            return CcfsResults.Spring(StatusCodes.Status401Unauthorized, $"access key {request.Account.AccessKey} is not bound to VDN {vdn}",
+                "VdnNotBound");
         }
 
         Span<JsonValue> fields = stackalloc JsonValue[1];
@@ -113,6 +128,8 @@ public static partial class Upload
             }
 
             LogStored(log, record.FileName, length, record.DurationMs, vdn, request.Account.AccessKey);
+            InterfaceCall.Of(http)?.File = record.FileName;
+            metrics.BytesStored.Inc((double)length * record.Locations.Count);
             return CcfsResults.Success(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription }, writer =>
             {
                 writer.WriteStartObject();

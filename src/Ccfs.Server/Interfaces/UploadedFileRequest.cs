@@ -1,5 +1,6 @@
 using Ccfs.Server.Auth;
 using Ccfs.Server.Http;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
@@ -10,8 +11,8 @@ namespace Ccfs.Server.Interfaces;
 public readonly record struct UploadedFileRequest(string FileName, LogicalPath Path, IFileStore? Location)
 {
     /// <summary>Reads <c>fileName</c> and <c>locationId</c> and applies the path and tenancy rules; false with the refusal.</summary>
-    public static bool TryRead(SignedRequest request, SystemParameters parameters, LocationSet locations, out UploadedFileRequest target,
-        out IResult? refusal)
+    public static bool TryRead(SignedRequest request, SystemParameters parameters, LocationSet locations, InterfaceCall? call,
+        out UploadedFileRequest target, out IResult? refusal)
     {
         target = default;
         var body = request.Body.Span;
@@ -21,7 +22,9 @@ public readonly record struct UploadedFileRequest(string FileName, LogicalPath P
             return false;
         }
 
+        call?.File = fileName;
         var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters, request.Account);
+        verdict.Describe(call);
         if (!verdict.IsAllowed)
         {
             refusal = verdict.ToRefusal();

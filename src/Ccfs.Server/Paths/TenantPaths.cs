@@ -1,6 +1,7 @@
 using Ccfs.Protocol;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Http;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Paths;
@@ -23,9 +24,18 @@ public readonly record struct PathVerdict(LogicalPath? Path, int VdnId, CcfsResu
 {
     public bool IsAllowed => Path is not null;
 
+    /// <summary>Notes the path and its VDN on the request's record, whatever the verdict.</summary>
+    public void Describe(InterfaceCall? call)
+    {
+        if (call is not null && VdnId > 0)
+        {
+            call.VdnId = VdnId;
+        }
+    }
+
     /// <summary>The answer to a refused path: 401 for another tenant's VDN, otherwise the CC-FS code.</summary>
     public IResult ToRefusal() => NotBound
-        ? CcfsResults.Spring(StatusCodes.Status401Unauthorized, Reason)
+        ? CcfsResults.Spring(StatusCodes.Status401Unauthorized, Reason, "VdnNotBound")
         : CcfsResults.Answer(Refusal!.Value, Reason);
 }
 

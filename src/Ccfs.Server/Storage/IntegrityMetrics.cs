@@ -1,27 +1,22 @@
-using System.Diagnostics.Metrics;
+using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Storage;
 
 /// <summary>
-/// Counts copies whose bytes disagree with the catalog (<c>corrupt</c>) or that the catalog lists but the location
-/// lacks (<c>missing</c>), tagged with the location. Exported with the server's other metrics.
+/// Records copies whose bytes disagree with the catalog (<c>corrupt</c>) or that the catalog lists but the location
+/// lacks (<c>missing</c>): logged, and counted in <c>ccfs_integrity_problems_total</c> by location and kind.
 /// </summary>
-public sealed partial class IntegrityMetrics(IMeterFactory meters, ILogger<IntegrityMetrics> logger)
+public sealed partial class IntegrityMetrics(CcfsMetrics metrics, ILogger<IntegrityMetrics> logger)
 {
-    public const string MeterName = "Ccfs.Server";
-
-    private readonly Counter<long> _problems = meters.Create(MeterName)
-        .CreateCounter<long>("ccfs.integrity.problems", description: "Stored copies found corrupt or missing");
-
     public void Corrupt(string locationId, string path, string expected, string actual)
     {
-        _problems.Add(1, new("location", locationId), new("kind", "corrupt"));
+        metrics.IntegrityProblems.WithLabels(locationId, "corrupt").Inc();
         LogCorrupt(logger, path, locationId, expected, actual);
     }
 
     public void Missing(string locationId, string path)
     {
-        _problems.Add(1, new("location", locationId), new("kind", "missing"));
+        metrics.IntegrityProblems.WithLabels(locationId, "missing").Inc();
         LogMissing(logger, path, locationId);
     }
 

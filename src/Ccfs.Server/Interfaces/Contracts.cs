@@ -1,0 +1,44 @@
+namespace Ccfs.Server.Interfaces;
+
+// The JSON shapes of the CC-FS interfaces, for the OpenAPI document. The handlers read and write these bytes directly
+// (Utf8JsonReader, Utf8JsonWriter); these records only describe them.
+
+/// <summary><c>request</c> of every CC-FS body.</summary>
+public sealed record RequestHeader(string Version);
+
+/// <summary>The envelope of every CC-FS request body.</summary>
+public sealed record Envelope<T>(RequestHeader Request, T MsgBody);
+
+/// <summary>uploadFile: the WAV, Base64-encoded (8 kHz, mono, G.711 A-law).</summary>
+public sealed record UploadMsgBody(string Data);
+
+/// <summary>deleteFile and getFileHash: a stored file, and for pool mode optionally one location.</summary>
+public sealed record FileMsgBody(string FileName, string? LocationId);
+
+/// <summary>downloadFile: a file, or with mode 1 a folder holding exactly one file.</summary>
+public sealed record DownloadMsgBody(string FilePath, int? Mode);
+
+/// <summary>Every CC-FS answer: resultData is "" on a refusal.</summary>
+public sealed record CcfsAnswer<T>(string ResultCode, string ResultDesc, T ResultData);
+
+public sealed record UploadedFileData(string FileName, IReadOnlyList<string> LocationId);
+
+public sealed record FileHashData(string FileName, string Hash);
+
+/// <summary>Spring Boot's error body, sent with 401, 403, 404, 405 and 415.</summary>
+public sealed record SpringErrorBody(long Timestamp, int Status, string Error, string Message, string Path);
+
+internal static class ContractMetadata
+{
+    public const string Tag = "CC-FS third-party IVR interfaces";
+
+    /// <summary>Describes a CC-FS interface endpoint: its body, its answers, and that every request is auth-v2 signed.</summary>
+    public static RouteHandlerBuilder DescribedAs<TBody, TData>(this RouteHandlerBuilder endpoint, string name, string summary, string description) =>
+        endpoint.WithName(name).WithTags(Tag).WithSummary(summary)
+            .WithDescription(description + " Sign the request with auth-v2 (Authorization: auth-v2/{AK}/{timestamp}/{signedHeaders}/{signature}).")
+            .Accepts<Envelope<TBody>>("application/json")
+            .Produces<CcfsAnswer<TData>>(StatusCodes.Status200OK, "application/json")
+            .Produces<SpringErrorBody>(StatusCodes.Status401Unauthorized, "application/json")
+            .Produces<SpringErrorBody>(StatusCodes.Status403Forbidden, "application/json")
+            .Produces<CcfsAnswer<string>>(StatusCodes.Status503ServiceUnavailable, "application/json");
+}

@@ -1,0 +1,48 @@
+using Prometheus;
+
+namespace Ccfs.Server.Observability;
+
+/// <summary>
+/// The server's Prometheus metrics, in a registry of its own (so two servers in one process, as in the tests, do not
+/// share counters), exposed at <c>/metrics</c>.
+/// </summary>
+public sealed class CcfsMetrics
+{
+    public CcfsMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        Requests = factory.CreateCounter("ccfs_requests_total", "CC-FS interface requests by interface and resultCode (or HTTP status)",
+            "interface", "result_code");
+        AuthRejections = factory.CreateCounter("ccfs_auth_rejections_total", "Requests refused with 401 or 403, by reason", "reason");
+        BytesStored = factory.CreateCounter("ccfs_bytes_stored_total", "Bytes written to locations by acknowledged uploads (every copy)");
+        UploadDuration = factory.CreateHistogram("ccfs_upload_duration_seconds", "Time to answer an upload, waiting for a slot included",
+            new HistogramConfiguration
+            {
+                LabelNames = ["outcome"],
+                Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+            });
+        UploadsInFlight = factory.CreateGauge("ccfs_uploads_in_flight", "Uploads being processed now");
+        LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
+        IpLocks = factory.CreateCounter("ccfs_ip_locks_total", "Times a client address was locked");
+        IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter Requests { get; }
+
+    public Counter AuthRejections { get; }
+
+    public Counter BytesStored { get; }
+
+    public Histogram UploadDuration { get; }
+
+    public Gauge UploadsInFlight { get; }
+
+    public Gauge LockedAddresses { get; }
+
+    public Counter IpLocks { get; }
+
+    public Counter IntegrityProblems { get; }
+}

@@ -1,0 +1,30 @@
+namespace Ccfs.Server.Observability;
+
+/// <summary>
+/// What one CC-FS request did, filled in as it goes (who, which VDN and file, which resultCode) and read once it is
+/// answered, for the metrics and the audit trail.
+/// </summary>
+public sealed class InterfaceCall(string interfaceName, string clientAddress, DateTimeOffset startedAt)
+{
+    public string Interface { get; } = interfaceName;
+
+    public string ClientAddress { get; } = clientAddress;
+
+    public DateTimeOffset StartedAt { get; } = startedAt;
+
+    /// <summary>The authenticated access key, or the one claimed by a refused signature.</summary>
+    public string? AccessKey { get; set; }
+
+    public int? VdnId { get; set; }
+
+    /// <summary>The file named or stored, as the client sees it (<c>Y:/…</c>).</summary>
+    public string? File { get; set; }
+
+    /// <summary>The CC-FS resultCode answered; null when the answer was an HTTP error.</summary>
+    public string? ResultCode { get; set; }
+
+    /// <summary>Why a 401 or 403 was answered, for the metrics: an <c>AuthV2Failure</c>, <c>VdnNotBound</c> or <c>IpLocked</c>.</summary>
+    public string? RejectionReason { get; set; }
+
+    public static InterfaceCall? Of(HttpContext http) => http.Features.Get<InterfaceCall>();
+}

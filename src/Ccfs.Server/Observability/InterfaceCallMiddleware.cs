@@ -1,0 +1,58 @@
+using Ccfs.Protocol;
+using Ccfs.Server.Auth;
+
+namespace Ccfs.Server.Observability;
+
+/// <summary>
+/// Wraps every request to the CC-FS interfaces: starts its <see cref="InterfaceCall"/>, and once it is answered counts
+/// it by interface and resultCode (HTTP status for Spring errors), counts refusals by reason, and hands it to the audit.
+/// </summary>
+public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics metrics, TimeProvider time, IEnumerable<IInterfaceCallSink> sinks)
+{
+    private static readonly string[] Interfaces = ["uploadFile", "upload", "deleteFile", "getFileHash", "downloadFile"];
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        if (!http.Request.Path.StartsWithSegments(CcfsPaths.Base, StringComparison.OrdinalIgnoreCase, out var rest))
+        {
+            await next(http);
+            return;
+        }
+
+        var name = rest.Value?.Trim('/') ?? "";
+        var call = new InterfaceCall(Interfaces.Contains(name, StringComparer.Ordinal) ? (name == "upload" ? "uploadFile" : name) : "unknown",
+            ClientAddress.Of(http), time.GetUtcNow());
+        http.Features.Set(call);
+        var started = time.GetTimestamp();
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            var status = http.Response.StatusCode;
+            var code = call.ResultCode ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            metrics.Requests.WithLabels(call.Interface, code).Inc();
+            if (call.Interface == "uploadFile")
+            {
+                metrics.UploadDuration.WithLabels(code == ResultCodes.Success ? "stored" : "refused").Observe(time.GetElapsedTime(started).TotalSeconds);
+            }
+
+            if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)
+            {
+                metrics.AuthRejections.WithLabels(call.RejectionReason ?? (status == 403 ? "IpLocked" : "Unauthorized")).Inc();
+            }
+
+            foreach (var sink in sinks)
+            {
+                sink.Record(call, code);
+            }
+        }
+    }
+}
+
+/// <summary>Receives each finished interface call; the audit trail is one.</summary>
+public interface IInterfaceCallSink
+{
+    void Record(InterfaceCall call, string resultCode);
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ccfs.Protocol;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>/metrics, the health endpoints and the API description.</summary>
+public sealed partial class ObservabilityTests
+{
+    [Fact]
+    public async Task Metrics_move_by_what_the_traffic_did()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Auth:IpLock:MaxFailures"] = "2" });
+        var client = factory.Signed();
+        var wav = Samples.Read("valid", "alaw-8k-with-list-chunk.wav");
+        var name = await client.StoreAsync(wav);
+        await client.StoreAsync(Samples.Sine);
+        await client.UploadAsync(Samples.Read("invalid", "alaw-16k.wav"));
+        await client.HashAsync(name);
+        await client.DownloadAsync(name);
+        await client.DeleteAsync("Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav");
+        await client.UploadAsync(Samples.Sine, vdnId: CcfsFactory.OtherVdn);
+        var fromAway = new SignOptions { AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, "198.51.100.77") };
+        await client.UploadAsync(Samples.Sine, options: fromAway with { Credential = new(CcfsFactory.AccessKey, "wrong") });
+        await client.UploadAsync(Samples.Sine, options: fromAway with { Credential = new(CcfsFactory.AccessKey, "wrong") });
+        await client.UploadAsync(Samples.Sine, options: fromAway);
+
+        var metrics = await ScrapeAsync(factory);
+
+        Assert.Equal(2, metrics["ccfs_requests_total{interface=\"uploadFile\",result_code=\"0\"}"]);
+        Assert.Equal(1, metrics["ccfs_requests_total{interface=\"uploadFile\",result_code=\"0300004\"}"]);
+        Assert.Equal(3, metrics["ccfs_requests_total{interface=\"uploadFile\",result_code=\"401\"}"]);
+        Assert.Equal(1, metrics["ccfs_requests_total{interface=\"uploadFile\",result_code=\"403\"}"]);
+        Assert.Equal(1, metrics["ccfs_requests_total{interface=\"getFileHash\",result_code=\"0\"}"]);
+        Assert.Equal(1, metrics["ccfs_requests_total{interface=\"downloadFile\",result_code=\"0\"}"]);
+        Assert.Equal(1, metrics["ccfs_requests_total{interface=\"deleteFile\",result_code=\"0300011\"}"]);
+        Assert.Equal(1, metrics["ccfs_auth_rejections_total{reason=\"VdnNotBound\"}"]);
+        Assert.Equal(2, metrics["ccfs_auth_rejections_total{reason=\"SignatureMismatch\"}"]);
+        Assert.Equal(1, metrics["ccfs_auth_rejections_total{reason=\"IpLocked\"}"]);
+        Assert.Equal(wav.Length + Samples.Sine.Length, metrics["ccfs_bytes_stored_total"]);
+        Assert.Equal(2, metrics["ccfs_upload_duration_seconds_count{outcome=\"stored\"}"]);
+        Assert.Equal(5, metrics["ccfs_upload_duration_seconds_count{outcome=\"refused\"}"]);
+        Assert.Equal(0, metrics["ccfs_uploads_in_flight"]);
+        Assert.Equal(1, metrics["ccfs_ip_locks_total"]);
+        Assert.Equal(1, metrics["ccfs_ip_locked_addresses"]);
+    }
+
+    [Theory]
+    [InlineData("/livez")]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    public async Task Health_endpoints_answer_200(string path)
+    {
+        using var factory = new CcfsFactory();
+
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().GetAsync(path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_four_interfaces()
+    {
+        using var factory = new CcfsFactory();
+
+        var document = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { CcfsPaths.UploadFile, CcfsPaths.UploadAlias, CcfsPaths.DeleteFile, CcfsPaths.GetFileHash, CcfsPaths.DownloadFile })
+        {
+            var post = paths.GetProperty(path).GetProperty("post");
+            Assert.True(post.TryGetProperty("requestBody", out _), path);
+            Assert.True(post.GetProperty("responses").TryGetProperty("401", out _), path);
+        }
+    }
+
+    [Fact]
+    public async Task Scalar_serves_its_ui_without_any_outside_resource()
+    {
+        using var factory = new CcfsFactory();
+        var http = factory.CreateClient();
+
+        var page = await http.GetStringAsync("/scalar/");
+        var scripts = ScriptSources().Matches(page).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.NotEmpty(scripts);
+        Assert.DoesNotContain(scripts, s => s.Contains("//", StringComparison.Ordinal));
+        foreach (var script in scripts)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/scalar/" + script)).StatusCode);
+        }
+    }
+
+    /// <summary>Every sample of the Prometheus text format, by name and labels.</summary>
+    internal static async Task<Dictionary<string, double>> ScrapeAsync(CcfsFactory factory)
+    {
+        var text = await factory.CreateClient().GetStringAsync("/metrics");
+        return text.Split('\n').Where(l => l.StartsWith("ccfs_", StringComparison.Ordinal))
+            .Select(l => l.Split(' '))
+            .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex("<script[^>]*src=\"([^\"]+)\"")]
+    private static partial Regex ScriptSources();
+}
