@@ -45,7 +45,11 @@ public static class CcfsServer
             return Task.CompletedTask;
         }));
         services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
-        services.AddSingleton<IParameterSource>(sp => new ConfiguredParameters(sp.GetRequiredService<CcfsSettings>().Parameters));
+        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<CcfsSettings>().CatalogPath));
+        services.AddSingleton<RuntimeParameters>();
+        services.AddSingleton<IParameterSource>(sp => sp.GetRequiredService<RuntimeParameters>());
+        services.AddSingleton<IParameterStore, SqliteParameterStore>();
+        services.AddSingleton<CatalogSync>();
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<IpLockout>();
         services.AddSingleton(sp =>
@@ -63,10 +67,11 @@ public static class CcfsServer
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<AccountFlowControl>();
         services.AddSingleton<IntegrityMetrics>();
-        services.AddSingleton<IFileCatalog>(sp => new SqliteFileCatalog(sp.GetRequiredService<CcfsSettings>().CatalogPath));
+        services.AddSingleton<IFileCatalog, SqliteFileCatalog>();
         services.AddSingleton(sp => new LocationSet(
             [.. sp.GetRequiredService<CcfsSettings>().Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]));
         services.AddHostedService<StartupRecovery>();
+        services.AddHostedService<CatalogWatcher>();
 
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<CcfsSettings>((options, settings) =>
@@ -141,6 +146,7 @@ public static class CcfsServer
         Delete.Map(ivr);
         Hash.Map(ivr);
         Download.Map(ivr);
+        Admin.AdminApi.Map(app);
         return app;
     }
 

@@ -5,17 +5,18 @@ using Ccfs.Server.Storage;
 namespace Ccfs.Server;
 
 /// <summary>
-/// Runs before the server accepts requests: applies catalog migrations, empties every location's temporary folder
+/// Runs before the server accepts requests: applies catalog migrations, loads run-time parameters, empties every location's temporary folder
 /// and finishes what a crash interrupted (pending uploads are undone, deletes completed), so no partial or unrecorded
 /// file survives a restart.
 /// </summary>
-public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog catalog, LocationSet locations,
+public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog catalog, LocationSet locations, CatalogSync sync,
     ILogger<StartupRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(settings.DataDir);
         await catalog.MigrateAsync(cancellationToken);
+        await sync.RefreshAsync(cancellationToken);
         foreach (var store in locations.Stores)
         {
             await store.SweepTemporaryFilesAsync(cancellationToken);

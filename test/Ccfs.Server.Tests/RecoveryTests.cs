@@ -1,5 +1,6 @@
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -19,9 +20,12 @@ public sealed class RecoveryTests : IDisposable
             ["Ccfs:Locations:0:Id"] = "0",
             ["Ccfs:Locations:1:Id"] = "256",
         }).Build());
-        var catalog = new SqliteFileCatalog(settings.CatalogPath);
+        var database = new SqliteDatabase(settings.CatalogPath);
+        var catalog = new SqliteFileCatalog(database);
         var locations = new LocationSet([.. settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]);
-        var recovery = new StartupRecovery(settings, catalog, locations, NullLogger<StartupRecovery>.Instance);
+        var sync = new CatalogSync(new SqliteParameterStore(database, TimeProvider.System), new RuntimeParameters(settings),
+            NullLogger<CatalogSync>.Instance);
+        var recovery = new StartupRecovery(settings, catalog, locations, sync, NullLogger<StartupRecovery>.Instance);
         await recovery.StartAsync(CancellationToken.None);
 
         var kept = await StoreAsync(catalog, locations, "kept");

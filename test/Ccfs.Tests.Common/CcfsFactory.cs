@@ -29,9 +29,9 @@ public class CcfsFactory : WebApplicationFactory<Program>
     {
     }
 
-    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true)
+    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null)
     {
-        DataDir = Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
+        DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
         _settings = new()
         {
             ["Ccfs:DataDir"] = DataDir,
@@ -49,6 +49,10 @@ public class CcfsFactory : WebApplicationFactory<Program>
             _settings["Ccfs:Accounts:1:AccessKey"] = OtherAccessKey;
             _settings["Ccfs:Accounts:1:SecretKey"] = OtherSecretKey;
             _settings["Ccfs:Accounts:1:VdnIds:0"] = OtherVdn.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _settings["Ccfs:Accounts:2:AccessKey"] = AdminAccessKey;
+            _settings["Ccfs:Accounts:2:SecretKey"] = AdminSecretKey;
+            _settings["Ccfs:Accounts:2:VdnIds:0"] = "1";
+            _settings["Ccfs:Accounts:2:Admin"] = "true";
         }
 
         // A null value removes a default of this factory, so the server's own default applies.
@@ -67,8 +71,17 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public string DataDir { get; }
 
+    /// <summary>The access key of the admin account every test server has.</summary>
+    public const string AdminAccessKey = "admin-ak";
+    public const string AdminSecretKey = "admin-sk-0123456789";
+
     /// <summary>A server of its own, for a test that needs settings no other test shares.</summary>
     public static CcfsFactory With(Dictionary<string, string?> settings, bool withAccounts = true) => new(settings, withAccounts);
+
+    /// <summary>A second node on the same data dir and catalog, as in a scaled-out deployment.</summary>
+    public static CcfsFactory SharingDataDirWith(CcfsFactory other) => new([], dataDir: other.DataDir);
+
+    public SignedClient Admin() => Signed(AdminAccessKey, AdminSecretKey);
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 

@@ -69,22 +69,36 @@ public sealed class SignedClient(HttpClient http, AccessKeyCredential credential
     public Task<HttpResponseMessage> PostAsync(string pathAndQuery, byte[] body, SignOptions? options = null) =>
         Http.SendAsync(Build(pathAndQuery, body, options ?? new SignOptions()));
 
-    public HttpRequestMessage Build(string pathAndQuery, byte[] body, SignOptions options)
+    /// <summary>A signed request of any method; without a body only <c>host</c> is signed.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, byte[]? body = null, SignOptions? options = null) =>
+        Http.SendAsync(Build(pathAndQuery, body, options ?? (body is null ? new SignOptions { SignedHeaders = ["host"] } : new SignOptions()), method));
+
+    /// <summary>A signed admin API request with <paramref name="json"/> serialised as its body.</summary>
+    public Task<HttpResponseMessage> AdminAsync(HttpMethod method, string pathAndQuery, object? json = null) =>
+        SendAsync(method, pathAndQuery, json is null ? null : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(json,
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+
+    public HttpRequestMessage Build(string pathAndQuery, byte[]? body, SignOptions options, HttpMethod? method = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, pathAndQuery) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(options.ContentType);
+        var request = new HttpRequestMessage(method ?? HttpMethod.Post, pathAndQuery);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(options.ContentType);
+        }
+
         var uri = new Uri(Http.BaseAddress!, pathAndQuery);
-        var signedBody = options.SignedBody ?? body;
+        var signedBody = options.SignedBody ?? body ?? [];
         var headers = options.SignedHeaders.Select(name => new KeyValuePair<string, string>(name, name switch
         {
             "host" => uri.Authority,
-            "content-length" => body.Length.ToString(CultureInfo.InvariantCulture),
-            "content-type" => request.Content.Headers.ContentType!.ToString(),
+            "content-length" => (body?.Length ?? 0).ToString(CultureInfo.InvariantCulture),
+            "content-type" => request.Content!.Headers.ContentType!.ToString(),
             _ => string.Join(',', request.Headers.GetValues(name)),
         })).ToArray();
         var toSign = new RequestToSign
         {
-            Method = "POST",
+            Method = request.Method.Method,
             Path = uri.AbsolutePath,
             Query = FormQuery.Parse(options.SignedQuery ?? uri.Query),
             Headers = headers,

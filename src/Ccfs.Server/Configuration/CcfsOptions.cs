@@ -21,6 +21,8 @@ public sealed class CcfsOptions
     public LimitOptions Limits { get; set; } = new();
 
     public CompatibilityOptions Compatibility { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
 }
 
 public sealed class AccountOptions
@@ -30,6 +32,9 @@ public sealed class AccountOptions
     public string? SecretKey { get; set; }
 
     public List<int> VdnIds { get; set; } = [];
+
+    /// <summary>May use the administration API (<c>/admin</c>).</summary>
+    public bool Admin { get; set; }
 }
 
 /// <summary>The CC-FS system parameters of spec §5, as configured defaults.</summary>
@@ -119,4 +124,13 @@ public sealed class CompatibilityOptions
 
     /// <summary>The resultData field that carries getFileHash's digest (spec §6 Q5).</summary>
     public string HashField { get; set; } = "hash";
+}
+
+public sealed class AdminOptions
+{
+    /// <summary>How often a node looks for parameter and account changes made on another node.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The largest audio file the admin page may upload for conversion, in MB.</summary>
+    public int MaxUploadMb { get; set; } = 50;
 }

@@ -23,7 +23,12 @@ public sealed partial class CcfsSettings
 
     public required SystemParameters Parameters { get; init; }
 
+    /// <summary>The parameters as configured: the defaults that run-time overrides apply over.</summary>
+    public required ParameterOptions ParameterDefaults { get; init; }
+
     public required AuthOptions Auth { get; init; }
+
+    public required AdminOptions Admin { get; init; }
 
     public required LimitOptions Limits { get; init; }
 
@@ -62,12 +67,17 @@ public sealed partial class CcfsSettings
                 + "Ccfs:Accounts:0:SecretKey and Ccfs:Accounts:0:VdnIds:0, or listen on 127.0.0.1");
         }
 
-        var parameters = LoadParameters(options.Parameters, errors);
+        var parameters = ParameterRules.Build(options.Parameters, "Ccfs:Parameters:", errors);
         var locations = LoadLocations(options.Locations, dataDir ?? "", errors);
         CheckAuth(options.Auth, errors);
         if (options.Limits.MaxConcurrentUploads < 1 || options.Limits.UploadQueueLength < 0)
         {
             errors.Add("Ccfs:Limits:MaxConcurrentUploads must be at least 1 and Ccfs:Limits:UploadQueueLength at least 0");
+        }
+
+        if (options.Admin.RefreshInterval <= TimeSpan.Zero || options.Admin.MaxUploadMb < 1)
+        {
+            errors.Add("Ccfs:Admin:RefreshInterval must be positive and Ccfs:Admin:MaxUploadMb at least 1");
         }
 
         foreach (var (name, flow) in new[] { ("Download", options.Limits.Download), ("Hash", options.Limits.Hash) })
@@ -100,9 +110,11 @@ public sealed partial class CcfsSettings
             UsesDevelopmentAccount = useDevelopmentAccount,
             Locations = locations,
             Parameters = parameters!,
+            ParameterDefaults = options.Parameters,
             Auth = options.Auth,
             Limits = options.Limits,
             Compatibility = options.Compatibility,
+            Admin = options.Admin,
             Listeners = listeners,
         };
     }
@@ -135,67 +147,10 @@ public sealed partial class CcfsSettings
                 errors.Add($"{key}:AccessKey '{a.AccessKey}' is configured twice");
             }
 
-            accounts.Add(new Account(a.AccessKey, [a.SecretKey ?? ""], a.VdnIds.ToHashSet()));
+            accounts.Add(new Account(a.AccessKey, [a.SecretKey ?? ""], a.VdnIds.ToHashSet(), a.Admin));
         }
 
         return accounts;
-    }
-
-    private static SystemParameters? LoadParameters(ParameterOptions p, List<string> errors)
-    {
-        const decimal maxMb = 1024;
-        if (p.UploadSizeLimitMb <= 0 || p.UploadSizeLimitMb > maxMb)
-        {
-            errors.Add($"Ccfs:Parameters:UploadSizeLimitMb is {p.UploadSizeLimitMb}; it must be above 0 and at most {maxMb}");
-        }
-
-        if (!PathRule.TryParse(p.UploadPathRule, out var uploadRule, out var error))
-        {
-            errors.Add("Ccfs:Parameters:UploadPathRule: " + error);
-        }
-        else if (!uploadRule!.HasVdnToken)
-        {
-            errors.Add($"Ccfs:Parameters:UploadPathRule '{p.UploadPathRule}' must contain {PathRule.VdnToken}");
-        }
-
-        var downloadRules = new List<PathRule>();
-        foreach (var text in p.DownloadPathRule.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!PathRule.TryParse(text, out var rule, out error))
-            {
-                errors.Add("Ccfs:Parameters:DownloadPathRule: " + error);
-            }
-            else if (!rule!.HasVdnToken)
-            {
-                errors.Add($"Ccfs:Parameters:DownloadPathRule entry '{text}' must contain {PathRule.VdnToken}");
-            }
-            else
-            {
-                downloadRules.Add(rule);
-            }
-        }
-
-        if (p.DriveLetter is not { Length: 1 } || !char.IsAsciiLetter(p.DriveLetter[0]))
-        {
-            errors.Add($"Ccfs:Parameters:DriveLetter '{p.DriveLetter}' must be one letter A-Z");
-        }
-
-        if (!WaveEncodingNames.TryParseList(p.AcceptedEncodings, out var encodings, out var invalid))
-        {
-            errors.Add($"Ccfs:Parameters:AcceptedEncodings has '{invalid}'; use a comma-separated list of alaw, mulaw, pcm8");
-        }
-
-        if (uploadRule is null || p.DriveLetter is not { Length: 1 })
-        {
-            return null;
-        }
-
-        return new SystemParameters(
-            (long)(p.UploadSizeLimitMb * 1024 * 1024),
-            uploadRule,
-            downloadRules,
-            char.ToUpperInvariant(p.DriveLetter[0]),
-            encodings);
     }
 
     private static List<LocationSettings> LoadLocations(List<LocationOptions> configured, string dataDir, List<string> errors)

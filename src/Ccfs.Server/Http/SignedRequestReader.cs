@@ -38,8 +38,9 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
     /// <param name="query">The form-decoded query (<see cref="FormQuery.Parse"/>), which the signature covers.</param>
     /// <param name="bodyLimit">The largest body this interface accepts.</param>
     /// <param name="tooLargeParam">The parameter named by <c>0300003</c> when the body is over the limit.</param>
+    /// <param name="requireJson">Refuse a body that is not application/json (415); the CC-FS interfaces take only JSON.</param>
     public async Task<Admission> ReadAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
-        string tooLargeParam)
+        string tooLargeParam, bool requireJson = true)
     {
         var ip = ClientAddress.Of(http);
         if (lockout.IsLocked(ip))
@@ -66,7 +67,7 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
             return Refuse(CcfsResults.Spring(StatusCodes.Status401Unauthorized, authentication.Detail, authentication.Failure.ToString()));
         }
 
-        if (!IsJson(http.Request.ContentType))
+        if (requireJson && !IsJson(http.Request.ContentType))
         {
             body.Dispose();
             return Refuse(CcfsResults.Spring(StatusCodes.Status415UnsupportedMediaType,
@@ -77,7 +78,7 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
     }
 
     /// <summary>Any application/json media type, whatever its parameters and case (spec §6 Q10).</summary>
-    private static bool IsJson(string? contentType) =>
+    public static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
         && string.Equals(media.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 

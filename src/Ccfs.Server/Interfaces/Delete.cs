@@ -30,7 +30,7 @@ public static partial class Delete
         }
 
         using var request = admission.Request!;
-        if (!UploadedFileRequest.TryRead(request, parameters.Global, locations, InterfaceCall.Of(http), out var target, out var invalid))
+        if (!UploadedFileRequest.TryRead(request, parameters, locations, InterfaceCall.Of(http), out var target, out var invalid))
         {
             return invalid!;
         }

@@ -49,7 +49,7 @@ public static class Download
 
         var folderMode = mode == 1;
         var verdict = TenantPaths.Check(filePath, "filePath", folderMode ? PathUse.DownloadFolder : PathUse.DownloadFile,
-            parameters.Global, request.Account);
+            parameters, request.Account);
         InterfaceCall.Of(http)?.File = filePath;
         verdict.Describe(InterfaceCall.Of(http));
         if (!verdict.IsAllowed)

@@ -38,7 +38,7 @@ public static class Hash
                 + $"in {settings.Limits.Hash.Window.TotalSeconds:0.###} s for this access key");
         }
 
-        if (!UploadedFileRequest.TryRead(request, parameters.Global, locations, InterfaceCall.Of(http), out var target, out var invalid))
+        if (!UploadedFileRequest.TryRead(request, parameters, locations, InterfaceCall.Of(http), out var target, out var invalid))
         {
             return invalid!;
         }

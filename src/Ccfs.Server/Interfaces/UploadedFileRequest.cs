@@ -11,7 +11,7 @@ namespace Ccfs.Server.Interfaces;
 public readonly record struct UploadedFileRequest(string FileName, LogicalPath Path, IFileStore? Location)
 {
     /// <summary>Reads <c>fileName</c> and <c>locationId</c> and applies the path and tenancy rules; false with the refusal.</summary>
-    public static bool TryRead(SignedRequest request, SystemParameters parameters, LocationSet locations, InterfaceCall? call,
+    public static bool TryRead(SignedRequest request, IParameterSource parameters, LocationSet locations, InterfaceCall? call,
         out UploadedFileRequest target, out IResult? refusal)
     {
         target = default;

@@ -2,34 +2,17 @@ using Microsoft.Data.Sqlite;
 
 namespace Ccfs.Server.Metadata;
 
-/// <summary>The catalog in an embedded SQLite file: WAL journal, <c>synchronous=FULL</c>, so a commit is on disk.</summary>
-public sealed class SqliteFileCatalog(string databasePath) : IFileCatalog
+/// <summary>The file catalog in the embedded SQLite database.</summary>
+public sealed class SqliteFileCatalog(SqliteDatabase database) : IFileCatalog
 {
     private const int SqliteConstraintError = 19;
 
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    public SqliteFileCatalog(string databasePath)
+        : this(new SqliteDatabase(databasePath))
     {
-        DataSource = databasePath,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
-
-    public async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
-        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", cancellationToken);
-        var version = Convert.ToInt32(await ScalarAsync(connection, "SELECT coalesce(max(version), 0) FROM schema_version;", cancellationToken),
-            System.Globalization.CultureInfo.InvariantCulture);
-        for (var next = version; next < SqliteSchema.Migrations.Count; next++)
-        {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, SqliteSchema.Migrations[next], cancellationToken);
-            await ExecuteAsync(connection, $"INSERT INTO schema_version (version) VALUES ({next + 1});", cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
     }
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
 
     public async Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken)
     {
@@ -172,13 +155,7 @@ public sealed class SqliteFileCatalog(string databasePath) : IFileCatalog
         return records;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", cancellationToken);
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => database.OpenAsync(cancellationToken);
 
     private static Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, sql, null, cancellationToken);

@@ -31,5 +31,17 @@ internal static class SqliteSchema
         """
         ALTER TABLE files RENAME COLUMN committed TO state;
         """,
+        """
+        CREATE TABLE parameter_overrides (
+            scope         TEXT    NOT NULL PRIMARY KEY,
+            json          TEXT    NOT NULL,
+            updated_at_ms INTEGER NOT NULL
+        );
+        CREATE TABLE change_version (
+            id      INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+        INSERT INTO change_version (id, version) VALUES (1, 0);
+        """,
     ];
 }

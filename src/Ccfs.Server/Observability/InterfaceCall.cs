@@ -6,7 +6,11 @@ namespace Ccfs.Server.Observability;
 /// </summary>
 public sealed class InterfaceCall(string interfaceName, string clientAddress, DateTimeOffset startedAt)
 {
-    public string Interface { get; } = interfaceName;
+    /// <summary>The CC-FS interface, or for the administration API <c>admin:</c> and the operation.</summary>
+    public string Interface { get; set; } = interfaceName;
+
+    /// <summary>Whether the audit trail records this call: every CC-FS call, and admin calls that change something.</summary>
+    public bool Audited { get; set; } = true;
 
     public string ClientAddress { get; } = clientAddress;
 

@@ -4,24 +4,35 @@ using Ccfs.Server.Auth;
 namespace Ccfs.Server.Observability;
 
 /// <summary>
-/// Wraps every request to the CC-FS interfaces: starts its <see cref="InterfaceCall"/>, and once it is answered counts
+/// Wraps every request to the CC-FS interfaces and the administration API: starts its <see cref="InterfaceCall"/>, and once it is answered counts
 /// it by interface and resultCode (HTTP status for Spring errors), counts refusals by reason, and hands it to the audit.
 /// </summary>
 public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics metrics, TimeProvider time, IEnumerable<IInterfaceCallSink> sinks)
 {
+    public const string AdminPath = "/admin/api";
+
     private static readonly string[] Interfaces = ["uploadFile", "upload", "deleteFile", "getFileHash", "downloadFile"];
 
     public async Task InvokeAsync(HttpContext http)
     {
-        if (!http.Request.Path.StartsWithSegments(CcfsPaths.Base, StringComparison.OrdinalIgnoreCase, out var rest))
+        string name;
+        if (http.Request.Path.StartsWithSegments(CcfsPaths.Base, StringComparison.OrdinalIgnoreCase, out var rest))
+        {
+            name = rest.Value?.Trim('/') ?? "";
+            name = Interfaces.Contains(name, StringComparer.Ordinal) ? (name == "upload" ? "uploadFile" : name) : "unknown";
+        }
+        else if (http.Request.Path.StartsWithSegments(AdminPath, StringComparison.OrdinalIgnoreCase))
+        {
+            // The admin endpoint names the operation once routing has run.
+            name = "admin:unknown";
+        }
+        else
         {
             await next(http);
             return;
         }
 
-        var name = rest.Value?.Trim('/') ?? "";
-        var call = new InterfaceCall(Interfaces.Contains(name, StringComparer.Ordinal) ? (name == "upload" ? "uploadFile" : name) : "unknown",
-            ClientAddress.Of(http), time.GetUtcNow());
+        var call = new InterfaceCall(name, ClientAddress.Of(http), time.GetUtcNow());
         http.Features.Set(call);
         var started = time.GetTimestamp();
         try

@@ -1,15 +1,17 @@
 using Ccfs.Audio;
+using Ccfs.Server.Configuration;
 using Ccfs.Server.Paths;
 
 namespace Ccfs.Server.Parameters;
 
-/// <summary>The CC-FS system parameters in force for a request (spec §5).</summary>
+/// <summary>The CC-FS system parameters in force for a request (spec §5), with the values they were built from.</summary>
 public sealed record SystemParameters(
     long UploadSizeLimitBytes,
     PathRule UploadPathRule,
     IReadOnlyList<PathRule> DownloadPathRules,
     char DriveLetter,
-    WaveEncodings AcceptedEncodings)
+    WaveEncodings AcceptedEncodings,
+    ParameterOptions Values)
 {
     /// <summary>
     /// The largest request body an upload of <see cref="UploadSizeLimitBytes"/> can need: the Base64 text, a 1/16
@@ -25,18 +27,14 @@ public sealed record SystemParameters(
     }
 }
 
-/// <summary>Where requests read their parameters. One place, so later runtime changes reach every interface.</summary>
+/// <summary>Where requests read their parameters. One place, so run-time changes reach every interface.</summary>
 public interface IParameterSource
 {
+    /// <summary>The parameters of VDNs without overrides of their own.</summary>
     SystemParameters Global { get; }
 
     SystemParameters For(int vdnId);
-}
 
-/// <summary>Parameters fixed by configuration at start-up.</summary>
-public sealed class ConfiguredParameters(SystemParameters parameters) : IParameterSource
-{
-    public SystemParameters Global => parameters;
-
-    public SystemParameters For(int vdnId) => parameters;
+    /// <summary>Every distinct set in force: the global one and each VDN's own.</summary>
+    IReadOnlyList<SystemParameters> All { get; }
 }

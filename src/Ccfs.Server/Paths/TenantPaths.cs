@@ -46,6 +46,29 @@ public readonly record struct PathVerdict(LogicalPath? Path, int VdnId, CcfsResu
 /// </summary>
 public static class TenantPaths
 {
+    /// <summary>
+    /// Checks a path against every parameter set in force. A VDN with its own rules owns only paths under those
+    /// rules, and the global rules serve every other VDN.
+    /// </summary>
+    public static PathVerdict Check(string text, string parameter, PathUse use, IParameterSource source, Account account)
+    {
+        PathVerdict? first = null;
+        foreach (var parameters in source.All)
+        {
+            var verdict = Check(text, parameter, use, parameters, account);
+            if ((verdict.IsAllowed || verdict.NotBound) && ReferenceEquals(source.For(verdict.VdnId), parameters))
+            {
+                return verdict;
+            }
+
+            first ??= verdict.IsAllowed || verdict.NotBound
+                ? new PathVerdict(null, 0, CcfsResult.Format(parameter), false, $"the path is not under the path rules of VDN {verdict.VdnId}")
+                : verdict;
+        }
+
+        return first!.Value;
+    }
+
     public static PathVerdict Check(string text, string parameter, PathUse use, SystemParameters parameters, Account account)
     {
         if (!LogicalPath.TryParse(text, parameters.DriveLetter, out var path, out var reason))

@@ -1,0 +1,17 @@
+using Ccfs.Server.Observability;
+
+namespace Ccfs.Server.Admin;
+
+/// <summary>The administration API under <c>/admin/api</c>; every endpoint is behind <see cref="AdminAuth"/>.</summary>
+public static class AdminApi
+{
+    public const string Tag = "Administration";
+
+    public static void Map(WebApplication app)
+    {
+        var admin = app.MapGroup(InterfaceCallMiddleware.AdminPath).AddEndpointFilter(AdminAuth.FilterAsync).WithTags(Tag)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(AdminError), ["application/json"]),
+                new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Interfaces.SpringErrorBody), ["application/json"]));
+        ParameterEndpoints.Map(admin);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ccfs.Server.Http;
+
+namespace Ccfs.Server.Admin;
+
+/// <summary>What admin endpoints answer when they refuse: <c>{"error": …, "problems": […]}</c> with a 4xx status.</summary>
+public sealed record AdminError(string Error, IReadOnlyList<string>? Problems = null);
+
+public static class AdminResults
+{
+    /// <summary>camelCase, and strict: an unknown or repeated property is an error, never silently ignored.</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNameCaseInsensitive = false,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static IResult Ok<T>(T value) => TypedResults.Json(value, Json);
+
+    public static IResult Created<T>(T value) => TypedResults.Json(value, Json, statusCode: StatusCodes.Status201Created);
+
+    public static IResult Invalid(string error, IReadOnlyList<string>? problems = null) =>
+        TypedResults.Json(new AdminError(error, problems), Json, statusCode: StatusCodes.Status400BadRequest);
+
+    public static IResult NotFound(string error) => TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status404NotFound);
+
+    public static IResult Conflict(string error) => TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status409Conflict);
+
+    /// <summary>Reads the signed JSON body as <typeparamref name="T"/>; false with a 400 naming what is wrong.</summary>
+    public static bool TryReadBody<T>(HttpContext http, out T value, out IResult? refusal)
+        where T : class
+    {
+        value = null!;
+        var request = AdminAuth.Request(http);
+        if (request.Body.Length == 0 || !SignedRequestReader.IsJson(http.Request.ContentType))
+        {
+            refusal = Invalid("the body must be a JSON object with Content-Type application/json");
+            return false;
+        }
+
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(request.Body.Span, Json)!;
+        }
+        catch (JsonException e)
+        {
+            refusal = Invalid("the body is not valid: " + e.Message);
+            return false;
+        }
+
+        if (value is null)
+        {
+            refusal = Invalid("the body must be a JSON object");
+            return false;
+        }
+
+        refusal = null;
+        return true;
+    }
+}

@@ -1,0 +1,68 @@
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Parameters;
+
+namespace Ccfs.Server.Metadata;
+
+/// <summary>
+/// Keeps this node's run-time parameters (and accounts) equal to the catalog's. Every change bumps one counter in the
+/// catalog, so a poll costs one tiny read, and a change made on any node reaches every node within one interval.
+/// </summary>
+public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters parameters, ILogger<CatalogSync> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private long _version = -1;
+
+    /// <summary>Reloads everything if the catalog changed since the last load.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var version = await store.ChangeVersionAsync(cancellationToken);
+            if (version == _version)
+            {
+                return;
+            }
+
+            var overrides = await store.LoadAsync(cancellationToken);
+            if (!parameters.TryApply(overrides, out var errors))
+            {
+                // Configuration changed under stored overrides (say, a smaller maximum); keep serving the last good set.
+                LogInvalidOverrides(logger, string.Join("; ", errors));
+            }
+
+            _version = version;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "The parameter overrides in the catalog are not valid with this configuration, so they are not applied: {Errors}")]
+    private static partial void LogInvalidOverrides(ILogger logger, string errors);
+}
+
+/// <summary>Polls the catalog for changes made by other nodes.</summary>
+public sealed partial class CatalogWatcher(CatalogSync sync, CcfsSettings settings, TimeProvider time, ILogger<CatalogWatcher> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(settings.Admin.RefreshInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await sync.RefreshAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e);
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Reading parameter and account changes from the catalog failed; retrying")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,30 @@
+using Ccfs.Server.Configuration;
+
+namespace Ccfs.Server.Parameters;
+
+/// <summary>Values an administrator set at run time, globally or for one VDN; a null value keeps what is beneath it.</summary>
+public sealed record ParameterOverrides(
+    decimal? UploadSizeLimitMb = null,
+    string? UploadPathRule = null,
+    string? DownloadPathRule = null,
+    string? DriveLetter = null,
+    string? AcceptedEncodings = null)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsEmpty => this == new ParameterOverrides();
+
+    public ParameterOptions ApplyTo(ParameterOptions beneath) => new()
+    {
+        UploadSizeLimitMb = UploadSizeLimitMb ?? beneath.UploadSizeLimitMb,
+        UploadPathRule = UploadPathRule ?? beneath.UploadPathRule,
+        DownloadPathRule = DownloadPathRule ?? beneath.DownloadPathRule,
+        DriveLetter = DriveLetter ?? beneath.DriveLetter,
+        AcceptedEncodings = AcceptedEncodings ?? beneath.AcceptedEncodings,
+    };
+}
+
+/// <summary>All overrides: the global ones and each VDN's.</summary>
+public sealed record OverrideSet(ParameterOverrides Global, IReadOnlyDictionary<int, ParameterOverrides> Vdns)
+{
+    public static OverrideSet None { get; } = new(new ParameterOverrides(), new Dictionary<int, ParameterOverrides>());
+}

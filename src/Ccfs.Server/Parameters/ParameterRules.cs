@@ -1,0 +1,75 @@
+using Ccfs.Audio;
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Paths;
+
+namespace Ccfs.Server.Parameters;
+
+/// <summary>
+/// Turns parameter values (from configuration, or configuration with run-time overrides) into
+/// <see cref="SystemParameters"/>, naming every value it refuses.
+/// </summary>
+public static class ParameterRules
+{
+    public const decimal MaxUploadSizeLimitMb = 1024;
+
+    /// <param name="p">The values.</param>
+    /// <param name="prefix">How problems name a value: <c>Ccfs:Parameters:</c> for configuration, empty for the admin API.</param>
+    /// <param name="errors">Receives one message per problem.</param>
+    public static SystemParameters? Build(ParameterOptions p, string prefix, List<string> errors)
+    {
+        var before = errors.Count;
+        if (p.UploadSizeLimitMb <= 0 || p.UploadSizeLimitMb > MaxUploadSizeLimitMb)
+        {
+            errors.Add($"{prefix}UploadSizeLimitMb is {p.UploadSizeLimitMb}; it must be above 0 and at most {MaxUploadSizeLimitMb}");
+        }
+
+        if (!PathRule.TryParse(p.UploadPathRule, out var uploadRule, out var error))
+        {
+            errors.Add($"{prefix}UploadPathRule: {error}");
+        }
+        else if (!uploadRule!.HasVdnToken)
+        {
+            errors.Add($"{prefix}UploadPathRule '{p.UploadPathRule}' must contain {PathRule.VdnToken}");
+        }
+
+        var downloadRules = new List<PathRule>();
+        foreach (var text in (p.DownloadPathRule ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!PathRule.TryParse(text, out var rule, out error))
+            {
+                errors.Add($"{prefix}DownloadPathRule: {error}");
+            }
+            else if (!rule!.HasVdnToken)
+            {
+                errors.Add($"{prefix}DownloadPathRule entry '{text}' must contain {PathRule.VdnToken}");
+            }
+            else
+            {
+                downloadRules.Add(rule);
+            }
+        }
+
+        if (p.DriveLetter is not { Length: 1 } || !char.IsAsciiLetter(p.DriveLetter[0]))
+        {
+            errors.Add($"{prefix}DriveLetter '{p.DriveLetter}' must be one letter A-Z");
+        }
+
+        if (!WaveEncodingNames.TryParseList(p.AcceptedEncodings, out var encodings, out var invalid))
+        {
+            errors.Add($"{prefix}AcceptedEncodings has '{invalid}'; use a comma-separated list of alaw, mulaw, pcm8");
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        return new SystemParameters(
+            (long)(p.UploadSizeLimitMb * 1024 * 1024),
+            uploadRule!,
+            downloadRules,
+            char.ToUpperInvariant(p.DriveLetter[0]),
+            encodings,
+            p);
+    }
+}

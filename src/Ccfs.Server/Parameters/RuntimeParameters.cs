@@ -1,0 +1,75 @@
+using Ccfs.Server.Configuration;
+
+namespace Ccfs.Server.Parameters;
+
+/// <summary>
+/// The parameters in force: configuration, then the global overrides, then each VDN's. Swapped whole when an
+/// administrator changes them here or on another node, so a request always sees one consistent set.
+/// </summary>
+public sealed class RuntimeParameters(CcfsSettings settings) : IParameterSource
+{
+    private State _state = new(settings.Parameters, new Dictionary<int, SystemParameters>(), OverrideSet.None);
+
+    public SystemParameters Global => Volatile.Read(ref _state).Global;
+
+    public IReadOnlyList<SystemParameters> All
+    {
+        get
+        {
+            var state = Volatile.Read(ref _state);
+            return [state.Global, .. state.PerVdn.Values];
+        }
+    }
+
+    public OverrideSet Overrides => Volatile.Read(ref _state).Overrides;
+
+    /// <summary>The values configuration gives, beneath every override.</summary>
+    public ParameterOptions Defaults => settings.ParameterDefaults;
+
+    public SystemParameters For(int vdnId)
+    {
+        var state = Volatile.Read(ref _state);
+        return state.PerVdn.GetValueOrDefault(vdnId) ?? state.Global;
+    }
+
+    /// <summary>Checks what a set of overrides would give; every problem is named.</summary>
+    public IReadOnlyList<string> Check(OverrideSet overrides)
+    {
+        var errors = new List<string>();
+        Build(overrides, errors);
+        return errors;
+    }
+
+    /// <summary>Puts a set of overrides in force; false (and nothing changes) if it is not valid.</summary>
+    public bool TryApply(OverrideSet overrides, out IReadOnlyList<string> errors)
+    {
+        var problems = new List<string>();
+        var state = Build(overrides, problems);
+        errors = problems;
+        if (state is null)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _state, state);
+        return true;
+    }
+
+    private State? Build(OverrideSet overrides, List<string> errors)
+    {
+        var globalValues = overrides.Global.ApplyTo(settings.ParameterDefaults);
+        var global = ParameterRules.Build(globalValues, "", errors);
+        var perVdn = new Dictionary<int, SystemParameters>();
+        foreach (var (vdn, own) in overrides.Vdns)
+        {
+            if (ParameterRules.Build(own.ApplyTo(globalValues), $"VDN {vdn}: ", errors) is { } parameters)
+            {
+                perVdn[vdn] = parameters;
+            }
+        }
+
+        return errors.Count == 0 ? new State(global!, perVdn, overrides) : null;
+    }
+
+    private sealed record State(SystemParameters Global, IReadOnlyDictionary<int, SystemParameters> PerVdn, OverrideSet Overrides);
+}

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Ccfs.Server.Tests.Admin;
+
+/// <summary>System parameters changed through the admin API: checked, stored in the catalog and obeyed at once.</summary>
+public sealed class ParameterAdminTests : IDisposable
+{
+    private const string Parameters = "/admin/api/parameters";
+    private readonly CcfsFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task The_view_shows_configuration_overrides_and_values_in_force()
+    {
+        var view = await GetAsync(_factory);
+
+        Assert.Equal(5, view.GetProperty("defaults").GetProperty("uploadSizeLimitMb").GetDecimal());
+        Assert.Equal("alaw", view.GetProperty("global").GetProperty("effective").GetProperty("acceptedEncodings").GetString());
+        Assert.Empty(view.GetProperty("global").GetProperty("overrides").EnumerateObject());
+        Assert.Equal(0, view.GetProperty("vdns").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_smaller_size_limit_is_obeyed_by_the_next_upload_and_removing_it_restores_the_default()
+    {
+        var client = _factory.Signed();
+        var file = Samples.ALawOfSize(100_000);
+        await client.StoreAsync(file);
+
+        await PutAsync(Parameters, new { uploadSizeLimitMb = 0.05m });
+        var before = _factory.Snapshot();
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(file), "0300003", "The length of data is too long.");
+        Assert.Equal(before, _factory.Snapshot());
+
+        await PutAsync(Parameters, new { });
+        await client.StoreAsync(file);
+    }
+
+    [Fact]
+    public async Task A_VDN_can_accept_encodings_the_others_refuse()
+    {
+        var mulaw = Samples.Read("optional", "mulaw-8k-sine.wav");
+        var client = _factory.Signed();
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(mulaw, 55), "0300004", "The format of data is incorrect.");
+
+        var view = await PutAsync(Parameters + "/vdns/55", new { acceptedEncodings = "alaw,mulaw" });
+
+        Assert.Equal("alaw,mulaw", view.GetProperty("vdns")[0].GetProperty("effective").GetProperty("acceptedEncodings").GetString());
+        await client.StoreAsync(mulaw, 55);
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(mulaw, CcfsFactory.Vdn), "0300004", "The format of data is incorrect.");
+
+        using var removed = await _factory.Admin().SendAsync(HttpMethod.Delete, Parameters + "/vdns/55");
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(mulaw, 55), "0300004", "The format of data is incorrect.");
+    }
+
+    [Fact]
+    public async Task A_VDN_with_its_own_upload_path_rule_stores_and_finds_files_there_and_other_VDNs_are_unaffected()
+    {
+        var client = _factory.Signed();
+        await PutAsync(Parameters + "/vdns/55", new { uploadPathRule = "/prompts/%VDNNO%/bot/", driveLetter = "Z" });
+
+        var custom = await client.StoreAsync(Samples.Sine, 55);
+        var usual = await client.StoreAsync(Samples.Sine, CcfsFactory.Vdn);
+
+        Assert.Matches(@"^Z:/prompts/55/bot/[A-Za-z0-9]{8}_[0-9]{13}\.wav$", custom);
+        Assert.StartsWith("Y:/3rdfile/53/thirdvoicebotfile/", usual, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_factory.LocationRoot(), custom[3..])));
+        await CcfsAnswer.AssertTripleAsync(await client.HashAsync(custom), "0", "success");
+        await CcfsAnswer.AssertTripleAsync(await client.HashAsync(usual), "0", "success");
+        // VDN 55 no longer owns the global folder, and the global rules do not reach VDN 55's own.
+        await CcfsAnswer.AssertTripleAsync(await client.HashAsync("Y:/3rdfile/55/thirdvoicebotfile/abcdefgh_1700000000000.wav"),
+            "0300004", "The format of fileName is incorrect.");
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(custom), "0", "success");
+        Assert.False(File.Exists(Path.Combine(_factory.LocationRoot(), custom[3..])));
+    }
+
+    public static TheoryData<string, string, string> InvalidChanges => new()
+    {
+        { Parameters, """{"uploadSizeLimitMb":0}""", "UploadSizeLimitMb is 0" },
+        { Parameters, """{"uploadSizeLimitMb":-3}""", "UploadSizeLimitMb is -3" },
+        { Parameters, """{"uploadSizeLimitMb":5000}""", "at most 1024" },
+        { Parameters, """{"uploadPathRule":"/3rdfile/%VDN%/x/"}""", "%VDN%" },
+        { Parameters, """{"uploadPathRule":"/3rdfile/fixed/"}""", "must contain %VDNNO%" },
+        { Parameters, """{"downloadPathRule":"/voice/%VDNNO%/a;/x/%NOPE%/"}""", "%NOPE%" },
+        { Parameters, """{"driveLetter":"YY"}""", "one letter" },
+        { Parameters, """{"acceptedEncodings":"alaw,mp3"}""", "mp3" },
+        { Parameters, """{"uploadSizeLimitMB":1}""", "uploadSizeLimitMB" },
+        { Parameters, """{"driveLetter":"Y","driveLetter":"Z"}""", "driveLetter" },
+        { Parameters, """{"uploadSizeLimitMb":"big"}""", "not valid" },
+        { Parameters, """[1,2]""", "not valid" },
+        { Parameters, """{"uploadSizeLimitMb":""", "not valid" },
+        { Parameters + "/vdns/55", """{"uploadSizeLimitMb":0}""", "VDN 55: UploadSizeLimitMb is 0" },
+        { Parameters + "/vdns/0", """{"uploadSizeLimitMb":1}""", "VDN 0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidChanges))]
+    public async Task An_invalid_change_is_400_naming_the_problem_and_changes_nothing(string path, string json, string named)
+    {
+        var before = await GetAsync(_factory);
+
+        using var response = await _factory.Admin().SendAsync(HttpMethod.Put, path, System.Text.Encoding.UTF8.GetBytes(json));
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Contains(named, text, StringComparison.Ordinal);
+        Assert.Equal(before.ToString(), (await GetAsync(_factory)).ToString());
+        Assert.Equal(0, CountOverrideRows(_factory));
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_JSON_is_415()
+    {
+        using var response = await _factory.Admin().SendAsync(HttpMethod.Put, Parameters, "uploadSizeLimitMb=1"u8.ToArray(),
+            new SignOptions { ContentType = "text/plain" });
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal(0, CountOverrideRows(_factory));
+    }
+
+    [Fact]
+    public async Task A_change_made_on_one_node_reaches_another_within_one_refresh_interval_and_survives_a_restart()
+    {
+        using var other = CcfsFactory.SharingDataDirWith(_factory);
+        var client = other.Signed();
+        var file = Samples.ALawOfSize(100_000);
+        await client.StoreAsync(file);
+
+        await PutAsync(Parameters, new { uploadSizeLimitMb = 0.05m });
+        other.Time.Advance(TimeSpan.FromSeconds(2));
+        await WaitUntilAsync(async () => (await GetAsync(other)).GetProperty("global").GetProperty("effective")
+            .GetProperty("uploadSizeLimitMb").GetDecimal() == 0.05m);
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(file), "0300003", "The length of data is too long.");
+
+        using var restarted = CcfsFactory.SharingDataDirWith(_factory);
+        Assert.Equal(0.05m, (await GetAsync(restarted)).GetProperty("global").GetProperty("effective").GetProperty("uploadSizeLimitMb").GetDecimal());
+    }
+
+    private async Task<JsonElement> PutAsync(string path, object body)
+    {
+        using var response = await _factory.Admin().AdminAsync(HttpMethod.Put, path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    private static async Task<JsonElement> GetAsync(CcfsFactory factory)
+    {
+        using var response = await factory.Admin().SendAsync(HttpMethod.Get, Parameters);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    private static int CountOverrideRows(CcfsFactory factory)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(factory.DataDir, "catalog.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM parameter_overrides;";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Polls a condition a bounded number of times; the change arrives on a background loop.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(25);
+        }
+
+        Assert.Fail("the other node did not pick up the change");
+    }
+}
