@@ -95,6 +95,11 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
 
         public Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
 
+        public Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken) =>
+            inner.ListStoredAsync(vdnId, afterPath, limit, cancellationToken);
+
+        public Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) => inner.ListVdnsAsync(cancellationToken);
+
         public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
     }
 }

@@ -16,6 +16,9 @@ public sealed record FileRecord(
     DateTimeOffset CreatedAt,
     IReadOnlyList<string> Locations);
 
+/// <summary>A VDN's stored files in total.</summary>
+public sealed record VdnSummary(int VdnId, long Files, long Bytes);
+
 /// <summary>Where a row is in its life. Rows not <see cref="Stored"/> mark work a crash interrupted.</summary>
 public enum FileState
 {
@@ -63,6 +66,12 @@ public interface IFileCatalog
 
     /// <summary>Rows a crash left pending or deleting.</summary>
     Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stored files in path order, after <paramref name="afterPath"/> (keyset paging), of one VDN or all.</summary>
+    Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Each VDN that has stored files, with their count and total size.</summary>
+    Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken);
 
     /// <summary>Throws unless the catalog can be read now.</summary>
     Task PingAsync(CancellationToken cancellationToken);

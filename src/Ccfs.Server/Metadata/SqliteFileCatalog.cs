@@ -128,18 +128,46 @@ public sealed class SqliteFileCatalog(SqliteDatabase database) : IFileCatalog
         await ScalarAsync(connection, "SELECT count(*) FROM schema_version;", cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<FileRecord>> QueryAsync(SqliteConnection connection, string where, string? path,
-        CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryAsync(connection, """
+            WHERE f.state = 1 AND ($vdn IS NULL OR f.vdn_id = $vdn) AND ($after IS NULL OR f.path > $after)
+            ORDER BY f.path LIMIT $limit
+            """, cancellationToken, ("$vdn", vdnId), ("$after", afterPath), ("$limit", limit));
+    }
+
+    public async Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT vdn_id, count(*), coalesce(sum(size_bytes), 0) FROM files WHERE state = 1 GROUP BY vdn_id ORDER BY vdn_id;";
+        var vdns = new List<VdnSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            vdns.Add(new VdnSummary(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+
+        return vdns;
+    }
+
+    private static Task<IReadOnlyList<FileRecord>> QueryAsync(SqliteConnection connection, string where, string? path,
+        CancellationToken cancellationToken) =>
+        QueryAsync(connection, where + " ORDER BY f.created_at_ms, f.path", cancellationToken, ("$path", path));
+
+    private static async Task<IReadOnlyList<FileRecord>> QueryAsync(SqliteConnection connection, string tail,
+        CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT f.path, f.file_name, f.vdn_id, f.size_bytes, f.sha256, f.encoding, f.duration_ms, f.access_key, f.created_at_ms,
                    (SELECT group_concat(c.location_id, ',') FROM file_copies c WHERE c.path = f.path)
-            FROM files f {where} ORDER BY f.created_at_ms, f.path;
+            FROM files f {tail};
             """;
-        if (path is not null)
+        foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue("$path", path);
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         }
 
         var records = new List<FileRecord>();
