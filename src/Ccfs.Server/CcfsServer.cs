@@ -50,6 +50,8 @@ public static class CcfsServer
         services.AddSingleton<IParameterSource>(sp => sp.GetRequiredService<RuntimeParameters>());
         services.AddSingleton<IParameterStore, SqliteParameterStore>();
         services.AddSingleton<CatalogSync>();
+        services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<CcfsSettings>()));
+        services.AddSingleton<IAccountStore, SqliteAccountStore>();
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<IpLockout>();
         services.AddSingleton(sp =>

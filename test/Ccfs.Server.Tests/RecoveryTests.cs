@@ -1,3 +1,4 @@
+using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Metadata;
 using Ccfs.Server.Parameters;
@@ -23,7 +24,9 @@ public sealed class RecoveryTests : IDisposable
         var database = new SqliteDatabase(settings.CatalogPath);
         var catalog = new SqliteFileCatalog(database);
         var locations = new LocationSet([.. settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]);
+        using var masterKey = MasterKey.Load(settings);
         var sync = new CatalogSync(new SqliteParameterStore(database, TimeProvider.System), new RuntimeParameters(settings),
+            new SqliteAccountStore(database, TimeProvider.System), new AccountDirectory(settings, masterKey, NullLogger<AccountDirectory>.Instance),
             NullLogger<CatalogSync>.Instance);
         var recovery = new StartupRecovery(settings, catalog, locations, sync, NullLogger<StartupRecovery>.Instance);
         await recovery.StartAsync(CancellationToken.None);

@@ -55,7 +55,8 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
         var account = accounts.Find(header!.AccessKey);
         if (account is null)
         {
-            return new(null, AuthV2Failure.UnknownAccessKey, $"access key '{header.AccessKey}' is unknown", header.AccessKey);
+            return new(null, AuthV2Failure.UnknownAccessKey,
+                $"access key '{header.AccessKey}' is {(accounts.IsDisabled(header.AccessKey) ? "disabled" : "unknown")}", header.AccessKey);
         }
 
         var request = new ReceivedRequest

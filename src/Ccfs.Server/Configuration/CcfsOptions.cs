@@ -23,6 +23,8 @@ public sealed class CcfsOptions
     public CompatibilityOptions Compatibility { get; set; } = new();
 
     public AdminOptions Admin { get; set; } = new();
+
+    public SecurityOptions Security { get; set; } = new();
 }
 
 public sealed class AccountOptions
@@ -133,4 +135,13 @@ public sealed class AdminOptions
 
     /// <summary>The largest audio file the admin page may upload for conversion, in MB.</summary>
     public int MaxUploadMb { get; set; } = 50;
+}
+
+public sealed class SecurityOptions
+{
+    /// <summary>
+    /// The AES-256 key (Base64 of 32 bytes) that encrypts secret keys kept in the catalog. Without it, a key is
+    /// generated into <c>{DataDir}/master.key</c> (mode 0600). Every node of a deployment needs the same key.
+    /// </summary>
+    public string? MasterKey { get; set; }
 }

@@ -30,6 +30,8 @@ public sealed partial class CcfsSettings
 
     public required AdminOptions Admin { get; init; }
 
+    public required SecurityOptions Security { get; init; }
+
     public required LimitOptions Limits { get; init; }
 
     public required CompatibilityOptions Compatibility { get; init; }
@@ -75,6 +77,11 @@ public sealed partial class CcfsSettings
             errors.Add("Ccfs:Limits:MaxConcurrentUploads must be at least 1 and Ccfs:Limits:UploadQueueLength at least 0");
         }
 
+        if (options.Security.MasterKey is { Length: > 0 } masterKey && !MasterKey.TryDecode(masterKey, out _))
+        {
+            errors.Add("Ccfs:Security:MasterKey must be the Base64 form of 32 bytes (openssl rand -base64 32)");
+        }
+
         if (options.Admin.RefreshInterval <= TimeSpan.Zero || options.Admin.MaxUploadMb < 1)
         {
             errors.Add("Ccfs:Admin:RefreshInterval must be positive and Ccfs:Admin:MaxUploadMb at least 1");
@@ -115,6 +122,7 @@ public sealed partial class CcfsSettings
             Limits = options.Limits,
             Compatibility = options.Compatibility,
             Admin = options.Admin,
+            Security = options.Security,
             Listeners = listeners,
         };
     }
@@ -126,9 +134,9 @@ public sealed partial class CcfsSettings
         {
             var a = configured[i];
             var key = $"Ccfs:Accounts:{i}";
-            if (string.IsNullOrWhiteSpace(a.AccessKey) || a.AccessKey.Any(c => c == '/' || char.IsWhiteSpace(c) || char.IsControl(c)))
+            if (AccountRules.AccessKeyProblem(a.AccessKey) is { } problem)
             {
-                errors.Add($"{key}:AccessKey must be non-empty, without '/', spaces or control characters");
+                errors.Add($"{key}:{problem}");
                 continue;
             }
 
@@ -137,9 +145,9 @@ public sealed partial class CcfsSettings
                 errors.Add($"{key}:SecretKey is empty");
             }
 
-            if (a.VdnIds.Count == 0 || a.VdnIds.Any(v => v <= 0))
+            if (AccountRules.VdnProblem(a.VdnIds) is { } vdnProblem)
             {
-                errors.Add($"{key}:VdnIds must list at least one VDN, each a positive integer");
+                errors.Add($"{key}:{vdnProblem}");
             }
 
             if (accounts.Exists(x => x.AccessKey == a.AccessKey))
@@ -147,7 +155,7 @@ public sealed partial class CcfsSettings
                 errors.Add($"{key}:AccessKey '{a.AccessKey}' is configured twice");
             }
 
-            accounts.Add(new Account(a.AccessKey, [a.SecretKey ?? ""], a.VdnIds.ToHashSet(), a.Admin));
+            accounts.Add(new Account(a.AccessKey!, [a.SecretKey ?? ""], a.VdnIds.ToHashSet(), a.Admin));
         }
 
         return accounts;

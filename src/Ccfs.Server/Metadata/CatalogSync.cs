@@ -1,3 +1,4 @@
+using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Parameters;
 
@@ -7,7 +8,8 @@ namespace Ccfs.Server.Metadata;
 /// Keeps this node's run-time parameters (and accounts) equal to the catalog's. Every change bumps one counter in the
 /// catalog, so a poll costs one tiny read, and a change made on any node reaches every node within one interval.
 /// </summary>
-public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters parameters, ILogger<CatalogSync> logger)
+public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters parameters, IAccountStore accountStore,
+    AccountDirectory accounts, ILogger<CatalogSync> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _version = -1;
@@ -31,6 +33,7 @@ public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters
                 LogInvalidOverrides(logger, string.Join("; ", errors));
             }
 
+            accounts.Load(await accountStore.ListAsync(cancellationToken));
             _version = version;
         }
         finally

@@ -43,5 +43,22 @@ internal static class SqliteSchema
         );
         INSERT INTO change_version (id, version) VALUES (1, 0);
         """,
+        """
+        CREATE TABLE accounts (
+            access_key    TEXT    NOT NULL PRIMARY KEY,
+            vdn_ids       TEXT    NOT NULL,
+            is_admin      INTEGER NOT NULL,
+            disabled      INTEGER NOT NULL DEFAULT 0,
+            description   TEXT,
+            created_at_ms INTEGER NOT NULL,
+            updated_at_ms INTEGER NOT NULL
+        );
+        CREATE TABLE account_secrets (
+            secret_id     INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            access_key    TEXT    NOT NULL REFERENCES accounts (access_key) ON DELETE CASCADE,
+            sealed        BLOB    NOT NULL,
+            created_at_ms INTEGER NOT NULL
+        );
+        """,
     ];
 }

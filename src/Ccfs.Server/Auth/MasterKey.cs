@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using Ccfs.Server.Configuration;
+
+namespace Ccfs.Server.Auth;
+
+/// <summary>
+/// Seals secret keys for the catalog with AES-256-GCM. The access key is the associated data, so a sealed secret
+/// copied onto another account's row does not open.
+/// </summary>
+public sealed class MasterKey : IDisposable
+{
+    public const string FileName = "master.key";
+    private const int KeyBytes = 32;
+    private const int NonceBytes = 12;
+    private const int TagBytes = 16;
+
+    private readonly AesGcm _aes;
+
+    public MasterKey(byte[] key)
+    {
+        _aes = new AesGcm(key, TagBytes);
+        CryptographicOperations.ZeroMemory(key);
+    }
+
+    /// <summary>The configured key, or the one in the data dir's key file, created (mode 0600) on first use.</summary>
+    public static MasterKey Load(CcfsSettings settings)
+    {
+        if (settings.Security.MasterKey is { Length: > 0 } configured && TryDecode(configured, out var key))
+        {
+            return new MasterKey(key);
+        }
+
+        var path = Path.Combine(settings.DataDir, FileName);
+        Directory.CreateDirectory(settings.DataDir);
+        if (!File.Exists(path))
+        {
+            var fresh = RandomNumberGenerator.GetBytes(KeyBytes);
+            try
+            {
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using var stream = new FileStream(path, options);
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(fresh) + "\n"));
+                stream.Flush(flushToDisk: true);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another node on the same data dir created it first; use theirs.
+            }
+        }
+
+        if (!TryDecode(File.ReadAllText(path).Trim(), out key))
+        {
+            throw new CcfsConfigurationException([$"{path} does not hold the Base64 form of a 32-byte key"]);
+        }
+
+        return new MasterKey(key);
+    }
+
+    public static bool TryDecode(string text, out byte[] key)
+    {
+        key = new byte[KeyBytes];
+        return Convert.TryFromBase64String(text.Trim(), key, out var written) && written == KeyBytes;
+    }
+
+    /// <summary>nonce ‖ ciphertext ‖ tag.</summary>
+    public byte[] Seal(string accessKey, string secretKey)
+    {
+        var plain = System.Text.Encoding.UTF8.GetBytes(secretKey);
+        var sealedBytes = new byte[NonceBytes + plain.Length + TagBytes];
+        var nonce = sealedBytes.AsSpan(0, NonceBytes);
+        RandomNumberGenerator.Fill(nonce);
+        _aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes, plain.Length), sealedBytes.AsSpan(NonceBytes + plain.Length),
+            System.Text.Encoding.UTF8.GetBytes(accessKey));
+        CryptographicOperations.ZeroMemory(plain);
+        return sealedBytes;
+    }
+
+    /// <summary>The secret, or null if the bytes were sealed under another key or for another account.</summary>
+    public string? Open(string accessKey, ReadOnlySpan<byte> sealedBytes)
+    {
+        if (sealedBytes.Length < NonceBytes + TagBytes)
+        {
+            return null;
+        }
+
+        var length = sealedBytes.Length - NonceBytes - TagBytes;
+        var plain = new byte[length];
+        try
+        {
+            _aes.Decrypt(sealedBytes[..NonceBytes], sealedBytes.Slice(NonceBytes, length), sealedBytes[^TagBytes..], plain,
+                System.Text.Encoding.UTF8.GetBytes(accessKey));
+            return System.Text.Encoding.UTF8.GetString(plain);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+        }
+    }
+
+    public void Dispose() => _aes.Dispose();
+}
