@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
+using Ccfs.Server.Audit;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Health;
@@ -74,6 +75,10 @@ public static class CcfsServer
             [.. sp.GetRequiredService<CcfsSettings>().Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]));
         services.AddHostedService<StartupRecovery>();
         services.AddHostedService<CatalogWatcher>();
+        services.AddSingleton<SqliteAuditStore>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<IInterfaceCallSink>(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
 
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<CcfsSettings>((options, settings) =>

@@ -133,6 +133,9 @@ public sealed class AdminOptions
     /// <summary>How often a node looks for parameter and account changes made on another node.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long audit entries are kept; older ones are purged hourly.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>The largest audio file the admin page may upload for conversion, in MB.</summary>
     public int MaxUploadMb { get; set; } = 50;
 }

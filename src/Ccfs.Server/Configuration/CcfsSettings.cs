@@ -82,9 +82,9 @@ public sealed partial class CcfsSettings
             errors.Add("Ccfs:Security:MasterKey must be the Base64 form of 32 bytes (openssl rand -base64 32)");
         }
 
-        if (options.Admin.RefreshInterval <= TimeSpan.Zero || options.Admin.MaxUploadMb < 1)
+        if (options.Admin.RefreshInterval <= TimeSpan.Zero || options.Admin.AuditRetention <= TimeSpan.Zero || options.Admin.MaxUploadMb < 1)
         {
-            errors.Add("Ccfs:Admin:RefreshInterval must be positive and Ccfs:Admin:MaxUploadMb at least 1");
+            errors.Add("Ccfs:Admin:RefreshInterval and Ccfs:Admin:AuditRetention must be positive and Ccfs:Admin:MaxUploadMb at least 1");
         }
 
         foreach (var (name, flow) in new[] { ("Download", options.Limits.Download), ("Hash", options.Limits.Hash) })

@@ -60,5 +60,19 @@ internal static class SqliteSchema
             created_at_ms INTEGER NOT NULL
         );
         """,
+        """
+        CREATE TABLE audit (
+            id          INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            at_ms       INTEGER NOT NULL,
+            access_key  TEXT,
+            vdn_id      INTEGER,
+            client_ip   TEXT    NOT NULL,
+            interface   TEXT    NOT NULL,
+            file        TEXT,
+            result_code TEXT    NOT NULL,
+            duration_ms INTEGER NOT NULL
+        );
+        CREATE INDEX audit_by_time ON audit (at_ms);
+        """,
     ];
 }

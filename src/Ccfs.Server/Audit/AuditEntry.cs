@@ -1,0 +1,19 @@
+namespace Ccfs.Server.Audit;
+
+/// <summary>One recorded call: who did what to which file, from where, and how it was answered.</summary>
+/// <param name="Id">Assigned by the catalog; 0 before it is written.</param>
+/// <param name="Interface">A CC-FS interface (<c>uploadFile</c>, …) or an admin operation (<c>admin:createAccount</c>, …).</param>
+/// <param name="ResultCode">The CC-FS resultCode, or the HTTP status for other answers.</param>
+public sealed record AuditEntry(
+    long Id,
+    DateTimeOffset At,
+    string? AccessKey,
+    int? VdnId,
+    string ClientIp,
+    string Interface,
+    string? File,
+    string ResultCode,
+    long DurationMs);
+
+/// <summary>Which entries to read: newest first, before <see cref="Before"/> (keyset paging), matching the filters set.</summary>
+public sealed record AuditQuery(long? Before, int Limit, string? AccessKey, int? VdnId, string? Interface, string? File);

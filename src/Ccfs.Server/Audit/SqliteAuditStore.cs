@@ -1,0 +1,61 @@
+using Ccfs.Server.Metadata;
+
+namespace Ccfs.Server.Audit;
+
+/// <summary>The audit trail in the catalog's <c>audit</c> table.</summary>
+public sealed class SqliteAuditStore(SqliteDatabase database)
+{
+    public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var e in entries)
+        {
+            await SqliteDatabase.ExecuteAsync(connection, """
+                INSERT INTO audit (at_ms, access_key, vdn_id, client_ip, interface, file, result_code, duration_ms)
+                VALUES ($at, $ak, $vdn, $ip, $interface, $file, $code, $duration);
+                """, cancellationToken, ("$at", e.At.ToUnixTimeMilliseconds()), ("$ak", e.AccessKey), ("$vdn", e.VdnId), ("$ip", e.ClientIp),
+                ("$interface", e.Interface), ("$file", e.File), ("$code", e.ResultCode), ("$duration", e.DurationMs));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT id, at_ms, access_key, vdn_id, client_ip, interface, file, result_code, duration_ms FROM audit
+            WHERE ($before IS NULL OR id < $before) AND ($ak IS NULL OR access_key = $ak) AND ($vdn IS NULL OR vdn_id = $vdn)
+              AND ($interface IS NULL OR interface = $interface) AND ($file IS NULL OR file = $file)
+            ORDER BY id DESC LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$before", (object?)query.Before ?? DBNull.Value);
+        command.Parameters.AddWithValue("$ak", (object?)query.AccessKey ?? DBNull.Value);
+        command.Parameters.AddWithValue("$vdn", (object?)query.VdnId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$interface", (object?)query.Interface ?? DBNull.Value);
+        command.Parameters.AddWithValue("$file", (object?)query.File ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        var entries = new List<AuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new AuditEntry(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetString(4),
+                reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7), reader.GetInt64(8)));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Removes entries older than <paramref name="cutoff"/>; the number removed.</summary>
+    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM audit WHERE at_ms < $cutoff;";
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
