@@ -31,8 +31,10 @@ public static class CcfsCli
         root.Subcommands.Add(SignCommand.Create(connection, console));
         root.Subcommands.Add(ConformanceCommand.Create(connection, console));
         root.Subcommands.Add(BenchCommand.Create(connection, console));
+        root.Subcommands.Add(AdminCommand.Create(connection, console));
 
-        var parse = root.Parse(args);
+        // '@FILE' means a body file to `admin --data`, not a response file of more arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
         var exitCode = await parse.InvokeAsync(invocation);
         return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;

@@ -137,6 +137,36 @@ public sealed class CcfsClient
         return await ReadAsync<DownloadedFile>(response, _ => null, cancellationToken);
     }
 
+    /// <summary>
+    /// Signs and sends any request, such as one to ccfs's administration API (<c>/admin/api/…</c>), and returns the
+    /// raw response; nothing is retried or interpreted. A request without a body signs only <c>host</c>.
+    /// </summary>
+    public Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string pathAndQuery, ReadOnlyMemory<byte>? body = null,
+        string contentType = "application/json", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        var request = new HttpRequestMessage(method, Absolute(pathAndQuery));
+        IReadOnlyList<string> signedHeaders = ["host"];
+        if (body is { } content)
+        {
+            request.Content = new ReadOnlyMemoryContent(content);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            signedHeaders = _options.SignedHeaders;
+        }
+
+        using (var signing = BeginSigning(request, body?.Length ?? 0, signedHeaders))
+        {
+            if (body is { } bytes)
+            {
+                signing.AppendBody(bytes.Span);
+            }
+
+            request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
+        }
+
+        return _http.SendAsync(request, cancellationToken);
+    }
+
     /// <summary>Signs and sends a small JSON request, retrying on transient failures with a fresh signature each time.</summary>
     private async Task<HttpResponseMessage> SendJsonAsync(string path, Action<Utf8JsonWriter> writeMsgBody,
         HttpCompletionOption completion, CancellationToken cancellationToken)
@@ -176,10 +206,10 @@ public sealed class CcfsClient
     }
 
     /// <summary>Signs what will be sent: the raw path and query, and each signed header's exact value.</summary>
-    private AuthV2Signing BeginSigning(HttpRequestMessage request, long contentLength)
+    private AuthV2Signing BeginSigning(HttpRequestMessage request, long contentLength, IReadOnlyList<string>? signedHeaders = null)
     {
         var uri = request.RequestUri!;
-        var headers = _options.SignedHeaders.Select(name => new KeyValuePair<string, string>(name, name.ToLowerInvariant() switch
+        var headers = (signedHeaders ?? _options.SignedHeaders).Select(name => new KeyValuePair<string, string>(name, name.ToLowerInvariant() switch
         {
             "host" => uri.Authority,
             "content-length" => contentLength.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -24,6 +24,10 @@ public sealed class RunningServer : IAsyncLifetime
             ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
             ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
             ["Ccfs__Accounts__0__VdnIds__1"] = "55",
+            ["Ccfs__Accounts__1__AccessKey"] = CcfsFactory.AdminAccessKey,
+            ["Ccfs__Accounts__1__SecretKey"] = CcfsFactory.AdminSecretKey,
+            ["Ccfs__Accounts__1__VdnIds__0"] = "1",
+            ["Ccfs__Accounts__1__Admin"] = "true",
             ["Ccfs__Auth__IpLock__MaxFailures"] = "100000",
         }, "--urls", Endpoint);
         using var http = new HttpClient { BaseAddress = new Uri(Endpoint) };
@@ -45,6 +49,13 @@ public sealed class RunningServer : IAsyncLifetime
         {
         }
     }
+
+    /// <summary>The environment of an operator signing with the admin account.</summary>
+    public Dictionary<string, string?> AdminEnvironment() => new(Environment())
+    {
+        ["CCFS_ACCESS_KEY"] = CcfsFactory.AdminAccessKey,
+        ["CCFS_SECRET_KEY"] = CcfsFactory.AdminSecretKey,
+    };
 
     /// <summary>The environment a CLI user would have set for this server.</summary>
     public Dictionary<string, string?> Environment(string? secretKey = null) => new()
