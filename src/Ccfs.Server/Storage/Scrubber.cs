@@ -144,7 +144,7 @@ public sealed partial class Scrubber(IFileCatalog catalog, LocationSet locations
                 }
             }
 
-            await TakeBackIfDeletedAsync(record, outcomes);
+            return await TakeBackIfDeletedAsync(record, outcomes);
         }
         finally
         {
@@ -153,8 +153,6 @@ public sealed partial class Scrubber(IFileCatalog catalog, LocationSet locations
                 ArrayPool<byte>.Shared.Return(bytes);
             }
         }
-
-        return outcomes;
     }
 
     private async Task<RepairOutcome> RewriteAsync(FileRecord record, Copy copy, IFileStore source, byte[] bytes)
@@ -178,18 +176,29 @@ public sealed partial class Scrubber(IFileCatalog catalog, LocationSet locations
     /// A delete that ran during the repair may have removed a copy just before it was rewritten. If the catalog no
     /// longer lists a rewritten copy, it is removed again, so repair never leaves a file no row accounts for.
     /// </summary>
-    private async Task TakeBackIfDeletedAsync(FileRecord record, List<RepairOutcome> outcomes)
+    private async Task<List<RepairOutcome>> TakeBackIfDeletedAsync(FileRecord record, List<RepairOutcome> outcomes)
     {
         if (!outcomes.Any(o => o.Repaired))
         {
-            return;
+            return outcomes;
         }
 
         var current = await catalog.FindAsync(record.Path, CancellationToken.None);
-        foreach (var outcome in outcomes.Where(o => o.Repaired && current?.Locations.Contains(o.Copy.LocationId) != true))
+        var settled = new List<RepairOutcome>(outcomes.Count);
+        foreach (var outcome in outcomes)
         {
-            await outcome.Copy.Store!.DeleteAsync(record.Path[1..], CancellationToken.None);
+            if (outcome.Repaired && current?.Locations.Contains(outcome.Copy.LocationId) != true)
+            {
+                await outcome.Copy.Store!.DeleteAsync(record.Path[1..], CancellationToken.None);
+                settled.Add(outcome with { Detail = outcome.Detail + "; the copy was deleted meanwhile, so the rewrite was removed again" });
+            }
+            else
+            {
+                settled.Add(outcome);
+            }
         }
+
+        return settled;
     }
 
     /// <summary>
