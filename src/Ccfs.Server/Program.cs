@@ -1,6 +1,11 @@
 using Ccfs.Server;
 using Ccfs.Server.Configuration;
 
+if (ScrubCommand.IsInvoked(args))
+{
+    return await ScrubCommand.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCcfsServer();
 

@@ -65,6 +65,9 @@ public sealed class ConcurrencyLimitTests
             await inner.WriteAsync(path, content, cancellationToken);
         }
 
+        public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+            inner.ReplaceAsync(path, content, cancellationToken);
+
         public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) => inner.OpenReadAsync(path, cancellationToken);
 
         public Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken) =>

@@ -15,5 +15,6 @@ public static class AdminApi
         ParameterEndpoints.Map(admin);
         AccountEndpoints.Map(admin);
         AuditEndpoints.Map(admin);
+        ScrubEndpoints.Map(admin);
     }
 }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
@@ -61,7 +59,8 @@ public static class Hash
                     continue;
                 }
 
-                var (sha256, digest) = await DigestAsync(content, settings.Compatibility.HashAlgorithm);
+                var (_, sha256, digest) = await CopyDigest.ComputeAsync(content, HashAlgorithms.Parse(settings.Compatibility.HashAlgorithm),
+                    CancellationToken.None);
                 if (listed && sha256 != record!.Sha256)
                 {
                     integrity.Corrupt(store.LocationId, path.Path, record.Sha256, sha256);
@@ -91,29 +90,4 @@ public static class Hash
     /// <summary>The locations the catalog lists first, in configured order, then the others (files placed by hand).</summary>
     private static IEnumerable<IFileStore> CatalogCopiesFirst(LocationSet locations, FileRecord? record) =>
         locations.Stores.OrderBy(s => record?.Locations.Contains(s.LocationId) == true ? 0 : 1);
-
-    /// <summary>One pass over the file: SHA-256 for the integrity check and, when another is configured, the answer's digest.</summary>
-    private static async Task<(string Sha256, string Digest)> DigestAsync(Stream content, string algorithm)
-    {
-        var answer = HashAlgorithms.Parse(algorithm);
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var other = answer == HashAlgorithmName.SHA256 ? null : IncrementalHash.CreateHash(answer);
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            int read;
-            while ((read = await content.ReadAsync(buffer)) > 0)
-            {
-                sha256.AppendData(buffer, 0, read);
-                other?.AppendData(buffer, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        var sha256Hex = Convert.ToHexStringLower(sha256.GetHashAndReset());
-        return (sha256Hex, other is null ? sha256Hex : Convert.ToHexStringLower(other.GetHashAndReset()));
-    }
 }

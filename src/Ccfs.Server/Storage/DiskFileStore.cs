@@ -29,7 +29,10 @@ public sealed class DiskFileStore : IFileStore
     public string Root => _root;
 
     public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        Task.Run(() => Write(path, content.Span), cancellationToken);
+        Task.Run(() => Write(path, content.Span, replace: false), cancellationToken);
+
+    public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        Task.Run(() => Write(path, content.Span, replace: true), cancellationToken);
 
     public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
     {
@@ -103,7 +106,7 @@ public sealed class DiskFileStore : IFileStore
         return Task.CompletedTask;
     }
 
-    private void Write(string path, ReadOnlySpan<byte> content)
+    private void Write(string path, ReadOnlySpan<byte> content, bool replace)
     {
         var target = Resolve(path);
         var directory = Path.GetDirectoryName(target)!;
@@ -118,12 +121,13 @@ public sealed class DiskFileStore : IFileStore
                 RandomAccess.FlushToDisk(handle);
             }
 
-            if (File.Exists(target))
+            if (!replace && File.Exists(target))
             {
                 throw new FileAlreadyExistsException(path);
             }
 
-            File.Move(temporary, target, overwrite: false);
+            // rename(2) replaces the target in one step, so even a replaced file is never seen half-written.
+            File.Move(temporary, target, overwrite: replace);
             DirectorySync.Flush(directory);
         }
         finally

@@ -15,6 +15,12 @@ public interface IFileStore
     /// </summary>
     Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Puts <paramref name="content"/> at <paramref name="path"/> the same atomic, durable way, whether or not a file is
+    /// there: a reader sees the old bytes or the new ones, never a mix. Only repair uses it; uploads never overwrite.
+    /// </summary>
+    Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
     /// <summary>Opens a file for reading, or null if there is no file at that path.</summary>
     Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken);
 

@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using Ccfs.Server.Tests.Admin;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>
+/// <c>Ccfs.Server scrub [--repair]</c> as a process, on a data dir an in-process server filled: one line per problem, a
+/// summary, and an exit code operators can script on.
+/// </summary>
+public sealed class ScrubProcessTests : IDisposable
+{
+    private readonly CcfsFactory _factory = ScrubAdminTests.PoolFactory();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task Scrub_exits_1_on_a_corrupt_copy_then_scrub_repair_restores_it_and_exits_0()
+    {
+        var fileName = await _factory.Signed().StoreAsync(Samples.Sine);
+        var copy = ScrubAdminTests.CopyPath(_factory, "256", fileName);
+        var corrupted = ScrubAdminTests.Corrupt(Samples.Sine);
+        await File.WriteAllBytesAsync(copy, corrupted);
+
+        var (found, foundOutput) = await RunAsync("scrub");
+
+        Assert.Equal(1, found);
+        Assert.Contains($"corrupt {fileName} location 256: SHA-256 {Convert.ToHexStringLower(SHA256.HashData(corrupted))}", foundOutput,
+            StringComparison.Ordinal);
+        Assert.Contains("scrub: 1 file(s), 2 copies checked, 1 healthy; 1 problem(s), 0 repaired, 1 remaining", foundOutput, StringComparison.Ordinal);
+        Assert.Equal(corrupted, await File.ReadAllBytesAsync(copy));
+
+        var (repaired, repairedOutput) = await RunAsync("scrub", "--repair");
+
+        Assert.Equal(0, repaired);
+        Assert.Contains($"corrupt {fileName} location 256 repaired:", repairedOutput, StringComparison.Ordinal);
+        Assert.Contains("1 problem(s), 1 repaired, 0 remaining", repairedOutput, StringComparison.Ordinal);
+        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(copy));
+
+        var (clean, cleanOutput) = await RunAsync("scrub");
+
+        Assert.Equal(0, clean);
+        Assert.Contains("scrub: 1 file(s), 2 copies checked, 2 healthy; 0 problem(s)", cleanOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrub_of_a_data_dir_without_a_catalog_is_a_configuration_error_and_creates_nothing()
+    {
+        var empty = Path.Combine(_factory.DataDir, "elsewhere");
+
+        var (exitCode, output) = await RunAsync(new Dictionary<string, string> { ["Ccfs__DataDir"] = empty }, "scrub");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("there is no catalog at", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(empty));
+    }
+
+    private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>
+    {
+        ["Ccfs__DataDir"] = _factory.DataDir,
+        ["Ccfs__Locations__0__Id"] = "0",
+        ["Ccfs__Locations__1__Id"] = "256",
+    }, arguments);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment, params string[] arguments)
+    {
+        await using var process = ServerProcess.Start(environment, arguments);
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(120)), process.Output);
+        return (process.ExitCode, process.Output);
+    }
+}
