@@ -47,38 +47,20 @@ public sealed class ConcurrencyLimitTests
     }
 
     /// <summary>A disk store whose writes wait until the test opens the gate.</summary>
-    private sealed class GatedStore(IFileStore inner) : IFileStore
+    private sealed class GatedStore(IFileStore inner) : DelegatingFileStore(inner)
     {
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task WriteStarted => _started.Task;
 
-        public string LocationId => inner.LocationId;
-
         public void Open() => _gate.TrySetResult();
 
-        public async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        public override async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
         {
             _started.TrySetResult();
             await _gate.Task;
-            await inner.WriteAsync(path, content, cancellationToken);
+            await base.WriteAsync(path, content, cancellationToken);
         }
-
-        public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-            inner.ReplaceAsync(path, content, cancellationToken);
-
-        public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) => inner.OpenReadAsync(path, cancellationToken);
-
-        public Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken) =>
-            inner.ListFilesAsync(folder, cancellationToken);
-
-        public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
-
-        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
-
-        public Task SweepTemporaryFilesAsync(CancellationToken cancellationToken) => inner.SweepTemporaryFilesAsync(cancellationToken);
     }
 }

@@ -255,31 +255,12 @@ public sealed class ScrubAdminTests : IDisposable
         }
     }
 
-    private sealed class GatedReadStore(IFileStore inner, ReadGate gate) : IFileStore
+    private sealed class GatedReadStore(IFileStore inner, ReadGate gate) : DelegatingFileStore(inner)
     {
-        public string LocationId => inner.LocationId;
-
-        public async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
+        public override async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
         {
             await gate.PassAsync();
-            return await inner.OpenReadAsync(path, cancellationToken);
+            return await base.OpenReadAsync(path, cancellationToken);
         }
-
-        public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-            inner.WriteAsync(path, content, cancellationToken);
-
-        public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-            inner.ReplaceAsync(path, content, cancellationToken);
-
-        public Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken) =>
-            inner.ListFilesAsync(folder, cancellationToken);
-
-        public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
-
-        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
-
-        public Task SweepTemporaryFilesAsync(CancellationToken cancellationToken) => inner.SweepTemporaryFilesAsync(cancellationToken);
     }
 }
