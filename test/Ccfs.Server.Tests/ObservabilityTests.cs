@@ -72,6 +72,10 @@ public sealed partial class ObservabilityTests
             Assert.True(post.TryGetProperty("requestBody", out _), path);
             Assert.True(post.GetProperty("responses").TryGetProperty("401", out _), path);
         }
+
+        Assert.True(paths.GetProperty("/admin/api/accounts").GetProperty("post").TryGetProperty("requestBody", out _));
+        Assert.True(paths.GetProperty("/admin/api/parameters").GetProperty("put").GetProperty("responses").TryGetProperty("400", out _));
+        Assert.True(paths.TryGetProperty("/admin/api/audit", out _));
     }
 
     [Fact]

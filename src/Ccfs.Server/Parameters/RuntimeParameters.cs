@@ -12,14 +12,7 @@ public sealed class RuntimeParameters(CcfsSettings settings) : IParameterSource
 
     public SystemParameters Global => Volatile.Read(ref _state).Global;
 
-    public IReadOnlyList<SystemParameters> All
-    {
-        get
-        {
-            var state = Volatile.Read(ref _state);
-            return [state.Global, .. state.PerVdn.Values];
-        }
-    }
+    public IReadOnlyList<SystemParameters> All => Volatile.Read(ref _state).All;
 
     public OverrideSet Overrides => Volatile.Read(ref _state).Overrides;
 
@@ -71,5 +64,9 @@ public sealed class RuntimeParameters(CcfsSettings settings) : IParameterSource
         return errors.Count == 0 ? new State(global!, perVdn, overrides) : null;
     }
 
-    private sealed record State(SystemParameters Global, IReadOnlyDictionary<int, SystemParameters> PerVdn, OverrideSet Overrides);
+    private sealed record State(SystemParameters Global, IReadOnlyDictionary<int, SystemParameters> PerVdn, OverrideSet Overrides)
+    {
+        /// <summary>Built once per change, since every path check walks it.</summary>
+        public IReadOnlyList<SystemParameters> All { get; } = [Global, .. PerVdn.Values];
+    }
 }
