@@ -53,7 +53,8 @@ public static class ParameterEndpoints
         if (Observability.InterfaceCall.Of(http) is { } call)
         {
             call.VdnId = vdnId;
-            call.File = System.Text.Json.JsonSerializer.Serialize(overrides, AdminResults.Json);
+            // The audit trail keeps what was set, in the column that names what a call touched.
+            call.File = $"parameters:{(vdnId is { } v ? "vdn:" + v : "global")} {System.Text.Json.JsonSerializer.Serialize(overrides, AdminResults.Json)}";
         }
 
         var current = parameters.Overrides;

@@ -61,6 +61,7 @@ public sealed class AuditTests : IDisposable
         Assert.Equal(["201", "200"], entries.Select(e => e.GetProperty("resultCode").GetString()));
         Assert.Equal("account:audited", entries[0].GetProperty("file").GetString());
         Assert.Equal(55, entries[1].GetProperty("vdnId").GetInt32());
+        Assert.Equal("""parameters:vdn:55 {"uploadSizeLimitMb":2}""", entries[1].GetProperty("file").GetString());
         Assert.All(entries, e => Assert.Equal(CcfsFactory.AdminAccessKey, e.GetProperty("accessKey").GetString()));
         Assert.DoesNotContain(secret, await AuditTextAsync(""), StringComparison.Ordinal);
     }
