@@ -13,5 +13,6 @@ public static class AdminApi
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(AdminError), ["application/json"]),
                 new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Interfaces.SpringErrorBody), ["application/json"]));
         ParameterEndpoints.Map(admin);
+        FileEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
     }
 }
