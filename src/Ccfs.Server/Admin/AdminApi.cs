@@ -14,5 +14,6 @@ public static class AdminApi
                 new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Interfaces.SpringErrorBody), ["application/json"]));
         ParameterEndpoints.Map(admin);
         FileEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
+        AdminPage.Map(app);
     }
 }
