@@ -27,11 +27,11 @@ async function enter(accessKey, secretKey) {
   const as = { accessKey, secretKey };
   await json('GET', '/admin/api/vdns', { as });
   remember(accessKey, secretKey);
+  await Promise.all([loadVdns(), loadParameters()]);
   $('signin-view').hidden = true;
   $('admin-view').hidden = false;
   $('sign-out').hidden = false;
   $('who').textContent = accessKey;
-  await Promise.all([loadVdns(), loadParameters()]);
 }
 
 async function onSignIn(event) {
@@ -230,17 +230,19 @@ function wireDropZone() {
 
 async function loadParameters() {
   state.parameters = await json('GET', '/admin/api/parameters');
-  renderScopes();
+  renderScopes(undefined, true);
 }
 
-function renderScopes(selected = $('param-scope').value || 'global') {
+/** Rebuilds the scope list; the fields are refilled only when asked or when the scope changed, never under an edit. */
+function renderScopes(selected = $('param-scope').value || 'global', refill = false) {
   const ids = new Set([...state.vdns.map((v) => v.vdnId), ...(state.parameters?.vdns ?? []).map((v) => v.vdnId)]);
   if (selected !== 'global') ids.add(Number(selected));
   const scope = $('param-scope');
   scope.replaceChildren(element('option', { value: 'global', textContent: 'Global' }),
     ...[...ids].sort((a, b) => a - b).map((id) => element('option', { value: String(id), textContent: `VDN ${id}` })));
+  const changed = scope.dataset.shown !== selected;
   scope.value = selected;
-  renderParameters();
+  if (refill || changed) renderParameters();
 }
 
 function renderParameters() {
@@ -250,6 +252,7 @@ function renderParameters() {
   const current = scope === 'global'
     ? view.global
     : view.vdns.find((v) => String(v.vdnId) === scope) ?? { overrides: {}, effective: view.global.effective };
+  $('param-scope').dataset.shown = scope;
   const form = $('parameters-form');
   for (const field of PARAMETER_FIELDS) {
     const input = form.elements[field];
@@ -274,7 +277,7 @@ async function saveParameters(event, clear = false) {
   try {
     const path = scope === 'global' ? '/admin/api/parameters' : `/admin/api/parameters/vdns/${scope}`;
     state.parameters = await sendJson('PUT', path, body);
-    renderScopes(scope);
+    renderScopes(scope, true);
     show($('param-status'), `Saved ${scope === 'global' ? 'the global parameters' : `the parameters of VDN ${scope}`}.`);
     await loadVdns();
   } catch (error) {
