@@ -20,6 +20,10 @@ public sealed class AdminPageHost : IAsyncLifetime
     public const string SecretKey = "page-admin-sk-0123456789";
     public const int Vdn = 53;
 
+    /// <summary>An account that may use the CC-FS interfaces but not the admin page.</summary>
+    public const string UserAccessKey = "page-user-ak";
+    public const string UserSecretKey = "page-user-sk-0123456789";
+
     /// <summary>Bounded waits: long enough for a loaded 2-core machine, short enough to fail a hung page.</summary>
     public const float TimeoutMs = 30_000;
 
@@ -67,6 +71,9 @@ public sealed class AdminPageHost : IAsyncLifetime
             ["Ccfs__Accounts__0__SecretKey"] = SecretKey,
             ["Ccfs__Accounts__0__VdnIds__0"] = Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Ccfs__Accounts__0__Admin"] = "true",
+            ["Ccfs__Accounts__1__AccessKey"] = UserAccessKey,
+            ["Ccfs__Accounts__1__SecretKey"] = UserSecretKey,
+            ["Ccfs__Accounts__1__VdnIds__0"] = Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, "--urls", BaseAddress);
         await _server.WaitUntilHealthyAsync(Http);
 

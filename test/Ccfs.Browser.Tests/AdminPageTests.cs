@@ -21,9 +21,17 @@ public sealed class AdminPageTests(AdminPageHost host)
 
         var error = page.Locator("#signin-error");
         await error.WaitForAsync(new() { State = WaitForSelectorState.Visible });
-        Assert.Contains("Sign-in failed", await error.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("Sign-in failed: the access key is unknown or the secret key is wrong.", await error.TextContentAsync());
         Assert.False(await page.Locator("#admin-view").IsVisibleAsync());
         await AdminPageHost.ScreenshotAsync(page, "01-signin-refused");
+
+        await page.FillAsync("#ak", AdminPageHost.UserAccessKey);
+        await page.FillAsync("#sk", AdminPageHost.UserSecretKey);
+        await page.ClickAsync("#signin-button");
+        await page.WaitForFunctionAsync("() => document.getElementById('signin-error').textContent.includes('not an administrator')");
+        Assert.False(await page.Locator("#admin-view").IsVisibleAsync());
+
+        await page.FillAsync("#ak", AdminPageHost.AccessKey);
 
         await page.FillAsync("#sk", AdminPageHost.SecretKey);
         await page.ClickAsync("#signin-button");

@@ -38,13 +38,16 @@ async function onSignIn(event) {
   event.preventDefault();
   show($('signin-error'), '');
   $('signin-button').disabled = true;
+  const accessKey = $('ak').value.trim();
   try {
-    await enter($('ak').value.trim(), $('sk').value);
+    await enter(accessKey, $('sk').value);
   } catch (error) {
     forget();
-    const why = error instanceof ApiError && error.status === 401
-      ? 'the access key is unknown, the secret key is wrong, or the account is not an administrator'
-      : describe(error);
+    const why = !(error instanceof ApiError) || error.status !== 401
+      ? describe(error)
+      : error.message.includes('not an administrator')
+        ? `${accessKey} is not an administrator account`
+        : 'the access key is unknown or the secret key is wrong';
     show($('signin-error'), `Sign-in failed: ${why}.`);
     $('signin-error').title = error.message;
   } finally {
@@ -67,7 +70,7 @@ async function loadVdns() {
     element('button', {
       type: 'button',
       className: v.vdnId === state.selectedVdn ? 'selected' : '',
-      textContent: `VDN ${v.vdnId} · ${v.files} file${v.files === 1 ? '' : 's'}${v.hasOverrides ? ' ·  own parameters' : ''}`,
+      textContent: `VDN ${v.vdnId} · ${v.files} file${v.files === 1 ? '' : 's'}${v.hasOverrides ? ' · own parameters' : ''}`,
       onclick: () => selectVdn(v.vdnId),
     }))));
   list.querySelectorAll('button').forEach((b, i) => { b.dataset.vdn = vdns[i].vdnId; });
