@@ -197,7 +197,8 @@ public static partial class FileEndpoints
                 }
 
                 using var input = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
-                convertedFrom = AudioConverter.ConvertToPrompt(input, output).Source.Describe();
+                var source = AudioConverter.ConvertToPrompt(input, output).Source;
+                convertedFrom = $"{source.Describe()}, {source.SampleRate} Hz, {source.Channels} channel{(source.Channels == 1 ? "" : "s")}";
             }
             catch (UnsupportedAudioException e)
             {

@@ -154,7 +154,7 @@ public sealed class FileAdminTests : IDisposable
         var name = stored.GetProperty("fileName").GetString()!;
         Assert.StartsWith("Y:/3rdfile/999/thirdvoicebotfile/", name, StringComparison.Ordinal);
         Assert.Equal(["0"], stored.GetProperty("locationId").EnumerateArray().Select(l => l.GetString()));
-        Assert.Contains("PCM", stored.GetProperty("convertedFrom").GetString(), StringComparison.Ordinal);
+        Assert.Equal("16-bit linear PCM, 22050 Hz, 1 channel", stored.GetProperty("convertedFrom").GetString());
         var bytes = await File.ReadAllBytesAsync(Path.Combine(_factory.LocationRoot(), name[3..]));
         var wave = WaveValidator.Validate(bytes);
         Assert.True(wave.IsValid, wave.Reason);
