@@ -191,6 +191,34 @@ public sealed class AuthV2VerifierTests
     }
 
     [Fact]
+    public void A_binary_body_is_accepted_only_when_the_request_says_so_and_its_bytes_are_still_signed()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+        byte[] body = [0x52, 0x49, 0x46, 0x46, 0xFF, 0x00, 0xC3, 0x80, 0x9F];
+        var request = new RequestToSign
+        {
+            Method = v.Method,
+            Path = v.Path,
+            Query = [.. v.Query],
+            Headers = [.. v.SignedHeaders],
+        };
+        var authorization = AuthV2Signer.Sign(request, new AccessKeyCredential(v.AccessKey, v.SecretKey), v.Timestamp, body);
+        var binary = new ReceivedRequest
+        {
+            Method = v.Method,
+            RawPath = v.Path,
+            Query = [.. v.Query],
+            GetHeader = name => v.SignedHeaders.GetValueOrDefault(name),
+            BinaryBody = true,
+        };
+
+        Assert.Equal(AuthV2Failure.BodyNotUtf8, Verifier(At(v)).Verify(Header(authorization), [v.SecretKey], Received(v), body).Failure);
+        Assert.True(Verifier(At(v)).Verify(Header(authorization), [v.SecretKey], binary, body).Succeeded);
+        byte[] altered = [.. body[..^1], 0x9E];
+        Assert.Equal(AuthV2Failure.SignatureMismatch, Verifier(At(v)).Verify(Header(authorization), [v.SecretKey], binary, altered).Failure);
+    }
+
+    [Fact]
     public void An_unparseable_timestamp_is_refused()
     {
         var v = AuthV2VectorFile.Named("V1");

@@ -86,7 +86,7 @@ public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider t
             signed[i] = new(name, value);
         }
 
-        if (!Utf8.IsValid(body))
+        if (!request.BinaryBody && !Utf8.IsValid(body))
         {
             return AuthV2Verification.Fail(AuthV2Failure.BodyNotUtf8, "the body is not valid UTF-8");
         }

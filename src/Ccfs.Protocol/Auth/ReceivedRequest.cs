@@ -13,4 +13,10 @@ public sealed class ReceivedRequest
 
     /// <summary>Returns a header's value as received (repeated headers joined with ','), or null when absent.</summary>
     public required Func<string, string?> GetHeader { get; init; }
+
+    /// <summary>
+    /// The body is bytes, not text (an admin upload of a WAV): it is percent-encoded byte by byte as always, but the
+    /// rule that a body must be valid UTF-8 does not apply. CC-FS requests never set this.
+    /// </summary>
+    public bool BinaryBody { get; init; }
 }

@@ -5,7 +5,9 @@ using Ccfs.Server.Observability;
 namespace Ccfs.Server.Admin;
 
 /// <summary>The largest body an admin endpoint reads; without it, <see cref="AdminAuth.DefaultBodyLimit"/>.</summary>
-public sealed record AdminBodyLimit(long Bytes);
+/// <param name="Bytes">The limit; a larger body is answered 413.</param>
+/// <param name="Binary">The body is bytes (a WAV), not JSON text, so it need not be UTF-8.</param>
+public sealed record AdminBodyLimit(long Bytes, bool Binary = false);
 
 /// <summary>
 /// Guards every <c>/admin/api</c> endpoint: the request must carry a valid auth-v2 signature (the same verifier, IP lock
@@ -25,9 +27,11 @@ public static class AdminAuth
             call.Audited = !HttpMethods.IsGet(http.Request.Method);
         }
 
-        var limit = endpoint?.Metadata.GetMetadata<AdminBodyLimit>()?.Bytes ?? DefaultBodyLimit;
+        var bodyLimit = endpoint?.Metadata.GetMetadata<AdminBodyLimit>();
+        var limit = bodyLimit?.Bytes ?? DefaultBodyLimit;
         var reader = http.RequestServices.GetRequiredService<SignedRequestReader>();
-        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), limit, "body", requireJson: false);
+        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), limit, "body", requireJson: false,
+            binaryBody: bodyLimit?.Binary ?? false, tooLarge: AdminResults.TooLarge($"the request body is over the {limit}-byte limit"));
         if (admission.Refusal is { } refusal)
         {
             return refusal;

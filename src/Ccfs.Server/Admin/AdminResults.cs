@@ -27,6 +27,12 @@ public static class AdminResults
 
     public static IResult NotFound(string error) => TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status404NotFound);
 
+    public static IResult TooLarge(string error) =>
+        TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    public static IResult Unavailable(string error) =>
+        TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status503ServiceUnavailable);
+
     public static IResult Conflict(string error) => TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status409Conflict);
 
     /// <summary>Reads the signed JSON body as <typeparamref name="T"/>; false with a 400 naming what is wrong.</summary>

@@ -65,6 +65,7 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
             RawPath = RawPath(http),
             Query = query,
             GetHeader = name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null,
+            BinaryBody = http.Features.Get<Http.BinaryBodyAllowed>() is not null,
         };
         var verification = verifier.Verify(header, account.SecretKeys, request, body);
         if (!verification.Succeeded)

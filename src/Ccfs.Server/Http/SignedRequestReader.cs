@@ -18,6 +18,15 @@ public sealed class SignedRequest(Account account, PooledBody body, IReadOnlyLis
     public void Dispose() => Body.Dispose();
 }
 
+/// <summary>
+/// Set on a request whose body may be bytes rather than UTF-8 text (an admin upload of a WAV), so the signature check
+/// does not refuse it for that; the bytes are still signed one by one.
+/// </summary>
+public sealed class BinaryBodyAllowed
+{
+    public static BinaryBodyAllowed Instance { get; } = new();
+}
+
 /// <summary>Either a <see cref="SignedRequest"/> or the answer that refuses it.</summary>
 public readonly record struct Admission(SignedRequest? Request, IResult? Refusal);
 
@@ -39,8 +48,10 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
     /// <param name="bodyLimit">The largest body this interface accepts.</param>
     /// <param name="tooLargeParam">The parameter named by <c>0300003</c> when the body is over the limit.</param>
     /// <param name="requireJson">Refuse a body that is not application/json (415); the CC-FS interfaces take only JSON.</param>
+    /// <param name="binaryBody">Accept a body that is not UTF-8 (<see cref="BinaryBodyAllowed"/>).</param>
+    /// <param name="tooLarge">The answer to a body over the limit, instead of CC-FS's <c>0300003</c>.</param>
     public async Task<Admission> ReadAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
-        string tooLargeParam, bool requireJson = true)
+        string tooLargeParam, bool requireJson = true, bool binaryBody = false, IResult? tooLarge = null)
     {
         var ip = ClientAddress.Of(http);
         if (lockout.IsLocked(ip))
@@ -53,10 +64,15 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
         switch (status)
         {
             case BodyReadStatus.TooLarge:
-                return Refuse(CcfsResults.AndClose(CcfsResults.Answer(CcfsResult.TooLong(tooLargeParam),
+                return Refuse(CcfsResults.AndClose(tooLarge ?? CcfsResults.Answer(CcfsResult.TooLong(tooLargeParam),
                     $"the request body is over the {bodyLimit}-byte limit")));
             case BodyReadStatus.Aborted:
                 return Refuse(CcfsResults.AndClose(CcfsResults.Answer(CcfsResult.RequestBodyNull, "the request body could not be read")));
+        }
+
+        if (binaryBody)
+        {
+            http.Features.Set(BinaryBodyAllowed.Instance);
         }
 
         var authentication = authenticator.Authenticate(http, query, body!.Span);

@@ -39,8 +39,8 @@ public static partial class Delete
         try
         {
             var deleted = only is null
-                ? await DeleteEverywhereAsync(path, locations, catalog)
-                : await DeleteFromAsync(path, only, locations, catalog);
+                ? await FileRemoval.EverywhereAsync(path, locations, catalog)
+                : await FileRemoval.FromAsync(path, only, locations, catalog);
             if (!deleted)
             {
                 return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");
@@ -58,55 +58,6 @@ public static partial class Delete
 
         LogDeleted(log, path.Path, only?.LocationId ?? "every location", request.Account.AccessKey);
         return CcfsResults.Answer(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription });
-    }
-
-    /// <summary>Mark the row, remove every copy, then the row: a crash in between is finished at start-up.</summary>
-    private static async Task<bool> DeleteEverywhereAsync(LogicalPath path, LocationSet locations, IFileCatalog catalog)
-    {
-        var record = await catalog.BeginDeleteAsync(path.Path, CancellationToken.None);
-        var removed = false;
-        foreach (var store in locations.Stores)
-        {
-            removed |= await store.DeleteAsync(path.StoragePath, CancellationToken.None);
-        }
-
-        if (record is not null)
-        {
-            await catalog.RemoveAsync(path.Path, CancellationToken.None);
-        }
-
-        return record is not null || removed;
-    }
-
-    /// <summary>
-    /// Forget the copy in the catalog first, then remove it: the catalog never lists a copy that is gone. The last
-    /// copy takes the whole-file path, so the row goes with it.
-    /// </summary>
-    private static async Task<bool> DeleteFromAsync(LogicalPath path, IFileStore store, LocationSet locations, IFileCatalog catalog)
-    {
-        var record = await catalog.FindAsync(path.Path, CancellationToken.None);
-        if (record is null)
-        {
-            return await store.DeleteAsync(path.StoragePath, CancellationToken.None);
-        }
-
-        if (!record.Locations.Contains(store.LocationId))
-        {
-            return false;
-        }
-
-        if (record.Locations.Count == 1)
-        {
-            return await DeleteEverywhereAsync(path, locations, catalog);
-        }
-
-        if (!await catalog.RemoveCopyAsync(path.Path, store.LocationId, CancellationToken.None))
-        {
-            return false;
-        }
-
-        await store.DeleteAsync(path.StoragePath, CancellationToken.None);
-        return true;
     }
 
     [LoggerMessage(LogLevel.Information, "Deleted {Path} from {Location} for access key {AccessKey}")]

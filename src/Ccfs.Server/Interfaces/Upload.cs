@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Ccfs.Audio;
 using Ccfs.Protocol;
 using Ccfs.Server.Configuration;
@@ -18,8 +17,6 @@ namespace Ccfs.Server.Interfaces;
 public static partial class Upload
 {
     public const string ConcurrencyPolicy = "upload";
-
-    private const int NameAttempts = 5;
 
     public static void Map(RouteGroupBuilder ivr, CompatibilityOptions compatibility)
     {
@@ -108,121 +105,28 @@ public static partial class Upload
             return Refuse(log, CcfsResult.Format("data"), wave.Reason);
         }
 
-        var folder = parameters.UploadPathRule.FolderFor(vdn);
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(file.Span));
-        for (var attempt = 0; attempt < NameAttempts; attempt++)
+        var stored = await PromptWriter.StoreAsync(file, wave, vdn, parameters, request.Account.AccessKey, locations, catalog, time, log);
+        if (stored.Record is not { } record)
         {
-            var path = folder + "/" + GeneratedFileName.Create(time);
-            var record = new FileRecord(path, $"{parameters.DriveLetter}:{path}", vdn, length, sha256,
-                WaveEncodingNames.ConfigName(wave.Encoding), (long)wave.Duration.TotalMilliseconds, request.Account.AccessKey,
-                time.GetUtcNow(), locations.Ids);
-            var outcome = await StoreAsync(record, file, locations, catalog, log);
-            if (outcome == StoreOutcome.NameTaken)
+            return CcfsResults.Unavailable(stored.Failure!);
+        }
+
+        LogStored(log, record.FileName, length, record.DurationMs, vdn, request.Account.AccessKey);
+        InterfaceCall.Of(http)?.File = record.FileName;
+        metrics.BytesStored.Inc((double)length * record.Locations.Count);
+        return CcfsResults.Success(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription }, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("fileName", record.FileName);
+            writer.WriteStartArray("locationId");
+            foreach (var id in record.Locations)
             {
-                continue;
+                writer.WriteStringValue(id);
             }
 
-            if (outcome == StoreOutcome.Failed)
-            {
-                return CcfsResults.Unavailable("the file could not be stored; nothing was kept");
-            }
-
-            LogStored(log, record.FileName, length, record.DurationMs, vdn, request.Account.AccessKey);
-            InterfaceCall.Of(http)?.File = record.FileName;
-            metrics.BytesStored.Inc((double)length * record.Locations.Count);
-            return CcfsResults.Success(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription }, writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteString("fileName", record.FileName);
-                writer.WriteStartArray("locationId");
-                foreach (var id in record.Locations)
-                {
-                    writer.WriteStringValue(id);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            });
-        }
-
-        return CcfsResults.Unavailable($"no free file name after {NameAttempts} attempts");
-    }
-
-    private enum StoreOutcome
-    {
-        Stored,
-        NameTaken,
-        Failed,
-    }
-
-    /// <summary>Reserve the name, write every copy, then commit the row; undo everything on any failure.</summary>
-    private static async Task<StoreOutcome> StoreAsync(FileRecord record, ReadOnlyMemory<byte> file, LocationSet locations,
-        IFileCatalog catalog, ILogger log)
-    {
-        var storagePath = record.Path[1..];
-        try
-        {
-            if (!await catalog.TryReserveAsync(record, CancellationToken.None))
-            {
-                return StoreOutcome.NameTaken;
-            }
-        }
-        catch (Exception e)
-        {
-            LogStoreFailed(log, e, record.FileName, "reserving the name");
-            return StoreOutcome.Failed;
-        }
-
-        try
-        {
-            await locations.WriteEverywhereAsync(storagePath, file);
-        }
-        catch (FileAlreadyExistsException)
-        {
-            await ReleaseAsync(catalog, record, log);
-            return StoreOutcome.NameTaken;
-        }
-        catch (Exception e)
-        {
-            LogStoreFailed(log, e, record.FileName, "writing the copies");
-            await ReleaseAsync(catalog, record, log);
-            return StoreOutcome.Failed;
-        }
-
-        try
-        {
-            await catalog.CommitAsync(record.Path, record.Locations, CancellationToken.None);
-            return StoreOutcome.Stored;
-        }
-        catch (Exception e)
-        {
-            LogStoreFailed(log, e, record.FileName, "committing the catalog row");
-            try
-            {
-                await locations.DeleteEverywhereAsync(storagePath);
-            }
-            catch (Exception cleanup)
-            {
-                // The pending row stays, so start-up recovery removes the copies later.
-                LogStoreFailed(log, cleanup, record.FileName, "removing the copies after a failed commit");
-                return StoreOutcome.Failed;
-            }
-
-            await ReleaseAsync(catalog, record, log);
-            return StoreOutcome.Failed;
-        }
-    }
-
-    private static async Task ReleaseAsync(IFileCatalog catalog, FileRecord record, ILogger log)
-    {
-        try
-        {
-            await catalog.ReleaseAsync(record.Path, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            LogStoreFailed(log, e, record.FileName, "releasing the name (start-up recovery will)");
-        }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
     }
 
     private static IResult Refuse(ILogger log, CcfsResult result, string? reason)
@@ -236,7 +140,4 @@ public static partial class Upload
 
     [LoggerMessage(LogLevel.Information, "Upload refused with {ResultCode}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string resultCode, string reason);
-
-    [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed while {Step}")]
-    private static partial void LogStoreFailed(ILogger logger, Exception exception, string fileName, string step);
 }

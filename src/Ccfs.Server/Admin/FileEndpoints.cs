@@ -1,0 +1,343 @@
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using Ccfs.Audio;
+using Ccfs.Protocol;
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Observability;
+using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Admin;
+
+/// <param name="HasOverrides">The VDN has parameters of its own.</param>
+public sealed record VdnView(int VdnId, long Files, long Bytes, bool HasOverrides);
+
+public sealed record VdnList(IReadOnlyList<VdnView> Vdns);
+
+public sealed record FileView(string FileName, string Path, int VdnId, long SizeBytes, long DurationMs, string Encoding, string Sha256,
+    string AccessKey, DateTimeOffset CreatedAt, IReadOnlyList<string> Locations)
+{
+    public static FileView Of(FileRecord r) =>
+        new(r.FileName, r.Path, r.VdnId, r.SizeBytes, r.DurationMs, r.Encoding, r.Sha256, r.AccessKey, r.CreatedAt, r.Locations);
+}
+
+/// <param name="Next">The <c>after</c> value of the next page; absent on the last page.</param>
+public sealed record FilePage(IReadOnlyList<FileView> Files, string? Next);
+
+/// <param name="ConvertedFrom">The format the upload had, when the server converted it to A-law.</param>
+public sealed record StoredPromptView(string FileName, IReadOnlyList<string> LocationId, long DurationMs, string? ConvertedFrom);
+
+public sealed record DeletedPromptView(string FileName);
+
+/// <param name="Min">The lowest sample of each bucket, in [-1, 1].</param>
+/// <param name="Max">The highest sample of each bucket, in [-1, 1].</param>
+public sealed record PeaksView(string FileName, int SampleRate, long Frames, long DurationMs, float[] Min, float[] Max);
+
+/// <summary>
+/// The admin page's view of stored prompts: VDNs, their files page by page, a prompt as PCM the browser plays, its
+/// waveform, and upload (any WAV, converted to A-law here) and delete through the same steps as the CC-FS interfaces.
+/// An administrator may touch every VDN; paths still go through <see cref="TenantPaths"/>.
+/// </summary>
+public static partial class FileEndpoints
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+    public const int DefaultPoints = 400;
+
+    private static readonly string[] WaveMediaTypes = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream"];
+
+    public static void Map(RouteGroupBuilder admin, CcfsSettings settings)
+    {
+        admin.MapGet("/vdns", ListVdnsAsync)
+            .WithName("listVdns").WithSummary("VDNs with stored files or parameters of their own");
+        admin.MapGet("/vdns/{vdnId:int}/files", ListFilesAsync)
+            .WithName("listFiles").WithSummary("A VDN's stored files in path order; ?after= the previous page's next, ?limit= up to 1000");
+        admin.MapGet("/files/audio", AudioAsync)
+            .WithName("playFile").WithSummary("A stored prompt decoded to 16-bit PCM WAV, which browsers play");
+        admin.MapGet("/files/peaks", PeaksAsync)
+            .WithName("fileWaveform").WithSummary("Lowest and highest sample of ?points= equal buckets of a stored prompt");
+        admin.MapPost("/vdns/{vdnId:int}/files", UploadAsync)
+            .WithName("uploadPrompt").WithSummary("Store a WAV of any common format under a VDN, converted to 8 kHz mono A-law when needed")
+            // No Accepts metadata: routing would answer 415 before the admin check runs; the handler checks the type.
+            .WithDescription("The body is the WAV file itself, with Content-Type audio/wav or application/octet-stream.")
+            .WithMetadata(new AdminBodyLimit(settings.Admin.MaxUploadMb * 1024L * 1024L, Binary: true));
+        admin.MapDelete("/files", DeleteAsync)
+            .WithName("deletePrompt").WithSummary("Delete a stored prompt from every location");
+    }
+
+    private static async Task<IResult> ListVdnsAsync(IFileCatalog catalog, RuntimeParameters parameters, CancellationToken cancellationToken)
+    {
+        var summaries = (await catalog.ListVdnsAsync(cancellationToken)).ToDictionary(v => v.VdnId);
+        var overridden = parameters.Overrides.Vdns.Keys;
+        var vdns = summaries.Keys.Union(overridden).Order().Select(id => summaries.TryGetValue(id, out var s)
+            ? new VdnView(id, s.Files, s.Bytes, overridden.Contains(id))
+            : new VdnView(id, 0, 0, true));
+        return AdminResults.Ok(new VdnList([.. vdns]));
+    }
+
+    private static async Task<IResult> ListFilesAsync(int vdnId, HttpContext http, IFileCatalog catalog, CancellationToken cancellationToken)
+    {
+        var query = AdminAuth.Request(http).Query;
+        if (vdnId <= 0)
+        {
+            return AdminResults.Invalid($"VDN {vdnId} is not a positive integer");
+        }
+
+        var limit = DefaultPageSize;
+        if (FormQuery.Get(query, "limit") is { } limitText
+            && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit)
+                || limit is < 1 or > MaxPageSize))
+        {
+            return AdminResults.Invalid($"limit must be a whole number from 1 to {MaxPageSize}");
+        }
+
+        var after = FormQuery.Get(query, "after") is { Length: > 0 } a ? a : null;
+        var rows = await catalog.ListStoredAsync(vdnId, after, limit + 1, cancellationToken);
+        var page = rows.Take(limit).Select(FileView.Of).ToList();
+        return AdminResults.Ok(new FilePage(page, rows.Count > limit ? page[^1].Path : null));
+    }
+
+    private static async Task<IResult> AudioAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog)
+    {
+        var (record, file, refusal) = await ReadStoredAsync(http, parameters, locations, catalog);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        byte[] pcm;
+        try
+        {
+            pcm = Pcm16Transcoder.Transcode(file!);
+        }
+        catch (UnsupportedAudioException e)
+        {
+            return AdminResults.Invalid($"{record!.FileName} cannot be decoded: {e.Message}");
+        }
+        finally
+        {
+            await file!.DisposeAsync();
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.File(pcm, "audio/wav");
+    }
+
+    private static async Task<IResult> PeaksAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog)
+    {
+        var points = DefaultPoints;
+        if (FormQuery.Get(AdminAuth.Request(http).Query, "points") is { } pointsText
+            && (!int.TryParse(pointsText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out points)
+                || points is < 1 or > WavePeaks.MaxPoints))
+        {
+            return AdminResults.Invalid($"points must be a whole number from 1 to {WavePeaks.MaxPoints}");
+        }
+
+        var (record, file, refusal) = await ReadStoredAsync(http, parameters, locations, catalog);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        WavePeaks peaks;
+        try
+        {
+            peaks = WavePeaks.Compute(file!, points);
+        }
+        catch (UnsupportedAudioException e)
+        {
+            return AdminResults.Invalid($"{record!.FileName} cannot be decoded: {e.Message}");
+        }
+        finally
+        {
+            await file!.DisposeAsync();
+        }
+
+        return AdminResults.Ok(new PeaksView(record!.FileName, peaks.SampleRate, peaks.Frames, (long)peaks.Duration.TotalMilliseconds,
+            Round(peaks.Min), Round(peaks.Max)));
+    }
+
+    private static async Task<IResult> UploadAsync(int vdnId, HttpContext http, IParameterSource parameterSource, LocationSet locations,
+        IFileCatalog catalog, TimeProvider time, CcfsMetrics metrics, ILoggerFactory loggers)
+    {
+        var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
+        var request = AdminAuth.Request(http);
+        if (vdnId <= 0)
+        {
+            return AdminResults.Invalid($"VDN {vdnId} is not a positive integer");
+        }
+
+        InterfaceCall.Of(http)?.VdnId = vdnId;
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media)
+            || !WaveMediaTypes.Contains(media.MediaType, StringComparer.OrdinalIgnoreCase))
+        {
+            return TypedResults.Json(new AdminError($"Content-Type must be audio/wav or application/octet-stream, not '{http.Request.ContentType}'"),
+                AdminResults.Json, statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (request.Body.Length == 0)
+        {
+            return AdminResults.Invalid("the body is empty; send the WAV file itself");
+        }
+
+        var parameters = parameterSource.For(vdnId);
+        ReadOnlyMemory<byte> file = request.Body.Memory;
+        var wave = WaveValidator.Validate(file.Span, parameters.AcceptedEncodings);
+        string? convertedFrom = null;
+        if (!wave.IsValid)
+        {
+            using var output = new MemoryStream();
+            try
+            {
+                if (!MemoryMarshal.TryGetArray(file, out var segment))
+                {
+                    throw new InvalidOperationException("a pooled body is an array");
+                }
+
+                using var input = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+                var source = AudioConverter.ConvertToPrompt(input, output).Source;
+                convertedFrom = $"{source.Describe()}, {source.SampleRate} Hz, {source.Channels} channel{(source.Channels == 1 ? "" : "s")}";
+            }
+            catch (UnsupportedAudioException e)
+            {
+                return AdminResults.Invalid($"the audio could not be read: {e.Message}; nothing was stored");
+            }
+
+            file = output.ToArray();
+            wave = WaveValidator.Validate(file.Span, parameters.AcceptedEncodings);
+            if (!wave.IsValid)
+            {
+                return AdminResults.Invalid($"VDN {vdnId} does not accept the converted prompt: {wave.Reason}; nothing was stored");
+            }
+        }
+
+        if (file.Length > parameters.UploadSizeLimitBytes)
+        {
+            return AdminResults.Invalid($"the prompt is {file.Length} bytes{(convertedFrom is null ? "" : " after conversion")}, "
+                + $"over VDN {vdnId}'s limit of {parameters.UploadSizeLimitBytes}; nothing was stored");
+        }
+
+        var stored = await PromptWriter.StoreAsync(file, wave, vdnId, parameters, request.Account.AccessKey, locations, catalog, time, log);
+        if (stored.Record is not { } record)
+        {
+            return AdminResults.Unavailable(stored.Failure!);
+        }
+
+        InterfaceCall.Of(http)?.File = record.FileName;
+        metrics.BytesStored.Inc((double)file.Length * record.Locations.Count);
+        LogStored(log, record.FileName, file.Length, convertedFrom ?? "as sent", vdnId, request.Account.AccessKey);
+        return AdminResults.Created(new StoredPromptView(record.FileName, record.Locations, record.DurationMs, convertedFrom));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog,
+        ILoggerFactory loggers)
+    {
+        var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
+        if (!TryResolve(http, parameters, out var fileName, out var path, out var refusal))
+        {
+            return refusal!;
+        }
+
+        try
+        {
+            if (!await FileRemoval.EverywhereAsync(path!, locations, catalog))
+            {
+                return AdminResults.NotFound($"{fileName} is not stored");
+            }
+        }
+        catch (OutsideRootException e)
+        {
+            return AdminResults.Invalid(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            LogDeleteFailed(log, e, path!.Path);
+            return AdminResults.Unavailable("the file could not be deleted now; a restart finishes an interrupted delete");
+        }
+
+        LogDeleted(log, path!.Path, AdminAuth.Request(http).Account.AccessKey);
+        return AdminResults.Ok(new DeletedPromptView(fileName));
+    }
+
+    /// <summary>The <c>fileName</c> query parameter, checked by the path rules: any VDN's upload folder, nothing else.</summary>
+    private static bool TryResolve(HttpContext http, IParameterSource parameters, out string fileName, out LogicalPath? path,
+        out IResult? refusal)
+    {
+        path = null;
+        refusal = null;
+        var call = InterfaceCall.Of(http);
+        fileName = FormQuery.Get(AdminAuth.Request(http).Query, "fileName") ?? "";
+        if (fileName.Length == 0)
+        {
+            refusal = AdminResults.Invalid("the fileName query parameter is missing");
+            return false;
+        }
+
+        call?.File = fileName;
+        var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters, account: null);
+        verdict.Describe(call);
+        if (!verdict.IsAllowed)
+        {
+            refusal = AdminResults.Invalid($"fileName is not a stored prompt's name: {verdict.Reason}");
+            return false;
+        }
+
+        path = verdict.Path;
+        return true;
+    }
+
+    /// <summary>The catalog row of the named file and a copy opened from the first location that has one.</summary>
+    private static async Task<(FileRecord? Record, Stream? File, IResult? Refusal)> ReadStoredAsync(HttpContext http,
+        IParameterSource parameters, LocationSet locations, IFileCatalog catalog)
+    {
+        if (!TryResolve(http, parameters, out var fileName, out var path, out var refusal))
+        {
+            return (null, null, refusal);
+        }
+
+        var record = await catalog.FindAsync(path!.Path, http.RequestAborted);
+        if (record is null)
+        {
+            return (null, null, AdminResults.NotFound($"{fileName} is not stored"));
+        }
+
+        foreach (var id in record.Locations)
+        {
+            if (locations.Find(id) is { } store && await store.OpenReadAsync(path.StoragePath, http.RequestAborted) is { } stream)
+            {
+                // Stored prompts are small and bounded by the size limit; decoding from memory keeps I/O asynchronous.
+                var copy = new MemoryStream((int)Math.Min(record.SizeBytes, int.MaxValue));
+                await using (stream)
+                {
+                    await stream.CopyToAsync(copy, http.RequestAborted);
+                }
+
+                copy.Position = 0;
+                return (record, copy, null);
+            }
+        }
+
+        return (null, null, AdminResults.NotFound($"no location holds a copy of {fileName}"));
+    }
+
+    private static float[] Round(float[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = MathF.Round(values[i], 4);
+        }
+
+        return values;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Admin stored {FileName}: {Size} bytes ({Source}), VDN {Vdn}, access key {AccessKey}")]
+    private static partial void LogStored(ILogger logger, string fileName, int size, string source, int vdn, string accessKey);
+
+    [LoggerMessage(LogLevel.Information, "Admin deleted {Path} from every location for access key {AccessKey}")]
+    private static partial void LogDeleted(ILogger logger, string path, string accessKey);
+
+    [LoggerMessage(LogLevel.Error, "Admin delete of {Path} failed")]
+    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string path);
+}

@@ -1,0 +1,60 @@
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Paths;
+
+namespace Ccfs.Server.Storage;
+
+/// <summary>
+/// Removes a stored file, for deleteFile and the admin delete alike, bracketed by the catalog so a crash in between
+/// is finished at start-up.
+/// </summary>
+public static class FileRemoval
+{
+    /// <summary>Mark the row, remove every copy, then the row; false if there was neither a row nor a copy.</summary>
+    public static async Task<bool> EverywhereAsync(LogicalPath path, LocationSet locations, IFileCatalog catalog)
+    {
+        var record = await catalog.BeginDeleteAsync(path.Path, CancellationToken.None);
+        var removed = false;
+        foreach (var store in locations.Stores)
+        {
+            removed |= await store.DeleteAsync(path.StoragePath, CancellationToken.None);
+        }
+
+        if (record is not null)
+        {
+            await catalog.RemoveAsync(path.Path, CancellationToken.None);
+        }
+
+        return record is not null || removed;
+    }
+
+    /// <summary>
+    /// Forget the copy in the catalog first, then remove it: the catalog never lists a copy that is gone. The last
+    /// copy takes the whole-file path, so the row goes with it.
+    /// </summary>
+    public static async Task<bool> FromAsync(LogicalPath path, IFileStore store, LocationSet locations, IFileCatalog catalog)
+    {
+        var record = await catalog.FindAsync(path.Path, CancellationToken.None);
+        if (record is null)
+        {
+            return await store.DeleteAsync(path.StoragePath, CancellationToken.None);
+        }
+
+        if (!record.Locations.Contains(store.LocationId))
+        {
+            return false;
+        }
+
+        if (record.Locations.Count == 1)
+        {
+            return await EverywhereAsync(path, locations, catalog);
+        }
+
+        if (!await catalog.RemoveCopyAsync(path.Path, store.LocationId, CancellationToken.None))
+        {
+            return false;
+        }
+
+        await store.DeleteAsync(path.StoragePath, CancellationToken.None);
+        return true;
+    }
+}

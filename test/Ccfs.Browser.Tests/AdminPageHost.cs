@@ -1,0 +1,142 @@
+using System.Net;
+using Ccfs.Protocol.Auth;
+using Microsoft.Playwright;
+
+namespace Ccfs.Browser.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class AdminPageCollection : ICollectionFixture<AdminPageHost>
+{
+    public const string Name = "admin page";
+}
+
+/// <summary>
+/// The built server as a process on a free 127.0.0.1 port over plain HTTP, with one admin account configured through
+/// environment variables, and Debian's Chromium driven by Playwright. Without Chromium every test fails and says why.
+/// </summary>
+public sealed class AdminPageHost : IAsyncLifetime
+{
+    public const string AccessKey = "page-admin-ak";
+    public const string SecretKey = "page-admin-sk-0123456789";
+    public const int Vdn = 53;
+
+    /// <summary>An account that may use the CC-FS interfaces but not the admin page.</summary>
+    public const string UserAccessKey = "page-user-ak";
+    public const string UserSecretKey = "page-user-sk-0123456789";
+
+    /// <summary>Bounded waits: long enough for a loaded 2-core machine, short enough to fail a hung page.</summary>
+    public const float TimeoutMs = 30_000;
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private ServerProcess? _server;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "ccfs-browser-tests", Guid.NewGuid().ToString("N"));
+
+    public string BaseAddress { get; private set; } = "";
+
+    public HttpClient Http { get; } = new();
+
+    /// <summary>Signs like the page does, from C#, to check what the page did.</summary>
+    public SignedClient Admin => new(Http, new AccessKeyCredential(AccessKey, SecretKey), TimeProvider.System);
+
+    public static string Chromium => Environment.GetEnvironmentVariable("CCFS_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    /// <summary>Where screenshots go: <c>$TEST_RESULTS/screenshots</c> in CI, else TestResults/screenshots next to the tests.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(
+        Environment.GetEnvironmentVariable("TEST_RESULTS") is { Length: > 0 } results ? results : Path.Combine(AppContext.BaseDirectory, "TestResults"),
+        "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"Chromium is not installed at {Chromium}: the admin page tests need it. "
+                + "Install it with `apt-get install -y --no-install-recommends chromium` (.ci/run does), or set CCFS_CHROMIUM.");
+        }
+
+        var port = ServerProcess.FreePort();
+        BaseAddress = $"http://127.0.0.1:{port}";
+        Http.BaseAddress = new Uri(BaseAddress);
+        _server = ServerProcess.Start(new Dictionary<string, string>
+        {
+            ["Ccfs__DataDir"] = DataDir,
+            ["Ccfs__Accounts__0__AccessKey"] = AccessKey,
+            ["Ccfs__Accounts__0__SecretKey"] = SecretKey,
+            ["Ccfs__Accounts__0__VdnIds__0"] = Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ccfs__Accounts__0__Admin"] = "true",
+            ["Ccfs__Accounts__1__AccessKey"] = UserAccessKey,
+            ["Ccfs__Accounts__1__SecretKey"] = UserSecretKey,
+            ["Ccfs__Accounts__1__VdnIds__0"] = Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, "--urls", BaseAddress);
+        await _server.WaitUntilHealthyAsync(Http);
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ChromiumArgs,
+            Timeout = TimeoutMs,
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    /// <summary>A fresh browser context (its own sessionStorage) on the admin page, not yet signed in.</summary>
+    public async Task<IPage> OpenAsync()
+    {
+        var context = await _browser!.NewContextAsync(new() { BaseURL = BaseAddress, ViewportSize = new() { Width = 1400, Height = 900 } });
+        context.SetDefaultTimeout(TimeoutMs);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/admin");
+        await page.WaitForSelectorAsync("body[data-ready=true]");
+        return page;
+    }
+
+    public async Task<IPage> SignedInAsync()
+    {
+        var page = await OpenAsync();
+        await page.FillAsync("#ak", AccessKey);
+        await page.FillAsync("#sk", SecretKey);
+        await page.ClickAsync("#signin-button");
+        await page.Locator("#admin-view").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        return page;
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+    }
+
+    /// <summary>The stored copy of a file the server named <paramref name="fileName"/> (<c>Y:/…</c>).</summary>
+    public string StoredPath(string fileName) => Path.Combine(DataDir, "locations", "0", fileName[3..]);
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        Http.Dispose();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
