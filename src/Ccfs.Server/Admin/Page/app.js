@@ -113,7 +113,7 @@ function fileRow(file) {
   const name = file.fileName.split('/').pop();
   const canvas = element('canvas', { className: 'waveform', width: 200, height: 40 });
   const row = element('tr', {},
-    element('td', { title: file.fileName }, name),
+    element('td', { className: 'name', title: file.fileName }, name),
     element('td', { className: 'number', title: `${file.sizeBytes} bytes` }, formatSize(file.sizeBytes)),
     element('td', { className: 'number' }, `${(file.durationMs / 1000).toFixed(2)} s`),
     element('td', { title: file.createdAt }, new Date(file.createdAt).toLocaleString()),
