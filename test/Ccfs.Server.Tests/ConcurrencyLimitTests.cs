@@ -27,6 +27,23 @@ public sealed class ConcurrencyLimitTests
         await CcfsAnswer.AssertTripleAsync(await holding, "0", "success");
     }
 
+    [Fact]
+    public async Task An_admin_upload_takes_a_slot_of_the_same_limit()
+    {
+        using var factory = new GatedStoreFactory();
+        var holding = factory.Signed().UploadAsync(Samples.Sine);
+        await factory.Store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        var before = factory.Snapshot();
+
+        var turnedAway = await factory.Admin().SendAsync(HttpMethod.Post, $"/admin/api/vdns/{CcfsFactory.Vdn}/files", Samples.Sine,
+            new SignOptions { ContentType = "audio/wav" }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, turnedAway.StatusCode);
+        Assert.Equal(before, factory.Snapshot());
+        factory.Store.Open();
+        await CcfsAnswer.AssertTripleAsync(await holding, "0", "success");
+    }
+
     private sealed class GatedStoreFactory() : CcfsFactory(new()
     {
         ["Ccfs:Limits:MaxConcurrentUploads"] = "1",
