@@ -96,60 +96,37 @@ public static class AccountEndpoints
             return AdminResults.Invalid("the change is not valid; nothing was changed", [problem]);
         }
 
-        if (ReadOnly(directory, accessKey) is { } readOnly)
-        {
-            return readOnly;
-        }
-
         var change = new AccountChange(request.VdnIds?.Distinct().Order().ToList(), request.Admin, request.Disabled, request.Description);
-        if (!await store.UpdateAsync(accessKey, change, CancellationToken.None))
-        {
-            return AdminResults.NotFound($"access key {accessKey} does not exist");
-        }
-
-        await sync.RefreshAsync(CancellationToken.None);
-        return AdminResults.Ok(await ViewAsync(store, accessKey));
+        return await ChangeAsync(http, accessKey, directory, sync, () => store.UpdateAsync(accessKey, change, CancellationToken.None),
+            async () => AdminResults.Ok(await ViewAsync(store, accessKey)));
     }
 
-    private static async Task<IResult> DeleteAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
-        CatalogSync sync)
-    {
-        Note(http, accessKey);
-        if (ReadOnly(directory, accessKey) is { } readOnly)
-        {
-            return readOnly;
-        }
+    private static Task<IResult> DeleteAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
+        CatalogSync sync) =>
+        ChangeAsync(http, accessKey, directory, sync, () => store.DeleteAsync(accessKey, CancellationToken.None),
+            () => Task.FromResult<IResult>(TypedResults.NoContent()));
 
-        if (!await store.DeleteAsync(accessKey, CancellationToken.None))
-        {
-            return AdminResults.NotFound($"access key {accessKey} does not exist");
-        }
-
-        await sync.RefreshAsync(CancellationToken.None);
-        return TypedResults.NoContent();
-    }
-
-    private static async Task<IResult> RotateAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
+    private static Task<IResult> RotateAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
         MasterKey masterKey, CatalogSync sync)
     {
-        Note(http, accessKey);
-        if (ReadOnly(directory, accessKey) is { } readOnly)
-        {
-            return readOnly;
-        }
-
         var secretKey = AccountRules.NewSecretKey();
-        if (!await store.AddSecretAsync(accessKey, masterKey.Seal(accessKey, secretKey), CancellationToken.None))
-        {
-            return AdminResults.NotFound($"access key {accessKey} does not exist");
-        }
-
-        await sync.RefreshAsync(CancellationToken.None);
-        return AdminResults.Ok(new IssuedSecret(await ViewAsync(store, accessKey), secretKey));
+        return ChangeAsync(http, accessKey, directory, sync,
+            () => store.AddSecretAsync(accessKey, masterKey.Seal(accessKey, secretKey), CancellationToken.None),
+            async () => AdminResults.Ok(new IssuedSecret(await ViewAsync(store, accessKey), secretKey)));
     }
 
-    private static async Task<IResult> RetireAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
-        CatalogSync sync)
+    private static Task<IResult> RetireAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
+        CatalogSync sync) =>
+        ChangeAsync(http, accessKey, directory, sync,
+            async () => await store.RetireOlderSecretsAsync(accessKey, CancellationToken.None) >= 0,
+            async () => AdminResults.Ok(await ViewAsync(store, accessKey)));
+
+    /// <summary>
+    /// The steps every change of a catalog account takes: note it for the audit, refuse accounts of configuration,
+    /// apply it (false: no such account), then put it in force on this node before answering.
+    /// </summary>
+    private static async Task<IResult> ChangeAsync(HttpContext http, string accessKey, AccountDirectory directory, CatalogSync sync,
+        Func<Task<bool>> change, Func<Task<IResult>> answer)
     {
         Note(http, accessKey);
         if (ReadOnly(directory, accessKey) is { } readOnly)
@@ -157,13 +134,13 @@ public static class AccountEndpoints
             return readOnly;
         }
 
-        if (await store.RetireOlderSecretsAsync(accessKey, CancellationToken.None) < 0)
+        if (!await change())
         {
             return AdminResults.NotFound($"access key {accessKey} does not exist");
         }
 
         await sync.RefreshAsync(CancellationToken.None);
-        return AdminResults.Ok(await ViewAsync(store, accessKey));
+        return await answer();
     }
 
     private static IResult? ReadOnly(AccountDirectory directory, string accessKey) => directory.IsConfigured(accessKey)
