@@ -34,23 +34,7 @@ public sealed class MasterKey : IDisposable
         Directory.CreateDirectory(settings.DataDir);
         if (!File.Exists(path))
         {
-            var fresh = RandomNumberGenerator.GetBytes(KeyBytes);
-            try
-            {
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                using var stream = new FileStream(path, options);
-                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(fresh) + "\n"));
-                stream.Flush(flushToDisk: true);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another node on the same data dir created it first; use theirs.
-            }
+            CreateKeyFile(path);
         }
 
         if (!TryDecode(File.ReadAllText(path).Trim(), out key))
@@ -59,6 +43,39 @@ public sealed class MasterKey : IDisposable
         }
 
         return new MasterKey(key);
+    }
+
+    /// <summary>
+    /// Written whole to a private temporary file, then linked into place without replacing: a node starting beside
+    /// another never reads a half-written key, and the first key created is the one every node uses.
+    /// </summary>
+    private static void CreateKeyFile(string path)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)) + "\n"));
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another node on the same data dir created it first; use theirs.
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     public static bool TryDecode(string text, out byte[] key)
