@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ccfs.Server.Audit;
 
 namespace Ccfs.Server.Admin;
@@ -17,43 +16,18 @@ public static class AuditEndpoints
 
     private static async Task<IResult> QueryAsync(HttpContext http, AuditTrail trail, SqliteAuditStore store)
     {
-        // Read here rather than bound by the framework, so a malformed query is answered after the signature check.
-        var query = http.Request.Query;
         var problems = new List<string>();
-        var limit = Integer(query["limit"], "limit", problems) ?? DefaultLimit;
-        if (limit is < 1 or > MaxLimit)
-        {
-            problems.Add($"limit must be between 1 and {MaxLimit}");
-        }
-
-        var before = Integer(query["before"], "before", problems);
-        var vdnId = Integer(query["vdnId"], "vdnId", problems);
+        var limit = AdminQuery.Integer(http, "limit", 1, MaxLimit, problems) ?? DefaultLimit;
+        var before = AdminQuery.Integer(http, "before", 0, int.MaxValue, problems);
+        var vdnId = AdminQuery.Integer(http, "vdnId", 0, int.MaxValue, problems);
         if (problems.Count > 0)
         {
             return AdminResults.Invalid("the query is not valid", problems);
         }
 
         await trail.FlushAsync(http.RequestAborted);
-        var entries = await store.QueryAsync(new AuditQuery(before, (int)limit, Text(query["accessKey"]), (int?)vdnId, Text(query["interface"]),
-            Text(query["file"])), http.RequestAborted);
+        var entries = await store.QueryAsync(new AuditQuery(before, limit, AdminQuery.Text(http, "accessKey"), vdnId,
+            AdminQuery.Text(http, "interface"), AdminQuery.Text(http, "file")), http.RequestAborted);
         return AdminResults.Ok(new AuditPage(entries, entries.Count == limit ? entries[^1].Id : null));
     }
-
-    private static long? Integer(string? text, string name, List<string> problems)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= int.MaxValue)
-        {
-            return value;
-        }
-
-        problems.Add($"{name} must be a non-negative integer");
-        return null;
-    }
-
-    private static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

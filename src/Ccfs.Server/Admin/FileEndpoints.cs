@@ -81,21 +81,19 @@ public static partial class FileEndpoints
 
     private static async Task<IResult> ListFilesAsync(int vdnId, HttpContext http, IFileCatalog catalog, CancellationToken cancellationToken)
     {
-        var query = AdminAuth.Request(http).Query;
         if (vdnId <= 0)
         {
             return AdminResults.Invalid($"VDN {vdnId} is not a positive integer");
         }
 
-        var limit = DefaultPageSize;
-        if (FormQuery.Get(query, "limit") is { } limitText
-            && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit)
-                || limit is < 1 or > MaxPageSize))
+        var problems = new List<string>();
+        var limit = AdminQuery.Integer(http, "limit", 1, MaxPageSize, problems) ?? DefaultPageSize;
+        if (problems.Count > 0)
         {
-            return AdminResults.Invalid($"limit must be a whole number from 1 to {MaxPageSize}");
+            return AdminResults.Invalid(problems[0]);
         }
 
-        var after = FormQuery.Get(query, "after") is { Length: > 0 } a ? a : null;
+        var after = AdminQuery.Text(http, "after");
         var rows = await catalog.ListStoredAsync(vdnId, after, limit + 1, cancellationToken);
         var page = rows.Take(limit).Select(FileView.Of).ToList();
         return AdminResults.Ok(new FilePage(page, rows.Count > limit ? page[^1].Path : null));
@@ -129,12 +127,11 @@ public static partial class FileEndpoints
 
     private static async Task<IResult> PeaksAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog)
     {
-        var points = DefaultPoints;
-        if (FormQuery.Get(AdminAuth.Request(http).Query, "points") is { } pointsText
-            && (!int.TryParse(pointsText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out points)
-                || points is < 1 or > WavePeaks.MaxPoints))
+        var problems = new List<string>();
+        var points = AdminQuery.Integer(http, "points", 1, WavePeaks.MaxPoints, problems) ?? DefaultPoints;
+        if (problems.Count > 0)
         {
-            return AdminResults.Invalid($"points must be a whole number from 1 to {WavePeaks.MaxPoints}");
+            return AdminResults.Invalid(problems[0]);
         }
 
         var (record, file, refusal) = await ReadStoredAsync(http, parameters, locations, catalog);
@@ -270,7 +267,7 @@ public static partial class FileEndpoints
         path = null;
         refusal = null;
         var call = InterfaceCall.Of(http);
-        fileName = FormQuery.Get(AdminAuth.Request(http).Query, "fileName") ?? "";
+        fileName = AdminQuery.Text(http, "fileName") ?? "";
         if (fileName.Length == 0)
         {
             refusal = AdminResults.Invalid("the fileName query parameter is missing");
