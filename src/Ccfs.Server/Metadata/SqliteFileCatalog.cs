@@ -92,7 +92,7 @@ public sealed class SqliteFileCatalog(SqliteDatabase database) : IFileCatalog
             return null;
         }
 
-        await ExecuteAsync(connection, "UPDATE files SET state = 2 WHERE path = $path;", path, cancellationToken);
+        await SqliteDatabase.ExecuteAsync(connection, "UPDATE files SET state = 2 WHERE path = $path;", cancellationToken, ("$path", path));
         await transaction.CommitAsync(cancellationToken);
         return found[0];
     }
@@ -100,7 +100,7 @@ public sealed class SqliteFileCatalog(SqliteDatabase database) : IFileCatalog
     public async Task RemoveAsync(string path, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "DELETE FROM files WHERE path = $path;", path, cancellationToken);
+        await SqliteDatabase.ExecuteAsync(connection, "DELETE FROM files WHERE path = $path;", cancellationToken, ("$path", path));
     }
 
     public async Task<bool> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken)
@@ -184,21 +184,6 @@ public sealed class SqliteFileCatalog(SqliteDatabase database) : IFileCatalog
     }
 
     private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => database.OpenAsync(cancellationToken);
-
-    private static Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, sql, null, cancellationToken);
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, string? path, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        if (path is not null)
-        {
-            command.Parameters.AddWithValue("$path", path);
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {
