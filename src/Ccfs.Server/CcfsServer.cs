@@ -74,6 +74,7 @@ public static class CcfsServer
         services.AddSingleton(sp => new LocationSet(
             [.. sp.GetRequiredService<CcfsSettings>().Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]));
         services.AddSingleton<Scrubber>();
+        services.AddSingleton<PromptWriter>();
         services.AddHostedService<StartupRecovery>();
         services.AddHostedService<CatalogWatcher>();
         services.AddSingleton<SqliteAuditStore>();

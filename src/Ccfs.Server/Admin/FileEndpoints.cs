@@ -158,8 +158,8 @@ public static partial class FileEndpoints
             Round(peaks.Min), Round(peaks.Max)));
     }
 
-    private static async Task<IResult> UploadAsync(int vdnId, HttpContext http, IParameterSource parameterSource, LocationSet locations,
-        IFileCatalog catalog, TimeProvider time, CcfsMetrics metrics, ILoggerFactory loggers)
+    private static async Task<IResult> UploadAsync(int vdnId, HttpContext http, IParameterSource parameterSource, PromptWriter writer,
+        ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
         var request = AdminAuth.Request(http);
@@ -218,14 +218,13 @@ public static partial class FileEndpoints
                 + $"over VDN {vdnId}'s limit of {parameters.UploadSizeLimitBytes}; nothing was stored");
         }
 
-        var stored = await PromptWriter.StoreAsync(file, wave, vdnId, parameters, request.Account.AccessKey, locations, catalog, time, log);
+        var stored = await writer.StoreAsync(file, wave, vdnId, parameters, request.Account.AccessKey);
         if (stored.Record is not { } record)
         {
             return AdminResults.Unavailable(stored.Failure!);
         }
 
         InterfaceCall.Of(http)?.File = record.FileName;
-        metrics.BytesStored.Inc((double)file.Length * record.Locations.Count);
         LogStored(log, record.FileName, file.Length, convertedFrom ?? "as sent", vdnId, request.Account.AccessKey);
         return AdminResults.Created(new StoredPromptView(record.FileName, record.Locations, record.DurationMs, convertedFrom));
     }

@@ -32,17 +32,14 @@ public static partial class Upload
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
-        BodyBufferPool buffers, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, TimeProvider time,
-        CcfsMetrics metrics, ILoggerFactory loggers)
+        BodyBufferPool buffers, PromptWriter writer, CcfsSettings settings, CcfsMetrics metrics, ILoggerFactory loggers)
     {
         using var inFlight = metrics.UploadsInFlight.TrackInProgress();
-        return await StoreOrRefuseAsync(http, reader, parameterSource, buffers, locations, catalog, settings, time, metrics,
-            loggers.CreateLogger(typeof(Upload).FullName!));
+        return await StoreOrRefuseAsync(http, reader, parameterSource, buffers, writer, settings, loggers.CreateLogger(typeof(Upload).FullName!));
     }
 
     private static async Task<IResult> StoreOrRefuseAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
-        BodyBufferPool buffers, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, TimeProvider time,
-        CcfsMetrics metrics, ILogger log)
+        BodyBufferPool buffers, PromptWriter writer, CcfsSettings settings, ILogger log)
     {
         // The VDN picks the size limit, so it is read before the body; it is trusted only once the signature is.
         var query = FormQuery.Parse(http.Request.QueryString.Value);
@@ -105,7 +102,7 @@ public static partial class Upload
             return Refuse(log, CcfsResult.Format("data"), wave.Reason);
         }
 
-        var stored = await PromptWriter.StoreAsync(file, wave, vdn, parameters, request.Account.AccessKey, locations, catalog, time, log);
+        var stored = await writer.StoreAsync(file, wave, vdn, parameters, request.Account.AccessKey);
         if (stored.Record is not { } record)
         {
             return CcfsResults.Unavailable(stored.Failure!);
@@ -113,7 +110,6 @@ public static partial class Upload
 
         LogStored(log, record.FileName, length, record.DurationMs, vdn, request.Account.AccessKey);
         InterfaceCall.Of(http)?.File = record.FileName;
-        metrics.BytesStored.Inc((double)length * record.Locations.Count);
         return CcfsResults.Success(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription }, writer =>
         {
             writer.WriteStartObject();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Ccfs.Audio;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Storage;
@@ -14,14 +15,15 @@ public readonly record struct PromptWriteResult(FileRecord? Record, string? Fail
 /// <summary>
 /// Stores a file that already passed validation under a VDN's upload folder, for uploadFile and the admin upload
 /// alike: name it, reserve the name in the catalog, write every location, then commit the row. Nothing is kept
-/// unless every step succeeded.
+/// unless every step succeeded. Counts the bytes of every acknowledged copy.
 /// </summary>
-public static partial class PromptWriter
+public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, TimeProvider time, CcfsMetrics metrics,
+    ILogger<PromptWriter> log)
 {
     private const int NameAttempts = 5;
 
-    public static async Task<PromptWriteResult> StoreAsync(ReadOnlyMemory<byte> file, WaveValidation wave, int vdn,
-        SystemParameters parameters, string accessKey, LocationSet locations, IFileCatalog catalog, TimeProvider time, ILogger log)
+    public async Task<PromptWriteResult> StoreAsync(ReadOnlyMemory<byte> file, WaveValidation wave, int vdn,
+        SystemParameters parameters, string accessKey)
     {
         var folder = parameters.UploadPathRule.FolderFor(vdn);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(file.Span));
@@ -31,15 +33,19 @@ public static partial class PromptWriter
             var record = new FileRecord(path, $"{parameters.DriveLetter}:{path}", vdn, file.Length, sha256,
                 WaveEncodingNames.ConfigName(wave.Encoding), (long)wave.Duration.TotalMilliseconds, accessKey,
                 time.GetUtcNow(), locations.Ids);
-            var outcome = await StoreAsync(record, file, locations, catalog, log);
+            var outcome = await StoreAsync(record, file);
             if (outcome == StoreOutcome.NameTaken)
             {
                 continue;
             }
 
-            return outcome == StoreOutcome.Stored
-                ? new PromptWriteResult(record, null)
-                : new PromptWriteResult(null, "the file could not be stored; nothing was kept");
+            if (outcome != StoreOutcome.Stored)
+            {
+                return new PromptWriteResult(null, "the file could not be stored; nothing was kept");
+            }
+
+            metrics.BytesStored.Inc((double)file.Length * record.Locations.Count);
+            return new PromptWriteResult(record, null);
         }
 
         return new PromptWriteResult(null, $"no free file name after {NameAttempts} attempts");
@@ -53,8 +59,7 @@ public static partial class PromptWriter
     }
 
     /// <summary>Reserve the name, write every copy, then commit the row; undo everything on any failure.</summary>
-    private static async Task<StoreOutcome> StoreAsync(FileRecord record, ReadOnlyMemory<byte> file, LocationSet locations,
-        IFileCatalog catalog, ILogger log)
+    private async Task<StoreOutcome> StoreAsync(FileRecord record, ReadOnlyMemory<byte> file)
     {
         var storagePath = record.Path[1..];
         try
@@ -76,13 +81,13 @@ public static partial class PromptWriter
         }
         catch (FileAlreadyExistsException)
         {
-            await ReleaseAsync(catalog, record, log);
+            await ReleaseAsync(record);
             return StoreOutcome.NameTaken;
         }
         catch (Exception e)
         {
             LogStoreFailed(log, e, record.FileName, "writing the copies");
-            await ReleaseAsync(catalog, record, log);
+            await ReleaseAsync(record);
             return StoreOutcome.Failed;
         }
 
@@ -105,12 +110,12 @@ public static partial class PromptWriter
                 return StoreOutcome.Failed;
             }
 
-            await ReleaseAsync(catalog, record, log);
+            await ReleaseAsync(record);
             return StoreOutcome.Failed;
         }
     }
 
-    private static async Task ReleaseAsync(IFileCatalog catalog, FileRecord record, ILogger log)
+    private async Task ReleaseAsync(FileRecord record)
     {
         try
         {
