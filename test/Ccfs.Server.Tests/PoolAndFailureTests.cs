@@ -90,7 +90,7 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
 
         public Task RemoveAsync(string path, CancellationToken cancellationToken) => inner.RemoveAsync(path, cancellationToken);
 
-        public Task<bool> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken) =>
+        public Task<CopyRemoval> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken) =>
             inner.RemoveCopyAsync(path, locationId, cancellationToken);
 
         public Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);

@@ -28,6 +28,28 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
     }
 
     [Fact]
+    public async Task Deleting_the_two_copies_at_once_never_leaves_a_row_without_copies()
+    {
+        var client = factory.Signed();
+        for (var round = 0; round < 40; round++)
+        {
+            var fileName = await client.StoreAsync(Samples.Sine);
+
+            var answers = await Task.WhenAll(client.DeleteAsync(fileName, "0"), client.DeleteAsync(fileName, "256"));
+
+            foreach (var answer in answers)
+            {
+                await CcfsAnswer.AssertTripleAsync(answer, "0", "success");
+            }
+
+            Assert.False(File.Exists(Copy("0", fileName)));
+            Assert.False(File.Exists(Copy("256", fileName)));
+            Assert.DoesNotContain(factory.CatalogRows(), r => r.StartsWith(fileName[2..], StringComparison.Ordinal));
+            await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName), "0300011", "The file does not exist.");
+        }
+    }
+
+    [Fact]
     public async Task Deleting_without_a_location_removes_every_copy_and_the_row()
     {
         var client = factory.Signed();

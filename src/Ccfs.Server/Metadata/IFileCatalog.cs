@@ -32,6 +32,19 @@ public enum FileState
     Deleting = 2,
 }
 
+/// <summary>What <see cref="IFileCatalog.RemoveCopyAsync"/> did.</summary>
+public enum CopyRemoval
+{
+    /// <summary>No stored file has that path, or the location holds no copy of it.</summary>
+    NotHeld,
+
+    /// <summary>The copy is forgotten; other locations still hold the file.</summary>
+    Removed,
+
+    /// <summary>It was the last copy: the row is now being deleted, and the caller removes the bytes and the row.</summary>
+    LastCopy,
+}
+
 /// <summary>
 /// The metadata of stored files. Each change that touches bytes is bracketed by the catalog: an upload reserves its
 /// name (pending), writes, then commits; a delete marks the row (deleting), removes the bytes, then the row. A row
@@ -61,8 +74,12 @@ public interface IFileCatalog
     /// <summary>Removes a row, whatever its state, with its copies.</summary>
     Task RemoveAsync(string path, CancellationToken cancellationToken);
 
-    /// <summary>Forgets one location's copy of a stored file; false if that location did not hold one.</summary>
-    Task<bool> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Forgets one location's copy of a stored file, atomically with the check that others remain: when it is the
+    /// last copy, the row is marked as being deleted instead (<see cref="CopyRemoval.LastCopy"/>), so two deletes of
+    /// the last two copies can never leave a stored row without copies.
+    /// </summary>
+    Task<CopyRemoval> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken);
 
     /// <summary>Rows a crash left pending or deleting.</summary>
     Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken);

@@ -103,17 +103,42 @@ public sealed class SqliteFileCatalog(SqliteDatabase database) : IFileCatalog
         await SqliteDatabase.ExecuteAsync(connection, "DELETE FROM files WHERE path = $path;", cancellationToken, ("$path", path));
     }
 
-    public async Task<bool> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken)
+    public async Task<CopyRemoval> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            DELETE FROM file_copies WHERE path = $path AND location_id = $location
-              AND EXISTS (SELECT 1 FROM files WHERE files.path = $path AND files.state = 1);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var count = connection.CreateCommand();
+        count.CommandText = """
+            SELECT count(*), sum(c.location_id = $location) FROM file_copies c JOIN files f ON f.path = c.path
+            WHERE f.path = $path AND f.state = 1;
             """;
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$location", locationId);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        count.Parameters.AddWithValue("$path", path);
+        count.Parameters.AddWithValue("$location", locationId);
+        long copies, held;
+        await using (var reader = await count.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            copies = reader.GetInt64(0);
+            held = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+        }
+
+        if (held == 0)
+        {
+            return CopyRemoval.NotHeld;
+        }
+
+        if (copies == 1)
+        {
+            await SqliteDatabase.ExecuteAsync(connection, "UPDATE files SET state = 2 WHERE path = $path;", cancellationToken, ("$path", path));
+        }
+        else
+        {
+            await SqliteDatabase.ExecuteAsync(connection, "DELETE FROM file_copies WHERE path = $path AND location_id = $location;",
+                cancellationToken, ("$path", path), ("$location", locationId));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return copies == 1 ? CopyRemoval.LastCopy : CopyRemoval.Removed;
     }
 
     public async Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken)

@@ -13,17 +13,7 @@ public static class FileRemoval
     public static async Task<bool> EverywhereAsync(LogicalPath path, LocationSet locations, IFileCatalog catalog)
     {
         var record = await catalog.BeginDeleteAsync(path.Path, CancellationToken.None);
-        var removed = false;
-        foreach (var store in locations.Stores)
-        {
-            removed |= await store.DeleteAsync(path.StoragePath, CancellationToken.None);
-        }
-
-        if (record is not null)
-        {
-            await catalog.RemoveAsync(path.Path, CancellationToken.None);
-        }
-
+        var removed = await RemoveMarkedAsync(path, locations, catalog, hasRow: record is not null);
         return record is not null || removed;
     }
 
@@ -33,28 +23,38 @@ public static class FileRemoval
     /// </summary>
     public static async Task<bool> FromAsync(LogicalPath path, IFileStore store, LocationSet locations, IFileCatalog catalog)
     {
-        var record = await catalog.FindAsync(path.Path, CancellationToken.None);
-        if (record is null)
+        if (await catalog.FindAsync(path.Path, CancellationToken.None) is null)
         {
             return await store.DeleteAsync(path.StoragePath, CancellationToken.None);
         }
 
-        if (!record.Locations.Contains(store.LocationId))
+        switch (await catalog.RemoveCopyAsync(path.Path, store.LocationId, CancellationToken.None))
         {
-            return false;
+            case CopyRemoval.Removed:
+                await store.DeleteAsync(path.StoragePath, CancellationToken.None);
+                return true;
+            case CopyRemoval.LastCopy:
+                await RemoveMarkedAsync(path, locations, catalog, hasRow: true);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Removes every copy of a file whose row (if any) is marked deleting, then the row.</summary>
+    private static async Task<bool> RemoveMarkedAsync(LogicalPath path, LocationSet locations, IFileCatalog catalog, bool hasRow)
+    {
+        var removed = false;
+        foreach (var store in locations.Stores)
+        {
+            removed |= await store.DeleteAsync(path.StoragePath, CancellationToken.None);
         }
 
-        if (record.Locations.Count == 1)
+        if (hasRow)
         {
-            return await EverywhereAsync(path, locations, catalog);
+            await catalog.RemoveAsync(path.Path, CancellationToken.None);
         }
 
-        if (!await catalog.RemoveCopyAsync(path.Path, store.LocationId, CancellationToken.None))
-        {
-            return false;
-        }
-
-        await store.DeleteAsync(path.StoragePath, CancellationToken.None);
-        return true;
+        return removed;
     }
 }
