@@ -29,14 +29,21 @@ public readonly record struct JsonValue(JsonTokenType Token, int Start, int Leng
 /// Reads the CC-FS envelope <c>{"request":{"version":"2.0"},"msgBody":{…}}</c> in one pass with
 /// <see cref="Utf8JsonReader"/> and answers the first rule it breaks (spec §3): <c>0300007</c> for an empty,
 /// unparseable or incomplete body, <c>0300001</c>/<c>0300002</c>/<c>0300006</c> for the version, and
-/// <c>0300004</c> for a property given twice. Unknown properties are skipped.
+/// <c>0300004</c> for a property given twice. Unknown properties are skipped. Work and allocation stay bounded
+/// whatever the body holds: at most <see cref="MaxMembers"/> properties per object, names of at most
+/// <see cref="MaxNameBytes"/>, and the version compared in place.
 /// </summary>
 public static class EnvelopeReader
 {
     /// <summary>Properties allowed in each of the root, request and msgBody objects; more is not an envelope.</summary>
     public const int MaxMembers = 64;
 
+    /// <summary>The longest property name (as sent, escapes included) an envelope may carry; CC-FS's are a few bytes.</summary>
+    public const int MaxNameBytes = 256;
+
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 32 };
+
+    private static readonly byte[] CurrentVersionUtf8 = Encoding.UTF8.GetBytes(CcfsResult.CurrentVersion);
 
     /// <param name="json">The request body.</param>
     /// <param name="names">The msgBody members the interface wants.</param>
@@ -59,6 +66,11 @@ public static class EnvelopeReader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
+                if (reader.ValueSpan.Length > MaxNameBytes)
+                {
+                    return CcfsResult.RequestBodyNull;
+                }
+
                 var name = reader.GetString()!;
                 if (!seen.Add(name))
                 {
@@ -132,12 +144,24 @@ public static class EnvelopeReader
             return CcfsResult.Empty("version");
         }
 
-        return v.GetString(json) == CcfsResult.CurrentVersion ? null : CcfsResult.Version;
+        return IsCurrentVersion(json, v) ? null : CcfsResult.Version;
+    }
+
+    /// <summary>Compares the version in place: a long value is simply not "2.0", and is never copied into a string.</summary>
+    private static bool IsCurrentVersion(ReadOnlySpan<byte> json, JsonValue version)
+    {
+        const int MaxEscapedLength = 6 * 3;
+        if (!version.IsEscaped)
+        {
+            return json.Slice(version.Start, version.Length).SequenceEqual(CurrentVersionUtf8);
+        }
+
+        return version.Length <= MaxEscapedLength && version.GetString(json) == CcfsResult.CurrentVersion;
     }
 
     /// <summary>
     /// Reads the members of the object the reader is on (if it is one), capturing the wanted ones.
-    /// False when the object has too many members.
+    /// False when the object has too many members or a name that is too long.
     /// </summary>
     private static bool ReadMembers(ref Utf8JsonReader reader, scoped ReadOnlySpan<string> names, scoped Span<JsonValue> values,
         ref string? duplicate)
@@ -151,6 +175,11 @@ public static class EnvelopeReader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (reader.ValueSpan.Length > MaxNameBytes)
+            {
+                return false;
+            }
+
             var name = reader.GetString()!;
             if (!seen.Add(name))
             {
