@@ -23,10 +23,18 @@ public static class ResultCodes
     /// now (a storage or catalog failure, or the upload queue is full). Sent with HTTP 503; the client may retry.
     /// </summary>
     public const string ServiceUnavailable = "0300503";
+
+    /// <summary>Every code above.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Success, ValueNull, ValueEmpty, ValueTooLong, ValueFormat, ValueTooShort, VersionError, RequestBodyNull,
+        DownloadFlowControl, QueryFlowControl, FileNameDateFormat, FileNotFound, NoDataFound, BeginAfterEnd, ServiceUnavailable,
+    ];
 }
 
 /// <summary>A resultCode with its resultDesc, worded as the CC-FS error table words it.</summary>
-public readonly record struct CcfsResult(string Code, string Description)
+/// <param name="Subject">The parameter the description names (<c>vdnId</c>, <c>data</c>…), if it names one.</param>
+public readonly record struct CcfsResult(string Code, string Description, string? Subject = null)
 {
     /// <summary>The version CC-FS currently requires in <c>request.version</c>.</summary>
     public const string CurrentVersion = "2.0";
@@ -35,15 +43,15 @@ public readonly record struct CcfsResult(string Code, string Description)
 
     public static CcfsResult Success { get; } = new(ResultCodes.Success, "success");
 
-    public static CcfsResult Null(string param) => new(ResultCodes.ValueNull, $"The value of {param} cannot be null.");
+    public static CcfsResult Null(string param) => new(ResultCodes.ValueNull, $"The value of {param} cannot be null.", param);
 
-    public static CcfsResult Empty(string param) => new(ResultCodes.ValueEmpty, $"The value of {param} cannot be an empty string.");
+    public static CcfsResult Empty(string param) => new(ResultCodes.ValueEmpty, $"The value of {param} cannot be an empty string.", param);
 
-    public static CcfsResult TooLong(string param) => new(ResultCodes.ValueTooLong, $"The length of {param} is too long.");
+    public static CcfsResult TooLong(string param) => new(ResultCodes.ValueTooLong, $"The length of {param} is too long.", param);
 
-    public static CcfsResult Format(string param) => new(ResultCodes.ValueFormat, $"The format of {param} is incorrect.");
+    public static CcfsResult Format(string param) => new(ResultCodes.ValueFormat, $"The format of {param} is incorrect.", param);
 
-    public static CcfsResult TooShort(string param) => new(ResultCodes.ValueTooShort, $"The length of {param} is too short.");
+    public static CcfsResult TooShort(string param) => new(ResultCodes.ValueTooShort, $"The length of {param} is too short.", param);
 
     public static CcfsResult Version { get; } =
         new(ResultCodes.VersionError, $"The value of version is error, current version is {CurrentVersion} .");

@@ -91,6 +91,10 @@ public sealed class SettingsTests
     [InlineData("Ccfs:Auth:MaxClockSkew", "00:00:00", "MaxClockSkew")]
     [InlineData("Ccfs:Auth:TrustedProxies:0", "not-an-ip", "not-an-ip")]
     [InlineData("Ccfs:Limits:MaxConcurrentUploads", "0", "MaxConcurrentUploads")]
+    [InlineData("Ccfs:Compatibility:ResultDescriptions:0", "ok", "SuccessDescription")]
+    [InlineData("Ccfs:Compatibility:ResultDescriptions:0300099", "x", "'0300099' is not a result code")]
+    [InlineData("Ccfs:Compatibility:ResultDescriptions:0300004", " ", "ResultDescriptions:0300004 is empty")]
+    [InlineData("Ccfs:Compatibility:SuccessDescription", "", "SuccessDescription is empty")]
     public void A_bad_value_is_named(string key, string value, string expected)
     {
         var error = Assert.Throws<CcfsConfigurationException>(() => Load(new(Account) { [key] = value }));

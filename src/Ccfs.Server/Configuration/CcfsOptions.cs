@@ -121,6 +121,12 @@ public sealed class CompatibilityOptions
     /// <summary>The resultDesc of a success (spec §6 Q2).</summary>
     public string SuccessDescription { get; set; } = "success";
 
+    /// <summary>
+    /// resultDesc texts by resultCode, replacing the CC-FS table's wording (spec §3: "make the texts configurable");
+    /// <c>{param}</c> stands for the parameter a text names. Code 0 is <see cref="SuccessDescription"/>.
+    /// </summary>
+    public Dictionary<string, string> ResultDescriptions { get; set; } = [];
+
     /// <summary>getFileHash's algorithm: sha256, sha1, md5 or sha512 (spec §6 Q5).</summary>
     public string HashAlgorithm { get; set; } = "sha256";
 

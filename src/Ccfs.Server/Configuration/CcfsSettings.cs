@@ -36,6 +36,8 @@ public sealed partial class CcfsSettings
 
     public required CompatibilityOptions Compatibility { get; init; }
 
+    public required ResultTexts ResultTexts { get; init; }
+
     public required ListenerPlan Listeners { get; init; }
 
     public string CatalogPath => Path.Combine(DataDir, "catalog.db");
@@ -105,6 +107,8 @@ public sealed partial class CcfsSettings
             errors.Add("Ccfs:Compatibility:HashField is empty");
         }
 
+        ResultTexts.Check(options.Compatibility, errors);
+
         if (errors.Count > 0)
         {
             throw new CcfsConfigurationException(errors);
@@ -121,6 +125,7 @@ public sealed partial class CcfsSettings
             Auth = options.Auth,
             Limits = options.Limits,
             Compatibility = options.Compatibility,
+            ResultTexts = new ResultTexts(options.Compatibility),
             Admin = options.Admin,
             Security = options.Security,
             Listeners = listeners,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Ccfs.Protocol;
+using Ccfs.Server.Configuration;
 using Ccfs.Server.Observability;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -75,11 +76,12 @@ public static class CcfsResults
                 http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
+            var texts = http.RequestServices.GetService<CcfsSettings>()?.ResultTexts;
             return WriteJsonAsync(http.Response, status, writer =>
             {
                 writer.WriteStartObject();
                 writer.WriteString("resultCode", result.Code);
-                writer.WriteString("resultDesc", result.Description);
+                writer.WriteString("resultDesc", texts?.Describe(result) ?? result.Description);
                 if (writeData is null)
                 {
                     writer.WriteString("resultData", "");

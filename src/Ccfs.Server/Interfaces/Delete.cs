@@ -20,7 +20,7 @@ public static partial class Delete
             "Removes the file from every location, or from locationId only; the catalog row goes with the last copy.");
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
-        LocationSet locations, IFileCatalog catalog, CcfsSettings settings, ILoggerFactory loggers)
+        LocationSet locations, IFileCatalog catalog, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(Delete).FullName!);
         var admission = await reader.ReadPathRequestAsync(http, "fileName");
@@ -57,7 +57,7 @@ public static partial class Delete
         }
 
         LogDeleted(log, path.Path, only?.LocationId ?? "every location", request.Account.AccessKey);
-        return CcfsResults.Answer(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription });
+        return CcfsResults.Answer(CcfsResult.Success);
     }
 
     [LoggerMessage(LogLevel.Information, "Deleted {Path} from {Location} for access key {AccessKey}")]

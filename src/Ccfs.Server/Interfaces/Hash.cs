@@ -66,7 +66,7 @@ public static class Hash
                     integrity.Corrupt(store.LocationId, path.Path, record.Sha256, sha256);
                 }
 
-                return CcfsResults.Success(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription }, writer =>
+                return CcfsResults.Success(CcfsResult.Success, writer =>
                 {
                     writer.WriteStartObject();
                     writer.WriteString("fileName", fileName);

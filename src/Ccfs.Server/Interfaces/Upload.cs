@@ -32,14 +32,14 @@ public static partial class Upload
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
-        BodyBufferPool buffers, PromptWriter writer, CcfsSettings settings, CcfsMetrics metrics, ILoggerFactory loggers)
+        BodyBufferPool buffers, PromptWriter writer, CcfsMetrics metrics, ILoggerFactory loggers)
     {
         using var inFlight = metrics.UploadsInFlight.TrackInProgress();
-        return await StoreOrRefuseAsync(http, reader, parameterSource, buffers, writer, settings, loggers.CreateLogger(typeof(Upload).FullName!));
+        return await StoreOrRefuseAsync(http, reader, parameterSource, buffers, writer, loggers.CreateLogger(typeof(Upload).FullName!));
     }
 
     private static async Task<IResult> StoreOrRefuseAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
-        BodyBufferPool buffers, PromptWriter writer, CcfsSettings settings, ILogger log)
+        BodyBufferPool buffers, PromptWriter writer, ILogger log)
     {
         // The VDN picks the size limit, so it is read before the body; it is trusted only once the signature is.
         var query = FormQuery.Parse(http.Request.QueryString.Value);
@@ -110,7 +110,7 @@ public static partial class Upload
 
         LogStored(log, record.FileName, length, record.DurationMs, vdn, request.Account.AccessKey);
         InterfaceCall.Of(http)?.File = record.FileName;
-        return CcfsResults.Success(CcfsResult.Success with { Description = settings.Compatibility.SuccessDescription }, writer =>
+        return CcfsResults.Success(CcfsResult.Success, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("fileName", record.FileName);
