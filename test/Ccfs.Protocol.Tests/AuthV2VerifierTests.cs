@@ -219,6 +219,29 @@ public sealed class AuthV2VerifierTests
     }
 
     [Fact]
+    public void Verifying_a_5_MB_body_never_copies_it()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+        var body = Encoding.UTF8.GetBytes("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{\"data\":\""
+            + string.Concat(Enumerable.Repeat("UklG+Rg\\/=", 512 * 1024)) + "\"}}");
+        var authorization = AuthV2Signer.Sign(AuthV2SignerTests.ToRequest(v), new(v.AccessKey, v.SecretKey), v.Timestamp, body);
+        var verifier = Verifier(At(v));
+        var header = Header(authorization);
+        var request = Received(v);
+        Assert.True(verifier.Verify(header, [v.SecretKey], request, body).Succeeded);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var accepted = verifier.Verify(header, [v.SecretKey], request, body);
+        var refused = verifier.Verify(header, ["another-secret"], request, body);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(accepted.Succeeded, accepted.Detail);
+        Assert.Equal(AuthV2Failure.SignatureMismatch, refused.Failure);
+        // Percent-encoding into a string would take three times the body; the verifier streams it into the HMAC.
+        Assert.True(allocated < 64 * 1024, $"two verifications of a {body.Length}-byte body allocated {allocated} bytes");
+    }
+
+    [Fact]
     public void An_unparseable_timestamp_is_refused()
     {
         var v = AuthV2VectorFile.Named("V1");

@@ -8,28 +8,30 @@ public sealed class AuthTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
 {
     private const string Upload = CcfsPaths.UploadFile + "?vdnId=53";
 
-    public static TheoryData<string> Refusals() =>
-    [
-        "no authorization",
-        "tampered body",
-        "tampered query",
-        "query changed to another bound vdn",
-        "tampered signed header",
-        "wrong secret key",
-        "unknown access key",
-        "timestamp 16 minutes old",
-        "timestamp 16 minutes ahead",
-        "host not signed",
-        "base64 signature",
-        "base64 signature without slashes",
-        "truncated signature",
-        "not auth-v2",
-        "body not utf-8",
-    ];
+    /// <summary>Each refusal with the words its X-Ccfs-Reason must hold, so a case cannot pass for an unrelated reason.</summary>
+    public static TheoryData<string, string> Refusals() => new()
+    {
+        { "no authorization", "the Authorization header is missing" },
+        { "tampered body", "the signature does not match" },
+        { "tampered query", "the signature does not match" },
+        { "query changed to another bound vdn", "the signature does not match" },
+        { "tampered signed header", "the signature does not match" },
+        { "wrong secret key", "the signature does not match" },
+        { "unknown access key", "access key 'nobody' is unknown" },
+        { "timestamp 16 minutes old", "s away from server time" },
+        { "timestamp 16 minutes ahead", "s away from server time" },
+        { "host not signed", "host is not among the signed headers" },
+        { "base64 signature", "" },
+        { "base64 signature with a slash", "'/'-separated parts, 5 expected" },
+        { "base64 signature without slashes", "the signature is not 64 hexadecimal characters" },
+        { "truncated signature", "the signature is not 64 hexadecimal characters" },
+        { "not auth-v2", "does not start with auth-v2" },
+        { "body not utf-8", "the body is not valid UTF-8" },
+    };
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public async Task A_bad_signature_is_401_and_stores_nothing(string refusal)
+    public async Task A_bad_signature_is_401_and_stores_nothing(string refusal, string reason)
     {
         var before = factory.Snapshot();
         var now = factory.Time.GetUtcNow();
@@ -74,7 +76,22 @@ public sealed class AuthTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
                 options = options with { SignedHeaders = ["content-length", "content-type"] };
                 break;
             case "base64 signature":
-                options = options with { Authorization = a => WithSignature(a, s => Convert.ToBase64String(Convert.FromHexString(s))) };
+                // The Base64 form of the correct signature: which rule refuses it depends on whether it holds a '/'.
+                options = options with
+                {
+                    Authorization = a => WithSignature(a, s =>
+                    {
+                        var base64 = Convert.ToBase64String(Convert.FromHexString(s));
+                        reason = base64.Contains('/', StringComparison.Ordinal)
+                            ? "'/'-separated parts, 5 expected"
+                            : "the signature is not 64 hexadecimal characters";
+                        return base64;
+                    }),
+                };
+                break;
+            case "base64 signature with a slash":
+                // Base64 of a random signature holds a '/' only now and then; the first byte 0xFF always gives one.
+                options = options with { Authorization = a => WithSignature(a, s => Convert.ToBase64String([0xFF, .. Convert.FromHexString(s)[1..]])) };
                 break;
             case "base64 signature without slashes":
                 options = options with
@@ -97,7 +114,7 @@ public sealed class AuthTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
 
         await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.Unauthorized, CcfsPaths.UploadFile);
         Assert.Equal("application/json;charset=UTF-8", response.Content.Headers.ContentType!.ToString().Replace(" ", "", StringComparison.Ordinal));
-        Assert.False(string.IsNullOrEmpty(CcfsAnswer.Reason(response)));
+        Assert.Contains(reason, CcfsAnswer.Reason(response), StringComparison.Ordinal);
         Assert.Equal(before, factory.Snapshot());
     }
 
@@ -145,11 +162,18 @@ public sealed class AuthTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
     }
 
     [Fact]
-    public async Task A_client_that_leaves_the_query_out_of_its_signature_is_accepted_by_the_compatibility_retry()
+    public async Task A_client_that_leaves_the_query_out_of_its_signature_is_accepted_by_the_compatibility_retry_and_logged()
     {
-        var response = await factory.Signed().UploadAsync(Samples.Sine, options: new() { SignedQuery = "" });
+        using var fresh = new CcfsFactory();
 
+        var strict = await fresh.Signed().UploadAsync(Samples.Sine);
+        var response = await fresh.Signed().UploadAsync(Samples.Sine, options: new() { SignedQuery = "" });
+
+        await CcfsAnswer.AssertTripleAsync(strict, "0", "success");
         await CcfsAnswer.AssertTripleAsync(response, "0", "success");
+        var matched = Assert.Single(fresh.Logs, l => l.Message.Contains("matched the compatibility form", StringComparison.Ordinal));
+        Assert.Contains("WithoutQueryLine", matched.Message, StringComparison.Ordinal);
+        Assert.Contains(CcfsFactory.AccessKey, matched.Message, StringComparison.Ordinal);
     }
 
     [Fact]

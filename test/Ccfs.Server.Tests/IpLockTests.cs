@@ -20,9 +20,12 @@ public sealed class IpLockTests
         }
 
         var locked = await client.UploadAsync(Samples.Sine, options: From("198.51.100.7"));
-        var otherAddress = await client.UploadAsync(Samples.Sine, options: From("198.51.100.8"));
 
         await CcfsAnswer.AssertSpringAsync(locked, HttpStatusCode.Forbidden, CcfsPaths.UploadFile);
+        Assert.Equal(before, factory.Snapshot());
+
+        var otherAddress = await client.UploadAsync(Samples.Sine, options: From("198.51.100.8"));
+
         await CcfsAnswer.AssertTripleAsync(otherAddress, "0", "success");
         Assert.Single(factory.Snapshot().CatalogRows.Except(before.CatalogRows));
     }

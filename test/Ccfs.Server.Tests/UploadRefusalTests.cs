@@ -135,14 +135,16 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
 
     [Theory]
     [MemberData(nameof(InvalidSamples))]
-    public async Task Every_invalid_sample_is_0300004_with_its_reason_in_a_header(string sample)
+    public async Task Every_invalid_sample_is_0300004_with_its_reason_in_a_header_and_the_log(string sample)
     {
+        var logged = factory.Logs.Count;
         var response = await AssertRefusedAsync(Upload, SignedClient.UploadBody(Samples.Read("invalid", sample)), "0300004",
             "The format of data is incorrect.");
 
         var reason = CcfsAnswer.Reason(response);
         Assert.False(string.IsNullOrWhiteSpace(reason));
         Assert.Equal(Ccfs.Audio.WaveValidator.Validate(Samples.Read("invalid", sample)).Reason, reason);
+        Assert.Contains(factory.Logs.Skip(logged), l => l.Message == $"Upload refused with 0300004: {reason}");
     }
 
     [Theory]

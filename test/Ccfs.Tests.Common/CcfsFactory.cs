@@ -3,6 +3,7 @@ using Ccfs.Server.Metadata;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ccfs.Tests;
@@ -122,6 +123,9 @@ public class CcfsFactory : WebApplicationFactory<Program>
         return rows;
     }
 
+    /// <summary>What the server logged at Information and above, oldest first.</summary>
+    public IReadOnlyList<FakeLogRecord> Logs => Services.GetFakeLogCollector().GetSnapshot();
+
     public Task<FileRecord?> FindAsync(string path) => Services.GetRequiredService<IFileCatalog>().FindAsync(path, CancellationToken.None);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -132,7 +136,9 @@ public class CcfsFactory : WebApplicationFactory<Program>
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<IStartupFilter, TestClientAddress>();
         });
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // The console shows warnings; tests read everything from Information up through Logs.
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFakeLogging()
+            .AddFilter<FakeLoggerProvider>(level => level >= LogLevel.Information));
     }
 
     protected override void Dispose(bool disposing)
