@@ -45,6 +45,8 @@ public sealed partial class ObservabilityTests
         Assert.Equal(0, metrics["ccfs_uploads_in_flight"]);
         Assert.Equal(1, metrics["ccfs_ip_locks_total"]);
         Assert.Equal(1, metrics["ccfs_ip_locked_addresses"]);
+        Assert.True(metrics["dotnet_gc_allocated_bytes_total"] > wav.Length, "the process has allocated at least one request body");
+        Assert.True(metrics["process_working_set_bytes"] > 0);
     }
 
     [Theory]
@@ -99,9 +101,8 @@ public sealed partial class ObservabilityTests
     internal static async Task<Dictionary<string, double>> ScrapeAsync(CcfsFactory factory)
     {
         var text = await factory.CreateClient().GetStringAsync("/metrics");
-        return text.Split('\n').Where(l => l.StartsWith("ccfs_", StringComparison.Ordinal))
-            .Select(l => l.Split(' '))
-            .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+        return text.Split('\n').Where(l => l.Length > 0 && l[0] != '#')
+            .ToDictionary(l => l[..l.LastIndexOf(' ')], l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     [GeneratedRegex("<script[^>]*src=\"([^\"]+)\"")]

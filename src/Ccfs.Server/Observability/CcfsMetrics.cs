@@ -26,6 +26,12 @@ public sealed class CcfsMetrics
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
         IpLocks = factory.CreateCounter("ccfs_ip_locks_total", "Times a client address was locked");
         IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
+
+        // The process as a whole: memory, CPU, GC, and the managed bytes allocated so far, from which a load script
+        // derives allocation per request without attaching a profiler.
+        DotNetStats.Register(Registry);
+        var allocated = factory.CreateCounter("dotnet_gc_allocated_bytes_total", "Managed bytes allocated by the process since it started");
+        Registry.AddBeforeCollectCallback(() => allocated.IncTo(GC.GetTotalAllocatedBytes()));
     }
 
     public CollectorRegistry Registry { get; }
