@@ -83,9 +83,10 @@ public sealed class CcfsClient
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
             return await _http.SendAsync(request, token);
         }, cancellationToken);
-        return await ReadAsync(response, data => new UploadedFile(
-            data.GetProperty("fileName").GetString()!,
-            [.. data.GetProperty("locationId").EnumerateArray().Select(e => e.GetString()!)]), cancellationToken);
+        return await AnswerReader.ReadAsync(response, data => new UploadedFile(
+            AnswerReader.Text(data, "fileName") ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
+                "uploadFile answered resultCode 0 without a resultData.fileName: the file may be stored under a name this client cannot know"),
+            AnswerReader.Texts(data, "locationId")), cancellationToken);
     }
 
     /// <summary>Deletes an uploaded file from every location, or from <paramref name="locationId"/> only.</summary>
@@ -93,17 +94,21 @@ public sealed class CcfsClient
     {
         using var response = await SendJsonAsync(CcfsPaths.DeleteFile, w => WritePath(w, "fileName", fileName, "locationId", locationId),
             HttpCompletionOption.ResponseContentRead, cancellationToken);
-        return await ReadAsync<FileHash>(response, _ => null, cancellationToken);
+        return await AnswerReader.ReadAsync<FileHash>(response, _ => null, cancellationToken);
     }
 
-    /// <summary>The digest of the bytes stored in a location (the first that holds the file, if none is named).</summary>
+    /// <summary>
+    /// The digest of the bytes stored in a location (the first that holds the file, if none is named). CC-FS does not
+    /// document the digest's field, so <see cref="FileHash.Hash"/> is null when the answer has no
+    /// <see cref="CcfsClientOptions.HashField"/>.
+    /// </summary>
     public async Task<CcfsResponse<FileHash>> GetFileHashAsync(string fileName, string? locationId = null,
         CancellationToken cancellationToken = default)
     {
         using var response = await SendJsonAsync(CcfsPaths.GetFileHash, w => WritePath(w, "fileName", fileName, "locationId", locationId),
             HttpCompletionOption.ResponseContentRead, cancellationToken);
-        return await ReadAsync(response, data => new FileHash(
-            data.GetProperty("fileName").GetString()!, data.GetProperty(_options.HashField).GetString()!), cancellationToken);
+        return await AnswerReader.ReadAsync(response, data => new FileHash(
+            AnswerReader.Text(data, "fileName") ?? fileName, AnswerReader.Text(data, _options.HashField)), cancellationToken);
     }
 
     /// <summary>
@@ -134,7 +139,7 @@ public sealed class CcfsClient
             return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, length));
         }
 
-        return await ReadAsync<DownloadedFile>(response, _ => null, cancellationToken);
+        return await AnswerReader.ReadAsync<DownloadedFile>(response, _ => null, cancellationToken);
     }
 
     /// <summary>
@@ -230,51 +235,6 @@ public sealed class CcfsClient
     }
 
     private Uri Absolute(string pathAndQuery) => new(BaseAddress, pathAndQuery);
-
-    /// <summary>Reads a CC-FS answer; 401/403 and answers that are not CC-FS shaped throw.</summary>
-    private static async Task<CcfsResponse<T>> ReadAsync<T>(HttpResponseMessage response, Func<JsonElement, T?> readData,
-        CancellationToken cancellationToken)
-        where T : class
-    {
-        var reason = response.Headers.TryGetValues("X-Ccfs-Reason", out var values) ? values.FirstOrDefault() : null;
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        JsonElement? json = null;
-        try
-        {
-            json = JsonDocument.Parse(text).RootElement;
-        }
-        catch (JsonException)
-        {
-        }
-
-        var status = (int)response.StatusCode;
-        if (status is 401 or 403)
-        {
-            throw new CcfsAuthenticationException(status, Spring(json), reason);
-        }
-
-        if (json is { ValueKind: JsonValueKind.Object } triple && triple.TryGetProperty("resultCode", out var code)
-            && code.ValueKind == JsonValueKind.String)
-        {
-            var description = triple.TryGetProperty("resultDesc", out var desc) ? desc.GetString() ?? "" : "";
-            var data = code.GetString() == ResultCodes.Success && triple.TryGetProperty("resultData", out var d)
-                && d.ValueKind == JsonValueKind.Object ? readData(d) : null;
-            return new CcfsResponse<T>(code.GetString()!, description, reason, data);
-        }
-
-        throw new CcfsRequestException(status, Spring(json), reason,
-            $"the endpoint answered HTTP {status} without a CC-FS result" + (reason is null ? "" : ": " + reason));
-    }
-
-    private static SpringError? Spring(JsonElement? json) =>
-        json is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number
-            ? new SpringError(
-                body.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt64() : 0,
-                status.GetInt32(),
-                body.TryGetProperty("error", out var e) ? e.GetString() ?? "" : "",
-                body.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "",
-                body.TryGetProperty("path", out var p) ? p.GetString() ?? "" : "")
-            : null;
 
     private async Task<MemoryStream> BufferAsync(Stream source, CancellationToken cancellationToken)
     {

@@ -30,20 +30,27 @@ internal static class HashCommand
                 return await CcfsCli.RefusedAsync(console, response);
             }
 
-            await console.Out.WriteLineAsync(response.Data!.Hash);
+            if (response.Data!.Hash is not { } stored)
+            {
+                await console.Error.WriteLineAsync($"ccfs: the answer has no resultData.{options.HashField}; "
+                    + "CC-FS does not document the digest's field, so name the one your endpoint uses with --field");
+                return ExitCodes.Failed;
+            }
+
+            await console.Out.WriteLineAsync(stored);
             if (parse.GetValue(compare) is not { } local)
             {
                 return ExitCodes.Success;
             }
 
             var localHash = await LocalDigestAsync(local, parse.GetValue(algorithm)!, cancellation);
-            if (string.Equals(localHash, response.Data.Hash, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(localHash, stored, StringComparison.OrdinalIgnoreCase))
             {
                 await console.Error.WriteLineAsync($"match: {local} has the same {parse.GetValue(algorithm)}");
                 return ExitCodes.Success;
             }
 
-            await console.Error.WriteLineAsync($"MISMATCH: {local} is {localHash}, the stored file is {response.Data.Hash}");
+            await console.Error.WriteLineAsync($"MISMATCH: {local} is {localHash}, the stored file is {stored}");
             return ExitCodes.Failed;
         }));
         return command;
