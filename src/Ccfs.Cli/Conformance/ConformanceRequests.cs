@@ -84,8 +84,9 @@ public sealed record RawAnswer(int Status, string? ContentType, byte[] Body)
 /// <summary>Sends signed CC-FS requests with full control over the signature, for the conformance checks.</summary>
 public sealed class ConformanceRequests(HttpClient http, ConnectionSettings settings)
 {
-    public static byte[] Envelope(string msgBody, string version = "2.0") =>
-        Encoding.UTF8.GetBytes($$"""{"request":{"version":"{{version}}"},"msgBody":{{msgBody}}}""");
+    /// <summary>The CC-FS request envelope; a null <paramref name="version"/> leaves <c>request</c> empty.</summary>
+    public static byte[] Envelope(string msgBody, string? version = "2.0") =>
+        Encoding.UTF8.GetBytes((version is null ? """{"request":{}""" : $$"""{"request":{"version":"{{version}}"}""") + $$""","msgBody":{{msgBody}}}""");
 
     public static string MsgBody(params (string Name, object? Value)[] members) =>
         JsonSerializer.Serialize(members.Where(m => m.Value is not null).ToDictionary(m => m.Name, m => m.Value));
