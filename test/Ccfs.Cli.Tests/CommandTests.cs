@@ -34,6 +34,41 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     }
 
     [Fact]
+    public async Task A_file_that_cannot_be_read_mid_batch_is_reported_and_the_files_around_it_are_stored()
+    {
+        File.Copy(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "a.wav"));
+        File.CreateSymbolicLink(Path.Combine(_work, "b.wav"), Path.Combine(_work, "nowhere.wav"));
+        File.Copy(SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav"), Path.Combine(_work, "c.wav"));
+
+        var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", "--json", Path.Combine(_work, "*.wav"));
+
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["a.wav", "b.wav", "c.wav"], lines.Select(l => Path.GetFileName(l.GetProperty("file").GetString())));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("Could not find file", lines[1].GetProperty("error").GetString(), StringComparison.Ordinal);
+        foreach (var stored in new[] { lines[0], lines[2] })
+        {
+            Assert.Equal("0", stored.GetProperty("resultCode").GetString());
+            Assert.True(File.Exists(Path.Combine(server.LocationRoot, stored.GetProperty("fileName").GetString()![3..])));
+        }
+
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task After_an_authentication_refusal_a_batch_sends_no_more_files_and_exits_3()
+    {
+        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
+
+        var (code, output, error) = await Cli.RunAsync(server.Environment(secretKey: "wrong"), "upload", wav, wav, wav);
+
+        Assert.Equal(ExitCodes.AuthenticationRefused, code);
+        Assert.Contains("401", output, StringComparison.Ordinal);
+        Assert.Equal(2, output.Split("not sent").Length - 1);
+        Assert.Contains("0 uploaded, 3 failed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Json_output_has_one_object_per_file()
     {
         var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--json",
