@@ -9,7 +9,7 @@ public static class ExitCodes
     /// <summary>The endpoint answered with a resultCode other than 0, a hash differs, or a conformance check failed.</summary>
     public const int Failed = 1;
 
-    /// <summary>Bad usage or local input: an unknown option, a missing file, audio that cannot be converted.</summary>
+    /// <summary>Bad usage or local input: an unknown option, a missing file, audio that cannot be converted, a local file that cannot be read or written.</summary>
     public const int Usage = 2;
 
     /// <summary>The endpoint refused the signature or the VDN (401), or locked this client's address (403).</summary>

@@ -123,19 +123,43 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     }
 
     [Fact]
-    public async Task Download_of_a_folder_takes_its_one_file_and_names_it()
+    public async Task Download_of_a_folder_without_o_writes_its_one_file_under_its_name_in_the_working_folder_only()
     {
         var recording = Path.Combine(server.LocationRoot, "voice", "53", "IVRrecordFile", "cli-call", "rec-0001.wav");
         Directory.CreateDirectory(Path.GetDirectoryName(recording)!);
         await File.WriteAllBytesAsync(recording, Samples.Sine);
-        var previous = Environment.CurrentDirectory;
+        var here = Directory.CreateDirectory(Path.Combine(_work, "here")).FullName;
 
-        var result = await Cli.RunAsync(server.Environment(), "download", "Y:/voice/53/IVRrecordFile/cli-call", "--mode", "1",
-            "-o", Path.Combine(_work, "rec.wav"));
+        var result = await Cli.RunInAsync(here, server.Environment(), "download", "Y:/voice/53/IVRrecordFile/cli-call", "--mode", "1");
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(_work, "rec.wav")));
-        Assert.Equal(previous, Environment.CurrentDirectory);
+        Assert.Equal(Path.Combine(here, "rec-0001.wav"), result.Out.Trim());
+        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(here, "rec-0001.wav")));
+        Assert.Equal([Path.Combine(here, "rec-0001.wav")], Directory.GetFileSystemEntries(here));
+        Assert.Equal([here], Directory.GetFileSystemEntries(_work));
+    }
+
+    [Fact]
+    public async Task Download_into_a_folder_given_as_o_keeps_the_remote_name()
+    {
+        var name = (await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
+        var into = Directory.CreateDirectory(Path.Combine(_work, "into")).FullName;
+
+        var result = await Cli.RunInAsync(_work, server.Environment(), "download", name, "-o", "into");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal([Path.Combine(into, name[(name.LastIndexOf('/') + 1)..])], Directory.GetFiles(into));
+    }
+
+    [Fact]
+    public async Task Download_to_a_folder_that_does_not_exist_exits_2_with_a_message_and_sends_nothing()
+    {
+        var result = await Cli.RunInAsync(_work, server.Environment(), "download", "Y:/voice/53/IVRrecordFile/none.wav", "-o", "missing/x.wav");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("does not exist", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_work));
     }
 
     [Fact]

@@ -70,12 +70,16 @@ public sealed class RunningServer : IAsyncLifetime
 /// <summary>Runs <c>ccfs</c> in-process and captures what it prints.</summary>
 public static class Cli
 {
-    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment,
-        params string[] args)
+    public static Task<(int ExitCode, string Out, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment,
+        params string[] args) => RunInAsync(null, environment, args);
+
+    /// <summary>Runs it as if started in <paramref name="workingDirectory"/>, without changing this process's.</summary>
+    public static async Task<(int ExitCode, string Out, string Error)> RunInAsync(string? workingDirectory,
+        IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await CcfsCli.RunAsync(args, new CliConsole(output, error, environment));
+        var exitCode = await CcfsCli.RunAsync(args, new CliConsole(output, error, environment, workingDirectory));
         return (exitCode, output.ToString(), error.ToString());
     }
 }
