@@ -59,7 +59,7 @@ public sealed class CcfsClient
     public async Task<CcfsResponse<UploadedFile>> UploadAsync(Stream wav, int vdnId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(wav);
-        await using var buffered = wav.CanSeek ? null : await BufferAsync(wav, cancellationToken);
+        await using var buffered = wav.CanSeek ? null : await SegmentedBuffer.ReadAsync(wav, _options.MaxBufferedUploadBytes, cancellationToken);
         var file = buffered ?? wav;
         var start = file.Position;
         var bodyLength = UploadBody.Length(file.Length - start);
@@ -235,34 +235,6 @@ public sealed class CcfsClient
     }
 
     private Uri Absolute(string pathAndQuery) => new(BaseAddress, pathAndQuery);
-
-    private async Task<MemoryStream> BufferAsync(Stream source, CancellationToken cancellationToken)
-    {
-        var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
-        try
-        {
-            int read;
-            while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > _options.MaxBufferedUploadBytes)
-                {
-                    throw new InvalidOperationException(
-                        $"the stream is longer than {_options.MaxBufferedUploadBytes} bytes (CcfsClientOptions.MaxBufferedUploadBytes); "
-                        + "pass a seekable stream or a file path to upload it without buffering");
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        buffer.Position = 0;
-        return buffer;
-    }
 
     private static ResiliencePipeline<HttpResponseMessage> BuildRetry(CcfsClientOptions options, int attempts)
     {
