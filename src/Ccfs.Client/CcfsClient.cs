@@ -18,7 +18,13 @@ namespace Ccfs.Client;
 /// </summary>
 public sealed class CcfsClient
 {
-    private static readonly MediaTypeHeaderValue Json = MediaTypeHeaderValue.Parse(CcfsPaths.JsonContentType);
+    /// <summary>
+    /// The Content-Type of every CC-FS request, sent and signed exactly as written here; <c>ccfs sign</c> defaults to
+    /// it too. It is the spelling of the documentation's HTML pages. The examples' <c>application/json;charset=UTF-8</c>
+    /// would not survive: any handler that enumerates the request's headers (TestServer, header logging) re-spells it
+    /// with the space, and the signature over the old spelling then fails.
+    /// </summary>
+    public const string RequestContentType = "application/json; charset=UTF-8";
 
     private readonly HttpClient _http;
     private readonly CcfsClientOptions _options;
@@ -69,7 +75,7 @@ public sealed class CcfsClient
             {
                 Content = new UploadContent(file, start, bodyLength),
             };
-            request.Content.Headers.ContentType = Json;
+            SetContentType(request.Content, RequestContentType);
             request.Content.Headers.ContentLength = bodyLength;
             using var signing = BeginSigning(request, bodyLength);
             var sink = new SigningStream(signing);
@@ -155,7 +161,7 @@ public sealed class CcfsClient
         if (body is { } content)
         {
             request.Content = new ReadOnlyMemoryContent(content);
-            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            SetContentType(request.Content, contentType);
             signedHeaders = _options.SignedHeaders;
         }
 
@@ -193,7 +199,7 @@ public sealed class CcfsClient
         return await _retry.ExecuteAsync(async token =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, Absolute(path)) { Content = new ByteArrayContent(bytes) };
-            request.Content.Headers.ContentType = Json;
+            SetContentType(request.Content, RequestContentType);
             using var signing = BeginSigning(request, bytes.Length);
             signing.AppendBody(bytes);
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
@@ -218,7 +224,7 @@ public sealed class CcfsClient
         {
             "host" => uri.Authority,
             "content-length" => contentLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "content-type" => request.Content!.Headers.ContentType!.ToString(),
+            "content-type" => request.Content!.Headers.NonValidated["Content-Type"].ToString(),
             _ => request.Headers.TryGetValues(name, out var values) ? string.Join(',', values)
                 : throw new InvalidOperationException($"the request has no '{name}' header to sign"),
         })).ToArray();
@@ -232,6 +238,13 @@ public sealed class CcfsClient
         };
         var timestamp = AuthV2Timestamp.Format(_options.TimeProvider.GetUtcNow(), _options.MillisecondTimestamps);
         return AuthV2Signer.Begin(toSign, _credential, timestamp);
+    }
+
+    /// <summary>Sets Content-Type as written: the typed setter would re-spell it, and the signature covers the exact text.</summary>
+    private static void SetContentType(HttpContent content, string contentType)
+    {
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
     }
 
     private Uri Absolute(string pathAndQuery) => new(BaseAddress, pathAndQuery);

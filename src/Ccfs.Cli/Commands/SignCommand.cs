@@ -19,7 +19,8 @@ internal static class SignCommand
         var query = new Option<string[]>("--query") { Description = "A query parameter as name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
         var header = new Option<string[]>("--header")
         {
-            Description = "A signed header as name=value (repeatable); default: host from the endpoint, and content-type and content-length when there is a body",
+            Description = "A signed header as name=value (repeatable); default: host from the endpoint, and content-type (as the SDK sends it) "
+                + "and content-length when there is a body",
         };
         var body = new Option<string>("--body") { Description = "The body as text" };
         var bodyFile = new Option<string>("--body-file") { Description = "The body from a file, byte for byte" };
@@ -39,7 +40,7 @@ internal static class SignCommand
                 headers.Add(new("host", settings.Endpoint.Authority));
                 if (bytes.Length > 0)
                 {
-                    headers.Add(new("content-type", CcfsPaths.JsonContentType));
+                    headers.Add(new("content-type", Ccfs.Client.CcfsClient.RequestContentType));
                     headers.Add(new("content-length", bytes.Length.ToString(CultureInfo.InvariantCulture)));
                 }
             }
