@@ -21,6 +21,7 @@ public sealed record ConnectionSettings(
         SecretKey = SecretKey,
         AcceptAnyServerCertificate = Insecure,
         ServerCertificateSha256 = Fingerprint,
+        AttemptTimeout = Timeout,
     };
 
     public HttpClient CreateHttpClient() =>
@@ -86,7 +87,7 @@ public sealed class ConnectionOptions
 
     public Option<int> TimeoutSeconds { get; } = new("--timeout")
     {
-        Description = "Seconds to wait for an answer",
+        Description = "Seconds to wait for an answer; hash, download and delete wait this long for each of their up to 4 attempts",
         DefaultValueFactory = _ => 100,
         Recursive = true,
     };

@@ -1,12 +1,9 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
 using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace Ccfs.Client;
 
@@ -44,8 +41,8 @@ public sealed class CcfsClient
         _http = http;
         _options = options;
         _credential = new AccessKeyCredential(options.AccessKey, options.SecretKey);
-        _retry = BuildRetry(options, options.RetryAttempts);
-        _uploadRetry = BuildRetry(options, options.RetryUploads ? options.RetryAttempts : 0);
+        _retry = TransientRetry.Build(options);
+        _uploadRetry = options.RetryUploads ? _retry : ResiliencePipeline<HttpResponseMessage>.Empty;
     }
 
     private Uri BaseAddress => _http.BaseAddress ?? _options.Endpoint!;
@@ -248,27 +245,4 @@ public sealed class CcfsClient
     }
 
     private Uri Absolute(string pathAndQuery) => new(BaseAddress, pathAndQuery);
-
-    private static ResiliencePipeline<HttpResponseMessage> BuildRetry(CcfsClientOptions options, int attempts)
-    {
-        if (attempts <= 0)
-        {
-            return ResiliencePipeline<HttpResponseMessage>.Empty;
-        }
-
-        return new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = attempts,
-                Delay = options.RetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(r => r.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable
-                        or HttpStatusCode.GatewayTimeout),
-            })
-            .Build();
-    }
 }
