@@ -13,8 +13,9 @@ public static class CcfsCli
         var root = new RootCommand("""
             ccfs: a client for CC-FS third-party IVR file interfaces (uploadFile, deleteFile, getFileHash, downloadFile),
             for ccfs-server or a real Huawei CEC CC-FS. Connection options may also come from CCFS_ENDPOINT,
-            CCFS_ACCESS_KEY, CCFS_SECRET_KEY, CCFS_VDN or a profile. Exit codes: 0 success, 1 refused or failed,
-            2 bad usage or input, 3 authentication refused (401/403), 4 endpoint unreachable.
+            CCFS_ACCESS_KEY, CCFS_SECRET_KEY, CCFS_VDN, CCFS_FINGERPRINT, or a profile (CCFS_PROFILE, CCFS_PROFILE_FILE).
+            Exit codes: 0 success, 1 refused or failed, 2 bad usage or local input, 3 authentication refused (401/403),
+            4 endpoint unreachable or not answering as CC-FS, 5 hash --compare found the files differ.
             """);
         foreach (var option in connection.All)
         {

@@ -81,7 +81,7 @@ public sealed class ConnectionOptions
 
     public Option<string> Fingerprint { get; } = new("--fingerprint")
     {
-        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:...), as ccfs-server prints it",
+        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:...), as ccfs-server prints it [env CCFS_FINGERPRINT]",
         Recursive = true,
     };
 

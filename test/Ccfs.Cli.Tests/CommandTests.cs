@@ -101,8 +101,24 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
 
         Assert.Equal(ExitCodes.Success, same.ExitCode);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(wav))), same.Out.Trim());
-        Assert.Equal(ExitCodes.Failed, different.ExitCode);
+        Assert.Equal(ExitCodes.HashMismatch, different.ExitCode);
         Assert.Contains("MISMATCH", different.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hash_compare_tells_a_refusal_and_a_missing_digest_field_apart_from_a_mismatch()
+    {
+        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
+        var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
+
+        var refused = await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav", "--compare", wav);
+        var otherField = await Cli.RunAsync(server.Environment(), "hash", name, "--compare", wav, "--field", "sha256");
+
+        Assert.Equal(ExitCodes.Failed, refused.ExitCode);
+        Assert.Contains("0300011", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, otherField.ExitCode);
+        Assert.Contains("no resultData.sha256", otherField.Error, StringComparison.Ordinal);
+        Assert.Equal("", otherField.Out);
     }
 
     [Fact]

@@ -10,13 +10,20 @@ internal static class HashCommand
     {
         var fileName = new Argument<string>("fileName") { Description = "The stored file's name" };
         var location = new Option<string>("--location") { Description = "Hash this location's copy (CTI pool mode)" };
-        var compare = new Option<string>("--compare") { Description = "A local file to compare with; the exit code says whether they match" };
+        var compare = new Option<string>("--compare")
+        {
+            Description = "A local file to compare with: exit 0 when the digests match, 5 when they differ (1 when the endpoint refused)",
+        };
         var algorithm = new Option<string>("--algorithm")
         {
             Description = "The server's digest, for --compare: sha256 (ccfs's default), sha1, md5 or sha512",
             DefaultValueFactory = _ => "sha256",
         };
-        var field = new Option<string>("--field") { Description = "The resultData field that holds the digest", DefaultValueFactory = _ => "hash" };
+        var field = new Option<string>("--field")
+        {
+            Description = "The resultData field that holds the digest (CC-FS does not document it; ccfs's is hash)",
+            DefaultValueFactory = _ => "hash",
+        };
         var command = new Command("hash", "Print the digest of a stored file (getFileHash)") { fileName, location, compare, algorithm, field };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
@@ -51,7 +58,7 @@ internal static class HashCommand
             }
 
             await console.Error.WriteLineAsync($"MISMATCH: {local} is {localHash}, the stored file is {stored}");
-            return ExitCodes.Failed;
+            return ExitCodes.HashMismatch;
         }));
         return command;
     }
