@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Security.Authentication;
-using Ccfs.Audio;
 using Ccfs.Cli.Commands;
 using Ccfs.Client;
 
@@ -15,8 +13,9 @@ public static class CcfsCli
         var root = new RootCommand("""
             ccfs: a client for CC-FS third-party IVR file interfaces (uploadFile, deleteFile, getFileHash, downloadFile),
             for ccfs-server or a real Huawei CEC CC-FS. Connection options may also come from CCFS_ENDPOINT,
-            CCFS_ACCESS_KEY, CCFS_SECRET_KEY, CCFS_VDN or a profile. Exit codes: 0 success, 1 refused or failed,
-            2 bad usage or input, 3 authentication refused (401/403), 4 endpoint unreachable.
+            CCFS_ACCESS_KEY, CCFS_SECRET_KEY, CCFS_VDN, CCFS_FINGERPRINT, or a profile (CCFS_PROFILE, CCFS_PROFILE_FILE).
+            Exit codes: 0 success, 1 refused or failed, 2 bad usage or local input, 3 authentication refused (401/403),
+            4 endpoint unreachable or not answering as CC-FS, 5 hash --compare found the files differ.
             """);
         foreach (var option in connection.All)
         {
@@ -47,51 +46,10 @@ public static class CcfsCli
         {
             return await work();
         }
-        catch (UsageException e)
+        catch (Exception e) when (Failure.Of(e) is { } failure)
         {
-            await console.Error.WriteLineAsync("ccfs: " + e.Message);
-            return ExitCodes.Usage;
-        }
-        catch (UnsupportedAudioException e)
-        {
-            await console.Error.WriteLineAsync("ccfs: cannot convert: " + e.Message);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
-        {
-            await console.Error.WriteLineAsync("ccfs: " + e.Message);
-            return ExitCodes.Usage;
-        }
-        catch (CcfsAuthenticationException e)
-        {
-            await console.Error.WriteLineAsync($"ccfs: {e.Message}");
-            return ExitCodes.AuthenticationRefused;
-        }
-        catch (CcfsRequestException e)
-        {
-            await console.Error.WriteLineAsync($"ccfs: {e.Message}");
-            return ExitCodes.Unreachable;
-        }
-        catch (HttpRequestException e)
-        {
-            var tls = Causes(e).Any(c => c is AuthenticationException)
-                ? " (the server's TLS certificate is not trusted: pass --fingerprint with the SHA-256 the server printed, or --insecure for a development server)"
-                : "";
-            await console.Error.WriteLineAsync($"ccfs: cannot reach the endpoint: {e.Message}{tls}");
-            return ExitCodes.Unreachable;
-        }
-        catch (TaskCanceledException)
-        {
-            await console.Error.WriteLineAsync("ccfs: the endpoint did not answer in time (--timeout)");
-            return ExitCodes.Unreachable;
-        }
-    }
-
-    private static IEnumerable<Exception> Causes(Exception e)
-    {
-        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
-        {
-            yield return cause;
+            await console.Error.WriteLineAsync("ccfs: " + failure.Message);
+            return failure.ExitCode;
         }
     }
 

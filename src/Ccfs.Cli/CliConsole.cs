@@ -5,11 +5,12 @@ namespace Ccfs.Cli;
 /// <summary>Where a command writes: results to Out, diagnostics and progress to Error. Tests capture both.</summary>
 public sealed class CliConsole
 {
-    public CliConsole(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?> environment)
+    public CliConsole(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
     {
         Out = output;
         Error = error;
         Environment = environment;
+        WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory();
         Tables = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         Progress = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
         if (!Tables.Profile.Capabilities.Interactive)
@@ -24,6 +25,9 @@ public sealed class CliConsole
     public TextWriter Error { get; }
 
     public IReadOnlyDictionary<string, string?> Environment { get; }
+
+    /// <summary>The folder relative output paths are written in: the process's current directory, unless a test says.</summary>
+    public string WorkingDirectory { get; }
 
     /// <summary>Spectre.Console on the output, for tables.</summary>
     public IAnsiConsole Tables { get; }

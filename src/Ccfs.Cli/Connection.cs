@@ -21,6 +21,7 @@ public sealed record ConnectionSettings(
         SecretKey = SecretKey,
         AcceptAnyServerCertificate = Insecure,
         ServerCertificateSha256 = Fingerprint,
+        AttemptTimeout = Timeout,
     };
 
     public HttpClient CreateHttpClient() =>
@@ -80,13 +81,13 @@ public sealed class ConnectionOptions
 
     public Option<string> Fingerprint { get; } = new("--fingerprint")
     {
-        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:...), as ccfs-server prints it",
+        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:...), as ccfs-server prints it [env CCFS_FINGERPRINT]",
         Recursive = true,
     };
 
     public Option<int> TimeoutSeconds { get; } = new("--timeout")
     {
-        Description = "Seconds to wait for an answer",
+        Description = "Seconds to wait for an answer; hash, download and delete wait this long for each of their up to 4 attempts",
         DefaultValueFactory = _ => 100,
         Recursive = true,
     };

@@ -1,12 +1,9 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
 using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace Ccfs.Client;
 
@@ -18,7 +15,13 @@ namespace Ccfs.Client;
 /// </summary>
 public sealed class CcfsClient
 {
-    private static readonly MediaTypeHeaderValue Json = MediaTypeHeaderValue.Parse(CcfsPaths.JsonContentType);
+    /// <summary>
+    /// The Content-Type of every CC-FS request, sent and signed exactly as written here; <c>ccfs sign</c> defaults to
+    /// it too. It is the spelling of the documentation's HTML pages. The examples' <c>application/json;charset=UTF-8</c>
+    /// would not survive: any handler that enumerates the request's headers (TestServer, header logging) re-spells it
+    /// with the space, and the signature over the old spelling then fails.
+    /// </summary>
+    public const string RequestContentType = "application/json; charset=UTF-8";
 
     private readonly HttpClient _http;
     private readonly CcfsClientOptions _options;
@@ -38,8 +41,8 @@ public sealed class CcfsClient
         _http = http;
         _options = options;
         _credential = new AccessKeyCredential(options.AccessKey, options.SecretKey);
-        _retry = BuildRetry(options, options.RetryAttempts);
-        _uploadRetry = BuildRetry(options, options.RetryUploads ? options.RetryAttempts : 0);
+        _retry = TransientRetry.Build(options);
+        _uploadRetry = options.RetryUploads ? _retry : ResiliencePipeline<HttpResponseMessage>.Empty;
     }
 
     private Uri BaseAddress => _http.BaseAddress ?? _options.Endpoint!;
@@ -59,7 +62,7 @@ public sealed class CcfsClient
     public async Task<CcfsResponse<UploadedFile>> UploadAsync(Stream wav, int vdnId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(wav);
-        await using var buffered = wav.CanSeek ? null : await BufferAsync(wav, cancellationToken);
+        await using var buffered = wav.CanSeek ? null : await SegmentedBuffer.ReadAsync(wav, _options.MaxBufferedUploadBytes, cancellationToken);
         var file = buffered ?? wav;
         var start = file.Position;
         var bodyLength = UploadBody.Length(file.Length - start);
@@ -69,7 +72,7 @@ public sealed class CcfsClient
             {
                 Content = new UploadContent(file, start, bodyLength),
             };
-            request.Content.Headers.ContentType = Json;
+            SetContentType(request.Content, RequestContentType);
             request.Content.Headers.ContentLength = bodyLength;
             using var signing = BeginSigning(request, bodyLength);
             var sink = new SigningStream(signing);
@@ -83,9 +86,10 @@ public sealed class CcfsClient
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
             return await _http.SendAsync(request, token);
         }, cancellationToken);
-        return await ReadAsync(response, data => new UploadedFile(
-            data.GetProperty("fileName").GetString()!,
-            [.. data.GetProperty("locationId").EnumerateArray().Select(e => e.GetString()!)]), cancellationToken);
+        return await AnswerReader.ReadAsync(response, data => new UploadedFile(
+            AnswerReader.Text(data, "fileName") ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
+                "uploadFile answered resultCode 0 without a resultData.fileName: the file may be stored under a name this client cannot know"),
+            AnswerReader.Texts(data, "locationId")), cancellationToken);
     }
 
     /// <summary>Deletes an uploaded file from every location, or from <paramref name="locationId"/> only.</summary>
@@ -93,17 +97,21 @@ public sealed class CcfsClient
     {
         using var response = await SendJsonAsync(CcfsPaths.DeleteFile, w => WritePath(w, "fileName", fileName, "locationId", locationId),
             HttpCompletionOption.ResponseContentRead, cancellationToken);
-        return await ReadAsync<FileHash>(response, _ => null, cancellationToken);
+        return await AnswerReader.ReadAsync<FileHash>(response, _ => null, cancellationToken);
     }
 
-    /// <summary>The digest of the bytes stored in a location (the first that holds the file, if none is named).</summary>
+    /// <summary>
+    /// The digest of the bytes stored in a location (the first that holds the file, if none is named). CC-FS does not
+    /// document the digest's field, so <see cref="FileHash.Hash"/> is null when the answer has no
+    /// <see cref="CcfsClientOptions.HashField"/>.
+    /// </summary>
     public async Task<CcfsResponse<FileHash>> GetFileHashAsync(string fileName, string? locationId = null,
         CancellationToken cancellationToken = default)
     {
         using var response = await SendJsonAsync(CcfsPaths.GetFileHash, w => WritePath(w, "fileName", fileName, "locationId", locationId),
             HttpCompletionOption.ResponseContentRead, cancellationToken);
-        return await ReadAsync(response, data => new FileHash(
-            data.GetProperty("fileName").GetString()!, data.GetProperty(_options.HashField).GetString()!), cancellationToken);
+        return await AnswerReader.ReadAsync(response, data => new FileHash(
+            AnswerReader.Text(data, "fileName") ?? fileName, AnswerReader.Text(data, _options.HashField)), cancellationToken);
     }
 
     /// <summary>
@@ -134,7 +142,7 @@ public sealed class CcfsClient
             return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, length));
         }
 
-        return await ReadAsync<DownloadedFile>(response, _ => null, cancellationToken);
+        return await AnswerReader.ReadAsync<DownloadedFile>(response, _ => null, cancellationToken);
     }
 
     /// <summary>
@@ -150,7 +158,7 @@ public sealed class CcfsClient
         if (body is { } content)
         {
             request.Content = new ReadOnlyMemoryContent(content);
-            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            SetContentType(request.Content, contentType);
             signedHeaders = _options.SignedHeaders;
         }
 
@@ -188,7 +196,7 @@ public sealed class CcfsClient
         return await _retry.ExecuteAsync(async token =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, Absolute(path)) { Content = new ByteArrayContent(bytes) };
-            request.Content.Headers.ContentType = Json;
+            SetContentType(request.Content, RequestContentType);
             using var signing = BeginSigning(request, bytes.Length);
             signing.AppendBody(bytes);
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
@@ -213,7 +221,7 @@ public sealed class CcfsClient
         {
             "host" => uri.Authority,
             "content-length" => contentLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "content-type" => request.Content!.Headers.ContentType!.ToString(),
+            "content-type" => request.Content!.Headers.NonValidated["Content-Type"].ToString(),
             _ => request.Headers.TryGetValues(name, out var values) ? string.Join(',', values)
                 : throw new InvalidOperationException($"the request has no '{name}' header to sign"),
         })).ToArray();
@@ -229,101 +237,12 @@ public sealed class CcfsClient
         return AuthV2Signer.Begin(toSign, _credential, timestamp);
     }
 
+    /// <summary>Sets Content-Type as written: the typed setter would re-spell it, and the signature covers the exact text.</summary>
+    private static void SetContentType(HttpContent content, string contentType)
+    {
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+    }
+
     private Uri Absolute(string pathAndQuery) => new(BaseAddress, pathAndQuery);
-
-    /// <summary>Reads a CC-FS answer; 401/403 and answers that are not CC-FS shaped throw.</summary>
-    private static async Task<CcfsResponse<T>> ReadAsync<T>(HttpResponseMessage response, Func<JsonElement, T?> readData,
-        CancellationToken cancellationToken)
-        where T : class
-    {
-        var reason = response.Headers.TryGetValues("X-Ccfs-Reason", out var values) ? values.FirstOrDefault() : null;
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        JsonElement? json = null;
-        try
-        {
-            json = JsonDocument.Parse(text).RootElement;
-        }
-        catch (JsonException)
-        {
-        }
-
-        var status = (int)response.StatusCode;
-        if (status is 401 or 403)
-        {
-            throw new CcfsAuthenticationException(status, Spring(json), reason);
-        }
-
-        if (json is { ValueKind: JsonValueKind.Object } triple && triple.TryGetProperty("resultCode", out var code)
-            && code.ValueKind == JsonValueKind.String)
-        {
-            var description = triple.TryGetProperty("resultDesc", out var desc) ? desc.GetString() ?? "" : "";
-            var data = code.GetString() == ResultCodes.Success && triple.TryGetProperty("resultData", out var d)
-                && d.ValueKind == JsonValueKind.Object ? readData(d) : null;
-            return new CcfsResponse<T>(code.GetString()!, description, reason, data);
-        }
-
-        throw new CcfsRequestException(status, Spring(json), reason,
-            $"the endpoint answered HTTP {status} without a CC-FS result" + (reason is null ? "" : ": " + reason));
-    }
-
-    private static SpringError? Spring(JsonElement? json) =>
-        json is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number
-            ? new SpringError(
-                body.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt64() : 0,
-                status.GetInt32(),
-                body.TryGetProperty("error", out var e) ? e.GetString() ?? "" : "",
-                body.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "",
-                body.TryGetProperty("path", out var p) ? p.GetString() ?? "" : "")
-            : null;
-
-    private async Task<MemoryStream> BufferAsync(Stream source, CancellationToken cancellationToken)
-    {
-        var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
-        try
-        {
-            int read;
-            while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > _options.MaxBufferedUploadBytes)
-                {
-                    throw new InvalidOperationException(
-                        $"the stream is longer than {_options.MaxBufferedUploadBytes} bytes (CcfsClientOptions.MaxBufferedUploadBytes); "
-                        + "pass a seekable stream or a file path to upload it without buffering");
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        buffer.Position = 0;
-        return buffer;
-    }
-
-    private static ResiliencePipeline<HttpResponseMessage> BuildRetry(CcfsClientOptions options, int attempts)
-    {
-        if (attempts <= 0)
-        {
-            return ResiliencePipeline<HttpResponseMessage>.Empty;
-        }
-
-        return new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = attempts,
-                Delay = options.RetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(r => r.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable
-                        or HttpStatusCode.GatewayTimeout),
-            })
-            .Build();
-    }
 }

@@ -19,8 +19,18 @@ public sealed class CcfsClientOptions
     /// <summary>A stream that cannot seek is buffered to be signed; past this many bytes it is refused.</summary>
     public long MaxBufferedUploadBytes { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>Retries of getFileHash, downloadFile and deleteFile on transient failures (0 turns them off).</summary>
+    /// <summary>
+    /// Retries of getFileHash, downloadFile and deleteFile on transient failures (0 turns them off). A delete whose
+    /// first answer was lost may have deleted the file, and its retry then answers <c>0300011</c>.
+    /// </summary>
     public int RetryAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// How long each attempt of a retried request may wait for the answer's headers before it is abandoned and
+    /// retried; <see cref="Timeout.InfiniteTimeSpan"/> or zero for no limit. Uploads get it only with
+    /// <see cref="RetryUploads"/>; otherwise the HttpClient's own Timeout bounds them.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The first retry's delay; later ones back off exponentially, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -15,8 +15,8 @@ public sealed record CcfsResponse<T>(string ResultCode, string ResultDesc, strin
 /// <summary>What uploadFile answers: the name the IVR plays and the locations that hold a copy.</summary>
 public sealed record UploadedFile(string FileName, IReadOnlyList<string> LocationIds);
 
-/// <summary>What getFileHash answers.</summary>
-public sealed record FileHash(string FileName, string Hash);
+/// <summary>What getFileHash answers; <see cref="Hash"/> is null when the answer has no field of the configured name.</summary>
+public sealed record FileHash(string FileName, string? Hash);
 
 /// <summary>A file downloadFile sent: its name (from Content-Disposition) and length.</summary>
 public sealed record DownloadedFile(string? FileName, long Length);

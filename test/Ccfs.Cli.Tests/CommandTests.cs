@@ -34,6 +34,41 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     }
 
     [Fact]
+    public async Task A_file_that_cannot_be_read_mid_batch_is_reported_and_the_files_around_it_are_stored()
+    {
+        File.Copy(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "a.wav"));
+        File.CreateSymbolicLink(Path.Combine(_work, "b.wav"), Path.Combine(_work, "nowhere.wav"));
+        File.Copy(SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav"), Path.Combine(_work, "c.wav"));
+
+        var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", "--json", Path.Combine(_work, "*.wav"));
+
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["a.wav", "b.wav", "c.wav"], lines.Select(l => Path.GetFileName(l.GetProperty("file").GetString())));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("Could not find file", lines[1].GetProperty("error").GetString(), StringComparison.Ordinal);
+        foreach (var stored in new[] { lines[0], lines[2] })
+        {
+            Assert.Equal("0", stored.GetProperty("resultCode").GetString());
+            Assert.True(File.Exists(Path.Combine(server.LocationRoot, stored.GetProperty("fileName").GetString()![3..])));
+        }
+
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task After_an_authentication_refusal_a_batch_sends_no_more_files_and_exits_3()
+    {
+        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
+
+        var (code, output, error) = await Cli.RunAsync(server.Environment(secretKey: "wrong"), "upload", wav, wav, wav);
+
+        Assert.Equal(ExitCodes.AuthenticationRefused, code);
+        Assert.Contains("401", output, StringComparison.Ordinal);
+        Assert.Equal(2, output.Split("not sent").Length - 1);
+        Assert.Contains("0 uploaded, 3 failed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Json_output_has_one_object_per_file()
     {
         var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--json",
@@ -66,8 +101,24 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
 
         Assert.Equal(ExitCodes.Success, same.ExitCode);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(wav))), same.Out.Trim());
-        Assert.Equal(ExitCodes.Failed, different.ExitCode);
+        Assert.Equal(ExitCodes.HashMismatch, different.ExitCode);
         Assert.Contains("MISMATCH", different.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hash_compare_tells_a_refusal_and_a_missing_digest_field_apart_from_a_mismatch()
+    {
+        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
+        var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
+
+        var refused = await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav", "--compare", wav);
+        var otherField = await Cli.RunAsync(server.Environment(), "hash", name, "--compare", wav, "--field", "sha256");
+
+        Assert.Equal(ExitCodes.Failed, refused.ExitCode);
+        Assert.Contains("0300011", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, otherField.ExitCode);
+        Assert.Contains("no resultData.sha256", otherField.Error, StringComparison.Ordinal);
+        Assert.Equal("", otherField.Out);
     }
 
     [Fact]
@@ -88,19 +139,43 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     }
 
     [Fact]
-    public async Task Download_of_a_folder_takes_its_one_file_and_names_it()
+    public async Task Download_of_a_folder_without_o_writes_its_one_file_under_its_name_in_the_working_folder_only()
     {
         var recording = Path.Combine(server.LocationRoot, "voice", "53", "IVRrecordFile", "cli-call", "rec-0001.wav");
         Directory.CreateDirectory(Path.GetDirectoryName(recording)!);
         await File.WriteAllBytesAsync(recording, Samples.Sine);
-        var previous = Environment.CurrentDirectory;
+        var here = Directory.CreateDirectory(Path.Combine(_work, "here")).FullName;
 
-        var result = await Cli.RunAsync(server.Environment(), "download", "Y:/voice/53/IVRrecordFile/cli-call", "--mode", "1",
-            "-o", Path.Combine(_work, "rec.wav"));
+        var result = await Cli.RunInAsync(here, server.Environment(), "download", "Y:/voice/53/IVRrecordFile/cli-call", "--mode", "1");
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(_work, "rec.wav")));
-        Assert.Equal(previous, Environment.CurrentDirectory);
+        Assert.Equal(Path.Combine(here, "rec-0001.wav"), result.Out.Trim());
+        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(here, "rec-0001.wav")));
+        Assert.Equal([Path.Combine(here, "rec-0001.wav")], Directory.GetFileSystemEntries(here));
+        Assert.Equal([here], Directory.GetFileSystemEntries(_work));
+    }
+
+    [Fact]
+    public async Task Download_into_a_folder_given_as_o_keeps_the_remote_name()
+    {
+        var name = (await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
+        var into = Directory.CreateDirectory(Path.Combine(_work, "into")).FullName;
+
+        var result = await Cli.RunInAsync(_work, server.Environment(), "download", name, "-o", "into");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal([Path.Combine(into, name[(name.LastIndexOf('/') + 1)..])], Directory.GetFiles(into));
+    }
+
+    [Fact]
+    public async Task Download_to_a_folder_that_does_not_exist_exits_2_with_a_message_and_sends_nothing()
+    {
+        var result = await Cli.RunInAsync(_work, server.Environment(), "download", "Y:/voice/53/IVRrecordFile/none.wav", "-o", "missing/x.wav");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("does not exist", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_work));
     }
 
     [Fact]

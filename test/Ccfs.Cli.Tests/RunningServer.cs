@@ -3,21 +3,31 @@ using System.Globalization;
 namespace Ccfs.Cli.Tests;
 
 /// <summary>One server process for a test class: plain HTTP on a free port, the test accounts, its own data dir.</summary>
-public sealed class RunningServer : IAsyncLifetime
+public class RunningServer : IAsyncLifetime
 {
+    private readonly Dictionary<string, string> _settings;
     private ServerProcess? _process;
+
+    public RunningServer() : this([])
+    {
+    }
+
+    /// <param name="settings">Server settings beyond the test accounts, as environment variables.</param>
+    protected RunningServer(Dictionary<string, string> settings) => _settings = settings;
 
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "ccfs-cli", Guid.NewGuid().ToString("N"));
 
     public string Endpoint { get; private set; } = "";
 
-    public string LocationRoot => Path.Combine(DataDir, "locations", "0");
+    public string LocationRoot => LocationRootOf("0");
+
+    public string LocationRootOf(string locationId) => Path.Combine(DataDir, "locations", locationId);
 
     public async Task InitializeAsync()
     {
         var port = ServerProcess.FreePort();
         Endpoint = $"http://127.0.0.1:{port}";
-        _process = ServerProcess.Start(new Dictionary<string, string>
+        _process = ServerProcess.Start(new Dictionary<string, string>(_settings)
         {
             ["Ccfs__DataDir"] = DataDir,
             ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
@@ -67,15 +77,22 @@ public sealed class RunningServer : IAsyncLifetime
     };
 }
 
+/// <summary>A server process in CTI pool mode: locations 0 and 256 each keep a copy.</summary>
+public sealed class RunningPoolServer() : RunningServer(new() { ["Ccfs__Locations__0__Id"] = "0", ["Ccfs__Locations__1__Id"] = "256" });
+
 /// <summary>Runs <c>ccfs</c> in-process and captures what it prints.</summary>
 public static class Cli
 {
-    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment,
-        params string[] args)
+    public static Task<(int ExitCode, string Out, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment,
+        params string[] args) => RunInAsync(null, environment, args);
+
+    /// <summary>Runs it as if started in <paramref name="workingDirectory"/>, without changing this process's.</summary>
+    public static async Task<(int ExitCode, string Out, string Error)> RunInAsync(string? workingDirectory,
+        IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await CcfsCli.RunAsync(args, new CliConsole(output, error, environment));
+        var exitCode = await CcfsCli.RunAsync(args, new CliConsole(output, error, environment, workingDirectory));
         return (exitCode, output.ToString(), error.ToString());
     }
 }

@@ -1,5 +1,10 @@
+using System.Net;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ccfs.Client;
+using Ccfs.Protocol;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ccfs.Cli.Tests;
 
@@ -21,6 +26,37 @@ public sealed partial class SignAndTlsTests
         Assert.Contains(v7.GetProperty("canonicalRequest").GetString()!, output, StringComparison.Ordinal);
         Assert.Contains(v7.GetProperty("signingKey").GetString()!, output, StringComparison.Ordinal);
         Assert.Contains("Authorization: " + v7.GetProperty("authorization").GetString(), output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_prints_the_authorization_the_sdk_sends_for_the_same_request()
+    {
+        var endpoint = "https://10.22.26.181:28080";
+        var recorder = new RecordingEndpoint();
+        var client = new CcfsClient(new HttpClient(recorder) { BaseAddress = new Uri(endpoint) }, new CcfsClientOptions
+        {
+            AccessKey = "globalaktest",
+            SecretKey = "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+            TimeProvider = new FakeTimeProvider(new DateTimeOffset(2021, 8, 31, 9, 38, 50, 872, TimeSpan.Zero)),
+        });
+        await client.DeleteAsync("Y:/3rdfile/53/thirdvoicebotfile/8fSsBaEb_1631869974029.wav");
+        var delete = recorder.Last!;
+        await client.UploadAsync(new MemoryStream(Samples.Sine), 53);
+        var upload = recorder.Last!;
+        var uploadBody = Path.GetTempFileName();
+        await File.WriteAllBytesAsync(uploadBody, upload.Body);
+
+        var signedDelete = await Cli.RunAsync(new Dictionary<string, string?>(), "sign", "--endpoint", endpoint,
+            "--access-key", "globalaktest", "--secret-key", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "--path", CcfsPaths.DeleteFile,
+            "--body", Encoding.UTF8.GetString(delete.Body), "--timestamp", "2021-08-31T09:38:50.872Z");
+        var signedUpload = await Cli.RunAsync(new Dictionary<string, string?>(), "sign", "--endpoint", endpoint,
+            "--access-key", "globalaktest", "--secret-key", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "--path", CcfsPaths.UploadFile,
+            "--query", "vdnId=53", "--body-file", uploadBody, "--timestamp", "2021-08-31T09:38:50.872Z");
+        File.Delete(uploadBody);
+
+        Assert.Equal([CcfsClient.RequestContentType, CcfsClient.RequestContentType], new[] { delete.ContentType, upload.ContentType });
+        Assert.Contains("Authorization: " + delete.Authorization + "\n", signedDelete.Out, StringComparison.Ordinal);
+        Assert.Contains("Authorization: " + upload.Authorization + "\n", signedUpload.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -57,6 +93,24 @@ public sealed partial class SignAndTlsTests
         Assert.Equal(ExitCodes.Unreachable, wrongPin.ExitCode);
         Assert.Equal(ExitCodes.Success, insecure.ExitCode);
     }
+
+    /// <summary>Keeps what each request carried on the wire and answers a CC-FS success.</summary>
+    private sealed class RecordingEndpoint : HttpMessageHandler
+    {
+        public Sent? Last { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Last = new Sent(request.Headers.NonValidated["Authorization"].ToString(), request.Content!.Headers.NonValidated["Content-Type"].ToString(),
+                await request.Content.ReadAsByteArrayAsync(cancellationToken));
+            return new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent("""{"resultCode":"0","resultDesc":"success","resultData":{"fileName":"Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav"}}"""),
+            };
+        }
+    }
+
+    private sealed record Sent(string Authorization, string ContentType, byte[] Body);
 
     [GeneratedRegex("SHA-256 fingerprint ([0-9A-F:]{95})")]
     private static partial Regex Fingerprint();

@@ -5,7 +5,8 @@ namespace Ccfs.Client.Tests;
 /// <summary>Creates SDK clients bound to an in-process server, optionally behind a handler that misbehaves.</summary>
 internal static class ClientFixture
 {
-    public static CcfsClient Client(CcfsFactory factory, Action<CcfsClientOptions>? configure = null, DelegatingHandler? inFront = null)
+    public static CcfsClient Client(CcfsFactory factory, Action<CcfsClientOptions>? configure = null, DelegatingHandler? inFront = null,
+        TimeSpan? httpTimeout = null)
     {
         var options = new CcfsClientOptions
         {
@@ -22,7 +23,13 @@ internal static class ClientFixture
             handler = inFront;
         }
 
-        return new CcfsClient(new HttpClient(handler) { BaseAddress = new Uri("http://localhost") }, options);
+        var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost") };
+        if (httpTimeout is { } timeout)
+        {
+            http.Timeout = timeout;
+        }
+
+        return new CcfsClient(http, options);
     }
 }
 
@@ -42,5 +49,35 @@ internal sealed class FlakyHandler(int failures, Func<HttpResponseMessage>? answ
         return answer is null
             ? throw new HttpRequestException("connection reset")
             : Task.FromResult(answer());
+    }
+}
+
+/// <summary>Leaves the first requests unanswered until they are abandoned, then lets the rest through; counts both.</summary>
+internal sealed class HangingHandler(int hangs) : DelegatingHandler
+{
+    private int _requests;
+    private int _abandoned;
+
+    public int Requests => _requests;
+
+    /// <summary>Requests the client gave up waiting for.</summary>
+    public int Abandoned => _abandoned;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _requests) <= hangs)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _abandoned);
+                throw;
+            }
+        }
+
+        return await base.SendAsync(request, cancellationToken);
     }
 }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Ccfs.Audio;
 using Ccfs.Client;
+using Polly.Timeout;
 
 namespace Ccfs.Cli.Commands;
 
@@ -44,8 +45,7 @@ internal static class BenchCommand
             await PrintAsync(console, run, wav.Length, workers);
             if (!parse.GetValue(keep))
             {
-                await Parallel.ForEachAsync(run.Stored, new ParallelOptions { MaxDegreeOfParallelism = workers },
-                    async (name, token) => await client.DeleteAsync(name, cancellationToken: token));
+                await DeleteAsync(console, client, run.Stored, workers);
             }
 
             return run.Codes.Keys.All(code => code == "0") ? ExitCodes.Success : ExitCodes.Failed;
@@ -78,9 +78,9 @@ internal static class BenchCommand
                         stored.Add(data.FileName);
                     }
                 }
-                catch (HttpRequestException e)
+                catch (Exception e) when (!cancellation.IsCancellationRequested && ErrorCode(e) is { } error)
                 {
-                    code = e.GetType().Name;
+                    code = error;
                 }
 
                 var elapsed = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
@@ -93,6 +93,39 @@ internal static class BenchCommand
             }
         }));
         return new Run(latencies, codes, stored, clock.Elapsed);
+    }
+
+    /// <summary>A failed upload as the report counts it beside the resultCodes; null for what no load should meet.</summary>
+    private static string? ErrorCode(Exception e) => e switch
+    {
+        CcfsRequestException request => $"HTTP {request.Status}",
+        TaskCanceledException or TimeoutRejectedException => "timeout",
+        HttpRequestException or IOException => e.GetType().Name,
+        _ => null,
+    };
+
+    /// <summary>Deletes what the run stored; one that cannot be deleted is named, not a reason to stop.</summary>
+    private static async Task DeleteAsync(CliConsole console, CcfsClient client, IEnumerable<string> stored, int workers)
+    {
+        var left = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(stored, new ParallelOptions { MaxDegreeOfParallelism = workers }, async (name, token) =>
+        {
+            try
+            {
+                if (!(await client.DeleteAsync(name, cancellationToken: token)).IsSuccess)
+                {
+                    left.Add(name);
+                }
+            }
+            catch (Exception e) when (ErrorCode(e) is not null)
+            {
+                left.Add(name);
+            }
+        });
+        if (!left.IsEmpty)
+        {
+            await console.Error.WriteLineAsync($"{left.Count} stored files could not be deleted: {string.Join(", ", left)}");
+        }
     }
 
     private static async Task PrintAsync(CliConsole console, Run run, int bytes, int workers)

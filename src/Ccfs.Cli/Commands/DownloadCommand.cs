@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ccfs.Client;
 
 namespace Ccfs.Cli.Commands;
 
@@ -9,20 +10,25 @@ internal static class DownloadCommand
     {
         var path = new Argument<string>("path") { Description = "A file under the download path rule, or with --mode 1 a folder holding one file" };
         var mode = new Option<int>("--mode") { Description = "1: the path is a folder that must hold exactly one file" };
-        var output = new Option<string>("--output", "-o") { Description = "Where to write the file (default: its name, in this folder)" };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The file to write, or a folder to write it in under its remote name (default: its remote name, in this folder)",
+        };
         var command = new Command("download", "Download a recording or a stored prompt (downloadFile)") { path, mode, output };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
             var client = connection.Resolve(parse, console).CreateClient();
             var remote = parse.GetValue(path)!;
-            var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(parse.GetValue(output) ?? ".")) ?? ".",
-                $".ccfs-download-{Guid.NewGuid():N}");
+            var (folder, file) = Destination(parse.GetValue(output), console.WorkingDirectory);
+
+            // Written beside its destination, so the rename is atomic and a failed download leaves nothing.
+            var temporary = Path.Combine(folder, $".ccfs-download-{Guid.NewGuid():N}");
             try
             {
-                Ccfs.Client.CcfsResponse<Ccfs.Client.DownloadedFile> response;
-                await using (var file = File.Create(temporary))
+                CcfsResponse<DownloadedFile> response;
+                await using (var stream = File.Create(temporary))
                 {
-                    response = await client.DownloadAsync(remote, file, parse.GetValue(mode) == 1, cancellation);
+                    response = await client.DownloadAsync(remote, stream, parse.GetValue(mode) == 1, cancellation);
                 }
 
                 if (!response.IsSuccess)
@@ -30,7 +36,7 @@ internal static class DownloadCommand
                     return await CcfsCli.RefusedAsync(console, response);
                 }
 
-                var target = parse.GetValue(output) ?? Path.GetFileName(response.Data!.FileName ?? remote.Replace('\\', '/').Split('/')[^1]);
+                var target = file ?? Path.Combine(folder, LocalName(response.Data!.FileName ?? remote));
                 File.Move(temporary, target, overwrite: true);
                 await console.Out.WriteLineAsync(target);
                 await console.Error.WriteLineAsync($"{response.Data!.Length} bytes");
@@ -42,5 +48,27 @@ internal static class DownloadCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>The folder to write in, and the file when -o names one rather than a folder.</summary>
+    private static (string Folder, string? File) Destination(string? output, string workingDirectory)
+    {
+        if (output is null)
+        {
+            return (workingDirectory, null);
+        }
+
+        var full = Path.GetFullPath(output, workingDirectory);
+        var (folder, file) = Directory.Exists(full) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar)
+            ? (full, null)
+            : (Path.GetDirectoryName(full)!, full);
+        return Directory.Exists(folder) ? (folder, file) : throw new UsageException($"cannot write {output}: the folder {folder} does not exist");
+    }
+
+    /// <summary>The last segment of the remote name, with either separator; never a path, a dot segment or a name the OS refuses.</summary>
+    private static string LocalName(string remote)
+    {
+        var name = remote.Replace('\\', '/').Split('/')[^1];
+        return name is "" or "." or ".." || name.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 ? "download.wav" : name;
     }
 }

@@ -10,13 +10,20 @@ internal static class HashCommand
     {
         var fileName = new Argument<string>("fileName") { Description = "The stored file's name" };
         var location = new Option<string>("--location") { Description = "Hash this location's copy (CTI pool mode)" };
-        var compare = new Option<string>("--compare") { Description = "A local file to compare with; the exit code says whether they match" };
+        var compare = new Option<string>("--compare")
+        {
+            Description = "A local file to compare with: exit 0 when the digests match, 5 when they differ (1 when the endpoint refused)",
+        };
         var algorithm = new Option<string>("--algorithm")
         {
             Description = "The server's digest, for --compare: sha256 (ccfs's default), sha1, md5 or sha512",
             DefaultValueFactory = _ => "sha256",
         };
-        var field = new Option<string>("--field") { Description = "The resultData field that holds the digest", DefaultValueFactory = _ => "hash" };
+        var field = new Option<string>("--field")
+        {
+            Description = "The resultData field that holds the digest (CC-FS does not document it; ccfs's is hash)",
+            DefaultValueFactory = _ => "hash",
+        };
         var command = new Command("hash", "Print the digest of a stored file (getFileHash)") { fileName, location, compare, algorithm, field };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
@@ -30,21 +37,28 @@ internal static class HashCommand
                 return await CcfsCli.RefusedAsync(console, response);
             }
 
-            await console.Out.WriteLineAsync(response.Data!.Hash);
+            if (response.Data!.Hash is not { } stored)
+            {
+                await console.Error.WriteLineAsync($"ccfs: the answer has no resultData.{options.HashField}; "
+                    + "CC-FS does not document the digest's field, so name the one your endpoint uses with --field");
+                return ExitCodes.Failed;
+            }
+
+            await console.Out.WriteLineAsync(stored);
             if (parse.GetValue(compare) is not { } local)
             {
                 return ExitCodes.Success;
             }
 
             var localHash = await LocalDigestAsync(local, parse.GetValue(algorithm)!, cancellation);
-            if (string.Equals(localHash, response.Data.Hash, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(localHash, stored, StringComparison.OrdinalIgnoreCase))
             {
                 await console.Error.WriteLineAsync($"match: {local} has the same {parse.GetValue(algorithm)}");
                 return ExitCodes.Success;
             }
 
-            await console.Error.WriteLineAsync($"MISMATCH: {local} is {localHash}, the stored file is {response.Data.Hash}");
-            return ExitCodes.Failed;
+            await console.Error.WriteLineAsync($"MISMATCH: {local} is {localHash}, the stored file is {stored}");
+            return ExitCodes.HashMismatch;
         }));
         return command;
     }

@@ -14,15 +14,16 @@ internal static class SignCommand
 {
     public static Command Create(ConnectionOptions connection, CliConsole console)
     {
-        var method = new Option<string>("--method") { Description = "The HTTP method", DefaultValueFactory = _ => "POST" };
+        var method = new Option<string>("--method") { Description = "The HTTP method, as sent", DefaultValueFactory = _ => "POST" };
         var path = new Option<string>("--path") { Description = "The raw request path", DefaultValueFactory = _ => CcfsPaths.UploadFile };
         var query = new Option<string[]>("--query") { Description = "A query parameter as name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
         var header = new Option<string[]>("--header")
         {
-            Description = "A signed header as name=value (repeatable); default: host from the endpoint, and content-type and content-length when there is a body",
+            Description = "A signed header as name=value (repeatable); default: host from the endpoint, and content-type (as the SDK sends it) "
+                + "and content-length when there is a body",
         };
         var body = new Option<string>("--body") { Description = "The body as text" };
-        var bodyFile = new Option<string>("--body-file") { Description = "The body from a file, byte for byte" };
+        var bodyFile = new Option<string>("--body-file") { Description = "The body from a file, byte for byte (instead of --body)" };
         var timestamp = new Option<string>("--timestamp") { Description = "The timestamp to sign with, e.g. 2021-08-31T09:38:50Z (default: now)" };
         var command = new Command("sign", "Show the canonical request, the strings signed and the Authorization header of a request")
         {
@@ -39,7 +40,7 @@ internal static class SignCommand
                 headers.Add(new("host", settings.Endpoint.Authority));
                 if (bytes.Length > 0)
                 {
-                    headers.Add(new("content-type", CcfsPaths.JsonContentType));
+                    headers.Add(new("content-type", Ccfs.Client.CcfsClient.RequestContentType));
                     headers.Add(new("content-length", bytes.Length.ToString(CultureInfo.InvariantCulture)));
                 }
             }

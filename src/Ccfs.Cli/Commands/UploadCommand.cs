@@ -24,10 +24,10 @@ internal static class UploadCommand
             var paths = Expand(parse.GetValue(files)!);
             var settings = connection.Resolve(parse, console);
             var client = settings.CreateClient();
-            var results = new List<Outcome>();
+            var batch = new Batch(client, settings.Vdn, parse.GetValue(convert));
             if (paths.Count == 1)
             {
-                results.Add(await UploadAsync(client, paths[0], settings.Vdn, parse.GetValue(convert), cancellation));
+                await batch.UploadAsync(paths[0], cancellation);
             }
             else
             {
@@ -36,40 +36,80 @@ internal static class UploadCommand
                     var task = progress.AddTask($"uploading {paths.Count} files", maxValue: paths.Count);
                     foreach (var path in paths)
                     {
-                        results.Add(await UploadAsync(client, path, settings.Vdn, parse.GetValue(convert), cancellation));
+                        await batch.UploadAsync(path, cancellation);
                         task.Increment(1);
                     }
                 });
             }
 
-            await ReportAsync(console, results, parse.GetValue(json));
-            return results.All(r => r.Response?.IsSuccess == true) ? ExitCodes.Success : ExitCodes.Failed;
+            await ReportAsync(console, batch.Outcomes, parse.GetValue(json));
+            return batch.ExitCode;
         }));
         return command;
     }
 
-    private sealed record Outcome(string Path, CcfsResponse<UploadedFile>? Response, string? LocalError);
-
-    private static async Task<Outcome> UploadAsync(CcfsClient client, string path, int vdn, bool convert, CancellationToken cancellation)
+    /// <summary>What became of one file: the endpoint's answer, or why there is none.</summary>
+    private sealed record Outcome(string Path, CcfsResponse<UploadedFile>? Response, Failure? Failure)
     {
-        if (!convert)
+        public bool IsSuccess => Response?.IsSuccess == true;
+
+        public int ExitCode => IsSuccess ? ExitCodes.Success : Failure?.ExitCode ?? ExitCodes.Failed;
+    }
+
+    /// <summary>
+    /// Uploads files one after another. A file that fails becomes an outcome and the rest still go, so every name
+    /// already stored is reported; only after an authentication refusal are the rest not sent, since each would be
+    /// refused the same way and count towards locking this address.
+    /// </summary>
+    private sealed class Batch(CcfsClient client, int vdn, bool convert)
+    {
+        public List<Outcome> Outcomes { get; } = [];
+
+        /// <summary>The exit code the failures share, or 1 when they differ.</summary>
+        public int ExitCode => Outcomes.Where(o => !o.IsSuccess).Select(o => o.ExitCode).Distinct().ToList() switch
         {
-            return new Outcome(path, await client.UploadAsync(path, vdn, cancellation), null);
+            [] => ExitCodes.Success,
+            [var only] => only,
+            _ => ExitCodes.Failed,
+        };
+
+        public async Task UploadAsync(string path, CancellationToken cancellation)
+        {
+            if (Outcomes.Any(o => o.ExitCode == ExitCodes.AuthenticationRefused))
+            {
+                Outcomes.Add(new Outcome(path, null, new Failure("not sent: the endpoint refused authentication for an earlier file",
+                    ExitCodes.AuthenticationRefused)));
+                return;
+            }
+
+            try
+            {
+                Outcomes.Add(new Outcome(path, await SendAsync(path, cancellation), null));
+            }
+            catch (Exception e) when (!cancellation.IsCancellationRequested && Failure.Of(e) is { } failure)
+            {
+                Outcomes.Add(new Outcome(path, null, e is TaskCanceledException
+                    ? failure with { Message = failure.Message + "; it may have stored the file all the same" }
+                    : failure));
+            }
         }
 
-        using var converted = new MemoryStream();
-        try
+        private async Task<CcfsResponse<UploadedFile>> SendAsync(string path, CancellationToken cancellation)
         {
-            await using var input = File.OpenRead(path);
-            AudioConverter.ConvertToPrompt(input, converted);
-        }
-        catch (UnsupportedAudioException e)
-        {
-            return new Outcome(path, null, "cannot convert: " + e.Message);
-        }
+            if (!convert)
+            {
+                return await client.UploadAsync(path, vdn, cancellation);
+            }
 
-        converted.Position = 0;
-        return new Outcome(path, await client.UploadAsync(converted, vdn, cancellation), null);
+            using var converted = new MemoryStream();
+            await using (var input = File.OpenRead(path))
+            {
+                AudioConverter.ConvertToPrompt(input, converted);
+            }
+
+            converted.Position = 0;
+            return await client.UploadAsync(converted, vdn, cancellation);
+        }
     }
 
     private static async Task ReportAsync(CliConsole console, List<Outcome> results, bool json)
@@ -82,10 +122,11 @@ internal static class UploadCommand
                 {
                     file = r.Path,
                     resultCode = r.Response?.ResultCode,
-                    resultDesc = r.Response?.ResultDesc ?? r.LocalError,
+                    resultDesc = r.Response?.ResultDesc,
                     fileName = r.Response?.Data?.FileName,
                     locationId = r.Response?.Data?.LocationIds,
                     reason = r.Response?.Reason,
+                    error = r.Failure?.Message,
                 }));
             }
 
@@ -105,7 +146,7 @@ internal static class UploadCommand
             }
             else
             {
-                await console.Error.WriteLineAsync($"ccfs: {only.Path}: {only.LocalError}");
+                await console.Error.WriteLineAsync($"ccfs: {only.Path}: {only.Failure?.Message}");
             }
 
             return;
@@ -114,12 +155,12 @@ internal static class UploadCommand
         var table = new Table().AddColumn("file").AddColumn("result").AddColumn("fileName or reason");
         foreach (var r in results)
         {
-            var detail = r.Response?.Data?.FileName ?? r.LocalError ?? $"{r.Response!.ResultDesc} {r.Response.Reason}".Trim();
-            table.AddRow(Markup.Escape(r.Path), Markup.Escape(r.Response?.ResultCode ?? "not sent"), Markup.Escape(detail));
+            var detail = r.Response?.Data?.FileName ?? r.Failure?.Message ?? $"{r.Response!.ResultDesc} {r.Response.Reason}".Trim();
+            table.AddRow(Markup.Escape(r.Path), Markup.Escape(r.Response?.ResultCode ?? "error"), Markup.Escape(detail));
         }
 
         console.Tables.Write(table);
-        var failed = results.Count(r => r.Response?.IsSuccess != true);
+        var failed = results.Count(r => !r.IsSuccess);
         await console.Error.WriteLineAsync($"{results.Count - failed} uploaded, {failed} failed");
     }
 

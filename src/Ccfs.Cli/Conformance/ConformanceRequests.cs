@@ -23,42 +23,70 @@ public sealed record Signing
     public Func<string, string?>? Authorization { get; init; }
 }
 
-/// <summary>An answer as a check sees it: the status, and the CC-FS triple when there is one.</summary>
+/// <summary>
+/// An answer as a check sees it: the status, and the CC-FS triple when there is one. Members of the wrong JSON type
+/// read as absent, so a malformed answer fails a check instead of stopping the suite.
+/// </summary>
 public sealed record RawAnswer(int Status, string? ContentType, byte[] Body)
 {
-    private JsonElement? Json
+    private readonly Lazy<JsonElement?> _json = new(() => Parse(Body));
+
+    /// <summary><c>resultCode</c> when it is a String, as CC-FS sends it; null when absent or of another type.</summary>
+    public string? ResultCode => Text("resultCode");
+
+    public string? ResultDesc => Text("resultDesc");
+
+    public JsonElement? ResultData => Member("resultData");
+
+    public int? SpringStatus => Member("status") is { ValueKind: JsonValueKind.Number } s && s.TryGetInt32(out var status) ? status : null;
+
+    /// <summary>A string member of <paramref name="json"/>; null when it is absent or not a String.</summary>
+    public static string? Text(JsonElement? json, string name) =>
+        json is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    /// <summary>The triple's members as sent, so a number where a string belongs shows (<c>resultCode 0</c>, not <c>"0"</c>).</summary>
+    public override string ToString()
     {
-        get
+        var code = Member("resultCode");
+        if (code is null)
         {
-            try
-            {
-                return JsonDocument.Parse(Body).RootElement;
-            }
-            catch (JsonException)
-            {
-                return null;
-            }
+            return $"HTTP {Status}";
         }
+
+        var kind = code.Value.ValueKind == JsonValueKind.String ? "" : $" (a {code.Value.ValueKind}, not a String)";
+        var description = Member("resultDesc") is { } d ? $", resultDesc {Shorten(d.GetRawText())}" : "";
+        return $"HTTP {Status}, resultCode {Shorten(code.Value.GetRawText())}{kind}{description}";
     }
 
-    public string? ResultCode => Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("resultCode", out var c) ? c.GetString() : null;
+    private string? Text(string name) => Text(_json.Value, name);
 
-    public string? ResultDesc => Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("resultDesc", out var d) ? d.GetString() : null;
+    private JsonElement? Member(string name) =>
+        _json.Value is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty(name, out var value) ? value : null;
 
-    public JsonElement? ResultData => Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("resultData", out var d) ? d : null;
+    private static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "…";
 
-    public int? SpringStatus => Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("status", out var s)
-        && s.ValueKind == JsonValueKind.Number ? s.GetInt32() : null;
-
-    public override string ToString() =>
-        $"HTTP {Status}" + (ResultCode is null ? "" : $", resultCode {ResultCode} ({ResultDesc})");
+    private static JsonElement? Parse(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>Sends signed CC-FS requests with full control over the signature, for the conformance checks.</summary>
 public sealed class ConformanceRequests(HttpClient http, ConnectionSettings settings)
 {
-    public static byte[] Envelope(string msgBody, string version = "2.0") =>
-        Encoding.UTF8.GetBytes($$"""{"request":{"version":"{{version}}"},"msgBody":{{msgBody}}}""");
+    /// <summary>The CC-FS request envelope; a null <paramref name="version"/> leaves <c>request</c> empty.</summary>
+    public static byte[] Envelope(string msgBody, string? version = "2.0") =>
+        Encoding.UTF8.GetBytes((version is null ? """{"request":{}""" : $$"""{"request":{"version":"{{version}}"}""") + $$""","msgBody":{{msgBody}}}""");
 
     public static string MsgBody(params (string Name, object? Value)[] members) =>
         JsonSerializer.Serialize(members.Where(m => m.Value is not null).ToDictionary(m => m.Name, m => m.Value));
