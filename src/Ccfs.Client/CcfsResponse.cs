@@ -21,9 +21,6 @@ public sealed record FileHash(string FileName, string? Hash);
 /// <summary>A file downloadFile sent: its name (from Content-Disposition) and length.</summary>
 public sealed record DownloadedFile(string? FileName, long Length);
 
-/// <summary>Spring Boot's error body, which CC-FS sends with 401, 403, 404, 405 and 415.</summary>
-public sealed record SpringError(long Timestamp, int Status, string Error, string Message, string Path);
-
 /// <summary>The endpoint answered with an HTTP status CC-FS uses only for errors outside the business codes.</summary>
 public class CcfsRequestException(int status, SpringError? error, string? reason, string message) : Exception(message)
 {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Ccfs.Client;
+using Ccfs.Protocol;
 
 namespace Ccfs.Client.Tests;
 

@@ -1,3 +1,4 @@
+using Ccfs.Protocol;
 using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Admin;
@@ -11,7 +12,7 @@ public static class AdminApi
     {
         var admin = app.MapGroup(InterfaceCallMiddleware.AdminPath).AddEndpointFilter(AdminAuth.FilterAsync).WithTags(Tag)
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(AdminError), ["application/json"]),
-                new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Interfaces.SpringErrorBody), ["application/json"]));
+                new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(SpringError), ["application/json"]));
         ParameterEndpoints.Map(admin);
         AccountEndpoints.Map(admin);
         AuditEndpoints.Map(admin);

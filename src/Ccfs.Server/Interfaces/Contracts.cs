@@ -1,3 +1,5 @@
+using Ccfs.Protocol;
+
 namespace Ccfs.Server.Interfaces;
 
 // The JSON shapes of the CC-FS interfaces, for the OpenAPI document. The handlers read and write these bytes directly
@@ -25,9 +27,6 @@ public sealed record UploadedFileData(string FileName, IReadOnlyList<string> Loc
 
 public sealed record FileHashData(string FileName, string Hash);
 
-/// <summary>Spring Boot's error body, sent with 401, 403, 404, 405 and 415.</summary>
-public sealed record SpringErrorBody(long Timestamp, int Status, string Error, string Message, string Path);
-
 internal static class ContractMetadata
 {
     public const string Tag = "CC-FS third-party IVR interfaces";
@@ -38,7 +37,7 @@ internal static class ContractMetadata
             .WithDescription(description + " Sign the request with auth-v2 (Authorization: auth-v2/{AK}/{timestamp}/{signedHeaders}/{signature}).")
             .Accepts<Envelope<TBody>>("application/json")
             .Produces<CcfsAnswer<TData>>(StatusCodes.Status200OK, "application/json")
-            .Produces<SpringErrorBody>(StatusCodes.Status401Unauthorized, "application/json")
-            .Produces<SpringErrorBody>(StatusCodes.Status403Forbidden, "application/json")
+            .Produces<SpringError>(StatusCodes.Status401Unauthorized, "application/json")
+            .Produces<SpringError>(StatusCodes.Status403Forbidden, "application/json")
             .Produces<CcfsAnswer<string>>(StatusCodes.Status503ServiceUnavailable, "application/json");
 }
