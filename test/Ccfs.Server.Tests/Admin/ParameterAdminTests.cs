@@ -85,6 +85,15 @@ public sealed class ParameterAdminTests : IDisposable
         { Parameters, """{"uploadPathRule":"/3rdfile/%VDN%/x/"}""", "%VDN%" },
         { Parameters, """{"uploadPathRule":"/3rdfile/fixed/"}""", "must contain %VDNNO%" },
         { Parameters, """{"downloadPathRule":"/voice/%VDNNO%/a;/x/%NOPE%/"}""", "%NOPE%" },
+        // Folders a rule may place files in but no client could name again (LogicalPath refuses them).
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/bot é/"}""", "U+00E9" },
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/a*b/"}""", "'*'" },
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/a:b/"}""", "':'" },
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/a\\b/"}""", "'\\'" },
+        { Parameters, """{"downloadPathRule":"/voice/%VDNNO%/a|b"}""", "'|'" },
+        { Parameters, $$"""{"uploadPathRule":"/{{new string('a', 256)}}/%VDNNO%/"}""", "256 characters" },
+        { Parameters, $$"""{"uploadPathRule":"/{{string.Join('/', Enumerable.Repeat(new string('a', 200), 4))}}/%VDNNO%/"}""", "too long" },
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/x/%VDNNO%/"}""", "more than once" },
         { Parameters, """{"driveLetter":"YY"}""", "one letter" },
         { Parameters, """{"acceptedEncodings":"alaw,mp3"}""", "mp3" },
         { Parameters, """{"uploadSizeLimitMB":1}""", "uploadSizeLimitMB" },
@@ -106,7 +115,7 @@ public sealed class ParameterAdminTests : IDisposable
 
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
-        Assert.Contains(named, text, StringComparison.Ordinal);
+        Assert.Contains(named, Explanation(text), StringComparison.Ordinal);
         Assert.Equal(before.ToString(), (await GetAsync(_factory)).ToString());
         Assert.Equal(0, CountOverrideRows(_factory));
     }
@@ -153,6 +162,14 @@ public sealed class ParameterAdminTests : IDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
+    }
+
+    /// <summary>The error and its problems as text, unescaped (the JSON escapes quotes, '+' and non-ASCII).</summary>
+    private static string Explanation(string json)
+    {
+        var error = JsonDocument.Parse(json).RootElement;
+        var problems = error.TryGetProperty("problems", out var list) ? list.EnumerateArray().Select(p => p.GetString()) : [];
+        return string.Join('\n', [error.GetProperty("error").GetString(), .. problems]);
     }
 
     private static int CountOverrideRows(CcfsFactory factory)
