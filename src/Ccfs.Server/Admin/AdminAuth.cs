@@ -12,6 +12,7 @@ public sealed record AdminBodyLimit(long Bytes, bool Binary = false);
 /// <summary>
 /// Guards every <c>/admin/api</c> endpoint: the request must carry a valid auth-v2 signature (the same verifier, IP lock
 /// and body limits as the CC-FS interfaces) by an account marked admin. Anything else is 401 before the handler runs.
+/// The audit records every change, every read of a file's contents (<see cref="AuditedRead"/>) and every refusal.
 /// </summary>
 public static class AdminAuth
 {
@@ -21,10 +22,11 @@ public static class AdminAuth
     {
         var http = context.HttpContext;
         var endpoint = http.GetEndpoint();
-        if (InterfaceCall.Of(http) is { } call)
+        var call = InterfaceCall.Of(http);
+        if (call is not null)
         {
             call.Interface = "admin:" + (endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "unknown");
-            call.Audited = !HttpMethods.IsGet(http.Request.Method);
+            call.Audited = !HttpMethods.IsGet(http.Request.Method) || endpoint?.Metadata.GetMetadata<AuditedRead>() is not null;
         }
 
         var bodyLimit = endpoint?.Metadata.GetMetadata<AdminBodyLimit>();
@@ -34,14 +36,14 @@ public static class AdminAuth
             binaryBody: bodyLimit?.Binary ?? false, tooLarge: AdminResults.TooLarge($"the request body is over the {limit}-byte limit"));
         if (admission.Refusal is { } refusal)
         {
-            return refusal;
+            return Refused(call, refusal);
         }
 
         using var request = admission.Request!;
         if (!request.Account.IsAdmin)
         {
-            return CcfsResults.Spring(StatusCodes.Status401Unauthorized, $"access key {request.Account.AccessKey} is not an administrator",
-                "NotAdmin");
+            return Refused(call, CcfsResults.Spring(StatusCodes.Status401Unauthorized,
+                $"access key {request.Account.AccessKey} is not an administrator", "NotAdmin"));
         }
 
         http.Features.Set(request);
@@ -53,6 +55,13 @@ public static class AdminAuth
         {
             http.Features.Set<SignedRequest>(null);
         }
+    }
+
+    /// <summary>Someone tried the administration API and was turned away: always worth an audit entry.</summary>
+    private static IResult Refused(InterfaceCall? call, IResult refusal)
+    {
+        call?.Audited = true;
+        return refusal;
     }
 
     /// <summary>The signed request the filter admitted.</summary>

@@ -56,9 +56,11 @@ public static partial class FileEndpoints
         admin.MapGet("/vdns/{vdnId:int}/files", ListFilesAsync)
             .WithName("listFiles").WithSummary("A VDN's stored files in path order; ?after= the previous page's next, ?limit= up to 1000");
         admin.MapGet("/files/audio", AudioAsync)
-            .WithName("playFile").WithSummary("A stored prompt decoded to 16-bit PCM WAV, which browsers play");
+            .WithName("playFile").WithSummary("A stored prompt decoded to 16-bit PCM WAV, which browsers play")
+            .WithMetadata(AuditedRead.Instance);
         admin.MapGet("/files/peaks", PeaksAsync)
-            .WithName("fileWaveform").WithSummary("Lowest and highest sample of ?points= equal buckets of a stored prompt");
+            .WithName("fileWaveform").WithSummary("Lowest and highest sample of ?points= equal buckets of a stored prompt")
+            .WithMetadata(AuditedRead.Instance);
         admin.MapPost("/vdns/{vdnId:int}/files", UploadAsync)
             .WithName("uploadPrompt").WithSummary("Store a WAV of any common format under a VDN, converted to 8 kHz mono A-law when needed")
             // No Accepts metadata: routing would answer 415 before the admin check runs; the handler checks the type.
