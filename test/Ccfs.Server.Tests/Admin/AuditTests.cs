@@ -170,19 +170,23 @@ public sealed class AuditTests : IDisposable
     }
 
     [Fact]
-    public async Task Entries_older_than_the_retention_are_purged()
+    public async Task Entries_older_than_the_retention_are_purged_and_newer_ones_kept()
     {
-        await _factory.Signed().StoreAsync(Samples.Sine);
+        var old = await _factory.Signed().StoreAsync(Samples.Sine);
         await WaitForEntriesAsync(1);
+        _factory.Time.Advance(TimeSpan.FromHours(23));
+        var recent = await _factory.Signed().StoreAsync(Samples.Sine);
+        await WaitForEntriesAsync(2);
 
-        _factory.Time.Advance(TimeSpan.FromHours(25));
+        // The first entry is now 25 hours old, past the one-day retention; the second is 2 hours old.
+        _factory.Time.Advance(TimeSpan.FromHours(2));
 
-        for (var i = 0; i < 200 && (await EntriesAsync()).Count > 0; i++)
+        for (var i = 0; i < 200 && (await EntriesAsync()).Any(e => e.GetProperty("file").GetString() == old); i++)
         {
             await Task.Delay(25);
         }
 
-        Assert.Empty(await EntriesAsync());
+        Assert.Equal([recent], (await EntriesAsync()).Select(e => e.GetProperty("file").GetString()));
     }
 
     private async Task<string> AuditTextAsync(string query)

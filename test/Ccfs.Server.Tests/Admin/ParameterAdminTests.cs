@@ -77,6 +77,38 @@ public sealed class ParameterAdminTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_factory.LocationRoot(), custom[3..])));
     }
 
+    [Fact]
+    public async Task A_new_global_upload_rule_and_drive_letter_are_obeyed_by_the_next_upload()
+    {
+        var client = _factory.Signed();
+
+        await PutAsync(Parameters, new { uploadPathRule = "/prompts/%VDNNO%/bot/", driveLetter = "Z" });
+        var name = await client.StoreAsync(Samples.Sine);
+
+        Assert.Matches(@"^Z:/prompts/53/bot/[A-Za-z0-9]{8}_[0-9]{13}\.wav$", name);
+        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(_factory.LocationRoot(), name[3..])));
+        await CcfsAnswer.AssertTripleAsync(await client.HashAsync(name), "0", "success");
+    }
+
+    [Fact]
+    public async Task A_new_download_rule_is_obeyed_by_the_next_download()
+    {
+        var client = _factory.Signed();
+        var prompt = await client.StoreAsync(Samples.Sine);
+        var recording = Path.Combine(_factory.LocationRoot(), "recordings", "53", "call.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(recording)!);
+        await File.WriteAllBytesAsync(recording, Samples.Sine);
+        await CcfsAnswer.AssertTripleAsync(await client.DownloadAsync("Y:/recordings/53/call.wav"), "0300004", "The format of filePath is incorrect.");
+
+        await PutAsync(Parameters, new { downloadPathRule = "/recordings/%VDNNO%" });
+
+        using var downloaded = await client.DownloadAsync("Y:/recordings/53/call.wav");
+        Assert.Equal(HttpStatusCode.OK, downloaded.StatusCode);
+        Assert.Equal(Samples.Sine, await downloaded.Content.ReadAsByteArrayAsync());
+        // The upload folder is no longer among the download rules.
+        await CcfsAnswer.AssertTripleAsync(await client.DownloadAsync(prompt), "0300004", "The format of filePath is incorrect.");
+    }
+
     public static TheoryData<string, string, string> InvalidChanges => new()
     {
         { Parameters, """{"uploadSizeLimitMb":0}""", "UploadSizeLimitMb is 0" },
