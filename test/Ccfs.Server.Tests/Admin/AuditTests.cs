@@ -160,6 +160,7 @@ public sealed class AuditTests : IDisposable
     [InlineData("?limit=1001")]
     [InlineData("?limit=ten")]
     [InlineData("?before=-1")]
+    [InlineData("?before=9223372036854775808")]
     [InlineData("?vdnId=x")]
     public async Task A_malformed_query_is_400(string query)
     {
@@ -167,6 +168,18 @@ public sealed class AuditTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("\"problems\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Before_takes_any_64_bit_entry_id()
+    {
+        var name = await _factory.Signed().StoreAsync(Samples.Sine);
+        await WaitForEntriesAsync(1);
+
+        var page = JsonDocument.Parse(await AuditTextAsync("?before=" + long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        Assert.Equal([name], page.RootElement.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("file").GetString()));
+        Assert.Empty(JsonDocument.Parse(await AuditTextAsync("?before=1")).RootElement.GetProperty("entries").EnumerateArray());
     }
 
     [Fact]
