@@ -99,6 +99,8 @@ public sealed class SettingsTests
     [InlineData("Ccfs:Auth:MaxClockSkew", "00:00:00", "MaxClockSkew")]
     [InlineData("Ccfs:Auth:TrustedProxies:0", "not-an-ip", "not-an-ip")]
     [InlineData("Ccfs:Limits:MaxConcurrentUploads", "0", "MaxConcurrentUploads")]
+    [InlineData("Ccfs:Admin:RefreshInterval", "00:00:06", "RefreshInterval is 00:00:06; it must be at most 00:00:05")]
+    [InlineData("Ccfs:Admin:RefreshInterval", "01:00:00", "within 5 s")]
     public void A_bad_value_is_named(string key, string value, string expected)
     {
         var error = Assert.Throws<CcfsConfigurationException>(() => Load(new(Account) { [key] = value }));
