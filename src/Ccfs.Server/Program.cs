@@ -16,6 +16,8 @@ try
     // Building the host already reads settings (the shutdown timeout), so a bad configuration can surface here too.
     app = builder.Build();
     settings = app.Services.GetRequiredService<CcfsSettings>();
+    // So an unusable master key file stops the start with its message, not later inside a hosted service.
+    app.Services.GetRequiredService<Ccfs.Server.Auth.MasterKey>();
 }
 catch (CcfsConfigurationException e)
 {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Console;
 namespace Ccfs.Server;
 
 /// <summary>
-/// <c>ccfs scrub [--repair] [configuration arguments]</c>: the scrub of <c>POST /admin/api/scrub</c>, run once from the
+/// <c>dotnet Ccfs.Server.dll scrub [--repair] [configuration arguments]</c>: the scrub of <c>POST /admin/api/scrub</c>, run once from the
 /// command line with the server's own configuration, without listening. Each problem is a line on standard output, then a
 /// summary; logs go to standard error. Exit code 0 when every copy is healthy or was repaired, 1 when problems remain (or
 /// the scrub could not finish), 2 for a configuration error.
@@ -16,6 +16,9 @@ public static class ScrubCommand
 {
     public const string Name = "scrub";
     public const string RepairOption = "--repair";
+
+    /// <summary>The server's own command line: <c>ccfs</c> is the client tool, which has no scrub.</summary>
+    public const string Usage = $"usage: dotnet Ccfs.Server.dll {Name} [{RepairOption}] [--Ccfs:DataDir=<dir>] (or Ccfs.Server {Name} …)";
 
     public static bool IsInvoked(string[] args) => args.Length > 0 && string.Equals(args[0], Name, StringComparison.Ordinal);
 
@@ -38,7 +41,7 @@ public static class ScrubCommand
         catch (Exception e) when (e is CcfsConfigurationException or FormatException)
         {
             await Console.Error.WriteLineAsync(e.Message);
-            await Console.Error.WriteLineAsync($"usage: ccfs {Name} [{RepairOption}] [--Ccfs:DataDir=<dir>]");
+            await Console.Error.WriteLineAsync(Usage);
             return 2;
         }
 
@@ -46,7 +49,7 @@ public static class ScrubCommand
         {
             if (!File.Exists(settings.CatalogPath))
             {
-                await Console.Error.WriteLineAsync($"ccfs {Name}: there is no catalog at {settings.CatalogPath}; is Ccfs:DataDir right?");
+                await Console.Error.WriteLineAsync($"{Name}: there is no catalog at {settings.CatalogPath}; is Ccfs:DataDir right?");
                 return 2;
             }
 
@@ -64,7 +67,7 @@ public static class ScrubCommand
             }
             catch (Exception e) when (e is SqliteException or IOException or OperationCanceledException)
             {
-                await Console.Error.WriteLineAsync($"ccfs {Name}: the scrub did not finish: {e.Message}");
+                await Console.Error.WriteLineAsync($"{Name}: the scrub did not finish: {e.Message}");
                 return 1;
             }
         }

@@ -85,7 +85,7 @@ public sealed class AdminPageTests(AdminPageHost host)
     }
 
     [Fact]
-    public async Task Playing_a_prompt_loads_the_audio_element_with_the_file_duration()
+    public async Task Playing_a_prompt_loads_the_audio_element_with_the_file_duration_and_plays_it()
     {
         var page = await host.SignedInAsync();
         var fileName = await DropAsync(page, ToneWave.Pcm16(22_050, ToneSeconds), "play.wav");
@@ -98,6 +98,14 @@ public sealed class AdminPageTests(AdminPageHost host)
         var duration = await page.EvaluateAsync<double>("() => document.getElementById('player').duration");
         Assert.Equal(expected, duration, 0.05);
         Assert.Equal(ToneSeconds, duration, 0.05);
+
+        // Loaded is not playing: the whole file is decodable and the playback position moves.
+        await page.WaitForFunctionAsync("""
+            () => {
+              const p = document.getElementById('player');
+              return p.readyState >= 4 && p.error === null && (p.currentTime > 0 || p.ended);
+            }
+            """);
         await AdminPageHost.ScreenshotAsync(page, "04-playing");
     }
 
@@ -154,20 +162,28 @@ public sealed class AdminPageTests(AdminPageHost host)
     }
 
     [Fact]
-    public async Task A_parameter_changed_in_the_editor_is_in_force_and_an_invalid_one_shows_the_server_problems()
+    public async Task A_parameter_changed_in_the_editor_is_obeyed_by_the_next_upload_and_an_invalid_one_shows_the_server_problems()
     {
         var page = await host.SignedInAsync();
         try
         {
             await page.SelectOptionAsync("#param-scope", "global");
             await page.FillAsync("input[name=uploadSizeLimitMb]", "6");
+            await page.FillAsync("input[name=uploadPathRule]", "/prompts/%VDNNO%/edited/");
             await page.ClickAsync("#param-save");
             await page.Locator("#param-status").WaitForAsync(new() { State = WaitForSelectorState.Visible });
 
             var view = await ParametersAsync();
             Assert.Equal(6m, view.GetProperty("global").GetProperty("overrides").GetProperty("uploadSizeLimitMb").GetDecimal());
             Assert.Equal(6m, view.GetProperty("global").GetProperty("effective").GetProperty("uploadSizeLimitMb").GetDecimal());
+            Assert.Equal("/prompts/%VDNNO%/edited/", view.GetProperty("global").GetProperty("effective").GetProperty("uploadPathRule").GetString());
             await AdminPageHost.ScreenshotAsync(page, "07-parameter-saved");
+
+            // The next upload from the page obeys the new rule.
+            var fileName = await DropAsync(page, ToneWave.Pcm16(16_000, 0.5), "after-the-change.wav");
+            Assert.StartsWith($"Y:/prompts/{AdminPageHost.Vdn}/edited/", fileName, StringComparison.Ordinal);
+            Assert.True(File.Exists(host.StoredPath(fileName)));
+            await Row(page, fileName).WaitForAsync();
 
             await page.FillAsync("input[name=acceptedEncodings]", "ogg");
             await page.ClickAsync("#param-save");

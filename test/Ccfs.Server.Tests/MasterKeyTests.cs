@@ -52,6 +52,50 @@ public sealed class MasterKeyTests : IDisposable
         Assert.Contains("Ccfs:Security:MasterKey", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, "0644")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, "0640")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite, "0602")]
+    public void A_key_file_others_can_reach_stops_the_server_naming_the_fix(UnixFileMode mode, string octal)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Windows keeps the key private through the data dir's ACL; there is no mode to check.
+        }
+
+        var settings = Settings();
+        MasterKey.Load(settings).Dispose();
+        var path = Path.Combine(_dataDir, MasterKey.FileName);
+        File.SetUnixFileMode(path, mode);
+
+        var error = Assert.Throws<CcfsConfigurationException>(() => MasterKey.Load(settings));
+
+        Assert.Contains($"has mode {octal}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"chmod 600 {path}", error.Message, StringComparison.Ordinal);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        MasterKey.Load(settings).Dispose();
+    }
+
+    [Fact]
+    public async Task The_server_process_refuses_to_start_on_a_key_file_others_can_read()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        MasterKey.Load(Settings()).Dispose();
+        var path = Path.Combine(_dataDir, MasterKey.FileName);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+
+        await using var server = ServerProcess.Start(new Dictionary<string, string> { ["Ccfs__DataDir"] = _dataDir },
+            "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}");
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(120)), server.Output);
+        Assert.Equal(2, server.ExitCode);
+        Assert.Contains("it must be 0600", server.Output, StringComparison.Ordinal);
+    }
+
     private CcfsSettings Settings(string? masterKey = null) => CcfsSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(
         new Dictionary<string, string?> { ["Ccfs:DataDir"] = _dataDir, ["Ccfs:Security:MasterKey"] = masterKey }).Build());
 }

@@ -49,6 +49,20 @@ public sealed partial class ObservabilityTests
         Assert.True(metrics["process_working_set_bytes"] > 0);
     }
 
+    [Fact]
+    public async Task Uploads_in_flight_counts_an_upload_while_it_is_held_and_drops_once_it_is_answered()
+    {
+        using var factory = new GatedStoreFactory();
+        var holding = factory.Signed().UploadAsync(Samples.Sine);
+        await factory.Store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, (await ScrapeAsync(factory))["ccfs_uploads_in_flight"]);
+
+        factory.Store.Open();
+        await CcfsAnswer.AssertTripleAsync(await holding, "0", "success");
+        Assert.Equal(0, (await ScrapeAsync(factory))["ccfs_uploads_in_flight"]);
+    }
+
     [Theory]
     [InlineData("/livez")]
     [InlineData("/healthz")]

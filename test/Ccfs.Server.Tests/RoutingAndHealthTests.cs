@@ -48,6 +48,33 @@ public sealed class RoutingAndHealthTests(CcfsFactory factory) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Readiness_fails_while_the_catalog_cannot_be_written_and_recovers_after()
+    {
+        using var locked = CcfsFactory.With([]);
+        var client = locked.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+
+        // Another writer holds the catalog's write lock: reads still work, writes cannot start.
+        using (var writer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(locked.DataDir, "catalog.db")};Pooling=False"))
+        {
+            writer.Open();
+            using var begin = writer.CreateCommand();
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            begin.ExecuteNonQuery();
+
+            var ready = await client.GetAsync("/readyz");
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            var catalog = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks")
+                .EnumerateArray().Single(c => c.GetProperty("name").GetString() == "catalog");
+            Assert.Equal("Unhealthy", catalog.GetProperty("status").GetString());
+            Assert.Contains("cannot be written", catalog.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
+    [Fact]
     public async Task Readiness_fails_naming_the_location_that_cannot_be_written_while_liveness_holds()
     {
         using var broken = CcfsFactory.With([]);

@@ -54,6 +54,20 @@ public sealed class ScrubProcessTests : IDisposable
         Assert.False(Directory.Exists(empty));
     }
 
+    [Fact]
+    public async Task Scrub_with_a_bad_configuration_exits_2_with_the_server_command_line_in_its_usage()
+    {
+        var (exitCode, output) = await RunAsync(new Dictionary<string, string>
+        {
+            ["Ccfs__DataDir"] = _factory.DataDir,
+            ["Ccfs__Parameters__DriveLetter"] = "YY",
+        }, "scrub");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("DriveLetter", output, StringComparison.Ordinal);
+        Assert.Contains("usage: dotnet Ccfs.Server.dll scrub [--repair]", output, StringComparison.Ordinal);
+    }
+
     private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>
     {
         ["Ccfs__DataDir"] = _factory.DataDir,

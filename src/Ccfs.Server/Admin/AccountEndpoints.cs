@@ -20,7 +20,7 @@ public sealed record IssuedSecret(AccountView Account, string SecretKey);
 
 /// <summary>
 /// Accounts handed out by operations staff: create (the SK is generated and shown once), list, change VDNs and the
-/// admin flag, disable, delete, and rotate (two SKs sign until the older is retired). Accounts from configuration are
+/// admin flag, disable, delete, and rotate (two SKs sign until the older is retired; a third is refused until then). Accounts from configuration are
 /// listed but read-only. Every change is in force on this node at once and on the others within the refresh interval.
 /// </summary>
 public static class AccountEndpoints
@@ -36,7 +36,7 @@ public static class AccountEndpoints
             .Accepts<UpdateAccountRequest>("application/json");
         admin.MapDelete("/accounts/{accessKey}", DeleteAsync).WithName("deleteAccount").WithSummary("Delete an account and its secrets");
         admin.MapPost("/accounts/{accessKey}/rotate", RotateAsync).WithName("rotateAccountSecret")
-            .WithSummary("Issue a new secret key; the old one keeps signing until retired");
+            .WithSummary("Issue a new secret key; the old one keeps signing until retired, and until then another rotation is 409");
         admin.MapPost("/accounts/{accessKey}/retire", RetireAsync).WithName("retireAccountSecrets")
             .WithSummary("Remove every secret key but the newest");
     }
@@ -97,13 +97,15 @@ public static class AccountEndpoints
         }
 
         var change = new AccountChange(request.VdnIds?.Distinct().Order().ToList(), request.Admin, request.Disabled, request.Description);
-        return await ChangeAsync(http, accessKey, directory, sync, () => store.UpdateAsync(accessKey, change, CancellationToken.None),
+        return await ChangeAsync(http, accessKey, directory, sync,
+            async () => await store.UpdateAsync(accessKey, change, CancellationToken.None) ? null : Missing(accessKey),
             async () => AdminResults.Ok(await ViewAsync(store, accessKey)));
     }
 
     private static Task<IResult> DeleteAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
         CatalogSync sync) =>
-        ChangeAsync(http, accessKey, directory, sync, () => store.DeleteAsync(accessKey, CancellationToken.None),
+        ChangeAsync(http, accessKey, directory, sync,
+            async () => await store.DeleteAsync(accessKey, CancellationToken.None) ? null : Missing(accessKey),
             () => Task.FromResult<IResult>(TypedResults.NoContent()));
 
     private static Task<IResult> RotateAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
@@ -111,22 +113,28 @@ public static class AccountEndpoints
     {
         var secretKey = AccountRules.NewSecretKey();
         return ChangeAsync(http, accessKey, directory, sync,
-            () => store.AddSecretAsync(accessKey, masterKey.Seal(accessKey, secretKey), CancellationToken.None),
+            async () => await store.AddSecretAsync(accessKey, masterKey.Seal(accessKey, secretKey), CancellationToken.None) switch
+            {
+                SecretAddition.Added => null,
+                SecretAddition.NoSuchAccount => Missing(accessKey),
+                _ => AdminResults.Conflict($"access key {accessKey} already has {AccountRules.MaxSecrets} valid secret keys; "
+                    + "retire the old secret first (POST …/retire), then rotate again"),
+            },
             async () => AdminResults.Ok(new IssuedSecret(await ViewAsync(store, accessKey), secretKey)));
     }
 
     private static Task<IResult> RetireAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
         CatalogSync sync) =>
         ChangeAsync(http, accessKey, directory, sync,
-            async () => await store.RetireOlderSecretsAsync(accessKey, CancellationToken.None) >= 0,
+            async () => await store.RetireOlderSecretsAsync(accessKey, CancellationToken.None) >= 0 ? null : Missing(accessKey),
             async () => AdminResults.Ok(await ViewAsync(store, accessKey)));
 
     /// <summary>
     /// The steps every change of a catalog account takes: note it for the audit, refuse accounts of configuration,
-    /// apply it (false: no such account), then put it in force on this node before answering.
+    /// apply it (a non-null result refuses it), then put it in force on this node before answering.
     /// </summary>
     private static async Task<IResult> ChangeAsync(HttpContext http, string accessKey, AccountDirectory directory, CatalogSync sync,
-        Func<Task<bool>> change, Func<Task<IResult>> answer)
+        Func<Task<IResult?>> change, Func<Task<IResult>> answer)
     {
         Note(http, accessKey);
         if (ReadOnly(directory, accessKey) is { } readOnly)
@@ -134,14 +142,16 @@ public static class AccountEndpoints
             return readOnly;
         }
 
-        if (!await change())
+        if (await change() is { } refusal)
         {
-            return AdminResults.NotFound($"access key {accessKey} does not exist");
+            return refusal;
         }
 
         await sync.RefreshAsync(CancellationToken.None);
         return await answer();
     }
+
+    private static IResult Missing(string accessKey) => AdminResults.NotFound($"access key {accessKey} does not exist");
 
     private static IResult? ReadOnly(AccountDirectory directory, string accessKey) => directory.IsConfigured(accessKey)
         ? AdminResults.Conflict($"access key {accessKey} is an account of configuration; change it there")

@@ -1,6 +1,8 @@
 using Ccfs.Protocol;
+using Ccfs.Server.Auth;
 using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Ccfs.Server.Admin;
 
@@ -12,8 +14,9 @@ public sealed record AdminBodyLimit(long Bytes, bool Binary = false);
 /// <summary>
 /// Guards every <c>/admin/api</c> endpoint: the request must carry a valid auth-v2 signature (the same verifier, IP lock
 /// and body limits as the CC-FS interfaces) by an account marked admin. Anything else is 401 before the handler runs.
+/// The audit records every change, every read of a file's contents (<see cref="AuditedRead"/>) and every refusal.
 /// </summary>
-public static class AdminAuth
+public static partial class AdminAuth
 {
     public const long DefaultBodyLimit = 256 * 1024;
 
@@ -21,10 +24,16 @@ public static class AdminAuth
     {
         var http = context.HttpContext;
         var endpoint = http.GetEndpoint();
-        if (InterfaceCall.Of(http) is { } call)
+        var call = InterfaceCall.Of(http);
+        if (call is not null)
         {
             call.Interface = "admin:" + (endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "unknown");
-            call.Audited = !HttpMethods.IsGet(http.Request.Method);
+            call.Audited = !HttpMethods.IsGet(http.Request.Method) || endpoint?.Metadata.GetMetadata<AuditedRead>() is not null;
+        }
+
+        if (RefuseBeforeTheBody(http) is { } early)
+        {
+            return Refused(call, early);
         }
 
         var bodyLimit = endpoint?.Metadata.GetMetadata<AdminBodyLimit>();
@@ -34,14 +43,14 @@ public static class AdminAuth
             binaryBody: bodyLimit?.Binary ?? false, tooLarge: AdminResults.TooLarge($"the request body is over the {limit}-byte limit"));
         if (admission.Refusal is { } refusal)
         {
-            return refusal;
+            return Refused(call, refusal);
         }
 
         using var request = admission.Request!;
         if (!request.Account.IsAdmin)
         {
-            return CcfsResults.Spring(StatusCodes.Status401Unauthorized, $"access key {request.Account.AccessKey} is not an administrator",
-                "NotAdmin");
+            // The account lost its admin flag while the body was read.
+            return Refused(call, NotAdmin(request.Account));
         }
 
         http.Features.Set(request);
@@ -55,7 +64,60 @@ public static class AdminAuth
         }
     }
 
+    /// <summary>
+    /// Refuses, before reading the body, a request whose Authorization header does not name an enabled admin account:
+    /// such a caller can never be admitted, so it must not hold a body buffer (and, for an upload, a slot of the upload
+    /// limit) while it sends up to <c>Ccfs:Admin:MaxUploadMb</c>. The signature is checked once the body is read.
+    /// </summary>
+    private static IResult? RefuseBeforeTheBody(HttpContext http)
+    {
+        var lockout = http.RequestServices.GetRequiredService<IpLockout>();
+        var ip = ClientAddress.Of(http);
+        if (lockout.IsLocked(ip))
+        {
+            // The reader answers 403 to a locked address, without reading the body either.
+            return null;
+        }
+
+        var claim = ClaimedAccount.Of(http.Request.Headers.Authorization, http.RequestServices.GetRequiredService<AccountDirectory>());
+        if (claim.Account is { IsAdmin: true })
+        {
+            return null;
+        }
+
+        InterfaceCall.Of(http)?.AccessKey = claim.AccessKey;
+        IResult refusal;
+        if (claim.Account is { } account)
+        {
+            refusal = NotAdmin(account);
+        }
+        else
+        {
+            // As the signature check does: a missing, malformed or unknown access key counts towards the IP lock.
+            lockout.RecordFailure(ip);
+            LogRejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminAuth).FullName!),
+                claim.Failure, claim.Detail, ip);
+            refusal = CcfsResults.Spring(StatusCodes.Status401Unauthorized, claim.Detail, claim.Failure.ToString());
+        }
+
+        // Closing the connection spares reading (draining) a body nobody will use.
+        return http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true ? CcfsResults.AndClose(refusal) : refusal;
+    }
+
+    private static IResult NotAdmin(Account account) =>
+        CcfsResults.Spring(StatusCodes.Status401Unauthorized, $"access key {account.AccessKey} is not an administrator", "NotAdmin");
+
+    /// <summary>Someone tried the administration API and was turned away: always worth an audit entry.</summary>
+    private static IResult Refused(InterfaceCall? call, IResult refusal)
+    {
+        call?.Audited = true;
+        return refusal;
+    }
+
     /// <summary>The signed request the filter admitted.</summary>
     public static SignedRequest Request(HttpContext http) =>
         http.Features.Get<SignedRequest>() ?? throw new InvalidOperationException("the admin filter did not run");
+
+    [LoggerMessage(LogLevel.Warning, "Admin API refused before reading the body ({Failure}) from {ClientIp}: {Detail}")]
+    private static partial void LogRejected(ILogger logger, Protocol.Auth.AuthV2Failure failure, string detail, string clientIp);
 }

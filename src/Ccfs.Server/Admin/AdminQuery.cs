@@ -14,14 +14,18 @@ public static class AdminQuery
         FormQuery.Get(AdminAuth.Request(http).Query, name) is { Length: > 0 } value ? value : null;
 
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, or null when absent; a bad value adds a problem.</summary>
-    public static int? Integer(HttpContext http, string name, int min, int max, List<string> problems)
+    public static int? Integer(HttpContext http, string name, int min, int max, List<string> problems) =>
+        (int?)Long(http, name, min, max, problems);
+
+    /// <summary>As <see cref="Integer"/>, for 64-bit values such as audit entry ids.</summary>
+    public static long? Long(HttpContext http, string name, long min, long max, List<string> problems)
     {
         if (Text(http, name) is not { } text)
         {
             return null;
         }
 
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
         {
             return value;
         }

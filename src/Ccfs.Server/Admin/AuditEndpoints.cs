@@ -18,7 +18,7 @@ public static class AuditEndpoints
     {
         var problems = new List<string>();
         var limit = AdminQuery.Integer(http, "limit", 1, MaxLimit, problems) ?? DefaultLimit;
-        var before = AdminQuery.Integer(http, "before", 0, int.MaxValue, problems);
+        var before = AdminQuery.Long(http, "before", 0, long.MaxValue, problems);
         var vdnId = AdminQuery.Integer(http, "vdnId", 0, int.MaxValue, problems);
         if (problems.Count > 0)
         {

@@ -38,7 +38,8 @@ public sealed record PeaksView(string FileName, int SampleRate, long Frames, lon
 /// <summary>
 /// The admin page's view of stored prompts: VDNs, their files page by page, a prompt as PCM the browser plays, its
 /// waveform, and upload (any WAV, converted to A-law here) and delete through the same steps as the CC-FS interfaces.
-/// An administrator may touch every VDN; paths still go through <see cref="TenantPaths"/>.
+/// An administrator may touch every VDN. A stored prompt is found by its catalog row (<see cref="StoredPrompts"/>), so
+/// one stored under an earlier path rule can still be played and deleted here.
 /// </summary>
 public static partial class FileEndpoints
 {
@@ -55,9 +56,11 @@ public static partial class FileEndpoints
         admin.MapGet("/vdns/{vdnId:int}/files", ListFilesAsync)
             .WithName("listFiles").WithSummary("A VDN's stored files in path order; ?after= the previous page's next, ?limit= up to 1000");
         admin.MapGet("/files/audio", AudioAsync)
-            .WithName("playFile").WithSummary("A stored prompt decoded to 16-bit PCM WAV, which browsers play");
+            .WithName("playFile").WithSummary("A stored prompt decoded to 16-bit PCM WAV, which browsers play")
+            .WithMetadata(AuditedRead.Instance);
         admin.MapGet("/files/peaks", PeaksAsync)
-            .WithName("fileWaveform").WithSummary("Lowest and highest sample of ?points= equal buckets of a stored prompt");
+            .WithName("fileWaveform").WithSummary("Lowest and highest sample of ?points= equal buckets of a stored prompt")
+            .WithMetadata(AuditedRead.Instance);
         admin.MapPost("/vdns/{vdnId:int}/files", UploadAsync)
             .WithName("uploadPrompt").WithSummary("Store a WAV of any common format under a VDN, converted to 8 kHz mono A-law when needed")
             // No Accepts metadata: routing would answer 415 before the admin check runs; the handler checks the type.
@@ -233,11 +236,13 @@ public static partial class FileEndpoints
         ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
-        if (!TryResolve(http, parameters, out var fileName, out var path, out var refusal))
+        var (path, record, refusal) = await StoredPrompts.FindAsync(http, parameters, catalog);
+        if (refusal is not null)
         {
-            return refusal!;
+            return refusal;
         }
 
+        var fileName = record!.FileName;
         try
         {
             if (!await FileRemoval.EverywhereAsync(path!, locations, catalog))
@@ -259,51 +264,19 @@ public static partial class FileEndpoints
         return AdminResults.Ok(new DeletedPromptView(fileName));
     }
 
-    /// <summary>The <c>fileName</c> query parameter, checked by the path rules: any VDN's upload folder, nothing else.</summary>
-    private static bool TryResolve(HttpContext http, IParameterSource parameters, out string fileName, out LogicalPath? path,
-        out IResult? refusal)
-    {
-        path = null;
-        refusal = null;
-        var call = InterfaceCall.Of(http);
-        fileName = AdminQuery.Text(http, "fileName") ?? "";
-        if (fileName.Length == 0)
-        {
-            refusal = AdminResults.Invalid("the fileName query parameter is missing");
-            return false;
-        }
-
-        call?.File = fileName;
-        var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters, account: null);
-        verdict.Describe(call);
-        if (!verdict.IsAllowed)
-        {
-            refusal = AdminResults.Invalid($"fileName is not a stored prompt's name: {verdict.Reason}");
-            return false;
-        }
-
-        path = verdict.Path;
-        return true;
-    }
-
     /// <summary>The catalog row of the named file and a copy opened from the first location that has one.</summary>
     private static async Task<(FileRecord? Record, Stream? File, IResult? Refusal)> ReadStoredAsync(HttpContext http,
         IParameterSource parameters, LocationSet locations, IFileCatalog catalog)
     {
-        if (!TryResolve(http, parameters, out var fileName, out var path, out var refusal))
+        var (path, record, refusal) = await StoredPrompts.FindAsync(http, parameters, catalog);
+        if (refusal is not null)
         {
             return (null, null, refusal);
         }
 
-        var record = await catalog.FindAsync(path!.Path, http.RequestAborted);
-        if (record is null)
+        foreach (var id in record!.Locations)
         {
-            return (null, null, AdminResults.NotFound($"{fileName} is not stored"));
-        }
-
-        foreach (var id in record.Locations)
-        {
-            if (locations.Find(id) is { } store && await store.OpenReadAsync(path.StoragePath, http.RequestAborted) is { } stream)
+            if (locations.Find(id) is { } store && await store.OpenReadAsync(path!.StoragePath, http.RequestAborted) is { } stream)
             {
                 // Stored prompts are small and bounded by the size limit; decoding from memory keeps I/O asynchronous.
                 var copy = new MemoryStream((int)Math.Min(record.SizeBytes, int.MaxValue));
@@ -317,7 +290,7 @@ public static partial class FileEndpoints
             }
         }
 
-        return (null, null, AdminResults.NotFound($"no location holds a copy of {fileName}"));
+        return (null, null, AdminResults.NotFound($"no location holds a copy of {record.FileName}"));
     }
 
     private static float[] Round(float[] values)

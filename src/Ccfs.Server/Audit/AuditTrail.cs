@@ -8,16 +8,19 @@ namespace Ccfs.Server.Audit;
 /// Records every audited call. Requests only enqueue (no catalog write on the request path); a background loop writes
 /// batches in one transaction each, purges entries past the retention hourly, and drains the queue at shutdown.
 /// </summary>
-public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings settings, TimeProvider time, ILogger<AuditTrail> logger)
-    : BackgroundService, IInterfaceCallSink
+public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings settings, TimeProvider time, CcfsMetrics metrics,
+    ILogger<AuditTrail> logger) : BackgroundService, IInterfaceCallSink
 {
-    private const int Capacity = 100_000;
+    /// <summary>Entries that may wait to be written; past it new ones are dropped and counted.</summary>
+    public const int Capacity = 100_000;
     private const int BatchSize = 512;
 
+    // Wait, not DropWrite: with DropWrite TryWrite reports success for an entry it drops, so no drop would be seen.
+    // Requests never wait either way, since they only call TryWrite.
     private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(Capacity)
     {
         SingleReader = false,
-        FullMode = BoundedChannelFullMode.DropWrite,
+        FullMode = BoundedChannelFullMode.Wait,
     });
 
     private readonly SemaphoreSlim _writing = new(1, 1);
@@ -35,7 +38,8 @@ public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings sett
             (long)(now - call.StartedAt).TotalMilliseconds);
         if (!_queue.Writer.TryWrite(entry))
         {
-            // Only when the catalog has been unwritable for a long time; the log still carries every request.
+            // Only when the catalog has been unwritable for a long time; the metric and the log say how many were lost.
+            metrics.AuditDropped.Inc();
             LogDropped(logger, Interlocked.Increment(ref _dropped));
         }
     }

@@ -6,6 +6,9 @@ namespace Ccfs.Server.Auth;
 public static class AccountRules
 {
     public const int MaxAccessKeyLength = 128;
+
+    /// <summary>The secrets an account may hold: during a rotation the old and the new sign, until the old is retired.</summary>
+    public const int MaxSecrets = 2;
     private const string Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     /// <summary>The access key sits between slashes in the Authorization header, so it cannot hold one.</summary>

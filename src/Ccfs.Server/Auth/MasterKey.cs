@@ -37,6 +37,7 @@ public sealed class MasterKey : IDisposable
             CreateKeyFile(path);
         }
 
+        RefuseIfOthersCanReach(path);
         if (!TryDecode(File.ReadAllText(path).Trim(), out key))
         {
             throw new CcfsConfigurationException([$"{path} does not hold the Base64 form of a 32-byte key"]);
@@ -75,6 +76,28 @@ public sealed class MasterKey : IDisposable
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// The key opens every secret in the catalog, so a key file others may read (or replace) stops the server rather
+    /// than being quietly repaired: whoever loosened it should know the key may have been copied.
+    /// </summary>
+    private static void RefuseIfOthersCanReach(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & others) != 0)
+        {
+            throw new CcfsConfigurationException([$"{path} has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}, so users other than "
+                + $"its owner can reach the key that opens every secret key in the catalog; it must be 0600. If no one else "
+                + $"could have copied it, run `chmod 600 {path}` and start again; otherwise rotate every catalog account's secret"]);
         }
     }
 

@@ -41,23 +41,13 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
 
     private Authentication Verify(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
     {
-        string? value = http.Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(value))
+        var claim = ClaimedAccount.Of(http.Request.Headers.Authorization, accounts);
+        if (claim.Account is not { } account)
         {
-            return new(null, AuthV2Failure.MissingAuthorization, "the Authorization header is missing");
+            return new(null, claim.Failure, claim.Detail, claim.AccessKey);
         }
 
-        if (!AuthorizationHeader.TryParse(value, out var header, out var error))
-        {
-            return new(null, AuthV2Failure.MalformedAuthorization, error);
-        }
-
-        var account = accounts.Find(header!.AccessKey);
-        if (account is null)
-        {
-            return new(null, AuthV2Failure.UnknownAccessKey,
-                $"access key '{header.AccessKey}' is {(accounts.IsDisabled(header.AccessKey) ? "disabled" : "unknown")}", header.AccessKey);
-        }
+        var header = claim.Header!;
 
         var request = new ReceivedRequest
         {

@@ -136,6 +136,9 @@ public sealed class CompatibilityOptions
 
 public sealed class AdminOptions
 {
+    /// <summary>Every node picks up a change made on another within this time, as the administration promises.</summary>
+    public static readonly TimeSpan MaxRefreshInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a node looks for parameter and account changes made on another node.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -89,6 +89,12 @@ public sealed partial class CcfsSettings
             errors.Add("Ccfs:Admin:RefreshInterval and Ccfs:Admin:AuditRetention must be positive and Ccfs:Admin:MaxUploadMb at least 1");
         }
 
+        if (options.Admin.RefreshInterval > AdminOptions.MaxRefreshInterval)
+        {
+            errors.Add($"Ccfs:Admin:RefreshInterval is {options.Admin.RefreshInterval}; it must be at most {AdminOptions.MaxRefreshInterval}, "
+                + "so every node picks up parameter and account changes within 5 s");
+        }
+
         foreach (var (name, flow) in new[] { ("Download", options.Limits.Download), ("Hash", options.Limits.Hash) })
         {
             if (flow.PermitLimit < 1 || flow.Window <= TimeSpan.Zero)

@@ -16,7 +16,7 @@ public sealed class CatalogHealthCheck(IFileCatalog catalog) : IHealthCheck
         }
         catch (Exception e)
         {
-            return HealthCheckResult.Unhealthy("the catalog cannot be read: " + e.Message);
+            return HealthCheckResult.Unhealthy("the catalog cannot be written: " + e.Message);
         }
     }
 }

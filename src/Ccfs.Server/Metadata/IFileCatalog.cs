@@ -90,6 +90,6 @@ public interface IFileCatalog
     /// <summary>Each VDN that has stored files, with their count and total size.</summary>
     Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Throws unless the catalog can be read now.</summary>
+    /// <summary>Throws unless the catalog can be written now (the probe writes nothing).</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

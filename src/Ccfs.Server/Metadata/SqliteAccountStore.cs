@@ -19,6 +19,16 @@ public sealed record StoredSecret(long Id, byte[] Sealed, DateTimeOffset Created
 /// <summary>What an administrator may change on an account; null keeps the value.</summary>
 public sealed record AccountChange(IReadOnlyList<int>? VdnIds = null, bool? IsAdmin = null, bool? Disabled = null, string? Description = null);
 
+/// <summary>What <see cref="IAccountStore.AddSecretAsync"/> did.</summary>
+public enum SecretAddition
+{
+    Added,
+    NoSuchAccount,
+
+    /// <summary>The account already holds <see cref="Auth.AccountRules.MaxSecrets"/>; nothing was added.</summary>
+    AtLimit,
+}
+
 /// <summary>Accounts created through the admin API. Every change bumps the catalog's change counter.</summary>
 public interface IAccountStore
 {
@@ -31,8 +41,8 @@ public interface IAccountStore
 
     Task<bool> DeleteAsync(string accessKey, CancellationToken cancellationToken);
 
-    /// <summary>Adds a secret that signs alongside the older ones until they are retired.</summary>
-    Task<bool> AddSecretAsync(string accessKey, byte[] sealedSecret, CancellationToken cancellationToken);
+    /// <summary>Adds a secret that signs alongside the older one until it is retired, unless the account is at its limit.</summary>
+    Task<SecretAddition> AddSecretAsync(string accessKey, byte[] sealedSecret, CancellationToken cancellationToken);
 
     /// <summary>Removes every secret but the newest; the number removed, or -1 if the account does not exist.</summary>
     Task<int> RetireOlderSecretsAsync(string accessKey, CancellationToken cancellationToken);
@@ -146,19 +156,33 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
         return true;
     }
 
-    public async Task<bool> AddSecretAsync(string accessKey, byte[] sealedSecret, CancellationToken cancellationToken)
+    public async Task<SecretAddition> AddSecretAsync(string accessKey, byte[] sealedSecret, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (!await ExistsAsync(connection, accessKey, cancellationToken))
         {
-            return false;
+            return SecretAddition.NoSuchAccount;
         }
 
-        await InsertSecretAsync(connection, accessKey, sealedSecret, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        // The count and the insert are one statement, so two rotations at once cannot both pass the limit.
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO account_secrets (access_key, sealed, created_at_ms)
+            SELECT $ak, $sealed, $now WHERE (SELECT count(*) FROM account_secrets WHERE access_key = $ak) < $max;
+            """;
+        command.Parameters.AddWithValue("$ak", accessKey);
+        command.Parameters.AddWithValue("$sealed", sealedSecret);
+        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$max", Auth.AccountRules.MaxSecrets);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            return SecretAddition.AtLimit;
+        }
+
         await SqliteDatabase.BumpChangeVersionAsync(connection, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return SecretAddition.Added;
     }
 
     public async Task<int> RetireOlderSecretsAsync(string accessKey, CancellationToken cancellationToken)

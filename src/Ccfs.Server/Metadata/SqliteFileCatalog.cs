@@ -6,6 +6,7 @@ namespace Ccfs.Server.Metadata;
 public sealed class SqliteFileCatalog(SqliteDatabase database) : IFileCatalog
 {
     private const int SqliteConstraintError = 19;
+    private const int WriteProbeTimeoutSeconds = 2;
 
     public SqliteFileCatalog(string databasePath)
         : this(new SqliteDatabase(databasePath))
@@ -150,7 +151,13 @@ public sealed class SqliteFileCatalog(SqliteDatabase database) : IFileCatalog
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ScalarAsync(connection, "SELECT count(*) FROM schema_version;", cancellationToken);
+        await using var command = connection.CreateCommand();
+        // Taking the write lock, then letting it go, proves a write could start now (file, journal and lock) without
+        // writing anything. A writer holding the lock longer than the probe waits makes the node not ready: so would
+        // every upload be stuck behind it.
+        command.CommandText = "BEGIN IMMEDIATE; ROLLBACK;";
+        command.CommandTimeout = WriteProbeTimeoutSeconds;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken)

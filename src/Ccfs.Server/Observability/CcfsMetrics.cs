@@ -26,6 +26,7 @@ public sealed class CcfsMetrics
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
         IpLocks = factory.CreateCounter("ccfs_ip_locks_total", "Times a client address was locked");
         IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
+        AuditDropped = factory.CreateCounter("ccfs_audit_dropped_total", "Audit entries not recorded because the audit queue was full");
 
         // The process as a whole: memory, CPU, GC, and the managed bytes allocated so far, from which a load script
         // derives allocation per request without attaching a profiler.
@@ -51,4 +52,6 @@ public sealed class CcfsMetrics
     public Counter IpLocks { get; }
 
     public Counter IntegrityProblems { get; }
+
+    public Counter AuditDropped { get; }
 }

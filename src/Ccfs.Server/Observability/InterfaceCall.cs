@@ -9,7 +9,10 @@ public sealed class InterfaceCall(string interfaceName, string clientAddress, Da
     /// <summary>The CC-FS interface, or for the administration API <c>admin:</c> and the operation.</summary>
     public string Interface { get; set; } = interfaceName;
 
-    /// <summary>Whether the audit trail records this call: every CC-FS call, and admin calls that change something.</summary>
+    /// <summary>
+    /// Whether the audit trail records this call: every CC-FS call; admin calls that change something, read a file's
+    /// contents or are refused.
+    /// </summary>
     public bool Audited { get; set; } = true;
 
     public string ClientAddress { get; } = clientAddress;

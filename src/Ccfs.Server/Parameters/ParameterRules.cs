@@ -12,6 +12,11 @@ public static class ParameterRules
 {
     public const decimal MaxUploadSizeLimitMb = 1024;
 
+    /// <summary>The smallest size limit: a tiny fraction of a MiB would round to a limit no prompt fits.</summary>
+    public const long MinUploadSizeLimitBytes = 1024;
+
+    private const long BytesPerMb = 1024 * 1024;
+
     /// <param name="p">The values.</param>
     /// <param name="prefix">How problems name a value: <c>Ccfs:Parameters:</c> for configuration, empty for the admin API.</param>
     /// <param name="errors">Receives one message per problem.</param>
@@ -21,6 +26,11 @@ public static class ParameterRules
         if (p.UploadSizeLimitMb <= 0 || p.UploadSizeLimitMb > MaxUploadSizeLimitMb)
         {
             errors.Add($"{prefix}UploadSizeLimitMb is {p.UploadSizeLimitMb}; it must be above 0 and at most {MaxUploadSizeLimitMb}");
+        }
+        else if (SizeLimitBytes(p.UploadSizeLimitMb) < MinUploadSizeLimitBytes)
+        {
+            errors.Add($"{prefix}UploadSizeLimitMb is {p.UploadSizeLimitMb}, a limit of {SizeLimitBytes(p.UploadSizeLimitMb)} bytes; "
+                + $"it must be at least {MinUploadSizeLimitBytes} bytes ({(decimal)MinUploadSizeLimitBytes / BytesPerMb} MiB)");
         }
 
         if (!PathRule.TryParse(p.UploadPathRule, out var uploadRule, out var error))
@@ -33,7 +43,13 @@ public static class ParameterRules
         }
 
         var downloadRules = new List<PathRule>();
-        foreach (var text in (p.DownloadPathRule ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var downloadTexts = (p.DownloadPathRule ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (downloadTexts.Length == 0)
+        {
+            errors.Add($"{prefix}DownloadPathRule '{p.DownloadPathRule}' names no rule; downloadFile would refuse every path");
+        }
+
+        foreach (var text in downloadTexts)
         {
             if (!PathRule.TryParse(text, out var rule, out error))
             {
@@ -65,11 +81,13 @@ public static class ParameterRules
         }
 
         return new SystemParameters(
-            (long)(p.UploadSizeLimitMb * 1024 * 1024),
+            SizeLimitBytes(p.UploadSizeLimitMb),
             uploadRule!,
             downloadRules,
             char.ToUpperInvariant(p.DriveLetter[0]),
             encodings,
             p);
     }
+
+    private static long SizeLimitBytes(decimal mb) => (long)(mb * BytesPerMb);
 }

@@ -57,33 +57,45 @@ public sealed class LogicalPath
         var segments = rest.Split('/');
         foreach (var segment in segments)
         {
-            if (segment.Length == 0 || segment is "." or "..")
+            if (SegmentProblem(segment) is { } problem)
             {
-                reason = "the path has an empty, '.' or '..' segment";
+                reason = "the path " + problem;
                 return false;
-            }
-
-            if (segment.Length > MaxSegmentLength)
-            {
-                reason = $"a path segment is {segment.Length} characters, at most {MaxSegmentLength} are allowed";
-                return false;
-            }
-
-            foreach (var c in segment)
-            {
-                if (!char.IsAsciiLetterOrDigit(c) && !SafePunctuation.Contains(c, StringComparison.Ordinal))
-                {
-                    reason = c is >= ' ' and <= '~'
-                        ? $"the path holds '{c}', which is not allowed in a file name"
-                        : $"the path holds the character U+{(int)c:X4}; names are plain ASCII";
-                    return false;
-                }
             }
         }
 
         path = new LogicalPath(segments);
         reason = "";
         return true;
+    }
+
+    /// <summary>
+    /// Why one segment (a folder or file name) cannot be part of a path, phrased to follow "the path", or null when it
+    /// can. Path rules check their folders with it too, so every file they place can be named again.
+    /// </summary>
+    public static string? SegmentProblem(string segment)
+    {
+        if (segment.Length == 0 || segment is "." or "..")
+        {
+            return "has an empty, '.' or '..' segment";
+        }
+
+        if (segment.Length > MaxSegmentLength)
+        {
+            return $"has a segment of {segment.Length} characters, at most {MaxSegmentLength} are allowed";
+        }
+
+        foreach (var c in segment)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && !SafePunctuation.Contains(c, StringComparison.Ordinal))
+            {
+                return c is >= ' ' and <= '~'
+                    ? $"holds '{c}', which is not allowed in a file name"
+                    : $"holds the character U+{(int)c:X4}; names are plain ASCII";
+            }
+        }
+
+        return null;
     }
 
     public override string ToString() => Path;

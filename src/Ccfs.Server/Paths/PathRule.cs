@@ -4,12 +4,16 @@ using Ccfs.Server.Parameters;
 namespace Ccfs.Server.Paths;
 
 /// <summary>
-/// A CC-FS path rule such as <c>/3rdfile/%VDNNO%/thirdvoicebotfile/</c> (spec §5). <c>%VDNNO%</c> is the only token
-/// and must fill a whole segment, so the VDN of a path can be read back from it.
+/// A CC-FS path rule such as <c>/3rdfile/%VDNNO%/thirdvoicebotfile/</c> (spec §5). <c>%VDNNO%</c> is the only token;
+/// it must fill a whole segment and appear at most once, so the VDN of a path can be read back from it. Every other
+/// segment obeys the <see cref="LogicalPath"/> rules, so the paths a rule makes can be named by clients again.
 /// </summary>
 public sealed class PathRule
 {
     public const string VdnToken = "%VDNNO%";
+
+    /// <summary>The longest folder a rule may give (with a ten-digit VDN): a file name of the longest length still fits.</summary>
+    public const int MaxFolderLength = LogicalPath.MaxLength - LogicalPath.MaxSegmentLength - 3; // 3: "Y:" and the "/" before the name
 
     private readonly string[] _segments;
 
@@ -36,34 +40,55 @@ public sealed class PathRule
         var segments = text.TrimEnd('/').Split('/')[1..];
         foreach (var segment in segments)
         {
-            if (segment.Length == 0 || segment is "." or ".." || segment.Contains('\\', StringComparison.Ordinal)
-                || segment.Contains('\0', StringComparison.Ordinal))
+            if (SegmentProblem(segment) is { } problem)
             {
-                error = $"path rule '{text}' has an empty, '.', '..' or back-slashed segment";
-                return false;
-            }
-
-            if (segment.StartsWith(".ccfs", StringComparison.Ordinal))
-            {
-                error = $"path rule '{text}': folders starting with .ccfs are reserved for the server";
-                return false;
-            }
-
-            var percent = segment.IndexOf('%', StringComparison.Ordinal);
-            if (percent >= 0 && segment != VdnToken)
-            {
-                var end = segment.IndexOf('%', percent + 1);
-                var token = end > percent ? segment[percent..(end + 1)] : segment[percent..];
-                error = token == VdnToken
-                    ? $"path rule '{text}': {VdnToken} must be a whole segment"
-                    : $"path rule '{text}' has the unknown token '{token}'; only {VdnToken} is supported";
+                error = $"path rule '{text}' {problem}";
                 return false;
             }
         }
 
+        if (segments.Count(s => s == VdnToken) > 1)
+        {
+            error = $"path rule '{text}' has {VdnToken} more than once; one segment names the VDN";
+            return false;
+        }
+
         rule = new PathRule(text, segments);
+        if (rule.FolderFor(int.MaxValue).Length > MaxFolderLength)
+        {
+            rule = null;
+            error = $"path rule '{text}' is too long: with a ten-digit VDN its folder is over {MaxFolderLength} characters, "
+                + $"leaving no room for a file name within the {LogicalPath.MaxLength}-character path limit";
+            return false;
+        }
+
         error = "";
         return true;
+    }
+
+    private static string? SegmentProblem(string segment)
+    {
+        if (segment == VdnToken)
+        {
+            return null;
+        }
+
+        var percent = segment.IndexOf('%', StringComparison.Ordinal);
+        if (percent >= 0)
+        {
+            var end = segment.IndexOf('%', percent + 1);
+            var token = end > percent ? segment[percent..(end + 1)] : segment[percent..];
+            return token == VdnToken
+                ? $"has {VdnToken} inside a segment; it must be a whole segment"
+                : $"has the unknown token '{token}'; only {VdnToken} is supported";
+        }
+
+        if (segment.StartsWith(".ccfs", StringComparison.Ordinal))
+        {
+            return "has a folder starting with .ccfs, which is reserved for the server";
+        }
+
+        return LogicalPath.SegmentProblem(segment);
     }
 
     /// <summary>How many path segments the rule's folder has.</summary>

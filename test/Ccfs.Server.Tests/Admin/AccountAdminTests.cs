@@ -71,6 +71,20 @@ public sealed class AccountAdminTests : IDisposable
         await _factory.Signed(accessKey, oldSecret).StoreAsync(Samples.Sine, 62);
         await _factory.Signed(accessKey, newSecret).StoreAsync(Samples.Sine, 62);
 
+        // Two secrets are the most a rotation keeps valid: a third waits until the old one is retired.
+        using (var again = await _factory.Admin().SendAsync(HttpMethod.Post, $"{Accounts}/{accessKey}/rotate"))
+        {
+            var text = await again.Content.ReadAsStringAsync();
+            Assert.True(again.StatusCode == HttpStatusCode.Conflict, $"{(int)again.StatusCode}: {text}");
+            Assert.Contains("retire the old secret first", JsonDocument.Parse(text).RootElement.GetProperty("error").GetString(),
+                StringComparison.Ordinal);
+            Assert.DoesNotContain("secretKey", text, StringComparison.Ordinal);
+        }
+
+        var listed = JsonDocument.Parse(await ListTextAsync()).RootElement.EnumerateArray()
+            .Single(a => a.GetProperty("accessKey").GetString() == accessKey);
+        Assert.Equal(2, listed.GetProperty("secrets").GetArrayLength());
+
         using var retired = await _factory.Admin().SendAsync(HttpMethod.Post, $"{Accounts}/{accessKey}/retire");
         Assert.Equal(HttpStatusCode.OK, retired.StatusCode);
         var before = _factory.Snapshot();
@@ -78,6 +92,9 @@ public sealed class AccountAdminTests : IDisposable
         await CcfsAnswer.AssertSpringAsync(refused, HttpStatusCode.Unauthorized, Ccfs.Protocol.CcfsPaths.UploadFile);
         Assert.Equal(before, _factory.Snapshot());
         await _factory.Signed(accessKey, newSecret).StoreAsync(Samples.Sine, 62);
+
+        using var rotatedAgain = await _factory.Admin().SendAsync(HttpMethod.Post, $"{Accounts}/{accessKey}/rotate");
+        Assert.Equal(HttpStatusCode.OK, rotatedAgain.StatusCode);
     }
 
     [Fact]

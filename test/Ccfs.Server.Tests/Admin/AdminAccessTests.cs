@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Ccfs.Server.Tests.Admin;
 
-/// <summary>Nothing under /admin/api answers anyone but a signed admin account: every endpoint, found by routing.</summary>
+/// <summary>
+/// Nothing under /admin/api answers anyone but a signed admin account: every endpoint, found by routing. Every refusal
+/// is audited.
+/// </summary>
 public sealed class AdminAccessTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
 {
     public static TheoryData<string> Callers => ["unsigned", "non-admin", "wrong secret of the admin", "unknown key"];
@@ -16,6 +19,7 @@ public sealed class AdminAccessTests(CcfsFactory factory) : IClassFixture<CcfsFa
         Assert.True(endpoints.Count >= 4, $"only {endpoints.Count} admin endpoints were found");
         var before = factory.Snapshot();
         var parametersBefore = await ParametersAsync();
+        var lastAudited = (await AuditAsync()).FirstOrDefault().Id;
 
         foreach (var (method, path) in endpoints)
         {
@@ -37,6 +41,19 @@ public sealed class AdminAccessTests(CcfsFactory factory) : IClassFixture<CcfsFa
 
         Assert.Equal(before, factory.Snapshot());
         Assert.Equal(parametersBefore, await ParametersAsync());
+
+        // Each refusal leaves an audit entry; they are written once answered, so poll a bounded number of times.
+        var refusals = new List<(long Id, string Interface, string ResultCode)>();
+        for (var i = 0; i < 200 && refusals.Count < endpoints.Count; i++)
+        {
+            await Task.Delay(i == 0 ? 0 : 25);
+            refusals = [.. (await AuditAsync()).Where(e => e.Id > lastAudited)];
+        }
+
+        Assert.Equal(endpoints.Count, refusals.Count);
+        Assert.All(refusals, e => Assert.Equal("401", e.ResultCode));
+        Assert.All(refusals, e => Assert.StartsWith("admin:", e.Interface, StringComparison.Ordinal));
+        Assert.DoesNotContain(refusals, e => e.Interface == "admin:unknown");
     }
 
     [Fact]
@@ -53,6 +70,16 @@ public sealed class AdminAccessTests(CcfsFactory factory) : IClassFixture<CcfsFa
         using var response = await factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/parameters");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The newest audit entries, newest first.</summary>
+    private async Task<List<(long Id, string Interface, string ResultCode)>> AuditAsync()
+    {
+        using var response = await factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/audit?limit=1000");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. json.RootElement.GetProperty("entries").EnumerateArray()
+            .Select(e => (e.GetProperty("id").GetInt64(), e.GetProperty("interface").GetString()!, e.GetProperty("resultCode").GetString()!))];
     }
 
     /// <summary>Each admin route with its parameters filled in (1 for numbers, x otherwise).</summary>

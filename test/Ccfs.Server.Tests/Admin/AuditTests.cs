@@ -67,6 +67,63 @@ public sealed class AuditTests : IDisposable
     }
 
     [Fact]
+    public async Task Playing_or_drawing_a_stored_prompt_is_recorded_like_a_download()
+    {
+        var name = await _factory.Signed().StoreAsync(Samples.Sine);
+        var admin = _factory.Admin();
+        using (var audio = await admin.SendAsync(HttpMethod.Get, "/admin/api/files/audio?fileName=" + Uri.EscapeDataString(name)))
+        {
+            Assert.Equal(HttpStatusCode.OK, audio.StatusCode);
+        }
+
+        using (var peaks = await admin.SendAsync(HttpMethod.Get, "/admin/api/files/peaks?fileName=" + Uri.EscapeDataString(name)))
+        {
+            Assert.Equal(HttpStatusCode.OK, peaks.StatusCode);
+        }
+
+        using (var list = await admin.SendAsync(HttpMethod.Get, "/admin/api/vdns/53/files"))
+        {
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        }
+
+        var entries = await WaitForEntriesAsync(3);
+        Assert.Equal(["admin:fileWaveform", "admin:playFile", "uploadFile"], entries.Select(e => e.GetProperty("interface").GetString()));
+        foreach (var read in entries.Take(2))
+        {
+            Assert.Equal(CcfsFactory.AdminAccessKey, read.GetProperty("accessKey").GetString());
+            Assert.Equal(name, read.GetProperty("file").GetString());
+            Assert.Equal(CcfsFactory.Vdn, read.GetProperty("vdnId").GetInt32());
+            Assert.Equal("200", read.GetProperty("resultCode").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Every_refused_admin_request_is_recorded_even_a_read()
+    {
+        using (var unsigned = await _factory.CreateClient().GetAsync("/admin/api/parameters"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+        }
+
+        using (var user = await _factory.Signed().SendAsync(HttpMethod.Get, "/admin/api/accounts"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+        }
+
+        using (var wrongSecret = await _factory.Signed(CcfsFactory.AdminAccessKey, "not-the-secret")
+            .AdminAsync(HttpMethod.Post, "/admin/api/accounts", new { vdnIds = new[] { 9 } }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
+        }
+
+        var entries = await WaitForEntriesAsync(3);
+        Assert.Equal(["admin:createAccount", "admin:listAccounts", "admin:getParameters"], entries.Select(e => e.GetProperty("interface").GetString()));
+        Assert.All(entries, e => Assert.Equal("401", e.GetProperty("resultCode").GetString()));
+        Assert.Equal([CcfsFactory.AdminAccessKey, CcfsFactory.AccessKey, null], entries.Select(e => e.TryGetProperty("accessKey", out var ak) ? ak.GetString() : null));
+        Assert.All(entries, e => Assert.Equal("127.0.0.1", e.GetProperty("clientIp").GetString()));
+    }
+
+    [Fact]
     public async Task Pages_chain_through_every_entry_once_and_filters_narrow_them()
     {
         var client = _factory.Signed();
@@ -103,6 +160,7 @@ public sealed class AuditTests : IDisposable
     [InlineData("?limit=1001")]
     [InlineData("?limit=ten")]
     [InlineData("?before=-1")]
+    [InlineData("?before=9223372036854775808")]
     [InlineData("?vdnId=x")]
     public async Task A_malformed_query_is_400(string query)
     {
@@ -113,19 +171,35 @@ public sealed class AuditTests : IDisposable
     }
 
     [Fact]
-    public async Task Entries_older_than_the_retention_are_purged()
+    public async Task Before_takes_any_64_bit_entry_id()
     {
-        await _factory.Signed().StoreAsync(Samples.Sine);
+        var name = await _factory.Signed().StoreAsync(Samples.Sine);
         await WaitForEntriesAsync(1);
 
-        _factory.Time.Advance(TimeSpan.FromHours(25));
+        var page = JsonDocument.Parse(await AuditTextAsync("?before=" + long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-        for (var i = 0; i < 200 && (await EntriesAsync()).Count > 0; i++)
+        Assert.Equal([name], page.RootElement.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("file").GetString()));
+        Assert.Empty(JsonDocument.Parse(await AuditTextAsync("?before=1")).RootElement.GetProperty("entries").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Entries_older_than_the_retention_are_purged_and_newer_ones_kept()
+    {
+        var old = await _factory.Signed().StoreAsync(Samples.Sine);
+        await WaitForEntriesAsync(1);
+        _factory.Time.Advance(TimeSpan.FromHours(23));
+        var recent = await _factory.Signed().StoreAsync(Samples.Sine);
+        await WaitForEntriesAsync(2);
+
+        // The first entry is now 25 hours old, past the one-day retention; the second is 2 hours old.
+        _factory.Time.Advance(TimeSpan.FromHours(2));
+
+        for (var i = 0; i < 200 && (await EntriesAsync()).Any(e => e.GetProperty("file").GetString() == old); i++)
         {
             await Task.Delay(25);
         }
 
-        Assert.Empty(await EntriesAsync());
+        Assert.Equal([recent], (await EntriesAsync()).Select(e => e.GetProperty("file").GetString()));
     }
 
     private async Task<string> AuditTextAsync(string query)

@@ -130,13 +130,17 @@ public sealed class FileAdminTests : IDisposable
     [Theory]
     [InlineData("audio")]
     [InlineData("peaks")]
-    public async Task A_file_that_is_not_stored_is_404_and_a_name_outside_the_upload_folders_is_400(string view)
+    public async Task A_file_the_catalog_does_not_hold_is_404_and_a_name_no_client_could_send_is_400(string view)
     {
         var admin = _factory.Admin();
-        using var missing = await admin.SendAsync(HttpMethod.Get, $"/admin/api/files/{view}?fileName=" + Uri.EscapeDataString(Folder53 + "nothere.wav"));
-        await AssertErrorAsync(missing, HttpStatusCode.NotFound, "not stored");
+        var stored = await _factory.Signed().StoreAsync(Samples.Sine);
+        foreach (var missing in new[] { Folder53 + "nothere.wav", "Y:/voice/53/IVRrecordFile/x.wav", "C" + stored[1..] })
+        {
+            using var response = await admin.SendAsync(HttpMethod.Get, $"/admin/api/files/{view}?fileName=" + Uri.EscapeDataString(missing));
+            await AssertErrorAsync(response, HttpStatusCode.NotFound, "not stored");
+        }
 
-        foreach (var hostile in new[] { "", Folder53 + "../../../../etc/passwd", "Y:/voice/53/IVRrecordFile/x.wav", "C:/3rdfile/53/thirdvoicebotfile/x.wav", Folder53 + "a%2Fb.wav" })
+        foreach (var hostile in new[] { "", Folder53 + "../../../../etc/passwd", "3rdfile/53/thirdvoicebotfile/x.wav", Folder53 + "a%2Fb.wav" })
         {
             using var refused = await admin.SendAsync(HttpMethod.Get, $"/admin/api/files/{view}?fileName=" + Uri.EscapeDataString(hostile));
             await AssertErrorAsync(refused, HttpStatusCode.BadRequest, "fileName");
@@ -278,13 +282,43 @@ public sealed class FileAdminTests : IDisposable
         await _factory.Signed().StoreAsync(Samples.Sine);
         var before = _factory.Snapshot();
 
-        foreach (var hostile in new[] { "", Folder53 + "..", "Y:/3rdfile/53/thirdvoicebotfile", Folder53 + "x/../../../catalog.db", "Y:/../catalog.db" })
+        foreach (var hostile in new[] { "", Folder53 + "..", Folder53 + "x/../../../catalog.db", "Y:/../catalog.db" })
         {
             using var response = await _factory.Admin().SendAsync(HttpMethod.Delete, "/admin/api/files?fileName=" + Uri.EscapeDataString(hostile));
             await AssertErrorAsync(response, HttpStatusCode.BadRequest, "fileName");
         }
 
+        // A folder is a name the catalog never gave a file.
+        using var folder = await _factory.Admin().SendAsync(HttpMethod.Delete, "/admin/api/files?fileName=" + Uri.EscapeDataString(Folder53));
+        await AssertErrorAsync(folder, HttpStatusCode.NotFound, "not stored");
         Assert.Equal(before, _factory.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_prompt_stored_under_an_earlier_upload_rule_and_drive_letter_can_still_be_played_and_deleted_here()
+    {
+        var client = _factory.Signed();
+        var old = await client.StoreAsync(Samples.Sine);
+        using (var changed = await _factory.Admin().AdminAsync(HttpMethod.Put, "/admin/api/parameters",
+            new { uploadPathRule = "/prompts/%VDNNO%/bot/", driveLetter = "Z" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        }
+
+        // The CC-FS interfaces follow the rules in force (spec §5): for them the old name is no uploaded file's any more.
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(old), "0300004", "The format of fileName is incorrect.");
+
+        using var audio = await _factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/files/audio?fileName=" + Uri.EscapeDataString(old));
+        Assert.Equal(HttpStatusCode.OK, audio.StatusCode);
+        Assert.Equal("audio/wav", audio.Content.Headers.ContentType?.MediaType);
+        var peaks = await GetJsonAsync("/admin/api/files/peaks?points=10&fileName=" + Uri.EscapeDataString(old));
+        Assert.Equal(10, peaks.GetProperty("max").GetArrayLength());
+
+        using var deleted = await _factory.Admin().SendAsync(HttpMethod.Delete, "/admin/api/files?fileName=" + Uri.EscapeDataString(old));
+
+        Assert.Equal(old, (await AssertJsonAsync(deleted, HttpStatusCode.OK)).GetProperty("fileName").GetString());
+        Assert.False(File.Exists(Path.Combine(_factory.LocationRoot(), old[3..])));
+        Assert.Null(await _factory.FindAsync(old[2..]));
     }
 
     private Task<HttpResponseMessage> UploadAsync(int vdn, byte[] wav, string contentType = "audio/wav") =>

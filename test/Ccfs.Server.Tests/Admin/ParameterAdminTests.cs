@@ -77,14 +77,60 @@ public sealed class ParameterAdminTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_factory.LocationRoot(), custom[3..])));
     }
 
+    [Fact]
+    public async Task A_new_global_upload_rule_and_drive_letter_are_obeyed_by_the_next_upload()
+    {
+        var client = _factory.Signed();
+
+        await PutAsync(Parameters, new { uploadPathRule = "/prompts/%VDNNO%/bot/", driveLetter = "Z" });
+        var name = await client.StoreAsync(Samples.Sine);
+
+        Assert.Matches(@"^Z:/prompts/53/bot/[A-Za-z0-9]{8}_[0-9]{13}\.wav$", name);
+        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(_factory.LocationRoot(), name[3..])));
+        await CcfsAnswer.AssertTripleAsync(await client.HashAsync(name), "0", "success");
+    }
+
+    [Fact]
+    public async Task A_new_download_rule_is_obeyed_by_the_next_download()
+    {
+        var client = _factory.Signed();
+        var prompt = await client.StoreAsync(Samples.Sine);
+        var recording = Path.Combine(_factory.LocationRoot(), "recordings", "53", "call.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(recording)!);
+        await File.WriteAllBytesAsync(recording, Samples.Sine);
+        await CcfsAnswer.AssertTripleAsync(await client.DownloadAsync("Y:/recordings/53/call.wav"), "0300004", "The format of filePath is incorrect.");
+
+        await PutAsync(Parameters, new { downloadPathRule = "/recordings/%VDNNO%" });
+
+        using var downloaded = await client.DownloadAsync("Y:/recordings/53/call.wav");
+        Assert.Equal(HttpStatusCode.OK, downloaded.StatusCode);
+        Assert.Equal(Samples.Sine, await downloaded.Content.ReadAsByteArrayAsync());
+        // The upload folder is no longer among the download rules.
+        await CcfsAnswer.AssertTripleAsync(await client.DownloadAsync(prompt), "0300004", "The format of filePath is incorrect.");
+    }
+
     public static TheoryData<string, string, string> InvalidChanges => new()
     {
         { Parameters, """{"uploadSizeLimitMb":0}""", "UploadSizeLimitMb is 0" },
         { Parameters, """{"uploadSizeLimitMb":-3}""", "UploadSizeLimitMb is -3" },
         { Parameters, """{"uploadSizeLimitMb":5000}""", "at most 1024" },
+        { Parameters, """{"uploadSizeLimitMb":0.0000001}""", "a limit of 0 bytes" },
+        { Parameters, """{"uploadSizeLimitMb":0.0009}""", "at least 1024 bytes" },
+        { Parameters, """{"downloadPathRule":""}""", "names no rule" },
+        { Parameters, """{"downloadPathRule":" ; "}""", "names no rule" },
+        { Parameters + "/vdns/55", """{"downloadPathRule":";"}""", "VDN 55: DownloadPathRule ';' names no rule" },
         { Parameters, """{"uploadPathRule":"/3rdfile/%VDN%/x/"}""", "%VDN%" },
         { Parameters, """{"uploadPathRule":"/3rdfile/fixed/"}""", "must contain %VDNNO%" },
         { Parameters, """{"downloadPathRule":"/voice/%VDNNO%/a;/x/%NOPE%/"}""", "%NOPE%" },
+        // Folders a rule may place files in but no client could name again (LogicalPath refuses them).
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/bot é/"}""", "U+00E9" },
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/a*b/"}""", "'*'" },
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/a:b/"}""", "':'" },
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/a\\b/"}""", "'\\'" },
+        { Parameters, """{"downloadPathRule":"/voice/%VDNNO%/a|b"}""", "'|'" },
+        { Parameters, $$"""{"uploadPathRule":"/{{new string('a', 256)}}/%VDNNO%/"}""", "256 characters" },
+        { Parameters, $$"""{"uploadPathRule":"/{{string.Join('/', Enumerable.Repeat(new string('a', 200), 4))}}/%VDNNO%/"}""", "too long" },
+        { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/x/%VDNNO%/"}""", "more than once" },
         { Parameters, """{"driveLetter":"YY"}""", "one letter" },
         { Parameters, """{"acceptedEncodings":"alaw,mp3"}""", "mp3" },
         { Parameters, """{"uploadSizeLimitMB":1}""", "uploadSizeLimitMB" },
@@ -106,7 +152,7 @@ public sealed class ParameterAdminTests : IDisposable
 
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
-        Assert.Contains(named, text, StringComparison.Ordinal);
+        Assert.Contains(named, Explanation(text), StringComparison.Ordinal);
         Assert.Equal(before.ToString(), (await GetAsync(_factory)).ToString());
         Assert.Equal(0, CountOverrideRows(_factory));
     }
@@ -153,6 +199,14 @@ public sealed class ParameterAdminTests : IDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
+    }
+
+    /// <summary>The error and its problems as text, unescaped (the JSON escapes quotes, '+' and non-ASCII).</summary>
+    private static string Explanation(string json)
+    {
+        var error = JsonDocument.Parse(json).RootElement;
+        var problems = error.TryGetProperty("problems", out var list) ? list.EnumerateArray().Select(p => p.GetString()) : [];
+        return string.Join('\n', [error.GetProperty("error").GetString(), .. problems]);
     }
 
     private static int CountOverrideRows(CcfsFactory factory)

@@ -1,0 +1,32 @@
+using Ccfs.Server.Audit;
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Observability;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ccfs.Server.Tests.Admin;
+
+/// <summary>The audit queue is bounded: what does not fit is dropped, and counted where an operator will see it.</summary>
+public sealed class AuditQueueTests
+{
+    [Fact]
+    public void An_entry_the_full_queue_cannot_take_is_counted_in_ccfs_audit_dropped_total()
+    {
+        var settings = CcfsSettings.Load(new ConfigurationBuilder().Build());
+        var metrics = new CcfsMetrics();
+        // Not started: nothing drains the queue, as when the catalog cannot be written.
+        var trail = new AuditTrail(new SqliteAuditStore(new SqliteDatabase(Path.Combine(Path.GetTempPath(), "never-opened.db"))), settings,
+            TimeProvider.System, metrics, NullLogger<AuditTrail>.Instance);
+        var call = new InterfaceCall("uploadFile", "127.0.0.1", DateTimeOffset.UtcNow);
+
+        for (var i = 0; i < AuditTrail.Capacity; i++)
+        {
+            trail.Record(call, "0");
+        }
+
+        Assert.Equal(0, metrics.AuditDropped.Value);
+        trail.Record(call, "0");
+        trail.Record(call, "0");
+        Assert.Equal(2, metrics.AuditDropped.Value);
+    }
+}

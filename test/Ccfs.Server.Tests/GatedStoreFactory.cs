@@ -1,0 +1,41 @@
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>A server with one upload slot and no queue, whose only location holds each write at a gate.</summary>
+internal sealed class GatedStoreFactory() : CcfsFactory(new()
+{
+    ["Ccfs:Limits:MaxConcurrentUploads"] = "1",
+    ["Ccfs:Limits:UploadQueueLength"] = "0",
+})
+{
+    public GatedStore Store { get; private set; } = null!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton(_ =>
+        {
+            Store = new GatedStore(new DiskFileStore("0", LocationRoot()));
+            return new LocationSet([Store]);
+        }));
+    }
+}
+
+/// <summary>A disk store whose writes wait until the test opens the gate, so an upload can be held in flight.</summary>
+internal sealed class GatedStore(IFileStore inner) : DelegatingFileStore(inner)
+{
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task WriteStarted => _started.Task;
+
+    public void Open() => _gate.TrySetResult();
+
+    public override async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        _started.TrySetResult();
+        await _gate.Task;
+        await base.WriteAsync(path, content, cancellationToken);
+    }
+}
