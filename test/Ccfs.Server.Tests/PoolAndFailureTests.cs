@@ -5,8 +5,6 @@ using Ccfs.Server.Metadata;
 
 namespace Ccfs.Server.Tests;
 
-public sealed class PoolFactory() : CcfsFactory(new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" });
-
 /// <summary>CTI pool mode keeps a copy per location; a failure anywhere leaves nothing anywhere.</summary>
 public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<PoolFactory>
 {

@@ -1,5 +1,6 @@
 using System.Net;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
@@ -86,6 +87,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     public string LocationRoot(string id = "0") => Path.Combine(DataDir, "locations", id);
+
+    /// <summary>The configured location ids, in their configured order.</summary>
+    public IReadOnlyList<string> LocationIds => Services.GetRequiredService<LocationSet>().Ids;
+
+    /// <summary>Where each location keeps its copy of a stored file, given by the name the client got (<c>Y:/…</c>).</summary>
+    public IEnumerable<string> CopiesOf(string fileName) => LocationIds.Select(id => Path.Combine(LocationRoot(id), fileName[3..]));
 
     public SignedClient Signed(string accessKey = AccessKey, string secretKey = SecretKey) =>
         new(CreateClient(), new(accessKey, secretKey), Time);
