@@ -50,17 +50,26 @@ public sealed class StorageFailureTests
     }
 
     [Fact]
-    public async Task A_pool_delete_of_one_copy_that_fails_is_503_and_the_catalog_no_longer_lists_that_copy()
+    public async Task A_pool_delete_of_one_copy_that_fails_is_503_and_a_retry_removes_the_copy_the_catalog_already_forgot()
     {
         using var factory = new FailingStoreFactory(Pool);
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var at256 = Path.Combine(factory.LocationRoot("256"), fileName[3..]);
         factory.Store("256").FailDeletes = true;
 
         var response = await factory.Signed().DeleteAsync(fileName, "256");
 
         await AssertUnavailableAsync(response);
         Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
-        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("256"), fileName[3..])));
+        Assert.True(File.Exists(at256));
+        Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
+        factory.Store("256").FailDeletes = false;
+
+        var retried = await factory.Signed().DeleteAsync(fileName, "256");
+
+        await CcfsAnswer.AssertTripleAsync(retried, "0", "success");
+        Assert.False(File.Exists(at256));
+        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
         Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
     }
 
