@@ -73,11 +73,11 @@ public sealed class ConcurrencyLimitTests
 
         public void Open() => _gate.TrySetResult();
 
-        public override async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        public override async Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
         {
             _started.TrySetResult();
             await _gate.Task;
-            await base.WriteAsync(path, content, cancellationToken);
+            return await base.WriteAsync(path, content, cancellationToken);
         }
     }
 }

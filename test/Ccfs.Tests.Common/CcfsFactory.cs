@@ -97,14 +97,21 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public SignedClient Signed(string accessKey = AccessKey, string secretKey = SecretKey) =>
         new(CreateClient(), new(accessKey, secretKey), Time);
 
-    /// <summary>Every visible file of every location and every catalog row, to prove a refusal stored nothing.</summary>
+    /// <summary>
+    /// Every file and folder of every location (folders end in '/') and every catalog row, to prove a refusal stored
+    /// nothing, not even an empty folder.
+    /// </summary>
     public StorageSnapshot Snapshot()
     {
-        var files = Directory.Exists(Path.Combine(DataDir, "locations"))
-            ? Directory.EnumerateFiles(Path.Combine(DataDir, "locations"), "*", SearchOption.AllDirectories)
-                .Select(f => Path.GetRelativePath(DataDir, f)).Order(StringComparer.Ordinal).ToArray()
+        // Start-up creates each location's folders; a snapshot taken before the first request must already see them.
+        _ = Services;
+        var locations = new DirectoryInfo(Path.Combine(DataDir, "locations"));
+        var entries = locations.Exists
+            ? locations.EnumerateFileSystemInfos("*", SearchOption.AllDirectories)
+                .Select(e => Path.GetRelativePath(DataDir, e.FullName) + (e is DirectoryInfo ? "/" : ""))
+                .Order(StringComparer.Ordinal).ToArray()
             : [];
-        return new StorageSnapshot(files, CatalogRows());
+        return new StorageSnapshot(entries, CatalogRows());
     }
 
     public IReadOnlyList<string> CatalogRows()
@@ -170,6 +177,8 @@ public class CcfsFactory : WebApplicationFactory<Program>
     }
 }
 
+/// <param name="Files">Paths relative to the data dir; a folder's ends in '/'.</param>
+/// <param name="CatalogRows">Each row's path and state.</param>
 public sealed record StorageSnapshot(IReadOnlyList<string> Files, IReadOnlyList<string> CatalogRows)
 {
     public bool Equals(StorageSnapshot? other) =>

@@ -13,15 +13,16 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
     public IFileStore? Find(string locationId) => Stores.FirstOrDefault(s => s.LocationId == locationId);
 
     /// <summary>
-    /// Writes the file to every location in parallel. If any write fails, the copies already written are removed
-    /// and the failure is rethrown: a half-replicated file never stays behind.
+    /// Writes the file to every location in parallel. If any write fails, the copies already written are undone
+    /// (with the folders they created) and the failure is rethrown: a half-replicated file never stays behind.
     /// </summary>
-    public async Task WriteEverywhereAsync(string path, ReadOnlyMemory<byte> content)
+    /// <returns>Each location's copy, in the order of <see cref="Stores"/>.</returns>
+    public async Task<IReadOnlyList<WrittenCopy>> WriteEverywhereAsync(string path, ReadOnlyMemory<byte> content)
     {
         var writes = Stores.Select(s => s.WriteAsync(path, content, CancellationToken.None)).ToArray();
         try
         {
-            await Task.WhenAll(writes);
+            return await Task.WhenAll(writes);
         }
         catch
         {
@@ -30,7 +31,7 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
             {
                 if (writes[i].IsCompletedSuccessfully)
                 {
-                    await Stores[i].DeleteAsync(path, CancellationToken.None);
+                    await Stores[i].UndoWriteAsync(writes[i].Result, CancellationToken.None);
                 }
                 else if (writes[i].Exception?.InnerException is { } failure)
                 {
@@ -43,7 +44,16 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
         }
     }
 
-    /// <summary>Removes a file from every location, whatever state each is in; used to undo and to recover.</summary>
+    /// <summary>Undoes the copies <see cref="WriteEverywhereAsync"/> wrote, with the folders they created.</summary>
+    public async Task UndoEverywhereAsync(IReadOnlyList<WrittenCopy> copies)
+    {
+        for (var i = 0; i < copies.Count; i++)
+        {
+            await Stores[i].UndoWriteAsync(copies[i], CancellationToken.None);
+        }
+    }
+
+    /// <summary>Removes a file from every location, whatever state each is in; used to recover.</summary>
     public async Task DeleteEverywhereAsync(string path)
     {
         foreach (var store in Stores)

@@ -75,9 +75,10 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             return StoreOutcome.Failed;
         }
 
+        IReadOnlyList<WrittenCopy> copies;
         try
         {
-            await locations.WriteEverywhereAsync(storagePath, file);
+            copies = await locations.WriteEverywhereAsync(storagePath, file);
         }
         catch (FileAlreadyExistsException)
         {
@@ -101,7 +102,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             LogStoreFailed(log, e, record.FileName, "committing the catalog row");
             try
             {
-                await locations.DeleteEverywhereAsync(storagePath);
+                await locations.UndoEverywhereAsync(copies);
             }
             catch (Exception cleanup)
             {
