@@ -91,6 +91,9 @@ public sealed class SettingsTests
     [InlineData("Ccfs:Auth:MaxClockSkew", "00:00:00", "MaxClockSkew")]
     [InlineData("Ccfs:Auth:TrustedProxies:0", "not-an-ip", "not-an-ip")]
     [InlineData("Ccfs:Limits:MaxConcurrentUploads", "0", "MaxConcurrentUploads")]
+    [InlineData("Ccfs:Compatibility:HashField", "fileName", "HashField 'fileName' would repeat the fileName member")]
+    [InlineData("Ccfs:Compatibility:HashField", "FileName", "HashField 'FileName' would repeat the fileName member")]
+    [InlineData("Ccfs:Compatibility:HashField", " ", "HashField is empty")]
     public void A_bad_value_is_named(string key, string value, string expected)
     {
         var error = Assert.Throws<CcfsConfigurationException>(() => Load(new(Account) { [key] = value }));
