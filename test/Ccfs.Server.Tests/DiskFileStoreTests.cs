@@ -2,7 +2,10 @@ using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Tests;
 
-/// <summary>A location on disk, used directly: how undoing a write takes back the folders that write created.</summary>
+/// <summary>
+/// A location on disk, used directly: how undoing a write takes back the folders that write created, and what an open
+/// for reading accepts.
+/// </summary>
 public sealed class DiskFileStoreTests : IDisposable
 {
     private const string Folder = "3rdfile/53/thirdvoicebotfile";
@@ -76,6 +79,40 @@ public sealed class DiskFileStoreTests : IDisposable
 
         Assert.Equal(["3rdfile/53"], Directory.GetFileSystemEntries(Path.Combine(_root, "3rdfile")).Select(e => Path.GetRelativePath(_root, e)));
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_root, DiskFileStore.TemporaryFolder)));
+    }
+
+    [Fact]
+    public async Task A_link_found_where_the_resolved_path_was_is_followed_only_if_the_file_it_opens_is_inside()
+    {
+        var outside = Path.Combine(Path.GetTempPath(), "ccfs-store-outside-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(outside, Samples.Sine);
+        try
+        {
+            var folder = Path.Combine(_root, "voice", "53", "IVRrecordFile");
+            Directory.CreateDirectory(folder);
+            await File.WriteAllBytesAsync(Path.Combine(folder, "inside.wav"), Samples.Sine);
+            // As if swapped in after the path was resolved: the open itself must notice where it led.
+            File.CreateSymbolicLink(Path.Combine(folder, "swapped.wav"), outside);
+            File.CreateSymbolicLink(Path.Combine(folder, "alias.wav"), "inside.wav");
+
+            Assert.Throws<OutsideRootException>(() => _store.OpenResolved(Path.Combine(folder, "swapped.wav"), "voice/53/IVRrecordFile/swapped.wav"));
+            await using var alias = _store.OpenResolved(Path.Combine(folder, "alias.wav"), "voice/53/IVRrecordFile/alias.wav");
+            using var bytes = new MemoryStream();
+            await alias!.CopyToAsync(bytes);
+            Assert.Equal(Samples.Sine, bytes.ToArray());
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
+    public async Task A_folder_where_a_file_is_expected_is_no_file()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, Folder, "a.wav"));
+
+        Assert.Null(await _store.OpenReadAsync($"{Folder}/a.wav", CancellationToken.None));
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

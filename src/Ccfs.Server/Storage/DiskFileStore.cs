@@ -19,6 +19,7 @@ public sealed class DiskFileStore : IFileStore
     private readonly string _root;
     private readonly string _temporary;
     private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
+    private string? _realRoot;
 
     public DiskFileStore(string locationId, string root)
     {
@@ -30,6 +31,9 @@ public sealed class DiskFileStore : IFileStore
     public string LocationId { get; }
 
     public string Root => _root;
+
+    /// <summary>The root with every link resolved, as the kernel reports an opened file's path; known once it exists.</summary>
+    private string RealRoot => _realRoot ??= RegularFile.RealPath(_root);
 
     public Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         Task.Run(() => Write(path, content.Span, replace: false), cancellationToken);
@@ -43,20 +47,22 @@ public sealed class DiskFileStore : IFileStore
         RemoveEmptyFolders([.. copy.CreatedFolders.Select(f => Path.Join(_root, f))]);
     }
 
-    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) => Task.FromResult(OpenResolved(Resolve(path), path));
+
+    /// <summary>
+    /// Opens a path <see cref="Resolve"/> found inside the root. A link may have been swapped in since, so what was
+    /// actually opened is what must lie inside the root.
+    /// </summary>
+    internal Stream? OpenResolved(string full, string path)
     {
-        var full = Resolve(path);
-        try
+        var stream = RegularFile.OpenRead(full, out var opened);
+        if (stream is not null && opened is not null && !opened.StartsWith(RealRoot + "/", StringComparison.Ordinal))
         {
-            Stream stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
-                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            return Task.FromResult<Stream?>(stream);
+            stream.Dispose();
+            throw new OutsideRootException(path);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException
-                                      || (e is UnauthorizedAccessException && Directory.Exists(full)))
-        {
-            return Task.FromResult<Stream?>(null);
-        }
+
+        return stream;
     }
 
     public Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken)

@@ -29,7 +29,10 @@ public interface IFileStore
     /// </summary>
     Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
-    /// <summary>Opens a file for reading, or null if there is no file at that path.</summary>
+    /// <summary>
+    /// Opens a file for reading, or null if there is no regular file at that path (a folder, named pipe, socket or
+    /// device counts as none, and is never waited on).
+    /// </summary>
     Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>The names of the files directly in a folder (hidden ones left out), or null if there is no such folder.</summary>
