@@ -73,6 +73,25 @@ public sealed class StorageFailureTests
         Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
     }
 
+    [Fact]
+    public async Task A_pool_upload_whose_copy_cannot_be_undone_keeps_its_pending_row_so_a_restart_removes_the_copy()
+    {
+        using var factory = new FailingStoreFactory(Pool);
+        factory.Store("256").FailWrites = true;
+        factory.Store("0").FailDeletes = true;
+
+        var response = await factory.Signed().UploadAsync(Samples.Sine);
+
+        await AssertUnavailableAsync(response);
+        var pending = Assert.Single(factory.CatalogRows());
+        Assert.EndsWith(" state=0", pending, StringComparison.Ordinal);
+        var fileName = "Y:" + pending[..pending.IndexOf(' ', StringComparison.Ordinal)];
+        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
+        using var restarted = factory.Restart();
+        Assert.All(restarted.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(restarted.CatalogRows());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -136,9 +155,17 @@ public sealed class StorageFailureTests
 
     private sealed class FailingStore(IFileStore inner) : DelegatingFileStore(inner)
     {
+        public bool FailWrites { get; set; }
+
         public bool FailDeletes { get; set; }
 
         public bool FailReads { get; set; }
+
+        public override Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+            FailWrites ? throw new IOException("injected: the disk is full") : base.WriteAsync(path, content, cancellationToken);
+
+        public override Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) =>
+            FailDeletes ? throw new IOException("injected: the disk refuses to delete") : base.UndoWriteAsync(copy, cancellationToken);
 
         public override Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) =>
             FailDeletes ? throw new IOException("injected: the disk refuses to delete") : base.DeleteAsync(path, cancellationToken);

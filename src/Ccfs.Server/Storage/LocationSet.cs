@@ -14,12 +14,14 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
 
     /// <summary>
     /// Writes the file to every location in parallel. If any write fails, the copies already written are undone
-    /// (with the folders they created) and the failure is rethrown: a half-replicated file never stays behind.
+    /// (with the folders they created) and the failure is rethrown: a half-replicated file never stays behind. A copy
+    /// that cannot be undone either is reported with <see cref="StorageFailedException.CopiesLeft"/>.
     /// </summary>
     /// <returns>Each location's copy, in the order of <see cref="Stores"/>.</returns>
     public async Task<IReadOnlyList<WrittenCopy>> WriteEverywhereAsync(string path, ReadOnlyMemory<byte> content)
     {
-        var writes = Stores.Select(s => s.WriteAsync(path, content, CancellationToken.None)).ToArray();
+        // Awaited inside a lambda, so a store that throws before returning its task fails only its own write.
+        var writes = Stores.Select(async s => await s.WriteAsync(path, content, CancellationToken.None)).ToArray();
         try
         {
             return await Task.WhenAll(writes);
@@ -27,11 +29,20 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
         catch
         {
             var failures = new List<Exception>();
+            var copiesLeft = false;
             for (var i = 0; i < writes.Length; i++)
             {
                 if (writes[i].IsCompletedSuccessfully)
                 {
-                    await Stores[i].UndoWriteAsync(writes[i].Result, CancellationToken.None);
+                    try
+                    {
+                        await Stores[i].UndoWriteAsync(writes[i].Result, CancellationToken.None);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        failures.Add(e);
+                        copiesLeft = true;
+                    }
                 }
                 else if (writes[i].Exception?.InnerException is { } failure)
                 {
@@ -39,8 +50,8 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
                 }
             }
 
-            throw failures.OfType<FileAlreadyExistsException>().FirstOrDefault()
-                ?? (Exception)new StorageFailedException(path, failures);
+            throw (copiesLeft ? null : failures.OfType<FileAlreadyExistsException>().FirstOrDefault())
+                ?? (Exception)new StorageFailedException(path, failures, copiesLeft);
         }
     }
 
@@ -63,5 +74,9 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
     }
 }
 
-public sealed class StorageFailedException(string path, IReadOnlyList<Exception> failures)
-    : IOException($"storing '{path}' failed: {string.Join("; ", failures.Select(f => f.Message))}", failures.FirstOrDefault());
+public sealed class StorageFailedException(string path, IReadOnlyList<Exception> failures, bool copiesLeft = false)
+    : IOException($"storing '{path}' failed: {string.Join("; ", failures.Select(f => f.Message))}", failures.FirstOrDefault())
+{
+    /// <summary>Some copy was written and could not be removed again; it is still on disk.</summary>
+    public bool CopiesLeft { get; } = copiesLeft;
+}

@@ -85,6 +85,12 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             await ReleaseAsync(record);
             return StoreOutcome.NameTaken;
         }
+        catch (StorageFailedException e) when (e.CopiesLeft)
+        {
+            // The pending row stays, so start-up recovery removes the copies that could not be undone now.
+            LogStoreFailed(log, e, record.FileName, "writing the copies, then undoing them");
+            return StoreOutcome.Failed;
+        }
         catch (Exception e)
         {
             LogStoreFailed(log, e, record.FileName, "writing the copies");
