@@ -3,9 +3,15 @@ using Ccfs.Protocol;
 
 namespace Ccfs.Server.Tests;
 
-/// <summary>downloadFile: uploaded prompts and IVR recordings placed in a location, files and one-file folders.</summary>
-public sealed class DownloadTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
+/// <summary>
+/// downloadFile in single-location and in pool mode: uploaded prompts and IVR recordings placed in a location, files and
+/// one-file folders. The refusals every path interface shares are in <see cref="PathRequestRefusalTests"/>.
+/// </summary>
+public abstract class DownloadTests(CcfsFactory factory)
 {
+    /// <summary>The server under test, for the tests of one mode.</summary>
+    protected CcfsFactory Factory => factory;
+
     [Fact]
     public async Task An_uploaded_prompt_comes_back_byte_for_byte_with_the_documented_headers()
     {
@@ -92,27 +98,46 @@ public sealed class DownloadTests(CcfsFactory factory) : IClassFixture<CcfsFacto
     }
 
     [Theory]
-    [InlineData("""{}""", "0300001", "The value of filePath cannot be null.")]
-    [InlineData("""{"filePath":""}""", "0300002", "The value of filePath cannot be an empty string.")]
-    [InlineData("""{"filePath":"Y:/voice/53/IVRrecordFile/nothing.wav"}""", "0300011", "The file does not exist.")]
-    [InlineData("""{"filePath":"Y:/voice/53/IVRrecordFile"}""", "0300004", "The format of filePath is incorrect.")]
-    [InlineData("""{"filePath":"Y:/voice/53/other/x.wav"}""", "0300004", "The format of filePath is incorrect.")]
-    [InlineData("""{"filePath":"Y:/3rdfile/53/x.wav"}""", "0300004", "The format of filePath is incorrect.")]
-    public async Task The_filePath_rules(string msgBody, string code, string desc)
+    [InlineData("Y:/voice/53/IVRrecordFile/nothing.wav")]
+    [InlineData("Y:/voice/53/IVRrecordFile/20261124/nothing.wav")]
+    [InlineData("Y:/3rdfile/53/IVRrecordFile/nothing.wav")]
+    public async Task A_recording_in_no_location_is_0300011(string filePath)
     {
-        await AssertRefusedAsync(c => c.PostAsync(CcfsPaths.DownloadFile, SignedClient.Envelope(msgBody)), code, desc);
+        await AssertRefusedAsync(c => c.DownloadAsync(filePath), "0300011", "The file does not exist.");
     }
 
     [Fact]
-    public async Task Another_tenants_recording_is_401()
+    public async Task Another_tenants_recording_is_401_and_stays()
     {
         PlaceRecording("voice/54/IVRrecordFile/theirs.wav", Samples.Sine);
+        var before = factory.Snapshot();
 
         var response = await factory.Signed().DownloadAsync("Y:/voice/54/IVRrecordFile/theirs.wav");
 
         await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.Unauthorized, CcfsPaths.DownloadFile);
+        Assert.Equal(before, factory.Snapshot());
     }
 
+    protected void PlaceRecording(string relativePath, byte[] bytes, string location = "0")
+    {
+        var path = Path.Combine(factory.LocationRoot(location), relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    protected async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
+    {
+        var before = factory.Snapshot();
+
+        var response = await send(factory.Signed());
+
+        await CcfsAnswer.AssertTripleAsync(response, code, desc);
+        Assert.Equal(before, factory.Snapshot());
+    }
+}
+
+public sealed class SingleLocationDownloadTests(CcfsFactory factory) : DownloadTests(factory), IClassFixture<CcfsFactory>
+{
     [Fact]
     public async Task Past_the_per_account_limit_the_answer_is_0300008()
     {
@@ -125,21 +150,56 @@ public sealed class DownloadTests(CcfsFactory factory) : IClassFixture<CcfsFacto
         Assert.Equal(Samples.Sine, await first.Content.ReadAsByteArrayAsync());
         await CcfsAnswer.AssertTripleAsync(second, "0300008", "Reached the download flow control threshold.");
     }
+}
 
-    private void PlaceRecording(string relativePath, byte[] bytes)
+/// <summary>With mode 1, locations are searched in order and the first whose folder holds a file decides.</summary>
+public sealed class PoolDownloadTests(PoolFactory factory) : DownloadTests(factory), IClassFixture<PoolFactory>
+{
+    [Fact]
+    public async Task Mode_1_serves_the_one_file_of_a_folder_that_is_empty_in_location_0_but_not_in_256()
     {
-        var path = Path.Combine(factory.LocationRoot(), relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, bytes);
+        var recording = Samples.Read("valid", "prompt-alaw-8k-odd-length.wav");
+        Directory.CreateDirectory(Path.Combine(Factory.LocationRoot("0"), "voice", "53", "IVRrecordFile", "call-256"));
+        PlaceRecording("voice/53/IVRrecordFile/call-256/only.wav", recording, location: "256");
+
+        var response = await Factory.Signed().DownloadAsync("Y:/voice/53/IVRrecordFile/call-256", 1);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("only.wav", response.Content.Headers.ContentDisposition!.FileNameStar);
+        Assert.Equal(recording, await response.Content.ReadAsByteArrayAsync());
     }
 
-    private async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
+    [Fact]
+    public async Task Mode_1_with_two_files_in_location_256_is_0300004()
     {
-        var before = factory.Snapshot();
+        Directory.CreateDirectory(Path.Combine(Factory.LocationRoot("0"), "voice", "53", "IVRrecordFile", "two-256"));
+        PlaceRecording("voice/53/IVRrecordFile/two-256/a.wav", Samples.Sine, location: "256");
+        PlaceRecording("voice/53/IVRrecordFile/two-256/b.wav", Samples.Sine, location: "256");
 
-        var response = await send(factory.Signed());
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/two-256", 1), "0300004", "The format of filePath is incorrect.");
+    }
 
-        await CcfsAnswer.AssertTripleAsync(response, code, desc);
-        Assert.Equal(before, factory.Snapshot());
+    [Fact]
+    public async Task Mode_1_with_the_folder_empty_in_every_location_is_0300011()
+    {
+        foreach (var location in Factory.LocationIds)
+        {
+            Directory.CreateDirectory(Path.Combine(Factory.LocationRoot(location), "voice", "53", "IVRrecordFile", "empty-everywhere"));
+        }
+
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/empty-everywhere", 1), "0300011", "The file does not exist.");
+    }
+
+    [Fact]
+    public async Task A_prompt_whose_location_0_copy_is_gone_is_served_from_256()
+    {
+        var wav = Samples.Read("valid", "alaw-8k-extensible.wav");
+        var fileName = await Factory.Signed().StoreAsync(wav);
+        await CcfsAnswer.AssertTripleAsync(await Factory.Signed().DeleteAsync(fileName, "0"), "0", "success");
+
+        var response = await Factory.Signed().DownloadAsync(fileName);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(wav, await response.Content.ReadAsByteArrayAsync());
     }
 }

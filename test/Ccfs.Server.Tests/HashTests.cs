@@ -5,9 +5,15 @@ using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Tests;
 
-/// <summary>getFileHash: the digest of the bytes on disk, not of the catalog's memory.</summary>
-public sealed class HashTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
+/// <summary>
+/// getFileHash in single-location and in pool mode: the digest of the bytes on disk, not of the catalog's memory. The
+/// refusals every path interface shares are in <see cref="PathRequestRefusalTests"/>.
+/// </summary>
+public abstract class HashTests(CcfsFactory factory)
 {
+    /// <summary>The server under test, for the tests of one mode.</summary>
+    protected CcfsFactory Factory => factory;
+
     [Fact]
     public async Task The_hash_is_the_sha256_of_the_uploaded_bytes_and_echoes_the_name()
     {
@@ -39,38 +45,76 @@ public sealed class HashTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
         Assert.Equal([("0", "corrupt")], problems.Seen);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("7")]
+    [InlineData("512")]
+    [InlineData(" 0")]
+    public async Task An_unknown_location_is_0300004(string locationId)
+    {
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+
+        await AssertRefusedAsync(c => c.HashAsync(fileName, locationId), "0300004", "The format of locationId is incorrect.");
+    }
+
+    [Fact]
+    public async Task A_location_id_of_the_wrong_type_is_0300004()
+    {
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+
+        await AssertRefusedAsync(c => c.HashAsync(fileName, new[] { "0" }), "0300004", "The format of locationId is incorrect.");
+    }
+
+    protected async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
+    {
+        var before = factory.Snapshot();
+
+        var response = await send(factory.Signed());
+
+        await CcfsAnswer.AssertTripleAsync(response, code, desc);
+        Assert.Equal(before, factory.Snapshot());
+    }
+
+    /// <summary>Reads the integrity counter of one server instance, from what it was when this was made.</summary>
+    public sealed class IntegrityProblems(CcfsFactory factory) : IDisposable
+    {
+        private readonly CcfsMetrics _metrics = factory.Services.GetRequiredService<CcfsMetrics>();
+        private readonly Dictionary<(string, string), double> _start = Snapshot(factory.Services.GetRequiredService<CcfsMetrics>());
+
+        public IReadOnlyList<(string Location, string Kind)> Seen =>
+        [
+            .. Snapshot(_metrics).SelectMany(p => Enumerable.Repeat(p.Key, (int)(p.Value - _start.GetValueOrDefault(p.Key)))),
+        ];
+
+        public void Dispose()
+        {
+        }
+
+        private static Dictionary<(string, string), double> Snapshot(CcfsMetrics metrics) =>
+            metrics.IntegrityProblems.GetAllLabelValues().ToDictionary(l => (l[0], l[1]), l => metrics.IntegrityProblems.WithLabels(l).Value);
+    }
+}
+
+public sealed class SingleLocationHashTests(CcfsFactory factory) : HashTests(factory), IClassFixture<CcfsFactory>
+{
     [Fact]
     public async Task A_copy_gone_from_disk_is_0300011_and_counted_missing()
     {
-        using var problems = new IntegrityProblems(factory);
-        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
-        File.Delete(Path.Combine(factory.LocationRoot(), fileName[3..]));
+        using var problems = new IntegrityProblems(Factory);
+        var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
+        File.Delete(Path.Combine(Factory.LocationRoot(), fileName[3..]));
 
-        await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0300011", "The file does not exist.");
+        await AssertRefusedAsync(c => c.HashAsync(fileName), "0300011", "The file does not exist.");
 
         Assert.Equal([("0", "missing")], problems.Seen);
     }
 
-    [Theory]
-    [InlineData("Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav", null, "0300011", "The file does not exist.")]
-    [InlineData("Y:/3rdfile/53/thirdvoicebotfile/x.wav", "7", "0300004", "The format of locationId is incorrect.")]
-    [InlineData("Y:/3rdfile/53/IVRrecordFile/x.wav", null, "0300004", "The format of fileName is incorrect.")]
-    [InlineData("", null, "0300002", "The value of fileName cannot be an empty string.")]
-    public async Task Refusals_touch_nothing(string fileName, string? locationId, string code, string desc)
-    {
-        var before = factory.Snapshot();
-
-        await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, locationId), code, desc);
-
-        Assert.Equal(before, factory.Snapshot());
-    }
-
     [Fact]
-    public async Task Another_tenants_file_is_401()
+    public async Task A_pool_location_is_unknown_without_pool_mode()
     {
-        var theirs = await factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey).StoreAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
 
-        await CcfsAnswer.AssertSpringAsync(await factory.Signed().HashAsync(theirs), HttpStatusCode.Unauthorized, CcfsPaths.GetFileHash);
+        await AssertRefusedAsync(c => c.HashAsync(fileName, "256"), "0300004", "The format of locationId is incorrect.");
     }
 
     [Fact]
@@ -101,23 +145,47 @@ public sealed class HashTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
         await CcfsAnswer.AssertTripleAsync(third, "0300009", "Reached the query flow control threshold.");
         await CcfsAnswer.AssertTripleAsync(otherAccount, "0300011", "The file does not exist.");
     }
+}
 
-    /// <summary>Reads the integrity counter of one server instance, from what it was when this was made.</summary>
-    public sealed class IntegrityProblems(CcfsFactory factory) : IDisposable
+public sealed class PoolHashTests(PoolFactory factory) : HashTests(factory), IClassFixture<PoolFactory>
+{
+    [Fact]
+    public async Task When_location_0_lacks_its_copy_the_hash_comes_from_256_and_0_is_counted_missing()
     {
-        private readonly CcfsMetrics _metrics = factory.Services.GetRequiredService<CcfsMetrics>();
-        private readonly Dictionary<(string, string), double> _start = Snapshot(factory.Services.GetRequiredService<CcfsMetrics>());
+        using var problems = new IntegrityProblems(Factory);
+        var wav = Samples.Read("valid", "prompt-alaw-8k-odd-length.wav");
+        var fileName = await Factory.Signed().StoreAsync(wav);
+        File.Delete(Path.Combine(Factory.LocationRoot("0"), fileName[3..]));
 
-        public IReadOnlyList<(string Location, string Kind)> Seen =>
-        [
-            .. Snapshot(_metrics).SelectMany(p => Enumerable.Repeat(p.Key, (int)(p.Value - _start.GetValueOrDefault(p.Key)))),
-        ];
+        var json = await CcfsAnswer.AssertTripleAsync(await Factory.Signed().HashAsync(fileName), "0", "success");
 
-        public void Dispose()
-        {
-        }
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(wav)), json.GetProperty("resultData").GetProperty("hash").GetString());
+        Assert.Equal([("0", "missing")], problems.Seen);
+    }
 
-        private static Dictionary<(string, string), double> Snapshot(CcfsMetrics metrics) =>
-            metrics.IntegrityProblems.GetAllLabelValues().ToDictionary(l => (l[0], l[1]), l => metrics.IntegrityProblems.WithLabels(l).Value);
+    [Fact]
+    public async Task Naming_the_location_that_lacks_its_copy_is_0300011_and_counted_missing()
+    {
+        using var problems = new IntegrityProblems(Factory);
+        var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
+        File.Delete(Path.Combine(Factory.LocationRoot("0"), fileName[3..]));
+
+        await AssertRefusedAsync(c => c.HashAsync(fileName, "0"), "0300011", "The file does not exist.");
+
+        Assert.Equal([("0", "missing")], problems.Seen);
+    }
+
+    [Fact]
+    public async Task After_location_0_copy_is_deleted_the_hash_comes_from_256_with_nothing_counted()
+    {
+        using var problems = new IntegrityProblems(Factory);
+        var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
+        await CcfsAnswer.AssertTripleAsync(await Factory.Signed().DeleteAsync(fileName, "0"), "0", "success");
+
+        var json = await CcfsAnswer.AssertTripleAsync(await Factory.Signed().HashAsync(fileName), "0", "success");
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Samples.Sine)), json.GetProperty("resultData").GetProperty("hash").GetString());
+        await AssertRefusedAsync(c => c.HashAsync(fileName, "0"), "0300011", "The file does not exist.");
+        Assert.Empty(problems.Seen);
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Ccfs.Protocol;
 
 namespace Ccfs.Server.Tests;
@@ -11,6 +10,8 @@ namespace Ccfs.Server.Tests;
 /// </summary>
 public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
 {
+    private const string UploadFolder = "Y:/3rdfile/53/thirdvoicebotfile/";
+
     private readonly CcfsFactory _factory;
     private readonly string _outside = Path.Combine(Path.GetTempPath(), "ccfs-outside-" + Guid.NewGuid().ToString("N"));
     private readonly byte[] _secret = Samples.ALawOfSize(4096);
@@ -19,21 +20,32 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
     {
         _factory = factory;
         Directory.CreateDirectory(_outside);
-        File.WriteAllBytes(Path.Combine(_outside, "secret.wav"), _secret);
+        File.WriteAllBytes(SecretPath, _secret);
         _factory.Signed().StoreAsync(Samples.Sine).GetAwaiter().GetResult();
     }
 
+    /// <summary>
+    /// Ways to spell "up one folder" and "/" in a path that climbs from the upload folder to the planted secret; the
+    /// path itself is built per test, because the secret's folder is new each time.
+    /// </summary>
+    public static TheoryData<string, string> Traversals() => new()
+    {
+        { "..", "/" },
+        { "..", "\\" },
+        { "%2e%2e", "/" },
+        { "%2E%2E", "%5C" },
+        { "..", "%2f" },
+        { "%2e%2e", "%2f" },
+        { ".%2e", "/" },
+    };
+
+    /// <summary>The secret's absolute path, in the forms a client might send it.</summary>
+    public static TheoryData<string> AbsoluteForms() => ["as is", "back slashes", "after the drive", "after the upload folder"];
+
     public static TheoryData<string> Escapes() =>
     [
-        "Y:/3rdfile/53/thirdvoicebotfile/../../../../../../../../tmp/secret.wav",
-        "Y:\\3rdfile\\53\\thirdvoicebotfile\\..\\..\\..\\..\\etc\\passwd",
-        "Y:/3rdfile/53/thirdvoicebotfile/%2e%2e/%2e%2e/x.wav",
-        "Y:/3rdfile/53/thirdvoicebotfile/..%2f..%2fx.wav",
-        "Y:/3rdfile/53/thirdvoicebotfile/%2E%2E%5Cx.wav",
         "Y:/3rdfile/53/thirdvoicebotfile/./x.wav",
         "Y:/./3rdfile/53/thirdvoicebotfile/x.wav",
-        "/etc/passwd",
-        "etc/passwd",
         "/3rdfile/53/thirdvoicebotfile/x.wav",
         "C:/3rdfile/53/thirdvoicebotfile/x.wav",
         "Z:/3rdfile/53/thirdvoicebotfile/x.wav",
@@ -73,34 +85,52 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
         "Y:/3rdfile/2147483647/thirdvoicebotfile/x.wav",
     ];
 
+    private string SecretPath => Path.Combine(_outside, "secret.wav");
+
+    [Theory]
+    [MemberData(nameof(Traversals))]
+    public async Task A_traversal_that_would_reach_the_secret_is_0300004_on_every_interface(string dotDot, string separator)
+    {
+        var folder = Path.Combine(_factory.LocationRoot(), "3rdfile", "53", "thirdvoicebotfile");
+        var climb = Path.GetRelativePath(folder, SecretPath).Split(Path.DirectorySeparatorChar);
+        Assert.Equal(SecretPath, Path.GetFullPath(Path.Combine([folder, .. climb])));
+        var prefix = separator == "\\" ? UploadFolder.Replace('/', '\\') : UploadFolder;
+
+        await AssertEscapeRefusedAsync(prefix + string.Join(separator, climb.Select(s => s == ".." ? dotDot : s)));
+    }
+
+    [Theory]
+    [MemberData(nameof(AbsoluteForms))]
+    public async Task The_secret_named_by_its_absolute_path_is_0300004_on_every_interface(string form)
+    {
+        var path = form switch
+        {
+            "as is" => SecretPath,
+            "back slashes" => SecretPath.Replace('/', '\\'),
+            "after the drive" => "Y:" + SecretPath,
+            _ => UploadFolder + SecretPath,
+        };
+
+        await AssertEscapeRefusedAsync(path);
+    }
+
     [Theory]
     [MemberData(nameof(Escapes))]
     public async Task Escapes_are_0300004_on_every_interface(string path)
     {
-        foreach (var send in Interfaces(path))
-        {
-            var before = _factory.Snapshot();
-            using var response = await send(_factory.Signed());
-            var text = await response.Content.ReadAsStringAsync();
-
-            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-            Assert.Equal("0300004", JsonDocument.Parse(text).RootElement.GetProperty("resultCode").GetString());
-            Assert.Equal(before, _factory.Snapshot());
-        }
-
-        AssertSecretUntouched();
+        await AssertEscapeRefusedAsync(path);
     }
 
     [Theory]
     [MemberData(nameof(OtherTenants))]
     public async Task Another_tenants_folder_is_401_on_every_interface(string path)
     {
-        foreach (var send in Interfaces(path))
+        foreach (var call in Interfaces(path))
         {
             var before = _factory.Snapshot();
-            using var response = await send(_factory.Signed());
+            using var response = await call.Send(_factory.Signed());
 
-            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.Unauthorized, call.Interface);
             Assert.Equal(before, _factory.Snapshot());
         }
     }
@@ -114,10 +144,10 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(recordingLink)!);
         File.CreateSymbolicLink(recordingLink, Path.Combine(_outside, "secret.wav"));
 
-        await AssertRefusedAsync(c => c.HashAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"));
-        await AssertRefusedAsync(c => c.DeleteAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"));
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"));
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/planted.wav"));
+        await AssertRefusedAsync(c => c.HashAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"), "fileName");
+        await AssertRefusedAsync(c => c.DeleteAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"), "fileName");
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/3rdfile/53/thirdvoicebotfile/planted.wav"), "filePath");
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/planted.wav"), "filePath");
 
         Assert.NotNull(new FileInfo(link).LinkTarget);
         AssertSecretUntouched();
@@ -132,9 +162,9 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
         var uploadFolder = Path.Combine(_factory.LocationRoot(), "3rdfile", "55");
         Directory.CreateSymbolicLink(uploadFolder, _outside);
 
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/calls/secret.wav"));
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/calls", 1));
-        await AssertRefusedAsync(c => c.HashAsync("Y:/3rdfile/55/thirdvoicebotfile/secret.wav"));
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/calls/secret.wav"), "filePath");
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/calls", 1), "filePath");
+        await AssertRefusedAsync(c => c.HashAsync("Y:/3rdfile/55/thirdvoicebotfile/secret.wav"), "fileName");
         var before = _factory.Snapshot();
         var upload = await _factory.Signed().UploadAsync(Samples.Sine, vdnId: 55);
 
@@ -157,7 +187,7 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
         File.CreateSymbolicLink(Path.Combine(recordings, "chain.wav"), Path.Combine(_factory.LocationRoot(), "hop", "secret.wav"));
 
         var inside = await _factory.Signed().DownloadAsync("Y:/3rdfile/53/IVRrecordFile/alias.wav");
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/3rdfile/53/IVRrecordFile/chain.wav"));
+        await AssertRefusedAsync(c => c.DownloadAsync("Y:/3rdfile/53/IVRrecordFile/chain.wav"), "filePath");
 
         Assert.Equal(prompt, await inside.Content.ReadAsByteArrayAsync());
         AssertSecretUntouched();
@@ -180,31 +210,47 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
 
     public void Dispose() => Directory.Delete(_outside, recursive: true);
 
-    private static IEnumerable<Func<SignedClient, Task<HttpResponseMessage>>> Interfaces(string path) =>
+    private static IEnumerable<PathCall> Interfaces(string path) =>
     [
-        c => c.DeleteAsync(path),
-        c => c.HashAsync(path),
-        c => c.DownloadAsync(path),
-        c => c.DownloadAsync(path, 1),
+        new(CcfsPaths.DeleteFile, "fileName", c => c.DeleteAsync(path)),
+        new(CcfsPaths.GetFileHash, "fileName", c => c.HashAsync(path)),
+        new(CcfsPaths.DownloadFile, "filePath", c => c.DownloadAsync(path)),
+        new(CcfsPaths.DownloadFile, "filePath", c => c.DownloadAsync(path, 1)),
     ];
 
-    private async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send)
+    /// <summary>Every interface refuses the path with 0300004 and touches nothing, in the root or outside it.</summary>
+    private async Task AssertEscapeRefusedAsync(string path)
+    {
+        foreach (var call in Interfaces(path))
+        {
+            var before = _factory.Snapshot();
+
+            using var response = await call.Send(_factory.Signed());
+
+            await CcfsAnswer.AssertTripleAsync(response, "0300004", $"The format of {call.Field} is incorrect.");
+            Assert.Equal(before, _factory.Snapshot());
+        }
+
+        AssertSecretUntouched();
+    }
+
+    /// <summary>A link is refused after the path rules passed, when the store finds it leads out of the root.</summary>
+    private async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string field)
     {
         var before = _factory.Snapshot();
 
         using var response = await send(_factory.Signed());
 
-        var body = await response.Content.ReadAsByteArrayAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, System.Text.Encoding.UTF8.GetString(body));
-        Assert.Equal("0300004", JsonDocument.Parse(body).RootElement.GetProperty("resultCode").GetString());
+        await CcfsAnswer.AssertTripleAsync(response, "0300004", $"The format of {field} is incorrect.");
         Assert.Contains("outside the storage root", CcfsAnswer.Reason(response), StringComparison.Ordinal);
         Assert.Equal(before, _factory.Snapshot());
     }
 
     private void AssertSecretUntouched()
     {
-        var secret = Path.Combine(_outside, "secret.wav");
-        Assert.True(File.Exists(secret));
-        Assert.Equal(SHA256.HashData(_secret), SHA256.HashData(File.ReadAllBytes(secret)));
+        Assert.True(File.Exists(SecretPath));
+        Assert.Equal(SHA256.HashData(_secret), SHA256.HashData(File.ReadAllBytes(SecretPath)));
     }
+
+    private sealed record PathCall(string Interface, string Field, Func<SignedClient, Task<HttpResponseMessage>> Send);
 }

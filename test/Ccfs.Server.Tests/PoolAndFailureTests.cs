@@ -5,8 +5,6 @@ using Ccfs.Server.Metadata;
 
 namespace Ccfs.Server.Tests;
 
-public sealed class PoolFactory() : CcfsFactory(new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" });
-
 /// <summary>CTI pool mode keeps a copy per location; a failure anywhere leaves nothing anywhere.</summary>
 public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<PoolFactory>
 {
@@ -28,14 +26,30 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
         Assert.Equal(["0", "256"], (await factory.FindAsync("/" + relative))!.Locations.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public async Task When_one_location_cannot_be_written_the_upload_is_refused_and_no_copy_or_row_remains()
+    /// <param name="failing">The location that cannot be written.</param>
+    /// <param name="obstacle">
+    /// Where a file stands in the way of a folder the upload needs there: writes fail, even for root. The other
+    /// location has to create the VDN's folders (and with <c>3rdfile</c>, the top folder as well) and must not keep them.
+    /// </param>
+    [Theory]
+    [InlineData("256", "3rdfile/55")]
+    [InlineData("0", "3rdfile/55")]
+    [InlineData("256", "3rdfile")]
+    [InlineData("0", "3rdfile")]
+    public async Task When_one_location_cannot_be_written_the_upload_is_refused_and_no_copy_folder_or_row_remains(string failing,
+        string obstacle)
     {
         using var broken = CcfsFactory.With(new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" });
-        await broken.Signed().UploadAsync(Samples.Sine);
-        // A file where location 256 needs a folder: writes there fail, even for root.
-        var vdnFolder = Path.Combine(broken.LocationRoot("256"), "3rdfile", "55");
-        File.WriteAllText(vdnFolder, "in the way");
+        if (obstacle == "3rdfile")
+        {
+            _ = broken.Services; // start-up creates the location folders
+        }
+        else
+        {
+            await broken.Signed().StoreAsync(Samples.Sine);
+        }
+
+        File.WriteAllText(Path.Combine(broken.LocationRoot(failing), obstacle), "in the way");
         var before = broken.Snapshot();
 
         var response = await broken.Signed().UploadAsync(Samples.Sine, vdnId: 55);
@@ -56,8 +70,7 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
 
         await CcfsAnswer.AssertTripleAsync(response, "0300503", "The service is temporarily unavailable, try again later.",
             HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(before.CatalogRows, failing.Snapshot().CatalogRows);
-        Assert.DoesNotContain(failing.Snapshot().Files, f => f.EndsWith(".wav", StringComparison.Ordinal));
+        Assert.Equal(before, failing.Snapshot());
     }
 
     private sealed class FailingCommitFactory() : CcfsFactory(new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" })

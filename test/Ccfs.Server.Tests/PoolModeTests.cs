@@ -63,20 +63,27 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
     }
 
     [Fact]
-    public async Task Each_location_is_hashed_from_its_own_bytes()
+    public async Task Each_location_is_hashed_from_its_own_bytes_and_the_corrupt_copy_is_counted()
     {
         var client = factory.Signed();
         var fileName = await client.StoreAsync(Samples.Sine);
         var corrupted = (byte[])Samples.Sine.Clone();
         corrupted[100] ^= 0x55;
         await File.WriteAllBytesAsync(Copy("256", fileName), corrupted);
+        var before = await ObservabilityTests.ScrapeAsync(factory);
 
         var first = await CcfsAnswer.AssertTripleAsync(await client.HashAsync(fileName), "0", "success");
         var at256 = await CcfsAnswer.AssertTripleAsync(await client.HashAsync(fileName, "256"), "0", "success");
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Samples.Sine)), first.GetProperty("resultData").GetProperty("hash").GetString());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(corrupted)), at256.GetProperty("resultData").GetProperty("hash").GetString());
+        var after = await ObservabilityTests.ScrapeAsync(factory);
+        Assert.Equal(1, Moved(before, after, """ccfs_integrity_problems_total{location="256",kind="corrupt"}"""));
+        Assert.Equal(0, Moved(before, after, """ccfs_integrity_problems_total{location="0",kind="corrupt"}"""));
     }
+
+    private static double Moved(Dictionary<string, double> before, Dictionary<string, double> after, string series) =>
+        after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
 
     [Fact]
     public async Task A_recording_held_by_one_node_only_is_found()

@@ -91,4 +91,34 @@ public sealed class RoutingAndHealthTests(CcfsFactory factory) : IClassFixture<C
             .EnumerateArray().Single(c => c.GetProperty("name").GetString() == "location:0");
         Assert.Equal("Unhealthy", location.GetProperty("status").GetString());
     }
+
+    [Theory]
+    [InlineData("0", "256")]
+    [InlineData("256", "0")]
+    public async Task In_pool_mode_readiness_reports_each_location_and_names_the_one_that_cannot_be_written(string broken, string healthy)
+    {
+        using var pool = new PoolFactory();
+        var client = pool.CreateClient();
+        var ready = await client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal([("catalog", "Healthy"), ("location:0", "Healthy"), ("location:256", "Healthy")],
+            (await ChecksAsync(ready)).Select(c => (c.Name, c.Status)));
+        Directory.Delete(pool.LocationRoot(broken), recursive: true);
+
+        var notReady = await client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        var checks = await ChecksAsync(notReady);
+        Assert.Equal(("Unhealthy", true), checks.Where(c => c.Name == $"location:{broken}")
+            .Select(c => (c.Status, c.Description.StartsWith($"location {broken} cannot be written", StringComparison.Ordinal))).Single());
+        Assert.Equal("Healthy", checks.Single(c => c.Name == $"location:{healthy}").Status);
+        Assert.Equal("Healthy", checks.Single(c => c.Name == "catalog").Status);
+    }
+
+    private static async Task<List<(string Name, string Status, string Description)>> ChecksAsync(HttpResponseMessage readiness) =>
+    [
+        .. JsonDocument.Parse(await readiness.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").EnumerateArray()
+            .Select(c => (c.GetProperty("name").GetString()!, c.GetProperty("status").GetString()!,
+                c.GetProperty("description").GetString() ?? "")),
+    ];
 }

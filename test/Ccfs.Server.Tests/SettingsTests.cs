@@ -105,6 +105,9 @@ public sealed class SettingsTests
     [InlineData("Ccfs:Compatibility:SuccessDescription", "", "SuccessDescription is empty")]
     [InlineData("Ccfs:Admin:RefreshInterval", "00:00:06", "RefreshInterval is 00:00:06; it must be at most 00:00:05")]
     [InlineData("Ccfs:Admin:RefreshInterval", "01:00:00", "within 5 s")]
+    [InlineData("Ccfs:Compatibility:HashField", "fileName", "HashField 'fileName' would repeat the fileName member")]
+    [InlineData("Ccfs:Compatibility:HashField", "FileName", "HashField 'FileName' would repeat the fileName member")]
+    [InlineData("Ccfs:Compatibility:HashField", " ", "HashField is empty")]
     public void A_bad_value_is_named(string key, string value, string expected)
     {
         var error = Assert.Throws<CcfsConfigurationException>(() => Load(new(Account) { [key] = value }));

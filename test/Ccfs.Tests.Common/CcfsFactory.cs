@@ -1,5 +1,6 @@
 using System.Net;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
@@ -88,17 +89,30 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public string LocationRoot(string id = "0") => Path.Combine(DataDir, "locations", id);
 
+    /// <summary>The configured location ids, in their configured order.</summary>
+    public IReadOnlyList<string> LocationIds => Services.GetRequiredService<LocationSet>().Ids;
+
+    /// <summary>Where each location keeps its copy of a stored file, given by the name the client got (<c>Y:/…</c>).</summary>
+    public IEnumerable<string> CopiesOf(string fileName) => LocationIds.Select(id => Path.Combine(LocationRoot(id), fileName[3..]));
+
     public SignedClient Signed(string accessKey = AccessKey, string secretKey = SecretKey) =>
         new(CreateClient(), new(accessKey, secretKey), Time);
 
-    /// <summary>Every visible file of every location and every catalog row, to prove a refusal stored nothing.</summary>
+    /// <summary>
+    /// Every file and folder of every location (folders end in '/') and every catalog row, to prove a refusal stored
+    /// nothing, not even an empty folder.
+    /// </summary>
     public StorageSnapshot Snapshot()
     {
-        var files = Directory.Exists(Path.Combine(DataDir, "locations"))
-            ? Directory.EnumerateFiles(Path.Combine(DataDir, "locations"), "*", SearchOption.AllDirectories)
-                .Select(f => Path.GetRelativePath(DataDir, f)).Order(StringComparer.Ordinal).ToArray()
+        // Start-up creates each location's folders; a snapshot taken before the first request must already see them.
+        _ = Services;
+        var locations = new DirectoryInfo(Path.Combine(DataDir, "locations"));
+        var entries = locations.Exists
+            ? locations.EnumerateFileSystemInfos("*", SearchOption.AllDirectories)
+                .Select(e => Path.GetRelativePath(DataDir, e.FullName) + (e is DirectoryInfo ? "/" : ""))
+                .Order(StringComparer.Ordinal).ToArray()
             : [];
-        return new StorageSnapshot(files, CatalogRows());
+        return new StorageSnapshot(entries, CatalogRows());
     }
 
     public IReadOnlyList<string> CatalogRows()
@@ -169,6 +183,8 @@ public class CcfsFactory : WebApplicationFactory<Program>
     }
 }
 
+/// <param name="Files">Paths relative to the data dir; a folder's ends in '/'.</param>
+/// <param name="CatalogRows">Each row's path and state.</param>
 public sealed record StorageSnapshot(IReadOnlyList<string> Files, IReadOnlyList<string> CatalogRows)
 {
     public bool Equals(StorageSnapshot? other) =>

@@ -7,8 +7,10 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
 {
     public string LocationId => inner.LocationId;
 
-    public virtual Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+    public virtual Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         inner.WriteAsync(path, content, cancellationToken);
+
+    public virtual Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) => inner.UndoWriteAsync(copy, cancellationToken);
 
     public virtual Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         inner.ReplaceAsync(path, content, cancellationToken);

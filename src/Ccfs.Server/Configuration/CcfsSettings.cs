@@ -112,6 +112,12 @@ public sealed partial class CcfsSettings
         {
             errors.Add("Ccfs:Compatibility:HashField is empty");
         }
+        else if (string.Equals(options.Compatibility.HashField, "fileName", StringComparison.OrdinalIgnoreCase))
+        {
+            // Compared ignoring case because many JSON readers (fastjson among them) match member names that way.
+            errors.Add($"Ccfs:Compatibility:HashField '{options.Compatibility.HashField}' would repeat the fileName member of "
+                + "getFileHash's resultData; choose another name, such as hash");
+        }
 
         ResultTexts.Check(options.Compatibility, errors);
 

@@ -13,9 +13,13 @@ public sealed class DiskFileStore : IFileStore
     /// <summary>Interrupted writes live here; no path rule can reach it, and it is emptied at start-up.</summary>
     public const string TemporaryFolder = ".ccfs-tmp";
 
+    /// <summary>How often a write puts its folders back after an undo of another write removed them under it.</summary>
+    private const int PlacementAttempts = 3;
+
     private readonly string _root;
     private readonly string _temporary;
     private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
+    private string? _realRoot;
 
     public DiskFileStore(string locationId, string root)
     {
@@ -28,26 +32,37 @@ public sealed class DiskFileStore : IFileStore
 
     public string Root => _root;
 
-    public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+    /// <summary>The root with every link resolved, as the kernel reports an opened file's path; known once it exists.</summary>
+    private string RealRoot => _realRoot ??= RegularFile.RealPath(_root);
+
+    public Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         Task.Run(() => Write(path, content.Span, replace: false), cancellationToken);
 
     public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         Task.Run(() => Write(path, content.Span, replace: true), cancellationToken);
 
-    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
+    public async Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken)
     {
-        var full = Resolve(path);
-        try
+        await DeleteAsync(copy.Path, cancellationToken);
+        RemoveEmptyFolders([.. copy.CreatedFolders.Select(f => Path.Join(_root, f))]);
+    }
+
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) => Task.FromResult(OpenResolved(Resolve(path), path));
+
+    /// <summary>
+    /// Opens a path <see cref="Resolve"/> found inside the root. A link may have been swapped in since, so what was
+    /// actually opened is what must lie inside the root.
+    /// </summary>
+    internal Stream? OpenResolved(string full, string path)
+    {
+        var stream = RegularFile.OpenRead(full, out var opened);
+        if (stream is not null && opened is not null && !opened.StartsWith(RealRoot + "/", StringComparison.Ordinal))
         {
-            Stream stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
-                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            return Task.FromResult<Stream?>(stream);
+            stream.Dispose();
+            throw new OutsideRootException(path);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException
-                                      || (e is UnauthorizedAccessException && Directory.Exists(full)))
-        {
-            return Task.FromResult<Stream?>(null);
-        }
+
+        return stream;
     }
 
     public Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken)
@@ -106,11 +121,11 @@ public sealed class DiskFileStore : IFileStore
         return Task.CompletedTask;
     }
 
-    private void Write(string path, ReadOnlySpan<byte> content, bool replace)
+    private WrittenCopy Write(string path, ReadOnlySpan<byte> content, bool replace)
     {
         var target = Resolve(path);
         var directory = Path.GetDirectoryName(target)!;
-        EnsureDurableDirectory(directory);
+        var created = new List<string>();
         var temporary = Path.Combine(_temporary, Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
@@ -121,14 +136,34 @@ public sealed class DiskFileStore : IFileStore
                 RandomAccess.FlushToDisk(handle);
             }
 
-            if (!replace && File.Exists(target))
+            for (var attempt = 1; ; attempt++)
             {
-                throw new FileAlreadyExistsException(path);
+                try
+                {
+                    EnsureDurableDirectory(directory, created);
+                    if (!replace && File.Exists(target))
+                    {
+                        throw new FileAlreadyExistsException(path);
+                    }
+
+                    // rename(2) replaces the target in one step, so even a replaced file is never seen half-written.
+                    File.Move(temporary, target, overwrite: replace);
+                    break;
+                }
+                catch (IOException) when (attempt < PlacementAttempts && !Directory.Exists(directory))
+                {
+                    // Undoing another write to this folder removed it, still empty, after we made sure of it.
+                    ForgetDirectories(directory);
+                }
             }
 
-            // rename(2) replaces the target in one step, so even a replaced file is never seen half-written.
-            File.Move(temporary, target, overwrite: replace);
             DirectorySync.Flush(directory);
+            return new WrittenCopy(path, [.. created.Select(f => Path.GetRelativePath(_root, f).Replace(Path.DirectorySeparatorChar, '/'))]);
+        }
+        catch
+        {
+            RemoveEmptyFolders(created);
+            throw;
         }
         finally
         {
@@ -136,8 +171,11 @@ public sealed class DiskFileStore : IFileStore
         }
     }
 
-    /// <summary>Creates missing folders, fsyncing each parent, so the path to a file is as durable as the file.</summary>
-    private void EnsureDurableDirectory(string directory)
+    /// <summary>
+    /// Creates missing folders one level at a time, fsyncing each parent, so the path to a file is as durable as the
+    /// file; the folders this call created are added to <paramref name="created"/>, outermost first.
+    /// </summary>
+    private void EnsureDurableDirectory(string directory, List<string> created)
     {
         if (_durableDirectories.ContainsKey(directory) || directory.Length <= _root.Length)
         {
@@ -145,10 +183,50 @@ public sealed class DiskFileStore : IFileStore
         }
 
         var parent = Path.GetDirectoryName(directory)!;
-        EnsureDurableDirectory(parent);
-        Directory.CreateDirectory(directory);
+        EnsureDurableDirectory(parent, created);
+        if (NewFolder.TryCreate(directory))
+        {
+            created.Add(directory);
+        }
+
         DirectorySync.Flush(parent);
         _durableDirectories[directory] = true;
+    }
+
+    /// <summary>Removes folders (outermost first in the list) from the deepest, stopping at the first that is not empty.</summary>
+    private void RemoveEmptyFolders(IReadOnlyList<string> folders)
+    {
+        // Forgotten before any is removed, so a write that starts meanwhile creates and fsyncs them again.
+        foreach (var folder in folders)
+        {
+            _durableDirectories.TryRemove(folder, out _);
+        }
+
+        // An empty folder that comes back after a crash is harmless, so the removals are not fsynced.
+        for (var i = folders.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                Directory.Delete(folders[i], recursive: false);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+            catch (IOException)
+            {
+                // Not empty: another write's file is in it, so every folder above it stays too.
+                return;
+            }
+        }
+    }
+
+    /// <summary>Drops a folder and its parents from the cache of folders known to exist durably.</summary>
+    private void ForgetDirectories(string directory)
+    {
+        for (var folder = directory; folder.Length > _root.Length; folder = Path.GetDirectoryName(folder)!)
+        {
+            _durableDirectories.TryRemove(folder, out _);
+        }
     }
 
     /// <summary>

@@ -23,11 +23,6 @@ public static class FileRemoval
     /// </summary>
     public static async Task<bool> FromAsync(LogicalPath path, IFileStore store, LocationSet locations, IFileCatalog catalog)
     {
-        if (await catalog.FindAsync(path.Path, CancellationToken.None) is null)
-        {
-            return await store.DeleteAsync(path.StoragePath, CancellationToken.None);
-        }
-
         switch (await catalog.RemoveCopyAsync(path.Path, store.LocationId, CancellationToken.None))
         {
             case CopyRemoval.Removed:
@@ -37,7 +32,9 @@ public static class FileRemoval
                 await RemoveMarkedAsync(path, locations, catalog, hasRow: true);
                 return true;
             default:
-                return false;
+                // A copy the catalog does not list still goes: a file placed by hand, or a copy left by a delete whose
+                // catalog step succeeded and whose removal failed, which a retry must be able to finish.
+                return await store.DeleteAsync(path.StoragePath, CancellationToken.None);
         }
     }
 

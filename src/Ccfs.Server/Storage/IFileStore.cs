@@ -12,8 +12,16 @@ public interface IFileStore
     /// <summary>
     /// Stores a new file atomically and durably: once this returns, the whole file survives a crash, and until then
     /// nothing is visible at <paramref name="path"/>. Throws <see cref="FileAlreadyExistsException"/> if it exists.
+    /// A write that fails leaves no folder it created behind.
     /// </summary>
-    Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+    /// <returns>What was written, for <see cref="UndoWriteAsync"/>.</returns>
+    Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes back a write that is not to be kept: deletes the copy, then each folder the write created, deepest first,
+    /// as long as it is empty. A folder another write has put a file in since stays.
+    /// </summary>
+    Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken);
 
     /// <summary>
     /// Puts <paramref name="content"/> at <paramref name="path"/> the same atomic, durable way, whether or not a file is
@@ -21,7 +29,10 @@ public interface IFileStore
     /// </summary>
     Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
-    /// <summary>Opens a file for reading, or null if there is no file at that path.</summary>
+    /// <summary>
+    /// Opens a file for reading, or null if there is no regular file at that path (a folder, named pipe, socket or
+    /// device counts as none, and is never waited on).
+    /// </summary>
     Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>The names of the files directly in a folder (hidden ones left out), or null if there is no such folder.</summary>
@@ -38,6 +49,11 @@ public interface IFileStore
     /// <summary>Removes what interrupted writes left behind. Called at start-up, before requests are served.</summary>
     Task SweepTemporaryFilesAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A file <see cref="IFileStore.WriteAsync"/> put in place, and the folders it had to create for it, outermost first.</summary>
+/// <param name="Path">The file, as given to the write.</param>
+/// <param name="CreatedFolders">Folders relative to the location root, '/'-separated.</param>
+public sealed record WrittenCopy(string Path, IReadOnlyList<string> CreatedFolders);
 
 public sealed class FileAlreadyExistsException(string path) : IOException($"'{path}' already exists");
 

@@ -13,24 +13,36 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
     public IFileStore? Find(string locationId) => Stores.FirstOrDefault(s => s.LocationId == locationId);
 
     /// <summary>
-    /// Writes the file to every location in parallel. If any write fails, the copies already written are removed
-    /// and the failure is rethrown: a half-replicated file never stays behind.
+    /// Writes the file to every location in parallel. If any write fails, the copies already written are undone
+    /// (with the folders they created) and the failure is rethrown: a half-replicated file never stays behind. A copy
+    /// that cannot be undone either is reported with <see cref="StorageFailedException.CopiesLeft"/>.
     /// </summary>
-    public async Task WriteEverywhereAsync(string path, ReadOnlyMemory<byte> content)
+    /// <returns>Each location's copy, in the order of <see cref="Stores"/>.</returns>
+    public async Task<IReadOnlyList<WrittenCopy>> WriteEverywhereAsync(string path, ReadOnlyMemory<byte> content)
     {
-        var writes = Stores.Select(s => s.WriteAsync(path, content, CancellationToken.None)).ToArray();
+        // Awaited inside a lambda, so a store that throws before returning its task fails only its own write.
+        var writes = Stores.Select(async s => await s.WriteAsync(path, content, CancellationToken.None)).ToArray();
         try
         {
-            await Task.WhenAll(writes);
+            return await Task.WhenAll(writes);
         }
         catch
         {
             var failures = new List<Exception>();
+            var copiesLeft = false;
             for (var i = 0; i < writes.Length; i++)
             {
                 if (writes[i].IsCompletedSuccessfully)
                 {
-                    await Stores[i].DeleteAsync(path, CancellationToken.None);
+                    try
+                    {
+                        await Stores[i].UndoWriteAsync(writes[i].Result, CancellationToken.None);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        failures.Add(e);
+                        copiesLeft = true;
+                    }
                 }
                 else if (writes[i].Exception?.InnerException is { } failure)
                 {
@@ -38,12 +50,21 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
                 }
             }
 
-            throw failures.OfType<FileAlreadyExistsException>().FirstOrDefault()
-                ?? (Exception)new StorageFailedException(path, failures);
+            throw (copiesLeft ? null : failures.OfType<FileAlreadyExistsException>().FirstOrDefault())
+                ?? (Exception)new StorageFailedException(path, failures, copiesLeft);
         }
     }
 
-    /// <summary>Removes a file from every location, whatever state each is in; used to undo and to recover.</summary>
+    /// <summary>Undoes the copies <see cref="WriteEverywhereAsync"/> wrote, with the folders they created.</summary>
+    public async Task UndoEverywhereAsync(IReadOnlyList<WrittenCopy> copies)
+    {
+        for (var i = 0; i < copies.Count; i++)
+        {
+            await Stores[i].UndoWriteAsync(copies[i], CancellationToken.None);
+        }
+    }
+
+    /// <summary>Removes a file from every location, whatever state each is in; used to recover.</summary>
     public async Task DeleteEverywhereAsync(string path)
     {
         foreach (var store in Stores)
@@ -53,5 +74,9 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
     }
 }
 
-public sealed class StorageFailedException(string path, IReadOnlyList<Exception> failures)
-    : IOException($"storing '{path}' failed: {string.Join("; ", failures.Select(f => f.Message))}", failures.FirstOrDefault());
+public sealed class StorageFailedException(string path, IReadOnlyList<Exception> failures, bool copiesLeft = false)
+    : IOException($"storing '{path}' failed: {string.Join("; ", failures.Select(f => f.Message))}", failures.FirstOrDefault())
+{
+    /// <summary>Some copy was written and could not be removed again; it is still on disk.</summary>
+    public bool CopiesLeft { get; } = copiesLeft;
+}

@@ -75,14 +75,21 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             return StoreOutcome.Failed;
         }
 
+        IReadOnlyList<WrittenCopy> copies;
         try
         {
-            await locations.WriteEverywhereAsync(storagePath, file);
+            copies = await locations.WriteEverywhereAsync(storagePath, file);
         }
         catch (FileAlreadyExistsException)
         {
             await ReleaseAsync(record);
             return StoreOutcome.NameTaken;
+        }
+        catch (StorageFailedException e) when (e.CopiesLeft)
+        {
+            // The pending row stays, so start-up recovery removes the copies that could not be undone now.
+            LogStoreFailed(log, e, record.FileName, "writing the copies, then undoing them");
+            return StoreOutcome.Failed;
         }
         catch (Exception e)
         {
@@ -101,7 +108,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             LogStoreFailed(log, e, record.FileName, "committing the catalog row");
             try
             {
-                await locations.DeleteEverywhereAsync(storagePath);
+                await locations.UndoEverywhereAsync(copies);
             }
             catch (Exception cleanup)
             {

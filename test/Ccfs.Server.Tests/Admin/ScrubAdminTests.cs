@@ -205,9 +205,11 @@ public sealed class ScrubAdminTests : IDisposable
     private static async Task<string> StoredBytesAsync(CcfsFactory factory)
     {
         var lines = new List<string>();
-        foreach (var file in factory.Snapshot().Files)
+        foreach (var entry in factory.Snapshot().Files)
         {
-            lines.Add(file + " " + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(factory.DataDir, file)))));
+            lines.Add(entry.EndsWith('/')
+                ? entry
+                : entry + " " + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(factory.DataDir, entry)))));
         }
 
         return string.Join('\n', lines) + "\n" + string.Join('\n', factory.CatalogRows());

@@ -1,0 +1,176 @@
+using System.Net;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Tests;
+
+/// <summary>
+/// A location that fails to read or delete: delete, hash and download answer 503 (<c>0300503</c>, <c>Retry-After</c>),
+/// and what is left on disk and in the catalog is exactly what the answer promises, in one location and in a pool.
+/// </summary>
+public sealed class StorageFailureTests
+{
+    private const string Unavailable = "The service is temporarily unavailable, try again later.";
+
+    private static readonly Dictionary<string, string?> Pool = new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" };
+
+    [Fact]
+    public async Task A_delete_that_fails_is_503_keeps_the_copy_marks_the_row_and_a_restart_finishes_it()
+    {
+        using var factory = new FailingStoreFactory([]);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        factory.Store("0").FailDeletes = true;
+
+        var response = await factory.Signed().DeleteAsync(fileName);
+
+        await AssertUnavailableAsync(response);
+        Assert.True(File.Exists(Path.Combine(factory.LocationRoot(), fileName[3..])));
+        Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
+        using var restarted = factory.Restart();
+        Assert.False(File.Exists(Path.Combine(factory.LocationRoot(), fileName[3..])));
+        Assert.Empty(restarted.CatalogRows());
+    }
+
+    [Fact]
+    public async Task A_pool_delete_that_fails_half_way_is_503_and_a_restart_removes_the_copy_left_and_the_row()
+    {
+        using var factory = new FailingStoreFactory(Pool);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        factory.Store("256").FailDeletes = true;
+
+        var response = await factory.Signed().DeleteAsync(fileName);
+
+        await AssertUnavailableAsync(response);
+        Assert.False(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
+        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("256"), fileName[3..])));
+        Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
+        Assert.Null(await factory.FindAsync(fileName[2..]));
+        using var restarted = factory.Restart();
+        Assert.All(restarted.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(restarted.CatalogRows());
+    }
+
+    [Fact]
+    public async Task A_pool_delete_of_one_copy_that_fails_is_503_and_a_retry_removes_the_copy_the_catalog_already_forgot()
+    {
+        using var factory = new FailingStoreFactory(Pool);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var at256 = Path.Combine(factory.LocationRoot("256"), fileName[3..]);
+        factory.Store("256").FailDeletes = true;
+
+        var response = await factory.Signed().DeleteAsync(fileName, "256");
+
+        await AssertUnavailableAsync(response);
+        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
+        Assert.True(File.Exists(at256));
+        Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
+        factory.Store("256").FailDeletes = false;
+
+        var retried = await factory.Signed().DeleteAsync(fileName, "256");
+
+        await CcfsAnswer.AssertTripleAsync(retried, "0", "success");
+        Assert.False(File.Exists(at256));
+        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
+        Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
+    }
+
+    [Fact]
+    public async Task A_pool_upload_whose_copy_cannot_be_undone_keeps_its_pending_row_so_a_restart_removes_the_copy()
+    {
+        using var factory = new FailingStoreFactory(Pool);
+        factory.Store("256").FailWrites = true;
+        factory.Store("0").FailDeletes = true;
+
+        var response = await factory.Signed().UploadAsync(Samples.Sine);
+
+        await AssertUnavailableAsync(response);
+        var pending = Assert.Single(factory.CatalogRows());
+        Assert.EndsWith(" state=0", pending, StringComparison.Ordinal);
+        var fileName = "Y:" + pending[..pending.IndexOf(' ', StringComparison.Ordinal)];
+        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
+        using var restarted = factory.Restart();
+        Assert.All(restarted.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(restarted.CatalogRows());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_hash_or_download_whose_read_fails_is_503_and_changes_nothing(bool pool)
+    {
+        using var factory = new FailingStoreFactory(pool ? Pool : []);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        factory.Store("0").FailReads = true;
+        var before = factory.Snapshot();
+
+        var hash = await factory.Signed().HashAsync(fileName);
+        var download = await factory.Signed().DownloadAsync(fileName);
+
+        await AssertUnavailableAsync(hash);
+        await AssertUnavailableAsync(download);
+        Assert.Equal(before, factory.Snapshot());
+    }
+
+    private static async Task AssertUnavailableAsync(HttpResponseMessage response)
+    {
+        await CcfsAnswer.AssertTripleAsync(response, "0300503", Unavailable, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+    }
+
+    /// <summary>A server whose location stores fail on demand; a restart is a second node on the same data dir.</summary>
+    private sealed class FailingStoreFactory(Dictionary<string, string?> locations, string? dataDir = null)
+        : CcfsFactory(locations, dataDir: dataDir)
+    {
+        private readonly Dictionary<string, string?> _locations = locations;
+        private readonly Dictionary<string, FailingStore> _stores = [];
+
+        public FailingStore Store(string locationId)
+        {
+            _ = Services;
+            return _stores[locationId];
+        }
+
+        /// <summary>Starts the server again on this data dir with healthy stores, so start-up recovery runs.</summary>
+        public CcfsFactory Restart()
+        {
+            var restarted = new FailingStoreFactory(_locations, DataDir);
+            _ = restarted.Services;
+            return restarted;
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddSingleton(sp =>
+            {
+                var disk = sp.GetRequiredService<Configuration.CcfsSettings>().Locations;
+                foreach (var location in disk)
+                {
+                    _stores[location.Id] = new FailingStore(new DiskFileStore(location.Id, location.Root));
+                }
+
+                return new LocationSet([.. disk.Select(l => (IFileStore)_stores[l.Id])]);
+            }));
+        }
+    }
+
+    private sealed class FailingStore(IFileStore inner) : DelegatingFileStore(inner)
+    {
+        public bool FailWrites { get; set; }
+
+        public bool FailDeletes { get; set; }
+
+        public bool FailReads { get; set; }
+
+        public override Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+            FailWrites ? throw new IOException("injected: the disk is full") : base.WriteAsync(path, content, cancellationToken);
+
+        public override Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) =>
+            FailDeletes ? throw new IOException("injected: the disk refuses to delete") : base.UndoWriteAsync(copy, cancellationToken);
+
+        public override Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) =>
+            FailDeletes ? throw new IOException("injected: the disk refuses to delete") : base.DeleteAsync(path, cancellationToken);
+
+        public override Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) =>
+            FailReads ? throw new IOException("injected: the disk cannot be read") : base.OpenReadAsync(path, cancellationToken);
+    }
+}
