@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Auth;
 
@@ -67,11 +68,8 @@ public sealed class MasterKey : IDisposable
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another node on the same data dir created it first; use theirs.
+            // False when another node on the same data dir created it first; then everyone uses theirs.
+            NewFile.TryLink(temporary, path);
         }
         finally
         {
