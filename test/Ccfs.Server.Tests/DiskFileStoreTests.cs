@@ -20,6 +20,19 @@ public sealed class DiskFileStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_name_that_exists_is_refused_and_its_bytes_stay()
+    {
+        var path = Path.Combine(_root, Folder, "placed.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, Samples.Sine);
+
+        await Assert.ThrowsAsync<FileAlreadyExistsException>(() => _store.WriteAsync($"{Folder}/placed.wav", Samples.ALawOfSize(100), CancellationToken.None));
+
+        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(path));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_root, DiskFileStore.TemporaryFolder)));
+    }
+
+    [Fact]
     public async Task Undoing_a_write_removes_the_file_and_every_folder_it_created()
     {
         var copy = await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);

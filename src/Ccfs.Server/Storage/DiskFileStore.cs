@@ -141,13 +141,18 @@ public sealed class DiskFileStore : IFileStore
                 try
                 {
                     EnsureDurableDirectory(directory, created);
-                    if (!replace && File.Exists(target))
+
+                    // rename(2) replaces the target in one step, so even a replaced file is never seen half-written;
+                    // a new file is linked, which refuses a name that exists even when two writers race for it.
+                    if (replace)
+                    {
+                        File.Move(temporary, target, overwrite: true);
+                    }
+                    else if (!NewFile.TryLink(temporary, target))
                     {
                         throw new FileAlreadyExistsException(path);
                     }
 
-                    // rename(2) replaces the target in one step, so even a replaced file is never seen half-written.
-                    File.Move(temporary, target, overwrite: replace);
                     break;
                 }
                 catch (IOException) when (attempt < PlacementAttempts && !Directory.Exists(directory))
