@@ -16,7 +16,7 @@ public sealed record AdminBodyLimit(long Bytes, bool Binary = false);
 /// and body limits as the CC-FS interfaces) by an account marked admin. Anything else is 401 before the handler runs.
 /// The audit records every change, every read of a file's contents (<see cref="AuditedRead"/>) and every refusal.
 /// </summary>
-public static partial class AdminAuth
+public static class AdminAuth
 {
     public const long DefaultBodyLimit = 256 * 1024;
 
@@ -65,43 +65,22 @@ public static partial class AdminAuth
     }
 
     /// <summary>
-    /// Refuses, before reading the body, a request whose Authorization header does not name an enabled admin account:
-    /// such a caller can never be admitted, so it must not hold a body buffer (and, for an upload, a slot of the upload
-    /// limit) while it sends up to <c>Ccfs:Admin:MaxUploadMb</c>. The signature is checked once the body is read.
+    /// Refuses, before reading the body, a request whose Authorization header names an account that is not an
+    /// administrator: it can never be admitted, so it must not hold a body buffer (and, for an upload, a slot of the
+    /// upload limit) while it sends up to <c>Ccfs:Admin:MaxUploadMb</c>. Headers naming no account at all are refused
+    /// the same way by the reader; the signature is checked once the body is read.
     /// </summary>
     private static IResult? RefuseBeforeTheBody(HttpContext http)
     {
-        var lockout = http.RequestServices.GetRequiredService<IpLockout>();
-        var ip = ClientAddress.Of(http);
-        if (lockout.IsLocked(ip))
-        {
-            // The reader answers 403 to a locked address, without reading the body either.
-            return null;
-        }
-
         var claim = ClaimedAccount.Of(http.Request.Headers.Authorization, http.RequestServices.GetRequiredService<AccountDirectory>());
-        if (claim.Account is { IsAdmin: true })
+        if (claim.Account is not { IsAdmin: false } account
+            || http.RequestServices.GetRequiredService<IpLockout>().IsLocked(ClientAddress.Of(http)))
         {
             return null;
         }
 
         InterfaceCall.Of(http)?.AccessKey = claim.AccessKey;
-        IResult refusal;
-        if (claim.Account is { } account)
-        {
-            refusal = NotAdmin(account);
-        }
-        else
-        {
-            // As the signature check does: a missing, malformed or unknown access key counts towards the IP lock.
-            lockout.RecordFailure(ip);
-            LogRejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminAuth).FullName!),
-                claim.Failure, claim.Detail, ip);
-            refusal = CcfsResults.Spring(StatusCodes.Status401Unauthorized, claim.Detail, claim.Failure.ToString());
-        }
-
-        // Closing the connection spares reading (draining) a body nobody will use.
-        return http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true ? CcfsResults.AndClose(refusal) : refusal;
+        return SignedRequestReader.WithoutReadingTheBody(http, NotAdmin(account));
     }
 
     private static IResult NotAdmin(Account account) =>
@@ -117,7 +96,4 @@ public static partial class AdminAuth
     /// <summary>The signed request the filter admitted.</summary>
     public static SignedRequest Request(HttpContext http) =>
         http.Features.Get<SignedRequest>() ?? throw new InvalidOperationException("the admin filter did not run");
-
-    [LoggerMessage(LogLevel.Warning, "Admin API refused before reading the body ({Failure}) from {ClientIp}: {Detail}")]
-    private static partial void LogRejected(ILogger logger, Protocol.Auth.AuthV2Failure failure, string detail, string clientIp);
 }

@@ -12,6 +12,12 @@ public readonly record struct Authentication(Account? Account, AuthV2Failure Fai
 /// <summary>Decides who sent a request. The seam exists so tests can stand up a deliberately broken server.</summary>
 public interface IRequestAuthenticator
 {
+    /// <summary>
+    /// What can be decided from the headers alone, before the body is read: the refusal of a request whose Authorization
+    /// header names no usable account, or null to read the body and <see cref="Authenticate"/>.
+    /// </summary>
+    Authentication? Screen(HttpContext http) => null;
+
     Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body);
 }
 
@@ -22,20 +28,33 @@ public interface IRequestAuthenticator
 public sealed partial class RequestAuthenticator(AccountDirectory accounts, AuthV2Verifier verifier, IpLockout lockout,
     ILogger<RequestAuthenticator> logger) : IRequestAuthenticator
 {
+    /// <summary>
+    /// A missing or malformed header, or an unknown or disabled access key, can never be admitted: it is refused (and
+    /// counted towards the IP lock) before the body is read, so such a caller holds no body buffer or upload slot.
+    /// </summary>
+    public Authentication? Screen(HttpContext http)
+    {
+        var claim = ClaimedAccount.Of(http.Request.Headers.Authorization, accounts);
+        return claim.Account is null ? Rejected(http, new(null, claim.Failure, claim.Detail, claim.AccessKey)) : null;
+    }
+
     public Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
     {
         var result = Verify(http, query, body);
-        var ip = ClientAddress.Of(http);
-        if (result.Succeeded)
+        if (!result.Succeeded)
         {
-            LogAccepted(logger, result.Account!.AccessKey, ip);
-        }
-        else
-        {
-            lockout.RecordFailure(ip);
-            LogRejected(logger, result.Failure, result.Detail, ip);
+            return Rejected(http, result);
         }
 
+        LogAccepted(logger, result.Account!.AccessKey, ClientAddress.Of(http));
+        return result;
+    }
+
+    private Authentication Rejected(HttpContext http, Authentication result)
+    {
+        var ip = ClientAddress.Of(http);
+        lockout.RecordFailure(ip);
+        LogRejected(logger, result.Failure, result.Detail, ip);
         return result;
     }
 

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Ccfs.Protocol;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Observability;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Ccfs.Server.Http;
 
@@ -60,6 +61,13 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
                 "this client address is locked after repeated authentication failures", "IpLocked"));
         }
 
+        // A body declared over the limit is answered on its length first (0300003), as before any signature.
+        if (!(http.Request.ContentLength > bodyLimit) && authenticator.Screen(http) is { } screened)
+        {
+            InterfaceCall.Of(http)?.AccessKey = screened.ClaimedAccessKey;
+            return Refuse(WithoutReadingTheBody(http, Unauthorized(screened)));
+        }
+
         var (status, body) = await RequestBody.ReadAsync(http.Request, buffers.Pool, bodyLimit, http.RequestAborted);
         switch (status)
         {
@@ -80,7 +88,7 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
         if (!authentication.Succeeded)
         {
             body.Dispose();
-            return Refuse(CcfsResults.Spring(StatusCodes.Status401Unauthorized, authentication.Detail, authentication.Failure.ToString()));
+            return Refuse(Unauthorized(authentication));
         }
 
         if (requireJson && !IsJson(http.Request.ContentType))
@@ -99,4 +107,11 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
         && string.Equals(media.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 
     private static Admission Refuse(IResult refusal) => new(null, refusal);
+
+    private static IResult Unauthorized(Authentication failure) =>
+        CcfsResults.Spring(StatusCodes.Status401Unauthorized, failure.Detail, failure.Failure.ToString());
+
+    /// <summary>An answer given before the body is read closes the connection, which spares draining a body nobody will use.</summary>
+    public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal) =>
+        http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true ? CcfsResults.AndClose(refusal) : refusal;
 }

@@ -6,15 +6,19 @@ using System.Text;
 namespace Ccfs.Server.Tests;
 
 /// <summary>
-/// A declared body over the limit, against the real server on a raw socket: the answer comes while the client has
-/// sent only a few bytes, and the server closes the connection instead of waiting for the rest.
+/// Requests answered from their headers, against the real server on a raw socket: the answer comes while the client
+/// has sent only a few bytes of the body, and the server closes the connection instead of waiting for the rest.
 /// </summary>
-public sealed class OversizedBodyProcessTests : IDisposable
+public sealed class EarlyAnswerProcessTests : IDisposable
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-oversized", Guid.NewGuid().ToString("N"));
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-early-answer", Guid.NewGuid().ToString("N"));
 
-    [Fact]
-    public async Task Is_answered_0300003_from_its_content_length_and_the_connection_closed_without_the_rest()
+    [Theory]
+    [InlineData("", 9_000_000, "HTTP/1.1 200 ", """{"resultCode":"0300003","resultDesc":"The length of data is too long.","resultData":""}""")]
+    [InlineData("", 1_000_000, "HTTP/1.1 401 ", "\"status\":401,\"error\":\"Unauthorized\",\"message\":\"No message available\",\"path\":\"/CCFS/resource/ccfs/ivr/uploadFile\"}")]
+    [InlineData("Authorization: auth-v2/nobody/2026-11-24T08:00:00Z/host/00\r\n", 1_000_000, "HTTP/1.1 401 ", "\"path\":\"/CCFS/resource/ccfs/ivr/uploadFile\"}")]
+    public async Task Is_answered_and_the_connection_closed_without_the_rest_of_the_body(string authorization, int contentLength,
+        string statusLine, string answerEnd)
     {
         var port = ServerProcess.FreePort();
         await using var server = ServerProcess.Start(new Dictionary<string, string>
@@ -33,7 +37,7 @@ public sealed class OversizedBodyProcessTests : IDisposable
         await socket.ConnectAsync(IPAddress.Loopback, port);
         var stream = socket.GetStream();
         var head = $"POST /CCFS/resource/ccfs/ivr/uploadFile?vdnId={CcfsFactory.Vdn} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            + "Content-Type: application/json\r\nContent-Length: 9000000\r\n\r\n{\"req";
+            + $"{authorization}Content-Type: application/json\r\nContent-Length: {contentLength}\r\n\r\n{{\"req";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
 
         // Reading ends only when the server closes (a FIN, or a reset since unread bytes were pending); the bound keeps
@@ -58,9 +62,9 @@ public sealed class OversizedBodyProcessTests : IDisposable
 
         var text = Encoding.UTF8.GetString(answer.ToArray());
 
-        Assert.StartsWith("HTTP/1.1 200 ", text, StringComparison.Ordinal);
+        Assert.StartsWith(statusLine, text, StringComparison.Ordinal);
         Assert.Contains("Connection: close", text, StringComparison.OrdinalIgnoreCase);
-        Assert.EndsWith("""{"resultCode":"0300003","resultDesc":"The length of data is too long.","resultData":""}""", text, StringComparison.Ordinal);
+        Assert.EndsWith(answerEnd, text, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dataDir, "locations"), "*.wav", SearchOption.AllDirectories));
     }
 
