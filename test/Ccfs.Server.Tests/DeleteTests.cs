@@ -24,7 +24,7 @@ public abstract class DeleteTests(CcfsFactory factory)
         Assert.All(factory.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
         Assert.Null(await factory.FindAsync(fileName[2..]));
         Assert.DoesNotContain(factory.CatalogRows(), r => r.StartsWith(fileName[2..], StringComparison.Ordinal));
-        await AssertRefusedAsync(c => c.DeleteAsync(fileName), "0300011", NotFound);
+        await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName), "0300011", NotFound);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public abstract class DeleteTests(CcfsFactory factory)
     {
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
 
-        await AssertRefusedAsync(c => c.DeleteAsync(fileName, locationId), "0300004", "The format of locationId is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName, locationId), "0300004", "The format of locationId is incorrect.");
 
         Assert.Equal(factory.LocationIds, (await factory.FindAsync(fileName[2..]))!.Locations.Order(StringComparer.Ordinal));
         Assert.All(factory.CopiesOf(fileName), copy => Assert.True(File.Exists(copy)));
@@ -72,8 +72,8 @@ public abstract class DeleteTests(CcfsFactory factory)
     {
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
 
-        await AssertRefusedAsync(c => c.DeleteAsync(fileName, new[] { "0" }), "0300004", "The format of locationId is incorrect.");
-        await AssertRefusedAsync(c => c.DeleteAsync(fileName, true), "0300004", "The format of locationId is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName, new[] { "0" }), "0300004", "The format of locationId is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName, true), "0300004", "The format of locationId is incorrect.");
     }
 
     [Fact]
@@ -87,16 +87,6 @@ public abstract class DeleteTests(CcfsFactory factory)
 
         await CcfsAnswer.AssertTripleAsync(response, "0", "success");
         Assert.False(File.Exists(placed));
-    }
-
-    protected async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
-    {
-        var before = factory.Snapshot();
-
-        var response = await send(factory.Signed());
-
-        await CcfsAnswer.AssertTripleAsync(response, code, desc);
-        Assert.Equal(before, factory.Snapshot());
     }
 }
 
@@ -119,7 +109,7 @@ public sealed class SingleLocationDeleteTests(CcfsFactory factory) : DeleteTests
     {
         var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
 
-        await AssertRefusedAsync(c => c.DeleteAsync(fileName, "256"), "0300004", "The format of locationId is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName, "256"), "0300004", "The format of locationId is incorrect.");
     }
 }
 
@@ -132,7 +122,7 @@ public sealed class PoolDeleteTests(PoolFactory factory) : DeleteTests(factory),
         var fileName = await client.StoreAsync(Samples.Sine);
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, "0"), "0", "success");
 
-        await AssertRefusedAsync(c => c.DeleteAsync(fileName, "0"), "0300011", NotFound);
+        await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName, "0"), "0300011", NotFound);
 
         Assert.Equal(["256"], (await Factory.FindAsync(fileName[2..]))!.Locations);
         Assert.True(File.Exists(Path.Combine(Factory.LocationRoot("256"), fileName[3..])));

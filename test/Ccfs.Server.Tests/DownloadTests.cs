@@ -61,8 +61,8 @@ public abstract class DownloadTests(CcfsFactory factory)
     {
         Directory.CreateDirectory(Path.Combine(factory.LocationRoot(), "voice", "53", "IVRrecordFile", "empty"));
 
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/empty", 1), "0300011", "The file does not exist.");
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/none", 1), "0300011", "The file does not exist.");
+        await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/empty", 1), "0300011", "The file does not exist.");
+        await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/none", 1), "0300011", "The file does not exist.");
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public abstract class DownloadTests(CcfsFactory factory)
         PlaceRecording("voice/53/IVRrecordFile/two/a.wav", Samples.Sine);
         PlaceRecording("voice/53/IVRrecordFile/two/b.wav", Samples.Sine);
 
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/two/", 1), "0300004", "The format of filePath is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/two/", 1), "0300004", "The format of filePath is incorrect.");
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public abstract class DownloadTests(CcfsFactory factory)
         var asFile = await factory.Signed().DownloadAsync("Y:/voice/53/IVRrecordFile/modes/a.wav", 2);
 
         Assert.Equal(Samples.Sine, await asFile.Content.ReadAsByteArrayAsync());
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/modes", 0), "0300011", "The file does not exist.");
+        await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/modes", 0), "0300011", "The file does not exist.");
     }
 
     [Theory]
@@ -94,7 +94,7 @@ public abstract class DownloadTests(CcfsFactory factory)
     {
         var body = SignedClient.Envelope($$"""{"filePath":"Y:/voice/53/IVRrecordFile/a.wav","mode":{{mode}}}""");
 
-        await AssertRefusedAsync(c => c.PostAsync(CcfsPaths.DownloadFile, body), "0300004", "The format of mode is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.PostAsync(CcfsPaths.DownloadFile, body), "0300004", "The format of mode is incorrect.");
     }
 
     [Theory]
@@ -103,7 +103,7 @@ public abstract class DownloadTests(CcfsFactory factory)
     [InlineData("Y:/3rdfile/53/IVRrecordFile/nothing.wav")]
     public async Task A_recording_in_no_location_is_0300011(string filePath)
     {
-        await AssertRefusedAsync(c => c.DownloadAsync(filePath), "0300011", "The file does not exist.");
+        await Factory.AssertRefusedAsync(c => c.DownloadAsync(filePath), "0300011", "The file does not exist.");
     }
 
     [Fact]
@@ -123,16 +123,6 @@ public abstract class DownloadTests(CcfsFactory factory)
         var path = Path.Combine(factory.LocationRoot(location), relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, bytes);
-    }
-
-    protected async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
-    {
-        var before = factory.Snapshot();
-
-        var response = await send(factory.Signed());
-
-        await CcfsAnswer.AssertTripleAsync(response, code, desc);
-        Assert.Equal(before, factory.Snapshot());
     }
 }
 
@@ -176,7 +166,7 @@ public sealed class PoolDownloadTests(PoolFactory factory) : DownloadTests(facto
         PlaceRecording("voice/53/IVRrecordFile/two-256/a.wav", Samples.Sine, location: "256");
         PlaceRecording("voice/53/IVRrecordFile/two-256/b.wav", Samples.Sine, location: "256");
 
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/two-256", 1), "0300004", "The format of filePath is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/two-256", 1), "0300004", "The format of filePath is incorrect.");
     }
 
     [Fact]
@@ -187,7 +177,7 @@ public sealed class PoolDownloadTests(PoolFactory factory) : DownloadTests(facto
             Directory.CreateDirectory(Path.Combine(Factory.LocationRoot(location), "voice", "53", "IVRrecordFile", "empty-everywhere"));
         }
 
-        await AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/empty-everywhere", 1), "0300011", "The file does not exist.");
+        await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/empty-everywhere", 1), "0300011", "The file does not exist.");
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public abstract class HashTests(CcfsFactory factory)
     {
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
 
-        await AssertRefusedAsync(c => c.HashAsync(fileName, locationId), "0300004", "The format of locationId is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.HashAsync(fileName, locationId), "0300004", "The format of locationId is incorrect.");
     }
 
     [Fact]
@@ -62,18 +62,9 @@ public abstract class HashTests(CcfsFactory factory)
     {
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
 
-        await AssertRefusedAsync(c => c.HashAsync(fileName, new[] { "0" }), "0300004", "The format of locationId is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.HashAsync(fileName, new[] { "0" }), "0300004", "The format of locationId is incorrect.");
     }
 
-    protected async Task AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
-    {
-        var before = factory.Snapshot();
-
-        var response = await send(factory.Signed());
-
-        await CcfsAnswer.AssertTripleAsync(response, code, desc);
-        Assert.Equal(before, factory.Snapshot());
-    }
 
     /// <summary>Reads the integrity counter of one server instance, from what it was when this was made.</summary>
     public sealed class IntegrityProblems(CcfsFactory factory) : IDisposable
@@ -104,7 +95,7 @@ public sealed class SingleLocationHashTests(CcfsFactory factory) : HashTests(fac
         var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
         File.Delete(Path.Combine(Factory.LocationRoot(), fileName[3..]));
 
-        await AssertRefusedAsync(c => c.HashAsync(fileName), "0300011", "The file does not exist.");
+        await Factory.AssertRefusedAsync(c => c.HashAsync(fileName), "0300011", "The file does not exist.");
 
         Assert.Equal([("0", "missing")], problems.Seen);
     }
@@ -114,7 +105,7 @@ public sealed class SingleLocationHashTests(CcfsFactory factory) : HashTests(fac
     {
         var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
 
-        await AssertRefusedAsync(c => c.HashAsync(fileName, "256"), "0300004", "The format of locationId is incorrect.");
+        await Factory.AssertRefusedAsync(c => c.HashAsync(fileName, "256"), "0300004", "The format of locationId is incorrect.");
     }
 
     [Fact]
@@ -170,7 +161,7 @@ public sealed class PoolHashTests(PoolFactory factory) : HashTests(factory), ICl
         var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
         File.Delete(Path.Combine(Factory.LocationRoot("0"), fileName[3..]));
 
-        await AssertRefusedAsync(c => c.HashAsync(fileName, "0"), "0300011", "The file does not exist.");
+        await Factory.AssertRefusedAsync(c => c.HashAsync(fileName, "0"), "0300011", "The file does not exist.");
 
         Assert.Equal([("0", "missing")], problems.Seen);
     }
@@ -185,7 +176,7 @@ public sealed class PoolHashTests(PoolFactory factory) : HashTests(factory), ICl
         var json = await CcfsAnswer.AssertTripleAsync(await Factory.Signed().HashAsync(fileName), "0", "success");
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Samples.Sine)), json.GetProperty("resultData").GetProperty("hash").GetString());
-        await AssertRefusedAsync(c => c.HashAsync(fileName, "0"), "0300011", "The file does not exist.");
+        await Factory.AssertRefusedAsync(c => c.HashAsync(fileName, "0"), "0300011", "The file does not exist.");
         Assert.Empty(problems.Seen);
     }
 }

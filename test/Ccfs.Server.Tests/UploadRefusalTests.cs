@@ -182,14 +182,6 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
         await CcfsAnswer.AssertTripleAsync(response, "0", "success");
     }
 
-    private async Task<HttpResponseMessage> AssertRefusedAsync(string pathAndQuery, byte[] body, string code, string desc)
-    {
-        var before = factory.Snapshot();
-
-        var response = await factory.Signed().PostAsync(pathAndQuery, body);
-
-        await CcfsAnswer.AssertTripleAsync(response, code, desc);
-        Assert.Equal(before, factory.Snapshot());
-        return response;
-    }
+    private Task<HttpResponseMessage> AssertRefusedAsync(string pathAndQuery, byte[] body, string code, string desc) =>
+        factory.AssertRefusedAsync(c => c.PostAsync(pathAndQuery, body), code, desc);
 }

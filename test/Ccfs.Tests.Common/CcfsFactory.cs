@@ -137,6 +137,18 @@ public class CcfsFactory : WebApplicationFactory<Program>
         return rows;
     }
 
+    /// <summary>Sends a request that must be refused with <paramref name="code"/>, and checks that it changed no file and no row.</summary>
+    public async Task<HttpResponseMessage> AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
+    {
+        var before = Snapshot();
+
+        var response = await send(Signed());
+
+        await CcfsAnswer.AssertTripleAsync(response, code, desc);
+        Assert.Equal(before, Snapshot());
+        return response;
+    }
+
     /// <summary>What the server logged at Information and above, oldest first.</summary>
     public IReadOnlyList<FakeLogRecord> Logs => Services.GetFakeLogCollector().GetSnapshot();
 
