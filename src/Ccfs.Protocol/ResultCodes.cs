@@ -54,7 +54,7 @@ public readonly record struct CcfsResult(string Code, string Description, string
     public static CcfsResult TooShort(string param) => new(ResultCodes.ValueTooShort, $"The length of {param} is too short.", param);
 
     public static CcfsResult Version { get; } =
-        new(ResultCodes.VersionError, $"The value of version is error, current version is {CurrentVersion} .");
+        new(ResultCodes.VersionError, $"The value of version is error, current version is {CurrentVersion} .", CurrentVersion);
 
     public static CcfsResult RequestBodyNull { get; } = new(ResultCodes.RequestBodyNull, "The params of requestBody is null.");
 

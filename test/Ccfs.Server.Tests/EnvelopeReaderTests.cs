@@ -39,6 +39,23 @@ public sealed class EnvelopeReaderTests
         Assert.True(allocated < 64 * 1024, $"allocated {allocated} bytes for a {json.Length}-byte body");
     }
 
+    [Theory]
+    [InlineData("msgBody")]
+    [InlineData("root")]
+    public void A_name_repeated_past_the_member_bound_is_not_an_envelope_and_is_never_copied(string where)
+    {
+        var member = $"\"{new string('n', EnvelopeReader.MaxNameBytes - 6)}\":1,";
+        var repeated = string.Concat(Enumerable.Repeat(member, 20_000));
+        var json = Encoding.UTF8.GetBytes(where == "msgBody"
+            ? $$$"""{"request":{"version":"2.0"},"msgBody":{{{{repeated}}}"fileName":"x"}}"""
+            : $$$"""{{{{repeated}}}"request":{"version":"2.0"},"msgBody":{"fileName":"x"}}""");
+
+        var (answer, allocated) = ReadMeasured(json);
+
+        Assert.Equal(CcfsResult.RequestBodyNull, answer);
+        Assert.True(allocated < 64 * 1024, $"allocated {allocated} bytes for a {json.Length}-byte body");
+    }
+
     [Fact]
     public void A_name_at_the_bound_is_still_read()
     {

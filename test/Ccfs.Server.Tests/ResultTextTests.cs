@@ -12,6 +12,7 @@ public sealed class ResultTextTests : IDisposable
         ["Ccfs:Compatibility:ResultDescriptions:0300004"] = "{param} is malformed.",
         ["Ccfs:Compatibility:ResultDescriptions:0300007"] = "Request body missing.",
         ["Ccfs:Compatibility:ResultDescriptions:0300011"] = "No such file.",
+        ["Ccfs:Compatibility:ResultDescriptions:0300006"] = "Version must be {param}.",
     });
 
     [Fact]
@@ -42,12 +43,21 @@ public sealed class ResultTextTests : IDisposable
     }
 
     [Fact]
-    public async Task Codes_without_a_configured_text_keep_the_cc_fs_wording()
+    public async Task The_version_text_names_the_current_version_where_it_says_param()
     {
         using var response = await _factory.Signed().PostAsync(CcfsPaths.UploadFile + "?vdnId=53",
             Encoding.UTF8.GetBytes("""{"request":{"version":"1.0"},"msgBody":{"data":"UklGRg=="}}"""));
 
-        await CcfsAnswer.AssertTripleAsync(response, "0300006", "The value of version is error, current version is 2.0 .");
+        await CcfsAnswer.AssertTripleAsync(response, "0300006", "Version must be 2.0.");
+    }
+
+    [Fact]
+    public async Task Codes_without_a_configured_text_keep_the_cc_fs_wording()
+    {
+        using var response = await _factory.Signed().PostAsync(CcfsPaths.UploadFile + "?vdnId=53",
+            Encoding.UTF8.GetBytes("""{"request":{"version":"2.0"},"msgBody":{"data":""}}"""));
+
+        await CcfsAnswer.AssertTripleAsync(response, "0300002", "The value of data cannot be an empty string.");
     }
 
     public void Dispose() => _factory.Dispose();

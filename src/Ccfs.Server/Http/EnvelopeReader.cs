@@ -64,9 +64,11 @@ public static class EnvelopeReader
             }
 
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var members = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueSpan.Length > MaxNameBytes)
+                // Every member counts, a repeated one too, so no body is turned into more than 64 short strings.
+                if (reader.ValueSpan.Length > MaxNameBytes || ++members > MaxMembers)
                 {
                     return CcfsResult.RequestBodyNull;
                 }
@@ -99,11 +101,6 @@ public static class EnvelopeReader
                     default:
                         reader.Skip();
                         break;
-                }
-
-                if (seen.Count > MaxMembers)
-                {
-                    return CcfsResult.RequestBodyNull;
                 }
             }
 
@@ -173,9 +170,10 @@ public static class EnvelopeReader
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var members = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueSpan.Length > MaxNameBytes)
+            if (reader.ValueSpan.Length > MaxNameBytes || ++members > MaxMembers)
             {
                 return false;
             }
@@ -184,11 +182,6 @@ public static class EnvelopeReader
             if (!seen.Add(name))
             {
                 duplicate ??= name;
-            }
-
-            if (seen.Count > MaxMembers)
-            {
-                return false;
             }
 
             reader.Read();
