@@ -86,33 +86,9 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
         }
     }
 
-    private sealed class FailingCommitCatalog(IFileCatalog inner) : IFileCatalog
+    private sealed class FailingCommitCatalog(IFileCatalog inner) : DelegatingFileCatalog(inner)
     {
-        public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
-
-        public Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => inner.TryReserveAsync(record, cancellationToken);
-
-        public Task CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
+        public override Task CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
             throw new IOException("disk full");
-
-        public Task ReleaseAsync(string path, CancellationToken cancellationToken) => inner.ReleaseAsync(path, cancellationToken);
-
-        public Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) => inner.FindAsync(path, cancellationToken);
-
-        public Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken) => inner.BeginDeleteAsync(path, cancellationToken);
-
-        public Task RemoveAsync(string path, CancellationToken cancellationToken) => inner.RemoveAsync(path, cancellationToken);
-
-        public Task<CopyRemoval> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken) =>
-            inner.RemoveCopyAsync(path, locationId, cancellationToken);
-
-        public Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
-
-        public Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken) =>
-            inner.ListStoredAsync(vdnId, afterPath, limit, cancellationToken);
-
-        public Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) => inner.ListVdnsAsync(cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
     }
 }

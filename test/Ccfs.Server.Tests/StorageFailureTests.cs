@@ -1,5 +1,7 @@
 using System.Net;
+using Ccfs.Server.Metadata;
 using Ccfs.Server.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Ccfs.Server.Tests;
 
@@ -110,6 +112,22 @@ public sealed class StorageFailureTests
         Assert.Equal(before, factory.Snapshot());
     }
 
+    [Fact]
+    public async Task A_catalog_that_fails_is_503_for_hash_and_delete_never_a_500_and_changes_nothing()
+    {
+        using var factory = new FailingStoreFactory([]);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        factory.Catalog.Fail = true;
+        var before = factory.Snapshot();
+
+        var hash = await factory.Signed().HashAsync(fileName);
+        var delete = await factory.Signed().DeleteAsync(fileName);
+
+        await AssertUnavailableAsync(hash);
+        await AssertUnavailableAsync(delete);
+        Assert.Equal(before, factory.Snapshot());
+    }
+
     private static async Task AssertUnavailableAsync(HttpResponseMessage response)
     {
         await CcfsAnswer.AssertTripleAsync(response, "0300503", Unavailable, HttpStatusCode.ServiceUnavailable);
@@ -129,6 +147,8 @@ public sealed class StorageFailureTests
             return _stores[locationId];
         }
 
+        public FailingCatalog Catalog => (FailingCatalog)Services.GetRequiredService<IFileCatalog>();
+
         /// <summary>Starts the server again on this data dir with healthy stores, so start-up recovery runs.</summary>
         public CcfsFactory Restart()
         {
@@ -140,6 +160,8 @@ public sealed class StorageFailureTests
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddSingleton<IFileCatalog>(sp => new FailingCatalog(
+                new SqliteFileCatalog(sp.GetRequiredService<Configuration.CcfsSettings>().CatalogPath))));
             builder.ConfigureServices(services => services.AddSingleton(sp =>
             {
                 var disk = sp.GetRequiredService<Configuration.CcfsSettings>().Locations;
@@ -151,6 +173,18 @@ public sealed class StorageFailureTests
                 return new LocationSet([.. disk.Select(l => (IFileStore)_stores[l.Id])]);
             }));
         }
+    }
+
+    /// <summary>A catalog whose lookups fail on demand, as SQLite does when its file is unreadable or locked too long.</summary>
+    private sealed class FailingCatalog(IFileCatalog inner) : DelegatingFileCatalog(inner)
+    {
+        public bool Fail { get; set; }
+
+        public override Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) =>
+            Fail ? throw new SqliteException("injected: disk I/O error", 10) : base.FindAsync(path, cancellationToken);
+
+        public override Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken) =>
+            Fail ? throw new SqliteException("injected: disk I/O error", 10) : base.BeginDeleteAsync(path, cancellationToken);
     }
 
     private sealed class FailingStore(IFileStore inner) : DelegatingFileStore(inner)

@@ -254,7 +254,7 @@ public static partial class FileEndpoints
         {
             return AdminResults.Invalid(e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (StorageFailure.Is(e))
         {
             LogDeleteFailed(log, e, path!.Path);
             return AdminResults.Unavailable("the file could not be deleted now; a restart finishes an interrupted delete");

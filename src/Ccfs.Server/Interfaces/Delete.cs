@@ -50,7 +50,7 @@ public static partial class Delete
         {
             return CcfsResults.Answer(CcfsResult.Format("fileName"), e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (StorageFailure.Is(e))
         {
             LogFailed(log, e, path.Path);
             return CcfsResults.Unavailable("the file could not be deleted now; a restart finishes an interrupted delete");

@@ -91,7 +91,7 @@ public static class Download
         {
             return CcfsResults.Answer(CcfsResult.Format("filePath"), e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (StorageFailure.Is(e))
         {
             return CcfsResults.Unavailable("the file could not be read: " + e.Message);
         }

@@ -79,7 +79,7 @@ public static class Hash
         {
             return CcfsResults.Answer(CcfsResult.Format("fileName"), e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (StorageFailure.Is(e))
         {
             return CcfsResults.Unavailable("the file could not be read: " + e.Message);
         }

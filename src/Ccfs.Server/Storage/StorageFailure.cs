@@ -1,0 +1,12 @@
+using System.Data.Common;
+
+namespace Ccfs.Server.Storage;
+
+/// <summary>
+/// Failures of the bytes or the catalog, not of the request: answered <c>0300503</c> with HTTP 503 so the client may
+/// retry, never a 500.
+/// </summary>
+public static class StorageFailure
+{
+    public static bool Is(Exception e) => e is IOException or UnauthorizedAccessException or DbException;
+}

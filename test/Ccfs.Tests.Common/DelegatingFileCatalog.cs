@@ -1,0 +1,34 @@
+using Ccfs.Server.Metadata;
+
+namespace Ccfs.Tests;
+
+/// <summary>A catalog that passes everything to another; test doubles override only the step they change.</summary>
+public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
+{
+    public virtual Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+
+    public virtual Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => inner.TryReserveAsync(record, cancellationToken);
+
+    public virtual Task CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
+        inner.CommitAsync(path, locations, cancellationToken);
+
+    public virtual Task ReleaseAsync(string path, CancellationToken cancellationToken) => inner.ReleaseAsync(path, cancellationToken);
+
+    public virtual Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) => inner.FindAsync(path, cancellationToken);
+
+    public virtual Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken) => inner.BeginDeleteAsync(path, cancellationToken);
+
+    public virtual Task RemoveAsync(string path, CancellationToken cancellationToken) => inner.RemoveAsync(path, cancellationToken);
+
+    public virtual Task<CopyRemoval> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken) =>
+        inner.RemoveCopyAsync(path, locationId, cancellationToken);
+
+    public virtual Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
+
+    public virtual Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken) =>
+        inner.ListStoredAsync(vdnId, afterPath, limit, cancellationToken);
+
+    public virtual Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) => inner.ListVdnsAsync(cancellationToken);
+
+    public virtual Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+}
