@@ -127,6 +127,7 @@ public sealed class DiskFileStore : IFileStore
         var directory = Path.GetDirectoryName(target)!;
         var created = new List<string>();
         var temporary = Path.Combine(_temporary, Guid.NewGuid().ToString("N") + ".tmp");
+        var placed = false;
         try
         {
             using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None,
@@ -153,6 +154,7 @@ public sealed class DiskFileStore : IFileStore
                         throw new FileAlreadyExistsException(path);
                     }
 
+                    placed = !replace;
                     break;
                 }
                 catch (IOException) when (attempt < PlacementAttempts && !Directory.Exists(directory))
@@ -167,6 +169,13 @@ public sealed class DiskFileStore : IFileStore
         }
         catch
         {
+            // A new file already under its name when a later step failed goes again, or nothing would ever remove it:
+            // the caller undoes only writes that succeeded. (A replaced file cannot be put back, and stays replaced.)
+            if (placed)
+            {
+                DeleteQuietly(target);
+            }
+
             RemoveEmptyFolders(created);
             throw;
         }
@@ -217,11 +226,23 @@ public sealed class DiskFileStore : IFileStore
             catch (DirectoryNotFoundException)
             {
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Not empty: another write's file is in it, so every folder above it stays too.
+                // Not empty (another write's file is in it) or not ours to remove: it and every folder above it stay.
                 return;
             }
+        }
+    }
+
+    /// <summary>Best effort, inside a failure already being reported; if even this fails, the file stays with no catalog row.</summary>
+    private static void DeleteQuietly(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
         }
     }
 

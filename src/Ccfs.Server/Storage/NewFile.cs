@@ -3,38 +3,56 @@ using System.Runtime.InteropServices;
 namespace Ccfs.Server.Storage;
 
 /// <summary>
-/// Puts a finished file in place under a name only if no file has that name, atomically: on Linux with link(2), which
-/// fails when the name exists. (File.Move without overwrite checks and then renames, so two processes racing for the
-/// same name can both "succeed", the second replacing the first.)
+/// Puts a finished file in place under a name only if no file has that name, atomically where the file system allows:
+/// with link(2), which fails when the name exists. File.Move without overwrite checks and then renames on Unix, so two
+/// writers racing for one name could both "succeed", the second replacing the first; it remains the fallback for file
+/// systems that refuse hard links (some SMB, FUSE and exFAT mounts) and for Windows, where the move itself refuses.
 /// </summary>
 public static partial class NewFile
 {
     private const int AlreadyExists = 17;
+    private const int NotPermitted = 1;
+    private const int CrossDevice = 18;
+    private const int TooManyLinks = 31;
+    private static readonly int NotSupported = OperatingSystem.IsMacOS() ? 45 : 95;
+    private static readonly int NoSuchCall = OperatingSystem.IsMacOS() ? 78 : 38;
 
-    /// <summary>True if <paramref name="finished"/> now also has the name <paramref name="path"/>; false if the name was taken.</summary>
+    /// <summary>True if <paramref name="finished"/> now has the name <paramref name="path"/>; false if the name was taken.</summary>
     public static bool TryLink(string finished, string path)
     {
-        if (!OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
-            try
+            if (Link(finished, path) == 0)
             {
-                File.Copy(finished, path, overwrite: false);
                 return true;
             }
-            catch (IOException) when (File.Exists(path))
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == AlreadyExists)
             {
                 return false;
             }
+
+            if (!LinksRefused(errno))
+            {
+                throw new IOException($"cannot link '{finished}' to '{path}' (errno {errno})");
+            }
         }
 
-        if (Link(finished, path) == 0)
+        try
         {
+            File.Move(finished, path, overwrite: false);
             return true;
         }
-
-        var errno = Marshal.GetLastPInvokeError();
-        return errno == AlreadyExists ? false : throw new IOException($"cannot link '{finished}' to '{path}' (errno {errno})");
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
     }
+
+    /// <summary>The file system does not do hard links here (EPERM, EXDEV, EMLINK, ENOTSUP, ENOSYS on Linux or macOS).</summary>
+    private static bool LinksRefused(int errno) =>
+        errno is NotPermitted or CrossDevice or TooManyLinks || errno == NotSupported || errno == NoSuchCall;
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string existing, string name);
