@@ -27,9 +27,8 @@ public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters
             }
 
             var overrides = await store.LoadAsync(cancellationToken);
-            if (!parameters.TryApply(overrides, out var errors))
+            if (parameters.ApplyStored(overrides) is { Count: > 0 } errors)
             {
-                // Configuration changed under stored overrides (say, a smaller maximum); keep serving the last good set.
                 LogInvalidOverrides(logger, string.Join("; ", errors));
             }
 
@@ -42,7 +41,8 @@ public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters
         }
     }
 
-    [LoggerMessage(LogLevel.Error, "The parameter overrides in the catalog are not valid with this configuration, so they are not applied: {Errors}")]
+    [LoggerMessage(LogLevel.Error, "Parameter overrides in the catalog break today's rules and are not applied (the rest are): {Errors}. "
+        + "Fix them with PUT /admin/api/parameters.")]
     private static partial void LogInvalidOverrides(ILogger logger, string errors);
 }
 

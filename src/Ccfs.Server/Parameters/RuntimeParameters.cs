@@ -33,25 +33,28 @@ public sealed class RuntimeParameters(CcfsSettings settings) : IParameterSource
         return errors;
     }
 
-    /// <summary>Puts a set of overrides in force; false (and nothing changes) if it is not valid.</summary>
-    public bool TryApply(OverrideSet overrides, out IReadOnlyList<string> errors)
+    /// <summary>
+    /// Puts the catalog's overrides in force as far as they are valid, and names what is not: overrides stored by an
+    /// older version, or under configuration changed since, may break today's rules. Invalid global overrides give way
+    /// to configuration and an invalid VDN's to the global parameters; every other VDN keeps its own.
+    /// </summary>
+    public IReadOnlyList<string> ApplyStored(OverrideSet overrides)
     {
-        var problems = new List<string>();
-        var state = Build(overrides, problems);
-        errors = problems;
-        if (state is null)
-        {
-            return false;
-        }
-
-        Volatile.Write(ref _state, state);
-        return true;
+        var errors = new List<string>();
+        Volatile.Write(ref _state, Build(overrides, errors));
+        return errors;
     }
 
-    private State? Build(OverrideSet overrides, List<string> errors)
+    private State Build(OverrideSet overrides, List<string> errors)
     {
         var globalValues = overrides.Global.ApplyTo(settings.ParameterDefaults);
         var global = ParameterRules.Build(globalValues, "", errors);
+        if (global is null)
+        {
+            globalValues = settings.ParameterDefaults;
+            global = settings.Parameters;
+        }
+
         var perVdn = new Dictionary<int, SystemParameters>();
         foreach (var (vdn, own) in overrides.Vdns)
         {
@@ -61,7 +64,7 @@ public sealed class RuntimeParameters(CcfsSettings settings) : IParameterSource
             }
         }
 
-        return errors.Count == 0 ? new State(global!, perVdn, overrides) : null;
+        return new State(global, perVdn, overrides);
     }
 
     private sealed record State(SystemParameters Global, IReadOnlyDictionary<int, SystemParameters> PerVdn, OverrideSet Overrides)

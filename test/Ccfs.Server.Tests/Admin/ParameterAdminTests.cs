@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Ccfs.Server.Metadata;
+using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Tests.Admin;
 
@@ -20,6 +22,24 @@ public sealed class ParameterAdminTests : IDisposable
         Assert.Equal("alaw", view.GetProperty("global").GetProperty("effective").GetProperty("acceptedEncodings").GetString());
         Assert.Empty(view.GetProperty("global").GetProperty("overrides").EnumerateObject());
         Assert.Equal(0, view.GetProperty("vdns").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Overrides_stored_under_older_rules_are_skipped_one_by_one_and_named_in_the_log()
+    {
+        // An older version accepted a folder name today's rules refuse; it is in the catalog already.
+        var store = _factory.Services.GetRequiredService<IParameterStore>();
+        await store.SaveAsync(CcfsFactory.Vdn, new ParameterOverrides(UploadPathRule: "/prompts/%VDNNO%/bot é/"), CancellationToken.None);
+        await store.SaveAsync(55, new ParameterOverrides(UploadSizeLimitMb: 0.05m), CancellationToken.None);
+
+        await _factory.Services.GetRequiredService<CatalogSync>().RefreshAsync(CancellationToken.None);
+
+        var client = _factory.Signed();
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.ALawOfSize(100_000), 55), "0300003", "The length of data is too long.");
+        Assert.StartsWith("Y:/3rdfile/53/thirdvoicebotfile/", await client.StoreAsync(Samples.Sine), StringComparison.Ordinal);
+        var logged = Assert.Single(_factory.Logs, l => l.Message.Contains("break today's rules", StringComparison.Ordinal));
+        Assert.Contains("VDN 53", logged.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("VDN 55", logged.Message, StringComparison.Ordinal);
     }
 
     [Fact]
