@@ -50,8 +50,8 @@ public static class TenantPaths
     /// Checks a path against every parameter set in force. A VDN with its own rules owns only paths under those
     /// rules, and the global rules serve every other VDN.
     /// </summary>
-    /// <param name="account">The caller, who must be bound to the path's VDN; null for an administrator, who may touch any.</param>
-    public static PathVerdict Check(string text, string parameter, PathUse use, IParameterSource source, Account? account)
+    /// <param name="account">The caller, who must be bound to the path's VDN.</param>
+    public static PathVerdict Check(string text, string parameter, PathUse use, IParameterSource source, Account account)
     {
         PathVerdict? first = null;
         foreach (var parameters in source.All)
@@ -70,7 +70,7 @@ public static class TenantPaths
         return first!.Value;
     }
 
-    public static PathVerdict Check(string text, string parameter, PathUse use, SystemParameters parameters, Account? account)
+    public static PathVerdict Check(string text, string parameter, PathUse use, SystemParameters parameters, Account account)
     {
         if (!LogicalPath.TryParse(text, parameters.DriveLetter, out var path, out var reason))
         {
@@ -94,7 +94,7 @@ public static class TenantPaths
             return new PathVerdict(null, 0, CcfsResult.Format(parameter), false, $"the path is not under the path rule {rules}");
         }
 
-        if (account is not null && !account.MayUse(vdnId))
+        if (!account.MayUse(vdnId))
         {
             return new PathVerdict(null, vdnId, null, true, $"access key {account.AccessKey} is not bound to VDN {vdnId}");
         }
