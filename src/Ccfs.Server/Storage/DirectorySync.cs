@@ -6,7 +6,7 @@ namespace Ccfs.Server.Storage;
 /// fsync of a directory, so a rename or unlink in it survives a crash. .NET cannot open a directory handle
 /// (<c>File.OpenHandle</c> refuses), so on Linux and macOS this calls libc directly.
 /// </summary>
-internal static partial class DirectorySync
+internal static class DirectorySync
 {
     private const int ReadOnly = 0;
 
@@ -17,7 +17,7 @@ internal static partial class DirectorySync
             return;
         }
 
-        var fd = Open(directory, ReadOnly);
+        var fd = LibC.Open(directory, ReadOnly);
         if (fd < 0)
         {
             throw new IOException($"cannot open directory '{directory}' to sync it (errno {Marshal.GetLastPInvokeError()})");
@@ -25,23 +25,14 @@ internal static partial class DirectorySync
 
         try
         {
-            if (Fsync(fd) != 0)
+            if (LibC.Fsync(fd) != 0)
             {
                 throw new IOException($"fsync of directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()})");
             }
         }
         finally
         {
-            _ = Close(fd);
+            _ = LibC.Close(fd);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

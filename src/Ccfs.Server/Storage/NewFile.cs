@@ -8,27 +8,20 @@ namespace Ccfs.Server.Storage;
 /// writers racing for one name could both "succeed", the second replacing the first; it remains the fallback for file
 /// systems that refuse hard links (some SMB, FUSE and exFAT mounts) and for Windows, where the move itself refuses.
 /// </summary>
-public static partial class NewFile
+public static class NewFile
 {
-    private const int AlreadyExists = 17;
-    private const int NotPermitted = 1;
-    private const int CrossDevice = 18;
-    private const int TooManyLinks = 31;
-    private static readonly int NotSupported = OperatingSystem.IsMacOS() ? 45 : 95;
-    private static readonly int NoSuchCall = OperatingSystem.IsMacOS() ? 78 : 38;
-
     /// <summary>True if <paramref name="finished"/> now has the name <paramref name="path"/>; false if the name was taken.</summary>
     public static bool TryLink(string finished, string path)
     {
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
-            if (Link(finished, path) == 0)
+            if (LibC.Link(finished, path) == 0)
             {
                 return true;
             }
 
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == AlreadyExists)
+            if (errno == LibC.AlreadyExists)
             {
                 return false;
             }
@@ -52,8 +45,5 @@ public static partial class NewFile
 
     /// <summary>The file system does not do hard links here (EPERM, EXDEV, EMLINK, ENOTSUP, ENOSYS on Linux or macOS).</summary>
     private static bool LinksRefused(int errno) =>
-        errno is NotPermitted or CrossDevice or TooManyLinks || errno == NotSupported || errno == NoSuchCall;
-
-    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Link(string existing, string name);
+        errno is LibC.NotPermitted or LibC.CrossDevice or LibC.TooManyLinks || errno == LibC.NotSupported || errno == LibC.NoSuchCall;
 }

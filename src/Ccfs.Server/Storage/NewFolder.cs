@@ -7,10 +7,8 @@ namespace Ccfs.Server.Storage;
 /// folders are its own to remove when it is undone. <c>Directory.CreateDirectory</c> silently creates missing parents
 /// and does not say, so on Linux and macOS this calls mkdir(2).
 /// </summary>
-internal static partial class NewFolder
+internal static class NewFolder
 {
-    private const int NoSuchEntry = 2;
-    private const int AlreadyExists = 17;
 
     /// <summary>rwxrwxrwx, narrowed by the umask, as for every folder .NET creates.</summary>
     private const uint Mode = 0x1FF;
@@ -30,7 +28,7 @@ internal static partial class NewFolder
             return true;
         }
 
-        if (MakeDirectory(path, Mode) == 0)
+        if (LibC.MakeDirectory(path, Mode) == 0)
         {
             return true;
         }
@@ -38,13 +36,10 @@ internal static partial class NewFolder
         var errno = Marshal.GetLastPInvokeError();
         return errno switch
         {
-            AlreadyExists when Directory.Exists(path) => false,
-            AlreadyExists => throw new IOException($"'{path}' exists and is not a folder"),
-            NoSuchEntry => throw new DirectoryNotFoundException($"the folder that should hold '{path}' does not exist"),
+            LibC.AlreadyExists when Directory.Exists(path) => false,
+            LibC.AlreadyExists => throw new IOException($"'{path}' exists and is not a folder"),
+            LibC.NoSuchEntry => throw new DirectoryNotFoundException($"the folder that should hold '{path}' does not exist"),
             _ => throw new IOException($"cannot create the folder '{path}' (errno {errno})"),
         };
     }
-
-    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MakeDirectory(string path, uint mode);
 }

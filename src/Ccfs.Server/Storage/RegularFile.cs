@@ -16,10 +16,6 @@ namespace Ccfs.Server.Storage;
 /// </remarks>
 internal static unsafe partial class RegularFile
 {
-    private const int NoSuchEntry = 2;
-    private const int NoDevice = 6;
-    private const int AccessDenied = 13;
-    private const int NotADirectory = 20;
     private const int NonBlocking = 0x800;
     private const int CloseOnExec = 0x80000;
     private const int EmptyPath = 0x1000;
@@ -40,14 +36,14 @@ internal static unsafe partial class RegularFile
             return OpenPortable(path);
         }
 
-        var fd = Open(path, NonBlocking | CloseOnExec);
+        var fd = LibC.Open(path, NonBlocking | CloseOnExec);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             return errno switch
             {
-                NoSuchEntry or NotADirectory or NoDevice => null,
-                AccessDenied => throw new UnauthorizedAccessException($"'{path}' cannot be read"),
+                LibC.NoSuchEntry or LibC.NotADirectory or LibC.NoDevice => null,
+                LibC.AccessDenied => throw new UnauthorizedAccessException($"'{path}' cannot be read"),
                 _ => throw new IOException($"cannot open '{path}' (errno {errno})"),
             };
         }
@@ -120,9 +116,6 @@ internal static unsafe partial class RegularFile
             return null;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
