@@ -19,7 +19,7 @@ public sealed record CheckResult(string Name, CheckStatus Status, TimeSpan Durat
     {
         name = Name,
         status = Status switch { CheckStatus.Pass => "PASS", CheckStatus.Fail => "FAIL", _ => "NA" },
-        durationMs = Math.Round(Duration.TotalMilliseconds, 1),
+        duration = Math.Round(Duration.TotalMilliseconds, 1),
         error = Error,
     });
 }
