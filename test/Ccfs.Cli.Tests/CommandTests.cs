@@ -34,6 +34,23 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     }
 
     [Fact]
+    public async Task A_pattern_with_a_double_star_finds_prompts_in_every_subfolder_and_nothing_else()
+    {
+        Directory.CreateDirectory(Path.Combine(_work, "menu", "en"));
+        Directory.CreateDirectory(Path.Combine(_work, "menu", "zh"));
+        File.Copy(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "menu", "en", "welcome.wav"));
+        File.Copy(SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav"), Path.Combine(_work, "menu", "zh", "welcome.wav"));
+        File.Copy(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "menu", "notes.txt"));
+
+        var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--json", Path.Combine(_work, "menu", "**", "*.wav"));
+
+        var files = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("file").GetString())
+            .Select(f => Path.GetRelativePath(_work, f!).Replace('\\', '/'));
+        Assert.Equal(["menu/en/welcome.wav", "menu/zh/welcome.wav"], files);
+        Assert.Equal(ExitCodes.Success, code);
+    }
+
+    [Fact]
     public async Task A_file_that_cannot_be_read_mid_batch_is_reported_and_the_files_around_it_are_stored()
     {
         File.Copy(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "a.wav"));

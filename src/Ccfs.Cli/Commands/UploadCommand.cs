@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using Ccfs.Audio;
 using Ccfs.Client;
+using Microsoft.Extensions.FileSystemGlobbing;
+using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
 using Spectre.Console;
 
 namespace Ccfs.Cli.Commands;
@@ -13,7 +15,7 @@ internal static class UploadCommand
     {
         var files = new Argument<string[]>("files")
         {
-            Description = "WAV files, or patterns such as prompts/*.wav (wildcards in the file name)",
+            Description = "WAV files, or patterns such as prompts/*.wav or prompts/**/*.wav (quote them so the shell leaves them to ccfs)",
             Arity = ArgumentArity.OneOrMore,
         };
         var convert = new Option<bool>("--convert") { Description = "Convert each file to 8 kHz mono A-law before uploading" };
@@ -164,7 +166,10 @@ internal static class UploadCommand
         await console.Error.WriteLineAsync($"{results.Count - failed} uploaded, {failed} failed");
     }
 
-    /// <summary>Files as given, with wildcards in a file name expanded in its folder, in order.</summary>
+    /// <summary>
+    /// Files as given, and patterns expanded (<c>*</c> and <c>?</c> in any folder or file name, <c>**</c> for any depth),
+    /// each pattern's matches in order.
+    /// </summary>
     private static List<string> Expand(IEnumerable<string> arguments)
     {
         var paths = new List<string>();
@@ -176,9 +181,14 @@ internal static class UploadCommand
                 continue;
             }
 
-            var folder = Path.GetDirectoryName(argument) is { Length: > 0 } d ? d : ".";
-            var matches = Directory.Exists(folder)
-                ? Directory.EnumerateFiles(folder, Path.GetFileName(argument)).Order(StringComparer.Ordinal).ToList()
+            // The folders before the first wildcard are where the search starts; the rest is the pattern.
+            var segments = argument.Split('/', '\\');
+            var wild = Array.FindIndex(segments, s => s.AsSpan().IndexOfAny('*', '?') >= 0);
+            var start = wild == 0 ? "." : string.Join('/', segments[..wild]) is { Length: > 0 } folders ? folders : "/";
+            var matcher = new Matcher(StringComparison.Ordinal).AddInclude(string.Join('/', segments[wild..]));
+            var matches = Directory.Exists(start)
+                ? matcher.Execute(new DirectoryInfoWrapper(new DirectoryInfo(start))).Files
+                    .Select(m => wild == 0 ? m.Path : Path.Join(start, m.Path)).Order(StringComparer.Ordinal).ToList()
                 : [];
             paths.AddRange(matches.Count > 0 ? matches : throw new UsageException($"no file matches {argument}"));
         }
