@@ -121,6 +121,33 @@ public sealed class DiskFileStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_swapped_for_a_link_after_resolving_does_not_lead_a_delete_outside()
+    {
+        var outside = Directory.CreateTempSubdirectory("ccfs-store-outside").FullName;
+        await File.WriteAllBytesAsync(Path.Combine(outside, "victim.wav"), Samples.Sine);
+        try
+        {
+            var folder = Path.Combine(_root, "voice", "53");
+            Directory.CreateDirectory(folder);
+            // As if swapped in after the path was resolved: IVRrecordFile is now a link to a folder outside the root.
+            Directory.CreateSymbolicLink(Path.Combine(folder, "IVRrecordFile"), outside);
+            var full = Path.Combine(folder, "IVRrecordFile", "victim.wav");
+
+            Assert.Throws<OutsideRootException>(() => _store.DeleteResolved(full, "voice/53/IVRrecordFile/victim.wav"));
+            Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(outside, "victim.wav")));
+
+            await File.WriteAllBytesAsync(Path.Combine(folder, "inside.wav"), Samples.Sine);
+            Assert.True(_store.DeleteResolved(Path.Combine(folder, "inside.wav"), "voice/53/inside.wav"));
+            Assert.False(_store.DeleteResolved(Path.Combine(folder, "inside.wav"), "voice/53/inside.wav"));
+            Assert.False(File.Exists(Path.Combine(folder, "inside.wav")));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_folder_where_a_file_is_expected_is_no_file()
     {
         Directory.CreateDirectory(Path.Combine(_root, Folder, "a.wav"));

@@ -78,18 +78,28 @@ public sealed class DiskFileStore : IFileStore
         return Task.FromResult<IReadOnlyList<string>?>(names);
     }
 
-    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) =>
+        Task.FromResult(DeleteResolved(Resolve(path, followFinalLink: false), path));
+
+    /// <summary>
+    /// Removes a path <see cref="Resolve"/> found inside the root. Deleting a name removes that entry: a link inside
+    /// the root goes, not the file it points at; and a folder swapped for a link since is not followed.
+    /// </summary>
+    internal bool DeleteResolved(string full, string path)
     {
-        // Deleting a name removes that entry: a link inside the root goes, not the file it points at.
-        var full = Resolve(path, followFinalLink: false);
+        if (OperatingSystem.IsLinux())
+        {
+            return LinkFreeRemoval.Remove(_root, Path.GetRelativePath(_root, full).Replace(Path.DirectorySeparatorChar, '/'), path);
+        }
+
         if (!File.Exists(full))
         {
-            return Task.FromResult(false);
+            return false;
         }
 
         File.Delete(full);
         DirectorySync.Flush(Path.GetDirectoryName(full)!);
-        return Task.FromResult(true);
+        return true;
     }
 
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Resolve(path)));

@@ -16,12 +16,20 @@ internal static partial class LibC
     public const int AlreadyExists = 17;
     public const int CrossDevice = 18;
     public const int NotADirectory = 20;
+    public const int IsADirectory = 21;
     public const int TooManyLinks = 31;
+    public const int LinkLoop = 40;
     public static readonly int NotSupported = OperatingSystem.IsMacOS() ? 45 : 95;
     public static readonly int NoSuchCall = OperatingSystem.IsMacOS() ? 78 : 38;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int OpenAt(int directory, string name, int flags);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int UnlinkAt(int directory, string name, int flags);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
