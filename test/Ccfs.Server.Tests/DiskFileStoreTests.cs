@@ -121,7 +121,7 @@ public sealed class DiskFileStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_folder_swapped_for_a_link_after_resolving_does_not_lead_a_delete_outside()
+    public async Task A_folder_swapped_for_a_link_after_resolving_leads_no_delete_or_write_outside()
     {
         var outside = Directory.CreateTempSubdirectory("ccfs-store-outside").FullName;
         await File.WriteAllBytesAsync(Path.Combine(outside, "victim.wav"), Samples.Sine);
@@ -135,6 +135,15 @@ public sealed class DiskFileStoreTests : IDisposable
 
             Assert.Throws<OutsideRootException>(() => _store.DeleteResolved(full, "voice/53/IVRrecordFile/victim.wav"));
             Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(outside, "victim.wav")));
+            var finished = Path.Combine(_root, DiskFileStore.TemporaryFolder, "finished.tmp");
+            await File.WriteAllBytesAsync(finished, Samples.Sine);
+            foreach (var replace in new[] { false, true })
+            {
+                Assert.Throws<OutsideRootException>(() => _store.Place(finished, Path.Combine(folder, "IVRrecordFile", "planted.wav"),
+                    "voice/53/IVRrecordFile/planted.wav", replace));
+            }
+
+            Assert.Equal(["victim.wav"], Directory.GetFiles(outside).Select(Path.GetFileName));
 
             await File.WriteAllBytesAsync(Path.Combine(folder, "inside.wav"), Samples.Sine);
             Assert.True(_store.DeleteResolved(Path.Combine(folder, "inside.wav"), "voice/53/inside.wav"));

@@ -89,7 +89,7 @@ public sealed class DiskFileStore : IFileStore
     {
         if (OperatingSystem.IsLinux())
         {
-            return LinkFreeRemoval.Remove(_root, Path.GetRelativePath(_root, full).Replace(Path.DirectorySeparatorChar, '/'), path);
+            return LinkFreeFolder.Remove(_root, Relative(full), path);
         }
 
         if (!File.Exists(full))
@@ -155,15 +155,7 @@ public sealed class DiskFileStore : IFileStore
 
                     // rename(2) replaces the target in one step, so even a replaced file is never seen half-written;
                     // a new file is linked, which refuses a name that exists even when two writers race for it.
-                    if (replace)
-                    {
-                        File.Move(temporary, target, overwrite: true);
-                    }
-                    else if (!NewFile.TryLink(temporary, target))
-                    {
-                        throw new FileAlreadyExistsException(path);
-                    }
-
+                    Place(temporary, target, path, replace);
                     placed = !replace;
                     break;
                 }
@@ -174,7 +166,11 @@ public sealed class DiskFileStore : IFileStore
                 }
             }
 
-            DirectorySync.Flush(directory);
+            if (!OperatingSystem.IsLinux())
+            {
+                DirectorySync.Flush(directory);
+            }
+
             return new WrittenCopy(path, [.. created.Select(f => Path.GetRelativePath(_root, f).Replace(Path.DirectorySeparatorChar, '/'))]);
         }
         catch
@@ -243,6 +239,38 @@ public sealed class DiskFileStore : IFileStore
             }
         }
     }
+
+    /// <summary>
+    /// Puts the finished temporary file at <paramref name="target"/>; on Linux through the folder opened without
+    /// following links (and fsynced), so a folder swapped for a link since <see cref="Resolve"/> is refused.
+    /// </summary>
+    internal void Place(string temporary, string target, string path, bool replace)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            if (replace)
+            {
+                LinkFreeFolder.Replace(_root, Relative(target), temporary, path);
+            }
+            else if (!LinkFreeFolder.TryLink(_root, Relative(target), temporary, path))
+            {
+                throw new FileAlreadyExistsException(path);
+            }
+
+            return;
+        }
+
+        if (replace)
+        {
+            File.Move(temporary, target, overwrite: true);
+        }
+        else if (!NewFile.TryLink(temporary, target))
+        {
+            throw new FileAlreadyExistsException(path);
+        }
+    }
+
+    private string Relative(string full) => Path.GetRelativePath(_root, full).Replace(Path.DirectorySeparatorChar, '/');
 
     /// <summary>Best effort, inside a failure already being reported; if even this fails, the file stays with no catalog row.</summary>
     private static void DeleteQuietly(string file)

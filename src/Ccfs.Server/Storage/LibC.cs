@@ -31,6 +31,12 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int UnlinkAt(int directory, string name, int flags);
 
+    [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LinkAt(int fromDirectory, string from, int toDirectory, string to, int flags);
+
+    [LibraryImport("libc", EntryPoint = "renameat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RenameAt(int fromDirectory, string from, int toDirectory, string to);
+
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 

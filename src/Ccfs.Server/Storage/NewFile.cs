@@ -32,6 +32,12 @@ public static class NewFile
             }
         }
 
+        return TryMove(finished, path);
+    }
+
+    /// <summary>The fallback where links are refused: false if the name exists (checked, then renamed: not atomic).</summary>
+    public static bool TryMove(string finished, string path)
+    {
         try
         {
             File.Move(finished, path, overwrite: false);
@@ -44,6 +50,6 @@ public static class NewFile
     }
 
     /// <summary>The file system does not do hard links here (EPERM, EXDEV, EMLINK, ENOTSUP, ENOSYS on Linux or macOS).</summary>
-    private static bool LinksRefused(int errno) =>
+    public static bool LinksRefused(int errno) =>
         errno is LibC.NotPermitted or LibC.CrossDevice or LibC.TooManyLinks || errno == LibC.NotSupported || errno == LibC.NoSuchCall;
 }
