@@ -23,7 +23,7 @@ public sealed class AudioConverterTests
     [MemberData(nameof(Convertible))]
     public void What_it_converts_passes_the_servers_validator(string folder, string file)
     {
-        using var input = File.OpenRead(SharedFiles.Audio(folder, file));
+        using var input = File.OpenRead(TestData.Audio(folder, file));
         using var output = new MemoryStream();
 
         var result = AudioConverter.ConvertToPrompt(input, output);
@@ -38,7 +38,7 @@ public sealed class AudioConverterTests
     [Fact]
     public void An_a_law_prompt_goes_through_unchanged()
     {
-        var sox = File.ReadAllBytes(SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+        var sox = File.ReadAllBytes(TestData.Audio("valid", "alaw-8k-sine.wav"));
         using var output = new MemoryStream();
 
         AudioConverter.ConvertToPrompt(new MemoryStream(sox), output);
@@ -66,7 +66,7 @@ public sealed class AudioConverterTests
     [InlineData("invalid", "alaw-8k-headerless.raw")]
     public void What_it_cannot_convert_is_refused_with_the_reason(string folder, string file)
     {
-        using var input = File.OpenRead(SharedFiles.Audio(folder, file));
+        using var input = File.OpenRead(TestData.Audio(folder, file));
 
         var error = Assert.Throws<UnsupportedAudioException>(() => AudioConverter.ConvertToPrompt(input, new MemoryStream()));
 
@@ -76,7 +76,7 @@ public sealed class AudioConverterTests
     [Fact]
     public void Random_and_mutated_input_is_converted_or_refused_never_thrown_otherwise()
     {
-        var seeds = Directory.GetFiles(SharedFiles.Audio("valid")).Concat(Directory.GetFiles(SharedFiles.Audio("optional")))
+        var seeds = Directory.GetFiles(TestData.Audio("valid")).Concat(Directory.GetFiles(TestData.Audio("optional")))
             .Select(File.ReadAllBytes).Where(b => b.Length < 40_000).ToArray();
         var mutated = Gen.Select(Gen.Int[0, seeds.Length - 1], Gen.Int[0, 100], Gen.Byte.Array[1, 4], (seed, at, bytes) =>
         {

@@ -11,7 +11,7 @@ public sealed class Pcm16TranscoderTests
     [InlineData("optional", "mulaw-8k-sine.wav")]
     public void A_G711_prompt_becomes_16_bit_PCM_at_the_same_rate_sample_for_sample(string folder, string name)
     {
-        var prompt = File.ReadAllBytes(SharedFiles.Audio(folder, name));
+        var prompt = File.ReadAllBytes(TestData.Audio(folder, name));
 
         var pcm = Pcm16Transcoder.Transcode(new MemoryStream(prompt));
 
@@ -33,7 +33,7 @@ public sealed class Pcm16TranscoderTests
     public void What_it_cannot_read_is_refused_with_the_reason()
     {
         var error = Assert.Throws<UnsupportedAudioException>(() =>
-            Pcm16Transcoder.Transcode(new MemoryStream(File.ReadAllBytes(SharedFiles.Audio("invalid", "mp3-8k.mp3")))));
+            Pcm16Transcoder.Transcode(new MemoryStream(File.ReadAllBytes(TestData.Audio("invalid", "mp3-8k.mp3")))));
 
         Assert.Contains("RIFF", error.Message, StringComparison.Ordinal);
     }

@@ -2,7 +2,7 @@ using Ccfs.Tests;
 
 namespace Ccfs.Audio.Tests;
 
-/// <summary>Every file under <c>../shared/audio</c> reaches the verdict its README states.</summary>
+/// <summary>Every file under <c>test/data/audio</c> reaches the verdict its README states.</summary>
 public sealed class SampleVerdictTests
 {
     public static TheoryData<string> Valid() => Files("valid");
@@ -23,7 +23,7 @@ public sealed class SampleVerdictTests
     [MemberData(nameof(Valid))]
     public void Valid_samples_are_accepted_by_default(string file)
     {
-        var bytes = File.ReadAllBytes(SharedFiles.Audio("valid", file));
+        var bytes = File.ReadAllBytes(TestData.Audio("valid", file));
 
         var result = WaveValidator.Validate(bytes);
 
@@ -38,7 +38,7 @@ public sealed class SampleVerdictTests
     [InlineData("pcm-u8-8k-sine.wav", WaveEncodings.Pcm8)]
     public void Optional_samples_are_refused_by_default_and_accepted_when_switched_on(string file, WaveEncodings encoding)
     {
-        var bytes = File.ReadAllBytes(SharedFiles.Audio("optional", file));
+        var bytes = File.ReadAllBytes(TestData.Audio("optional", file));
 
         var byDefault = WaveValidator.Validate(bytes);
         var otherSwitch = WaveValidator.Validate(bytes, WaveEncodings.ALaw | (WaveEncodings.MuLaw | WaveEncodings.Pcm8) & ~encoding);
@@ -55,7 +55,7 @@ public sealed class SampleVerdictTests
     [MemberData(nameof(Invalid))]
     public void Invalid_samples_are_refused_whatever_is_switched_on(string file)
     {
-        var bytes = File.ReadAllBytes(SharedFiles.Audio("invalid", file));
+        var bytes = File.ReadAllBytes(TestData.Audio("invalid", file));
 
         var result = WaveValidator.Validate(bytes, WaveEncodings.ALaw | WaveEncodings.MuLaw | WaveEncodings.Pcm8);
 
@@ -92,7 +92,7 @@ public sealed class SampleVerdictTests
     [InlineData("mp3-8k.mp3", "not a RIFF/WAVE file")]
     public void Invalid_samples_are_refused_for_the_reason_that_makes_them_invalid(string file, string reason)
     {
-        var result = WaveValidator.Validate(File.ReadAllBytes(SharedFiles.Audio("invalid", file)));
+        var result = WaveValidator.Validate(File.ReadAllBytes(TestData.Audio("invalid", file)));
 
         Assert.Contains(reason, result.Reason, StringComparison.Ordinal);
     }
@@ -100,7 +100,7 @@ public sealed class SampleVerdictTests
     [Fact]
     public void Many_tiny_chunks_stop_the_walk_at_the_chunk_limit()
     {
-        var result = WaveValidator.Validate(File.ReadAllBytes(SharedFiles.Audio("invalid", "many-tiny-chunks.wav")));
+        var result = WaveValidator.Validate(File.ReadAllBytes(TestData.Audio("invalid", "many-tiny-chunks.wav")));
 
         Assert.Equal(RiffReader.MaxChunks, result.ChunksExamined);
     }
@@ -108,7 +108,7 @@ public sealed class SampleVerdictTests
     [Fact]
     public void Huaweis_published_layout_with_a_trailing_fact_chunk_is_read_to_its_data()
     {
-        var bytes = File.ReadAllBytes(SharedFiles.Audio("valid", "alaw-8k-silence-fact-after-data.wav"));
+        var bytes = File.ReadAllBytes(TestData.Audio("valid", "alaw-8k-silence-fact-after-data.wav"));
 
         var result = WaveValidator.Validate(bytes);
 
@@ -121,12 +121,12 @@ public sealed class SampleVerdictTests
     [Fact]
     public void The_odd_length_prompt_reports_its_odd_data_length()
     {
-        var result = WaveValidator.Validate(File.ReadAllBytes(SharedFiles.Audio("valid", "prompt-alaw-8k-odd-length.wav")));
+        var result = WaveValidator.Validate(File.ReadAllBytes(TestData.Audio("valid", "prompt-alaw-8k-odd-length.wav")));
 
         Assert.True(result.IsValid, result.Reason);
         Assert.Equal(1, result.DataLength % 2);
     }
 
     private static TheoryData<string> Files(string folder) =>
-        [.. Directory.GetFiles(SharedFiles.Audio(folder)).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+        [.. Directory.GetFiles(TestData.Audio(folder)).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 }

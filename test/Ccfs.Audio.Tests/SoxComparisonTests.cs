@@ -13,7 +13,7 @@ public sealed class SoxComparisonTests : IDisposable
     [Fact]
     public void Speech_at_22050_hz_matches_sox()
     {
-        var (snr, lag) = Compare(SharedFiles.Audio("invalid", "speech-pcm16-22050hz.wav"));
+        var (snr, lag) = Compare(TestData.Audio("invalid", "speech-pcm16-22050hz.wav"));
 
         Assert.Equal(0, lag);
         Assert.True(snr >= 25, $"difference is only {snr:F1} dB below the signal");
@@ -38,8 +38,8 @@ public sealed class SoxComparisonTests : IDisposable
     public void G711_decoding_matches_sox_sample_for_sample(string folder, string file)
     {
         var linear = Path.Combine(_work, "linear.raw");
-        Sox(SharedFiles.Audio(folder, file), "-t", "raw", "-e", "signed", "-b", "16", "-L", linear);
-        var bytes = File.ReadAllBytes(SharedFiles.Audio(folder, file));
+        Sox(TestData.Audio(folder, file), "-t", "raw", "-e", "signed", "-b", "16", "-L", linear);
+        var bytes = File.ReadAllBytes(TestData.Audio(folder, file));
         var check = WaveValidator.Validate(bytes, WaveEncodings.ALaw | WaveEncodings.MuLaw);
         var codes = bytes.AsSpan((int)check.DataOffset, (int)check.DataLength).ToArray();
 

@@ -86,7 +86,7 @@ public sealed class WaveDecoderTests
     [InlineData("invalid", "many-tiny-chunks.wav", "more than 256 chunks")]
     public void What_cannot_be_converted_is_refused_with_a_reason(string folder, string file, string reason)
     {
-        using var input = new MemoryStream(File.ReadAllBytes(SharedFiles.Audio(folder, file)));
+        using var input = new MemoryStream(File.ReadAllBytes(TestData.Audio(folder, file)));
 
         Assert.False(WaveDecoder.TryOpen(input, out var decoder, out var why));
         Assert.Null(decoder);

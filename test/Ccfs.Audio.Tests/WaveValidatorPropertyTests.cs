@@ -11,9 +11,9 @@ public sealed class WaveValidatorPropertyTests
 
     private static readonly byte[][] Seeds =
     [
-        .. Directory.GetFiles(SharedFiles.Audio("valid")).Select(File.ReadAllBytes),
-        .. Directory.GetFiles(SharedFiles.Audio("optional")).Select(File.ReadAllBytes),
-        .. Directory.GetFiles(SharedFiles.Audio("invalid")).Where(f => new FileInfo(f).Length < 100_000).Select(File.ReadAllBytes),
+        .. Directory.GetFiles(TestData.Audio("valid")).Select(File.ReadAllBytes),
+        .. Directory.GetFiles(TestData.Audio("optional")).Select(File.ReadAllBytes),
+        .. Directory.GetFiles(TestData.Audio("invalid")).Where(f => new FileInfo(f).Length < 100_000).Select(File.ReadAllBytes),
     ];
 
     /// <summary>One edit of the kind that breaks parsers: a flipped byte, a lying size field, a cut, a spliced chunk.</summary>
@@ -55,7 +55,7 @@ public sealed class WaveValidatorPropertyTests
     [Fact]
     public void Bytes_after_the_riff_never_change_the_verdict_of_a_valid_file()
     {
-        var valid = Directory.GetFiles(SharedFiles.Audio("valid")).Select(File.ReadAllBytes).ToArray();
+        var valid = Directory.GetFiles(TestData.Audio("valid")).Select(File.ReadAllBytes).ToArray();
         Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte.Array[1, 64]).Sample((index, trailer) =>
         {
             var file = valid[index];
@@ -71,7 +71,7 @@ public sealed class WaveValidatorPropertyTests
     [Fact]
     public void Chunks_that_are_not_fmt_or_data_never_change_the_verdict_of_a_valid_file()
     {
-        var valid = File.ReadAllBytes(SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+        var valid = File.ReadAllBytes(TestData.Audio("valid", "alaw-8k-sine.wav"));
         Gen.Select(Gen.Int[1, 100], Gen.Int[0, 9]).Sample((count, size) =>
         {
             var extra = Enumerable.Range(0, count).SelectMany(_ => Chunk("junk", new byte[size])).ToArray();
@@ -87,8 +87,8 @@ public sealed class WaveValidatorPropertyTests
     [Fact]
     public void A_valid_file_allocates_nothing_and_a_lying_one_only_its_reason()
     {
-        var valid = File.ReadAllBytes(SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav"));
-        var lying = File.ReadAllBytes(SharedFiles.Audio("invalid", "data-size-larger-than-file.wav"));
+        var valid = File.ReadAllBytes(TestData.Audio("valid", "alaw-8k-with-list-chunk.wav"));
+        var lying = File.ReadAllBytes(TestData.Audio("invalid", "data-size-larger-than-file.wav"));
         WaveValidator.Validate(valid);
         WaveValidator.Validate(lying);
 

@@ -7,7 +7,7 @@ public sealed class WaveWriterTests
     [Fact]
     public void Writes_the_same_bytes_as_sox()
     {
-        var sox = File.ReadAllBytes(SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+        var sox = File.ReadAllBytes(TestData.Audio("valid", "alaw-8k-sine.wav"));
         var samples = sox.AsSpan(WaveWriter.ALawHeaderLength);
 
         Assert.Equal(sox, WaveWriter.ALaw(samples));

@@ -9,7 +9,7 @@ public sealed class SignerVectorTests(AdminPageHost host)
     [Fact]
     public async Task The_page_signer_reproduces_every_positive_auth_v2_vector()
     {
-        using var vectors = JsonDocument.Parse(await File.ReadAllTextAsync(SharedFiles.Spec("auth-v2-vectors.json")));
+        using var vectors = JsonDocument.Parse(await File.ReadAllTextAsync(TestData.AuthV2Vectors));
         var positive = vectors.RootElement.GetProperty("vectors");
         var page = await host.OpenAsync();
 

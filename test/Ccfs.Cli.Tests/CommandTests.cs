@@ -11,7 +11,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Upload_prints_the_stored_name_and_exits_0()
     {
-        var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+        var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("valid", "alaw-8k-sine.wav"));
 
         Assert.Equal(ExitCodes.Success, code);
         var name = output.Trim();
@@ -22,9 +22,9 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task A_batch_with_a_refused_file_shows_every_outcome_and_exits_1()
     {
-        var pattern = Path.Combine(SharedFiles.Audio("valid"), "alaw-8k-*.wav");
+        var pattern = Path.Combine(TestData.Audio("valid"), "alaw-8k-*.wav");
 
-        var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", pattern, SharedFiles.Audio("invalid", "alaw-16k.wav"));
+        var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", pattern, TestData.Audio("invalid", "alaw-16k.wav"));
 
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Equal(4, output.Split("thirdvoicebotfile").Length - 1);
@@ -38,9 +38,9 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     {
         Directory.CreateDirectory(Path.Combine(_work, "menu", "en"));
         Directory.CreateDirectory(Path.Combine(_work, "menu", "zh"));
-        File.Copy(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "menu", "en", "welcome.wav"));
-        File.Copy(SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav"), Path.Combine(_work, "menu", "zh", "welcome.wav"));
-        File.Copy(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "menu", "notes.txt"));
+        File.Copy(TestData.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "menu", "en", "welcome.wav"));
+        File.Copy(TestData.Audio("valid", "alaw-8k-with-list-chunk.wav"), Path.Combine(_work, "menu", "zh", "welcome.wav"));
+        File.Copy(TestData.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "menu", "notes.txt"));
 
         var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--json", Path.Combine(_work, "menu", "**", "*.wav"));
 
@@ -53,9 +53,9 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task A_file_that_cannot_be_read_mid_batch_is_reported_and_the_files_around_it_are_stored()
     {
-        File.Copy(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "a.wav"));
+        File.Copy(TestData.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "a.wav"));
         File.CreateSymbolicLink(Path.Combine(_work, "b.wav"), Path.Combine(_work, "nowhere.wav"));
-        File.Copy(SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav"), Path.Combine(_work, "c.wav"));
+        File.Copy(TestData.Audio("valid", "alaw-8k-with-list-chunk.wav"), Path.Combine(_work, "c.wav"));
 
         var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", "--json", Path.Combine(_work, "*.wav"));
 
@@ -75,7 +75,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task After_an_authentication_refusal_a_batch_sends_no_more_files_and_exits_3()
     {
-        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
+        var wav = TestData.Audio("valid", "alaw-8k-sine.wav");
 
         var (code, output, error) = await Cli.RunAsync(server.Environment(secretKey: "wrong"), "upload", wav, wav, wav);
 
@@ -89,7 +89,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     public async Task Json_output_has_one_object_per_file()
     {
         var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--json",
-            SharedFiles.Audio("valid", "alaw-8k-sine.wav"), SharedFiles.Audio("optional", "mulaw-8k-sine.wav"));
+            TestData.Audio("valid", "alaw-8k-sine.wav"), TestData.Audio("optional", "mulaw-8k-sine.wav"));
 
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(ExitCodes.Failed, code);
@@ -100,7 +100,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Upload_with_convert_sends_a_prompt_made_from_any_wav()
     {
-        var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--convert", SharedFiles.Audio("invalid", "speech-pcm16-22050hz.wav"));
+        var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--convert", TestData.Audio("invalid", "speech-pcm16-22050hz.wav"));
 
         Assert.Equal(ExitCodes.Success, code);
         var stored = await File.ReadAllBytesAsync(Path.Combine(server.LocationRoot, output.Trim()[3..]));
@@ -110,11 +110,11 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Hash_compare_says_whether_the_local_file_matches()
     {
-        var wav = SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav");
+        var wav = TestData.Audio("valid", "alaw-8k-with-list-chunk.wav");
         var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
 
         var same = await Cli.RunAsync(server.Environment(), "hash", name, "--compare", wav);
-        var different = await Cli.RunAsync(server.Environment(), "hash", name, "--compare", SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+        var different = await Cli.RunAsync(server.Environment(), "hash", name, "--compare", TestData.Audio("valid", "alaw-8k-sine.wav"));
 
         Assert.Equal(ExitCodes.Success, same.ExitCode);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(wav))), same.Out.Trim());
@@ -125,7 +125,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Hash_compare_tells_a_refusal_and_a_missing_digest_field_apart_from_a_mismatch()
     {
-        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
+        var wav = TestData.Audio("valid", "alaw-8k-sine.wav");
         var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
 
         var refused = await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav", "--compare", wav);
@@ -141,7 +141,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Download_writes_the_file_whole_and_a_failed_one_leaves_nothing()
     {
-        var wav = SharedFiles.Audio("valid", "prompt-alaw-8k-odd-length.wav");
+        var wav = TestData.Audio("valid", "prompt-alaw-8k-odd-length.wav");
         var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
         var target = Path.Combine(_work, "copy.wav");
 
@@ -175,7 +175,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Download_into_a_folder_given_as_o_keeps_the_remote_name()
     {
-        var name = (await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
+        var name = (await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
         var into = Directory.CreateDirectory(Path.Combine(_work, "into")).FullName;
 
         var result = await Cli.RunInAsync(_work, server.Environment(), "download", name, "-o", "into");
@@ -198,7 +198,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Delete_exits_0_then_1_once_the_file_is_gone()
     {
-        var name = (await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
+        var name = (await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
 
         var first = await Cli.RunAsync(server.Environment(), "delete", name);
         var second = await Cli.RunAsync(server.Environment(), "delete", name);
@@ -213,8 +213,8 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     {
         var target = Path.Combine(_work, "prompt.wav");
 
-        var (code, _, error) = await Cli.RunAsync(server.Environment(), "convert", SharedFiles.Audio("invalid", "speech-pcm16-22050hz.wav"), target);
-        var refused = await Cli.RunAsync(server.Environment(), "convert", SharedFiles.Audio("invalid", "gsm610-8k.wav"), Path.Combine(_work, "gsm.wav"));
+        var (code, _, error) = await Cli.RunAsync(server.Environment(), "convert", TestData.Audio("invalid", "speech-pcm16-22050hz.wav"), target);
+        var refused = await Cli.RunAsync(server.Environment(), "convert", TestData.Audio("invalid", "gsm610-8k.wav"), Path.Combine(_work, "gsm.wav"));
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("22050 Hz", error, StringComparison.Ordinal);
@@ -242,7 +242,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task A_wrong_secret_key_exits_3()
     {
-        var (code, _, error) = await Cli.RunAsync(server.Environment(secretKey: "wrong"), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+        var (code, _, error) = await Cli.RunAsync(server.Environment(secretKey: "wrong"), "upload", TestData.Audio("valid", "alaw-8k-sine.wav"));
 
         Assert.Equal(ExitCodes.AuthenticationRefused, code);
         Assert.Contains("401", error, StringComparison.Ordinal);
@@ -285,9 +285,9 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
         }));
 
         var (code, output, _) = await Cli.RunAsync(new Dictionary<string, string?>(), "upload", "--profile", "local", "--profile-file", profiles,
-            SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+            TestData.Audio("valid", "alaw-8k-sine.wav"));
         var missing = await Cli.RunAsync(new Dictionary<string, string?>(), "upload", "--profile", "nope", "--profile-file", profiles,
-            SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+            TestData.Audio("valid", "alaw-8k-sine.wav"));
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.StartsWith("Y:/3rdfile/53/", output, StringComparison.Ordinal);
@@ -300,7 +300,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     {
         var environment = new Dictionary<string, string?>(server.Environment(secretKey: "wrong"));
 
-        var (code, _, _) = await Cli.RunAsync(environment, "upload", "--secret-key", CcfsFactory.SecretKey, SharedFiles.Audio("valid", "alaw-8k-sine.wav"));
+        var (code, _, _) = await Cli.RunAsync(environment, "upload", "--secret-key", CcfsFactory.SecretKey, TestData.Audio("valid", "alaw-8k-sine.wav"));
 
         Assert.Equal(ExitCodes.Success, code);
     }

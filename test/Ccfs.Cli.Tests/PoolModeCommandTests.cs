@@ -6,7 +6,7 @@ public sealed class PoolModeCommandTests(RunningPoolServer server) : IClassFixtu
     [Fact]
     public async Task Delete_with_a_location_removes_only_that_copy()
     {
-        var name = (await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
+        var name = (await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
 
         var deleted = await Cli.RunAsync(server.Environment(), "delete", name, "--location", "256");
         var hashAt256 = await Cli.RunAsync(server.Environment(), "hash", name, "--location", "256");
@@ -23,7 +23,7 @@ public sealed class PoolModeCommandTests(RunningPoolServer server) : IClassFixtu
     [Fact]
     public async Task Delete_at_a_location_the_server_does_not_have_exits_1_with_0300004()
     {
-        var name = (await Cli.RunAsync(server.Environment(), "upload", SharedFiles.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
+        var name = (await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("valid", "alaw-8k-sine.wav"))).Out.Trim();
 
         var result = await Cli.RunAsync(server.Environment(), "delete", name, "--location", "7");
 

@@ -13,7 +13,7 @@ public sealed partial class SignAndTlsTests
     [Fact]
     public async Task Sign_reproduces_huaweis_vector_v7()
     {
-        var vectors = JsonDocument.Parse(await File.ReadAllTextAsync(SharedFiles.Spec("auth-v2-vectors.json"))).RootElement;
+        var vectors = JsonDocument.Parse(await File.ReadAllTextAsync(TestData.AuthV2Vectors)).RootElement;
         var v7 = vectors.GetProperty("vectors").EnumerateArray().Single(v => v.GetProperty("name").GetString() == "V7");
 
         var (code, output, _) = await Cli.RunAsync(new Dictionary<string, string?>(), "sign",
@@ -80,7 +80,7 @@ public sealed partial class SignAndTlsTests
         }
 
         var environment = new Dictionary<string, string?> { ["CCFS_ENDPOINT"] = endpoint };
-        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
+        var wav = TestData.Audio("valid", "alaw-8k-sine.wav");
         var pinned = await Cli.RunAsync(environment, "upload", "--fingerprint", fingerprint, wav);
         var untrusted = await Cli.RunAsync(environment, "upload", wav);
         var wrongPin = await Cli.RunAsync(environment, "upload", "--fingerprint", new string('0', 64), wav);

@@ -12,7 +12,7 @@ public sealed class ToolPackageTests : IDisposable
     {
         var packages = Path.Combine(_work, "packages");
         var tools = Path.Combine(_work, "tools");
-        var project = Path.Combine(SharedFiles.RepositoryRoot, "src", "Ccfs.Cli", "Ccfs.Cli.csproj");
+        var project = Path.Combine(TestData.RepositoryRoot, "src", "Ccfs.Cli", "Ccfs.Cli.csproj");
 
         var pack = await RunAsync("dotnet", "pack", project, "-c", "Release", "-o", packages, "-p:PackageVersion=0.0.1-test", "--nologo");
         var package = Assert.Single(Directory.GetFiles(packages, "Ccfs.Cli.*.nupkg"));

@@ -11,7 +11,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
     [Fact]
     public async Task Upload_from_a_file_path_stores_the_file_and_names_it()
     {
-        var path = SharedFiles.Audio("valid", "alaw-8k-with-list-chunk.wav");
+        var path = TestData.Audio("valid", "alaw-8k-with-list-chunk.wav");
 
         var response = await ClientFixture.Client(factory).UploadAsync(path, CcfsFactory.Vdn);
 
@@ -62,7 +62,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
     {
         var before = factory.Snapshot();
 
-        var response = await ClientFixture.Client(factory).UploadAsync(SharedFiles.Audio("invalid", "alaw-16k.wav"), CcfsFactory.Vdn);
+        var response = await ClientFixture.Client(factory).UploadAsync(TestData.Audio("invalid", "alaw-16k.wav"), CcfsFactory.Vdn);
 
         Assert.False(response.IsSuccess);
         Assert.Equal("0300004", response.ResultCode);
@@ -76,7 +76,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
     public async Task A_vdn_not_bound_to_the_key_throws_the_authentication_error_with_springs_body()
     {
         var error = await Assert.ThrowsAsync<CcfsAuthenticationException>(() =>
-            ClientFixture.Client(factory).UploadAsync(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), CcfsFactory.OtherVdn));
+            ClientFixture.Client(factory).UploadAsync(TestData.Audio("valid", "alaw-8k-sine.wav"), CcfsFactory.OtherVdn));
 
         Assert.Equal(401, error.Status);
         Assert.Equal(401, error.Error!.Status);
@@ -91,7 +91,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
         var client = ClientFixture.Client(factory, o => o.SecretKey = "wrong");
         var name = "Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav";
 
-        Assert.Equal(401, (await Assert.ThrowsAsync<CcfsAuthenticationException>(() => client.UploadAsync(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), 53))).Status);
+        Assert.Equal(401, (await Assert.ThrowsAsync<CcfsAuthenticationException>(() => client.UploadAsync(TestData.Audio("valid", "alaw-8k-sine.wav"), 53))).Status);
         Assert.Equal(401, (await Assert.ThrowsAsync<CcfsAuthenticationException>(() => client.DeleteAsync(name))).Status);
         Assert.Equal(401, (await Assert.ThrowsAsync<CcfsAuthenticationException>(() => client.GetFileHashAsync(name))).Status);
         Assert.Equal(401, (await Assert.ThrowsAsync<CcfsAuthenticationException>(() => client.DownloadAsync(name, new MemoryStream()))).Status);
@@ -181,7 +181,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
             o.SignedHeaders = signedHeaders.Split(';');
         });
 
-        var response = await client.UploadAsync(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), CcfsFactory.Vdn);
+        var response = await client.UploadAsync(TestData.Audio("valid", "alaw-8k-sine.wav"), CcfsFactory.Vdn);
 
         Assert.True(response.IsSuccess, response.Reason);
     }
@@ -222,8 +222,8 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
         var client = ClientFixture.Client(factory, inFront: once);
         var retrying = ClientFixture.Client(factory, o => o.RetryUploads = true, twice);
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.UploadAsync(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), 53));
-        var retried = await retrying.UploadAsync(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), 53);
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.UploadAsync(TestData.Audio("valid", "alaw-8k-sine.wav"), 53));
+        var retried = await retrying.UploadAsync(TestData.Audio("valid", "alaw-8k-sine.wav"), 53);
 
         Assert.Equal(1, once.Requests);
         Assert.Equal(2, twice.Requests);
@@ -254,7 +254,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
         }).ConfigurePrimaryHttpMessageHandler(() => factory.Server.CreateHandler());
         await using var provider = services.BuildServiceProvider();
 
-        var response = await provider.GetRequiredService<CcfsClient>().UploadAsync(SharedFiles.Audio("valid", "alaw-8k-sine.wav"), 53);
+        var response = await provider.GetRequiredService<CcfsClient>().UploadAsync(TestData.Audio("valid", "alaw-8k-sine.wav"), 53);
 
         Assert.True(response.IsSuccess, response.Reason);
     }

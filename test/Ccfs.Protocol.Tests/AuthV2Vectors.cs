@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Ccfs.Protocol.Tests;
 
-/// <summary>The vectors of <c>../shared/spec/auth-v2-vectors.json</c>, made by Huawei's own Java demo.</summary>
+/// <summary>The vectors of <c>test/data/auth-v2-vectors.json</c>, made by Huawei's own Java demo.</summary>
 public sealed record AuthV2Vector(
     string Name,
     string AccessKey,
@@ -39,7 +39,7 @@ internal static class AuthV2VectorFile
 
     private static (AuthV2Vector[], NegativeVector[]) Load()
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(Ccfs.Tests.SharedFiles.Spec("auth-v2-vectors.json")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Ccfs.Tests.TestData.AuthV2Vectors));
         var vectors = json.RootElement.GetProperty("vectors").Deserialize<AuthV2Vector[]>(Options)!;
         var negative = json.RootElement.GetProperty("negative").Deserialize<NegativeVector[]>(Options)!;
         return (vectors, negative);

@@ -13,7 +13,7 @@ public sealed partial class ReadmeTests
 {
     private const string Timestamp = "2026-11-24T08:00:00Z";
 
-    private static readonly string Readme = File.ReadAllText(Path.Combine(SharedFiles.RepositoryRoot, "README.md"));
+    private static readonly string Readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "README.md"));
 
     /// <summary>Two samples of A-law silence, written as sox writes prompts.</summary>
     public static byte[] TinyWav() => WaveWriter.ALaw([0xD5, 0xD5]);
@@ -78,7 +78,7 @@ public sealed partial class ReadmeTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await server.WaitUntilHealthyAsync(http);
         var endpoint = new Dictionary<string, string> { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{port}" };
-        var wav = SharedFiles.Audio("valid", "alaw-8k-sine.wav");
+        var wav = TestData.Audio("valid", "alaw-8k-sine.wav");
 
         var (uploadExit, uploaded, _) = await RunScriptAsync(endpoint, "upload", wav, "1");
         var fileName = Regex.Match(uploaded, "\"fileName\":\"(?<name>[^\"]+)\"").Groups["name"].Value;
@@ -104,7 +104,7 @@ public sealed partial class ReadmeTests
         params string[] arguments)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(SharedFiles.RepositoryRoot, "scripts", "signed-request.sh"));
+        start.ArgumentList.Add(Path.Combine(TestData.RepositoryRoot, "scripts", "signed-request.sh"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

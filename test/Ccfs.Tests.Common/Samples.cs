@@ -3,13 +3,13 @@ using Ccfs.Tests;
 
 namespace Ccfs.Tests;
 
-/// <summary>The sample audio of ../shared/audio, and A-law files made to measure.</summary>
+/// <summary>The sample audio of test/data/audio, and A-law files made to measure.</summary>
 public static class Samples
 {
     public static IEnumerable<string> Names(string folder) =>
-        Directory.GetFiles(SharedFiles.Audio(folder)).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal);
+        Directory.GetFiles(TestData.Audio(folder)).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal);
 
-    public static byte[] Read(string folder, string name) => File.ReadAllBytes(SharedFiles.Audio(folder, name));
+    public static byte[] Read(string folder, string name) => File.ReadAllBytes(TestData.Audio(folder, name));
 
     public static byte[] Sine => Read("valid", "alaw-8k-sine.wav");
 

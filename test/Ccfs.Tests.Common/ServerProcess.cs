@@ -33,7 +33,7 @@ public sealed class ServerProcess : IAsyncDisposable
         get
         {
             var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            var path = Path.Combine(SharedFiles.RepositoryRoot, "src", "Ccfs.Server", "bin", configuration, "net10.0", "Ccfs.Server.dll");
+            var path = Path.Combine(TestData.RepositoryRoot, "src", "Ccfs.Server", "bin", configuration, "net10.0", "Ccfs.Server.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException("Build the server first", path);
         }
     }
