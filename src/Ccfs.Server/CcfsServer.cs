@@ -1,5 +1,4 @@
 using System.Net;
-using System.Threading.RateLimiting;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
 using Ccfs.Server.Audit;
@@ -14,8 +13,8 @@ using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using Scalar.AspNetCore;
@@ -82,18 +81,8 @@ public static class CcfsServer
         services.AddSingleton<IInterfaceCallSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
 
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<CcfsSettings>((options, settings) =>
-        {
-            options.AddConcurrencyLimiter(Upload.ConcurrencyPolicy, limiter =>
-            {
-                limiter.PermitLimit = settings.Limits.MaxConcurrentUploads;
-                limiter.QueueLimit = settings.Limits.UploadQueueLength;
-                limiter.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
-            });
-            options.OnRejected = (context, _) =>
-                new ValueTask(CcfsResults.Unavailable("too many uploads are in progress").ExecuteAsync(context.HttpContext));
-        });
+        services.AddSingleton<UploadSlots>();
+        services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings>(KestrelLimits.Apply);
 
         services.AddHealthChecks();
         services.AddOptions<HealthCheckServiceOptions>().Configure<CcfsSettings>((options, settings) =>
@@ -137,7 +126,6 @@ public static class CcfsServer
 
         // Routing and the framework answer 404, 405 and 500 without a body; CC-FS clients expect Spring's error JSON.
         app.UseStatusCodePages(context => CcfsResults.WriteSpringErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
-        app.UseRateLimiter();
 
         app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
@@ -173,7 +161,7 @@ public static class CcfsServer
     }
 
     /// <summary>With no listener configured: HTTPS on 127.0.0.1:8443 with the generated self-signed certificate.</summary>
-    private static void ConfigureListeners(IConfiguration configuration, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel)
+    private static void ConfigureListeners(IConfiguration configuration, KestrelServerOptions kestrel)
     {
         var plan = ListenerPlan.From(configuration);
         if (!plan.NeedsHttpsCertificate || configuration.GetSection("Kestrel:Certificates:Default").Exists())

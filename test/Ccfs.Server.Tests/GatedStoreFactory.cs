@@ -2,12 +2,12 @@ using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Tests;
 
-/// <summary>A server with one upload slot and no queue, whose only location holds each write at a gate.</summary>
-internal sealed class GatedStoreFactory() : CcfsFactory(new()
+/// <summary>A server with one upload slot and no queue (unless <paramref name="settings"/> say otherwise), whose only location holds each write at a gate.</summary>
+internal sealed class GatedStoreFactory(Dictionary<string, string?>? settings = null) : CcfsFactory(new(new Dictionary<string, string?>
 {
     ["Ccfs:Limits:MaxConcurrentUploads"] = "1",
     ["Ccfs:Limits:UploadQueueLength"] = "0",
-})
+}.Concat(settings ?? []).GroupBy(s => s.Key).Select(g => g.Last())))
 {
     public GatedStore Store { get; private set; } = null!;
 

@@ -65,9 +65,8 @@ public static partial class FileEndpoints
             .WithName("uploadPrompt").WithSummary("Store a WAV of any common format under a VDN, converted to 8 kHz mono A-law when needed")
             // No Accepts metadata: routing would answer 415 before the admin check runs; the handler checks the type.
             .WithDescription("The body is the WAV file itself, with Content-Type audio/wav or application/octet-stream.")
-            .WithMetadata(new AdminBodyLimit(settings.Admin.MaxUploadMb * 1024L * 1024L, Binary: true))
             // It holds its body in a pooled buffer like uploadFile, so it takes one of the same bounded slots.
-            .RequireRateLimiting(Interfaces.Upload.ConcurrencyPolicy);
+            .WithMetadata(new AdminBodyLimit(settings.Admin.MaxUploadMb * 1024L * 1024L, Binary: true, TakesUploadSlot: true));
         admin.MapDelete("/files", DeleteAsync)
             .WithName("deletePrompt").WithSummary("Delete a stored prompt from every location");
     }

@@ -96,6 +96,18 @@ public sealed class LimitOptions
     /// <summary>Uploads that may wait for a slot before the server answers 0300503.</summary>
     public int UploadQueueLength { get; set; } = 128;
 
+    /// <summary>How long an upload waits in the queue for a slot before it is answered 0300503 with Retry-After.</summary>
+    public TimeSpan UploadQueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Bytes per second below which a request body, averaged since it began, is too slow: the request is dropped, so a
+    /// client trickling a body cannot hold an upload slot for hours. 0 turns the check off.
+    /// </summary>
+    public int MinRequestBodyRate { get; set; } = 16 * 1024;
+
+    /// <summary>How long a body may arrive slower than <see cref="MinRequestBodyRate"/> before the rate is enforced.</summary>
+    public TimeSpan MinRequestBodyRateGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a stopping server waits for requests in flight (uploads above all) to finish.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
