@@ -80,9 +80,11 @@ public static class CcfsServer
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IInterfaceCallSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddHostedService<ConnectionMetrics>();
 
         services.AddSingleton<UploadSlots>();
-        services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings>(KestrelLimits.Apply);
+        services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, ILoggerFactory>((kestrel, settings, loggers) =>
+            KestrelLimits.Apply(kestrel, settings, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));
 
         services.AddHealthChecks();
         services.AddOptions<HealthCheckServiceOptions>().Configure<CcfsSettings>((options, settings) =>

@@ -81,6 +81,42 @@ internal sealed class RawHttp : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads until the head of an answer (its status line and headers) arrived, and leaves the connection open; false when
+    /// the server closed the connection first. Fails the test if neither happens within <paramref name="bound"/>.
+    /// </summary>
+    public async Task<bool> ReadAnswerHeadAsync(TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        var buffer = new byte[4096];
+        while (!Received.Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            int read;
+            try
+            {
+                read = await Stream.ReadAsync(buffer, timeout.Token);
+            }
+            catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+            {
+                return false;
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail("the server neither answered nor closed the connection");
+                return false;
+            }
+
+            if (read == 0)
+            {
+                return false;
+            }
+
+            _received.Write(buffer, 0, read);
+        }
+
+        return true;
+    }
+
     public void Dispose()
     {
         _socket.Dispose();

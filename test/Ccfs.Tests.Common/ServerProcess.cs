@@ -45,15 +45,31 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static ServerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static ServerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(environment, null, arguments);
+
+    /// <summary>Starts the server under <c>prlimit</c>, with <paramref name="openFiles"/> as its soft and hard RLIMIT_NOFILE.</summary>
+    public static ServerProcess StartWithOpenFilesLimit(int openFiles, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(environment, openFiles, arguments);
+
+    private static ServerProcess Start(IReadOnlyDictionary<string, string> environment, int? openFiles, string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(openFiles is null ? dotnet : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
+        if (openFiles is { } limit)
+        {
+            // prlimit sets the limit on itself and then executes dotnet, so the process started is the server.
+            start.ArgumentList.Add($"--nofile={limit}:{limit}");
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(dotnet);
+        }
+
         start.ArgumentList.Add(ServerAssembly);
         foreach (var argument in arguments)
         {

@@ -223,6 +223,16 @@ public sealed partial class CcfsSettings
             errors.Add("Ccfs:Limits:MinRequestBodyRate must be at least 0 (0 turns it off) and "
                 + "Ccfs:Limits:MinRequestBodyRateGracePeriod longer than 1 second");
         }
+
+        if (limits.MaxConnections < 1)
+        {
+            errors.Add("Ccfs:Limits:MaxConnections must be at least 1");
+        }
+
+        if (limits.KeepAliveTimeout <= TimeSpan.Zero || limits.RequestHeadersTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Ccfs:Limits:KeepAliveTimeout and Ccfs:Limits:RequestHeadersTimeout must be positive");
+        }
     }
 
     private static void CheckAuth(AuthOptions auth, List<string> errors)
