@@ -83,6 +83,7 @@ public static class CcfsServer
         services.AddHostedService<ConnectionMetrics>();
 
         services.AddSingleton<UploadSlots>();
+        services.AddSingleton<LockedRequestLog>();
         services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, ILoggerFactory>((kestrel, settings, loggers) =>
             KestrelLimits.Apply(kestrel, settings, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));
 

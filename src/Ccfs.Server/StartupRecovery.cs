@@ -43,6 +43,6 @@ public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog 
     private static partial void LogReady(ILogger logger, string dataDir, string locations, int interrupted);
 
     [LoggerMessage(LogLevel.Warning, "No account is configured: the development account AK={AccessKey} SK={SecretKey} serves VDN {Vdns}. "
-        + "It exists only while every listener is loopback.")]
+        + "It exists only while every listener is loopback; meanwhile failed signatures from loopback addresses never lock them.")]
     private static partial void LogDevelopmentAccount(ILogger logger, string accessKey, string secretKey, string vdns);
 }

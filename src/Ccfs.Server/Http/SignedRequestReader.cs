@@ -45,7 +45,7 @@ public readonly record struct Admission(SignedRequest? Request, IResult? Refusal
 /// when none comes free in time), read the body within its limit and at Kestrel's minimum rate, verify the signature
 /// (401) and require a JSON body (415).
 /// </summary>
-public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthenticator authenticator,
+public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequestLog lockedLog, IRequestAuthenticator authenticator,
     BodyBufferPool buffers, UploadSlots uploadSlots, CcfsSettings settings, CcfsMetrics metrics, ILogger<SignedRequestReader> logger)
 {
     /// <summary>deleteFile, getFileHash and downloadFile carry a path in a small envelope; bodies past this are refused.</summary>
@@ -71,6 +71,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         var ip = ClientAddress.Of(http);
         if (lockout.IsLocked(ip))
         {
+            lockedLog.Refused(ip);
             return Refuse(CcfsResults.Spring(StatusCodes.Status403Forbidden,
                 "this client address is locked after repeated authentication failures", "IpLocked"));
         }
