@@ -102,15 +102,16 @@ public sealed class IpLockAdminTests : IDisposable
     }
 
     [Theory]
-    [InlineData("not-an-address", HttpStatusCode.BadRequest)]
-    [InlineData("198.51.100.99", HttpStatusCode.NotFound)]
-    public async Task Lifting_what_is_no_lock_changes_nothing(string address, HttpStatusCode status)
+    [InlineData("not-an-address", HttpStatusCode.BadRequest, "'not-an-address' is not an IP address")]
+    [InlineData("198.51.100.99", HttpStatusCode.NotFound, "198.51.100.99 is not locked")]
+    public async Task Lifting_what_is_no_lock_changes_nothing(string address, HttpStatusCode status, string error)
     {
         await LockAsync();
 
         using var refused = await Admin(HttpMethod.Delete, $"/admin/api/ip-locks/{address}");
 
         Assert.Equal(status, refused.StatusCode);
+        Assert.Equal(error, JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
         await AssertLockedAsync(await Upload(Locked));
     }
 
