@@ -18,7 +18,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
-using Scalar.AspNetCore;
 
 namespace Ccfs.Server;
 
@@ -39,7 +38,7 @@ public static class CcfsServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CcfsMetrics>();
         services.AddOptions<HostOptions>().Configure<CcfsSettings>((options, settings) => options.ShutdownTimeout = settings.Limits.ShutdownTimeout);
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options => options.DescribeSigning().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ccfs";
             document.Info.Description = "The CC-FS third-party IVR file interfaces (auth-v2 signed) and ccfs's administration API.";
@@ -143,7 +142,7 @@ public static class CcfsServer
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CcfsMetrics>().Registry);
         app.MapOpenApi();
-        app.MapScalarApiReference();
+        ApiReference.MapScalar(app);
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessReport.Tag),

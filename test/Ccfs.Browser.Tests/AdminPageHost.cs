@@ -24,6 +24,10 @@ public sealed class AdminPageHost : IAsyncLifetime
     public const string UserAccessKey = "page-user-ak";
     public const string UserSecretKey = "page-user-sk-0123456789";
 
+    /// <summary>The viewport every page is tested in: the admin page must work whole at this size.</summary>
+    public const int ViewportWidth = 1280;
+    public const int ViewportHeight = 900;
+
     /// <summary>Bounded waits: long enough for a loaded 2-core machine, short enough to fail a hung page.</summary>
     public const float TimeoutMs = 30_000;
 
@@ -88,12 +92,18 @@ public sealed class AdminPageHost : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
-    /// <summary>A fresh browser context (its own sessionStorage) on the admin page, not yet signed in.</summary>
+    /// <summary>A fresh browser context (its own sessionStorage) at the size of a common laptop screen, on no page yet.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new() { BaseURL = BaseAddress, ViewportSize = new() { Width = ViewportWidth, Height = ViewportHeight } });
+        context.SetDefaultTimeout(TimeoutMs);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A fresh browser context on the admin page, not yet signed in.</summary>
     public async Task<IPage> OpenAsync()
     {
-        var context = await _browser!.NewContextAsync(new() { BaseURL = BaseAddress, ViewportSize = new() { Width = 1400, Height = 900 } });
-        context.SetDefaultTimeout(TimeoutMs);
-        var page = await context.NewPageAsync();
+        var page = await NewPageAsync();
         await page.GotoAsync("/admin");
         await page.WaitForSelectorAsync("body[data-ready=true]");
         return page;

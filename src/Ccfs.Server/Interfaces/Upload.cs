@@ -23,11 +23,12 @@ public static partial class Upload
         const string summary = "Upload a prompt";
         const string description = "Stores a G.711 A-law, 8 kHz, mono WAV under the VDN's upload folder and answers with the name the IVR plays.";
         ivr.MapPost("/uploadFile", HandleAsync).RequireRateLimiting(ConcurrencyPolicy)
-            .DescribedAs<UploadMsgBody, UploadedFileData>("uploadFile", summary, description);
+            .DescribedAs<UploadMsgBody, UploadedFileData>("uploadFile", summary, description).WithVdnIdQuery();
         if (compatibility.UploadAlias)
         {
             ivr.MapPost("/upload", HandleAsync).RequireRateLimiting(ConcurrencyPolicy)
-                .DescribedAs<UploadMsgBody, UploadedFileData>("upload", summary + " (the documentation example's path)", description);
+                .DescribedAs<UploadMsgBody, UploadedFileData>("upload", summary + " (the documentation example's path)", description)
+                .WithVdnIdQuery();
         }
     }
 
