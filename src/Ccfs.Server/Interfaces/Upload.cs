@@ -48,7 +48,7 @@ public static partial class Upload
         var hasVdn = VdnId.TryParse(vdnText, out var vdn);
         var parameters = hasVdn ? parameterSource.For(vdn) : parameterSource.Global;
 
-        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, "data");
+        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, "data", tooLarge: new TooLarge(parameters));
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -130,6 +130,17 @@ public static partial class Upload
     {
         LogRefused(log, result.Code, reason ?? result.Description);
         return CcfsResults.Answer(result, reason);
+    }
+
+    /// <summary>
+    /// <c>0300003</c> for a body over the limit, refused from its headers: the reason gives the WAV size limit a client
+    /// can act on, besides the body limit it passed. Formatted only when sent.
+    /// </summary>
+    private sealed class TooLarge(SystemParameters parameters) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => CcfsResults.Answer(CcfsResult.TooLong("data"),
+            $"the request body is over the {parameters.UploadBodyLimitBytes}-byte limit: "
+            + $"the upload size limit is {parameters.UploadSizeLimitBytes} bytes of WAV").ExecuteAsync(httpContext);
     }
 
     [LoggerMessage(LogLevel.Information, "Stored {FileName}: {Size} bytes, {DurationMs} ms, VDN {Vdn}, access key {AccessKey}")]
