@@ -118,7 +118,11 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
 
     private string Stored => _stored ?? throw new NotApplicableException("no file was stored by upload.stores-a-prompt");
 
-    /// <summary>Runs the checks of a mode in order, reporting each as it finishes.</summary>
+    /// <summary>
+    /// Runs the checks of a mode in order, reporting each as it finishes. When no connection can be made, the run
+    /// stops with that exception: every check would fail the same way, and none of them would say anything about the
+    /// endpoint.
+    /// </summary>
     public async Task<IReadOnlyList<CheckResult>> RunAsync(bool full, Func<CheckResult, Task> report)
     {
         var results = new List<CheckResult>();
@@ -139,10 +143,10 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
             {
                 result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, e.Message);
             }
-            catch (Exception e)
+            catch (Exception e) when (!Failure.IsUnreachable(e))
             {
                 // Whatever an endpoint answers, the report goes on: an exception in a check is that check failing.
-                result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, $"{e.GetType().Name}: {e.Message}");
+                result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, Failure.Of(e)?.Message ?? e.Message);
             }
 
             results.Add(result);
