@@ -42,6 +42,7 @@ public static class CcfsServer
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ccfs";
+            document.Info.Version = CcfsVersion.Version;
             document.Info.Description = "The CC-FS third-party IVR file interfaces (auth-v2 signed) and ccfs's administration API.";
             return Task.CompletedTask;
         }));
