@@ -6,6 +6,7 @@ using Ccfs.Server.Audit;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Health;
+using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
 using Ccfs.Server.Interfaces;
 using Ccfs.Server.Metadata;
@@ -17,6 +18,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Console;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -27,14 +29,22 @@ public static class CcfsServer
 {
     public static WebApplicationBuilder AddCcfsServer(this WebApplicationBuilder builder)
     {
-        // The content root is where the server was started (./ccfs-data lives there); the defaults shipped with the
-        // server (JSON logs, log levels) sit next to its assembly. They go first, so everything else overrides them.
-        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        // The server's defaults (log levels) go first, then an appsettings.json next to its assembly (the published
+        // binary's folder), so everything else overrides them: the content root's appsettings.json (where the server
+        // was started, and where ./ccfs-data lives), environment variables and the command line.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = ServerDefaults.Configuration,
+        });
+        builder.Configuration.Sources.Insert(1, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
         {
             Path = "appsettings.json",
             Optional = true,
             FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
         });
+        builder.Logging.AddConsoleFormatter<CompactConsoleFormatter, ConsoleFormatterOptions>();
+        builder.Services.AddOptions<ConsoleLoggerOptions>().PostConfigure<IConfiguration>((options, configuration) =>
+            options.FormatterName = LogFormat.FormatterFor(configuration[LogFormat.ConfigurationKey], outputIsTerminal: !Console.IsOutputRedirected));
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CcfsMetrics>();

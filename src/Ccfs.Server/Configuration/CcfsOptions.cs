@@ -25,6 +25,8 @@ public sealed class CcfsOptions
     public AdminOptions Admin { get; set; } = new();
 
     public SecurityOptions Security { get; set; } = new();
+
+    public LogOptions Log { get; set; } = new();
 }
 
 public sealed class AccountOptions
@@ -156,4 +158,10 @@ public sealed class SecurityOptions
     /// generated into <c>{DataDir}/master.key</c> (mode 0600). Every node of a deployment needs the same key.
     /// </summary>
     public string? MasterKey { get; set; }
+}
+
+public sealed class LogOptions
+{
+    /// <summary><c>auto</c> (text at a terminal, JSON lines otherwise), <c>json</c> or <c>text</c>; <c>--log-format</c> sets it.</summary>
+    public string Format { get; set; } = "auto";
 }

@@ -121,6 +121,11 @@ public sealed partial class CcfsSettings
 
         ResultTexts.Check(options.Compatibility, errors);
 
+        if (!Observability.LogFormat.IsKnown(options.Log.Format))
+        {
+            errors.Add($"Ccfs:Log:Format is '{options.Log.Format}'; expected one of {string.Join(", ", Observability.LogFormat.Names)}");
+        }
+
         if (errors.Count > 0)
         {
             throw new CcfsConfigurationException(errors);
