@@ -45,6 +45,13 @@ public sealed partial class CcfsSettings
     public static CcfsSettings Load(IConfiguration configuration)
     {
         var errors = new List<string>();
+        ConfigurationShape.Check(configuration.GetSection(CcfsOptions.Section), typeof(CcfsOptions), errors);
+        if (errors.Count > 0)
+        {
+            // Binding would stop at the first of these, in .NET's words; these name every key and say what is expected.
+            throw new CcfsConfigurationException(errors);
+        }
+
         CcfsOptions options;
         try
         {
