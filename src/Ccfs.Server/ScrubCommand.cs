@@ -38,7 +38,7 @@ public static class ScrubCommand
             services = builder.Services.BuildServiceProvider();
             settings = services.GetRequiredService<CcfsSettings>();
         }
-        catch (Exception e) when (e is CcfsConfigurationException or FormatException)
+        catch (Exception e) when (e is CcfsConfigurationException or Hosting.CcfsStartupException or FormatException)
         {
             await Console.Error.WriteLineAsync(e.Message);
             await Console.Error.WriteLineAsync(Usage);
