@@ -194,8 +194,14 @@ public static class CcfsServer
 
         var dataDir = Path.GetFullPath(configuration[$"{CcfsOptions.Section}:DataDir"] is { Length: > 0 } dir ? dir : new CcfsOptions().DataDir);
         var certificate = SelfSignedCertificate.LoadOrCreate(dataDir);
-        Console.WriteLine($"ccfs: TLS certificate {SelfSignedCertificate.PemPathIn(dataDir)}, "
-            + $"SHA-256 fingerprint {SelfSignedCertificate.Fingerprint(certificate)}");
+        var log = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SelfSignedCertificate).FullName!);
+        SelfSignedCertificate.LogInUse(log, SelfSignedCertificate.PemPathIn(dataDir), SelfSignedCertificate.Fingerprint(certificate));
+        if (plan.NonLoopbackUrls.Count == 0)
+        {
+            // A server only this machine can reach is a development server: clients here may trust its certificate.
+            SelfSignedCertificate.ShareWithLocalClients(certificate, log);
+        }
+
         kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate ??= certificate);
         if (plan.UseDefaultHttps)
         {
