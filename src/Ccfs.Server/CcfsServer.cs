@@ -193,10 +193,21 @@ public static class CcfsServer
         }
 
         var dataDir = Path.GetFullPath(configuration[$"{CcfsOptions.Section}:DataDir"] is { Length: > 0 } dir ? dir : new CcfsOptions().DataDir);
-        var certificate = SelfSignedCertificate.LoadOrCreate(dataDir);
+        // This runs while the host is built, before the start-up checks: an unusable folder must still be one line.
+        StartupCheck.RequireWritableFolder(dataDir, "Ccfs:DataDir");
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        try
+        {
+            certificate = SelfSignedCertificate.LoadOrCreate(dataDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new CcfsStartupException($"the TLS certificate in {Path.Combine(dataDir, "tls")} cannot be read or created: {e.Message}", e);
+        }
+
         var log = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SelfSignedCertificate).FullName!);
         SelfSignedCertificate.LogInUse(log, SelfSignedCertificate.PemPathIn(dataDir), SelfSignedCertificate.Fingerprint(certificate));
-        if (plan.NonLoopbackUrls.Count == 0)
+        if (plan.NonLoopbackUrls.Count == 0 && !string.Equals(configuration[$"{CcfsOptions.Section}:Tls:ShareDevelopmentCertificate"], "false", StringComparison.OrdinalIgnoreCase))
         {
             // A server only this machine can reach is a development server: clients here may trust its certificate.
             SelfSignedCertificate.ShareWithLocalClients(certificate, log);

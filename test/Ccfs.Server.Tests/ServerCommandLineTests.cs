@@ -104,14 +104,17 @@ public sealed partial class ServerCommandLineTests : IDisposable
         AssertNoCrash(server);
     }
 
-    [Fact]
-    public async Task An_unwritable_data_dir_is_one_line_on_stderr_and_exit_code_2()
+    [Theory]
+    [InlineData("http")]
+    [InlineData("https")]
+    public async Task An_unwritable_data_dir_is_one_line_on_stderr_and_exit_code_2(string scheme)
     {
         Directory.CreateDirectory(DataDir);
         using var readOnly = ReadOnlyFolder.Make(DataDir);
 
+        // Over https the generated certificate is wanted while the host is built, before anything else looks at the folder.
         await using var server = ServerProcess.Start(new Dictionary<string, string> { ["Ccfs__DataDir"] = DataDir },
-            "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}");
+            "--urls", $"{scheme}://127.0.0.1:{ServerProcess.FreePort()}");
 
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(60)), server.Output);
         Assert.Equal(2, server.ExitCode);

@@ -41,6 +41,8 @@ public class CcfsFactory : WebApplicationFactory<Program>
             ["Ccfs:Auth:IpLock:MaxFailures"] = "100000",
             ["Ccfs:Limits:Download:PermitLimit"] = "100000",
             ["Ccfs:Limits:Hash:PermitLimit"] = "100000",
+            // A test server listening with Kestrel must not leave its certificate in the real ~/.ccfs.
+            ["Ccfs:Tls:ShareDevelopmentCertificate"] = "false",
         };
         if (withAccounts)
         {

@@ -27,6 +27,8 @@ public sealed class CcfsOptions
     public SecurityOptions Security { get; set; } = new();
 
     public LogOptions Log { get; set; } = new();
+
+    public TlsOptions Tls { get; set; } = new();
 }
 
 public sealed class AccountOptions
@@ -164,4 +166,13 @@ public sealed class LogOptions
 {
     /// <summary><c>auto</c> (text at a terminal, JSON lines otherwise), <c>json</c> or <c>text</c>; <c>--log-format</c> sets it.</summary>
     public string Format { get; set; } = "auto";
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>
+    /// A loopback-only server using the generated certificate copies it to <c>~/.ccfs/dev-certificate.pem</c>, where
+    /// <c>ccfs</c> finds it; false leaves the home alone.
+    /// </summary>
+    public bool ShareDevelopmentCertificate { get; set; } = true;
 }
