@@ -26,6 +26,7 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public const string ClientIpHeader = "X-Test-Client-Ip";
 
     private readonly Dictionary<string, string?> _settings;
+    private bool _keepDataDir;
 
     public CcfsFactory() : this([])
     {
@@ -80,8 +81,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
     /// <summary>A server of its own, for a test that needs settings no other test shares.</summary>
     public static CcfsFactory With(Dictionary<string, string?> settings, bool withAccounts = true) => new(settings, withAccounts);
 
-    /// <summary>A second node on the same data dir and catalog, as in a scaled-out deployment.</summary>
-    public static CcfsFactory SharingDataDirWith(CcfsFactory other) => new([], dataDir: other.DataDir);
+    /// <summary>Stops <paramref name="other"/> (keeping its data) and starts a server on the same data dir, as a restart does.</summary>
+    public static CcfsFactory RestartOf(CcfsFactory other, Dictionary<string, string?>? settings = null)
+    {
+        other.StopKeepingData();
+        return new(settings ?? [], dataDir: other.DataDir);
+    }
 
     public SignedClient Admin() => Signed(AdminAccessKey, AdminSecretKey);
 
@@ -126,7 +131,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path || ' state=' || state FROM files ORDER BY path;";
+        // Rows, and copies that are not simply held (being deleted), so a snapshot shows every mark a request left.
+        command.CommandText = """
+            SELECT path || ' state=' || state FROM files
+            UNION ALL SELECT path || ' copy ' || location_id || ' state=' || state FROM file_copies WHERE state <> 1
+            ORDER BY 1;
+            """;
         using var reader = command.ExecuteReader();
         var rows = new List<string>();
         while (reader.Read())
@@ -154,6 +164,16 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public Task<FileRecord?> FindAsync(string path) => Services.GetRequiredService<IFileCatalog>().FindAsync(path, CancellationToken.None);
 
+    /// <summary>Runs one pass of the recovery the server runs every <c>Ccfs:Catalog:RecoveryInterval</c>.</summary>
+    public Task<RecoveryPass> RecoverAsync() => Services.GetRequiredService<WorkRecovery>().RunAsync(CancellationToken.None);
+
+    /// <summary>Stops this server and keeps its data dir, so another can start on it (the data dir lock is released).</summary>
+    public void StopKeepingData()
+    {
+        _keepDataDir = true;
+        Dispose();
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
@@ -170,6 +190,11 @@ public class CcfsFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (_keepDataDir)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDir, recursive: true);
