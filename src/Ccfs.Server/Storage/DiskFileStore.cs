@@ -42,8 +42,12 @@ public sealed class DiskFileStore : IFileStore
     /// <summary>The root with every link resolved, as the kernel reports an opened file's path; known once it exists.</summary>
     private string RealRoot => _realRoot ??= RegularFile.RealPath(_root);
 
-    public Task<IStagedFile> StageAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        Task.Run<IStagedFile>(() => new StagedFile(this, WriteTemporary(content.Span)), cancellationToken);
+    /// <summary>Writes and fsyncs on the calling thread, as file I/O on Linux blocks anyway; <see cref="LocationSet"/> spreads pools.</summary>
+    public Task<IStagedFile> StageAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IStagedFile>(new StagedFile(this, WriteTemporary(content.Span)));
+    }
 
     public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => Task.Run(() =>
     {
@@ -236,7 +240,7 @@ public sealed class DiskFileStore : IFileStore
     private sealed class StagedFile(DiskFileStore store, string temporary) : IStagedFile
     {
         public Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken) =>
-            Task.Run(() => store.PlaceTemporary(temporary, path, replace: false), cancellationToken);
+            Task.FromResult(store.PlaceTemporary(temporary, path, replace: false));
 
         public ValueTask DisposeAsync()
         {

@@ -18,8 +18,7 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
     /// </summary>
     public async Task<StagedCopies> StageEverywhereAsync(ReadOnlyMemory<byte> content)
     {
-        // Awaited inside a lambda, so a store that throws before returning its task fails only its own stage.
-        var stages = Stores.Select(async s => await s.StageAsync(content, CancellationToken.None)).ToArray();
+        var stages = InParallel(i => Stores[i].StageAsync(content, CancellationToken.None));
         try
         {
             return new StagedCopies(this, await Task.WhenAll(stages));
@@ -48,6 +47,32 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
     {
         await using var staged = await StageEverywhereAsync(content);
         return await staged.PlaceAsync(path);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="work"/> for every location, by its index: the others' on the thread pool, the first's on this thread, as a
+    /// disk store's work is a blocking write and fsync, and with one location (the usual case) nothing needs a second
+    /// thread. A store that throws fails only its own task.
+    /// </summary>
+    internal Task<T>[] InParallel<T>(Func<int, Task<T>> work)
+    {
+        var tasks = new Task<T>[Stores.Count];
+        for (var i = 1; i < tasks.Length; i++)
+        {
+            var index = i;
+            tasks[i] = Task.Run(() => work(index));
+        }
+
+        try
+        {
+            tasks[0] = work(0);
+        }
+        catch (Exception e)
+        {
+            tasks[0] = Task.FromException<T>(e);
+        }
+
+        return tasks;
     }
 
     /// <summary>Undoes the copies <see cref="StagedCopies.PlaceAsync"/> placed, with the folders they created.</summary>
@@ -87,7 +112,7 @@ public sealed class StagedCopies(LocationSet locations, IReadOnlyList<IStagedFil
     /// <returns>Each location's copy, in the order of <see cref="LocationSet.Stores"/>.</returns>
     public async Task<IReadOnlyList<WrittenCopy>> PlaceAsync(string path)
     {
-        var placements = staged.Select(async s => await s.PlaceAsync(path, CancellationToken.None)).ToArray();
+        var placements = locations.InParallel(i => staged[i].PlaceAsync(path, CancellationToken.None));
         try
         {
             return await Task.WhenAll(placements);

@@ -14,8 +14,8 @@ public readonly record struct PromptWriteResult(FileRecord? Record, string? Fail
 
 /// <summary>
 /// Stores a file that already passed validation under a VDN's upload folder, for uploadFile and the admin upload
-/// alike. The bytes are staged in every location (written and fsynced where no reader looks) while the catalog reserves
-/// the name (a durable pending row); then every copy is placed under the name (link and folder fsync), and the row is
+/// alike. The bytes are staged in every location (written and fsynced where no reader looks) while the catalog's writer
+/// reserves the name (a durable pending row); then every copy is placed under the name (link and folder fsync), and the row is
 /// marked stored. The answer is given once the copies and the pending row are durable: if a crash takes the last mark,
 /// recovery finds every copy in place and stores the row. Nothing is kept unless every step succeeded. Counts the
 /// bytes of every acknowledged copy.
@@ -30,7 +30,8 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
     {
         var folder = parameters.UploadPathRule.FolderFor(vdn);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(file.Span));
-        var staging = locations.StageEverywhereAsync(file);
+        StagedCopies? staged = null;
+        Exception? stageFailure = null;
         try
         {
             for (var attempt = 0; attempt < NameAttempts; attempt++)
@@ -40,7 +41,22 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
                     WaveEncodingNames.ConfigName(wave.Encoding), (long)wave.Duration.TotalMilliseconds, accessKey,
                     time.GetUtcNow(), locations.Ids);
                 using var working = inProgress.Begin(record.Path);
-                var outcome = await StoreAsync(record, staging);
+
+                // The writer reserves the name while this thread writes and fsyncs the bytes: two waits for the disk overlap.
+                var reservation = catalog.TryReserveAsync(record, CancellationToken.None);
+                if (staged is null && stageFailure is null)
+                {
+                    try
+                    {
+                        staged = await locations.StageEverywhereAsync(file);
+                    }
+                    catch (Exception e)
+                    {
+                        stageFailure = e;
+                    }
+                }
+
+                var outcome = await StoreAsync(record, reservation, staged, stageFailure);
                 if (outcome == StoreOutcome.NameTaken)
                 {
                     continue;
@@ -59,7 +75,10 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         }
         finally
         {
-            await DisposeStagedAsync(staging);
+            if (staged is not null)
+            {
+                await staged.DisposeAsync();
+            }
         }
     }
 
@@ -70,12 +89,12 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         Failed,
     }
 
-    /// <summary>Reserve the name while the copies are staged, place them, then store the row; undo everything on any failure.</summary>
-    private async Task<StoreOutcome> StoreAsync(FileRecord record, Task<StagedCopies> staging)
+    /// <summary>Given the reservation and the staged copies: place them, then store the row; undo everything on any failure.</summary>
+    private async Task<StoreOutcome> StoreAsync(FileRecord record, Task<bool> reservation, StagedCopies? staged, Exception? stageFailure)
     {
         try
         {
-            if (!await catalog.TryReserveAsync(record, CancellationToken.None))
+            if (!await reservation)
             {
                 return StoreOutcome.NameTaken;
             }
@@ -89,7 +108,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         IReadOnlyList<WrittenCopy> copies;
         try
         {
-            copies = await (await staging).PlaceAsync(record.Path[1..]);
+            copies = await (staged ?? throw stageFailure!).PlaceAsync(record.Path[1..]);
         }
         catch (FileAlreadyExistsException)
         {
@@ -153,22 +172,6 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         }
     }
 
-    private async Task DisposeStagedAsync(Task<StagedCopies> staging)
-    {
-        try
-        {
-            await using var staged = await staging;
-        }
-        catch (Exception e)
-        {
-            // Reported as a failed write when the placement awaited it; only a reservation that failed first hides it.
-            LogStageFailed(log, e);
-        }
-    }
-
     [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed while {Step}")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string fileName, string step);
-
-    [LoggerMessage(LogLevel.Debug, "Staging an upload's bytes failed")]
-    private static partial void LogStageFailed(ILogger logger, Exception exception);
 }

@@ -1,15 +1,14 @@
-using System.Collections.Concurrent;
-
 namespace Ccfs.Server.Metadata.Sqlite;
 
 /// <summary>
 /// Runs an async loop on a thread of its own, every continuation included. SQLite's calls are synchronous and a wait
 /// for a database held by another process blocks inside them; on this thread that blocks nobody else, where on the
-/// thread pool it would take a thread the requests need.
+/// thread pool it would take a thread the requests need. The thread sleeps on a monitor between batches: no spinning.
 /// </summary>
 internal sealed class WriterThread : SynchronizationContext
 {
-    private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _work = [];
+    private readonly Queue<(SendOrPostCallback Callback, object? State)> _work = new();
+    private bool _ended;
 
     private WriterThread()
     {
@@ -32,12 +31,8 @@ internal sealed class WriterThread : SynchronizationContext
                 task = Task.FromException(e);
             }
 
-            task.ContinueWith(_ => context._work.CompleteAdding(), TaskScheduler.Default);
-            foreach (var (callback, state) in context._work.GetConsumingEnumerable())
-            {
-                callback(state);
-            }
-
+            task.ContinueWith(_ => context.End(), TaskScheduler.Default);
+            context.RunUntilEnded();
             if (task.Exception is { } failure)
             {
                 done.TrySetException(failure.InnerExceptions);
@@ -57,18 +52,54 @@ internal sealed class WriterThread : SynchronizationContext
 
     public override void Post(SendOrPostCallback d, object? state)
     {
-        try
+        lock (_work)
         {
-            _work.Add((d, state));
+            if (!_ended)
+            {
+                _work.Enqueue((d, state));
+                Monitor.Pulse(_work);
+                return;
+            }
         }
-        catch (InvalidOperationException)
-        {
-            // The loop has ended; whatever still wants to run does so on the pool.
-            ThreadPool.QueueUserWorkItem(_ => d(state));
-        }
+
+        // The loop has ended; whatever still wants to run does so on the pool.
+        ThreadPool.QueueUserWorkItem(_ => d(state));
     }
 
     public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException();
 
     public override SynchronizationContext CreateCopy() => this;
+
+    private void RunUntilEnded()
+    {
+        while (true)
+        {
+            (SendOrPostCallback Callback, object? State) next;
+            lock (_work)
+            {
+                while (_work.Count == 0 && !_ended)
+                {
+                    Monitor.Wait(_work);
+                }
+
+                if (_work.Count == 0)
+                {
+                    return;
+                }
+
+                next = _work.Dequeue();
+            }
+
+            next.Callback(next.State);
+        }
+    }
+
+    private void End()
+    {
+        lock (_work)
+        {
+            _ended = true;
+            Monitor.Pulse(_work);
+        }
+    }
 }
