@@ -9,6 +9,7 @@ using Ccfs.Server.Health;
 using Ccfs.Server.Http;
 using Ccfs.Server.Interfaces;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Metadata.Postgres;
 using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
@@ -48,7 +49,17 @@ public static class CcfsServer
         }));
         services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => new NodeIdentity(sp.GetRequiredService<CcfsSettings>().Node.Name ?? Environment.MachineName));
-        services.AddSqliteCatalog();
+        var postgres = string.Equals(builder.Configuration[$"{CcfsOptions.Section}:Catalog:Provider"], CatalogOptions.Postgres,
+            StringComparison.OrdinalIgnoreCase);
+        if (postgres)
+        {
+            services.AddPostgresCatalog();
+        }
+        else
+        {
+            services.AddSqliteCatalog();
+        }
+
         services.AddSingleton<RuntimeParameters>();
         services.AddSingleton<IParameterSource>(sp => sp.GetRequiredService<RuntimeParameters>());
         services.AddSingleton<CatalogSync>();
@@ -82,6 +93,11 @@ public static class CcfsServer
         services.AddSingleton<Scrubber>();
         services.AddSingleton<PromptWriter>();
         services.AddHostedService<StartupRecovery>();
+        if (postgres)
+        {
+            services.AddPostgresCatalogServices();
+        }
+
         services.AddHostedService<RecoverySweeper>();
         services.AddHostedService<CatalogWatcher>();
         services.AddSingleton<AuditTrail>();
