@@ -10,6 +10,8 @@ using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
 using Ccfs.Server.Interfaces;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Metadata.Postgres;
+using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
@@ -57,13 +59,22 @@ public static class CcfsServer
             return Task.CompletedTask;
         }));
         services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
-        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<CcfsSettings>().CatalogPath));
+        services.AddSingleton(sp => new NodeIdentity(sp.GetRequiredService<CcfsSettings>().Node.Name ?? Environment.MachineName));
+        var postgres = string.Equals(builder.Configuration[$"{CcfsOptions.Section}:Catalog:Provider"], CatalogOptions.Postgres,
+            StringComparison.OrdinalIgnoreCase);
+        if (postgres)
+        {
+            services.AddPostgresCatalog();
+        }
+        else
+        {
+            services.AddSqliteCatalog();
+        }
+
         services.AddSingleton<RuntimeParameters>();
         services.AddSingleton<IParameterSource>(sp => sp.GetRequiredService<RuntimeParameters>());
-        services.AddSingleton<IParameterStore, SqliteParameterStore>();
         services.AddSingleton<CatalogSync>();
         services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<CcfsSettings>()));
-        services.AddSingleton<IAccountStore, SqliteAccountStore>();
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<IpLockout>();
         services.AddSingleton(sp =>
@@ -81,14 +92,25 @@ public static class CcfsServer
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<AccountFlowControl>();
         services.AddSingleton<IntegrityMetrics>();
-        services.AddSingleton<IFileCatalog, SqliteFileCatalog>();
-        services.AddSingleton(sp => new LocationSet(
-            [.. sp.GetRequiredService<CcfsSettings>().Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]));
+        services.AddSingleton(sp =>
+        {
+            var instance = sp.GetRequiredService<NodeIdentity>().Instance;
+            return new LocationSet(
+                [.. sp.GetRequiredService<CcfsSettings>().Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root, instance))]);
+        });
+        services.AddSingleton<WorkInProgress>();
+        services.AddSingleton<WorkRecovery>();
+        services.AddSingleton<FileRemoval>();
         services.AddSingleton<Scrubber>();
         services.AddSingleton<PromptWriter>();
         services.AddHostedService<StartupRecovery>();
+        if (postgres)
+        {
+            services.AddPostgresCatalogServices();
+        }
+
+        services.AddHostedService<RecoverySweeper>();
         services.AddHostedService<CatalogWatcher>();
-        services.AddSingleton<SqliteAuditStore>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IInterfaceCallSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());

@@ -26,14 +26,21 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public const string ClientIpHeader = "X-Test-Client-Ip";
 
     private readonly Dictionary<string, string?> _settings;
+    private bool _keepDataDir;
 
     public CcfsFactory() : this([])
     {
     }
 
-    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null)
+    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null, string? catalog = null)
     {
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
+        // The back-end a whole run targets (CCFS_TEST_CATALOG=postgres), unless a test names its own catalog.
+        if (!settings.ContainsKey("Ccfs:Catalog:Provider") && (catalog is not null || TestBackends.Catalog == TestBackends.Postgres))
+        {
+            CatalogConnectionString = catalog ?? PostgresCluster.NewCatalog();
+        }
+
         _settings = new()
         {
             ["Ccfs:DataDir"] = DataDir,
@@ -59,6 +66,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
             _settings["Ccfs:Accounts:2:Admin"] = "true";
         }
 
+        if (CatalogConnectionString is not null)
+        {
+            _settings["Ccfs:Catalog:Provider"] = "Postgres";
+            _settings["Ccfs:Catalog:ConnectionString"] = CatalogConnectionString;
+        }
+
         // A null value removes a default of this factory, so the server's own default applies.
         foreach (var (key, value) in settings)
         {
@@ -75,6 +88,9 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public string DataDir { get; }
 
+    /// <summary>The PostgreSQL catalog (a schema of its own) this server uses, or null for the default SQLite one.</summary>
+    public string? CatalogConnectionString { get; }
+
     /// <summary>The access key of the admin account every test server has.</summary>
     public const string AdminAccessKey = "admin-ak";
     public const string AdminSecretKey = "admin-sk-0123456789";
@@ -82,8 +98,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
     /// <summary>A server of its own, for a test that needs settings no other test shares.</summary>
     public static CcfsFactory With(Dictionary<string, string?> settings, bool withAccounts = true) => new(settings, withAccounts);
 
-    /// <summary>A second node on the same data dir and catalog, as in a scaled-out deployment.</summary>
-    public static CcfsFactory SharingDataDirWith(CcfsFactory other) => new([], dataDir: other.DataDir);
+    /// <summary>Stops <paramref name="other"/> (keeping its data) and starts a server on the same data dir and catalog, as a restart does.</summary>
+    public static CcfsFactory RestartOf(CcfsFactory other, Dictionary<string, string?>? settings = null)
+    {
+        other.StopKeepingData();
+        return new(settings ?? [], dataDir: other.DataDir, catalog: other.CatalogConnectionString);
+    }
 
     public SignedClient Admin() => Signed(AdminAccessKey, AdminSecretKey);
 
@@ -119,6 +139,11 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public IReadOnlyList<string> CatalogRows()
     {
+        if (CatalogConnectionString is not null)
+        {
+            return PostgresRows();
+        }
+
         var path = Path.Combine(DataDir, "catalog.db");
         if (!File.Exists(path))
         {
@@ -128,7 +153,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path || ' state=' || state FROM files ORDER BY path;";
+        // Rows, and copies that are not simply held (being deleted), so a snapshot shows every mark a request left.
+        command.CommandText = """
+            SELECT path || ' state=' || state FROM files
+            UNION ALL SELECT path || ' copy ' || location_id || ' state=' || state FROM file_copies WHERE state <> 1
+            ORDER BY 1;
+            """;
         using var reader = command.ExecuteReader();
         var rows = new List<string>();
         while (reader.Read())
@@ -137,6 +167,32 @@ public class CcfsFactory : WebApplicationFactory<Program>
         }
 
         return rows;
+    }
+
+    private List<string> PostgresRows()
+    {
+        using var connection = new Npgsql.NpgsqlConnection(CatalogConnectionString);
+        connection.Open();
+        using var command = new Npgsql.NpgsqlCommand("""
+            SELECT path || ' state=' || state FROM files
+            UNION ALL SELECT path || ' copy ' || location_id || ' state=' || state FROM file_copies WHERE state <> 1
+            ORDER BY 1 COLLATE "C";
+            """, connection);
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var rows = new List<string>();
+            while (reader.Read())
+            {
+                rows.Add(reader.GetString(0));
+            }
+
+            return rows;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            return [];
+        }
     }
 
     /// <summary>Sends a request that must be refused with <paramref name="code"/>, and checks that it changed no file and no row.</summary>
@@ -156,6 +212,16 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public Task<FileRecord?> FindAsync(string path) => Services.GetRequiredService<IFileCatalog>().FindAsync(path, CancellationToken.None);
 
+    /// <summary>Runs one pass of the recovery the server runs every <c>Ccfs:Catalog:RecoveryInterval</c>.</summary>
+    public Task<RecoveryPass> RecoverAsync() => Services.GetRequiredService<WorkRecovery>().RunAsync(CancellationToken.None);
+
+    /// <summary>Stops this server and keeps its data dir, so another can start on it (the data dir lock is released).</summary>
+    public void StopKeepingData()
+    {
+        _keepDataDir = true;
+        Dispose();
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
@@ -172,6 +238,16 @@ public class CcfsFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (_keepDataDir)
+        {
+            return;
+        }
+
+        if (CatalogConnectionString is not null)
+        {
+            PostgresCluster.Drop(CatalogConnectionString);
+        }
+
         try
         {
             Directory.Delete(DataDir, recursive: true);

@@ -232,7 +232,7 @@ public static partial class FileEndpoints
         return AdminResults.Created(new StoredPromptView(record.FileName, record.Locations, record.DurationMs, convertedFrom));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog,
+    private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, FileRemoval removal, IFileCatalog catalog,
         ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
@@ -245,7 +245,7 @@ public static partial class FileEndpoints
         var fileName = record!.FileName;
         try
         {
-            if (!await FileRemoval.EverywhereAsync(path!, locations, catalog))
+            if (!await removal.EverywhereAsync(path!))
             {
                 return AdminResults.NotFound($"{fileName} is not stored");
             }
@@ -257,7 +257,7 @@ public static partial class FileEndpoints
         catch (Exception e) when (StorageFailure.Is(e))
         {
             LogDeleteFailed(log, e, path!.Path);
-            return AdminResults.Unavailable("the file could not be deleted now; a restart finishes an interrupted delete");
+            return AdminResults.Unavailable("the file could not be deleted now; the server finishes the delete in the background");
         }
 
         LogDeleted(log, path!.Path, AdminAuth.Request(http).Account.AccessKey);
