@@ -54,7 +54,7 @@ public static partial class CcfsServerHost
 
     private static async Task<int> ServeAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(WithoutConfigurationWatching(args));
         builder.AddCcfsServer();
 
         WebApplication app;
@@ -99,6 +99,12 @@ public static partial class CcfsServerHost
 
         return 0;
     }
+
+    /// <summary>
+    /// Configuration is read once. Watching appsettings.json for changes puts a recursive file watch on the folder the
+    /// server was started in, which usually holds the data dir (./ccfs-data), so every upload would wake the watcher.
+    /// </summary>
+    internal static string[] WithoutConfigurationWatching(string[] args) => [.. args, "--hostBuilder:reloadConfigOnChange=false"];
 
     [LoggerMessage(LogLevel.Information, "ccfs {Version} starting (process {ProcessId}, {Runtime})")]
     private static partial void LogStarting(ILogger logger, string version, int processId, string runtime);

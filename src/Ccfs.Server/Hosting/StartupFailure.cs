@@ -19,6 +19,7 @@ public static partial class StartupFailure
             + "(another process listens there; choose another with --urls)",
         IOException when BoundAddress(e) is { } address => $"cannot listen on {address}: {Innermost(e).Message}",
         SqliteException sqlite => $"the catalog {settings.CatalogPath} cannot be used: {sqlite.Message}",
+        System.Data.Common.DbException db => $"the {settings.Catalog.Provider} catalog cannot be used: {db.Message}",
         CryptographicException => $"the TLS certificate in {Path.Combine(settings.DataDir, "tls")} cannot be used: {e.Message}",
         IOException or UnauthorizedAccessException or SocketException => e.Message,
         _ => null,
