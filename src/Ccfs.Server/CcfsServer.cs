@@ -10,8 +10,6 @@ using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
 using Ccfs.Server.Interfaces;
 using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Postgres;
-using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
@@ -60,16 +58,7 @@ public static class CcfsServer
         }));
         services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => new NodeIdentity(sp.GetRequiredService<CcfsSettings>().Node.Name ?? Environment.MachineName));
-        var postgres = string.Equals(builder.Configuration[$"{CcfsOptions.Section}:Catalog:Provider"], CatalogOptions.Postgres,
-            StringComparison.OrdinalIgnoreCase);
-        if (postgres)
-        {
-            services.AddPostgresCatalog();
-        }
-        else
-        {
-            services.AddSqliteCatalog();
-        }
+        services.AddCatalog();
 
         services.AddSingleton<RuntimeParameters>();
         services.AddSingleton<IParameterSource>(sp => sp.GetRequiredService<RuntimeParameters>());
@@ -104,11 +93,7 @@ public static class CcfsServer
         services.AddSingleton<Scrubber>();
         services.AddSingleton<PromptWriter>();
         services.AddHostedService<StartupRecovery>();
-        if (postgres)
-        {
-            services.AddPostgresCatalogServices();
-        }
-
+        services.AddHostedService<CatalogBackground>();
         services.AddHostedService<RecoverySweeper>();
         services.AddHostedService<CatalogWatcher>();
         services.AddSingleton<AuditTrail>();

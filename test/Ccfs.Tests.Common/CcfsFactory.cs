@@ -173,10 +173,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
     {
         using var connection = new Npgsql.NpgsqlConnection(CatalogConnectionString);
         connection.Open();
+        // Ordered as SQLite orders text (by bytes), so snapshots of both catalogs read alike.
         using var command = new Npgsql.NpgsqlCommand("""
-            SELECT path || ' state=' || state FROM files
-            UNION ALL SELECT path || ' copy ' || location_id || ' state=' || state FROM file_copies WHERE state <> 1
-            ORDER BY 1 COLLATE "C";
+            SELECT r FROM (
+                SELECT path || ' state=' || state FROM files
+                UNION ALL SELECT path || ' copy ' || location_id || ' state=' || state FROM file_copies WHERE state <> 1
+            ) rows (r) ORDER BY r COLLATE "C";
             """, connection);
         try
         {
@@ -211,6 +213,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public IReadOnlyList<FakeLogRecord> Logs => Services.GetFakeLogCollector().GetSnapshot();
 
     public Task<FileRecord?> FindAsync(string path) => Services.GetRequiredService<IFileCatalog>().FindAsync(path, CancellationToken.None);
+
+    /// <summary>The catalog of the provider this server is configured for, for test doubles that wrap it.</summary>
+    public static IFileCatalog ProviderCatalog(IServiceProvider services) =>
+        services.GetRequiredService<Ccfs.Server.Configuration.CcfsSettings>().UsesPostgres
+            ? services.GetRequiredService<Ccfs.Server.Metadata.Postgres.PostgresFileCatalog>()
+            : services.GetRequiredService<Ccfs.Server.Metadata.Sqlite.SqliteFileCatalog>();
 
     /// <summary>Runs one pass of the recovery the server runs every <c>Ccfs:Catalog:RecoveryInterval</c>.</summary>
     public Task<RecoveryPass> RecoverAsync() => Services.GetRequiredService<WorkRecovery>().RunAsync(CancellationToken.None);
