@@ -19,6 +19,7 @@ internal sealed record Failure(string Message, int ExitCode)
         UnsupportedAudioException => new("cannot convert: " + e.Message, ExitCodes.Usage),
         CcfsAuthenticationException => new(e.Message, ExitCodes.AuthenticationRefused),
         CcfsRequestException => new(e.Message, ExitCodes.Unreachable),
+        HttpRequestException when Cause<UntrustedCertificateException>(e) is { } untrusted => new(untrusted.Message, ExitCodes.Unreachable),
         HttpRequestException request => Connection(request),
         TaskCanceledException or TimeoutRejectedException => new("the endpoint did not answer in time (--timeout)", ExitCodes.Unreachable),
         // A connection that broke while a body was read or written surfaces as an IOException too.
@@ -71,6 +72,20 @@ internal sealed record Failure(string Message, int ExitCode)
 
         return $"cannot reach the endpoint: the TLS handshake failed ({Deepest(e).Message.TrimEnd('.')}); "
             + "if the endpoint serves plain HTTP, use an http:// endpoint";
+    }
+
+    private static T? Cause<T>(Exception e)
+        where T : Exception
+    {
+        for (var cause = e.InnerException; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The innermost cause: the one that says what the network did (".NET could not copy a stream" says nothing).</summary>

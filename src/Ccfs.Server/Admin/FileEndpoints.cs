@@ -237,7 +237,7 @@ public static partial class FileEndpoints
         return AdminResults.Created(new StoredPromptView(record.FileName, record.Locations, record.DurationMs, convertedFrom));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog,
+    private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, FileRemoval removal, IFileCatalog catalog,
         ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
@@ -250,7 +250,7 @@ public static partial class FileEndpoints
         var fileName = record!.FileName;
         try
         {
-            if (!await FileRemoval.EverywhereAsync(path!, locations, catalog))
+            if (!await removal.EverywhereAsync(path!))
             {
                 return AdminResults.NotFound($"{fileName} is not stored");
             }
@@ -262,7 +262,7 @@ public static partial class FileEndpoints
         catch (Exception e) when (StorageFailure.Is(e))
         {
             LogDeleteFailed(log, e, path!.Path);
-            return AdminResults.Unavailable("the file could not be deleted now; a restart finishes an interrupted delete");
+            return AdminResults.Unavailable("the file could not be deleted now; the server finishes the delete in the background");
         }
 
         LogDeleted(log, path!.Path, AdminAuth.Request(http).Account.AccessKey);
@@ -308,10 +308,10 @@ public static partial class FileEndpoints
         return values;
     }
 
-    [LoggerMessage(LogLevel.Information, "Admin stored {FileName}: {Size} bytes ({Source}), VDN {Vdn}, access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Admin stored {FileName}: {Size} bytes ({Source}), VDN {Vdn}, access key {AccessKey}")]
     private static partial void LogStored(ILogger logger, string fileName, int size, string source, int vdn, string accessKey);
 
-    [LoggerMessage(LogLevel.Information, "Admin deleted {Path} from every location for access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Admin deleted {Path} from every location for access key {AccessKey}")]
     private static partial void LogDeleted(ILogger logger, string path, string accessKey);
 
     [LoggerMessage(LogLevel.Error, "Admin delete of {Path} failed")]
