@@ -30,7 +30,7 @@ public static class ScrubCommand
         CcfsSettings settings;
         try
         {
-            var builder = WebApplication.CreateBuilder([.. rest]);
+            var builder = WebApplication.CreateBuilder(CcfsServerHost.WithoutConfigurationWatching([.. rest]));
             builder.AddCcfsServer();
             builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
             // The server's services without its host: building the web host would make Kestrel, and with it a TLS
@@ -38,7 +38,7 @@ public static class ScrubCommand
             services = builder.Services.BuildServiceProvider();
             settings = services.GetRequiredService<CcfsSettings>();
         }
-        catch (Exception e) when (e is CcfsConfigurationException or FormatException)
+        catch (Exception e) when (e is CcfsConfigurationException or Hosting.CcfsStartupException or FormatException)
         {
             await Console.Error.WriteLineAsync(e.Message);
             await Console.Error.WriteLineAsync(Usage);
@@ -47,7 +47,7 @@ public static class ScrubCommand
 
         await using (services)
         {
-            if (!File.Exists(settings.CatalogPath))
+            if (!settings.UsesPostgres && !File.Exists(settings.CatalogPath))
             {
                 await Console.Error.WriteLineAsync($"{Name}: there is no catalog at {settings.CatalogPath}; is Ccfs:DataDir right?");
                 return 2;

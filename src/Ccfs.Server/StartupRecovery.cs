@@ -5,31 +5,26 @@ using Ccfs.Server.Storage;
 namespace Ccfs.Server;
 
 /// <summary>
-/// Runs before the server accepts requests: applies catalog migrations, loads run-time parameters, empties every location's temporary folder
-/// and finishes what a crash interrupted (pending uploads are undone, deletes completed), so no partial or unrecorded
-/// file survives a restart.
+/// Runs before the server accepts requests: applies catalog migrations (taking the data dir lock, for SQLite), joins
+/// the node registry, loads run-time parameters and accounts, and runs a first recovery pass: every location's
+/// temporary files of instances that are gone are removed, and what they left unfinished is finished (an upload whose
+/// copies are all in place is stored, any other undone; deletes completed), so no partial or unrecorded file survives
+/// a restart. <see cref="RecoverySweeper"/> repeats the pass while the server runs.
 /// </summary>
-public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog catalog, LocationSet locations, CatalogSync sync,
-    ILogger<StartupRecovery> logger) : IHostedService
+public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog catalog, INodeRegistry nodes, NodeIdentity node,
+    WorkRecovery recovery, CatalogSync sync, IAccountStore accounts, Auth.MasterKey masterKey, ILogger<StartupRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(settings.DataDir);
         await catalog.MigrateAsync(cancellationToken);
+        await CheckMasterKeyAsync(cancellationToken);
+        await nodes.JoinAsync(cancellationToken);
         await sync.RefreshAsync(cancellationToken);
-        foreach (var store in locations.Stores)
-        {
-            await store.SweepTemporaryFilesAsync(cancellationToken);
-        }
+        var pass = await recovery.RunAsync(cancellationToken);
 
-        var unfinished = await catalog.ListUnfinishedAsync(cancellationToken);
-        foreach (var record in unfinished)
-        {
-            await locations.DeleteEverywhereAsync(record.Path[1..]);
-            await catalog.RemoveAsync(record.Path, cancellationToken);
-        }
-
-        LogReady(logger, settings.DataDir, string.Join(", ", settings.Locations.Select(l => $"{l.Id}={l.Root}")), unfinished.Count);
+        LogReady(logger, settings.DataDir, string.Join(", ", settings.Locations.Select(l => $"{l.Id}={l.Root}")), node.ToString(),
+            pass.Finished, pass.Left);
         if (settings.UsesDevelopmentAccount)
         {
             var dev = Auth.Account.Development;
@@ -37,10 +32,27 @@ public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog 
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => nodes.LeaveAsync(cancellationToken);
 
-    [LoggerMessage(LogLevel.Information, "ccfs data in {DataDir}, locations {Locations}; {Interrupted} interrupted upload(s) or delete(s) finished")]
-    private static partial void LogReady(ILogger logger, string dataDir, string locations, int interrupted);
+    /// <summary>
+    /// The first node to start on a catalog leaves a value sealed with its master key there; a node whose key cannot open
+    /// it would seal secrets no other node can open, and not open theirs, so it refuses to start and says why.
+    /// </summary>
+    private async Task CheckMasterKeyAsync(CancellationToken cancellationToken)
+    {
+        const string check = "ccfs-master-key-check";
+        var stored = await accounts.ClaimKeyCheckAsync(masterKey.Seal(check, check), cancellationToken);
+        if (masterKey.Open(check, stored) != check)
+        {
+            throw new Hosting.CcfsStartupException("this node's master key is not the one the catalog's secret keys are sealed with: "
+                + "every node of a deployment needs the same key (Ccfs:Security:MasterKey, or the same " + Auth.MasterKey.FileName
+                + " file); restore the key that belongs to this catalog");
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "ccfs data in {DataDir}, locations {Locations}, node {Node}; {Interrupted} interrupted "
+        + "upload(s) or delete(s) finished, {Left} left to live nodes")]
+    private static partial void LogReady(ILogger logger, string dataDir, string locations, string node, int interrupted, int left);
 
     [LoggerMessage(LogLevel.Warning, "No account is configured: the development account AK={AccessKey} SK={SecretKey} serves VDN {Vdns}. "
         + "It exists only while every listener is loopback; meanwhile failed signatures from loopback addresses never lock them.")]

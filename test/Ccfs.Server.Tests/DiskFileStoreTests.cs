@@ -16,7 +16,7 @@ public sealed class DiskFileStoreTests : IDisposable
     public DiskFileStoreTests()
     {
         _store = new DiskFileStore("0", _root);
-        _store.SweepTemporaryFilesAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _store.SweepTemporaryFilesAsync(new HashSet<string>(), CancellationToken.None).GetAwaiter().GetResult();
     }
 
     [Fact]

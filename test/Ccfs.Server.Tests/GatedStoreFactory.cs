@@ -32,10 +32,10 @@ internal sealed class GatedStore(IFileStore inner) : DelegatingFileStore(inner)
 
     public void Open() => _gate.TrySetResult();
 
-    public override async Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public override async Task<IStagedFile> StageAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         _started.TrySetResult();
         await _gate.Task;
-        return await base.WriteAsync(path, content, cancellationToken);
+        return await base.StageAsync(content, cancellationToken);
     }
 }

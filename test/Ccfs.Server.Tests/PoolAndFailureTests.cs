@@ -81,14 +81,14 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IFileCatalog>(sp => new FailingCommitCatalog(
-                    new SqliteFileCatalog(Path.Combine(DataDir, "catalog.db"))));
+                    ProviderCatalog(sp)));
             });
         }
     }
 
     private sealed class FailingCommitCatalog(IFileCatalog inner) : DelegatingFileCatalog(inner)
     {
-        public override Task CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
+        public override Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
             throw new IOException("disk full");
     }
 }

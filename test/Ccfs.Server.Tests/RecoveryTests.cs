@@ -1,61 +1,125 @@
-using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Metadata;
-using Ccfs.Server.Parameters;
+using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ccfs.Server.Tests;
 
-/// <summary>Start-up finishes what a crash interrupted, from the catalog's pending and deleting rows.</summary>
-public sealed class RecoveryTests : IDisposable
+/// <summary>
+/// Recovery finishes unfinished work whose owner is gone, from the catalog's marks: an upload with every copy in place
+/// is stored, one missing a copy is undone, deletes of rows and of single copies are completed, temporary files of
+/// gone instances go; work of a live request is left alone.
+/// </summary>
+[Trait("Catalog", "Sqlite")]
+public sealed class RecoveryTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-recovery", Guid.NewGuid().ToString("N"));
+    private readonly NodeIdentity _node = new("this");
+    private readonly WorkInProgress _inProgress = new();
+    private SqliteDatabase _database = null!;
+    private CcfsSettings _settings = null!;
+    private SqliteFileCatalog _catalog = null!;
+    private SqliteFileCatalog _goneNode = null!;
+    private LocationSet _locations = null!;
+    private WorkRecovery _recovery = null!;
 
-    [Fact]
-    public async Task An_interrupted_upload_and_an_interrupted_delete_are_finished_and_stored_files_are_kept()
+    public async Task InitializeAsync()
     {
-        var settings = CcfsSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        _settings = CcfsSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Ccfs:DataDir"] = _dataDir,
             ["Ccfs:Locations:0:Id"] = "0",
             ["Ccfs:Locations:1:Id"] = "256",
         }).Build());
-        var database = new SqliteDatabase(settings.CatalogPath);
-        var catalog = new SqliteFileCatalog(database);
-        var locations = new LocationSet([.. settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]);
-        using var masterKey = MasterKey.Load(settings);
-        var sync = new CatalogSync(new SqliteParameterStore(database, TimeProvider.System), new RuntimeParameters(settings),
-            new SqliteAccountStore(database, TimeProvider.System), new AccountDirectory(settings, masterKey, NullLogger<AccountDirectory>.Instance),
-            NullLogger<CatalogSync>.Instance);
-        var recovery = new StartupRecovery(settings, catalog, locations, sync, NullLogger<StartupRecovery>.Instance);
-        await recovery.StartAsync(CancellationToken.None);
+        _database = new SqliteDatabase(_settings.CatalogPath);
+        _catalog = new SqliteFileCatalog(_database, _node, TimeProvider.System);
+        // The same catalog as seen by an instance that has ended: what it marked is owned by nobody alive.
+        _goneNode = new SqliteFileCatalog(_database, new NodeIdentity("gone"), TimeProvider.System);
+        await _catalog.MigrateAsync(CancellationToken.None);
+        _locations = new LocationSet([.. _settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root, _node.Instance))]);
+        _recovery = new WorkRecovery(_catalog, _locations, new SingleNodeRegistry(_node), _node, _inProgress, NullLogger<WorkRecovery>.Instance);
+        await _recovery.RunAsync(CancellationToken.None);
+    }
 
-        var kept = await StoreAsync(catalog, locations, "kept");
-        var uploading = Record("uploading");
-        await catalog.TryReserveAsync(uploading, CancellationToken.None);
-        await locations.Stores[0].WriteAsync(uploading.Path[1..], Samples.Sine, CancellationToken.None);
-        var deleting = await StoreAsync(catalog, locations, "deleting");
-        await catalog.BeginDeleteAsync(deleting.Path, CancellationToken.None);
-        await locations.Stores[1].DeleteAsync(deleting.Path[1..], CancellationToken.None);
-        await File.WriteAllBytesAsync(Path.Combine(settings.Locations[0].Root, DiskFileStore.TemporaryFolder, "torn.tmp"), [1, 2, 3]);
+    [Fact]
+    public async Task Uploads_are_stored_or_undone_by_their_copies_and_deletes_of_rows_and_copies_are_finished()
+    {
+        var kept = await StoreAsync(_catalog, "kept");
+        var missingACopy = Record("missing-a-copy");
+        Assert.True(await _goneNode.TryReserveAsync(missingACopy, CancellationToken.None));
+        await _locations.Stores[0].WriteAsync(missingACopy.Path[1..], Samples.Sine, CancellationToken.None);
+        var everyCopyPlaced = Record("every-copy-placed");
+        Assert.True(await _goneNode.TryReserveAsync(everyCopyPlaced, CancellationToken.None));
+        await _locations.WriteEverywhereAsync(everyCopyPlaced.Path[1..], Samples.Sine);
+        var deleting = await StoreAsync(_catalog, "deleting");
+        await _goneNode.BeginDeleteAsync(deleting.Path, CancellationToken.None);
+        await _locations.Stores[1].DeleteAsync(deleting.Path[1..], CancellationToken.None);
+        var copyDeleting = await StoreAsync(_catalog, "copy-deleting");
+        Assert.Equal(CopyRemoval.Marked, await _goneNode.BeginCopyDeleteAsync(copyDeleting.Path, "256", CancellationToken.None));
 
-        await recovery.StartAsync(CancellationToken.None);
+        var pass = await _recovery.RunAsync(CancellationToken.None);
 
-        Assert.NotNull(await catalog.FindAsync(kept.Path, CancellationToken.None));
-        Assert.Empty(await catalog.ListUnfinishedAsync(CancellationToken.None));
-        foreach (var store in locations.Stores)
+        Assert.Equal(new RecoveryPass(4, 0, 0), pass);
+        Assert.Empty(await _catalog.ListUnfinishedAsync(100, CancellationToken.None));
+        Assert.Equal(["0", "256"], (await _catalog.FindAsync(kept.Path, CancellationToken.None))!.Locations);
+        Assert.Equal(["0", "256"], (await _catalog.FindAsync(everyCopyPlaced.Path, CancellationToken.None))!.Locations);
+        Assert.Null(await _catalog.StateOfAsync(missingACopy.Path, CancellationToken.None));
+        Assert.Null(await _catalog.StateOfAsync(deleting.Path, CancellationToken.None));
+        Assert.Equal(["0"], (await _catalog.FindAsync(copyDeleting.Path, CancellationToken.None))!.Locations);
+        foreach (var store in _locations.Stores)
         {
             Assert.True(await store.ExistsAsync(kept.Path[1..], CancellationToken.None));
-            Assert.False(await store.ExistsAsync(uploading.Path[1..], CancellationToken.None));
+            Assert.True(await store.ExistsAsync(everyCopyPlaced.Path[1..], CancellationToken.None));
+            Assert.False(await store.ExistsAsync(missingACopy.Path[1..], CancellationToken.None));
             Assert.False(await store.ExistsAsync(deleting.Path[1..], CancellationToken.None));
         }
 
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(settings.Locations[0].Root, DiskFileStore.TemporaryFolder)));
+        Assert.True(await _locations.Stores[0].ExistsAsync(copyDeleting.Path[1..], CancellationToken.None));
+        Assert.False(await _locations.Stores[1].ExistsAsync(copyDeleting.Path[1..], CancellationToken.None));
     }
 
-    public void Dispose()
+    [Fact]
+    public async Task Work_a_request_of_this_instance_still_holds_is_left_and_finished_once_the_request_lets_go()
     {
+        var record = Record("in-flight");
+        var request = _inProgress.Begin(record.Path);
+        Assert.True(await _catalog.TryReserveAsync(record, CancellationToken.None));
+        await _locations.Stores[0].WriteAsync(record.Path[1..], Samples.Sine, CancellationToken.None);
+
+        var whileHeld = await _recovery.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new RecoveryPass(0, 0, 1), whileHeld);
+        Assert.Equal(FileState.Pending, (await _catalog.StateOfAsync(record.Path, CancellationToken.None))!.Value.State);
+        Assert.True(await _locations.Stores[0].ExistsAsync(record.Path[1..], CancellationToken.None));
+        request.Dispose();
+
+        var afterwards = await _recovery.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new RecoveryPass(1, 0, 0), afterwards);
+        Assert.Null(await _catalog.StateOfAsync(record.Path, CancellationToken.None));
+        Assert.False(await _locations.Stores[0].ExistsAsync(record.Path[1..], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Temporary_files_of_gone_instances_and_of_older_versions_go_and_this_instances_stay()
+    {
+        var temporary = Path.Combine(_settings.Locations[0].Root, DiskFileStore.TemporaryFolder);
+        string[] gone = ["0123456789ab-0f.tmp", "torn.tmp", "deadbeef0000-probe-1"];
+        var mine = $"{_node.Instance}-4c.tmp";
+        foreach (var name in gone.Append(mine))
+        {
+            await File.WriteAllBytesAsync(Path.Combine(temporary, name), [1, 2, 3]);
+        }
+
+        await _recovery.RunAsync(CancellationToken.None);
+
+        Assert.Equal([mine], Directory.EnumerateFiles(temporary).Select(Path.GetFileName));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
         try
         {
             Directory.Delete(_dataDir, recursive: true);
@@ -65,12 +129,12 @@ public sealed class RecoveryTests : IDisposable
         }
     }
 
-    private static async Task<FileRecord> StoreAsync(IFileCatalog catalog, LocationSet locations, string name)
+    private async Task<FileRecord> StoreAsync(IFileCatalog catalog, string name)
     {
         var record = Record(name);
         Assert.True(await catalog.TryReserveAsync(record, CancellationToken.None));
-        await locations.WriteEverywhereAsync(record.Path[1..], Samples.Sine);
-        await catalog.CommitAsync(record.Path, locations.Ids, CancellationToken.None);
+        await _locations.WriteEverywhereAsync(record.Path[1..], Samples.Sine);
+        Assert.Equal(CommitOutcome.Stored, await catalog.CommitAsync(record.Path, _locations.Ids, CancellationToken.None));
         return record;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ccfs.Server.Tests;
 
 /// <summary>The scrubber on a catalog larger than a page, built directly on the catalog and the disk stores.</summary>
+[Trait("Catalog", "Sqlite")]
 public sealed class ScrubberTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-scrubber", Guid.NewGuid().ToString("N"));
@@ -22,12 +24,13 @@ public sealed class ScrubberTests : IDisposable
             ["Ccfs:Locations:0:Id"] = "0",
             ["Ccfs:Locations:1:Id"] = "256",
         }).Build());
-        var catalog = new SqliteFileCatalog(new SqliteDatabase(settings.CatalogPath));
+        await using var database = new SqliteDatabase(settings.CatalogPath);
+        var catalog = new SqliteFileCatalog(database, new NodeIdentity("test"), TimeProvider.System);
         await catalog.MigrateAsync(CancellationToken.None);
         var locations = new LocationSet([.. settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]);
         foreach (var store in locations.Stores)
         {
-            await store.SweepTemporaryFilesAsync(CancellationToken.None);
+            await store.SweepTemporaryFilesAsync(new HashSet<string>(), CancellationToken.None);
         }
 
         var files = (2 * Scrubber.PageSize) + 1;

@@ -16,7 +16,7 @@ public sealed class StorageFailureTests
     private static readonly Dictionary<string, string?> Pool = new() { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:1:Id"] = "256" };
 
     [Fact]
-    public async Task A_delete_that_fails_is_503_keeps_the_copy_marks_the_row_and_a_restart_finishes_it()
+    public async Task A_delete_that_fails_is_503_keeps_the_copy_marks_the_row_and_recovery_finishes_it_once_the_location_works()
     {
         using var factory = new FailingStoreFactory([]);
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
@@ -27,13 +27,18 @@ public sealed class StorageFailureTests
         await AssertUnavailableAsync(response);
         Assert.True(File.Exists(Path.Combine(factory.LocationRoot(), fileName[3..])));
         Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
-        using var restarted = factory.Restart();
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0300011", "The file does not exist.");
+        Assert.Equal(new RecoveryPass(0, 1, 0), await factory.RecoverAsync());
+        factory.Store("0").FailDeletes = false;
+
+        Assert.Equal(new RecoveryPass(1, 0, 0), await factory.RecoverAsync());
+
         Assert.False(File.Exists(Path.Combine(factory.LocationRoot(), fileName[3..])));
-        Assert.Empty(restarted.CatalogRows());
+        Assert.Empty(factory.CatalogRows());
     }
 
     [Fact]
-    public async Task A_pool_delete_that_fails_half_way_is_503_and_a_restart_removes_the_copy_left_and_the_row()
+    public async Task A_pool_delete_that_fails_half_way_is_503_and_recovery_removes_the_copy_left_and_the_row()
     {
         using var factory = new FailingStoreFactory(Pool);
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
@@ -46,13 +51,16 @@ public sealed class StorageFailureTests
         Assert.True(File.Exists(Path.Combine(factory.LocationRoot("256"), fileName[3..])));
         Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
         Assert.Null(await factory.FindAsync(fileName[2..]));
-        using var restarted = factory.Restart();
-        Assert.All(restarted.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
-        Assert.Empty(restarted.CatalogRows());
+        factory.Store("256").FailDeletes = false;
+
+        Assert.Equal(new RecoveryPass(1, 0, 0), await factory.RecoverAsync());
+
+        Assert.All(factory.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(factory.CatalogRows());
     }
 
     [Fact]
-    public async Task A_pool_delete_of_one_copy_that_fails_is_503_and_a_retry_removes_the_copy_the_catalog_already_forgot()
+    public async Task A_pool_delete_of_one_copy_that_fails_is_503_marks_the_copy_which_is_no_longer_served_and_a_retry_finishes_it()
     {
         using var factory = new FailingStoreFactory(Pool);
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
@@ -65,6 +73,8 @@ public sealed class StorageFailureTests
         Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
         Assert.True(File.Exists(at256));
         Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
+        Assert.Equal([$"{fileName[2..]} copy 256 state=2", $"{fileName[2..]} state=1"], factory.CatalogRows());
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, "256"), "0300011", "The file does not exist.");
         factory.Store("256").FailDeletes = false;
 
         var retried = await factory.Signed().DeleteAsync(fileName, "256");
@@ -73,6 +83,25 @@ public sealed class StorageFailureTests
         Assert.False(File.Exists(at256));
         Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
         Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
+        Assert.Equal([$"{fileName[2..]} state=1"], factory.CatalogRows());
+    }
+
+    [Fact]
+    public async Task A_copy_whose_delete_failed_is_removed_by_recovery_without_a_retry()
+    {
+        using var factory = new FailingStoreFactory(Pool);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var at256 = Path.Combine(factory.LocationRoot("256"), fileName[3..]);
+        factory.Store("256").FailDeletes = true;
+        await AssertUnavailableAsync(await factory.Signed().DeleteAsync(fileName, "256"));
+        factory.Store("256").FailDeletes = false;
+
+        Assert.Equal(new RecoveryPass(1, 0, 0), await factory.RecoverAsync());
+
+        Assert.False(File.Exists(at256));
+        Assert.Equal([$"{fileName[2..]} state=1"], factory.CatalogRows());
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, "256"), "0300011", "The file does not exist.");
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, "0"), "0", "success");
     }
 
     [Fact]
@@ -135,8 +164,8 @@ public sealed class StorageFailureTests
     }
 
     /// <summary>A server whose location stores fail on demand; a restart is a second node on the same data dir.</summary>
-    private sealed class FailingStoreFactory(Dictionary<string, string?> locations, string? dataDir = null)
-        : CcfsFactory(locations, dataDir: dataDir)
+    private sealed class FailingStoreFactory(Dictionary<string, string?> locations, string? dataDir = null, string? catalog = null)
+        : CcfsFactory(locations, dataDir: dataDir, catalog: catalog)
     {
         private readonly Dictionary<string, string?> _locations = locations;
         private readonly Dictionary<string, FailingStore> _stores = [];
@@ -149,10 +178,11 @@ public sealed class StorageFailureTests
 
         public FailingCatalog Catalog => (FailingCatalog)Services.GetRequiredService<IFileCatalog>();
 
-        /// <summary>Starts the server again on this data dir with healthy stores, so start-up recovery runs.</summary>
+        /// <summary>Stops this server and starts it again on this data dir with healthy stores, so start-up recovery runs.</summary>
         public CcfsFactory Restart()
         {
-            var restarted = new FailingStoreFactory(_locations, DataDir);
+            StopKeepingData();
+            var restarted = new FailingStoreFactory(_locations, DataDir, CatalogConnectionString);
             _ = restarted.Services;
             return restarted;
         }
@@ -161,7 +191,7 @@ public sealed class StorageFailureTests
         {
             base.ConfigureWebHost(builder);
             builder.ConfigureServices(services => services.AddSingleton<IFileCatalog>(sp => new FailingCatalog(
-                new SqliteFileCatalog(sp.GetRequiredService<Configuration.CcfsSettings>().CatalogPath))));
+                ProviderCatalog(sp))));
             builder.ConfigureServices(services => services.AddSingleton(sp =>
             {
                 var disk = sp.GetRequiredService<Configuration.CcfsSettings>().Locations;
@@ -195,8 +225,8 @@ public sealed class StorageFailureTests
 
         public bool FailReads { get; set; }
 
-        public override Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-            FailWrites ? throw new IOException("injected: the disk is full") : base.WriteAsync(path, content, cancellationToken);
+        public override Task<WrittenCopy> PlaceAsync(IStagedFile staged, string path, CancellationToken cancellationToken) =>
+            FailWrites ? throw new IOException("injected: the disk is full") : base.PlaceAsync(staged, path, cancellationToken);
 
         public override Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) =>
             FailDeletes ? throw new IOException("injected: the disk refuses to delete") : base.UndoWriteAsync(copy, cancellationToken);

@@ -26,14 +26,21 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public const string ClientIpHeader = "X-Test-Client-Ip";
 
     private readonly Dictionary<string, string?> _settings;
+    private bool _keepDataDir;
 
     public CcfsFactory() : this([])
     {
     }
 
-    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null)
+    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null, string? catalog = null)
     {
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
+        // The back-end a whole run targets (CCFS_TEST_CATALOG=postgres), unless a test names its own catalog.
+        if (!settings.ContainsKey("Ccfs:Catalog:Provider") && (catalog is not null || TestBackends.Catalog == TestBackends.Postgres))
+        {
+            CatalogConnectionString = catalog ?? PostgresCluster.NewCatalog();
+        }
+
         _settings = new()
         {
             ["Ccfs:DataDir"] = DataDir,
@@ -41,6 +48,8 @@ public class CcfsFactory : WebApplicationFactory<Program>
             ["Ccfs:Auth:IpLock:MaxFailures"] = "100000",
             ["Ccfs:Limits:Download:PermitLimit"] = "100000",
             ["Ccfs:Limits:Hash:PermitLimit"] = "100000",
+            // A test server listening with Kestrel must not leave its certificate in the real ~/.ccfs.
+            ["Ccfs:Tls:ShareDevelopmentCertificate"] = "false",
         };
         if (withAccounts)
         {
@@ -55,6 +64,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
             _settings["Ccfs:Accounts:2:SecretKey"] = AdminSecretKey;
             _settings["Ccfs:Accounts:2:VdnIds:0"] = "1";
             _settings["Ccfs:Accounts:2:Admin"] = "true";
+        }
+
+        if (CatalogConnectionString is not null)
+        {
+            _settings["Ccfs:Catalog:Provider"] = "Postgres";
+            _settings["Ccfs:Catalog:ConnectionString"] = CatalogConnectionString;
         }
 
         // A null value removes a default of this factory, so the server's own default applies.
@@ -73,6 +88,9 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public string DataDir { get; }
 
+    /// <summary>The PostgreSQL catalog (a schema of its own) this server uses, or null for the default SQLite one.</summary>
+    public string? CatalogConnectionString { get; }
+
     /// <summary>The access key of the admin account every test server has.</summary>
     public const string AdminAccessKey = "admin-ak";
     public const string AdminSecretKey = "admin-sk-0123456789";
@@ -80,8 +98,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
     /// <summary>A server of its own, for a test that needs settings no other test shares.</summary>
     public static CcfsFactory With(Dictionary<string, string?> settings, bool withAccounts = true) => new(settings, withAccounts);
 
-    /// <summary>A second node on the same data dir and catalog, as in a scaled-out deployment.</summary>
-    public static CcfsFactory SharingDataDirWith(CcfsFactory other) => new([], dataDir: other.DataDir);
+    /// <summary>Stops <paramref name="other"/> (keeping its data) and starts a server on the same data dir and catalog, as a restart does.</summary>
+    public static CcfsFactory RestartOf(CcfsFactory other, Dictionary<string, string?>? settings = null)
+    {
+        other.StopKeepingData();
+        return new(settings ?? [], dataDir: other.DataDir, catalog: other.CatalogConnectionString);
+    }
 
     public SignedClient Admin() => Signed(AdminAccessKey, AdminSecretKey);
 
@@ -117,6 +139,11 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public IReadOnlyList<string> CatalogRows()
     {
+        if (CatalogConnectionString is not null)
+        {
+            return PostgresRows();
+        }
+
         var path = Path.Combine(DataDir, "catalog.db");
         if (!File.Exists(path))
         {
@@ -126,7 +153,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path || ' state=' || state FROM files ORDER BY path;";
+        // Rows, and copies that are not simply held (being deleted), so a snapshot shows every mark a request left.
+        command.CommandText = """
+            SELECT path || ' state=' || state FROM files
+            UNION ALL SELECT path || ' copy ' || location_id || ' state=' || state FROM file_copies WHERE state <> 1
+            ORDER BY 1;
+            """;
         using var reader = command.ExecuteReader();
         var rows = new List<string>();
         while (reader.Read())
@@ -135,6 +167,103 @@ public class CcfsFactory : WebApplicationFactory<Program>
         }
 
         return rows;
+    }
+
+    /// <summary>The environment a server process needs to use this server's catalog (nothing for the default SQLite one).</summary>
+    public IReadOnlyDictionary<string, string> CatalogEnvironment() => CatalogConnectionString is null
+        ? new Dictionary<string, string>()
+        : new Dictionary<string, string> { ["Ccfs__Catalog__Provider"] = "Postgres", ["Ccfs__Catalog__ConnectionString"] = CatalogConnectionString };
+
+    /// <summary>The number of rows in a catalog table, whichever the provider.</summary>
+    public long CatalogCount(string table)
+    {
+        if (CatalogConnectionString is not null)
+        {
+            using var pg = new Npgsql.NpgsqlConnection(CatalogConnectionString);
+            pg.Open();
+            using var count = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM {table};", pg);
+            return (long)count.ExecuteScalar()!;
+        }
+
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDir, "catalog.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {table};";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>
+    /// Everything the catalog holds, as bytes a secret could hide in: the SQLite files (database and WAL), or for
+    /// PostgreSQL every row of every table as text and every bytea value as it is stored.
+    /// </summary>
+    public IReadOnlyList<byte[]> CatalogContents()
+    {
+        if (CatalogConnectionString is null)
+        {
+            return [.. Directory.GetFiles(DataDir, "catalog.db*").Select(File.ReadAllBytes)];
+        }
+
+        using var pg = new Npgsql.NpgsqlConnection(CatalogConnectionString);
+        pg.Open();
+        var contents = new List<byte[]>();
+        var tables = new List<string>();
+        using (var list = new Npgsql.NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema();", pg))
+        using (var reader = list.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var table in tables)
+        {
+            using var rows = new Npgsql.NpgsqlCommand($"SELECT row_to_json(t)::text FROM {table} t;", pg);
+            using var reader = rows.ExecuteReader();
+            while (reader.Read())
+            {
+                contents.Add(System.Text.Encoding.UTF8.GetBytes(reader.GetString(0)));
+            }
+        }
+
+        using (var secrets = new Npgsql.NpgsqlCommand("SELECT sealed FROM account_secrets;", pg))
+        using (var reader = secrets.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                contents.Add((byte[])reader.GetValue(0));
+            }
+        }
+
+        return contents;
+    }
+
+    private List<string> PostgresRows()
+    {
+        using var connection = new Npgsql.NpgsqlConnection(CatalogConnectionString);
+        connection.Open();
+        // Ordered as SQLite orders text (by bytes), so snapshots of both catalogs read alike.
+        using var command = new Npgsql.NpgsqlCommand("""
+            SELECT r FROM (
+                SELECT path || ' state=' || state FROM files
+                UNION ALL SELECT path || ' copy ' || location_id || ' state=' || state FROM file_copies WHERE state <> 1
+            ) rows (r) ORDER BY r COLLATE "C";
+            """, connection);
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var rows = new List<string>();
+            while (reader.Read())
+            {
+                rows.Add(reader.GetString(0));
+            }
+
+            return rows;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            return [];
+        }
     }
 
     /// <summary>Sends a request that must be refused with <paramref name="code"/>, and checks that it changed no file and no row.</summary>
@@ -154,6 +283,22 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public Task<FileRecord?> FindAsync(string path) => Services.GetRequiredService<IFileCatalog>().FindAsync(path, CancellationToken.None);
 
+    /// <summary>The catalog of the provider this server is configured for, for test doubles that wrap it.</summary>
+    public static IFileCatalog ProviderCatalog(IServiceProvider services) =>
+        services.GetRequiredService<Ccfs.Server.Configuration.CcfsSettings>().UsesPostgres
+            ? services.GetRequiredService<Ccfs.Server.Metadata.Postgres.PostgresFileCatalog>()
+            : services.GetRequiredService<Ccfs.Server.Metadata.Sqlite.SqliteFileCatalog>();
+
+    /// <summary>Runs one pass of the recovery the server runs every <c>Ccfs:Catalog:RecoveryInterval</c>.</summary>
+    public Task<RecoveryPass> RecoverAsync() => Services.GetRequiredService<WorkRecovery>().RunAsync(CancellationToken.None);
+
+    /// <summary>Stops this server and keeps its data dir, so another can start on it (the data dir lock is released).</summary>
+    public void StopKeepingData()
+    {
+        _keepDataDir = true;
+        Dispose();
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
@@ -170,6 +315,16 @@ public class CcfsFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (_keepDataDir)
+        {
+            return;
+        }
+
+        if (CatalogConnectionString is not null)
+        {
+            PostgresCluster.Drop(CatalogConnectionString);
+        }
+
         try
         {
             Directory.Delete(DataDir, recursive: true);

@@ -9,7 +9,7 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
 
     public virtual Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => inner.TryReserveAsync(record, cancellationToken);
 
-    public virtual Task CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
+    public virtual Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
         inner.CommitAsync(path, locations, cancellationToken);
 
     public virtual Task ReleaseAsync(string path, CancellationToken cancellationToken) => inner.ReleaseAsync(path, cancellationToken);
@@ -20,15 +20,32 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
 
     public virtual Task RemoveAsync(string path, CancellationToken cancellationToken) => inner.RemoveAsync(path, cancellationToken);
 
-    public virtual Task<CopyRemoval> RemoveCopyAsync(string path, string locationId, CancellationToken cancellationToken) =>
-        inner.RemoveCopyAsync(path, locationId, cancellationToken);
+    public virtual Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, CancellationToken cancellationToken) =>
+        inner.BeginCopyDeleteAsync(path, locationId, cancellationToken);
 
-    public virtual Task<IReadOnlyList<FileRecord>> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
+    public virtual Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken) =>
+        inner.ForgetCopyAsync(path, locationId, cancellationToken);
+
+    public virtual Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
+        inner.IsBeingDeletedAsync(path, locationId, cancellationToken);
+
+    public virtual Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken) =>
+        inner.StateOfAsync(path, cancellationToken);
+
+    public virtual Task<bool> StoreRecoveredAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
+        inner.StoreRecoveredAsync(path, locations, cancellationToken);
+
+    public virtual Task<IReadOnlyList<UnfinishedWork>> ListUnfinishedAsync(int limit, CancellationToken cancellationToken) =>
+        inner.ListUnfinishedAsync(limit, cancellationToken);
 
     public virtual Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken) =>
         inner.ListStoredAsync(vdnId, afterPath, limit, cancellationToken);
 
+    public virtual Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit,
+        CancellationToken cancellationToken) =>
+        inner.ListNewestFirstAsync(vdnId, after, limit, cancellationToken);
+
     public virtual Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) => inner.ListVdnsAsync(cancellationToken);
 
-    public virtual Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    public virtual Task ProbeWriteAsync(CancellationToken cancellationToken) => inner.ProbeWriteAsync(cancellationToken);
 }

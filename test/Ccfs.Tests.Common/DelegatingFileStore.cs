@@ -2,13 +2,20 @@ using Ccfs.Server.Storage;
 
 namespace Ccfs.Tests;
 
-/// <summary>A store that passes everything to another; test doubles override only the step they change.</summary>
+/// <summary>
+/// A store that passes everything to another; test doubles override only the step they change. A staged file's
+/// placement goes through <see cref="PlaceAsync"/>, so a double can fail a placement as well as a stage.
+/// </summary>
 public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
 {
     public string LocationId => inner.LocationId;
 
-    public virtual Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        inner.WriteAsync(path, content, cancellationToken);
+    public virtual async Task<IStagedFile> StageAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        new Staged(this, await inner.StageAsync(content, cancellationToken));
+
+    /// <summary>Places a file <see cref="StageAsync"/> staged in the inner store.</summary>
+    public virtual Task<WrittenCopy> PlaceAsync(IStagedFile staged, string path, CancellationToken cancellationToken) =>
+        staged.PlaceAsync(path, cancellationToken);
 
     public virtual Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) => inner.UndoWriteAsync(copy, cancellationToken);
 
@@ -26,5 +33,13 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
 
     public virtual Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
 
-    public virtual Task SweepTemporaryFilesAsync(CancellationToken cancellationToken) => inner.SweepTemporaryFilesAsync(cancellationToken);
+    public virtual Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken) =>
+        inner.SweepTemporaryFilesAsync(liveInstances, cancellationToken);
+
+    private sealed class Staged(DelegatingFileStore store, IStagedFile inner) : IStagedFile
+    {
+        public Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken) => store.PlaceAsync(inner, path, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 }

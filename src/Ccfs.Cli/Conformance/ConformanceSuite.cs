@@ -125,7 +125,9 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
 
     /// <summary>
     /// Runs the checks of a mode in order, reporting each as it finishes. Once the endpoint locks this client's address,
-    /// every answer would be that 403, so the remaining checks are reported not applicable instead of failed.
+    /// every answer would be that 403, so the remaining checks are reported not applicable instead of failed. When no
+    /// connection can be made, the run stops with that exception: every check would fail the same way, and none of them
+    /// would say anything about the endpoint.
     /// </summary>
     public async Task<IReadOnlyList<CheckResult>> RunAsync(bool full, Func<CheckResult, Task> report)
     {
@@ -160,10 +162,10 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
             {
                 result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, e.Message);
             }
-            catch (Exception e)
+            catch (Exception e) when (!Failure.IsUnreachable(e))
             {
                 // Whatever an endpoint answers, the report goes on: an exception in a check is that check failing.
-                result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, $"{e.GetType().Name}: {e.Message}");
+                result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, Failure.Of(e)?.Message ?? e.Message);
             }
 
             results.Add(result);

@@ -10,9 +10,11 @@ public static class AdminApi
 
     public static void Map(WebApplication app)
     {
-        var admin = app.MapGroup(InterfaceCallMiddleware.AdminPath).AddEndpointFilter(AdminAuth.FilterAsync).WithTags(Tag)
+        var admin = app.MapGroup(InterfaceCallMiddleware.AdminPath).AddEndpointFilter(AdminFailures.FilterAsync)
+            .AddEndpointFilter(AdminAuth.FilterAsync).WithTags(Tag)
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(AdminError), ["application/json"]),
-                new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(SpringError), ["application/json"]));
+                new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(SpringError), ["application/json"]),
+                new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(AdminError), ["application/json"]));
         ParameterEndpoints.Map(admin);
         AccountEndpoints.Map(admin);
         AuditEndpoints.Map(admin);

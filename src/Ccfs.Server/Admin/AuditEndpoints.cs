@@ -14,7 +14,7 @@ public static class AuditEndpoints
     public static void Map(RouteGroupBuilder admin) =>
         admin.MapGet("/audit", QueryAsync).WithName("getAudit").WithSummary("The audit trail, newest first, with keyset paging");
 
-    private static async Task<IResult> QueryAsync(HttpContext http, AuditTrail trail, SqliteAuditStore store)
+    private static async Task<IResult> QueryAsync(HttpContext http, AuditTrail trail, IAuditStore store)
     {
         var problems = new List<string>();
         var limit = AdminQuery.Integer(http, "limit", 1, MaxLimit, problems) ?? DefaultLimit;

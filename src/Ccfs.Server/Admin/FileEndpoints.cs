@@ -54,7 +54,7 @@ public static partial class FileEndpoints
         admin.MapGet("/vdns", ListVdnsAsync)
             .WithName("listVdns").WithSummary("VDNs with stored files or parameters of their own");
         admin.MapGet("/vdns/{vdnId:int}/files", ListFilesAsync)
-            .WithName("listFiles").WithSummary("A VDN's stored files in path order; ?after= the previous page's next, ?limit= up to 1000");
+            .WithName("listFiles").WithSummary("A VDN's stored files, newest first; ?after= the previous page's next, ?limit= up to 1000");
         admin.MapGet("/files/audio", AudioAsync)
             .WithName("playFile").WithSummary("A stored prompt decoded to 16-bit PCM WAV, which browsers play")
             .WithMetadata(AuditedRead.Instance);
@@ -95,10 +95,15 @@ public static partial class FileEndpoints
             return AdminResults.Invalid(problems[0]);
         }
 
-        var after = AdminQuery.Text(http, "after");
-        var rows = await catalog.ListStoredAsync(vdnId, after, limit + 1, cancellationToken);
-        var page = rows.Take(limit).Select(FileView.Of).ToList();
-        return AdminResults.Ok(new FilePage(page, rows.Count > limit ? page[^1].Path : null));
+        NewestFirstCursor? after = null;
+        if (AdminQuery.Text(http, "after") is { } text && !FileCursor.TryParse(text, out after))
+        {
+            return AdminResults.Invalid($"after must be the next of the previous page (creation time in Unix milliseconds, ':', path), not '{text}'");
+        }
+
+        var rows = await catalog.ListNewestFirstAsync(vdnId, after, limit + 1, cancellationToken);
+        var page = rows.Take(limit).ToList();
+        return AdminResults.Ok(new FilePage([.. page.Select(FileView.Of)], rows.Count > limit ? FileCursor.Format(page[^1]) : null));
     }
 
     private static async Task<IResult> AudioAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog)
@@ -231,7 +236,7 @@ public static partial class FileEndpoints
         return AdminResults.Created(new StoredPromptView(record.FileName, record.Locations, record.DurationMs, convertedFrom));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog,
+    private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, FileRemoval removal, IFileCatalog catalog,
         ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
@@ -244,7 +249,7 @@ public static partial class FileEndpoints
         var fileName = record!.FileName;
         try
         {
-            if (!await FileRemoval.EverywhereAsync(path!, locations, catalog))
+            if (!await removal.EverywhereAsync(path!))
             {
                 return AdminResults.NotFound($"{fileName} is not stored");
             }
@@ -256,7 +261,7 @@ public static partial class FileEndpoints
         catch (Exception e) when (StorageFailure.Is(e))
         {
             LogDeleteFailed(log, e, path!.Path);
-            return AdminResults.Unavailable("the file could not be deleted now; a restart finishes an interrupted delete");
+            return AdminResults.Unavailable("the file could not be deleted now; the server finishes the delete in the background");
         }
 
         LogDeleted(log, path!.Path, AdminAuth.Request(http).Account.AccessKey);
@@ -302,10 +307,10 @@ public static partial class FileEndpoints
         return values;
     }
 
-    [LoggerMessage(LogLevel.Information, "Admin stored {FileName}: {Size} bytes ({Source}), VDN {Vdn}, access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Admin stored {FileName}: {Size} bytes ({Source}), VDN {Vdn}, access key {AccessKey}")]
     private static partial void LogStored(ILogger logger, string fileName, int size, string source, int vdn, string accessKey);
 
-    [LoggerMessage(LogLevel.Information, "Admin deleted {Path} from every location for access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Admin deleted {Path} from every location for access key {AccessKey}")]
     private static partial void LogDeleted(ILogger logger, string path, string accessKey);
 
     [LoggerMessage(LogLevel.Error, "Admin delete of {Path} failed")]

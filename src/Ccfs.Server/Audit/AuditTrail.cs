@@ -6,14 +6,19 @@ namespace Ccfs.Server.Audit;
 
 /// <summary>
 /// Records every audited call. Requests only enqueue (no catalog write on the request path); a background loop writes
-/// batches in one transaction each, purges entries past the retention hourly, and drains the queue at shutdown.
+/// batches through the catalog's writer. A batch that cannot be written (disk full, database held by another process)
+/// is kept and retried with a growing pause (1 s up to 30 s) until it is written; meanwhile new entries queue. Only when
+/// the queue is full, or at shutdown with the catalog still failing, are entries dropped: each is counted in
+/// <c>ccfs_audit_dropped_total</c> and logged. Entries past the retention are purged hourly.
 /// </summary>
-public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings settings, TimeProvider time, CcfsMetrics metrics,
+public sealed partial class AuditTrail(IAuditStore store, CcfsSettings settings, TimeProvider time, CcfsMetrics metrics,
     ILogger<AuditTrail> logger) : BackgroundService, IInterfaceCallSink
 {
     /// <summary>Entries that may wait to be written; past it new ones are dropped and counted.</summary>
     public const int Capacity = 100_000;
     private const int BatchSize = 512;
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(30);
 
     // Wait, not DropWrite: with DropWrite TryWrite reports success for an entry it drops, so no drop would be seen.
     // Requests never wait either way, since they only call TryWrite.
@@ -24,6 +29,10 @@ public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings sett
     });
 
     private readonly SemaphoreSlim _writing = new(1, 1);
+
+    // The batch being written: it leaves the queue only once written, so a failed write loses nothing. Guarded by _writing.
+    private readonly List<AuditEntry> _batch = new(BatchSize);
+    private volatile bool _batchWaiting;
     private long _dropped;
 
     public void Record(InterfaceCall call, string resultCode)
@@ -39,20 +48,35 @@ public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings sett
         if (!_queue.Writer.TryWrite(entry))
         {
             // Only when the catalog has been unwritable for a long time; the metric and the log say how many were lost.
-            metrics.AuditDropped.Inc();
-            LogDropped(logger, Interlocked.Increment(ref _dropped));
+            Drop(1, "the audit queue is full");
         }
     }
 
-    /// <summary>Writes everything queued so far, so a reader sees calls answered before it asked.</summary>
+    /// <summary>Writes everything queued so far, so a reader sees calls answered before it asked; throws if the catalog fails.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         await _writing.WaitAsync(cancellationToken);
         try
         {
-            while (_queue.Reader.TryPeek(out _))
+            while (true)
             {
-                await WriteBatchAsync(cancellationToken);
+                if (_batch.Count == 0)
+                {
+                    while (_batch.Count < BatchSize && _queue.Reader.TryRead(out var entry))
+                    {
+                        _batch.Add(entry);
+                    }
+
+                    if (_batch.Count == 0)
+                    {
+                        return;
+                    }
+                }
+
+                _batchWaiting = true;
+                await store.AppendAsync(_batch, cancellationToken);
+                _batch.Clear();
+                _batchWaiting = false;
             }
         }
         finally
@@ -67,47 +91,50 @@ public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings sett
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var purge = PurgeLoopAsync(stoppingToken);
+        var pause = FirstRetry;
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (_batchWaiting || await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                await FlushOrLogAsync(stoppingToken);
+                try
+                {
+                    await FlushAsync(stoppingToken);
+                    pause = FirstRetry;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogWriteFailed(logger, e, _batch.Count + _queue.Reader.Count, pause);
+                    await Task.Delay(pause, time, stoppingToken);
+                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LastRetry.Ticks));
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
 
-        await FlushOrLogAsync(CancellationToken.None);
+        // One last attempt at shutdown; what it cannot write is counted as dropped, never silently lost.
+        try
+        {
+            await FlushAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            Drop(_batch.Count + _queue.Reader.Count, "the catalog could not be written at shutdown: " + e.Message);
+        }
+
         await purge;
     }
 
-    private async Task FlushOrLogAsync(CancellationToken cancellationToken)
+    private void Drop(int count, string reason)
     {
-        try
+        if (count == 0)
         {
-            await FlushAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogWriteFailed(logger, e);
-            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
-        }
-    }
-
-    private async Task WriteBatchAsync(CancellationToken cancellationToken)
-    {
-        var batch = new List<AuditEntry>(BatchSize);
-        while (batch.Count < BatchSize && _queue.Reader.TryPeek(out var entry))
-        {
-            batch.Add(entry);
-            _queue.Reader.TryRead(out _);
+            return;
         }
 
-        if (batch.Count > 0)
-        {
-            await store.AppendAsync(batch, cancellationToken);
-        }
+        metrics.AuditDropped.Inc(count);
+        LogDropped(logger, count, Interlocked.Add(ref _dropped, count), reason);
     }
 
     private async Task PurgeLoopAsync(CancellationToken stoppingToken)
@@ -127,7 +154,7 @@ public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings sett
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogWriteFailed(logger, e);
+                    LogPurgeFailed(logger, e);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -137,11 +164,14 @@ public sealed partial class AuditTrail(SqliteAuditStore store, CcfsSettings sett
         }
     }
 
-    [LoggerMessage(LogLevel.Error, "The audit queue is full; {Dropped} entries were not recorded")]
-    private static partial void LogDropped(ILogger logger, long dropped);
+    [LoggerMessage(LogLevel.Error, "{Count} audit entries were not recorded ({Total} since start): {Reason}")]
+    private static partial void LogDropped(ILogger logger, int count, long total, string reason);
 
-    [LoggerMessage(LogLevel.Error, "Writing the audit trail failed; retrying")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception);
+    [LoggerMessage(LogLevel.Error, "Writing the audit trail failed; {Waiting} entries wait and are retried in {Pause}")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int waiting, TimeSpan pause);
+
+    [LoggerMessage(LogLevel.Error, "Purging old audit entries failed; the next hourly purge tries again")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(LogLevel.Information, "Purged {Removed} audit entries older than {Retention}")]
     private static partial void LogPurged(ILogger logger, int removed, TimeSpan retention);

@@ -25,6 +25,43 @@ public sealed class CcfsOptions
     public AdminOptions Admin { get; set; } = new();
 
     public SecurityOptions Security { get; set; } = new();
+
+    public LogOptions Log { get; set; } = new();
+
+    public TlsOptions Tls { get; set; } = new();
+
+    public CatalogOptions Catalog { get; set; } = new();
+
+    public NodeOptions Node { get; set; } = new();
+}
+
+/// <summary>Where the catalog (file rows, accounts, parameters, audit) lives, and how its writer behaves.</summary>
+public sealed class CatalogOptions
+{
+    public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
+
+    /// <summary><c>Sqlite</c> (the default: <c>{DataDir}/catalog.db</c>, one process) or <c>Postgres</c> (shared by many nodes).</summary>
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>The Npgsql connection string, for <c>Postgres</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>How long a catalog write may wait (queued, or for a database another process holds) before it is answered 503.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a node finishes work left unfinished by node instances that are gone or requests that gave up.</summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>This node in a deployment of several.</summary>
+public sealed class NodeOptions
+{
+    /// <summary>A name for logs and the node list; by default the host name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>With a shared (PostgreSQL) catalog: a node that has not renewed its lease for this long counts as gone.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class AccountOptions
@@ -182,4 +219,19 @@ public sealed class SecurityOptions
     /// generated into <c>{DataDir}/master.key</c> (mode 0600). Every node of a deployment needs the same key.
     /// </summary>
     public string? MasterKey { get; set; }
+}
+
+public sealed class LogOptions
+{
+    /// <summary><c>auto</c> (text at a terminal, JSON lines otherwise), <c>json</c> or <c>text</c>; <c>--log-format</c> sets it.</summary>
+    public string Format { get; set; } = "auto";
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>
+    /// A loopback-only server using the generated certificate copies it to <c>~/.ccfs/dev-certificate.pem</c>, where
+    /// <c>ccfs</c> finds it; false leaves the home alone.
+    /// </summary>
+    public bool ShareDevelopmentCertificate { get; set; } = true;
 }

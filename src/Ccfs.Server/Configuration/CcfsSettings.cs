@@ -40,11 +40,25 @@ public sealed partial class CcfsSettings
 
     public required ListenerPlan Listeners { get; init; }
 
+    public required CatalogOptions Catalog { get; init; }
+
+    public required NodeOptions Node { get; init; }
+
+    /// <summary>The catalog is PostgreSQL, shared by every node; otherwise SQLite, owned by this process.</summary>
+    public bool UsesPostgres => string.Equals(Catalog.Provider, CatalogOptions.Postgres, StringComparison.OrdinalIgnoreCase);
+
     public string CatalogPath => Path.Combine(DataDir, "catalog.db");
 
     public static CcfsSettings Load(IConfiguration configuration)
     {
         var errors = new List<string>();
+        ConfigurationShape.Check(configuration.GetSection(CcfsOptions.Section), typeof(CcfsOptions), errors);
+        if (errors.Count > 0)
+        {
+            // Binding would stop at the first of these, in .NET's words; these name every key and say what is expected.
+            throw new CcfsConfigurationException(errors);
+        }
+
         CcfsOptions options;
         try
         {
@@ -117,6 +131,12 @@ public sealed partial class CcfsSettings
         }
 
         ResultTexts.Check(options.Compatibility, errors);
+        CheckCatalog(options.Catalog, options.Node, errors);
+
+        if (!Observability.LogFormat.IsKnown(options.Log.Format))
+        {
+            errors.Add($"Ccfs:Log:Format is '{options.Log.Format}'; expected one of {string.Join(", ", Observability.LogFormat.Names)}");
+        }
 
         if (errors.Count > 0)
         {
@@ -138,6 +158,8 @@ public sealed partial class CcfsSettings
             Admin = options.Admin,
             Security = options.Security,
             Listeners = listeners,
+            Catalog = options.Catalog,
+            Node = options.Node,
         };
     }
 
@@ -253,6 +275,41 @@ public sealed partial class CcfsSettings
             {
                 errors.Add($"Ccfs:Auth:TrustedProxies entry '{proxy}' is neither an IP address nor a CIDR network");
             }
+        }
+    }
+
+    private static void CheckCatalog(CatalogOptions catalog, NodeOptions node, List<string> errors)
+    {
+        var postgres = string.Equals(catalog.Provider, CatalogOptions.Postgres, StringComparison.OrdinalIgnoreCase);
+        if (!postgres && !string.Equals(catalog.Provider, CatalogOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"Ccfs:Catalog:Provider '{catalog.Provider}' is not one of {CatalogOptions.Sqlite}, {CatalogOptions.Postgres}");
+        }
+
+        if (postgres && string.IsNullOrWhiteSpace(catalog.ConnectionString))
+        {
+            errors.Add("Ccfs:Catalog:ConnectionString is empty; the Postgres catalog needs an Npgsql connection string, such as "
+                + "Host=127.0.0.1;Port=5432;Username=ccfs;Password=…;Database=ccfs");
+        }
+
+        if (catalog.WriteTimeout < TimeSpan.FromMilliseconds(100) || catalog.WriteTimeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"Ccfs:Catalog:WriteTimeout is {catalog.WriteTimeout}; it must be between 00:00:00.1 and 00:05:00");
+        }
+
+        if (catalog.RecoveryInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"Ccfs:Catalog:RecoveryInterval is {catalog.RecoveryInterval}; it must be at least 00:00:01");
+        }
+
+        if (node.LeaseDuration < TimeSpan.FromSeconds(3))
+        {
+            errors.Add($"Ccfs:Node:LeaseDuration is {node.LeaseDuration}; it must be at least 00:00:03");
+        }
+
+        if (node.Name is { } name && (name.Length is 0 or > 64 || name.Any(char.IsControl)))
+        {
+            errors.Add("Ccfs:Node:Name must be 1-64 printable characters");
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class CatalogHealthCheck(IFileCatalog catalog) : IHealthCheck
     {
         try
         {
-            await catalog.PingAsync(cancellationToken);
+            await catalog.ProbeWriteAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
         catch (Exception e)

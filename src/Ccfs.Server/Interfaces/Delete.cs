@@ -20,7 +20,7 @@ public static partial class Delete
             "Removes the file from every location, or from locationId only; the catalog row goes with the last copy.");
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
-        LocationSet locations, IFileCatalog catalog, ILoggerFactory loggers)
+        LocationSet locations, FileRemoval removal, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(Delete).FullName!);
         var admission = await reader.ReadPathRequestAsync(http, "fileName");
@@ -39,8 +39,8 @@ public static partial class Delete
         try
         {
             var deleted = only is null
-                ? await FileRemoval.EverywhereAsync(path, locations, catalog)
-                : await FileRemoval.FromAsync(path, only, locations, catalog);
+                ? await removal.EverywhereAsync(path)
+                : await removal.FromAsync(path, only);
             if (!deleted)
             {
                 return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");
@@ -53,14 +53,14 @@ public static partial class Delete
         catch (Exception e) when (StorageFailure.Is(e))
         {
             LogFailed(log, e, path.Path);
-            return CcfsResults.Unavailable("the file could not be deleted now; a restart finishes an interrupted delete");
+            return CcfsResults.Unavailable("the file could not be deleted now; the server finishes the delete in the background");
         }
 
         LogDeleted(log, path.Path, only?.LocationId ?? "every location", request.Account.AccessKey);
         return CcfsResults.Answer(CcfsResult.Success);
     }
 
-    [LoggerMessage(LogLevel.Information, "Deleted {Path} from {Location} for access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Deleted {Path} from {Location} for access key {AccessKey}")]
     private static partial void LogDeleted(ILogger logger, string path, string location, string accessKey);
 
     [LoggerMessage(LogLevel.Error, "Deleting {Path} failed")]

@@ -48,10 +48,16 @@ public static class Hash
             foreach (var store in only is null ? CatalogCopiesFirst(locations, record) : [only])
             {
                 var listed = record?.Locations.Contains(store.LocationId) == true;
+                if (!listed && await catalog.IsBeingDeletedAsync(path.Path, store.LocationId, CancellationToken.None))
+                {
+                    // Bytes a delete has not removed yet (or could not: recovery will) are no longer the file's.
+                    continue;
+                }
+
                 await using var content = await store.OpenReadAsync(path.StoragePath, CancellationToken.None);
                 if (content is null)
                 {
-                    if (listed)
+                    if (listed && await StillListedAsync(catalog, path.Path, store.LocationId))
                     {
                         integrity.Missing(store.LocationId, path.Path);
                     }
@@ -86,6 +92,13 @@ public static class Hash
 
         return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");
     }
+
+    /// <summary>
+    /// A copy found missing is an integrity problem only if the catalog still lists it: a delete that ran meanwhile
+    /// removes the bytes after it marks the row, so reading the catalog again tells the two apart.
+    /// </summary>
+    private static async Task<bool> StillListedAsync(IFileCatalog catalog, string path, string locationId) =>
+        (await catalog.FindAsync(path, CancellationToken.None))?.Locations.Contains(locationId) == true;
 
     /// <summary>The locations the catalog lists first, in configured order, then the others (files placed by hand).</summary>
     private static IEnumerable<IFileStore> CatalogCopiesFirst(LocationSet locations, FileRecord? record) =>

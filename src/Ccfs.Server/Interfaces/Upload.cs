@@ -21,11 +21,12 @@ public static partial class Upload
         const string summary = "Upload a prompt";
         const string description = "Stores a G.711 A-law, 8 kHz, mono WAV under the VDN's upload folder and answers with the name the IVR plays.";
         ivr.MapPost("/uploadFile", HandleAsync)
-            .DescribedAs<UploadMsgBody, UploadedFileData>("uploadFile", summary, description);
+            .DescribedAs<UploadMsgBody, UploadedFileData>("uploadFile", summary, description).WithVdnIdQuery();
         if (compatibility.UploadAlias)
         {
             ivr.MapPost("/upload", HandleAsync)
-                .DescribedAs<UploadMsgBody, UploadedFileData>("upload", summary + " (the documentation example's path)", description);
+                .DescribedAs<UploadMsgBody, UploadedFileData>("upload", summary + " (the documentation example's path)", description)
+                .WithVdnIdQuery();
         }
     }
 
@@ -41,7 +42,8 @@ public static partial class Upload
         var parameters = hasVdn ? parameterSource.For(vdn) : parameterSource.Global;
 
         // The body is held in memory until the answer, so the request holds an upload slot from before it is read.
-        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, "data", takesUploadSlot: true);
+        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, "data", takesUploadSlot: true,
+            tooLarge: new TooLarge(parameters));
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -125,9 +127,20 @@ public static partial class Upload
         return CcfsResults.Answer(result, reason);
     }
 
-    [LoggerMessage(LogLevel.Information, "Stored {FileName}: {Size} bytes, {DurationMs} ms, VDN {Vdn}, access key {AccessKey}")]
+    /// <summary>
+    /// <c>0300003</c> for a body over the limit, refused from its headers: the reason gives the WAV size limit a client
+    /// can act on, besides the body limit it passed. Formatted only when sent.
+    /// </summary>
+    private sealed class TooLarge(SystemParameters parameters) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => CcfsResults.Answer(CcfsResult.TooLong("data"),
+            $"the request body is over the {parameters.UploadBodyLimitBytes}-byte limit: "
+            + $"the upload size limit is {parameters.UploadSizeLimitBytes} bytes of WAV").ExecuteAsync(httpContext);
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Stored {FileName}: {Size} bytes, {DurationMs} ms, VDN {Vdn}, access key {AccessKey}")]
     private static partial void LogStored(ILogger logger, string fileName, int size, long durationMs, int vdn, string accessKey);
 
-    [LoggerMessage(LogLevel.Information, "Upload refused with {ResultCode}: {Reason}")]
+    [LoggerMessage(LogLevel.Debug, "Upload refused with {ResultCode}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string resultCode, string reason);
 }

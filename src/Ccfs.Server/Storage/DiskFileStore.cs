@@ -21,11 +21,18 @@ public sealed class DiskFileStore : IFileStore
     private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
     private string? _realRoot;
 
-    public DiskFileStore(string locationId, string root)
+    private readonly string _instance;
+
+    /// <param name="locationId">The location's id.</param>
+    /// <param name="root">The folder that is the root of the location's drive.</param>
+    /// <param name="instance">This node instance (<see cref="Metadata.NodeIdentity.Instance"/>): it prefixes the temporary
+    /// files written here, so a sweep removes only those of instances that are gone.</param>
+    public DiskFileStore(string locationId, string root, string instance = "local")
     {
         LocationId = locationId;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _temporary = Path.Combine(_root, TemporaryFolder);
+        _instance = instance;
     }
 
     public string LocationId { get; }
@@ -35,11 +42,25 @@ public sealed class DiskFileStore : IFileStore
     /// <summary>The root with every link resolved, as the kernel reports an opened file's path; known once it exists.</summary>
     private string RealRoot => _realRoot ??= RegularFile.RealPath(_root);
 
-    public Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        Task.Run(() => Write(path, content.Span, replace: false), cancellationToken);
+    /// <summary>Writes and fsyncs on the calling thread, as file I/O on Linux blocks anyway; <see cref="LocationSet"/> spreads pools.</summary>
+    public Task<IStagedFile> StageAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IStagedFile>(new StagedFile(this, WriteTemporary(content.Span)));
+    }
 
-    public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        Task.Run(() => Write(path, content.Span, replace: true), cancellationToken);
+    public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        var temporary = WriteTemporary(content.Span);
+        try
+        {
+            PlaceTemporary(temporary, path, replace: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }, cancellationToken);
 
     public async Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken)
     {
@@ -111,18 +132,31 @@ public sealed class DiskFileStore : IFileStore
             throw new IOException($"location {LocationId}: '{_temporary}' does not exist");
         }
 
-        var probe = Path.Combine(_temporary, "probe-" + Guid.NewGuid().ToString("N"));
-        await File.WriteAllBytesAsync(probe, [1], cancellationToken);
-        File.Delete(probe);
+        // Named like a temporary file of this instance, so even a probe a crash leaves behind is swept.
+        var probe = Path.Combine(_temporary, $"{_instance}-probe-{Guid.NewGuid():N}");
+        try
+        {
+            await File.WriteAllBytesAsync(probe, [1], cancellationToken);
+        }
+        finally
+        {
+            // On a full disk the write fails after the file was created: it goes all the same.
+            DeleteQuietly(probe);
+        }
     }
 
-    public Task SweepTemporaryFilesAsync(CancellationToken cancellationToken)
+    public Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_root);
         Directory.CreateDirectory(_temporary);
         foreach (var file in Directory.EnumerateFiles(_temporary))
         {
-            File.Delete(file);
+            var name = Path.GetFileName(file);
+            var dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash < 0 || !liveInstances.Contains(name[..dash]))
+            {
+                File.Delete(file);
+            }
         }
 
         DirectorySync.Flush(_temporary);
@@ -131,22 +165,37 @@ public sealed class DiskFileStore : IFileStore
         return Task.CompletedTask;
     }
 
-    private WrittenCopy Write(string path, ReadOnlySpan<byte> content, bool replace)
+    /// <summary>Writes <paramref name="content"/> to a new temporary file of this instance and fsyncs it; its full path.</summary>
+    private string WriteTemporary(ReadOnlySpan<byte> content)
+    {
+        var temporary = Path.Combine(_temporary, $"{_instance}-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None,
+                preallocationSize: content.Length);
+            RandomAccess.Write(handle, content, 0);
+            RandomAccess.FlushToDisk(handle);
+            return temporary;
+        }
+        catch
+        {
+            DeleteQuietly(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Gives a finished temporary file its name, creating (durably) the folders on the way: a new file only if the name
+    /// is free, or, with <paramref name="replace"/>, in place of what has the name.
+    /// </summary>
+    private WrittenCopy PlaceTemporary(string temporary, string path, bool replace)
     {
         var target = Resolve(path);
         var directory = Path.GetDirectoryName(target)!;
         var created = new List<string>();
-        var temporary = Path.Combine(_temporary, Guid.NewGuid().ToString("N") + ".tmp");
         var placed = false;
         try
         {
-            using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None,
-                       FileOptions.None, preallocationSize: content.Length))
-            {
-                RandomAccess.Write(handle, content, 0);
-                RandomAccess.FlushToDisk(handle);
-            }
-
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -185,9 +234,19 @@ public sealed class DiskFileStore : IFileStore
             RemoveEmptyFolders(created);
             throw;
         }
-        finally
+    }
+
+    /// <summary>A temporary file written and fsynced; disposing it removes the temporary name.</summary>
+    private sealed class StagedFile(DiskFileStore store, string temporary) : IStagedFile
+    {
+        public Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken) =>
+            Task.FromResult(store.PlaceTemporary(temporary, path, replace: false));
+
+        public ValueTask DisposeAsync()
         {
-            File.Delete(temporary);
+            // The placed file is a second link to the same bytes; only the temporary name goes.
+            DeleteQuietly(temporary);
+            return ValueTask.CompletedTask;
         }
     }
 

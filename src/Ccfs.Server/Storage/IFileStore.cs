@@ -10,15 +10,14 @@ public interface IFileStore
     string LocationId { get; }
 
     /// <summary>
-    /// Stores a new file atomically and durably: once this returns, the whole file survives a crash, and until then
-    /// nothing is visible at <paramref name="path"/>. Throws <see cref="FileAlreadyExistsException"/> if it exists.
-    /// A write that fails leaves no folder it created behind.
+    /// The first half of storing a new file: makes <paramref name="content"/> durable where no reader looks (on disk, a
+    /// temporary file fsynced under <c>.ccfs-tmp</c>), so the slow part of a write can run while the catalog reserves
+    /// the name. Disposing the staged file removes what was staged and not placed.
     /// </summary>
-    /// <returns>What was written, for <see cref="UndoWriteAsync"/>.</returns>
-    Task<WrittenCopy> WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+    Task<IStagedFile> StageAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Takes back a write that is not to be kept: deletes the copy, then each folder the write created, deepest first,
+    /// Takes back a placed file that is not to be kept: deletes the copy, then each folder the write created, deepest first,
     /// as long as it is empty. A folder another write has put a file in since stays.
     /// </summary>
     Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken);
@@ -46,12 +45,40 @@ public interface IFileStore
     /// <summary>Proves the location can be written now; throws with the reason if not.</summary>
     Task CheckWritableAsync(CancellationToken cancellationToken);
 
-    /// <summary>Removes what interrupted writes left behind. Called at start-up, before requests are served.</summary>
-    Task SweepTemporaryFilesAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes what interrupted writes left behind: temporary files of every node instance not in
+    /// <paramref name="liveInstances"/> (their writers are gone). Called at start-up, before requests are served, and by
+    /// the sweeper.
+    /// </summary>
+    Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken);
 }
 
-/// <summary>A file <see cref="IFileStore.WriteAsync"/> put in place, and the folders it had to create for it, outermost first.</summary>
-/// <param name="Path">The file, as given to the write.</param>
+/// <summary>Bytes <see cref="IFileStore.StageAsync"/> made durable, waiting for their name.</summary>
+public interface IStagedFile : IAsyncDisposable
+{
+    /// <summary>
+    /// Puts the staged bytes at <paramref name="path"/> atomically and durably: once this returns, the whole file
+    /// survives a crash, and until then nothing is visible there. Throws <see cref="FileAlreadyExistsException"/> if the
+    /// name exists (the bytes stay staged and may be placed under another name). A placement that fails leaves no folder
+    /// it created behind.
+    /// </summary>
+    /// <returns>What was written, for <see cref="IFileStore.UndoWriteAsync"/>.</returns>
+    Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken);
+}
+
+public static class FileStoreWrites
+{
+    /// <summary>Stages and places in one go, for writes with no catalog step between (tests, tools).</summary>
+    public static async Task<WrittenCopy> WriteAsync(this IFileStore store, string path, ReadOnlyMemory<byte> content,
+        CancellationToken cancellationToken)
+    {
+        await using var staged = await store.StageAsync(content, cancellationToken);
+        return await staged.PlaceAsync(path, cancellationToken);
+    }
+}
+
+/// <summary>A file <see cref="IStagedFile.PlaceAsync"/> put in place, and the folders it had to create for it, outermost first.</summary>
+/// <param name="Path">The file, as given to the placement.</param>
 /// <param name="CreatedFolders">Folders relative to the location root, '/'-separated.</param>
 public sealed record WrittenCopy(string Path, IReadOnlyList<string> CreatedFolders);
 

@@ -14,11 +14,14 @@ public readonly record struct PromptWriteResult(FileRecord? Record, string? Fail
 
 /// <summary>
 /// Stores a file that already passed validation under a VDN's upload folder, for uploadFile and the admin upload
-/// alike: name it, reserve the name in the catalog, write every location, then commit the row. Nothing is kept
-/// unless every step succeeded. Counts the bytes of every acknowledged copy.
+/// alike. The bytes are staged in every location (written and fsynced where no reader looks) while the catalog's writer
+/// reserves the name (a durable pending row); then every copy is placed under the name (link and folder fsync), and the row is
+/// marked stored. The answer is given once the copies and the pending row are durable: if a crash takes the last mark,
+/// recovery finds every copy in place and stores the row. Nothing is kept unless every step succeeded. Counts the
+/// bytes of every acknowledged copy.
 /// </summary>
-public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, TimeProvider time, CcfsMetrics metrics,
-    ILogger<PromptWriter> log)
+public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress, TimeProvider time,
+    CcfsMetrics metrics, ILogger<PromptWriter> log)
 {
     private const int NameAttempts = 5;
 
@@ -27,28 +30,56 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
     {
         var folder = parameters.UploadPathRule.FolderFor(vdn);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(file.Span));
-        for (var attempt = 0; attempt < NameAttempts; attempt++)
+        StagedCopies? staged = null;
+        Exception? stageFailure = null;
+        try
         {
-            var path = folder + "/" + GeneratedFileName.Create(time);
-            var record = new FileRecord(path, $"{parameters.DriveLetter}:{path}", vdn, file.Length, sha256,
-                WaveEncodingNames.ConfigName(wave.Encoding), (long)wave.Duration.TotalMilliseconds, accessKey,
-                time.GetUtcNow(), locations.Ids);
-            var outcome = await StoreAsync(record, file);
-            if (outcome == StoreOutcome.NameTaken)
+            for (var attempt = 0; attempt < NameAttempts; attempt++)
             {
-                continue;
+                var path = folder + "/" + GeneratedFileName.Create(time);
+                var record = new FileRecord(path, $"{parameters.DriveLetter}:{path}", vdn, file.Length, sha256,
+                    WaveEncodingNames.ConfigName(wave.Encoding), (long)wave.Duration.TotalMilliseconds, accessKey,
+                    time.GetUtcNow(), locations.Ids);
+                using var working = inProgress.Begin(record.Path);
+
+                // The writer reserves the name while this thread writes and fsyncs the bytes: two waits for the disk overlap.
+                var reservation = catalog.TryReserveAsync(record, CancellationToken.None);
+                if (staged is null && stageFailure is null)
+                {
+                    try
+                    {
+                        staged = await locations.StageEverywhereAsync(file);
+                    }
+                    catch (Exception e)
+                    {
+                        stageFailure = e;
+                    }
+                }
+
+                var outcome = await StoreAsync(record, reservation, staged, stageFailure);
+                if (outcome == StoreOutcome.NameTaken)
+                {
+                    continue;
+                }
+
+                if (outcome != StoreOutcome.Stored)
+                {
+                    return new PromptWriteResult(null, "the file could not be stored; nothing was kept");
+                }
+
+                metrics.BytesStored.Inc((double)file.Length * record.Locations.Count);
+                return new PromptWriteResult(record, null);
             }
 
-            if (outcome != StoreOutcome.Stored)
-            {
-                return new PromptWriteResult(null, "the file could not be stored; nothing was kept");
-            }
-
-            metrics.BytesStored.Inc((double)file.Length * record.Locations.Count);
-            return new PromptWriteResult(record, null);
+            return new PromptWriteResult(null, $"no free file name after {NameAttempts} attempts");
         }
-
-        return new PromptWriteResult(null, $"no free file name after {NameAttempts} attempts");
+        finally
+        {
+            if (staged is not null)
+            {
+                await staged.DisposeAsync();
+            }
+        }
     }
 
     private enum StoreOutcome
@@ -58,13 +89,12 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         Failed,
     }
 
-    /// <summary>Reserve the name, write every copy, then commit the row; undo everything on any failure.</summary>
-    private async Task<StoreOutcome> StoreAsync(FileRecord record, ReadOnlyMemory<byte> file)
+    /// <summary>Given the reservation and the staged copies: place them, then store the row; undo everything on any failure.</summary>
+    private async Task<StoreOutcome> StoreAsync(FileRecord record, Task<bool> reservation, StagedCopies? staged, Exception? stageFailure)
     {
-        var storagePath = record.Path[1..];
         try
         {
-            if (!await catalog.TryReserveAsync(record, CancellationToken.None))
+            if (!await reservation)
             {
                 return StoreOutcome.NameTaken;
             }
@@ -78,17 +108,18 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         IReadOnlyList<WrittenCopy> copies;
         try
         {
-            copies = await locations.WriteEverywhereAsync(storagePath, file);
+            copies = await (staged ?? throw stageFailure!).PlaceAsync(record.Path[1..]);
         }
         catch (FileAlreadyExistsException)
         {
+            // A file the catalog does not know has the name (placed by hand): try another name with the same staged bytes.
             await ReleaseAsync(record);
             return StoreOutcome.NameTaken;
         }
         catch (StorageFailedException e) when (e.CopiesLeft)
         {
-            // The pending row stays, so start-up recovery removes the copies that could not be undone now.
-            LogStoreFailed(log, e, record.FileName, "writing the copies, then undoing them");
+            // The pending row stays with its owner: once this request is over, recovery removes the copies left.
+            LogStoreFailed(log, e, record.FileName, "placing the copies, then undoing them");
             return StoreOutcome.Failed;
         }
         catch (Exception e)
@@ -98,28 +129,35 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             return StoreOutcome.Failed;
         }
 
+        CommitOutcome committed;
         try
         {
-            await catalog.CommitAsync(record.Path, record.Locations, CancellationToken.None);
-            return StoreOutcome.Stored;
+            committed = await catalog.CommitAsync(record.Path, record.Locations, CancellationToken.None);
         }
         catch (Exception e)
         {
-            LogStoreFailed(log, e, record.FileName, "committing the catalog row");
-            try
-            {
-                await locations.UndoEverywhereAsync(copies);
-            }
-            catch (Exception cleanup)
-            {
-                // The pending row stays, so start-up recovery removes the copies later.
-                LogStoreFailed(log, cleanup, record.FileName, "removing the copies after a failed commit");
-                return StoreOutcome.Failed;
-            }
+            LogStoreFailed(log, e, record.FileName, "marking the catalog row stored");
+            committed = CommitOutcome.Lost;
+        }
 
-            await ReleaseAsync(record);
+        if (committed != CommitOutcome.Lost)
+        {
+            return StoreOutcome.Stored;
+        }
+
+        try
+        {
+            await locations.UndoEverywhereAsync(copies);
+        }
+        catch (Exception cleanup)
+        {
+            // The pending row (if any) stays, and recovery finishes it once this request is over.
+            LogStoreFailed(log, cleanup, record.FileName, "removing the copies after the row could not be stored");
             return StoreOutcome.Failed;
         }
+
+        await ReleaseAsync(record);
+        return StoreOutcome.Failed;
     }
 
     private async Task ReleaseAsync(FileRecord record)
@@ -130,7 +168,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         }
         catch (Exception e)
         {
-            LogStoreFailed(log, e, record.FileName, "releasing the name (start-up recovery will)");
+            LogStoreFailed(log, e, record.FileName, "releasing the name (recovery will)");
         }
     }
 

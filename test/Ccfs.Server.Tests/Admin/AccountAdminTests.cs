@@ -142,11 +142,10 @@ public sealed class AccountAdminTests : IDisposable
         using var rotated = await _factory.Admin().SendAsync(HttpMethod.Post, $"{Accounts}/plain-0/rotate");
         secrets.Add(JsonDocument.Parse(await rotated.Content.ReadAsStringAsync()).RootElement.GetProperty("secretKey").GetString()!);
 
-        var files = Directory.GetFiles(_factory.DataDir, "catalog.db*");
-        Assert.Contains(files, f => f.EndsWith("catalog.db", StringComparison.Ordinal));
-        foreach (var file in files)
+        var contents = _factory.CatalogContents();
+        Assert.NotEmpty(contents);
+        foreach (var bytes in contents)
         {
-            var bytes = await File.ReadAllBytesAsync(file);
             foreach (var secret in secrets)
             {
                 Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)));
@@ -161,38 +160,34 @@ public sealed class AccountAdminTests : IDisposable
     }
 
     [Fact]
-    public async Task An_account_created_on_one_node_signs_on_another_after_one_refresh_interval()
+    public async Task An_account_signs_at_once_and_after_a_restart()
     {
-        using var other = CcfsFactory.SharingDataDirWith(_factory);
-        await other.Signed().StoreAsync(Samples.Sine);
-
         var (accessKey, secretKey) = await CreateAsync(new { vdnIds = new[] { 66 } });
-        other.Time.Advance(TimeSpan.FromSeconds(2));
 
-        for (var i = 0; i < 200; i++)
-        {
-            using var response = await other.Signed(accessKey, secretKey).UploadAsync(Samples.Sine, 66);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                await CcfsAnswer.AssertTripleAsync(response, "0", "success");
-                return;
-            }
-
-            await Task.Delay(25);
-        }
-
-        Assert.Fail("the other node never accepted the new account");
+        await CcfsAnswer.AssertTripleAsync(await _factory.Signed(accessKey, secretKey).UploadAsync(Samples.Sine, 66), "0", "success");
+        using var restarted = CcfsFactory.RestartOf(_factory);
+        await CcfsAnswer.AssertTripleAsync(await restarted.Signed(accessKey, secretKey).UploadAsync(Samples.Sine, 66), "0", "success");
     }
 
     [Fact]
-    public async Task Secrets_sealed_under_another_master_key_do_not_open()
+    public async Task A_node_whose_master_key_is_not_the_catalogs_refuses_to_start_and_the_right_key_opens_the_secrets()
     {
         var (accessKey, secretKey) = await CreateAsync(new { vdnIds = new[] { 67 } });
+        var keyFile = await File.ReadAllTextAsync(Path.Combine(_factory.DataDir, MasterKey.FileName));
         var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        _factory.StopKeepingData();
 
-        using var wrongKey = new DataDirFactory(_factory.DataDir, new() { ["Ccfs:Security:MasterKey"] = otherKey });
+        using (var wrongKey = new DataDirFactory(_factory.DataDir, _factory.CatalogConnectionString,
+                   new() { ["Ccfs:Security:MasterKey"] = otherKey }))
+        {
+            // The host ends its start with the message and exit code 2 (MasterKeyProcessTests shows both); here it simply never runs.
+            Assert.ThrowsAny<Exception>(() => wrongKey.Services);
+            wrongKey.StopKeepingData();
+        }
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await wrongKey.Signed(accessKey, secretKey).UploadAsync(Samples.Sine, 67)).StatusCode);
+        using var rightKey = new DataDirFactory(_factory.DataDir, _factory.CatalogConnectionString,
+            new() { ["Ccfs:Security:MasterKey"] = keyFile.Trim() });
+        await CcfsAnswer.AssertTripleAsync(await rightKey.Signed(accessKey, secretKey).UploadAsync(Samples.Sine, 67), "0", "success");
     }
 
     public static TheoryData<string> InvalidAccounts => new()
@@ -255,5 +250,6 @@ public sealed class AccountAdminTests : IDisposable
         return await response.Content.ReadAsStringAsync();
     }
 
-    private sealed class DataDirFactory(string dataDir, Dictionary<string, string?> settings) : CcfsFactory(settings, dataDir: dataDir);
+    private sealed class DataDirFactory(string dataDir, string? catalog, Dictionary<string, string?> settings)
+        : CcfsFactory(settings, dataDir: dataDir, catalog: catalog);
 }

@@ -1,6 +1,7 @@
 using Ccfs.Server.Audit;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Metadata;
+using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Observability;
 using Microsoft.Extensions.Logging.Abstractions;
 

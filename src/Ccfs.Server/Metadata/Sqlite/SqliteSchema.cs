@@ -1,8 +1,9 @@
-namespace Ccfs.Server.Metadata;
+namespace Ccfs.Server.Metadata.Sqlite;
 
 /// <summary>
 /// The catalog's schema, one migration per version; applied in order at start-up and never edited once released.
-/// <c>files.state</c>: see <see cref="FileState"/>.
+/// <c>files.state</c>: see <see cref="FileState"/>; <c>file_copies.state</c>: 1 held, 2 being deleted; <c>owner</c>: the
+/// <see cref="NodeIdentity.Instance"/> doing unfinished work on a row or copy.
 /// </summary>
 internal static class SqliteSchema
 {
@@ -73,6 +74,28 @@ internal static class SqliteSchema
             duration_ms INTEGER NOT NULL
         );
         CREATE INDEX audit_by_time ON audit (at_ms);
+        """,
+        """
+        ALTER TABLE files ADD COLUMN owner TEXT;
+        ALTER TABLE file_copies ADD COLUMN state INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE file_copies ADD COLUMN owner TEXT;
+        CREATE INDEX files_unfinished ON files (state) WHERE state <> 1;
+        CREATE INDEX file_copies_deleting ON file_copies (state) WHERE state <> 1;
+        CREATE TABLE replay_cache (
+            signature     TEXT    NOT NULL PRIMARY KEY,
+            expires_at_ms INTEGER NOT NULL
+        );
+        CREATE INDEX replay_cache_by_expiry ON replay_cache (expires_at_ms);
+        CREATE TABLE catalog_probe (
+            id    INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            node  TEXT,
+            at_ms INTEGER NOT NULL
+        );
+        INSERT INTO catalog_probe (id, node, at_ms) VALUES (1, NULL, 0);
+        CREATE TABLE master_key_check (
+            id     INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            sealed BLOB    NOT NULL
+        );
         """,
     ];
 }

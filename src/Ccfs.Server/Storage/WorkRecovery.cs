@@ -1,0 +1,178 @@
+using Ccfs.Server.Metadata;
+
+namespace Ccfs.Server.Storage;
+
+/// <summary>What one recovery pass did.</summary>
+/// <param name="Finished">Unfinished uploads, deletes and copy deletes brought to their end.</param>
+/// <param name="Failed">Ones that could not be finished now (a location failing); the next pass tries again.</param>
+/// <param name="Left">Ones left to the live node instance that owns them.</param>
+public readonly record struct RecoveryPass(int Finished, int Failed, int Left);
+
+/// <summary>
+/// Finishes work whose owner is gone: node instances that are no longer alive (<see cref="INodeRegistry"/>), or this
+/// instance when no request of it holds the path any more (<see cref="WorkInProgress"/>: a request gave up half-way).
+/// A pending upload whose copies are all in place is stored (the client may have been answered); one missing a copy is
+/// undone. A row or copy marked deleting is deleted. Before each step the row is read again, so work a live owner
+/// finished meanwhile is left alone; every step is idempotent, so two nodes finishing the same work do no harm. Also
+/// removes the temporary files of instances that are gone.
+/// </summary>
+public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locations, INodeRegistry nodes, NodeIdentity node,
+    WorkInProgress inProgress, ILogger<WorkRecovery> logger)
+{
+    /// <summary>Unfinished rows read per pass; a larger backlog is finished over several passes.</summary>
+    public const int PassSize = 1000;
+
+    private readonly SemaphoreSlim _running = new(1, 1);
+
+    public async Task<RecoveryPass> RunAsync(CancellationToken cancellationToken)
+    {
+        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            var live = await nodes.LiveInstancesAsync(cancellationToken);
+            foreach (var store in locations.Stores)
+            {
+                await store.SweepTemporaryFilesAsync(live, cancellationToken);
+            }
+
+            int finished = 0, failed = 0, left = 0;
+            foreach (var work in await catalog.ListUnfinishedAsync(PassSize, cancellationToken))
+            {
+                if (!IsAbandoned(work.Owner, work.Record.Path, live))
+                {
+                    left++;
+                    continue;
+                }
+
+                try
+                {
+                    if (await FinishAsync(work, cancellationToken))
+                    {
+                        finished++;
+                    }
+                }
+                catch (Exception e) when (StorageFailure.Is(e))
+                {
+                    failed++;
+                    LogFailed(logger, e, work.Record.FileName, Describe(work));
+                }
+            }
+
+            if (finished + failed > 0)
+            {
+                LogPass(logger, finished, failed, left);
+            }
+
+            return new RecoveryPass(finished, failed, left);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private bool IsAbandoned(string? owner, string path, IReadOnlySet<string> live) =>
+        owner is null || !live.Contains(owner) || (owner == node.Instance && !inProgress.Contains(path));
+
+    /// <returns>Whether anything was done; false when the work had changed hands or ended since it was listed.</returns>
+    private async Task<bool> FinishAsync(UnfinishedWork work, CancellationToken cancellationToken)
+    {
+        var path = work.Record.Path;
+        var storagePath = path[1..];
+        if (work.LocationId is { } locationId)
+        {
+            // A copy being deleted: remove its bytes, then the mark. Both steps are no-ops once done.
+            if (locations.Find(locationId) is not { } store)
+            {
+                LogUnknownLocation(logger, work.Record.FileName, locationId);
+                return false;
+            }
+
+            await store.DeleteAsync(storagePath, cancellationToken);
+            await catalog.ForgetCopyAsync(path, locationId, cancellationToken);
+            LogFinished(logger, work.Record.FileName, Describe(work), "the copy was removed");
+            return true;
+        }
+
+        // Read again: a live owner may have finished it since the list was read.
+        if (await catalog.StateOfAsync(path, cancellationToken) is not { } now || now.State != work.State || now.Owner != work.Owner)
+        {
+            return false;
+        }
+
+        if (work.State == FileState.Pending && await AllCopiesInPlaceAsync(storagePath, cancellationToken))
+        {
+            if (await catalog.StoreRecoveredAsync(path, locations.Ids, cancellationToken))
+            {
+                LogFinished(logger, work.Record.FileName, Describe(work), "every copy was in place, so it is stored");
+            }
+
+            return true;
+        }
+
+        await locations.DeleteEverywhereAsync(storagePath);
+        await catalog.RemoveAsync(path, cancellationToken);
+        LogFinished(logger, work.Record.FileName, Describe(work),
+            work.State == FileState.Pending ? "a copy was missing, so it was undone" : "every copy and the row were removed");
+        return true;
+    }
+
+    private async Task<bool> AllCopiesInPlaceAsync(string storagePath, CancellationToken cancellationToken)
+    {
+        foreach (var store in locations.Stores)
+        {
+            if (!await store.ExistsAsync(storagePath, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Describe(UnfinishedWork work) => work.LocationId is { } location
+        ? $"delete of the copy in location {location}"
+        : work.State == FileState.Pending ? "upload" : "delete";
+
+    [LoggerMessage(LogLevel.Information, "Recovered the interrupted {Work} of {FileName}: {Outcome}")]
+    private static partial void LogFinished(ILogger logger, string fileName, string work, string outcome);
+
+    [LoggerMessage(LogLevel.Warning, "The interrupted {Work} of {FileName} could not be finished now; the next recovery pass tries again")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string fileName, string work);
+
+    [LoggerMessage(LogLevel.Warning, "{FileName} has a copy being deleted in location {Location}, which is not configured; it is left")]
+    private static partial void LogUnknownLocation(ILogger logger, string fileName, string location);
+
+    [LoggerMessage(LogLevel.Information, "Recovery pass: {Finished} finished, {Failed} failed (retried later), {Left} left to their live owners")]
+    private static partial void LogPass(ILogger logger, int finished, int failed, int left);
+}
+
+/// <summary>Runs <see cref="WorkRecovery"/> every <c>Ccfs:Catalog:RecoveryInterval</c>, after the start-up pass.</summary>
+public sealed partial class RecoverySweeper(WorkRecovery recovery, Configuration.CcfsSettings settings, TimeProvider time,
+    ILogger<RecoverySweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(settings.Catalog.RecoveryInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await recovery.RunAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogFailed(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "A recovery pass failed; the next one tries again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Ccfs.Server.Observability;
+
+namespace Ccfs.Server.Tests.Catalog;
+
+/// <summary>getFileHash racing deleteFile: answered as found or not found, never counted as an integrity problem.</summary>
+public sealed class HashDeleteRaceTests : IDisposable
+{
+    private const int Races = 300;
+    private readonly CcfsFactory _factory = new();
+
+    [Fact]
+    public async Task A_hash_that_meets_a_delete_half_way_is_not_found_and_raises_no_integrity_alarm()
+    {
+        var client = _factory.Signed();
+        var answers = new Dictionary<string, int>();
+        for (var i = 0; i < Races; i++)
+        {
+            var fileName = await client.StoreAsync(Samples.ALawOfSize(1000 + i));
+            var hash = Task.Run(() => client.HashAsync(fileName));
+            var delete = Task.Run(() => client.DeleteAsync(fileName));
+
+            await CcfsAnswer.AssertTripleAsync(await delete, "0", "success");
+            var code = JsonDocument.Parse(await (await hash).Content.ReadAsStringAsync()).RootElement.GetProperty("resultCode").GetString()!;
+            Assert.Contains(code, new[] { "0", "0300011" });
+            answers[code] = answers.GetValueOrDefault(code) + 1;
+        }
+
+        var problems = _factory.Services.GetRequiredService<CcfsMetrics>().IntegrityProblems;
+        Assert.Equal(0, problems.WithLabels("0", "missing").Value + problems.WithLabels("0", "corrupt").Value);
+        Assert.Empty(_factory.CatalogRows());
+        Assert.Equal(Races, answers.Values.Sum());
+    }
+
+    public void Dispose() => _factory.Dispose();
+}
