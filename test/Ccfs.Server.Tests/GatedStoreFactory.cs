@@ -11,6 +11,23 @@ internal sealed class GatedStoreFactory(Dictionary<string, string?>? settings = 
 {
     public GatedStore Store { get; private set; } = null!;
 
+    /// <summary>
+    /// Waits until the held upload is at the gate and has reserved its name (the reservation runs while the bytes wait),
+    /// then takes a snapshot: a state nothing else changes while the gate is shut.
+    /// </summary>
+    public async Task<StorageSnapshot> HeldSnapshotAsync()
+    {
+        await Store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 600 && CatalogRows().Count == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        var snapshot = Snapshot();
+        Assert.EndsWith(" state=0", Assert.Single(snapshot.CatalogRows), StringComparison.Ordinal);
+        return snapshot;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);

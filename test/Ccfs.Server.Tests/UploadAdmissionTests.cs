@@ -22,8 +22,7 @@ public sealed class UploadAdmissionTests
         using var factory = new GatedStoreFactory();
         var client = factory.Signed();
         var holding = client.UploadAsync(Samples.Sine);
-        await factory.Store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
-        var before = factory.Snapshot();
+        var before = await factory.HeldSnapshotAsync();
 
         var refused = await client.UploadAsync(Samples.Sine, options: Hopeless(header, factory.Time.GetUtcNow()))
             .WaitAsync(TimeSpan.FromSeconds(30));
@@ -84,8 +83,7 @@ public sealed class UploadAdmissionTests
         });
         var client = factory.Signed();
         var holding = client.UploadAsync(Samples.Sine);
-        await factory.Store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
-        var before = factory.Snapshot();
+        var before = await factory.HeldSnapshotAsync();
 
         var waited = await client.UploadAsync(Samples.Sine).WaitAsync(TimeSpan.FromSeconds(30));
 
