@@ -64,6 +64,7 @@ public static class CcfsServer
         services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<CcfsSettings>()));
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<IpLockout>();
+        services.AddSingleton<ReplayGuard>();
         services.AddSingleton(sp =>
         {
             var auth = sp.GetRequiredService<CcfsSettings>().Auth;
@@ -100,6 +101,7 @@ public static class CcfsServer
         services.AddHostedService<ConnectionMetrics>();
 
         services.AddSingleton<UploadSlots>();
+        services.AddSingleton<DeleteSlots>();
         services.AddSingleton<LockedRequestLog>();
         services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, ILoggerFactory>((kestrel, settings, loggers) =>
             KestrelLimits.Apply(kestrel, settings, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));

@@ -18,12 +18,12 @@ public sealed class ToolPackageTests : IDisposable
         var project = Path.Combine(TestData.RepositoryRoot, "src", "Ccfs.Cli", "Ccfs.Cli.csproj");
 
         var pack = await RunAsync("dotnet", "pack", project, "-c", "Release", "-o", packages, "-p:PackageVersion=0.0.1-test", "--nologo");
+        Assert.True(pack.ExitCode == 0, pack.Output);
         var package = Assert.Single(Directory.GetFiles(packages, "Ccfs.Cli.*.nupkg"));
         var install = await RunAsync("dotnet", "tool", "install", "Ccfs.Cli", "--tool-path", tools, "--add-source", packages,
             "--version", "0.0.1-test", "--ignore-failed-sources");
         var help = await RunAsync(Path.Combine(tools, OperatingSystem.IsWindows() ? "ccfs.exe" : "ccfs"), "--help");
 
-        Assert.True(pack.ExitCode == 0, pack.Output);
         Assert.EndsWith("Ccfs.Cli.0.0.1-test.nupkg", package, StringComparison.Ordinal);
         Assert.True(install.ExitCode == 0, install.Output);
         Assert.True(help.ExitCode == 0, help.Output);

@@ -13,6 +13,7 @@ public sealed record SignOptions
 
     public string ContentType { get; init; } = CcfsPaths.JsonContentType;
 
+    /// <summary>Sign at exactly this time; the same request signed twice at one <c>At</c> is a replay.</summary>
     public DateTimeOffset? At { get; init; }
 
     /// <summary>False signs with whole seconds, as Huawei's Java demo does.</summary>
@@ -35,6 +36,8 @@ public sealed record SignOptions
 /// <summary>An HTTP client that signs like a CC-FS integrator, with the same Ccfs.Protocol signer the SDK uses.</summary>
 public sealed class SignedClient(HttpClient http, AccessKeyCredential credential, TimeProvider time)
 {
+    private static long _sequence;
+
     public HttpClient Http { get; } = http;
 
     public static byte[] Envelope(string msgBody) =>
@@ -103,10 +106,16 @@ public sealed class SignedClient(HttpClient http, AccessKeyCredential credential
             Query = FormQuery.Parse(options.SignedQuery ?? uri.Query),
             Headers = headers,
         };
-        var timestamp = AuthV2Timestamp.Format(options.At ?? time.GetUtcNow(), options.Milliseconds);
+        var timestamp = AuthV2Timestamp.Format(options.At ?? Now(), options.Milliseconds);
         var authorization = AuthV2Signer.Sign(toSign, options.Credential ?? credential, timestamp, signedBody);
         request.Headers.TryAddWithoutValidation("Authorization", options.Authorization?.Invoke(authorization) ?? authorization);
         options.AfterSigning?.Invoke(request);
         return request;
     }
+
+    /// <summary>
+    /// The clock plus a few milliseconds that differ from one request to the next, as a real client's clock moves between
+    /// two requests: the factories' clock is fake and stands still, and the server refuses an admin request signed twice.
+    /// </summary>
+    private DateTimeOffset Now() => time.GetUtcNow().AddMilliseconds(Interlocked.Increment(ref _sequence) % 10_000);
 }

@@ -42,7 +42,8 @@ public static class AdminAuth
         var reader = http.RequestServices.GetRequiredService<SignedRequestReader>();
         var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), limit, "body", requireJson: false,
             binaryBody: bodyLimit?.Binary ?? false, tooLarge: AdminResults.TooLarge($"the request body is over the {limit}-byte limit"),
-            takesUploadSlot: bodyLimit?.TakesUploadSlot ?? false, unavailable: AdminResults.Unavailable);
+            takesUploadSlot: bodyLimit?.TakesUploadSlot ?? false, unavailable: AdminResults.Unavailable,
+            rejectReplays: ChangesState(http.Request.Method));
         if (admission.Refusal is { } refusal)
         {
             return Refused(call, refusal);
@@ -98,4 +99,10 @@ public static class AdminAuth
     /// <summary>The signed request the filter admitted.</summary>
     public static SignedRequest Request(HttpContext http) =>
         http.Features.Get<SignedRequest>() ?? throw new InvalidOperationException("the admin filter did not run");
+
+    /// <summary>
+    /// A replayed read changes nothing and shows only what its captured answer showed, so only writes are checked for
+    /// replays: reads stay free of a catalog write and keep working while the catalog cannot be written.
+    /// </summary>
+    private static bool ChangesState(string method) => !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method);
 }

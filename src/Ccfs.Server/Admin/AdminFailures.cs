@@ -22,7 +22,6 @@ public static partial class AdminFailures
             var http = context.HttpContext;
             LogFailed(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminFailures).FullName!), e,
                 http.Request.Method, http.Request.Path.Value ?? "");
-            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return AdminResults.Unavailable($"the catalog or a location cannot be written now ({e.Message.TrimEnd('.')}); "
                 + "nothing was changed or the change is finished in the background; try again later");
         }

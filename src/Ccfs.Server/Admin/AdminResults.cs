@@ -30,6 +30,7 @@ public static class AdminResults
 
     public static IResult TooLarge(string error) => new ErrorResult(new AdminError(error), StatusCodes.Status413PayloadTooLarge);
 
+    /// <summary>503 with <c>Retry-After</c>: every reason an admin request is unavailable (a busy or unwritable catalog, no free slot) passes.</summary>
     public static IResult Unavailable(string error) => new ErrorResult(new AdminError(error), StatusCodes.Status503ServiceUnavailable);
 
     public static IResult Conflict(string error) => new ErrorResult(new AdminError(error), StatusCodes.Status409Conflict);
@@ -74,6 +75,11 @@ public static class AdminResults
             InterfaceCall.Of(httpContext)?.Reason = error.Problems is { Count: > 0 } problems
                 ? $"{error.Error}: {string.Join("; ", problems)}"
                 : error.Error;
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                httpContext.Response.Headers.RetryAfter = AdminFailures.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             return TypedResults.Json(error, Json, statusCode: status).ExecuteAsync(httpContext);
         }
     }

@@ -2,7 +2,9 @@ using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using Ccfs.Audio;
 using Ccfs.Protocol;
+using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Http;
 using Ccfs.Server.Metadata;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
@@ -237,13 +239,20 @@ public static partial class FileEndpoints
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, FileRemoval removal, IFileCatalog catalog,
-        ILoggerFactory loggers)
+        DeleteSlots slots, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
         var (path, record, refusal) = await StoredPrompts.FindAsync(http, parameters, catalog);
         if (refusal is not null)
         {
             return refusal;
+        }
+
+        var (slot, busy) = await slots.TakeAsync(ClientAddress.Of(http), http.RequestAborted);
+        using var held = slot;
+        if (busy is not null)
+        {
+            return AdminResults.Unavailable(busy);
         }
 
         var fileName = record!.FileName;

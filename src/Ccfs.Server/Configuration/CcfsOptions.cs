@@ -107,6 +107,13 @@ public sealed class AuthOptions
 
     public bool RetryWithoutQueryLine { get; set; } = true;
 
+    /// <summary>
+    /// Refuse (401) a CC-FS request whose signature was accepted before, within the clock window. Off by default: a
+    /// CC-FS client may retry a request verbatim, and with this on its retry is refused. The admin API always refuses
+    /// replayed writes.
+    /// </summary>
+    public bool RejectReplays { get; set; }
+
     public IpLockOptions IpLock { get; set; } = new();
 
     /// <summary>A header such as <c>X-Forwarded-For</c> that carries the client IP when behind the NSLB.</summary>
@@ -135,6 +142,15 @@ public sealed class LimitOptions
 
     /// <summary>How long an upload waits in the queue for a slot before it is answered 0300503 with Retry-After.</summary>
     public TimeSpan UploadQueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>deleteFile requests (and admin deletes) processed at once.</summary>
+    public int MaxConcurrentDeletes { get; set; } = 16;
+
+    /// <summary>Deletes that may wait for a slot before the server answers 0300503.</summary>
+    public int DeleteQueueLength { get; set; } = 128;
+
+    /// <summary>How long a delete waits in the queue for a slot before it is answered 0300503 with Retry-After.</summary>
+    public TimeSpan DeleteQueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Bytes per second below which a request body, averaged since it began, is too slow: the request is dropped, so a

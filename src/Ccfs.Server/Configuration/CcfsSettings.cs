@@ -239,6 +239,16 @@ public sealed partial class CcfsSettings
             errors.Add("Ccfs:Limits:UploadQueueTimeout must be positive");
         }
 
+        if (limits.MaxConcurrentDeletes < 1 || limits.DeleteQueueLength < 0)
+        {
+            errors.Add("Ccfs:Limits:MaxConcurrentDeletes must be at least 1 and Ccfs:Limits:DeleteQueueLength at least 0");
+        }
+
+        if (limits.DeleteQueueTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Ccfs:Limits:DeleteQueueTimeout must be positive");
+        }
+
         // Kestrel checks rates once a second, so a grace period must be longer than that.
         if (limits.MinRequestBodyRate < 0 || limits.MinRequestBodyRateGracePeriod <= TimeSpan.FromSeconds(1))
         {

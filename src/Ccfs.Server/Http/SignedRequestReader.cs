@@ -9,7 +9,7 @@ namespace Ccfs.Server.Http;
 
 /// <summary>A request that passed the IP lock, the body limit and the signature check.</summary>
 public sealed class SignedRequest(Account account, PooledBody body, IReadOnlyList<KeyValuePair<string, string>> query,
-    UploadSlot? slot = null) : IDisposable
+    WorkSlot? slot = null) : IDisposable
 {
     public Account Account { get; } = account;
 
@@ -46,7 +46,8 @@ public readonly record struct Admission(SignedRequest? Request, IResult? Refusal
 /// (401) and require a JSON body (415).
 /// </summary>
 public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequestLog lockedLog, IRequestAuthenticator authenticator,
-    BodyBufferPool buffers, UploadSlots uploadSlots, CcfsSettings settings, CcfsMetrics metrics, ILogger<SignedRequestReader> logger)
+    BodyBufferPool buffers, UploadSlots uploadSlots, ReplayGuard replays, CcfsSettings settings, CcfsMetrics metrics,
+    ILogger<SignedRequestReader> logger)
 {
     /// <summary>deleteFile, getFileHash and downloadFile carry a path in a small envelope; bodies past this are refused.</summary>
     public const long PathRequestBodyLimit = 64 * 1024;
@@ -63,10 +64,13 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
     /// <param name="binaryBody">Accept a body that is not UTF-8 (<see cref="BinaryBodyAllowed"/>).</param>
     /// <param name="tooLarge">The answer to a body over the limit, instead of CC-FS's <c>0300003</c>.</param>
     /// <param name="takesUploadSlot">Hold one of the <see cref="UploadSlots"/> from before the body is read until the request is disposed.</param>
-    /// <param name="unavailable">The answer when no upload slot is given, from its reason, instead of CC-FS's <c>0300503</c>.</param>
+    /// <param name="unavailable">The answer when no upload slot is given (or the replay check cannot be made), from its reason,
+    /// instead of CC-FS's <c>0300503</c>.</param>
+    /// <param name="rejectReplays">Refuse a signature accepted before (<see cref="ReplayGuard"/>); by default as
+    /// <c>Ccfs:Auth:RejectReplays</c> says.</param>
     public async Task<Admission> ReadAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
         string tooLargeParam, bool requireJson = true, bool binaryBody = false, IResult? tooLarge = null, bool takesUploadSlot = false,
-        Func<string, IResult>? unavailable = null)
+        Func<string, IResult>? unavailable = null, bool? rejectReplays = null)
     {
         var ip = ClientAddress.Of(http);
         if (lockout.IsLocked(ip))
@@ -90,7 +94,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
             return Refuse(WithoutReadingTheBody(http, Unauthorized(screened)));
         }
 
-        UploadSlot? slot = null;
+        WorkSlot? slot = null;
         if (takesUploadSlot)
         {
             var (taken, busy) = await uploadSlots.TakeAsync(ip, http.RequestAborted);
@@ -103,6 +107,13 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
         }
 
         var admission = await ReadAndVerifyAsync(http, query, bodyLimit, requireJson, binaryBody, tooLarge, slot);
+        if (admission.Request is not null && (rejectReplays ?? settings.Auth.RejectReplays)
+            && await RefuseReplayAsync(http, unavailable ?? CcfsResults.Unavailable) is { } replayed)
+        {
+            admission.Request.Body.Dispose();
+            admission = Refuse(replayed);
+        }
+
         if (admission.Request is null)
         {
             slot?.Dispose();
@@ -112,7 +123,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
     }
 
     private async Task<Admission> ReadAndVerifyAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
-        bool requireJson, bool binaryBody, IResult tooLarge, UploadSlot? slot)
+        bool requireJson, bool binaryBody, IResult tooLarge, WorkSlot? slot)
     {
         var (status, body) = await RequestBody.ReadAsync(http.Request, buffers.Pool, bodyLimit, http.RequestAborted);
         switch (status)
@@ -152,6 +163,27 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
         return new Admission(new SignedRequest(authentication.Account!, body, query, slot), null);
     }
 
+    /// <summary>The refusal of a signature accepted before (401, not counted towards the IP lock: it was a valid one), or null.</summary>
+    private async Task<IResult?> RefuseReplayAsync(HttpContext http, Func<string, IResult> unavailable)
+    {
+        try
+        {
+            if (!await replays.IsReplayAsync(http, http.RequestAborted))
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (Storage.StorageFailure.Is(e))
+        {
+            return unavailable($"the catalog cannot be written now, so the signature could not be checked for a replay "
+                + $"({e.Message.TrimEnd('.')}); nothing was changed; try again later");
+        }
+
+        LogReplayed(logger, InterfaceCall.Of(http)?.AccessKey ?? "?", ClientAddress.Of(http));
+        return CcfsResults.Spring(StatusCodes.Status401Unauthorized,
+            "this signature was accepted before: sign every request anew (a new timestamp gives a new signature)", "Replayed");
+    }
+
     /// <summary>Any application/json media type, whatever its parameters and case (spec §6 Q10).</summary>
     public static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
@@ -165,6 +197,9 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
     /// <summary>An answer given before the body is read closes the connection, which spares draining a body nobody will use.</summary>
     public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal) =>
         http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true ? CcfsResults.AndClose(refusal) : refusal;
+
+    [LoggerMessage(LogLevel.Warning, "Refused a replayed signature of {AccessKey} from {ClientIp}")]
+    private static partial void LogReplayed(ILogger logger, string accessKey, string clientIp);
 
     [LoggerMessage(LogLevel.Information, "Dropped a request from {ClientIp}: its body arrived slower than {Rate} bytes/s "
         + "(Ccfs:Limits:MinRequestBodyRate)")]

@@ -1,4 +1,5 @@
 using Ccfs.Protocol;
+using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
 using Ccfs.Server.Metadata;
@@ -20,7 +21,7 @@ public static partial class Delete
             "Removes the file from every location, or from locationId only; the catalog row goes with the last copy.");
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
-        LocationSet locations, FileRemoval removal, ILoggerFactory loggers)
+        LocationSet locations, FileRemoval removal, DeleteSlots slots, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(Delete).FullName!);
         var admission = await reader.ReadPathRequestAsync(http, "fileName");
@@ -33,6 +34,13 @@ public static partial class Delete
         if (!UploadedFileRequest.TryRead(request, parameters, locations, InterfaceCall.Of(http), out var target, out var invalid))
         {
             return invalid!;
+        }
+
+        var (slot, busy) = await slots.TakeAsync(ClientAddress.Of(http), http.RequestAborted);
+        using var held = slot;
+        if (busy is not null)
+        {
+            return CcfsResults.Unavailable(busy);
         }
 
         var (_, path, only) = target;

@@ -21,6 +21,7 @@ public static class CatalogRegistration
         services.AddSingleton<IParameterStore>(sp => Pick<IParameterStore, SqliteParameterStore, PostgresParameterStore>(sp));
         services.AddSingleton<IAuditStore>(sp => Pick<IAuditStore, SqliteAuditStore, PostgresAuditStore>(sp));
         services.AddSingleton<INodeRegistry>(sp => Pick<INodeRegistry, SingleNodeRegistry, PostgresNodeRegistry>(sp));
+        services.AddSingleton<IReplayCache>(sp => Pick<IReplayCache, SqliteReplayCache, PostgresReplayCache>(sp));
         return services;
     }
 

@@ -28,6 +28,10 @@ public sealed class CcfsMetrics
         UploadSlotRefusals = factory.CreateCounter("ccfs_upload_slot_refusals_total",
             "Uploads answered 0300503 without a slot: queue_full (every slot and queue place taken) or queue_timeout "
             + "(no slot came free within Ccfs:Limits:UploadQueueTimeout)", "reason");
+        DeletesInFlight = factory.CreateGauge("ccfs_deletes_in_flight", "Deletes holding one of the Ccfs:Limits:MaxConcurrentDeletes slots now");
+        DeletesQueued = factory.CreateGauge("ccfs_deletes_queued", "Deletes waiting for a slot now");
+        DeleteSlotRefusals = factory.CreateCounter("ccfs_delete_slot_refusals_total",
+            "Deletes answered 0300503 without a slot: queue_full or queue_timeout (Ccfs:Limits:DeleteQueueTimeout)", "reason");
         SlowBodies = factory.CreateCounter("ccfs_request_bodies_too_slow_total",
             "Requests dropped because their body arrived slower than Ccfs:Limits:MinRequestBodyRate");
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
@@ -59,6 +63,12 @@ public sealed class CcfsMetrics
     public Gauge UploadsQueued { get; }
 
     public Counter UploadSlotRefusals { get; }
+
+    public Gauge DeletesInFlight { get; }
+
+    public Gauge DeletesQueued { get; }
+
+    public Counter DeleteSlotRefusals { get; }
 
     public Counter SlowBodies { get; }
 

@@ -62,6 +62,22 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task An_admin_request_replayed_to_the_other_node_is_refused_there()
+    {
+        var (a, b) = (Node(), Node());
+        var at = DateTimeOffset.UtcNow;
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { vdnIds = new[] { 78 } });
+        HttpRequestMessage Request(CcfsFactory node) => node.Admin().Build("/admin/api/accounts", body, new SignOptions { At = at }, HttpMethod.Post);
+
+        using var created = await a.CreateClient().SendAsync(Request(a));
+        using var replayed = await b.CreateClient().SendAsync(Request(b));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+        Assert.Contains("signature was accepted before", CcfsAnswer.Reason(replayed), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_nodes_reserving_one_name_get_it_once()
     {
         var (a, b) = (Node(), Node());

@@ -19,6 +19,7 @@ public static class PostgresCatalogRegistration
         services.AddSingleton<PostgresAuditStore>();
         services.AddSingleton<PostgresNodeRegistry>();
         services.AddSingleton<PostgresChangeListener>();
+        services.AddSingleton<PostgresReplayCache>();
         return services;
     }
 }

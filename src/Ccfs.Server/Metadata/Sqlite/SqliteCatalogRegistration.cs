@@ -18,6 +18,7 @@ public static class SqliteCatalogRegistration
         services.AddSingleton<SqliteParameterStore>();
         services.AddSingleton<SqliteAuditStore>();
         services.AddSingleton<SingleNodeRegistry>();
+        services.AddSingleton<SqliteReplayCache>();
         return services;
     }
 }

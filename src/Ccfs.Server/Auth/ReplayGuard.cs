@@ -1,0 +1,27 @@
+using Ccfs.Protocol.Auth;
+using Ccfs.Server.Configuration;
+using Ccfs.Server.Metadata;
+
+namespace Ccfs.Server.Auth;
+
+/// <summary>
+/// Refuses a signature that was accepted before. A signed request stays valid for the whole clock window, so without this
+/// a captured request can be sent again: harmless for most CC-FS calls (an upload stores a second copy, a delete finds
+/// nothing), but a replayed "create an administrator" would hand its secret key to whoever replays it. The admin API
+/// always checks; the CC-FS interfaces do with <c>Ccfs:Auth:RejectReplays</c>. Each signature is remembered in the catalog
+/// until its timestamp leaves the window.
+/// </summary>
+public sealed class ReplayGuard(IReplayCache cache, CcfsSettings settings)
+{
+    /// <summary>True when the request's signature (already verified) was accepted before.</summary>
+    public async Task<bool> IsReplayAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!AuthorizationHeader.TryParse(http.Request.Headers.Authorization, out var header, out _)
+            || !AuthV2Timestamp.TryParse(header!.Timestamp, out var signedAt))
+        {
+            throw new InvalidOperationException("a verified request's Authorization header no longer parses");
+        }
+
+        return !await cache.TryRememberAsync($"{header.AccessKey}/{header.Signature}", signedAt + settings.Auth.MaxClockSkew, cancellationToken);
+    }
+}
