@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Ccfs.Cli.Commands;
 using Ccfs.Client;
+using Ccfs.Protocol;
 
 namespace Ccfs.Cli;
 
@@ -9,6 +11,11 @@ public static class CcfsCli
 {
     public static async Task<int> RunAsync(string[] args, CliConsole console)
     {
+        if (ServeCommand.IsInvoked(args))
+        {
+            return await ServeCommand.RunAsync(args);
+        }
+
         var connection = new ConnectionOptions();
         var root = new RootCommand("""
             ccfs: a client for CC-FS third-party IVR file interfaces (uploadFile, deleteFile, getFileHash, downloadFile),
@@ -31,6 +38,11 @@ public static class CcfsCli
         root.Subcommands.Add(ConformanceCommand.Create(connection, console));
         root.Subcommands.Add(BenchCommand.Create(connection, console));
         root.Subcommands.Add(AdminCommand.Create(connection, console));
+        root.Subcommands.Add(ServeCommand.Create(console));
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new PrintVersion(console);
+        }
 
         // '@FILE' means a body file to `admin --data`, not a response file of more arguments.
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -59,5 +71,15 @@ public static class CcfsCli
         await console.Error.WriteLineAsync($"ccfs: {response.ResultCode} {response.ResultDesc}"
             + (response.Reason is null ? "" : $" ({response.Reason})"));
         return ExitCodes.Failed;
+    }
+
+    /// <summary><c>ccfs --version</c>: the product's version, the one the server and OpenAPI show.</summary>
+    private sealed class PrintVersion(CliConsole console) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            console.Out.WriteLine(CcfsVersion.Version);
+            return ExitCodes.Success;
+        }
     }
 }

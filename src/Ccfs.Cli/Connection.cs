@@ -24,8 +24,21 @@ public sealed record ConnectionSettings(
         AttemptTimeout = Timeout,
     };
 
-    public HttpClient CreateHttpClient() =>
-        new(CcfsHttpHandler.Create(ClientOptions())) { BaseAddress = Endpoint, Timeout = Timeout };
+    /// <summary>Certificates of local development servers trusted for this endpoint, besides those the machine trusts.</summary>
+    public IReadOnlyList<DevelopmentCertificate> DevelopmentCertificates { get; init; } = [];
+
+    public SocketsHttpHandler CreateHandler()
+    {
+        var handler = CcfsHttpHandler.Create(ClientOptions());
+        if (!Insecure && Fingerprint is null && DevelopmentCertificates.Count > 0)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = DevelopmentCertificate.Validator(DevelopmentCertificates);
+        }
+
+        return handler;
+    }
+
+    public HttpClient CreateHttpClient() => new(CreateHandler()) { BaseAddress = Endpoint, Timeout = Timeout };
 
     public CcfsClient CreateClient() => new(CreateHttpClient(), ClientOptions());
 }
@@ -75,7 +88,7 @@ public sealed class ConnectionOptions
 
     public Option<bool> Insecure { get; } = new("--insecure", "-k")
     {
-        Description = "Do not check the server's TLS certificate (a development server's self-signed one)",
+        Description = "Do not check the server's TLS certificate at all (a local development server's is trusted without it)",
         Recursive = true,
     };
 
@@ -115,14 +128,19 @@ public sealed class ConnectionOptions
             throw new UsageException($"VDN '{vdnText}' is not a number");
         }
 
+        var insecure = parse.GetValue(Insecure) || profile?.Insecure == true;
+        var fingerprint = parse.GetValue(Fingerprint) ?? environment.GetValueOrDefault("CCFS_FINGERPRINT") ?? profile?.Fingerprint;
         return new ConnectionSettings(
             endpoint,
             Pick(AccessKey, "CCFS_ACCESS_KEY", profile?.AccessKey, DevelopmentAccessKey),
             Pick(SecretKey, "CCFS_SECRET_KEY", profile?.SecretKey, DevelopmentSecretKey),
             vdn,
-            parse.GetValue(Insecure) || profile?.Insecure == true,
-            parse.GetValue(Fingerprint) ?? environment.GetValueOrDefault("CCFS_FINGERPRINT") ?? profile?.Fingerprint,
-            TimeSpan.FromSeconds(parse.GetValue(TimeoutSeconds)));
+            insecure,
+            fingerprint,
+            TimeSpan.FromSeconds(parse.GetValue(TimeoutSeconds)))
+        {
+            DevelopmentCertificates = insecure || fingerprint is not null ? [] : DevelopmentCertificate.Find(endpoint, console),
+        };
     }
 
     private static Profile? LoadProfile(string? name, string? file, IReadOnlyDictionary<string, string?> environment)

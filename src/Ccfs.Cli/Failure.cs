@@ -16,6 +16,7 @@ internal sealed record Failure(string Message, int ExitCode)
         UnsupportedAudioException => new("cannot convert: " + e.Message, ExitCodes.Usage),
         CcfsAuthenticationException => new(e.Message, ExitCodes.AuthenticationRefused),
         CcfsRequestException => new(e.Message, ExitCodes.Unreachable),
+        HttpRequestException when Cause<UntrustedCertificateException>(e) is { } untrusted => new(untrusted.Message, ExitCodes.Unreachable),
         HttpRequestException => new("cannot reach the endpoint: " + e.Message + TlsHint(e), ExitCodes.Unreachable),
         TaskCanceledException or TimeoutRejectedException => new("the endpoint did not answer in time (--timeout)", ExitCodes.Unreachable),
         // A connection that broke while a body was read or written surfaces as an IOException too.
@@ -23,6 +24,20 @@ internal sealed record Failure(string Message, int ExitCode)
         IOException or UnauthorizedAccessException => new(e.Message, ExitCodes.Usage),
         _ => null,
     };
+
+    private static T? Cause<T>(Exception e)
+        where T : Exception
+    {
+        for (var cause = e.InnerException; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
 
     private static string TlsHint(Exception e)
     {

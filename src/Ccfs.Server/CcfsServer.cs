@@ -6,10 +6,10 @@ using Ccfs.Server.Audit;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Health;
+using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
 using Ccfs.Server.Interfaces;
 using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Console;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -28,14 +29,22 @@ public static class CcfsServer
 {
     public static WebApplicationBuilder AddCcfsServer(this WebApplicationBuilder builder)
     {
-        // The content root is where the server was started (./ccfs-data lives there); the defaults shipped with the
-        // server (JSON logs, log levels) sit next to its assembly. They go first, so everything else overrides them.
-        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        // The server's defaults (log levels) go first, then an appsettings.json next to its assembly (the published
+        // binary's folder), so everything else overrides them: the content root's appsettings.json (where the server
+        // was started, and where ./ccfs-data lives), environment variables and the command line.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = ServerDefaults.Configuration,
+        });
+        builder.Configuration.Sources.Insert(1, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
         {
             Path = "appsettings.json",
             Optional = true,
             FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
         });
+        builder.Logging.AddConsoleFormatter<CompactConsoleFormatter, ConsoleFormatterOptions>();
+        builder.Services.AddOptions<ConsoleLoggerOptions>().PostConfigure<IConfiguration>((options, configuration) =>
+            options.FormatterName = LogFormat.FormatterFor(configuration[LogFormat.ConfigurationKey], outputIsTerminal: !Console.IsOutputRedirected));
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CcfsMetrics>();
@@ -43,12 +52,14 @@ public static class CcfsServer
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ccfs";
+            document.Info.Version = CcfsVersion.Version;
             document.Info.Description = "The CC-FS third-party IVR file interfaces (auth-v2 signed) and ccfs's administration API.";
             return Task.CompletedTask;
         }));
         services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => new NodeIdentity(sp.GetRequiredService<CcfsSettings>().Node.Name ?? Environment.MachineName));
-        services.AddSqliteCatalog();
+        services.AddCatalog();
+
         services.AddSingleton<RuntimeParameters>();
         services.AddSingleton<IParameterSource>(sp => sp.GetRequiredService<RuntimeParameters>());
         services.AddSingleton<CatalogSync>();
@@ -77,6 +88,7 @@ public static class CcfsServer
         services.AddSingleton<Scrubber>();
         services.AddSingleton<PromptWriter>();
         services.AddHostedService<StartupRecovery>();
+        services.AddHostedService<CatalogBackground>();
         services.AddHostedService<RecoverySweeper>();
         services.AddHostedService<CatalogWatcher>();
         services.AddSingleton<AuditTrail>();
@@ -183,9 +195,26 @@ public static class CcfsServer
         }
 
         var dataDir = Path.GetFullPath(configuration[$"{CcfsOptions.Section}:DataDir"] is { Length: > 0 } dir ? dir : new CcfsOptions().DataDir);
-        var certificate = SelfSignedCertificate.LoadOrCreate(dataDir);
-        Console.WriteLine($"ccfs: TLS certificate {SelfSignedCertificate.PemPathIn(dataDir)}, "
-            + $"SHA-256 fingerprint {SelfSignedCertificate.Fingerprint(certificate)}");
+        // This runs while the host is built, before the start-up checks: an unusable folder must still be one line.
+        StartupCheck.RequireWritableFolder(dataDir, "Ccfs:DataDir");
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        try
+        {
+            certificate = SelfSignedCertificate.LoadOrCreate(dataDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new CcfsStartupException($"the TLS certificate in {Path.Combine(dataDir, "tls")} cannot be read or created: {e.Message}", e);
+        }
+
+        var log = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SelfSignedCertificate).FullName!);
+        SelfSignedCertificate.LogInUse(log, SelfSignedCertificate.PemPathIn(dataDir), SelfSignedCertificate.Fingerprint(certificate));
+        if (plan.NonLoopbackUrls.Count == 0 && !string.Equals(configuration[$"{CcfsOptions.Section}:Tls:ShareDevelopmentCertificate"], "false", StringComparison.OrdinalIgnoreCase))
+        {
+            // A server only this machine can reach is a development server: clients here may trust its certificate.
+            SelfSignedCertificate.ShareWithLocalClients(certificate, log);
+        }
+
         kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate ??= certificate);
         if (plan.UseDefaultHttps)
         {

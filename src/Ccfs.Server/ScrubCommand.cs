@@ -30,7 +30,7 @@ public static class ScrubCommand
         CcfsSettings settings;
         try
         {
-            var builder = WebApplication.CreateBuilder([.. rest]);
+            var builder = WebApplication.CreateBuilder(CcfsServerHost.WithoutConfigurationWatching([.. rest]));
             builder.AddCcfsServer();
             builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
             // The server's services without its host: building the web host would make Kestrel, and with it a TLS
@@ -38,7 +38,7 @@ public static class ScrubCommand
             services = builder.Services.BuildServiceProvider();
             settings = services.GetRequiredService<CcfsSettings>();
         }
-        catch (Exception e) when (e is CcfsConfigurationException or FormatException)
+        catch (Exception e) when (e is CcfsConfigurationException or Hosting.CcfsStartupException or FormatException)
         {
             await Console.Error.WriteLineAsync(e.Message);
             await Console.Error.WriteLineAsync(Usage);

@@ -64,6 +64,8 @@ public sealed partial class SignAndTlsTests
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "ccfs-cli-tls", Guid.NewGuid().ToString("N"));
         var endpoint = $"https://127.0.0.1:{ServerProcess.FreePort()}";
+        // The server's own home receives its development certificate; the client's has none, so only pins count.
+        var home = Directory.CreateTempSubdirectory("ccfs-cli-home").FullName;
         await using var server = ServerProcess.Start(new Dictionary<string, string> { ["Ccfs__DataDir"] = dataDir }, "--urls", endpoint);
         string? fingerprint = null;
         for (var i = 0; i < 600 && fingerprint is null; i++)
@@ -79,7 +81,7 @@ public sealed partial class SignAndTlsTests
             await server.WaitUntilHealthyAsync(http);
         }
 
-        var environment = new Dictionary<string, string?> { ["CCFS_ENDPOINT"] = endpoint };
+        var environment = new Dictionary<string, string?> { ["CCFS_ENDPOINT"] = endpoint, ["HOME"] = home };
         var wav = TestData.Audio("valid", "alaw-8k-sine.wav");
         var pinned = await Cli.RunAsync(environment, "upload", "--fingerprint", fingerprint, wav);
         var untrusted = await Cli.RunAsync(environment, "upload", wav);
@@ -92,6 +94,7 @@ public sealed partial class SignAndTlsTests
         Assert.True(untrusted.Error.Contains("--fingerprint", StringComparison.Ordinal), untrusted.Error);
         Assert.Equal(ExitCodes.Unreachable, wrongPin.ExitCode);
         Assert.Equal(ExitCodes.Success, insecure.ExitCode);
+        Directory.Delete(home, recursive: true);
     }
 
     /// <summary>Keeps what each request carried on the wire and answers a CC-FS success.</summary>

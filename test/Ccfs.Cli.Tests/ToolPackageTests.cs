@@ -2,13 +2,16 @@ using System.Diagnostics;
 
 namespace Ccfs.Cli.Tests;
 
-/// <summary><c>dotnet pack</c> makes a dotnet tool that installs into a tool path and runs as <c>ccfs</c>.</summary>
+/// <summary>
+/// <c>dotnet pack</c> makes a dotnet tool that installs into a tool path and runs as <c>ccfs</c>, the local CC-FS
+/// (<c>ccfs serve</c>) included: no source tree needed.
+/// </summary>
 public sealed class ToolPackageTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("ccfs-tool").FullName;
 
     [Fact]
-    public async Task The_packed_tool_installs_and_prints_its_help()
+    public async Task The_packed_tool_installs_prints_its_help_and_serves_a_local_cc_fs()
     {
         var packages = Path.Combine(_work, "packages");
         var tools = Path.Combine(_work, "tools");
@@ -24,7 +27,23 @@ public sealed class ToolPackageTests : IDisposable
         Assert.EndsWith("Ccfs.Cli.0.0.1-test.nupkg", package, StringComparison.Ordinal);
         Assert.True(install.ExitCode == 0, install.Output);
         Assert.True(help.ExitCode == 0, help.Output);
-        Assert.Equal(["upload", "convert", "delete", "hash", "download", "sign", "conformance", "bench", "admin"], Commands(help.Output));
+        Assert.Equal(["upload", "convert", "delete", "hash", "download", "sign", "conformance", "bench", "admin", "serve"], Commands(help.Output));
+
+        var ccfs = Path.Combine(tools, OperatingSystem.IsWindows() ? "ccfs.exe" : "ccfs");
+        var endpoint = $"http://127.0.0.1:{ServerProcess.FreePort()}";
+        await using var server = ServerProcess.StartExecutable(ccfs, new Dictionary<string, string>(), "serve", "--ephemeral", "--urls", endpoint);
+        using (var http = new HttpClient { BaseAddress = new Uri(endpoint) })
+        {
+            await server.WaitUntilHealthyAsync(http);
+        }
+
+        var upload = await RunAsync(ccfs, "upload", "--endpoint", endpoint, TestData.Audio("valid", "alaw-8k-sine.wav"));
+        await server.TerminateAsync();
+
+        Assert.True(upload.ExitCode == 0, upload.Output);
+        Assert.StartsWith("Y:/3rdfile/1/thirdvoicebotfile/", upload.Output, StringComparison.Ordinal);
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(60)), server.Output);
+        Assert.Equal(0, server.ExitCode);
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using Ccfs.Protocol;
 using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Sqlite;
 
 namespace Ccfs.Server.Tests;
 
@@ -82,7 +81,7 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IFileCatalog>(sp => new FailingCommitCatalog(
-                    ActivatorUtilities.CreateInstance<SqliteFileCatalog>(sp)));
+                    ProviderCatalog(sp)));
             });
         }
     }

@@ -26,13 +26,14 @@ public sealed class ProcessObservabilityTests : IDisposable
         JsonElement? rejected = null;
         for (var i = 0; i < 100 && rejected is null; i++)
         {
-            rejected = server.Output.Split('\n').Where(l => l.Contains("auth-v2 rejected", StringComparison.Ordinal))
+            rejected = server.StandardOutput.Where(l => l.Contains("\"Category\":\"Ccfs.Server.Requests\"", StringComparison.Ordinal))
                 .Select(l => (JsonElement?)JsonDocument.Parse(l).RootElement).FirstOrDefault();
             await Task.Delay(50);
         }
 
         Assert.NotNull(rejected);
         Assert.Equal("Warning", rejected.Value.GetProperty("LogLevel").GetString());
+        Assert.Equal("HTTP 401", rejected.Value.GetProperty("State").GetProperty("Outcome").GetString());
         var scopes = rejected.Value.GetProperty("Scopes").EnumerateArray().ToList();
         Assert.Contains(scopes, s => s.TryGetProperty("TraceId", out var t) && t.GetString() == "4bf92f3577b34da6a3ce929d0e0e4736");
         Assert.Contains(scopes, s => s.TryGetProperty("RequestId", out _));

@@ -115,6 +115,39 @@ public sealed class SettingsTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Ccfs:Parameters:UploadSizeLimitMbs", "5", "unknown key Ccfs:Parameters:UploadSizeLimitMbs; did you mean Ccfs:Parameters:UploadSizeLimitMb?")]
+    [InlineData("Ccfs:Parameters:SizeLimit", "5", "unknown key Ccfs:Parameters:SizeLimit; did you mean Ccfs:Parameters:UploadSizeLimitMb?")]
+    [InlineData("Ccfs:Paramters:DriveLetter", "Y", "unknown key Ccfs:Paramters:DriveLetter; did you mean Ccfs:Parameters:DriveLetter?")]
+    [InlineData("Ccfs:DataDri", "/srv/ccfs", "unknown key Ccfs:DataDri; did you mean Ccfs:DataDir?")]
+    [InlineData("Ccfs:Auth:IpLock:MaxFailure", "3", "unknown key Ccfs:Auth:IpLock:MaxFailure; did you mean Ccfs:Auth:IpLock:MaxFailures?")]
+    [InlineData("Ccfs:Limits:Uploads", "3", "unknown key Ccfs:Limits:Uploads; did you mean Ccfs:Limits:MaxConcurrentUploads?")]
+    [InlineData("Ccfs:Limits:Parallel", "3", "unknown key Ccfs:Limits:Parallel; the keys of Ccfs:Limits are MaxConcurrentUploads, UploadQueueLength")]
+    [InlineData("Ccfs:Parameters:UploadSizeLimitMb", "five", "Ccfs:Parameters:UploadSizeLimitMb is 'five'; expected a number such as 5")]
+    [InlineData("Ccfs:Limits:MaxConcurrentUploads", "4.5", "Ccfs:Limits:MaxConcurrentUploads is '4.5'; expected a whole number such as 4")]
+    [InlineData("Ccfs:Auth:RequireHostSigned", "yes", "Ccfs:Auth:RequireHostSigned is 'yes'; expected true or false")]
+    [InlineData("Ccfs:Auth:MaxClockSkew", "15m", "Ccfs:Auth:MaxClockSkew is '15m'; expected a duration such as 00:00:30")]
+    [InlineData("Ccfs:Accounts:0:VdnIds:0", "x", "Ccfs:Accounts:0:VdnIds:0 is 'x'; expected a whole number such as 4")]
+    [InlineData("Ccfs:Accounts:AccessKey", "ak", "Ccfs:Accounts is a list, so each entry has an index, such as Ccfs:Accounts:0:AccessKey")]
+    [InlineData("Ccfs:DataDir:Path", "/srv/ccfs", "Ccfs:DataDir takes a single value (text), not keys under it such as Ccfs:DataDir:Path")]
+    [InlineData("Ccfs:Log:Format", "xml", "Ccfs:Log:Format is 'xml'; expected one of auto, json, text")]
+    public void A_typo_or_a_value_that_does_not_parse_names_the_key_and_what_is_expected(string key, string value, string expected)
+    {
+        var error = Assert.Throws<CcfsConfigurationException>(() => Load(new(Account) { [key] = value }));
+
+        Assert.Contains(expected, Assert.Single(error.Errors), StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keys_match_ignoring_case_as_configuration_does()
+    {
+        var settings = Load(new(Account) { ["Ccfs:Parameters:UploadSizeLimitMB"] = "0.5", ["ccfs:dataDIR"] = "/srv/ccfs" });
+
+        Assert.Equal(524_288, settings.Parameters.UploadSizeLimitBytes);
+        Assert.Equal("/srv/ccfs", settings.DataDir);
+    }
+
     [Fact]
     public void Every_problem_is_reported_at_once()
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -165,8 +164,8 @@ public sealed class StorageFailureTests
     }
 
     /// <summary>A server whose location stores fail on demand; a restart is a second node on the same data dir.</summary>
-    private sealed class FailingStoreFactory(Dictionary<string, string?> locations, string? dataDir = null)
-        : CcfsFactory(locations, dataDir: dataDir)
+    private sealed class FailingStoreFactory(Dictionary<string, string?> locations, string? dataDir = null, string? catalog = null)
+        : CcfsFactory(locations, dataDir: dataDir, catalog: catalog)
     {
         private readonly Dictionary<string, string?> _locations = locations;
         private readonly Dictionary<string, FailingStore> _stores = [];
@@ -183,7 +182,7 @@ public sealed class StorageFailureTests
         public CcfsFactory Restart()
         {
             StopKeepingData();
-            var restarted = new FailingStoreFactory(_locations, DataDir);
+            var restarted = new FailingStoreFactory(_locations, DataDir, CatalogConnectionString);
             _ = restarted.Services;
             return restarted;
         }
@@ -192,7 +191,7 @@ public sealed class StorageFailureTests
         {
             base.ConfigureWebHost(builder);
             builder.ConfigureServices(services => services.AddSingleton<IFileCatalog>(sp => new FailingCatalog(
-                ActivatorUtilities.CreateInstance<SqliteFileCatalog>(sp))));
+                ProviderCatalog(sp))));
             builder.ConfigureServices(services => services.AddSingleton(sp =>
             {
                 var disk = sp.GetRequiredService<Configuration.CcfsSettings>().Locations;

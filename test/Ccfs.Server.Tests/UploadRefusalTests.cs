@@ -144,7 +144,8 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
         var reason = CcfsAnswer.Reason(response);
         Assert.False(string.IsNullOrWhiteSpace(reason));
         Assert.Equal(Ccfs.Audio.WaveValidator.Validate(Samples.Read("invalid", sample)).Reason, reason);
-        Assert.Contains(factory.Logs.Skip(logged), l => l.Message == $"Upload refused with 0300004: {reason}");
+        Assert.Contains(factory.Logs.Skip(logged), l => l.Category == Observability.RequestLog.Category
+            && l.GetStructuredStateValue("Outcome") == "0300004" && l.GetStructuredStateValue("Reason") == reason);
     }
 
     [Theory]

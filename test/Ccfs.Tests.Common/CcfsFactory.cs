@@ -32,9 +32,15 @@ public class CcfsFactory : WebApplicationFactory<Program>
     {
     }
 
-    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null)
+    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null, string? catalog = null)
     {
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
+        // The back-end a whole run targets (CCFS_TEST_CATALOG=postgres), unless a test names its own catalog.
+        if (!settings.ContainsKey("Ccfs:Catalog:Provider") && (catalog is not null || TestBackends.Catalog == TestBackends.Postgres))
+        {
+            CatalogConnectionString = catalog ?? PostgresCluster.NewCatalog();
+        }
+
         _settings = new()
         {
             ["Ccfs:DataDir"] = DataDir,
@@ -42,6 +48,8 @@ public class CcfsFactory : WebApplicationFactory<Program>
             ["Ccfs:Auth:IpLock:MaxFailures"] = "100000",
             ["Ccfs:Limits:Download:PermitLimit"] = "100000",
             ["Ccfs:Limits:Hash:PermitLimit"] = "100000",
+            // A test server listening with Kestrel must not leave its certificate in the real ~/.ccfs.
+            ["Ccfs:Tls:ShareDevelopmentCertificate"] = "false",
         };
         if (withAccounts)
         {
@@ -56,6 +64,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
             _settings["Ccfs:Accounts:2:SecretKey"] = AdminSecretKey;
             _settings["Ccfs:Accounts:2:VdnIds:0"] = "1";
             _settings["Ccfs:Accounts:2:Admin"] = "true";
+        }
+
+        if (CatalogConnectionString is not null)
+        {
+            _settings["Ccfs:Catalog:Provider"] = "Postgres";
+            _settings["Ccfs:Catalog:ConnectionString"] = CatalogConnectionString;
         }
 
         // A null value removes a default of this factory, so the server's own default applies.
@@ -74,6 +88,9 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public string DataDir { get; }
 
+    /// <summary>The PostgreSQL catalog (a schema of its own) this server uses, or null for the default SQLite one.</summary>
+    public string? CatalogConnectionString { get; }
+
     /// <summary>The access key of the admin account every test server has.</summary>
     public const string AdminAccessKey = "admin-ak";
     public const string AdminSecretKey = "admin-sk-0123456789";
@@ -81,11 +98,11 @@ public class CcfsFactory : WebApplicationFactory<Program>
     /// <summary>A server of its own, for a test that needs settings no other test shares.</summary>
     public static CcfsFactory With(Dictionary<string, string?> settings, bool withAccounts = true) => new(settings, withAccounts);
 
-    /// <summary>Stops <paramref name="other"/> (keeping its data) and starts a server on the same data dir, as a restart does.</summary>
+    /// <summary>Stops <paramref name="other"/> (keeping its data) and starts a server on the same data dir and catalog, as a restart does.</summary>
     public static CcfsFactory RestartOf(CcfsFactory other, Dictionary<string, string?>? settings = null)
     {
         other.StopKeepingData();
-        return new(settings ?? [], dataDir: other.DataDir);
+        return new(settings ?? [], dataDir: other.DataDir, catalog: other.CatalogConnectionString);
     }
 
     public SignedClient Admin() => Signed(AdminAccessKey, AdminSecretKey);
@@ -122,6 +139,11 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public IReadOnlyList<string> CatalogRows()
     {
+        if (CatalogConnectionString is not null)
+        {
+            return PostgresRows();
+        }
+
         var path = Path.Combine(DataDir, "catalog.db");
         if (!File.Exists(path))
         {
@@ -147,6 +169,34 @@ public class CcfsFactory : WebApplicationFactory<Program>
         return rows;
     }
 
+    private List<string> PostgresRows()
+    {
+        using var connection = new Npgsql.NpgsqlConnection(CatalogConnectionString);
+        connection.Open();
+        // Ordered as SQLite orders text (by bytes), so snapshots of both catalogs read alike.
+        using var command = new Npgsql.NpgsqlCommand("""
+            SELECT r FROM (
+                SELECT path || ' state=' || state FROM files
+                UNION ALL SELECT path || ' copy ' || location_id || ' state=' || state FROM file_copies WHERE state <> 1
+            ) rows (r) ORDER BY r COLLATE "C";
+            """, connection);
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var rows = new List<string>();
+            while (reader.Read())
+            {
+                rows.Add(reader.GetString(0));
+            }
+
+            return rows;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            return [];
+        }
+    }
+
     /// <summary>Sends a request that must be refused with <paramref name="code"/>, and checks that it changed no file and no row.</summary>
     public async Task<HttpResponseMessage> AssertRefusedAsync(Func<SignedClient, Task<HttpResponseMessage>> send, string code, string desc)
     {
@@ -163,6 +213,12 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public IReadOnlyList<FakeLogRecord> Logs => Services.GetFakeLogCollector().GetSnapshot();
 
     public Task<FileRecord?> FindAsync(string path) => Services.GetRequiredService<IFileCatalog>().FindAsync(path, CancellationToken.None);
+
+    /// <summary>The catalog of the provider this server is configured for, for test doubles that wrap it.</summary>
+    public static IFileCatalog ProviderCatalog(IServiceProvider services) =>
+        services.GetRequiredService<Ccfs.Server.Configuration.CcfsSettings>().UsesPostgres
+            ? services.GetRequiredService<Ccfs.Server.Metadata.Postgres.PostgresFileCatalog>()
+            : services.GetRequiredService<Ccfs.Server.Metadata.Sqlite.SqliteFileCatalog>();
 
     /// <summary>Runs one pass of the recovery the server runs every <c>Ccfs:Catalog:RecoveryInterval</c>.</summary>
     public Task<RecoveryPass> RecoverAsync() => Services.GetRequiredService<WorkRecovery>().RunAsync(CancellationToken.None);
@@ -193,6 +249,11 @@ public class CcfsFactory : WebApplicationFactory<Program>
         if (_keepDataDir)
         {
             return;
+        }
+
+        if (CatalogConnectionString is not null)
+        {
+            PostgresCluster.Drop(CatalogConnectionString);
         }
 
         try

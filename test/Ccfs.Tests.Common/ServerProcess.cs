@@ -10,18 +10,29 @@ namespace Ccfs.Tests;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly string? _home;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _standardOutput = new();
+    private readonly ConcurrentQueue<string> _standardError = new();
 
-    private ServerProcess(Process process)
+    private ServerProcess(Process process, string? home)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => Keep(e.Data);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _home = home;
+        _process.OutputDataReceived += (_, e) => Keep(e.Data, _standardOutput);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data, _standardError);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>Standard output and standard error, interleaved as they arrived.</summary>
     public string Output => string.Join('\n', _output);
+
+    /// <summary>The lines written to standard output only.</summary>
+    public IReadOnlyList<string> StandardOutput => [.. _standardOutput];
+
+    /// <summary>The lines written to standard error only.</summary>
+    public IReadOnlyList<string> StandardError => [.. _standardError];
 
     public bool HasExited => _process.HasExited;
 
@@ -40,6 +51,17 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The <c>ccfs</c> tool's own build output, for <c>ccfs serve</c>.</summary>
+    public static string CliAssembly
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+            var path = Path.Combine(TestData.RepositoryRoot, "src", "Ccfs.Cli", "bin", configuration, "net10.0", "ccfs.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("Build the CLI first", path);
+        }
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -47,16 +69,26 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static ServerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static ServerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartAssembly(ServerAssembly, environment, arguments);
+
+    /// <summary>
+    /// Starts <paramref name="assembly"/> with dotnet. Unless <paramref name="environment"/> sets <c>HOME</c>, the process
+    /// gets a home of its own, so a development server's <c>~/.ccfs/dev-certificate.pem</c> never lands in the real one.
+    /// </summary>
+    public static ServerProcess StartAssembly(string assembly, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartExecutable(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", environment, [assembly, .. arguments]);
+
+    /// <summary>Starts a program, such as an installed <c>ccfs</c> tool, as <see cref="StartAssembly"/> starts an assembly.</summary>
+    public static ServerProcess StartExecutable(string executable, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(ServerAssembly);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -68,12 +100,19 @@ public sealed class ServerProcess : IAsyncDisposable
             start.Environment.Remove(key);
         }
 
+        string? home = null;
+        if (!environment.ContainsKey("HOME"))
+        {
+            home = Directory.CreateTempSubdirectory("ccfs-home").FullName;
+            start.Environment["HOME"] = home;
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
-        return new ServerProcess(Process.Start(start)!);
+        return new ServerProcess(Process.Start(start)!, home);
     }
 
     /// <summary>Waits until <paramref name="url"/>/healthz answers 200, or fails with the server's output.</summary>
@@ -141,13 +180,18 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_home is not null)
+        {
+            Directory.Delete(_home, recursive: true);
+        }
     }
 
-    private void Keep(string? line)
+    private void Keep(string? line, ConcurrentQueue<string> stream)
     {
         if (line is not null && _output.Count < 5000)
         {
             _output.Enqueue(line);
+            stream.Enqueue(line);
         }
     }
 }

@@ -36,7 +36,7 @@ internal static class BenchCommand
             }
 
             var wav = Prompt((int)bytes);
-            var handler = Ccfs.Client.CcfsHttpHandler.Create(settings.ClientOptions());
+            var handler = settings.CreateHandler();
             handler.MaxConnectionsPerServer = workers;
             using var http = new HttpClient(handler) { BaseAddress = settings.Endpoint, Timeout = settings.Timeout };
             var client = new CcfsClient(http, settings.ClientOptions());

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ccfs.Server.Http;
+using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Admin;
 
@@ -23,17 +24,15 @@ public static class AdminResults
     public static IResult Created<T>(T value) => TypedResults.Json(value, Json, statusCode: StatusCodes.Status201Created);
 
     public static IResult Invalid(string error, IReadOnlyList<string>? problems = null) =>
-        TypedResults.Json(new AdminError(error, problems), Json, statusCode: StatusCodes.Status400BadRequest);
+        new ErrorResult(new AdminError(error, problems), StatusCodes.Status400BadRequest);
 
-    public static IResult NotFound(string error) => TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status404NotFound);
+    public static IResult NotFound(string error) => new ErrorResult(new AdminError(error), StatusCodes.Status404NotFound);
 
-    public static IResult TooLarge(string error) =>
-        TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status413PayloadTooLarge);
+    public static IResult TooLarge(string error) => new ErrorResult(new AdminError(error), StatusCodes.Status413PayloadTooLarge);
 
-    public static IResult Unavailable(string error) =>
-        TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status503ServiceUnavailable);
+    public static IResult Unavailable(string error) => new ErrorResult(new AdminError(error), StatusCodes.Status503ServiceUnavailable);
 
-    public static IResult Conflict(string error) => TypedResults.Json(new AdminError(error), Json, statusCode: StatusCodes.Status409Conflict);
+    public static IResult Conflict(string error) => new ErrorResult(new AdminError(error), StatusCodes.Status409Conflict);
 
     /// <summary>Reads the signed JSON body as <typeparamref name="T"/>; false with a 400 naming what is wrong.</summary>
     public static bool TryReadBody<T>(HttpContext http, out T value, out IResult? refusal)
@@ -65,5 +64,17 @@ public static class AdminResults
 
         refusal = null;
         return true;
+    }
+
+    /// <summary>The error as JSON, its text kept for the request log line.</summary>
+    private sealed class ErrorResult(AdminError error, int status) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            InterfaceCall.Of(httpContext)?.Reason = error.Problems is { Count: > 0 } problems
+                ? $"{error.Error}: {string.Join("; ", problems)}"
+                : error.Error;
+            return TypedResults.Json(error, Json, statusCode: status).ExecuteAsync(httpContext);
+        }
     }
 }

@@ -303,10 +303,10 @@ public static partial class FileEndpoints
         return values;
     }
 
-    [LoggerMessage(LogLevel.Information, "Admin stored {FileName}: {Size} bytes ({Source}), VDN {Vdn}, access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Admin stored {FileName}: {Size} bytes ({Source}), VDN {Vdn}, access key {AccessKey}")]
     private static partial void LogStored(ILogger logger, string fileName, int size, string source, int vdn, string accessKey);
 
-    [LoggerMessage(LogLevel.Information, "Admin deleted {Path} from every location for access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Admin deleted {Path} from every location for access key {AccessKey}")]
     private static partial void LogDeleted(ILogger logger, string path, string accessKey);
 
     [LoggerMessage(LogLevel.Error, "Admin delete of {Path} failed")]

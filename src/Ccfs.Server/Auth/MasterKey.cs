@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Hosting;
 using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Auth;
@@ -32,14 +33,29 @@ public sealed class MasterKey : IDisposable
         }
 
         var path = Path.Combine(settings.DataDir, FileName);
-        Directory.CreateDirectory(settings.DataDir);
-        if (!File.Exists(path))
+        if (Directory.Exists(path))
         {
-            CreateKeyFile(path);
+            throw new CcfsStartupException($"{path} is a folder, not the master key file");
         }
 
-        RefuseIfOthersCanReach(path);
-        if (!TryDecode(File.ReadAllText(path).Trim(), out key))
+        string text;
+        try
+        {
+            Directory.CreateDirectory(settings.DataDir);
+            if (!File.Exists(path))
+            {
+                CreateKeyFile(path);
+            }
+
+            RefuseIfOthersCanReach(path);
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CcfsStartupException($"the master key file {path} cannot be read or created: {e.Message}", e);
+        }
+
+        if (!TryDecode(text.Trim(), out key))
         {
             throw new CcfsConfigurationException([$"{path} does not hold the Base64 form of a 32-byte key"]);
         }

@@ -111,7 +111,7 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
     [LoggerMessage(LogLevel.Debug, "auth-v2 accepted for {AccessKey} from {ClientIp}")]
     private static partial void LogAccepted(ILogger logger, string accessKey, string clientIp);
 
-    [LoggerMessage(LogLevel.Warning, "auth-v2 rejected ({Failure}) from {ClientIp}: {Detail}")]
+    [LoggerMessage(LogLevel.Debug, "auth-v2 rejected ({Failure}) from {ClientIp}: {Detail}")]
     private static partial void LogRejected(ILogger logger, AuthV2Failure failure, string detail, string clientIp);
 
     [LoggerMessage(LogLevel.Information, "auth-v2 signature of {AccessKey} matched the compatibility form {Variant}")]

@@ -26,6 +26,10 @@ public sealed class CcfsOptions
 
     public SecurityOptions Security { get; set; } = new();
 
+    public LogOptions Log { get; set; } = new();
+
+    public TlsOptions Tls { get; set; } = new();
+
     public CatalogOptions Catalog { get; set; } = new();
 
     public NodeOptions Node { get; set; } = new();
@@ -226,4 +230,19 @@ public sealed class SecurityOptions
     /// generated into <c>{DataDir}/master.key</c> (mode 0600). Every node of a deployment needs the same key.
     /// </summary>
     public string? MasterKey { get; set; }
+}
+
+public sealed class LogOptions
+{
+    /// <summary><c>auto</c> (text at a terminal, JSON lines otherwise), <c>json</c> or <c>text</c>; <c>--log-format</c> sets it.</summary>
+    public string Format { get; set; } = "auto";
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>
+    /// A loopback-only server using the generated certificate copies it to <c>~/.ccfs/dev-certificate.pem</c>, where
+    /// <c>ccfs</c> finds it; false leaves the home alone.
+    /// </summary>
+    public bool ShareDevelopmentCertificate { get; set; } = true;
 }

@@ -59,6 +59,13 @@ public sealed partial class CcfsSettings
     public static CcfsSettings Load(IConfiguration configuration)
     {
         var errors = new List<string>();
+        ConfigurationShape.Check(configuration.GetSection(CcfsOptions.Section), typeof(CcfsOptions), errors);
+        if (errors.Count > 0)
+        {
+            // Binding would stop at the first of these, in .NET's words; these name every key and say what is expected.
+            throw new CcfsConfigurationException(errors);
+        }
+
         CcfsOptions options;
         try
         {
@@ -135,6 +142,11 @@ public sealed partial class CcfsSettings
 
         ResultTexts.Check(options.Compatibility, errors);
         CheckCatalog(options.Catalog, options.Node, errors);
+
+        if (!Observability.LogFormat.IsKnown(options.Log.Format))
+        {
+            errors.Add($"Ccfs:Log:Format is '{options.Log.Format}'; expected one of {string.Join(", ", Observability.LogFormat.Names)}");
+        }
 
         if (errors.Count > 0)
         {

@@ -38,6 +38,7 @@ public static class CcfsResults
     {
         if (!string.IsNullOrEmpty(reason))
         {
+            InterfaceCall.Of(response.HttpContext)?.Reason = reason;
             // Header values must be visible ASCII; reasons can quote client input.
             response.Headers[ReasonHeader] = string.Create(Math.Min(reason.Length, 512), reason,
                 (span, r) =>

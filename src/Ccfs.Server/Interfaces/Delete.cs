@@ -60,7 +60,7 @@ public static partial class Delete
         return CcfsResults.Answer(CcfsResult.Success);
     }
 
-    [LoggerMessage(LogLevel.Information, "Deleted {Path} from {Location} for access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Deleted {Path} from {Location} for access key {AccessKey}")]
     private static partial void LogDeleted(ILogger logger, string path, string location, string accessKey);
 
     [LoggerMessage(LogLevel.Error, "Deleting {Path} failed")]

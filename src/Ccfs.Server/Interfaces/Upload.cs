@@ -131,9 +131,9 @@ public static partial class Upload
         return CcfsResults.Answer(result, reason);
     }
 
-    [LoggerMessage(LogLevel.Information, "Stored {FileName}: {Size} bytes, {DurationMs} ms, VDN {Vdn}, access key {AccessKey}")]
+    [LoggerMessage(LogLevel.Debug, "Stored {FileName}: {Size} bytes, {DurationMs} ms, VDN {Vdn}, access key {AccessKey}")]
     private static partial void LogStored(ILogger logger, string fileName, int size, long durationMs, int vdn, string accessKey);
 
-    [LoggerMessage(LogLevel.Information, "Upload refused with {ResultCode}: {Reason}")]
+    [LoggerMessage(LogLevel.Debug, "Upload refused with {ResultCode}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string resultCode, string reason);
 }

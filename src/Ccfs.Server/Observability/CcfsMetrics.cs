@@ -1,3 +1,4 @@
+using Ccfs.Protocol;
 using Prometheus;
 
 namespace Ccfs.Server.Observability;
@@ -27,6 +28,8 @@ public sealed class CcfsMetrics
         IpLocks = factory.CreateCounter("ccfs_ip_locks_total", "Times a client address was locked");
         IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
         AuditDropped = factory.CreateCounter("ccfs_audit_dropped_total", "Audit entries not recorded because the audit queue was full");
+        factory.CreateGauge("ccfs_build_info", "The ccfs version this process runs (always 1)", "version", "commit")
+            .WithLabels(CcfsVersion.Version, CcfsVersion.Commit ?? "").Set(1);
 
         // The process as a whole: memory, CPU, GC, and the managed bytes allocated so far, from which a load script
         // derives allocation per request without attaching a profiler.

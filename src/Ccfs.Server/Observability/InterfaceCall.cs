@@ -2,7 +2,7 @@ namespace Ccfs.Server.Observability;
 
 /// <summary>
 /// What one CC-FS request did, filled in as it goes (who, which VDN and file, which resultCode) and read once it is
-/// answered, for the metrics and the audit trail.
+/// answered, for the metrics, the request log and the audit trail.
 /// </summary>
 public sealed class InterfaceCall(string interfaceName, string clientAddress, DateTimeOffset startedAt)
 {
@@ -29,6 +29,9 @@ public sealed class InterfaceCall(string interfaceName, string clientAddress, Da
 
     /// <summary>The CC-FS resultCode answered; null when the answer was an HTTP error.</summary>
     public string? ResultCode { get; set; }
+
+    /// <summary>Why the request was refused, as sent in <c>X-Ccfs-Reason</c> (or an admin error's text), for the log.</summary>
+    public string? Reason { get; set; }
 
     /// <summary>Why a 401 or 403 was answered, for the metrics: an <c>AuthV2Failure</c>, <c>VdnNotBound</c> or <c>IpLocked</c>.</summary>
     public string? RejectionReason { get; set; }

@@ -5,13 +5,17 @@ namespace Ccfs.Server.Observability;
 
 /// <summary>
 /// Wraps every request to the CC-FS interfaces and the administration API: starts its <see cref="InterfaceCall"/>, and once it is answered counts
-/// it by interface and resultCode (HTTP status for Spring errors), counts refusals by reason, and hands it to the audit.
+/// it by interface and resultCode (HTTP status for Spring errors), counts refusals by reason, writes its line of the
+/// <see cref="RequestLog"/> and hands it to the audit.
 /// </summary>
-public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics metrics, TimeProvider time, IEnumerable<IInterfaceCallSink> sinks)
+public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics metrics, TimeProvider time, IEnumerable<IInterfaceCallSink> sinks,
+    ILoggerFactory loggers)
 {
     public const string AdminPath = "/admin/api";
 
     private static readonly string[] Interfaces = ["uploadFile", "upload", "deleteFile", "getFileHash", "downloadFile"];
+
+    private readonly ILogger _log = loggers.CreateLogger(RequestLog.Category);
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -35,19 +39,29 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
         var call = new InterfaceCall(name, ClientAddress.Of(http), time.GetUtcNow());
         http.Features.Set(call);
         var started = time.GetTimestamp();
+        var threw = false;
         try
         {
             await next(http);
         }
+        catch
+        {
+            threw = true;
+            throw;
+        }
         finally
         {
-            var status = http.Response.StatusCode;
+            // An exception leaves the status as it was; the server answers 500 once it has left the pipeline.
+            var status = threw && !http.Response.HasStarted ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
+            var elapsed = time.GetElapsedTime(started);
             var code = call.ResultCode ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             metrics.Requests.WithLabels(call.Interface, code).Inc();
             if (call.Interface == "uploadFile")
             {
-                metrics.UploadDuration.WithLabels(code == ResultCodes.Success ? "stored" : "refused").Observe(time.GetElapsedTime(started).TotalSeconds);
+                metrics.UploadDuration.WithLabels(code == ResultCodes.Success ? "stored" : "refused").Observe(elapsed.TotalSeconds);
             }
+
+            RequestLog.Write(_log, call, status, elapsed);
 
             if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)
             {

@@ -177,7 +177,8 @@ public sealed class AccountAdminTests : IDisposable
         var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
         _factory.StopKeepingData();
-        using var wrongKey = new DataDirFactory(_factory.DataDir, new() { ["Ccfs:Security:MasterKey"] = otherKey });
+        using var wrongKey = new DataDirFactory(_factory.DataDir, _factory.CatalogConnectionString,
+            new() { ["Ccfs:Security:MasterKey"] = otherKey });
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrongKey.Signed(accessKey, secretKey).UploadAsync(Samples.Sine, 67)).StatusCode);
     }
@@ -242,5 +243,6 @@ public sealed class AccountAdminTests : IDisposable
         return await response.Content.ReadAsStringAsync();
     }
 
-    private sealed class DataDirFactory(string dataDir, Dictionary<string, string?> settings) : CcfsFactory(settings, dataDir: dataDir);
+    private sealed class DataDirFactory(string dataDir, string? catalog, Dictionary<string, string?> settings)
+        : CcfsFactory(settings, dataDir: dataDir, catalog: catalog);
 }

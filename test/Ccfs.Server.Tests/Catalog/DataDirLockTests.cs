@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ccfs.Server.Configuration;
 using Ccfs.Server.Metadata.Sqlite;
 
 namespace Ccfs.Server.Tests.Catalog;
@@ -14,7 +13,7 @@ public sealed class DataDirLockTests : IDisposable
     {
         var first = DataDirLock.Acquire(_dataDir);
 
-        var refused = Assert.Throws<CcfsConfigurationException>(() => DataDirLock.Acquire(_dataDir));
+        var refused = Assert.Throws<Hosting.CcfsStartupException>(() => DataDirLock.Acquire(_dataDir));
 
         Assert.Contains($"the data dir {_dataDir} is in use by another ccfs process", refused.Message, StringComparison.Ordinal);
         first.Dispose();
@@ -33,7 +32,7 @@ public sealed class DataDirLockTests : IDisposable
 
         Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(60)), second.Output);
         Assert.Equal(2, second.ExitCode);
-        Assert.Contains($"is in use by another ccfs process (pid {first.Id.ToString(CultureInfo.InvariantCulture)};", second.Output,
+        Assert.Contains($"is in use by another ccfs process (pid {first.Id.ToString(CultureInfo.InvariantCulture)} on ", second.Output,
             StringComparison.Ordinal);
         var client = new SignedClient(http, new(CcfsFactory.AccessKey, CcfsFactory.SecretKey), TimeProvider.System);
         await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.Sine), "0", "success");

@@ -1,11 +1,10 @@
-using Ccfs.Server.Audit;
 using Ccfs.Server.Configuration;
 
 namespace Ccfs.Server.Metadata.Sqlite;
 
 public static class SqliteCatalogRegistration
 {
-    /// <summary>The embedded catalog: <c>{DataDir}/catalog.db</c>, owned by this one process.</summary>
+    /// <summary>The embedded catalog's parts: <c>{DataDir}/catalog.db</c>, owned by this one process.</summary>
     public static IServiceCollection AddSqliteCatalog(this IServiceCollection services)
     {
         services.AddSingleton(sp =>
@@ -14,11 +13,11 @@ public static class SqliteCatalogRegistration
             return new SqliteDatabase(settings.CatalogPath, settings.Catalog.WriteTimeout, sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>());
         });
-        services.AddSingleton<IFileCatalog, SqliteFileCatalog>();
-        services.AddSingleton<IAccountStore, SqliteAccountStore>();
-        services.AddSingleton<IParameterStore, SqliteParameterStore>();
-        services.AddSingleton<IAuditStore, SqliteAuditStore>();
-        services.AddSingleton<INodeRegistry, SingleNodeRegistry>();
+        services.AddSingleton<SqliteFileCatalog>();
+        services.AddSingleton<SqliteAccountStore>();
+        services.AddSingleton<SqliteParameterStore>();
+        services.AddSingleton<SqliteAuditStore>();
+        services.AddSingleton<SingleNodeRegistry>();
         return services;
     }
 }

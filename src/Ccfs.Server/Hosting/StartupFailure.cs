@@ -1,0 +1,59 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Ccfs.Server.Configuration;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Data.Sqlite;
+
+namespace Ccfs.Server.Hosting;
+
+/// <summary>What went wrong while the server started, as the one line it prints before it exits with code 2.</summary>
+public static partial class StartupFailure
+{
+    /// <summary>The line for a failure of the environment (a port, a folder, a file); null for a bug, which should show whole.</summary>
+    public static string? Describe(Exception e, CcfsSettings settings) => e switch
+    {
+        AggregateException { InnerExceptions: [var only] } => Describe(only, settings),
+        CcfsStartupException or CcfsConfigurationException => e.Message,
+        IOException when Find<AddressInUseException>(e) is not null => $"{BoundAddress(e) ?? "the address"} is already in use "
+            + "(another process listens there; choose another with --urls)",
+        IOException when BoundAddress(e) is { } address => $"cannot listen on {address}: {Innermost(e).Message}",
+        SqliteException sqlite => $"the catalog {settings.CatalogPath} cannot be used: {sqlite.Message}",
+        System.Data.Common.DbException db => $"the {settings.Catalog.Provider} catalog cannot be used: {db.Message}",
+        CryptographicException => $"the TLS certificate in {Path.Combine(settings.DataDir, "tls")} cannot be used: {e.Message}",
+        IOException or UnauthorizedAccessException or SocketException => e.Message,
+        _ => null,
+    };
+
+    private static T? Find<T>(Exception e)
+        where T : Exception
+    {
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
+    /// <summary>Kestrel names the address only in its message: "Failed to bind to address http://127.0.0.1:6002: …".</summary>
+    private static string? BoundAddress(Exception e)
+    {
+        var match = BindFailure().Match(e.Message);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var url = match.Groups["url"].Value;
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Authority : url;
+    }
+
+    [GeneratedRegex(@"^Failed to bind to address (?<url>\S+?)[:.]?(\s|$)")]
+    private static partial Regex BindFailure();
+}
