@@ -14,7 +14,8 @@
 # Environment (defaults in brackets):
 #   RGW_PORT        [63080]  the S3 endpoint's port       RGW_MON_PORT   [63000]  the monitor's port
 #   RGW_ACCESS_KEY  [ccfs-test-ak]                        RGW_SECRET_KEY [ccfs-test-sk-0123456789]
-#   RGW_WATCH_PID   a process id: when it ends, the cluster is stopped (a test run that is killed leaves nothing)
+#   RGW_WATCH_PID   a process id: when it ends, the cluster is stopped and DIR removed (a test run that is killed
+#                   leaves nothing behind)
 #   RGW_OSD_MEMORY  [2147483648]  bytes the in-memory OSD may hold
 # The OSD takes its ports from Ceph's range 6800-7300, as any OSD does (the first free ones), on 127.0.0.1 only.
 #
@@ -132,9 +133,10 @@ fail() {
   exit 1
 }
 
-# A watcher that stops the cluster when RGW_WATCH_PID ends; started first, so a failure below leaves nothing running.
+# A watcher that stops the cluster and removes DIR when RGW_WATCH_PID ends; started first, so a failure below leaves
+# nothing running.
 if [ -n "${RGW_WATCH_PID:-}" ]; then
-  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -f "$2/.ccfs-rgw" ]; do sleep 1; done; "$3" "$2" >/dev/null 2>&1' \
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -f "$2/.ccfs-rgw" ]; do sleep 1; done; "$3" "$2" --purge >/dev/null 2>&1' \
     rgw-watch "$RGW_WATCH_PID" "$C" "$repo/scripts/rgw-stop.sh" </dev/null >/dev/null 2>&1 &
   echo $! >"$C/run/watch.pid"
 fi
