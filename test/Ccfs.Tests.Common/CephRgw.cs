@@ -39,8 +39,8 @@ public sealed class CephRgw
     public string SecretKey { get; }
 
     /// <summary>A client with the settings that work against RGW (no chunked uploads, checksums only when required).</summary>
-    public AmazonS3Client CreateClient(string? secretKey = null) =>
-        new(new BasicAWSCredentials(AccessKey, secretKey ?? SecretKey), new AmazonS3Config
+    public AmazonS3Client CreateClient() =>
+        new(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config
         {
             ServiceURL = ServiceUrl.ToString(),
             ForcePathStyle = true,
