@@ -6,11 +6,17 @@
 #   scripts/signed-request.sh hash     FILE_NAME [LOCATION_ID]
 #   scripts/signed-request.sh download PATH [MODE] > file.wav   (a JSON answer instead of a file goes to stderr, exit 1)
 #
+# Exit status: 0 when the answer is HTTP 200 with resultCode "0" (or, for download, the file); 1 for any other answer,
+# whose X-Ccfs-Reason header is printed to stderr; 2 for bad usage; curl's own status when no answer came (7: nothing
+# listens there, 28: a timeout).
+#
 # Environment (defaults in brackets):
 #   CCFS_ENDPOINT    [https://127.0.0.1:8443]
 #   CCFS_ACCESS_KEY  [ccfs-dev-ak]   CCFS_SECRET_KEY [ccfs-dev-sk-not-for-production]   (the development account)
 #   CCFS_CACERT      a PEM certificate to trust, e.g. ccfs-data/tls/ccfs-selfsigned.pem; without it TLS is not checked
 #   CCFS_TIMESTAMP   sign with this time instead of now (to reproduce the README's worked example)
+#   CCFS_CONNECT_TIMEOUT [10]   seconds to wait for the connection
+#   CCFS_MAX_TIME        [300]  seconds the whole exchange may take; a transfer stalled for 30 s is given up sooner
 #   CCFS_DEBUG=1     print the canonical request, the signing key and the Authorization header to stderr
 #   CCFS_DRY_RUN=1   sign and print, but do not send
 set -euo pipefail
@@ -85,12 +91,30 @@ fi
 
 tls=(-k)
 [ -n "${CCFS_CACERT:-}" ] && tls=(--cacert "$CCFS_CACERT")
-received=$(curl -sS "${tls[@]}" -X POST "$endpoint$path${query:+?$query}" -o "$work/answer" -w '%{content_type}' \
-  -H "Content-Type: $content_type" -H "Authorization: $authorization" --data-binary "@$work/body")
-if [ "$command" = download ] && [[ $received != application/json* ]]; then
+# HTTP/1.1, as CC-FS speaks it: curl 7.x over HTTP/2 mishandles an answer that comes before the whole body was sent
+# (an upload over the size limit). The timeouts keep the script from ever hanging.
+status=0
+received=$(curl -sS --http1.1 "${tls[@]}" --connect-timeout "${CCFS_CONNECT_TIMEOUT:-10}" --max-time "${CCFS_MAX_TIME:-300}" \
+  --speed-limit 1 --speed-time 30 -X POST "$endpoint$path${query:+?$query}" -D "$work/headers" -o "$work/answer" \
+  -w '%{http_code} %{content_type}' -H "Content-Type: $content_type" -H "Authorization: $authorization" \
+  --data-binary "@$work/body") || status=$?
+http_code=${received%% *}
+if [ "$status" -ne 0 ] && [ "${http_code:-000}" = 000 ]; then
+  exit "$status"
+fi
+
+answer_type=${received#* }
+result_code=$(sed -n 's/.*"resultCode" *: *"\([^"]*\)".*/\1/p' "$work/answer" | head -n 1)
+if [ "$command" = download ] && [ "$http_code" = 200 ] && [[ $answer_type != application/json* ]]; then
   cat "$work/answer"
+  exit 0
 elif [ "$command" = download ]; then
-  cat "$work/answer" >&2; echo >&2; exit 1
+  cat "$work/answer" >&2; echo >&2
 else
   cat "$work/answer"; echo
+  [ "$http_code" = 200 ] && [ "$result_code" = 0 ] && exit 0
 fi
+
+reason=$(sed -n 's/^[Xx]-[Cc][Cc][Ff][Ss]-[Rr][Ee][Aa][Ss][Oo][Nn]: *//p' "$work/headers" | tr -d '\r' | tail -n 1)
+echo "ccfs: HTTP $http_code${result_code:+, resultCode $result_code}${reason:+: $reason}" >&2
+exit 1

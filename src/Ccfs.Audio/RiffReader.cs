@@ -37,7 +37,7 @@ public ref struct RiffReader
         reader = default;
         if (file.Length < 12)
         {
-            error = $"the file is {file.Length} bytes, too short for a RIFF/WAVE header";
+            error = ReasonText.Of($"the file is {file.Length} bytes, too short for a RIFF/WAVE header");
             return false;
         }
 
@@ -48,7 +48,7 @@ public ref struct RiffReader
             {
                 FourCC.Rifx => "RIFX (big-endian RIFF) is not supported",
                 FourCC.Rf64 => "RF64 is not supported, a RIFF/WAVE file is required",
-                _ => $"not a RIFF/WAVE file (it starts with {FourCC.ToText(magic)})",
+                _ => ReasonText.Of($"not a RIFF/WAVE file (it starts with {FourCC.ToText(magic)})"),
             };
             return false;
         }
@@ -56,7 +56,7 @@ public ref struct RiffReader
         var form = BinaryPrimitives.ReadUInt32LittleEndian(file[8..]);
         if (form != FourCC.Wave)
         {
-            error = $"the RIFF form type is {FourCC.ToText(form)}, WAVE required";
+            error = ReasonText.Of($"the RIFF form type is {FourCC.ToText(form)}, WAVE required");
             return false;
         }
 
@@ -65,7 +65,7 @@ public ref struct RiffReader
         var riffEnd = 8L + riffSize;
         if (riffEnd > file.Length + 1L)
         {
-            error = $"the RIFF size {riffSize} claims {riffEnd} bytes but the file has {file.Length}";
+            error = ReasonText.Of($"the RIFF size {riffSize} claims {riffEnd} bytes but the file has {file.Length}");
             return false;
         }
 
@@ -86,13 +86,13 @@ public ref struct RiffReader
 
         if (ChunksRead == MaxChunks)
         {
-            error = $"the file has more than {MaxChunks} chunks";
+            error = ReasonText.Of($"the file has more than {MaxChunks} chunks");
             return false;
         }
 
         if (_end - _position < 8)
         {
-            error = $"a truncated chunk header at offset {_position}";
+            error = ReasonText.Of($"a truncated chunk header at offset {_position}");
             return false;
         }
 
@@ -102,7 +102,7 @@ public ref struct RiffReader
         var body = _position + 8;
         if (size > _end - body)
         {
-            error = $"the {FourCC.ToText(id)} chunk at offset {_position} claims {size} bytes but only {_end - body} remain";
+            error = ReasonText.Of($"the {FourCC.ToText(id)} chunk at offset {_position} claims {size} bytes but only {_end - body} remain");
             return false;
         }
 
@@ -133,7 +133,7 @@ public static class FourCC
             var c = (char)((code >> (8 * i)) & 0xFF);
             if (c is < ' ' or > '~')
             {
-                return $"0x{(code & 0xFF):X2} 0x{((code >> 8) & 0xFF):X2} 0x{((code >> 16) & 0xFF):X2} 0x{(code >> 24):X2}";
+                return ReasonText.Of($"0x{(code & 0xFF):X2} 0x{((code >> 8) & 0xFF):X2} 0x{((code >> 16) & 0xFF):X2} 0x{(code >> 24):X2}");
             }
 
             chars[i] = c;

@@ -30,7 +30,7 @@ public readonly record struct WaveFormat(
         format = default;
         if (body.Length < 16)
         {
-            error = $"the fmt chunk is {body.Length} bytes, at least 16 required";
+            error = ReasonText.Of($"the fmt chunk is {body.Length} bytes, at least 16 required");
             return false;
         }
 
@@ -41,7 +41,7 @@ public readonly record struct WaveFormat(
             // WAVEFORMATEXTENSIBLE: 18 bytes of WAVEFORMATEX with cbSize >= 22, then bits, mask and the GUID.
             if (body.Length < 40 || BinaryPrimitives.ReadUInt16LittleEndian(body[16..]) < 22)
             {
-                error = $"the WAVE_FORMAT_EXTENSIBLE fmt chunk is {body.Length} bytes, too short for its sub-format";
+                error = ReasonText.Of($"the WAVE_FORMAT_EXTENSIBLE fmt chunk is {body.Length} bytes, too short for its sub-format");
                 return false;
             }
 
@@ -70,15 +70,15 @@ public readonly record struct WaveFormat(
     /// <summary>A human name for the tag, for rejection reasons.</summary>
     public string Describe() => FormatTag switch
     {
-        Pcm => $"{BitsPerSample}-bit linear PCM",
+        Pcm => ReasonText.Of($"{BitsPerSample}-bit linear PCM"),
         0x0002 => "Microsoft ADPCM",
-        IeeeFloat => $"{BitsPerSample}-bit IEEE float",
+        IeeeFloat => ReasonText.Of($"{BitsPerSample}-bit IEEE float"),
         ALaw => "G.711 A-law",
         MuLaw => "G.711 mu-law",
         0x0011 => "IMA ADPCM",
         0x0031 => "GSM 6.10",
         0x0050 => "MPEG audio",
         0x0055 => "MPEG Layer 3",
-        _ => $"format tag 0x{FormatTag:X4}",
+        _ => ReasonText.Of($"format tag 0x{FormatTag:X4}"),
     };
 }

@@ -101,37 +101,37 @@ public static class WaveValidator
 
         if (encoding == WaveEncodings.None)
         {
-            return $"{format.Describe()} is not supported, G.711 A-law required";
+            return ReasonText.Of($"{format.Describe()} is not supported, G.711 A-law required");
         }
 
         if ((accepted & encoding) == 0)
         {
-            return $"{WaveEncodingNames.Describe(encoding)} is not among the accepted encodings";
+            return ReasonText.Of($"{WaveEncodingNames.Describe(encoding)} is not among the accepted encodings");
         }
 
         if (format.Channels != 1)
         {
-            return $"{format.Channels} channels, mono required";
+            return ReasonText.Of($"{format.Channels} channels, mono required");
         }
 
         if (format.SampleRate != RequiredSampleRate)
         {
-            return $"sample rate {format.SampleRate} Hz, {RequiredSampleRate} Hz required";
+            return ReasonText.Of($"sample rate {format.SampleRate} Hz, {RequiredSampleRate} Hz required");
         }
 
         if (format.BitsPerSample != 8)
         {
-            return $"{format.BitsPerSample} bits per sample, 8 required";
+            return ReasonText.Of($"{format.BitsPerSample} bits per sample, 8 required");
         }
 
         if (format.ByteRate != RequiredSampleRate)
         {
-            return $"byte rate {format.ByteRate} B/s, {RequiredSampleRate} B/s (64 kbit/s) required";
+            return ReasonText.Of($"byte rate {format.ByteRate} B/s, {RequiredSampleRate} B/s (64 kbit/s) required");
         }
 
         if (format.BlockAlign != 1)
         {
-            return $"block align {format.BlockAlign}, 1 required";
+            return ReasonText.Of($"block align {format.BlockAlign}, 1 required");
         }
 
         return null;

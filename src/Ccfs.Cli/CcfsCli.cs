@@ -63,7 +63,17 @@ public static class CcfsCli
             await console.Error.WriteLineAsync("ccfs: " + failure.Message);
             return failure.ExitCode;
         }
+        catch (Exception e) when (console.Environment.GetValueOrDefault(DebugVariable) is not ("1" or "true"))
+        {
+            // A bug: say so in words; the type and the stack trace are for whoever fixes it.
+            await console.Error.WriteLineAsync($"ccfs: something failed that ccfs does not expect ({e.Message.TrimEnd('.')}). "
+                + $"This is a bug in ccfs: run the command again with {DebugVariable}=1 to see where, and report it.");
+            return ExitCodes.Failed;
+        }
     }
+
+    /// <summary>Set to 1 to let an unexpected failure show its .NET exception and stack trace.</summary>
+    public const string DebugVariable = "CCFS_DEBUG";
 
     /// <summary>Prints a CC-FS refusal to the error stream.</summary>
     internal static async Task<int> RefusedAsync(CliConsole console, CcfsResponse response)

@@ -6,10 +6,13 @@ using Polly.Timeout;
 
 namespace Ccfs.Cli;
 
-/// <summary>A failure any command can meet, as the one-line message and the exit code the README documents.</summary>
+/// <summary>
+/// A failure any command can meet, as the one-line message and the exit code the README documents. Messages say what
+/// happened and what to do, in words: never a .NET type name, never "see inner exception".
+/// </summary>
 internal sealed record Failure(string Message, int ExitCode)
 {
-    /// <summary>The failure an exception stands for; null for one no command expects (a bug, which should show).</summary>
+    /// <summary>The failure an exception stands for; null for one no command expects (a bug).</summary>
     public static Failure? Of(Exception e) => e switch
     {
         UsageException => new(e.Message, ExitCodes.Usage),
@@ -17,13 +20,59 @@ internal sealed record Failure(string Message, int ExitCode)
         CcfsAuthenticationException => new(e.Message, ExitCodes.AuthenticationRefused),
         CcfsRequestException => new(e.Message, ExitCodes.Unreachable),
         HttpRequestException when Cause<UntrustedCertificateException>(e) is { } untrusted => new(untrusted.Message, ExitCodes.Unreachable),
-        HttpRequestException => new("cannot reach the endpoint: " + e.Message + TlsHint(e), ExitCodes.Unreachable),
+        HttpRequestException request => Connection(request),
         TaskCanceledException or TimeoutRejectedException => new("the endpoint did not answer in time (--timeout)", ExitCodes.Unreachable),
         // A connection that broke while a body was read or written surfaces as an IOException too.
-        HttpIOException or IOException { InnerException: SocketException } => new("the connection to the endpoint broke: " + e.Message, ExitCodes.Unreachable),
+        HttpIOException or IOException { InnerException: SocketException } => Broke(e),
         IOException or UnauthorizedAccessException => new(e.Message, ExitCodes.Usage),
         _ => null,
     };
+
+    /// <summary>No connection could be made (nothing listens there, no such host, TLS refused): no request reached the endpoint.</summary>
+    public static bool IsUnreachable(Exception e) =>
+        e is HttpRequestException
+        {
+            HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError
+        };
+
+    /// <summary>A short name for a failure without an answer, as <c>ccfs bench</c> counts them beside the resultCodes.</summary>
+    public static string? Label(Exception e) => e switch
+    {
+        CcfsRequestException request => $"HTTP {request.Status}",
+        TaskCanceledException or TimeoutRejectedException => "timeout",
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } => "no connection",
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "TLS failed",
+        HttpRequestException or IOException => "connection broke",
+        _ => null,
+    };
+
+    private static Failure Connection(HttpRequestException e) => e.HttpRequestError switch
+    {
+        HttpRequestError.ConnectionError => new($"cannot reach the endpoint: {e.Message}; is the server running and listening there?",
+            ExitCodes.Unreachable),
+        HttpRequestError.NameResolutionError => new($"cannot reach the endpoint: its host name is not known: {e.Message}", ExitCodes.Unreachable),
+        HttpRequestError.SecureConnectionError => new(Tls(e), ExitCodes.Unreachable),
+        _ => Broke(e),
+    };
+
+    private static Failure Broke(Exception e) =>
+        new("the connection to the endpoint broke: " + Deepest(e).Message.TrimEnd('.'), ExitCodes.Unreachable);
+
+    private static string Tls(HttpRequestException e)
+    {
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is AuthenticationException && cause.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase))
+            {
+                return "cannot reach the endpoint: the server's TLS certificate is not trusted: pass --fingerprint with the "
+                    + "SHA-256 the server printed, or --insecure for a development server";
+            }
+        }
+
+        return $"cannot reach the endpoint: the TLS handshake failed ({Deepest(e).Message.TrimEnd('.')}); "
+            + "if the endpoint serves plain HTTP, use an http:// endpoint";
+    }
 
     private static T? Cause<T>(Exception e)
         where T : Exception
@@ -39,17 +88,14 @@ internal sealed record Failure(string Message, int ExitCode)
         return null;
     }
 
-    private static string TlsHint(Exception e)
+    /// <summary>The innermost cause: the one that says what the network did (".NET could not copy a stream" says nothing).</summary>
+    private static Exception Deepest(Exception e)
     {
-        for (var cause = e; cause is not null; cause = cause.InnerException)
+        while (e.InnerException is { } inner)
         {
-            if (cause is AuthenticationException)
-            {
-                return " (the server's TLS certificate is not trusted: pass --fingerprint with the SHA-256 the server printed, "
-                    + "or --insecure for a development server)";
-            }
+            e = inner;
         }
 
-        return "";
+        return e;
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Threading.RateLimiting;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
 using Ccfs.Server.Audit;
@@ -15,12 +14,11 @@ using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
 using Prometheus;
-using Scalar.AspNetCore;
 
 namespace Ccfs.Server;
 
@@ -49,7 +47,7 @@ public static class CcfsServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CcfsMetrics>();
         services.AddOptions<HostOptions>().Configure<CcfsSettings>((options, settings) => options.ShutdownTimeout = settings.Limits.ShutdownTimeout);
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options => options.DescribeSigning().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ccfs";
             document.Info.Version = CcfsVersion.Version;
@@ -94,19 +92,12 @@ public static class CcfsServer
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IInterfaceCallSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddHostedService<ConnectionMetrics>();
 
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<CcfsSettings>((options, settings) =>
-        {
-            options.AddConcurrencyLimiter(Upload.ConcurrencyPolicy, limiter =>
-            {
-                limiter.PermitLimit = settings.Limits.MaxConcurrentUploads;
-                limiter.QueueLimit = settings.Limits.UploadQueueLength;
-                limiter.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
-            });
-            options.OnRejected = (context, _) =>
-                new ValueTask(CcfsResults.Unavailable("too many uploads are in progress").ExecuteAsync(context.HttpContext));
-        });
+        services.AddSingleton<UploadSlots>();
+        services.AddSingleton<LockedRequestLog>();
+        services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, ILoggerFactory>((kestrel, settings, loggers) =>
+            KestrelLimits.Apply(kestrel, settings, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));
 
         services.AddHealthChecks();
         services.AddOptions<HealthCheckServiceOptions>().Configure<CcfsSettings>((options, settings) =>
@@ -150,13 +141,12 @@ public static class CcfsServer
 
         // Routing and the framework answer 404, 405 and 500 without a body; CC-FS clients expect Spring's error JSON.
         app.UseStatusCodePages(context => CcfsResults.WriteSpringErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
-        app.UseRateLimiter();
 
         app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CcfsMetrics>().Registry);
         app.MapOpenApi();
-        app.MapScalarApiReference();
+        ApiReference.MapScalar(app);
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessReport.Tag),
@@ -186,7 +176,7 @@ public static class CcfsServer
     }
 
     /// <summary>With no listener configured: HTTPS on 127.0.0.1:8443 with the generated self-signed certificate.</summary>
-    private static void ConfigureListeners(IConfiguration configuration, Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel)
+    private static void ConfigureListeners(IConfiguration configuration, KestrelServerOptions kestrel)
     {
         var plan = ListenerPlan.From(configuration);
         if (!plan.NeedsHttpsCertificate || configuration.GetSection("Kestrel:Certificates:Default").Exists())

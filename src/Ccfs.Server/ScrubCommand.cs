@@ -47,7 +47,7 @@ public static class ScrubCommand
 
         await using (services)
         {
-            if (!File.Exists(settings.CatalogPath))
+            if (!settings.UsesPostgres && !File.Exists(settings.CatalogPath))
             {
                 await Console.Error.WriteLineAsync($"{Name}: there is no catalog at {settings.CatalogPath}; is Ccfs:DataDir right?");
                 return 2;

@@ -76,7 +76,7 @@ public sealed class AudioConverterTests
     [Fact]
     public void Random_and_mutated_input_is_converted_or_refused_never_thrown_otherwise()
     {
-        var seeds = Directory.GetFiles(TestData.Audio("valid")).Concat(Directory.GetFiles(TestData.Audio("optional")))
+        var seeds = TestData.AudioFiles("valid").Concat(TestData.AudioFiles("optional"))
             .Select(File.ReadAllBytes).Where(b => b.Length < 40_000).ToArray();
         var mutated = Gen.Select(Gen.Int[0, seeds.Length - 1], Gen.Int[0, 100], Gen.Byte.Array[1, 4], (seed, at, bytes) =>
         {

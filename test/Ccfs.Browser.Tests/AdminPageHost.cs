@@ -24,6 +24,10 @@ public sealed class AdminPageHost : IAsyncLifetime
     public const string UserAccessKey = "page-user-ak";
     public const string UserSecretKey = "page-user-sk-0123456789";
 
+    /// <summary>The viewport every page is tested in: the admin page must work whole at this size.</summary>
+    public const int ViewportWidth = 1280;
+    public const int ViewportHeight = 900;
+
     /// <summary>Bounded waits: long enough for a loaded 2-core machine, short enough to fail a hung page.</summary>
     public const float TimeoutMs = 30_000;
 
@@ -74,6 +78,11 @@ public sealed class AdminPageHost : IAsyncLifetime
             ["Ccfs__Accounts__1__AccessKey"] = UserAccessKey,
             ["Ccfs__Accounts__1__SecretKey"] = UserSecretKey,
             ["Ccfs__Accounts__1__VdnIds__0"] = Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Every test signs from 127.0.0.1, and some are refused on purpose (wrong, disabled and retired keys).
+            ["Ccfs__Auth__IpLock__MaxFailures"] = "1000",
+            // Two locations, so a scrub with repair has a healthy copy to rewrite a damaged one from.
+            ["Ccfs__Locations__0__Id"] = "0",
+            ["Ccfs__Locations__1__Id"] = "1",
         }, "--urls", BaseAddress);
         await _server.WaitUntilHealthyAsync(Http);
 
@@ -88,12 +97,18 @@ public sealed class AdminPageHost : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
-    /// <summary>A fresh browser context (its own sessionStorage) on the admin page, not yet signed in.</summary>
+    /// <summary>A fresh browser context (its own sessionStorage) at the size of a common laptop screen, on no page yet.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new() { BaseURL = BaseAddress, ViewportSize = new() { Width = ViewportWidth, Height = ViewportHeight } });
+        context.SetDefaultTimeout(TimeoutMs);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A fresh browser context on the admin page, not yet signed in.</summary>
     public async Task<IPage> OpenAsync()
     {
-        var context = await _browser!.NewContextAsync(new() { BaseURL = BaseAddress, ViewportSize = new() { Width = 1400, Height = 900 } });
-        context.SetDefaultTimeout(TimeoutMs);
-        var page = await context.NewPageAsync();
+        var page = await NewPageAsync();
         await page.GotoAsync("/admin");
         await page.WaitForSelectorAsync("body[data-ready=true]");
         return page;
@@ -109,12 +124,44 @@ public sealed class AdminPageHost : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Every control of what the page shows now (buttons, inputs, selects, the player) lies within the viewport's width,
+    /// and a click at its centre reaches it rather than something covering or clipping it; the page itself is no wider
+    /// than the viewport, so nothing needs scrolling sideways. Controls below the fold are scrolled to first.
+    /// </summary>
+    public static async Task AssertEveryControlUsableAsync(IPage page)
+    {
+        var problems = await page.EvaluateAsync<string[]>("""
+            () => {
+              const problems = [];
+              const width = document.documentElement.clientWidth;
+              if (document.documentElement.scrollWidth > width) problems.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+              let checked = 0;
+              for (const control of document.querySelectorAll('button, input, select, textarea, audio, a[href]')) {
+                if (!control.checkVisibility()) continue;
+                checked++;
+                const name = control.id || control.name || control.textContent.trim() || control.tagName;
+                control.scrollIntoView({ block: 'center', inline: 'nearest' });
+                const box = control.getBoundingClientRect();
+                if (box.width < 1 || box.height < 1) { problems.push(`${name} has no size`); continue; }
+                if (box.left < 0 || box.right > width) problems.push(`${name} spans x ${box.left}..${box.right} of ${width}`);
+                const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+                if (!(hit === control || control.contains(hit))) problems.push(`${name} is covered by ${hit?.tagName} ${hit?.id ?? ''}`);
+              }
+              if (checked === 0) problems.push('no control is shown');
+              window.scrollTo(0, 0);
+              return problems;
+            }
+            """);
+        Assert.True(problems.Length == 0, string.Join("; ", problems));
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
     }
 
-    /// <summary>The stored copy of a file the server named <paramref name="fileName"/> (<c>Y:/…</c>).</summary>
+    /// <summary>The copy in location 0 of a file the server named <paramref name="fileName"/> (<c>Y:/…</c>).</summary>
     public string StoredPath(string fileName) => Path.Combine(DataDir, "locations", "0", fileName[3..]);
 
     public async Task DisposeAsync()

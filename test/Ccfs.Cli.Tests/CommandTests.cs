@@ -233,8 +233,11 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
             "bench", "--size", "20KB", "--concurrency", "2", "--requests", "6", "--duration", "60s");
 
         Assert.Equal(ExitCodes.Success, code);
-        Assert.Contains("6 uploads of 20480 bytes, 2 at a time", output, StringComparison.Ordinal);
+        Assert.Contains("6 uploads of 20480 bytes sent, 2 at a time", output, StringComparison.Ordinal);
+        Assert.Contains("6 stored, 0 not stored", output, StringComparison.Ordinal);
+        Assert.Contains("uploads/s", output, StringComparison.Ordinal);
         Assert.Contains("latency ms: p50", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not stored:", output, StringComparison.Ordinal);
         Assert.Contains("resultCodes: 0 x6", output, StringComparison.Ordinal);
         Assert.Empty(Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories) : []);
     }

@@ -36,6 +36,44 @@ public sealed class ConformanceTests(RunningServer server) : IClassFixture<Runni
     }
 
     [Fact]
+    public async Task A_full_run_signs_wrongly_only_as_often_as_its_checks_need()
+    {
+        // Two deliberately wrong signatures (wrong-secret, tampered-body) are all a run may count towards the lock; the
+        // other auth checks send headers that can never be valid, which the server refuses without counting.
+        using var locking = CcfsFactory.With(new() { ["Ccfs:Auth:IpLock:MaxFailures"] = "3" });
+        var suite = Suite(locking.CreateClient());
+
+        var full = await suite.RunAsync(full: true, _ => Task.CompletedTask);
+
+        Assert.All(full, r => Assert.True(r.Status == CheckStatus.Pass, $"{r.Name}: {r.Error}"));
+        Assert.Null(suite.LockedOut);
+    }
+
+    [Fact]
+    public async Task Run_twice_against_the_development_server_it_does_not_lock_its_developer_out()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "ccfs-cli", Guid.NewGuid().ToString("N"));
+        var port = ServerProcess.FreePort();
+        await using var development = ServerProcess.Start(new Dictionary<string, string> { ["Ccfs__DataDir"] = dataDir },
+            "--urls", $"http://127.0.0.1:{port}");
+        using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
+        {
+            await development.WaitUntilHealthyAsync(http);
+        }
+
+        var environment = new Dictionary<string, string?> { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{port}" };
+        var runs = new List<(int ExitCode, string Out, string Error)>();
+        for (var i = 0; i < 3; i++)
+        {
+            runs.Add(await Cli.RunAsync(environment, "conformance", "--mode", "full"));
+        }
+
+        Assert.All(runs, r => Assert.True(r.ExitCode == ExitCodes.Success, r.Out + r.Error));
+        await development.KillAsync();
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Fact]
     public async Task A_server_that_checks_no_signature_fails_the_auth_checks()
     {
         using var broken = new AcceptsAnySignatureFactory();

@@ -27,7 +27,7 @@ public class RunningServer : IAsyncLifetime
     {
         var port = ServerProcess.FreePort();
         Endpoint = $"http://127.0.0.1:{port}";
-        _process = ServerProcess.Start(new Dictionary<string, string>(_settings)
+        var environment = new Dictionary<string, string>
         {
             ["Ccfs__DataDir"] = DataDir,
             ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
@@ -39,7 +39,13 @@ public class RunningServer : IAsyncLifetime
             ["Ccfs__Accounts__1__VdnIds__0"] = "1",
             ["Ccfs__Accounts__1__Admin"] = "true",
             ["Ccfs__Auth__IpLock__MaxFailures"] = "100000",
-        }, "--urls", Endpoint);
+        };
+        foreach (var (key, value) in _settings)
+        {
+            environment[key] = value;
+        }
+
+        _process = ServerProcess.Start(environment, "--urls", Endpoint);
         using var http = new HttpClient { BaseAddress = new Uri(Endpoint) };
         await _process.WaitUntilHealthyAsync(http);
     }
@@ -76,6 +82,17 @@ public class RunningServer : IAsyncLifetime
         ["CCFS_VDN"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
     };
 }
+
+/// <summary>
+/// A server that locks an address after 2 failed signatures and believes <c>X-Forwarded-For</c> from loopback, so a test
+/// can lock a made-up address while the operator's own (127.0.0.1) stays open.
+/// </summary>
+public sealed class RunningLockingServer() : RunningServer(new()
+{
+    ["Ccfs__Auth__IpLock__MaxFailures"] = "2",
+    ["Ccfs__Auth__TrustedProxyHeader"] = "X-Forwarded-For",
+    ["Ccfs__Auth__TrustedProxies__0"] = "127.0.0.1",
+});
 
 /// <summary>A server process in CTI pool mode: locations 0 and 256 each keep a copy.</summary>
 public sealed class RunningPoolServer() : RunningServer(new() { ["Ccfs__Locations__0__Id"] = "0", ["Ccfs__Locations__1__Id"] = "256" });

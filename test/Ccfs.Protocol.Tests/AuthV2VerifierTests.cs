@@ -37,7 +37,7 @@ public sealed class AuthV2VerifierTests
     public void The_base64_form_of_the_right_digest_is_refused_even_when_it_parses()
     {
         // The V6 Base64 signature has '/' in it, so it fails the 5-part split; the same digest in Base64 without a
-        // '/' must still fail, because only 64 hex characters are a signature.
+        // '/' must still fail, because only 64 hex characters are a signature: the header is malformed, whatever the key.
         var v = AuthV2VectorFile.Named("V6");
         var hex = v.Authorization[(v.Authorization.LastIndexOf('/') + 1)..];
         var base64 = Convert.ToBase64String(Convert.FromHexString(hex)).Replace('/', '_');
@@ -45,7 +45,63 @@ public sealed class AuthV2VerifierTests
 
         var result = Verify(v, prefix + "/" + base64);
 
-        Assert.Equal(AuthV2Failure.SignatureMismatch, result.Failure);
+        Assert.Equal(AuthV2Failure.MalformedAuthorization, result.Failure);
+        Assert.Equal("the signature is not 64 hexadecimal characters", result.Detail);
+    }
+
+    [Fact]
+    public void The_screen_passes_a_header_that_could_be_valid_without_the_body_or_the_secret()
+    {
+        var v = AuthV2VectorFile.Named("V3");
+        var zeroes = v.Authorization[..(v.Authorization.LastIndexOf('/') + 1)] + new string('0', 64);
+
+        var screened = Verifier(At(v)).Screen(Header(zeroes), Received(v).GetHeader);
+
+        Assert.True(screened.Succeeded, screened.Detail);
+    }
+
+    [Theory]
+    [InlineData("timestamp outside the window", AuthV2Failure.ClockSkew)]
+    [InlineData("timestamp unreadable", AuthV2Failure.InvalidTimestamp)]
+    [InlineData("host not signed", AuthV2Failure.HostNotSigned)]
+    [InlineData("signed header absent", AuthV2Failure.SignedHeaderMissing)]
+    [InlineData("signature not hexadecimal", AuthV2Failure.MalformedAuthorization)]
+    public void The_screen_refuses_what_no_body_could_make_valid_as_verifying_would(string flaw, AuthV2Failure failure)
+    {
+        var v = AuthV2VectorFile.Named("V3");
+        var authorization = v.Authorization;
+        var now = At(v);
+        var getHeader = Received(v).GetHeader;
+        switch (flaw)
+        {
+            case "timestamp outside the window":
+                now = now.AddMinutes(16);
+                break;
+            case "timestamp unreadable":
+                authorization = authorization.Replace(v.Timestamp, "2021-08-31 09:38:50", StringComparison.Ordinal);
+                break;
+            case "host not signed":
+                authorization = authorization.Replace("/content-length;content-type;host/", "/content-length;content-type/", StringComparison.Ordinal);
+                break;
+            case "signed header absent":
+                getHeader = name => name == "content-type" ? null : Received(v).GetHeader(name);
+                break;
+            case "signature not hexadecimal":
+                authorization = authorization[..(authorization.LastIndexOf('/') + 1)] + new string('z', 64);
+                break;
+        }
+
+        var screened = Verifier(now).Screen(Header(authorization), getHeader);
+        var verified = Verifier(now).Verify(Header(authorization), [v.SecretKey], new ReceivedRequest
+        {
+            Method = v.Method,
+            RawPath = v.Path,
+            Query = [.. v.Query],
+            GetHeader = getHeader,
+        }, Encoding.UTF8.GetBytes(v.Body));
+
+        Assert.Equal(failure, screened.Failure);
+        Assert.Equal(screened, verified);
     }
 
     [Fact]
@@ -228,7 +284,9 @@ public sealed class AuthV2VerifierTests
         var verifier = Verifier(At(v));
         var header = Header(authorization);
         var request = Received(v);
+        // Both paths run once first, so what runs once per process (type set-up, the JIT) is not counted.
         Assert.True(verifier.Verify(header, [v.SecretKey], request, body).Succeeded);
+        Assert.False(verifier.Verify(header, ["another-secret"], request, body).Succeeded);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         var accepted = verifier.Verify(header, [v.SecretKey], request, body);

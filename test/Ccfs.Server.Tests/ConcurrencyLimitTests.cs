@@ -13,8 +13,7 @@ public sealed class ConcurrencyLimitTests
 
         // The first upload takes the only slot and keeps it while its write waits at the gate.
         var holding = client.UploadAsync(Samples.Sine);
-        await factory.Store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
-        var before = await HeldUploadReservedAsync(factory);
+        var before = await factory.HeldSnapshotAsync();
 
         var turnedAway = await client.UploadAsync(Samples.Sine);
 
@@ -31,8 +30,7 @@ public sealed class ConcurrencyLimitTests
     {
         using var factory = new GatedStoreFactory();
         var holding = factory.Signed().UploadAsync(Samples.Sine);
-        await factory.Store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
-        var before = await HeldUploadReservedAsync(factory);
+        var before = await factory.HeldSnapshotAsync();
 
         var turnedAway = await factory.Admin().SendAsync(HttpMethod.Post, $"/admin/api/vdns/{CcfsFactory.Vdn}/files", Samples.Sine,
             new SignOptions { ContentType = "audio/wav" }).WaitAsync(TimeSpan.FromSeconds(30));
@@ -41,21 +39,5 @@ public sealed class ConcurrencyLimitTests
         Assert.Equal(before, factory.Snapshot());
         factory.Store.Open();
         await CcfsAnswer.AssertTripleAsync(await holding, "0", "success");
-    }
-
-    /// <summary>
-    /// The held upload reserves its name while its bytes wait at the gate; the snapshot is taken once that pending row
-    /// is there, so what follows is compared with a state nothing else changes.
-    /// </summary>
-    private static async Task<StorageSnapshot> HeldUploadReservedAsync(CcfsFactory factory)
-    {
-        for (var i = 0; i < 600 && factory.CatalogRows().Count == 0; i++)
-        {
-            await Task.Delay(50);
-        }
-
-        var snapshot = factory.Snapshot();
-        Assert.EndsWith(" state=0", Assert.Single(snapshot.CatalogRows), StringComparison.Ordinal);
-        return snapshot;
     }
 }

@@ -104,6 +104,44 @@ public sealed class IpLockTests
         Assert.Equal(HttpStatusCode.Forbidden, locked.StatusCode);
     }
 
+    [Fact]
+    public async Task While_the_development_account_is_in_use_loopback_is_never_locked()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Auth:IpLock:MaxFailures"] = "2" }, withAccounts: false);
+        var development = Auth.Account.Development;
+        var client = factory.Signed(development.AccessKey, development.SecretKeys[0]);
+        var wrong = new SignOptions { Credential = new(development.AccessKey, "wrong") };
+
+        for (var i = 0; i < 5; i++)
+        {
+            await CcfsAnswer.AssertSpringAsync(await client.UploadAsync(Samples.Sine, vdnId: 1, options: wrong), HttpStatusCode.Unauthorized,
+                CcfsPaths.UploadFile);
+        }
+
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.Sine, vdnId: 1), "0", "success");
+
+        // Another address behind a trusted proxy is still locked.
+        var remote = wrong with { AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, "198.51.100.40") };
+        await client.UploadAsync(Samples.Sine, vdnId: 1, options: remote);
+        await client.UploadAsync(Samples.Sine, vdnId: 1, options: remote);
+        var locked = await client.UploadAsync(Samples.Sine, vdnId: 1, options: From("198.51.100.40"));
+        await CcfsAnswer.AssertSpringAsync(locked, HttpStatusCode.Forbidden, CcfsPaths.UploadFile);
+    }
+
+    [Fact]
+    public async Task With_accounts_configured_loopback_is_locked_like_any_address()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Auth:IpLock:MaxFailures"] = "2" });
+        var client = factory.Signed();
+        var wrong = new SignOptions { Credential = new(CcfsFactory.AccessKey, "wrong") };
+
+        await client.UploadAsync(Samples.Sine, options: wrong);
+        await client.UploadAsync(Samples.Sine, options: wrong);
+        var locked = await client.UploadAsync(Samples.Sine);
+
+        await CcfsAnswer.AssertSpringAsync(locked, HttpStatusCode.Forbidden, CcfsPaths.UploadFile);
+    }
+
     private static SignOptions From(string ip) => new() { AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, ip) };
 
     private static SignOptions Forwarded(string peer, string client) => new()

@@ -48,6 +48,7 @@ public sealed class RoutingAndHealthTests(CcfsFactory factory) : IClassFixture<C
     }
 
     [Fact]
+    [Trait("Catalog", "Sqlite")]
     public async Task Readiness_fails_while_the_catalog_cannot_be_written_and_recovers_after()
     {
         using var locked = CcfsFactory.With([]);

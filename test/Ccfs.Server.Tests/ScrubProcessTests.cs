@@ -68,7 +68,8 @@ public sealed class ScrubProcessTests : IDisposable
         Assert.Contains("usage: dotnet Ccfs.Server.dll scrub [--repair]", output, StringComparison.Ordinal);
     }
 
-    private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>
+    private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(
+        _factory.CatalogEnvironment())
     {
         ["Ccfs__DataDir"] = _factory.DataDir,
         ["Ccfs__Locations__0__Id"] = "0",

@@ -30,6 +30,7 @@ public sealed class SizeLimitTests(SmallLimitFactory factory) : IClassFixture<Sm
 
         await CcfsAnswer.AssertTripleAsync(response, "0300003", TooLong);
         Assert.True(response.Headers.ConnectionClose);
+        Assert.EndsWith($"the upload size limit is {SmallLimitFactory.LimitBytes} bytes of WAV", CcfsAnswer.Reason(response), StringComparison.Ordinal);
         Assert.Equal(before, factory.Snapshot());
     }
 

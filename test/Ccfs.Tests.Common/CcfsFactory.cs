@@ -169,6 +169,75 @@ public class CcfsFactory : WebApplicationFactory<Program>
         return rows;
     }
 
+    /// <summary>The environment a server process needs to use this server's catalog (nothing for the default SQLite one).</summary>
+    public IReadOnlyDictionary<string, string> CatalogEnvironment() => CatalogConnectionString is null
+        ? new Dictionary<string, string>()
+        : new Dictionary<string, string> { ["Ccfs__Catalog__Provider"] = "Postgres", ["Ccfs__Catalog__ConnectionString"] = CatalogConnectionString };
+
+    /// <summary>The number of rows in a catalog table, whichever the provider.</summary>
+    public long CatalogCount(string table)
+    {
+        if (CatalogConnectionString is not null)
+        {
+            using var pg = new Npgsql.NpgsqlConnection(CatalogConnectionString);
+            pg.Open();
+            using var count = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM {table};", pg);
+            return (long)count.ExecuteScalar()!;
+        }
+
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDir, "catalog.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {table};";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>
+    /// Everything the catalog holds, as bytes a secret could hide in: the SQLite files (database and WAL), or for
+    /// PostgreSQL every row of every table as text and every bytea value as it is stored.
+    /// </summary>
+    public IReadOnlyList<byte[]> CatalogContents()
+    {
+        if (CatalogConnectionString is null)
+        {
+            return [.. Directory.GetFiles(DataDir, "catalog.db*").Select(File.ReadAllBytes)];
+        }
+
+        using var pg = new Npgsql.NpgsqlConnection(CatalogConnectionString);
+        pg.Open();
+        var contents = new List<byte[]>();
+        var tables = new List<string>();
+        using (var list = new Npgsql.NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema();", pg))
+        using (var reader = list.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var table in tables)
+        {
+            using var rows = new Npgsql.NpgsqlCommand($"SELECT row_to_json(t)::text FROM {table} t;", pg);
+            using var reader = rows.ExecuteReader();
+            while (reader.Read())
+            {
+                contents.Add(System.Text.Encoding.UTF8.GetBytes(reader.GetString(0)));
+            }
+        }
+
+        using (var secrets = new Npgsql.NpgsqlCommand("SELECT sealed FROM account_secrets;", pg))
+        using (var reader = secrets.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                contents.Add((byte[])reader.GetValue(0));
+            }
+        }
+
+        return contents;
+    }
+
     private List<string> PostgresRows()
     {
         using var connection = new Npgsql.NpgsqlConnection(CatalogConnectionString);

@@ -41,6 +41,10 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
     public virtual Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken) =>
         inner.ListStoredAsync(vdnId, afterPath, limit, cancellationToken);
 
+    public virtual Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit,
+        CancellationToken cancellationToken) =>
+        inner.ListNewestFirstAsync(vdnId, after, limit, cancellationToken);
+
     public virtual Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) => inner.ListVdnsAsync(cancellationToken);
 
     public virtual Task ProbeWriteAsync(CancellationToken cancellationToken) => inner.ProbeWriteAsync(cancellationToken);

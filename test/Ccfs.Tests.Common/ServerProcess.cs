@@ -72,6 +72,12 @@ public sealed class ServerProcess : IAsyncDisposable
     public static ServerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
         StartAssembly(ServerAssembly, environment, arguments);
 
+    /// <summary>Starts the server under <c>prlimit</c>, with <paramref name="openFiles"/> as its soft and hard RLIMIT_NOFILE.</summary>
+    public static ServerProcess StartWithOpenFilesLimit(int openFiles, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        // prlimit sets the limit on itself and then executes dotnet, so the process started is the server.
+        StartExecutable("prlimit", environment, [$"--nofile={openFiles}:{openFiles}", "--",
+            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", ServerAssembly, .. arguments]);
+
     /// <summary>
     /// Starts <paramref name="assembly"/> with dotnet. Unless <paramref name="environment"/> sets <c>HOME</c>, the process
     /// gets a home of its own, so a development server's <c>~/.ccfs/dev-certificate.pem</c> never lands in the real one.

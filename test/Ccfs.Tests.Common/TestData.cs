@@ -15,6 +15,12 @@ public static class TestData
 
     public static string Audio(params string[] parts) => Path.Combine([Root, "audio", .. parts]);
 
+    /// <summary>
+    /// The audio files of a folder in a fixed order. Property tests pick a file by a generated index, so the order must
+    /// not depend on the file system, or a printed seed would pick another file elsewhere and not reproduce its failure.
+    /// </summary>
+    public static string[] AudioFiles(string folder) => [.. Directory.GetFiles(Audio(folder)).Order(StringComparer.Ordinal)];
+
     private static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -6,7 +6,8 @@ namespace Ccfs.Cli.Commands;
 
 /// <summary>
 /// <c>ccfs admin METHOD PATH [--data JSON|@FILE]</c>: one signed request to ccfs's administration API, for operators and
-/// scripts. The answer's JSON goes to stdout; the exit code follows its HTTP status.
+/// scripts. The answer's JSON goes to stdout; the exit code follows its HTTP status. <c>ccfs admin ip-locks [lift ADDRESS]</c>
+/// lists and lifts the client addresses the server locked.
 /// </summary>
 internal static class AdminCommand
 {
@@ -17,7 +18,7 @@ internal static class AdminCommand
         var data = new Option<string>("--data", "-d") { Description = "A JSON body, or @FILE to read it from a file" };
         var command = new Command("admin", "Send a signed request to the administration API (/admin/api) of a ccfs server")
         {
-            method, path, data,
+            method, path, data, IpLocks(connection, console),
         };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
@@ -39,21 +40,101 @@ internal static class AdminCommand
                 ['@', .. var file] => await File.ReadAllBytesAsync(file, cancellation),
                 var json => Encoding.UTF8.GetBytes(json),
             };
-            using var response = await connection.Resolve(parse, console).CreateClient()
-                .SendSignedAsync(new HttpMethod(verb), target, body, cancellationToken: cancellation);
-            var text = await response.Content.ReadAsStringAsync(cancellation);
-            await console.Out.WriteLineAsync(Pretty(text));
-            var status = (int)response.StatusCode;
-            if (status is >= 200 and < 300)
+            var answer = await SendAsync(connection, parse, console, new HttpMethod(verb), target, body, cancellation);
+            await console.Out.WriteLineAsync(Pretty(answer.Text));
+            return await ExitCodeAsync(console, answer);
+        }));
+        return command;
+    }
+
+    /// <summary><c>ccfs admin ip-locks</c> and <c>ccfs admin ip-locks lift ADDRESS</c>.</summary>
+    private static Command IpLocks(ConnectionOptions connection, CliConsole console)
+    {
+        var address = new Argument<string>("address") { Description = "The locked client address, e.g. 127.0.0.1" };
+        var lift = new Command("lift", "Lift the lock on a client address at once (send it from another address: a locked one is refused)")
+        {
+            address,
+        };
+        lift.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
+        {
+            var ip = parse.GetValue(address)!;
+            var answer = await SendAsync(connection, parse, console, HttpMethod.Delete, "/admin/api/ip-locks/" + Uri.EscapeDataString(ip), null,
+                cancellation);
+            if (answer.Status == 204)
             {
+                await console.Out.WriteLineAsync($"lifted the lock on {ip}");
                 return ExitCodes.Success;
             }
 
-            await console.Error.WriteLineAsync($"ccfs: HTTP {status}"
-                + (response.Headers.TryGetValues("X-Ccfs-Reason", out var reason) ? ": " + string.Join(' ', reason) : ""));
-            return status is 401 or 403 ? ExitCodes.AuthenticationRefused : ExitCodes.Failed;
+            return await ExitCodeAsync(console, answer);
         }));
-        return command;
+        var list = new Command("ip-locks", "List the client addresses the server locked after repeated authentication failures, and until when")
+        {
+            lift,
+        };
+        list.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
+        {
+            var answer = await SendAsync(connection, parse, console, HttpMethod.Get, "/admin/api/ip-locks", null, cancellation);
+            if (answer.Status != 200)
+            {
+                await console.Out.WriteLineAsync(Pretty(answer.Text));
+                return await ExitCodeAsync(console, answer);
+            }
+
+            using var document = JsonDocument.Parse(answer.Text);
+            var locks = document.RootElement.GetProperty("locks").EnumerateArray().ToList();
+            if (locks.Count == 0)
+            {
+                await console.Out.WriteLineAsync("no client address is locked");
+            }
+
+            foreach (var entry in locks)
+            {
+                await console.Out.WriteLineAsync($"{entry.GetProperty("address").GetString()}\tlocked until {entry.GetProperty("lockedUntil").GetString()}");
+            }
+
+            return ExitCodes.Success;
+        }));
+        return list;
+    }
+
+    private static async Task<AdminAnswer> SendAsync(ConnectionOptions connection, ParseResult parse, CliConsole console, HttpMethod method,
+        string target, byte[]? body, CancellationToken cancellation)
+    {
+        using var response = await connection.Resolve(parse, console).CreateClient()
+            .SendSignedAsync(method, target, body, cancellationToken: cancellation);
+        return new AdminAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation),
+            response.Headers.TryGetValues("X-Ccfs-Reason", out var reason) ? string.Join(' ', reason) : null);
+    }
+
+    /// <summary>0 for a 2xx; otherwise the status and reason go to stderr, and 401/403 exit 3, anything else 1.</summary>
+    private static async Task<int> ExitCodeAsync(CliConsole console, AdminAnswer answer)
+    {
+        if (answer.Status is >= 200 and < 300)
+        {
+            return ExitCodes.Success;
+        }
+
+        var error = answer.Reason ?? ErrorOf(answer.Text);
+        await console.Error.WriteLineAsync($"ccfs: HTTP {answer.Status}" + (error is null ? "" : ": " + error));
+        return answer.Status is 401 or 403 ? ExitCodes.AuthenticationRefused : ExitCodes.Failed;
+    }
+
+    /// <summary>The <c>error</c> of an admin API refusal's body, when it has one.</summary>
+    private static string? ErrorOf(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.String
+                ? error.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string Pretty(string text)
@@ -73,4 +154,6 @@ internal static class AdminCommand
             return text;
         }
     }
+
+    private sealed record AdminAnswer(int Status, string Text, string? Reason);
 }

@@ -40,6 +40,17 @@ internal static class ConformanceCommand
             var failed = results.Count(r => r.Status == CheckStatus.Fail);
             await console.Error.WriteLineAsync($"{results.Count(r => r.Status == CheckStatus.Pass)} passed, {failed} failed, "
                 + $"{results.Count(r => r.Status == CheckStatus.NotApplicable)} not applicable ({settings.Endpoint})");
+            if (suite.LockedOut is { } locked)
+            {
+                await console.Error.WriteLineAsync($"""
+                    ccfs: stopped: {locked}. Every request from this address is refused until the lock ends (10 minutes
+                    by default on ccfs). An administrator can lift it from another address: `ccfs admin ip-locks` lists the
+                    locked addresses, `ccfs admin ip-locks lift ADDRESS` lifts one. On a development server (no account
+                    configured, loopback only) loopback addresses are never locked.
+                    """);
+                return ExitCodes.AuthenticationRefused;
+            }
+
             return failed == 0 ? ExitCodes.Success : ExitCodes.Failed;
         }));
         return command;

@@ -24,10 +24,15 @@ internal static class ConvertCommand
                 {
                     result = AudioConverter.ConvertToPrompt(source, target);
                 }
-                catch
+                catch (Exception e)
                 {
                     target.Close();
                     File.Delete(temporary);
+                    if (e is UnsupportedAudioException && LocalAudio.IsMp3(from))
+                    {
+                        throw new UsageException(LocalAudio.Mp3Advice(from));
+                    }
+
                     throw;
                 }
             }

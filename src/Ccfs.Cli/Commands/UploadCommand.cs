@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Ccfs.Audio;
 using Ccfs.Client;
+using Ccfs.Protocol;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
 using Spectre.Console;
@@ -50,8 +51,8 @@ internal static class UploadCommand
         return command;
     }
 
-    /// <summary>What became of one file: the endpoint's answer, or why there is none.</summary>
-    private sealed record Outcome(string Path, CcfsResponse<UploadedFile>? Response, Failure? Failure)
+    /// <summary>What became of one file: the endpoint's answer, or why there is none, and what to do about a refusal.</summary>
+    private sealed record Outcome(string Path, CcfsResponse<UploadedFile>? Response, Failure? Failure, string? Advice = null)
     {
         public bool IsSuccess => Response?.IsSuccess == true;
 
@@ -86,15 +87,26 @@ internal static class UploadCommand
 
             try
             {
-                Outcomes.Add(new Outcome(path, await SendAsync(path, cancellation), null));
+                var response = await SendAsync(path, cancellation);
+                Outcomes.Add(new Outcome(path, response, null, Advise(path, response)));
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested && Failure.Of(e) is { } failure)
             {
                 Outcomes.Add(new Outcome(path, null, e is TaskCanceledException
                     ? failure with { Message = failure.Message + "; it may have stored the file all the same" }
-                    : failure));
+                    : failure, e is UnsupportedAudioException && LocalAudio.IsMp3(path) ? LocalAudio.Mp3Advice(path) : null));
             }
         }
+
+        /// <summary>What to do about a refusal that the file itself explains: too large, or a format --convert fixes.</summary>
+        private string? Advise(string path, CcfsResponse response) => response.ResultCode switch
+        {
+            ResultCodes.ValueTooLong => $"{path} is too large for the endpoint"
+                + (convert ? ", even converted to 8 kHz A-law" : $": it is {new FileInfo(path).Length} bytes")
+                + $", over VDN {vdn}'s upload size limit; shorten it, or have the VDN's uploadSizeLimitMb raised",
+            ResultCodes.ValueFormat when !convert => LocalAudio.ConvertAdvice(path),
+            _ => null,
+        };
 
         private async Task<CcfsResponse<UploadedFile>> SendAsync(string path, CancellationToken cancellation)
         {
@@ -129,6 +141,7 @@ internal static class UploadCommand
                     locationId = r.Response?.Data?.LocationIds,
                     reason = r.Response?.Reason,
                     error = r.Failure?.Message,
+                    advice = r.Advice,
                 }));
             }
 
@@ -151,13 +164,18 @@ internal static class UploadCommand
                 await console.Error.WriteLineAsync($"ccfs: {only.Path}: {only.Failure?.Message}");
             }
 
+            if (only.Advice is { } advice)
+            {
+                await console.Error.WriteLineAsync("ccfs: " + advice);
+            }
+
             return;
         }
 
         var table = new Table().AddColumn("file").AddColumn("result").AddColumn("fileName or reason");
         foreach (var r in results)
         {
-            var detail = r.Response?.Data?.FileName ?? r.Failure?.Message ?? $"{r.Response!.ResultDesc} {r.Response.Reason}".Trim();
+            var detail = r.Response?.Data?.FileName ?? r.Advice ?? r.Failure?.Message ?? $"{r.Response!.ResultDesc} {r.Response.Reason}".Trim();
             table.AddRow(Markup.Escape(r.Path), Markup.Escape(r.Response?.ResultCode ?? "error"), Markup.Escape(detail));
         }
 

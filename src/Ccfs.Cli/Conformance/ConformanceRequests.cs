@@ -27,7 +27,7 @@ public sealed record Signing
 /// An answer as a check sees it: the status, and the CC-FS triple when there is one. Members of the wrong JSON type
 /// read as absent, so a malformed answer fails a check instead of stopping the suite.
 /// </summary>
-public sealed record RawAnswer(int Status, string? ContentType, byte[] Body)
+public sealed record RawAnswer(int Status, string? ContentType, byte[] Body, string? Reason = null)
 {
     private readonly Lazy<JsonElement?> _json = new(() => Parse(Body));
 
@@ -118,7 +118,16 @@ public sealed class ConformanceRequests(HttpClient http, ConnectionSettings sett
         }
 
         using var response = await http.SendAsync(request);
-        return new RawAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(),
-            await response.Content.ReadAsByteArrayAsync());
+        var answer = new RawAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(),
+            await response.Content.ReadAsByteArrayAsync(),
+            response.Headers.TryGetValues("X-Ccfs-Reason", out var reason) ? string.Join(' ', reason) : null);
+
+        // CC-FS answers 403 to an address it locked after repeated authentication failures (spec §2.10); no check expects it.
+        return answer.Status == 403 ? throw new AddressLockedException(answer) : answer;
     }
 }
+
+/// <summary>The endpoint refused this client's address (HTTP 403): nothing more can be checked until the lock ends.</summary>
+public sealed class AddressLockedException(RawAnswer answer)
+    : Exception($"the endpoint answered HTTP 403{(answer.Reason is null ? "" : $" ({answer.Reason})")}: it locked this client's address, "
+        + "most likely after repeated authentication failures");

@@ -76,15 +76,6 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
         ("delete.fileName-empty-0300002", true, () => Expect.AnswerAsync(requests.PostAsync(CcfsPaths.DeleteFile, FileName("")), 200, ResultCodes.ValueEmpty)),
         ("download.filePath-missing-0300001", true, () => Expect.AnswerAsync(requests.PostAsync(CcfsPaths.DownloadFile, ConformanceRequests.Envelope("{}")),
             200, ResultCodes.ValueNull)),
-        ("auth.no-signature-401", true, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn, new Signing { Authorization = _ => null }), 401)),
-        ("auth.wrong-secret-401", true, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn, new Signing { SecretKey = "not-the-secret-key" }), 401)),
-        ("auth.tampered-body-401", true, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn,
-            new Signing { SignedBody = PromptBody(ConformanceAudio.Retimed(_prompt, 8000, 1)) }), 401)),
-        // The skew window, whether host must be signed and whether a Base64 signature passes are not documented.
-        ("auth.stale-timestamp-401", false, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn, new Signing { ClockOffset = TimeSpan.FromMinutes(-20) }), 401)),
-        ("auth.host-not-signed-401", false, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn,
-            new Signing { SignedHeaders = ["content-length", "content-type"] }), 401)),
-        ("auth.base64-signature-401", false, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn, new Signing { Authorization = Base64Signature }), 401)),
         ("auth.unbound-vdn-401", true, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, otherVdn), 401)),
         ("path.other-tenant-401", true, () => Expect.AnswerAsync(requests.PostAsync(CcfsPaths.GetFileHash,
             FileName($"{Drive}/3rdfile/{otherVdn}/thirdvoicebotfile/AAAAAAAA_1631869974029.wav")), 401)),
@@ -103,6 +94,17 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
         ("envelope.duplicate-property-0300004", false, () => Expect.AnswerAsync(requests.PostAsync(CcfsPaths.DeleteFile,
             ConformanceRequests.Envelope($$"""{"fileName":"{{Missing}}","fileName":"{{Missing}}"}""")), 200, ResultCodes.ValueFormat)),
         ("http.unknown-path-404", false, () => Expect.AnswerAsync(requests.PostAsync("/CCFS/resource/ccfs/ivr/noSuchInterface", PromptBody()), 404)),
+        // Deliberately bad signatures come last: an endpoint counts them towards its IP lock (CC-FS locks an address after
+        // 10 within 5 minutes), so a lock they bring about can only cut short the checks that caused it.
+        ("auth.no-signature-401", true, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn, new Signing { Authorization = _ => null }), 401)),
+        ("auth.wrong-secret-401", true, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn, new Signing { SecretKey = "not-the-secret-key" }), 401)),
+        ("auth.tampered-body-401", true, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn,
+            new Signing { SignedBody = PromptBody(ConformanceAudio.Retimed(_prompt, 8000, 1)) }), 401)),
+        // The skew window, whether host must be signed and whether a Base64 signature passes are not documented.
+        ("auth.stale-timestamp-401", false, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn, new Signing { ClockOffset = TimeSpan.FromMinutes(-20) }), 401)),
+        ("auth.host-not-signed-401", false, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn,
+            new Signing { SignedHeaders = ["content-length", "content-type"] }), 401)),
+        ("auth.base64-signature-401", false, () => Expect.AnswerAsync(requests.UploadAsync(_prompt, vdn, new Signing { Authorization = Base64Signature }), 401)),
     ];
 
     /// <summary>The drive of the stored prompt, e.g. <c>Y:</c>; the documentation's default until one is stored.</summary>
@@ -118,7 +120,15 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
 
     private string Stored => _stored ?? throw new NotApplicableException("no file was stored by upload.stores-a-prompt");
 
-    /// <summary>Runs the checks of a mode in order, reporting each as it finishes.</summary>
+    /// <summary>Why the run stopped early: the endpoint locked this client's address (HTTP 403); null when it did not.</summary>
+    public string? LockedOut { get; private set; }
+
+    /// <summary>
+    /// Runs the checks of a mode in order, reporting each as it finishes. Once the endpoint locks this client's address,
+    /// every answer would be that 403, so the remaining checks are reported not applicable instead of failed. When no
+    /// connection can be made, the run stops with that exception: every check would fail the same way, and none of them
+    /// would say anything about the endpoint.
+    /// </summary>
     public async Task<IReadOnlyList<CheckResult>> RunAsync(bool full, Func<CheckResult, Task> report)
     {
         var results = new List<CheckResult>();
@@ -126,10 +136,23 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
         {
             var clock = Stopwatch.StartNew();
             CheckResult result;
+            if (LockedOut is not null)
+            {
+                result = new CheckResult(name, CheckStatus.NotApplicable, TimeSpan.Zero, "not run: " + LockedOut);
+                results.Add(result);
+                await report(result);
+                continue;
+            }
+
             try
             {
                 await run();
                 result = new CheckResult(name, CheckStatus.Pass, clock.Elapsed, null);
+            }
+            catch (AddressLockedException e)
+            {
+                LockedOut = e.Message;
+                result = new CheckResult(name, CheckStatus.NotApplicable, clock.Elapsed, "not checked: " + e.Message);
             }
             catch (NotApplicableException e)
             {
@@ -139,10 +162,10 @@ public sealed partial class ConformanceSuite(ConformanceRequests requests, int v
             {
                 result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, e.Message);
             }
-            catch (Exception e)
+            catch (Exception e) when (!Failure.IsUnreachable(e))
             {
                 // Whatever an endpoint answers, the report goes on: an exception in a check is that check failing.
-                result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, $"{e.GetType().Name}: {e.Message}");
+                result = new CheckResult(name, CheckStatus.Fail, clock.Elapsed, Failure.Of(e)?.Message ?? e.Message);
             }
 
             results.Add(result);

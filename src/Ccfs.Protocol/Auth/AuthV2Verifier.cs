@@ -48,6 +48,16 @@ public readonly record struct AuthV2Verification(AuthV2Failure Failure, AuthV2Va
 /// <summary>Checks auth-v2 signatures as spec §2.9 recommends, with the same canonical code the signer uses.</summary>
 public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider time)
 {
+    /// <summary>
+    /// What can be decided before the body arrives: the timestamp is well-formed and inside the clock window, host is
+    /// signed when required, every signed header is in the request, and the signature is 64 hexadecimal characters.
+    /// A request failing here can never be valid, whoever sent it; it proves nothing about who holds a secret key.
+    /// </summary>
+    /// <param name="header">The parsed Authorization value.</param>
+    /// <param name="getHeader">A header's value as received, or null when absent.</param>
+    public AuthV2Verification Screen(AuthorizationHeader header, Func<string, string?> getHeader) =>
+        Screen(header, getHeader, null);
+
     /// <param name="header">The parsed Authorization value.</param>
     /// <param name="secretKeys">Every SK valid for the header's AK; more than one while a key is being rotated.</param>
     /// <param name="request">Method, raw path, decoded query and header lookup.</param>
@@ -55,35 +65,11 @@ public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider t
     public AuthV2Verification Verify(AuthorizationHeader header, IReadOnlyList<string> secretKeys, ReceivedRequest request,
         ReadOnlySpan<byte> body)
     {
-        if (!AuthV2Timestamp.TryParse(header.Timestamp, out var signedAt))
-        {
-            return AuthV2Verification.Fail(AuthV2Failure.InvalidTimestamp,
-                $"timestamp '{header.Timestamp}' is not yyyy-MM-ddTHH:mm:ss[.fff]Z");
-        }
-
-        var skew = (time.GetUtcNow() - signedAt).Duration();
-        if (skew > options.MaxClockSkew)
-        {
-            return AuthV2Verification.Fail(AuthV2Failure.ClockSkew,
-                $"timestamp is {skew.TotalSeconds:F0} s away from server time, {options.MaxClockSkew.TotalSeconds:F0} s allowed");
-        }
-
-        if (options.RequireHostSigned && !header.SignedHeaderNames.Contains("host", StringComparer.OrdinalIgnoreCase))
-        {
-            return AuthV2Verification.Fail(AuthV2Failure.HostNotSigned, "host is not among the signed headers");
-        }
-
         var signed = new KeyValuePair<string, string>[header.SignedHeaderNames.Count];
-        for (var i = 0; i < signed.Length; i++)
+        var screened = Screen(header, request.GetHeader, signed);
+        if (!screened.Succeeded)
         {
-            var name = header.SignedHeaderNames[i];
-            var value = request.GetHeader(name);
-            if (value is null)
-            {
-                return AuthV2Verification.Fail(AuthV2Failure.SignedHeaderMissing, $"signed header '{name}' is not in the request");
-            }
-
-            signed[i] = new(name, value);
+            return screened;
         }
 
         if (!request.BinaryBody && !Utf8.IsValid(body))
@@ -91,12 +77,9 @@ public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider t
             return AuthV2Verification.Fail(AuthV2Failure.BodyNotUtf8, "the body is not valid UTF-8");
         }
 
+        // The screen proved the signature is 64 hexadecimal characters.
         Span<byte> received = stackalloc byte[64];
-        if (header.Signature.Length != 64 || !Hex.TryToLowerAscii(header.Signature, received))
-        {
-            return AuthV2Verification.Fail(AuthV2Failure.SignatureMismatch, "the signature is not 64 hexadecimal characters");
-        }
-
+        Hex.TryToLowerAscii(header.Signature, received);
         var canonicalHeaders = CanonicalRequest.Headers(signed);
         var query = CanonicalRequest.Query(request.Query);
         var strictHead = CanonicalRequest.Head(request.Method, request.RawPath, query, header.SignedHeaders, canonicalHeaders);
@@ -120,6 +103,47 @@ public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider t
 
         return AuthV2Verification.Fail(AuthV2Failure.SignatureMismatch,
             "the signature does not match; the canonical request up to the body was: " + strictHead.Replace("\n", "\\n", StringComparison.Ordinal));
+    }
+
+    /// <param name="signed">Filled with the signed headers' names and values, when not null.</param>
+    private AuthV2Verification Screen(AuthorizationHeader header, Func<string, string?> getHeader, KeyValuePair<string, string>[]? signed)
+    {
+        if (!AuthV2Timestamp.TryParse(header.Timestamp, out var signedAt))
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.InvalidTimestamp,
+                $"timestamp '{header.Timestamp}' is not yyyy-MM-ddTHH:mm:ss[.fff]Z");
+        }
+
+        var skew = (time.GetUtcNow() - signedAt).Duration();
+        if (skew > options.MaxClockSkew)
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.ClockSkew,
+                $"timestamp is {skew.TotalSeconds:F0} s away from server time, {options.MaxClockSkew.TotalSeconds:F0} s allowed");
+        }
+
+        if (options.RequireHostSigned && !header.SignedHeaderNames.Contains("host", StringComparer.OrdinalIgnoreCase))
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.HostNotSigned, "host is not among the signed headers");
+        }
+
+        for (var i = 0; i < header.SignedHeaderNames.Count; i++)
+        {
+            var name = header.SignedHeaderNames[i];
+            if (getHeader(name) is not { } value)
+            {
+                return AuthV2Verification.Fail(AuthV2Failure.SignedHeaderMissing, $"signed header '{name}' is not in the request");
+            }
+
+            signed?[i] = new(name, value);
+        }
+
+        Span<byte> hex = stackalloc byte[64];
+        if (header.Signature.Length != 64 || !Hex.TryToLowerAscii(header.Signature, hex))
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.MalformedAuthorization, "the signature is not 64 hexadecimal characters");
+        }
+
+        return new(AuthV2Failure.None, AuthV2Variant.Strict, -1, "");
     }
 
     private static bool Matches(string signingKey, string head, ReadOnlySpan<byte> body, ReadOnlySpan<byte> received)

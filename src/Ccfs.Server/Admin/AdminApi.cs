@@ -19,6 +19,7 @@ public static class AdminApi
         AccountEndpoints.Map(admin);
         AuditEndpoints.Map(admin);
         ScrubEndpoints.Map(admin);
+        IpLockEndpoints.Map(admin);
         FileEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
         AdminPage.Map(app);
     }

@@ -9,7 +9,8 @@ namespace Ccfs.Server.Admin;
 /// <summary>The largest body an admin endpoint reads; without it, <see cref="AdminAuth.DefaultBodyLimit"/>.</summary>
 /// <param name="Bytes">The limit; a larger body is answered 413.</param>
 /// <param name="Binary">The body is bytes (a WAV), not JSON text, so it need not be UTF-8.</param>
-public sealed record AdminBodyLimit(long Bytes, bool Binary = false);
+/// <param name="TakesUploadSlot">The body is held like an upload's, so the request takes one of the same bounded slots.</param>
+public sealed record AdminBodyLimit(long Bytes, bool Binary = false, bool TakesUploadSlot = false);
 
 /// <summary>
 /// Guards every <c>/admin/api</c> endpoint: the request must carry a valid auth-v2 signature (the same verifier, IP lock
@@ -40,7 +41,8 @@ public static class AdminAuth
         var limit = bodyLimit?.Bytes ?? DefaultBodyLimit;
         var reader = http.RequestServices.GetRequiredService<SignedRequestReader>();
         var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), limit, "body", requireJson: false,
-            binaryBody: bodyLimit?.Binary ?? false, tooLarge: AdminResults.TooLarge($"the request body is over the {limit}-byte limit"));
+            binaryBody: bodyLimit?.Binary ?? false, tooLarge: AdminResults.TooLarge($"the request body is over the {limit}-byte limit"),
+            takesUploadSlot: bodyLimit?.TakesUploadSlot ?? false, unavailable: AdminResults.Unavailable);
         if (admission.Refusal is { } refusal)
         {
             return Refused(call, refusal);

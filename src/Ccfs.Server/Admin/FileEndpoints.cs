@@ -54,7 +54,7 @@ public static partial class FileEndpoints
         admin.MapGet("/vdns", ListVdnsAsync)
             .WithName("listVdns").WithSummary("VDNs with stored files or parameters of their own");
         admin.MapGet("/vdns/{vdnId:int}/files", ListFilesAsync)
-            .WithName("listFiles").WithSummary("A VDN's stored files in path order; ?after= the previous page's next, ?limit= up to 1000");
+            .WithName("listFiles").WithSummary("A VDN's stored files, newest first; ?after= the previous page's next, ?limit= up to 1000");
         admin.MapGet("/files/audio", AudioAsync)
             .WithName("playFile").WithSummary("A stored prompt decoded to 16-bit PCM WAV, which browsers play")
             .WithMetadata(AuditedRead.Instance);
@@ -65,9 +65,8 @@ public static partial class FileEndpoints
             .WithName("uploadPrompt").WithSummary("Store a WAV of any common format under a VDN, converted to 8 kHz mono A-law when needed")
             // No Accepts metadata: routing would answer 415 before the admin check runs; the handler checks the type.
             .WithDescription("The body is the WAV file itself, with Content-Type audio/wav or application/octet-stream.")
-            .WithMetadata(new AdminBodyLimit(settings.Admin.MaxUploadMb * 1024L * 1024L, Binary: true))
             // It holds its body in a pooled buffer like uploadFile, so it takes one of the same bounded slots.
-            .RequireRateLimiting(Interfaces.Upload.ConcurrencyPolicy);
+            .WithMetadata(new AdminBodyLimit(settings.Admin.MaxUploadMb * 1024L * 1024L, Binary: true, TakesUploadSlot: true));
         admin.MapDelete("/files", DeleteAsync)
             .WithName("deletePrompt").WithSummary("Delete a stored prompt from every location");
     }
@@ -96,10 +95,15 @@ public static partial class FileEndpoints
             return AdminResults.Invalid(problems[0]);
         }
 
-        var after = AdminQuery.Text(http, "after");
-        var rows = await catalog.ListStoredAsync(vdnId, after, limit + 1, cancellationToken);
-        var page = rows.Take(limit).Select(FileView.Of).ToList();
-        return AdminResults.Ok(new FilePage(page, rows.Count > limit ? page[^1].Path : null));
+        NewestFirstCursor? after = null;
+        if (AdminQuery.Text(http, "after") is { } text && !FileCursor.TryParse(text, out after))
+        {
+            return AdminResults.Invalid($"after must be the next of the previous page (creation time in Unix milliseconds, ':', path), not '{text}'");
+        }
+
+        var rows = await catalog.ListNewestFirstAsync(vdnId, after, limit + 1, cancellationToken);
+        var page = rows.Take(limit).ToList();
+        return AdminResults.Ok(new FilePage([.. page.Select(FileView.Of)], rows.Count > limit ? FileCursor.Format(page[^1]) : null));
     }
 
     private static async Task<IResult> AudioAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog)

@@ -23,19 +23,29 @@ public interface IRequestAuthenticator
 
 /// <summary>
 /// Verifies the auth-v2 signature of a request over its raw method, raw path, form-decoded query, signed headers
-/// as received and the exact body bytes, and counts failures towards the IP lock.
+/// as received and the exact body bytes. Only a signature that does not match a well-formed, in-window header of a
+/// known account counts towards the IP lock: that is a guess at a secret key. A header that could never be valid
+/// proves nothing about anyone's secret, and counting it would let whoever shares an address (a NAT, a proxy) lock
+/// out everyone behind it.
 /// </summary>
 public sealed partial class RequestAuthenticator(AccountDirectory accounts, AuthV2Verifier verifier, IpLockout lockout,
     ILogger<RequestAuthenticator> logger) : IRequestAuthenticator
 {
     /// <summary>
-    /// A missing or malformed header, or an unknown or disabled access key, can never be admitted: it is refused (and
-    /// counted towards the IP lock) before the body is read, so such a caller holds no body buffer or upload slot.
+    /// A header that can never be admitted (missing or malformed, an unknown or disabled access key, a timestamp outside
+    /// the clock window, host not signed when required, a signed header absent, a signature that is not 64 hexadecimal
+    /// characters) is refused before the body is read, so such a caller holds no body buffer and no upload slot.
     /// </summary>
     public Authentication? Screen(HttpContext http)
     {
         var claim = ClaimedAccount.Of(http.Request.Headers.Authorization, accounts);
-        return claim.Account is null ? Rejected(http, new(null, claim.Failure, claim.Detail, claim.AccessKey)) : null;
+        if (claim.Account is null)
+        {
+            return Rejected(http, new(null, claim.Failure, claim.Detail, claim.AccessKey));
+        }
+
+        var screened = verifier.Screen(claim.Header!, name => HeaderValue(http, name));
+        return screened.Succeeded ? null : Rejected(http, new(null, screened.Failure, screened.Detail, claim.AccessKey));
     }
 
     public Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
@@ -53,10 +63,17 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
     private Authentication Rejected(HttpContext http, Authentication result)
     {
         var ip = ClientAddress.Of(http);
-        lockout.RecordFailure(ip);
+        if (result.Failure == AuthV2Failure.SignatureMismatch)
+        {
+            lockout.RecordFailure(ip);
+        }
+
         LogRejected(logger, result.Failure, result.Detail, ip);
         return result;
     }
+
+    private static string? HeaderValue(HttpContext http, string name) =>
+        http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 
     private Authentication Verify(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
     {
@@ -73,7 +90,7 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
             Method = http.Request.Method,
             RawPath = RawPath(http),
             Query = query,
-            GetHeader = name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null,
+            GetHeader = name => HeaderValue(http, name),
             BinaryBody = http.Features.Get<Http.BinaryBodyAllowed>() is not null,
         };
         var verification = verifier.Verify(header, account.SecretKeys, request, body);

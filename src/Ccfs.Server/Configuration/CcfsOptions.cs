@@ -170,6 +170,32 @@ public sealed class LimitOptions
     /// <summary>Uploads that may wait for a slot before the server answers 0300503.</summary>
     public int UploadQueueLength { get; set; } = 128;
 
+    /// <summary>How long an upload waits in the queue for a slot before it is answered 0300503 with Retry-After.</summary>
+    public TimeSpan UploadQueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Bytes per second below which a request body, averaged since it began, is too slow: the request is dropped, so a
+    /// client trickling a body cannot hold an upload slot for hours. 0 turns the check off.
+    /// </summary>
+    public int MinRequestBodyRate { get; set; } = 16 * 1024;
+
+    /// <summary>How long a body may arrive slower than <see cref="MinRequestBodyRate"/> before the rate is enforced.</summary>
+    public TimeSpan MinRequestBodyRateGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Open client connections per listener (and, separately, upgraded ones); past it a new connection is closed at once.
+    /// Null means 4096. A value the process's file-descriptor limit (RLIMIT_NOFILE) cannot hold, with 512 descriptors
+    /// kept for the server and one more per connection for the file it may be sending, is lowered with a warning, so
+    /// connections can never take the descriptors files and the catalog need.
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>How long a connection may sit idle between requests (HTTP/1.1 keep-alive, HTTP/2 without streams).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a client may take to send a request's headers.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long a stopping server waits for requests in flight (uploads above all) to finish.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -95,10 +95,7 @@ public sealed partial class CcfsSettings
         var parameters = ParameterRules.Build(options.Parameters, "Ccfs:Parameters:", errors);
         var locations = LoadLocations(options.Locations, dataDir ?? "", errors);
         CheckAuth(options.Auth, errors);
-        if (options.Limits.MaxConcurrentUploads < 1 || options.Limits.UploadQueueLength < 0)
-        {
-            errors.Add("Ccfs:Limits:MaxConcurrentUploads must be at least 1 and Ccfs:Limits:UploadQueueLength at least 0");
-        }
+        CheckLimits(options.Limits, errors);
 
         if (options.Security.MasterKey is { Length: > 0 } masterKey && !MasterKey.TryDecode(masterKey, out _))
         {
@@ -264,6 +261,36 @@ public sealed partial class CcfsSettings
         }
 
         return locations;
+    }
+
+    private static void CheckLimits(LimitOptions limits, List<string> errors)
+    {
+        if (limits.MaxConcurrentUploads < 1 || limits.UploadQueueLength < 0)
+        {
+            errors.Add("Ccfs:Limits:MaxConcurrentUploads must be at least 1 and Ccfs:Limits:UploadQueueLength at least 0");
+        }
+
+        if (limits.UploadQueueTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Ccfs:Limits:UploadQueueTimeout must be positive");
+        }
+
+        // Kestrel checks rates once a second, so a grace period must be longer than that.
+        if (limits.MinRequestBodyRate < 0 || limits.MinRequestBodyRateGracePeriod <= TimeSpan.FromSeconds(1))
+        {
+            errors.Add("Ccfs:Limits:MinRequestBodyRate must be at least 0 (0 turns it off) and "
+                + "Ccfs:Limits:MinRequestBodyRateGracePeriod longer than 1 second");
+        }
+
+        if (limits.MaxConnections < 1)
+        {
+            errors.Add("Ccfs:Limits:MaxConnections must be at least 1");
+        }
+
+        if (limits.KeepAliveTimeout <= TimeSpan.Zero || limits.RequestHeadersTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Ccfs:Limits:KeepAliveTimeout and Ccfs:Limits:RequestHeadersTimeout must be positive");
+        }
     }
 
     private static void CheckAuth(AuthOptions auth, List<string> errors)

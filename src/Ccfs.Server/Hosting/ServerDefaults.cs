@@ -11,6 +11,8 @@ public static class ServerDefaults
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        // Npgsql logs every command at Information: a line per catalog statement would bury the request lines.
+        ["Logging:LogLevel:Npgsql"] = "Warning",
         // A failed start is the one line the server prints itself (CcfsServerHost). A background service that fails
         // later is still logged, as a Critical line with its exception.
         ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",

@@ -127,6 +127,9 @@ public static class CcfsResults
     /// <summary>
     /// HTTP/1.x closes the connection after the answer. HTTP/2 and 3 have no such header: the answer is completed,
     /// then the stream is reset with NO_ERROR, which asks the client to stop sending without an error (RFC 9113 §8.1).
+    /// That answer carries no Content-Length, so its end is the stream's end: curl 7.88 (Debian 12) takes a
+    /// Content-Length as the end of the exchange, never reads the reset, and then spins forever trying to send the rest
+    /// of the body into a window that will not open; without one it reads on to the reset and stops.
     /// </summary>
     private sealed class CloseConnectionResult(IResult inner) : IResult
     {
@@ -139,6 +142,11 @@ public static class CcfsResults
                 return;
             }
 
+            http.Response.OnStarting(() =>
+            {
+                http.Response.ContentLength = null;
+                return Task.CompletedTask;
+            });
             await inner.ExecuteAsync(http);
             if (http.Features.Get<IHttpResetFeature>() is { } reset)
             {

@@ -38,6 +38,9 @@ public enum BodyReadStatus
     Read,
     TooLarge,
     Aborted,
+
+    /// <summary>The body arrived slower than Kestrel's minimum data rate (<c>Ccfs:Limits:MinRequestBodyRate</c>).</summary>
+    TooSlow,
 }
 
 public static class RequestBody
@@ -98,6 +101,11 @@ public static class RequestBody
         {
             pool.Return(array);
             return (BodyReadStatus.TooLarge, null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            pool.Return(array);
+            return (BodyReadStatus.TooSlow, null);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
         {

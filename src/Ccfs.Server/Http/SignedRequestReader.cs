@@ -1,13 +1,15 @@
 using System.Net.Http.Headers;
 using Ccfs.Protocol;
 using Ccfs.Server.Auth;
+using Ccfs.Server.Configuration;
 using Ccfs.Server.Observability;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Ccfs.Server.Http;
 
 /// <summary>A request that passed the IP lock, the body limit and the signature check.</summary>
-public sealed class SignedRequest(Account account, PooledBody body, IReadOnlyList<KeyValuePair<string, string>> query) : IDisposable
+public sealed class SignedRequest(Account account, PooledBody body, IReadOnlyList<KeyValuePair<string, string>> query,
+    UploadSlot? slot = null) : IDisposable
 {
     public Account Account { get; } = account;
 
@@ -16,7 +18,12 @@ public sealed class SignedRequest(Account account, PooledBody body, IReadOnlyLis
     /// <summary>The form-decoded query the signature was checked against.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; } = query;
 
-    public void Dispose() => Body.Dispose();
+    /// <summary>Returns the body's buffer and, for an upload, its slot.</summary>
+    public void Dispose()
+    {
+        Body.Dispose();
+        slot?.Dispose();
+    }
 }
 
 /// <summary>
@@ -32,10 +39,14 @@ public sealed class BinaryBodyAllowed
 public readonly record struct Admission(SignedRequest? Request, IResult? Refusal);
 
 /// <summary>
-/// The steps every CC-FS interface takes before its own work: refuse a locked IP (403), read the body within its
-/// limit (<c>0300003</c> otherwise, without reading the rest), verify the signature (401) and require a JSON body (415).
+/// The steps every CC-FS interface takes before its own work, each before anything costlier: refuse a locked IP (403),
+/// answer a body declared over its limit (<c>0300003</c>, without reading it), refuse a header that can never be valid
+/// (401, see <see cref="IRequestAuthenticator.Screen"/>), take an upload slot when the interface needs one (<c>0300503</c>
+/// when none comes free in time), read the body within its limit and at Kestrel's minimum rate, verify the signature
+/// (401) and require a JSON body (415).
 /// </summary>
-public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator authenticator, BodyBufferPool buffers)
+public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequestLog lockedLog, IRequestAuthenticator authenticator,
+    BodyBufferPool buffers, UploadSlots uploadSlots, CcfsSettings settings, CcfsMetrics metrics, ILogger<SignedRequestReader> logger)
 {
     /// <summary>deleteFile, getFileHash and downloadFile carry a path in a small envelope; bodies past this are refused.</summary>
     public const long PathRequestBodyLimit = 64 * 1024;
@@ -51,29 +62,69 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
     /// <param name="requireJson">Refuse a body that is not application/json (415); the CC-FS interfaces take only JSON.</param>
     /// <param name="binaryBody">Accept a body that is not UTF-8 (<see cref="BinaryBodyAllowed"/>).</param>
     /// <param name="tooLarge">The answer to a body over the limit, instead of CC-FS's <c>0300003</c>.</param>
+    /// <param name="takesUploadSlot">Hold one of the <see cref="UploadSlots"/> from before the body is read until the request is disposed.</param>
+    /// <param name="unavailable">The answer when no upload slot is given, from its reason, instead of CC-FS's <c>0300503</c>.</param>
     public async Task<Admission> ReadAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
-        string tooLargeParam, bool requireJson = true, bool binaryBody = false, IResult? tooLarge = null)
+        string tooLargeParam, bool requireJson = true, bool binaryBody = false, IResult? tooLarge = null, bool takesUploadSlot = false,
+        Func<string, IResult>? unavailable = null)
     {
         var ip = ClientAddress.Of(http);
         if (lockout.IsLocked(ip))
         {
+            lockedLog.Refused(ip);
             return Refuse(CcfsResults.Spring(StatusCodes.Status403Forbidden,
                 "this client address is locked after repeated authentication failures", "IpLocked"));
         }
 
+        tooLarge ??= CcfsResults.Answer(CcfsResult.TooLong(tooLargeParam), $"the request body is over the {bodyLimit}-byte limit");
+
         // A body declared over the limit is answered on its length first (0300003), as before any signature.
-        if (!(http.Request.ContentLength > bodyLimit) && authenticator.Screen(http) is { } screened)
+        if (http.Request.ContentLength > bodyLimit)
+        {
+            return Refuse(CcfsResults.AndClose(tooLarge));
+        }
+
+        if (authenticator.Screen(http) is { } screened)
         {
             InterfaceCall.Of(http)?.AccessKey = screened.ClaimedAccessKey;
             return Refuse(WithoutReadingTheBody(http, Unauthorized(screened)));
         }
 
+        UploadSlot? slot = null;
+        if (takesUploadSlot)
+        {
+            var (taken, busy) = await uploadSlots.TakeAsync(ip, http.RequestAborted);
+            if (taken is null)
+            {
+                return Refuse(WithoutReadingTheBody(http, (unavailable ?? CcfsResults.Unavailable)(busy!)));
+            }
+
+            slot = taken;
+        }
+
+        var admission = await ReadAndVerifyAsync(http, query, bodyLimit, requireJson, binaryBody, tooLarge, slot);
+        if (admission.Request is null)
+        {
+            slot?.Dispose();
+        }
+
+        return admission;
+    }
+
+    private async Task<Admission> ReadAndVerifyAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
+        bool requireJson, bool binaryBody, IResult tooLarge, UploadSlot? slot)
+    {
         var (status, body) = await RequestBody.ReadAsync(http.Request, buffers.Pool, bodyLimit, http.RequestAborted);
         switch (status)
         {
             case BodyReadStatus.TooLarge:
-                return Refuse(CcfsResults.AndClose(tooLarge ?? CcfsResults.Answer(CcfsResult.TooLong(tooLargeParam),
-                    $"the request body is over the {bodyLimit}-byte limit")));
+                return Refuse(CcfsResults.AndClose(tooLarge));
+            case BodyReadStatus.TooSlow:
+                metrics.SlowBodies.Inc();
+                var rate = settings.Limits.MinRequestBodyRate;
+                LogTooSlow(logger, ClientAddress.Of(http), rate);
+                return Refuse(CcfsResults.AndClose(CcfsResults.Answer(CcfsResult.RequestBodyNull,
+                    $"the request body arrived slower than {rate} bytes/s")));
             case BodyReadStatus.Aborted:
                 return Refuse(CcfsResults.AndClose(CcfsResults.Answer(CcfsResult.RequestBodyNull, "the request body could not be read")));
         }
@@ -98,7 +149,7 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
                 $"Content-Type '{http.Request.ContentType}' is not application/json"));
         }
 
-        return new Admission(new SignedRequest(authentication.Account!, body, query), null);
+        return new Admission(new SignedRequest(authentication.Account!, body, query, slot), null);
     }
 
     /// <summary>Any application/json media type, whatever its parameters and case (spec §6 Q10).</summary>
@@ -114,4 +165,8 @@ public sealed class SignedRequestReader(IpLockout lockout, IRequestAuthenticator
     /// <summary>An answer given before the body is read closes the connection, which spares draining a body nobody will use.</summary>
     public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal) =>
         http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true ? CcfsResults.AndClose(refusal) : refusal;
+
+    [LoggerMessage(LogLevel.Information, "Dropped a request from {ClientIp}: its body arrived slower than {Rate} bytes/s "
+        + "(Ccfs:Limits:MinRequestBodyRate)")]
+    private static partial void LogTooSlow(ILogger logger, string clientIp, int rate);
 }

@@ -1,4 +1,5 @@
 using Ccfs.Protocol;
+using Microsoft.OpenApi;
 
 namespace Ccfs.Server.Interfaces;
 
@@ -40,4 +41,25 @@ internal static class ContractMetadata
             .Produces<SpringError>(StatusCodes.Status401Unauthorized, "application/json")
             .Produces<SpringError>(StatusCodes.Status403Forbidden, "application/json")
             .Produces<CcfsAnswer<string>>(StatusCodes.Status503ServiceUnavailable, "application/json");
+
+    /// <summary>
+    /// Describes uploadFile's <c>vdnId</c> query parameter. The handler reads it from the signed query itself (a
+    /// missing or malformed one is a CC-FS result code, not a framework 400), so the framework cannot infer it.
+    /// </summary>
+    public static RouteHandlerBuilder WithVdnIdQuery(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "vdnId",
+                In = ParameterLocation.Query,
+                Required = true,
+                Description = "The VDN whose upload folder receives the file: a positive integer in plain digits (no leading zero) "
+                    + "that the access key is bound to. "
+                    + "Missing: 0300001; empty: 0300002; not a positive integer: 0300004; not bound to the key: 401.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1" },
+            });
+            return Task.CompletedTask;
+        });
 }

@@ -16,38 +16,34 @@ namespace Ccfs.Server.Interfaces;
 /// </summary>
 public static partial class Upload
 {
-    public const string ConcurrencyPolicy = "upload";
-
     public static void Map(RouteGroupBuilder ivr, CompatibilityOptions compatibility)
     {
         const string summary = "Upload a prompt";
         const string description = "Stores a G.711 A-law, 8 kHz, mono WAV under the VDN's upload folder and answers with the name the IVR plays.";
-        ivr.MapPost("/uploadFile", HandleAsync).RequireRateLimiting(ConcurrencyPolicy)
-            .DescribedAs<UploadMsgBody, UploadedFileData>("uploadFile", summary, description);
+        ivr.MapPost("/uploadFile", HandleAsync)
+            .DescribedAs<UploadMsgBody, UploadedFileData>("uploadFile", summary, description).WithVdnIdQuery();
         if (compatibility.UploadAlias)
         {
-            ivr.MapPost("/upload", HandleAsync).RequireRateLimiting(ConcurrencyPolicy)
-                .DescribedAs<UploadMsgBody, UploadedFileData>("upload", summary + " (the documentation example's path)", description);
+            ivr.MapPost("/upload", HandleAsync)
+                .DescribedAs<UploadMsgBody, UploadedFileData>("upload", summary + " (the documentation example's path)", description)
+                .WithVdnIdQuery();
         }
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
-        BodyBufferPool buffers, PromptWriter writer, CcfsMetrics metrics, ILoggerFactory loggers)
+        BodyBufferPool buffers, PromptWriter writer, ILoggerFactory loggers)
     {
-        using var inFlight = metrics.UploadsInFlight.TrackInProgress();
-        return await StoreOrRefuseAsync(http, reader, parameterSource, buffers, writer, loggers.CreateLogger(typeof(Upload).FullName!));
-    }
+        var log = loggers.CreateLogger(typeof(Upload).FullName!);
 
-    private static async Task<IResult> StoreOrRefuseAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
-        BodyBufferPool buffers, PromptWriter writer, ILogger log)
-    {
         // The VDN picks the size limit, so it is read before the body; it is trusted only once the signature is.
         var query = FormQuery.Parse(http.Request.QueryString.Value);
         var vdnText = FormQuery.Get(query, "vdnId");
         var hasVdn = VdnId.TryParse(vdnText, out var vdn);
         var parameters = hasVdn ? parameterSource.For(vdn) : parameterSource.Global;
 
-        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, "data");
+        // The body is held in memory until the answer, so the request holds an upload slot from before it is read.
+        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, "data", takesUploadSlot: true,
+            tooLarge: new TooLarge(parameters));
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -129,6 +125,17 @@ public static partial class Upload
     {
         LogRefused(log, result.Code, reason ?? result.Description);
         return CcfsResults.Answer(result, reason);
+    }
+
+    /// <summary>
+    /// <c>0300003</c> for a body over the limit, refused from its headers: the reason gives the WAV size limit a client
+    /// can act on, besides the body limit it passed. Formatted only when sent.
+    /// </summary>
+    private sealed class TooLarge(SystemParameters parameters) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => CcfsResults.Answer(CcfsResult.TooLong("data"),
+            $"the request body is over the {parameters.UploadBodyLimitBytes}-byte limit: "
+            + $"the upload size limit is {parameters.UploadSizeLimitBytes} bytes of WAV").ExecuteAsync(httpContext);
     }
 
     [LoggerMessage(LogLevel.Debug, "Stored {FileName}: {Size} bytes, {DurationMs} ms, VDN {Vdn}, access key {AccessKey}")]

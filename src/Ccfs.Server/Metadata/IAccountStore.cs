@@ -43,4 +43,10 @@ public interface IAccountStore
 
     /// <summary>Removes every secret but the newest; the number removed, or -1 if the account does not exist.</summary>
     Task<int> RetireOlderSecretsAsync(string accessKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The catalog's master key check: a value sealed with the key the catalog's secrets are sealed with. Stores
+    /// <paramref name="sealedCheck"/> if the catalog has none yet, and returns the one it holds.
+    /// </summary>
+    Task<byte[]> ClaimKeyCheckAsync(byte[] sealedCheck, CancellationToken cancellationToken);
 }

@@ -16,6 +16,12 @@ public sealed record FileRecord(
     DateTimeOffset CreatedAt,
     IReadOnlyList<string> Locations);
 
+/// <summary>Where a newest-first listing goes on: after the file created at <paramref name="CreatedAt"/> with <paramref name="Path"/>.</summary>
+public sealed record NewestFirstCursor(DateTimeOffset CreatedAt, string Path)
+{
+    public static NewestFirstCursor Of(FileRecord record) => new(record.CreatedAt, record.Path);
+}
+
 /// <summary>A VDN's stored files in total.</summary>
 public sealed record VdnSummary(int VdnId, long Files, long Bytes);
 
@@ -121,6 +127,12 @@ public interface IFileCatalog
 
     /// <summary>Stored files in path order, after <paramref name="afterPath"/> (keyset paging), of one VDN or all.</summary>
     Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One VDN's stored files, newest first: by creation time, then path, both descending, after
+    /// <paramref name="after"/> (keyset paging, so a page is as cheap deep in the list as at its start).
+    /// </summary>
+    Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>Each VDN that has stored files, with their count and total size.</summary>
     Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken);

@@ -23,7 +23,13 @@ public sealed class CcfsMetrics
                 LabelNames = ["outcome"],
                 Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
             });
-        UploadsInFlight = factory.CreateGauge("ccfs_uploads_in_flight", "Uploads being processed now");
+        UploadsInFlight = factory.CreateGauge("ccfs_uploads_in_flight", "Uploads holding one of the Ccfs:Limits:MaxConcurrentUploads slots now");
+        UploadsQueued = factory.CreateGauge("ccfs_uploads_queued", "Uploads waiting for a slot now");
+        UploadSlotRefusals = factory.CreateCounter("ccfs_upload_slot_refusals_total",
+            "Uploads answered 0300503 without a slot: queue_full (every slot and queue place taken) or queue_timeout "
+            + "(no slot came free within Ccfs:Limits:UploadQueueTimeout)", "reason");
+        SlowBodies = factory.CreateCounter("ccfs_request_bodies_too_slow_total",
+            "Requests dropped because their body arrived slower than Ccfs:Limits:MinRequestBodyRate");
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
         IpLocks = factory.CreateCounter("ccfs_ip_locks_total", "Times a client address was locked");
         IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
@@ -49,6 +55,12 @@ public sealed class CcfsMetrics
     public Histogram UploadDuration { get; }
 
     public Gauge UploadsInFlight { get; }
+
+    public Gauge UploadsQueued { get; }
+
+    public Counter UploadSlotRefusals { get; }
+
+    public Counter SlowBodies { get; }
 
     public Gauge LockedAddresses { get; }
 

@@ -4,8 +4,8 @@ namespace Ccfs.Server.Storage;
 
 /// <summary>
 /// The few libc calls .NET has no safe equivalent for (a directory's fsync, mkdir without parents, link without
-/// replacing, a non-blocking open), and the errno values the storage code tells apart. Linux and macOS share these
-/// numbers; the two that differ are resolved at start.
+/// replacing, a non-blocking open, the file-descriptor limit), and the errno values the storage code tells apart. Linux
+/// and macOS share these numbers; those that differ are resolved at start.
 /// </summary>
 internal static partial class LibC
 {
@@ -21,6 +21,11 @@ internal static partial class LibC
     public const int LinkLoop = 40;
     public static readonly int NotSupported = OperatingSystem.IsMacOS() ? 45 : 95;
     public static readonly int NoSuchCall = OperatingSystem.IsMacOS() ? 78 : 38;
+
+    public static readonly int OpenFilesLimit = OperatingSystem.IsMacOS() ? 8 : 7;
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetResourceLimit(int resource, out ResourceLimit limit);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
@@ -48,4 +53,11 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Link(string existing, string name);
+}
+
+/// <summary>struct rlimit: rlim_t is 64 bits on 64-bit Linux and on macOS.</summary>
+internal struct ResourceLimit
+{
+    public ulong Current;
+    public ulong Maximum;
 }

@@ -32,15 +32,15 @@ public sealed class FileAdminTests : IDisposable
     }
 
     [Fact]
-    public async Task Files_are_listed_page_by_page_with_name_size_duration_creation_and_locations()
+    public async Task Files_are_listed_newest_first_page_by_page_with_name_size_duration_creation_and_locations()
     {
         var client = _factory.Signed();
-        var names = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            names.Add(await client.StoreAsync(Samples.Sine));
-        }
-
+        var oldest = await client.StoreAsync(Samples.Sine);
+        _factory.Time.Advance(TimeSpan.FromSeconds(1));
+        // Two files of the same millisecond: the path, descending, orders them, and a page may end between them.
+        var sameMoment = new[] { await client.StoreAsync(Samples.Sine), await client.StoreAsync(Samples.Sine) }.OrderDescending(StringComparer.Ordinal);
+        _factory.Time.Advance(TimeSpan.FromSeconds(1));
+        var newest = await client.StoreAsync(Samples.Sine);
         await client.StoreAsync(Samples.Sine, 55);
 
         var first = await GetJsonAsync("/admin/api/vdns/53/files?limit=2");
@@ -48,7 +48,7 @@ public sealed class FileAdminTests : IDisposable
         var second = await GetJsonAsync("/admin/api/vdns/53/files?limit=2&after=" + Uri.EscapeDataString(next!));
 
         var files = first.GetProperty("files").EnumerateArray().Concat(second.GetProperty("files").EnumerateArray()).ToList();
-        Assert.Equal(names.Order(StringComparer.Ordinal), files.Select(f => f.GetProperty("fileName").GetString()));
+        Assert.Equal([newest, .. sameMoment, oldest], files.Select(f => f.GetProperty("fileName").GetString()));
         Assert.False(second.TryGetProperty("next", out _));
         var file = files[0];
         Assert.Equal(Samples.Sine.Length, file.GetProperty("sizeBytes").GetInt64());
@@ -69,6 +69,19 @@ public sealed class FileAdminTests : IDisposable
         using var response = await _factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/vdns/53/files?" + query);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "limit");
+    }
+
+    [Theory]
+    [InlineData("/3rdfile/53/thirdvoicebotfile/x.wav")]
+    [InlineData("soon:/3rdfile/53/thirdvoicebotfile/x.wav")]
+    [InlineData("1795512345678:")]
+    [InlineData("-5:/x.wav")]
+    [InlineData("99999999999999999999:/x.wav")]
+    public async Task An_after_that_no_page_gave_is_refused(string after)
+    {
+        using var response = await _factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/vdns/53/files?after=" + Uri.EscapeDataString(after));
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "after must be the next of the previous page");
     }
 
     [Fact]

@@ -174,7 +174,7 @@ public sealed class ParameterAdminTests : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
         Assert.Contains(named, Explanation(text), StringComparison.Ordinal);
         Assert.Equal(before.ToString(), (await GetAsync(_factory)).ToString());
-        Assert.Equal(0, CountOverrideRows(_factory));
+        Assert.Equal(0L, CountOverrideRows(_factory));
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class ParameterAdminTests : IDisposable
             new SignOptions { ContentType = "text/plain" });
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        Assert.Equal(0, CountOverrideRows(_factory));
+        Assert.Equal(0L, CountOverrideRows(_factory));
     }
 
     [Fact]
@@ -226,14 +226,7 @@ public sealed class ParameterAdminTests : IDisposable
         return string.Join('\n', [error.GetProperty("error").GetString(), .. problems]);
     }
 
-    private static int CountOverrideRows(CcfsFactory factory)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(factory.DataDir, "catalog.db")};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM parameter_overrides;";
-        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static long CountOverrideRows(CcfsFactory factory) => factory.CatalogCount("parameter_overrides");
 
     /// <summary>Polls a condition a bounded number of times; the change arrives on a background loop.</summary>
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

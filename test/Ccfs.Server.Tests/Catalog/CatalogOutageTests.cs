@@ -10,6 +10,7 @@ namespace Ccfs.Server.Tests.Catalog;
 /// (uploads, deletes, admin writes), nothing is stored or half-done, requests that need no write are served meanwhile,
 /// readiness reports the catalog, and once the lock is let go the audit entries of those requests are written after all.
 /// </summary>
+[Trait("Catalog", "Sqlite")]
 public sealed class CatalogOutageTests : IDisposable
 {
     private const string Unavailable = "The service is temporarily unavailable, try again later.";

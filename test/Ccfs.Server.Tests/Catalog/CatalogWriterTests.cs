@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ccfs.Server.Tests.Catalog;
 
 /// <summary>The SQLite catalog's one writer: group commit, a failing write failing alone, bounded waits for a held database.</summary>
+[Trait("Catalog", "Sqlite")]
 public sealed class CatalogWriterTests : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "ccfs-writer", Guid.NewGuid().ToString("N"));

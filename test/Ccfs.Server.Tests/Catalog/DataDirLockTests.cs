@@ -4,6 +4,7 @@ using Ccfs.Server.Metadata.Sqlite;
 namespace Ccfs.Server.Tests.Catalog;
 
 /// <summary>A SQLite catalog belongs to one process: a second server on the same data dir refuses to start and says why.</summary>
+[Trait("Catalog", "Sqlite")]
 public sealed class DataDirLockTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-lock", Guid.NewGuid().ToString("N"));

@@ -105,6 +105,13 @@ public sealed class PostgresAccountStore(PostgresDatabase database, TimeProvider
         return removed;
     });
 
+    public Task<byte[]> ClaimKeyCheckAsync(byte[] sealedCheck, CancellationToken cancellationToken) => database.Writer.WriteAsync(async (batch, ct) =>
+    {
+        await batch.ExecuteAsync("INSERT INTO master_key_check (id, sealed) VALUES (1, @sealed) ON CONFLICT (id) DO NOTHING;", ct,
+            ("sealed", sealedCheck));
+        return (byte[])(await batch.ScalarAsync("SELECT sealed FROM master_key_check WHERE id = 1;", ct))!;
+    });
+
     /// <summary>Bumps the change counter and notifies every node's listener, in the transaction of the change (delivered at commit).</summary>
     internal static async Task AnnounceChangeAsync(PostgresBatch batch, PostgresDatabase database, CancellationToken ct)
     {

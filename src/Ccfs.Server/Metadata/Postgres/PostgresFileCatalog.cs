@@ -145,6 +145,17 @@ public sealed class PostgresFileCatalog(PostgresDatabase database, NodeIdentity 
             ORDER BY f.path LIMIT @limit;
             """, Read, cancellationToken, ("vdn", vdnId), ("after", afterPath), ("limit", limit)));
 
+    public Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit,
+        CancellationToken cancellationToken) =>
+        Cast(database.QueryAsync($"""
+            SELECT {Columns} FROM files f
+            WHERE f.state = 1 AND f.vdn_id = @vdn
+              AND (@afterMs::bigint IS NULL OR f.created_at_ms < @afterMs
+                   OR (f.created_at_ms = @afterMs AND f.path < @afterPath::text))
+            ORDER BY f.created_at_ms DESC, f.path DESC LIMIT @limit;
+            """, Read, cancellationToken, ("vdn", vdnId), ("afterMs", after?.CreatedAt.ToUnixTimeMilliseconds()), ("afterPath", after?.Path),
+            ("limit", limit)));
+
     public Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) =>
         Cast(database.QueryAsync("""
             SELECT vdn_id, count(*), coalesce(sum(size_bytes), 0)::bigint FROM files WHERE state = 1 GROUP BY vdn_id ORDER BY vdn_id;

@@ -90,6 +90,10 @@ internal static class PostgresSchema
             at    TIMESTAMPTZ NOT NULL
         );
         INSERT INTO catalog_probe (id, node, at) VALUES (1, NULL, now());
+        CREATE TABLE master_key_check (
+            id     INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            sealed BYTEA   NOT NULL
+        );
         """,
     ];
 }

@@ -134,6 +134,12 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
         return ValueTask.FromResult(removed);
     });
 
+    public Task<byte[]> ClaimKeyCheckAsync(byte[] sealedCheck, CancellationToken cancellationToken) => database.Writer.WriteAsync((batch, _) =>
+    {
+        batch.Execute("INSERT INTO master_key_check (id, sealed) VALUES (1, $sealed) ON CONFLICT (id) DO NOTHING;", ("$sealed", sealedCheck));
+        return ValueTask.FromResult((byte[])batch.Scalar("SELECT sealed FROM master_key_check WHERE id = 1;")!);
+    });
+
     /// <summary>Bumps the counter every node polls, in the same transaction as the change.</summary>
     internal static void BumpChangeVersion(SqliteBatch batch) => batch.Execute("UPDATE change_version SET version = version + 1 WHERE id = 1;");
 

@@ -178,6 +178,18 @@ public sealed class SqliteFileCatalog(SqliteDatabase database, NodeIdentity node
             """, ("$vdn", vdnId), ("$after", afterPath), ("$limit", limit));
     }
 
+    public async Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReaderAsync(cancellationToken);
+        return Query(connection, $"""
+            SELECT {Columns} FROM files f
+            WHERE f.state = 1 AND f.vdn_id = $vdn
+              AND ($afterMs IS NULL OR f.created_at_ms < $afterMs OR (f.created_at_ms = $afterMs AND f.path < $afterPath))
+            ORDER BY f.created_at_ms DESC, f.path DESC LIMIT $limit;
+            """, ("$vdn", vdnId), ("$afterMs", after?.CreatedAt.ToUnixTimeMilliseconds()), ("$afterPath", after?.Path), ("$limit", limit));
+    }
+
     public async Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReaderAsync(cancellationToken);

@@ -92,6 +92,10 @@ internal static class SqliteSchema
             at_ms INTEGER NOT NULL
         );
         INSERT INTO catalog_probe (id, node, at_ms) VALUES (1, NULL, 0);
+        CREATE TABLE master_key_check (
+            id     INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            sealed BLOB    NOT NULL
+        );
         """,
     ];
 }

@@ -1,0 +1,173 @@
+// The Files tab: VDNs, their files newest first, play, waveform, upload by drag and drop or file chooser, delete.
+import { call, json } from './api.js';
+import { $, cell, describe, element, formatTime, show } from './dom.js';
+
+const PAGE_SIZE = 50;
+const state = { vdns: [], selectedVdn: null, next: null, playerUrl: null };
+
+/** Fired on document with the VDN list whenever it is reloaded; the parameters tab offers their scopes. */
+export const VDNS_CHANGED = 'ccfs-vdns-changed';
+
+export async function loadVdns() {
+  const { vdns } = await json('GET', '/admin/api/vdns');
+  state.vdns = vdns;
+  const list = $('vdn-list');
+  list.replaceChildren(...vdns.map((v) => element('li', {},
+    element('button', {
+      type: 'button',
+      className: v.vdnId === state.selectedVdn ? 'selected' : '',
+      textContent: `VDN ${v.vdnId} · ${v.files} file${v.files === 1 ? '' : 's'}${v.hasOverrides ? ' · own parameters' : ''}`,
+      onclick: () => selectVdn(v.vdnId),
+    }))));
+  list.querySelectorAll('button').forEach((b, i) => { b.dataset.vdn = vdns[i].vdnId; });
+  $('vdn-empty').hidden = vdns.length > 0;
+  document.dispatchEvent(new CustomEvent(VDNS_CHANGED, { detail: vdns.map((v) => v.vdnId) }));
+  if (state.selectedVdn === null && vdns.length > 0) {
+    await selectVdn(vdns.find((v) => v.files > 0)?.vdnId ?? vdns[0].vdnId);
+  }
+}
+
+async function selectVdn(vdnId) {
+  state.selectedVdn = vdnId;
+  $('upload-vdn').value = vdnId;
+  $('files-title').textContent = `Files of VDN ${vdnId}`;
+  for (const b of $('vdn-list').querySelectorAll('button')) {
+    b.classList.toggle('selected', Number(b.dataset.vdn) === vdnId);
+  }
+  $('files-body').replaceChildren();
+  state.next = null;
+  await loadFiles();
+}
+
+async function loadFiles() {
+  show($('files-error'), '');
+  try {
+    const page = await json('GET', `/admin/api/vdns/${state.selectedVdn}/files`, { query: [['after', state.next], ['limit', PAGE_SIZE]] });
+    $('files-body').append(...page.files.map(fileRow));
+    state.next = page.next ?? null;
+    $('more-files').hidden = !state.next;
+  } catch (error) {
+    show($('files-error'), `Listing the files failed: ${describe(error)}`);
+  }
+}
+
+function formatSize(bytes) {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1048576).toFixed(2)} MiB`;
+}
+
+function fileRow(file) {
+  const canvas = element('canvas', { className: 'waveform', width: 160, height: 32 });
+  const row = element('tr', {},
+    element('td', { className: 'name', title: file.fileName }, file.fileName.split('/').pop()),
+    element('td', { className: 'number', title: `${file.sizeBytes} bytes` }, formatSize(file.sizeBytes)),
+    element('td', { className: 'number' }, `${(file.durationMs / 1000).toFixed(2)} s`),
+    element('td', { title: file.createdAt }, formatTime(file.createdAt)),
+    cell(file.locations.join(', ')),
+    element('td', {}, canvas),
+    element('td', { className: 'actions' },
+      element('button', { type: 'button', className: 'play', textContent: 'Play', onclick: () => play(file) }),
+      element('button', { type: 'button', className: 'delete', textContent: 'Delete', onclick: () => remove(file) })));
+  row.dataset.fileName = file.fileName;
+  drawWaveform(canvas, file.fileName);
+  return row;
+}
+
+async function drawWaveform(canvas, fileName) {
+  try {
+    const peaks = await json('GET', '/admin/api/files/peaks', { query: [['fileName', fileName], ['points', canvas.width]] });
+    const context = canvas.getContext('2d');
+    const middle = canvas.height / 2;
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    context.fillStyle = '#1d3557';
+    const step = canvas.width / Math.max(peaks.max.length, 1);
+    peaks.max.forEach((max, i) => {
+      const top = middle - max * middle;
+      const bottom = middle - peaks.min[i] * middle;
+      context.fillRect(i * step, top, Math.max(step, 1), Math.max(bottom - top, 1));
+    });
+    canvas.dataset.drawn = 'true';
+  } catch (error) {
+    canvas.title = `No waveform: ${describe(error)}`;
+    canvas.dataset.drawn = 'error';
+  }
+}
+
+async function play(file) {
+  const player = $('player');
+  show($('files-error'), '');
+  try {
+    const response = await call('GET', '/admin/api/files/audio', { query: [['fileName', file.fileName]] });
+    const url = URL.createObjectURL(await response.blob());
+    if (state.playerUrl) URL.revokeObjectURL(state.playerUrl);
+    state.playerUrl = url;
+    player.dataset.fileName = file.fileName;
+    player.src = url;
+    await player.play().catch(() => {}); // no audio device (or autoplay rules): the element is loaded all the same
+  } catch (error) {
+    show($('files-error'), `Playing ${file.fileName} failed: ${describe(error)}`);
+  }
+}
+
+async function remove(file) {
+  if (!confirm(`Delete ${file.fileName} from every location?`)) return;
+  try {
+    await json('DELETE', '/admin/api/files', { query: [['fileName', file.fileName]] });
+    show($('upload-status'), `Deleted ${file.fileName}.`);
+    await refresh();
+  } catch (error) {
+    show($('files-error'), `Deleting ${file.fileName} failed: ${describe(error)}`);
+  }
+}
+
+async function refresh() {
+  await loadVdns();
+  if (state.selectedVdn !== null) await selectVdn(state.selectedVdn);
+}
+
+async function upload(file) {
+  const status = $('upload-status');
+  const vdn = Number($('upload-vdn').value);
+  status.dataset.state = 'busy';
+  if (!Number.isInteger(vdn) || vdn < 1) {
+    status.dataset.state = 'error';
+    show(status, 'Choose the VDN to upload to first.');
+    return;
+  }
+  show(status, `Uploading ${file.name} to VDN ${vdn}…`);
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const stored = await json('POST', `/admin/api/vdns/${vdn}/files`, { body: bytes, contentType: 'audio/wav' });
+    const converted = stored.convertedFrom ? ` (converted from ${stored.convertedFrom})` : '';
+    state.selectedVdn = vdn;
+    await refresh();
+    status.dataset.fileName = stored.fileName;
+    status.dataset.state = 'done';
+    show(status, `Stored ${stored.fileName}${converted}.`);
+  } catch (error) {
+    status.dataset.state = 'error';
+    show(status, `Upload of ${file.name} failed: ${describe(error)}`);
+  }
+}
+
+export function initFiles() {
+  const zone = $('drop-zone');
+  const over = (event) => {
+    event.preventDefault();
+    zone.classList.add('over');
+  };
+  zone.addEventListener('dragenter', over);
+  zone.addEventListener('dragover', over);
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('over');
+    const file = event.dataTransfer?.files?.[0];
+    if (file) upload(file);
+  });
+  $('file-input').addEventListener('change', (event) => {
+    const file = event.target.files?.[0];
+    if (file) upload(file);
+    event.target.value = '';
+  });
+  $('more-files').addEventListener('click', loadFiles);
+}

@@ -1,0 +1,62 @@
+using Ccfs.Server.Interfaces;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace Ccfs.Server;
+
+/// <summary>
+/// What an integrator reads at <c>/openapi/v1.json</c> and <c>/scalar</c>: how every CC-FS and admin request is
+/// signed (the auth-v2 security scheme), and Scalar served entirely from this server, without its hosted extras.
+/// </summary>
+public static class ApiReference
+{
+    public const string SecuritySchemeName = "auth-v2";
+
+    public const string SecuritySchemeDescription =
+        "Every CC-FS interface and admin API request is signed with Huawei CEC's auth-v2: the Authorization header is "
+        + "`auth-v2/{AK}/{timestamp}/{signedHeaders}/{signature}`, where the signature is an HMAC-SHA256, keyed by the "
+        + "secret key (SK), over a canonical form of the method, path, query, the signed headers (host, content-length, "
+        + "content-type) and the body's SHA-256. It is computed for each request, so a fixed header value cannot be "
+        + "entered here: sign with `ccfs sign`, `ccfs admin`, the SDK (Ccfs.Client) or the admin page. "
+        + "See docs/admin-page.md (OpenAPI and auth-v2) in the ccfs repository.";
+
+    private static readonly HashSet<string> SignedTags = new(StringComparer.Ordinal) { ContractMetadata.Tag, Admin.AdminApi.Tag };
+
+    /// <summary>Declares the auth-v2 scheme and requires it on every operation of the CC-FS interfaces and the admin API.</summary>
+    public static OpenApiOptions DescribeSigning(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>(StringComparer.Ordinal);
+        document.Components.SecuritySchemes[SecuritySchemeName] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = "Authorization",
+            Description = SecuritySchemeDescription,
+        };
+        foreach (var operation in document.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []))
+        {
+            if (operation.Tags?.Any(t => t.Name is { } name && SignedTags.Contains(name)) == true)
+            {
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, document)] = [] }];
+            }
+        }
+
+        return Task.CompletedTask;
+    });
+
+    /// <summary>
+    /// Scalar at <c>/scalar</c> from the assets inside Scalar.AspNetCore, and nothing from elsewhere: no web fonts
+    /// from its CDN, no AI agent, no MCP, no telemetry and no developer-tools bar (Configure, Share, Generate SDK,
+    /// Deploy), which all reach Scalar's hosted services. Machines without internet see the whole reference.
+    /// </summary>
+    public static void MapScalar(WebApplication app) => app.MapScalarApiReference(options => options
+        .WithTitle("ccfs API reference")
+        .DisableDefaultFonts()
+        .DisableAgent()
+        .DisableMcp()
+        .DisableTelemetry()
+        .HideDeveloperTools()
+        .AddPreferredSecuritySchemes([SecuritySchemeName]));
+}
