@@ -80,12 +80,7 @@ public static class CcfsServer
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<AccountFlowControl>();
         services.AddSingleton<IntegrityMetrics>();
-        services.AddSingleton(sp =>
-        {
-            var instance = sp.GetRequiredService<NodeIdentity>().Instance;
-            return new LocationSet(
-                [.. sp.GetRequiredService<CcfsSettings>().Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root, instance))]);
-        });
+        services.AddLocations();
         services.AddSingleton<WorkInProgress>();
         services.AddSingleton<WorkRecovery>();
         services.AddSingleton<FileRemoval>();

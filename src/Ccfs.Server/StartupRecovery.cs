@@ -23,7 +23,7 @@ public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog 
         await sync.RefreshAsync(cancellationToken);
         var pass = await recovery.RunAsync(cancellationToken);
 
-        LogReady(logger, settings.DataDir, string.Join(", ", settings.Locations.Select(l => $"{l.Id}={l.Root}")), node.ToString(),
+        LogReady(logger, settings.DataDir, string.Join(", ", settings.Locations.Select(l => $"{l.Id}={l.Where}")), node.ToString(),
             pass.Finished, pass.Left);
         if (settings.UsesDevelopmentAccount)
         {

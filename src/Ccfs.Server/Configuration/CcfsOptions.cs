@@ -93,10 +93,47 @@ public sealed class ParameterOptions
 
 public sealed class LocationOptions
 {
+    public const string Disk = "Disk";
+    public const string S3Kind = "S3";
+
     public string? Id { get; set; }
 
-    /// <summary>The folder holding this location's files; by default <c>{DataDir}/locations/{Id}</c>.</summary>
+    /// <summary><c>Disk</c> (the default: a folder, local or a shared file system) or <c>S3</c> (a bucket of an S3-compatible store).</summary>
+    public string Kind { get; set; } = Disk;
+
+    /// <summary>For <c>Disk</c>: the folder holding this location's files; by default <c>{DataDir}/locations/{Id}</c>.</summary>
     public string? Path { get; set; }
+
+    /// <summary>For <c>S3</c>: the store, bucket and credentials.</summary>
+    public S3LocationOptions? S3 { get; set; }
+}
+
+/// <summary>Where an <c>S3</c> location keeps its objects (Ceph RGW, Huawei OBS, MinIO, AWS S3, ...).</summary>
+public sealed class S3LocationOptions
+{
+    /// <summary>The store's endpoint, such as <c>http://127.0.0.1:7480</c> or <c>https://obs.cn-north-4.myhuaweicloud.com</c>.</summary>
+    public string? ServiceUrl { get; set; }
+
+    public string? Bucket { get; set; }
+
+    /// <summary>A key prefix ending in '/', such as <c>ccfs/</c>, so several deployments can share a bucket; empty by default.</summary>
+    public string? Prefix { get; set; }
+
+    public string? AccessKey { get; set; }
+
+    public string? SecretKey { get; set; }
+
+    /// <summary>The region requests are signed for.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Addresses the bucket in the path (<c>http://host/bucket/key</c>) rather than in the host name, as most private stores need.</summary>
+    public bool ForcePathStyle { get; set; } = true;
+
+    /// <summary>
+    /// How long one operation on the store may take, retries included, and how long a download may wait for the next
+    /// bytes; past it the request is answered 503.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class AuthOptions

@@ -4,11 +4,18 @@ using Ccfs.Server.Auth;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.S3;
 
 namespace Ccfs.Server.Configuration;
 
-/// <summary>A storage location (a CTI pool node): its id and the folder that holds its files.</summary>
-public sealed record LocationSettings(string Id, string Root);
+/// <summary>A storage location (a CTI pool node): its id, and the folder or the S3 bucket that holds its files.</summary>
+/// <param name="Root">The folder of a <c>Disk</c> location; empty for an <c>S3</c> one.</param>
+/// <param name="S3">The bucket of an <c>S3</c> location; null for a <c>Disk</c> one.</param>
+public sealed record LocationSettings(string Id, string Root, S3LocationSettings? S3 = null)
+{
+    /// <summary>Where the files are, for logs.</summary>
+    public string Where => S3?.ToString() ?? Root;
+}
 
 /// <summary>The configuration, checked and resolved once at start-up. Every problem is reported, not just the first.</summary>
 public sealed partial class CcfsSettings
@@ -220,7 +227,36 @@ public sealed partial class CcfsSettings
                 continue;
             }
 
-            var root = Path.GetFullPath(configured[i].Path is { Length: > 0 } path ? path : Path.Combine(dataDir, "locations", id));
+            var location = configured[i];
+            var key = $"Ccfs:Locations:{i}";
+            if (string.Equals(location.Kind, LocationOptions.S3Kind, StringComparison.OrdinalIgnoreCase))
+            {
+                if (location.Path is not null)
+                {
+                    errors.Add($"{key}:Path is set, but an S3 location keeps its files in its bucket; remove {key}:Path or make it a Disk location");
+                }
+
+                if (S3LocationSettings.Load(location.S3, key, errors) is { } s3)
+                {
+                    locations.Add(new LocationSettings(id, "", s3));
+                }
+
+                continue;
+            }
+
+            if (!string.Equals(location.Kind, LocationOptions.Disk, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{key}:Kind '{location.Kind}' is not one of {LocationOptions.Disk}, {LocationOptions.S3Kind}");
+                continue;
+            }
+
+            if (location.S3 is not null)
+            {
+                errors.Add($"{key}:S3 is set, but the location's Kind is {LocationOptions.Disk}; set {key}:Kind to S3 or remove {key}:S3");
+                continue;
+            }
+
+            var root = Path.GetFullPath(location.Path is { Length: > 0 } path ? path : Path.Combine(dataDir, "locations", id));
             locations.Add(new LocationSettings(id, root));
         }
 

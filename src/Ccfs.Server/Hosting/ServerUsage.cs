@@ -30,6 +30,8 @@ public static class ServerUsage
           Ccfs:Parameters:UploadSizeLimitMb     largest decoded upload in MiB (5)
           Ccfs:Parameters:UploadPathRule        folder of uploads (/3rdfile/%VDNNO%/thirdvoicebotfile/)
           Ccfs:Locations:0:Id, :Path            storage locations; more than one is CTI pool mode
+          Ccfs:Locations:0:Kind=S3, :S3:ServiceUrl, :S3:Bucket, :S3:AccessKey, :S3:SecretKey
+                                                a location in an S3 bucket (docs/s3-locations.md)
           Ccfs:Log:Format                       auto, json or text, as --log-format
           Kestrel:Certificates:Default:Path, :KeyPath
                                                 a real TLS certificate instead of the self-signed one

@@ -3,7 +3,7 @@ using Ccfs.Server.Configuration;
 namespace Ccfs.Server.Hosting;
 
 /// <summary>
-/// Proves before anything starts that the data dir and every location can be written, so an unusable folder stops
+/// Proves before anything starts that the data dir and every disk location can be written, so an unusable folder stops
 /// the server with one line naming it, not with an exception from whichever service touched it first.
 /// </summary>
 public static class StartupCheck
@@ -11,9 +11,10 @@ public static class StartupCheck
     public static void Run(CcfsSettings settings)
     {
         RequireWritableFolder(settings.DataDir, "Ccfs:DataDir");
-        for (var i = 0; i < settings.Locations.Count; i++)
+        // An S3 location has no folder: start-up recovery lists its bucket, and a failure there names the location.
+        foreach (var location in settings.Locations.Where(l => l.S3 is null))
         {
-            RequireWritableFolder(settings.Locations[i].Root, $"location {settings.Locations[i].Id}");
+            RequireWritableFolder(location.Root, $"location {location.Id}");
         }
     }
 

@@ -1,0 +1,332 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Ccfs.Server.Storage.S3;
+
+/// <summary>
+/// A location in a bucket of an S3-compatible store (Ceph RGW, Huawei OBS, MinIO, AWS S3): the file
+/// <c>voice/1/IVRrecordFile/a.wav</c> is the object <c>{prefix}voice/1/IVRrecordFile/a.wav</c>. Folders do not exist
+/// in S3, only keys: a folder is there while some key lies under it. Every write is one PUT carrying the bytes'
+/// Content-MD5, which the store checks, so an object is either absent or complete and intact; a new file is written
+/// with <c>If-None-Match: *</c>, so it never replaces one. Reads stream from the store. Every operation is bounded by
+/// the location's timeout, and every failure of the store is an <see cref="S3StoreException"/> (answered 503).
+/// </summary>
+public sealed class S3FileStore : IFileStore, IDisposable
+{
+    /// <summary>Readiness probes live here, under the prefix; no path can reach it and listings leave it out.</summary>
+    public const string ProbeFolder = ".ccfs-probe";
+
+    private const int MaxErrorRetry = 2;
+
+    private readonly S3LocationSettings _settings;
+    private readonly string _instance;
+    private readonly AmazonS3Client _client;
+
+    /// <summary>Cleared the first time the store answers a conditional PUT with 501: it then gets plain PUTs.</summary>
+    private volatile bool _conditionalPut = true;
+
+    /// <param name="locationId">The location's id.</param>
+    /// <param name="settings">The store, bucket, prefix and credentials.</param>
+    /// <param name="instance">This node instance (<see cref="Metadata.NodeIdentity.Instance"/>): it names the readiness
+    /// probes written here, so a sweep removes only those of instances that are gone.</param>
+    public S3FileStore(string locationId, S3LocationSettings settings, string instance)
+    {
+        LocationId = locationId;
+        _settings = settings;
+        _instance = instance;
+        _client = new AmazonS3Client(new BasicAWSCredentials(settings.AccessKey, settings.SecretKey), new AmazonS3Config
+        {
+            ServiceURL = settings.ServiceUrl.ToString(),
+            ForcePathStyle = settings.ForcePathStyle,
+            AuthenticationRegion = settings.Region,
+            // The SDK's default checksums and chunked uploads are refused or mishandled by RGW, Swift and others;
+            // the integrity check is the Content-MD5 every PUT carries.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            // The location's settings, not AWS_* variables or profiles, say where its bucket is.
+            IgnoreConfiguredEndpointUrls = true,
+            Timeout = settings.Timeout,
+            ConnectTimeout = settings.Timeout < TimeSpan.FromSeconds(5) ? settings.Timeout : TimeSpan.FromSeconds(5),
+            MaxErrorRetry = MaxErrorRetry,
+        });
+    }
+
+    public string LocationId { get; }
+
+    public S3LocationSettings Settings => _settings;
+
+    /// <summary>Keys per ListObjectsV2 page; smaller in tests, to see listings span pages.</summary>
+    internal int ListPageSize { get; init; } = 1000;
+
+    /// <summary>Keeps the bytes (they stay valid until the request ends) and computes their Content-MD5 meanwhile.</summary>
+    public Task<IStagedFile> StageAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Stage(content, MD5.HashData(content.Span)));
+    }
+
+    /// <summary>Stages bytes with a given MD5: a wrong one shows that the store checks it.</summary>
+    internal IStagedFile Stage(ReadOnlyMemory<byte> content, byte[] md5) => new StagedObject(this, content, md5);
+
+    public Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken)
+    {
+        var key = Key(copy.Path);
+        return CallAsync("undoing a write", token => _client.DeleteObjectAsync(_settings.Bucket, key, token), cancellationToken);
+    }
+
+    /// <summary>One PUT: S3 replaces an object atomically, so a reader sees the old bytes or the new ones.</summary>
+    public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        PutAsync(Key(path), content, MD5.HashData(content.Span), ifNoneMatch: false, cancellationToken);
+
+    public async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var key = Key(path);
+        try
+        {
+            var response = await CallAsync("reading", token => _client.GetObjectAsync(_settings.Bucket, key, token), cancellationToken);
+            return new S3ObjectStream(response, (e, timedOut) => Failure(e, "reading", timedOut), _settings.Timeout);
+        }
+        catch (S3StoreException e) when (IsMissingObject(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The objects directly under the folder, by ListObjectsV2 with the delimiter '/'. A folder exists while some key
+    /// lies under it: with only sub-folders or hidden objects the list is empty; with no key at all it is null.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken)
+    {
+        var prefix = Key(folder) + "/";
+        var names = new List<string>();
+        var exists = false;
+        string? continuation = null;
+        do
+        {
+            var request = new ListObjectsV2Request
+            {
+                BucketName = _settings.Bucket,
+                Prefix = prefix,
+                Delimiter = "/",
+                ContinuationToken = continuation,
+                MaxKeys = ListPageSize,
+            };
+            var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+            exists |= page.S3Objects is { Count: > 0 } || page.CommonPrefixes is { Count: > 0 };
+            foreach (var item in page.S3Objects ?? [])
+            {
+                var name = item.Key[prefix.Length..];
+                if (name.Length > 0 && !name.StartsWith('.'))
+                {
+                    names.Add(name);
+                }
+            }
+
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+
+        return exists ? [.. names.Order(StringComparer.Ordinal)] : null;
+    }
+
+    /// <summary>A HEAD tells whether the object is there, then a DELETE removes it (S3 answers a DELETE alike either way).</summary>
+    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var key = Key(path);
+        if (!await KeyExistsAsync(key, cancellationToken))
+        {
+            return false;
+        }
+
+        await CallAsync("deleting", token => _client.DeleteObjectAsync(_settings.Bucket, key, token), cancellationToken);
+        return true;
+    }
+
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => KeyExistsAsync(Key(path), cancellationToken);
+
+    /// <summary>Writes and deletes a probe object under <see cref="ProbeFolder"/>; the probe goes even if the PUT failed half-way.</summary>
+    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        var key = $"{_settings.Prefix}{ProbeFolder}/{_instance}-{Guid.NewGuid():N}";
+        byte[] probe = [1];
+        try
+        {
+            await PutAsync(key, probe, MD5.HashData(probe), ifNoneMatch: false, cancellationToken);
+        }
+        catch
+        {
+            try
+            {
+                await CallAsync("removing the readiness probe", token => _client.DeleteObjectAsync(_settings.Bucket, key, token),
+                    cancellationToken);
+            }
+            catch (S3StoreException)
+            {
+                // The write's failure is the one to report; a probe left behind is swept as this instance's.
+            }
+
+            throw;
+        }
+
+        await CallAsync("removing the readiness probe", token => _client.DeleteObjectAsync(_settings.Bucket, key, token), cancellationToken);
+    }
+
+    /// <summary>Removes the readiness probes of instances not in <paramref name="liveInstances"/>; S3 writes leave nothing else.</summary>
+    public async Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken)
+    {
+        var prefix = $"{_settings.Prefix}{ProbeFolder}/";
+        string? continuation = null;
+        do
+        {
+            var request = new ListObjectsV2Request
+            {
+                BucketName = _settings.Bucket,
+                Prefix = prefix,
+                ContinuationToken = continuation,
+                MaxKeys = ListPageSize,
+            };
+            var page = await CallAsync("listing readiness probes", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+            foreach (var item in page.S3Objects ?? [])
+            {
+                var name = item.Key[prefix.Length..];
+                var dash = name.IndexOf('-', StringComparison.Ordinal);
+                if (dash < 0 || !liveInstances.Contains(name[..dash]))
+                {
+                    await CallAsync("removing a readiness probe", token => _client.DeleteObjectAsync(_settings.Bucket, item.Key, token),
+                        cancellationToken);
+                }
+            }
+
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// One PUT of the whole object with its Content-MD5, which the store verifies. With <paramref name="ifNoneMatch"/>,
+    /// the store refuses a key that exists (412) and this returns false, unless the object there is this very write:
+    /// the SDK retries a PUT whose answer was lost, and the retry finds its own object.
+    /// </summary>
+    private async Task<bool> PutAsync(string key, ReadOnlyMemory<byte> content, byte[] md5, bool ifNoneMatch,
+        CancellationToken cancellationToken)
+    {
+        var conditional = ifNoneMatch && _conditionalPut;
+        try
+        {
+            await CallAsync("writing", token => _client.PutObjectAsync(PutRequest(key, content, md5, conditional), token), cancellationToken);
+            return true;
+        }
+        catch (S3StoreException e) when (conditional && e.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.PreconditionFailed })
+        {
+            var existing = await CallAsync("checking an existing object",
+                token => _client.GetObjectMetadataAsync(_settings.Bucket, key, token), cancellationToken);
+            return string.Equals(existing.ETag?.Trim('"'), Convert.ToHexStringLower(md5), StringComparison.OrdinalIgnoreCase);
+        }
+        catch (S3StoreException e) when (conditional && e.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.NotImplemented })
+        {
+            // A store that does not know If-None-Match on PUT: the catalog's reservation of names is what keeps them unique.
+            _conditionalPut = false;
+            return await PutAsync(key, content, md5, ifNoneMatch: false, cancellationToken);
+        }
+    }
+
+    private PutObjectRequest PutRequest(string key, ReadOnlyMemory<byte> content, byte[] md5, bool ifNoneMatch)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = _settings.Bucket,
+            Key = key,
+            InputStream = AsStream(content),
+            UseChunkEncoding = false,
+            ContentType = "application/octet-stream",
+        };
+        request.Headers.ContentMD5 = Convert.ToBase64String(md5);
+        if (ifNoneMatch)
+        {
+            request.IfNoneMatch = "*";
+        }
+
+        return request;
+    }
+
+    /// <summary>The bytes as a stream without copying them, as long as they live in an array (request bodies do).</summary>
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> content) =>
+        MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
+
+    private async Task<bool> KeyExistsAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync("looking for an object", token => _client.GetObjectMetadataAsync(_settings.Bucket, key, token), cancellationToken);
+            return true;
+        }
+        catch (S3StoreException e) when (IsMissingObject(e))
+        {
+            // A HEAD answer has no body to tell a missing key from a missing bucket; readiness reports the latter.
+            return false;
+        }
+    }
+
+    private static bool IsMissingObject(S3StoreException e) =>
+        e.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } s && s.ErrorCode != "NoSuchBucket";
+
+    /// <summary>Runs one operation (the SDK's retries included) within the location's timeout; the store's failures become <see cref="S3StoreException"/>.</summary>
+    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_settings.Timeout);
+        try
+        {
+            return await call(deadline.Token);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested
+            && Failure(e, operation, deadline.IsCancellationRequested) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    private S3StoreException? Failure(Exception e, string operation, bool timedOut) =>
+        S3StoreException.From(e, LocationId, _settings, operation, timedOut);
+
+    /// <summary>
+    /// The object key of a relative, '/'-separated path: the prefix and the path as given. The same paths are refused as
+    /// on disk (empty, '.' or '..' segments, backslashes, NUL), and the probe folder cannot be named.
+    /// </summary>
+    internal string Key(string path)
+    {
+        var segments = path.Split('/');
+        if (segments.Any(s => s.Length == 0 || s is "." or ".." || s.Contains('\\') || s.Contains('\0'))
+            || string.Equals(segments[0], ProbeFolder, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{path}' is not a relative storage path", nameof(path));
+        }
+
+        return _settings.Prefix + path;
+    }
+
+    /// <summary>Bytes and their MD5, waiting for their name; nothing is in the store until they are placed.</summary>
+    private sealed class StagedObject(S3FileStore store, ReadOnlyMemory<byte> content, byte[] md5) : IStagedFile
+    {
+        public async Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken)
+        {
+            if (!await store.PutAsync(store.Key(path), content, md5, ifNoneMatch: true, cancellationToken))
+            {
+                throw new FileAlreadyExistsException(path);
+            }
+
+            return new WrittenCopy(path, []);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace Ccfs.Server.Storage.S3;
+
+/// <summary>
+/// An S3 store refused an operation, failed, or did not answer in time: a storage failure like a disk's, answered
+/// <c>0300503</c> so the client may retry. The message says which location, which operation and why.
+/// </summary>
+public sealed class S3StoreException(string message, Exception? inner = null) : IOException(message, inner)
+{
+    /// <summary>
+    /// The failure <paramref name="e"/> stands for, or null if it is none of the store's (a cancellation the caller asked
+    /// for, or a bug): SDK answers and network errors, and the end of the operation's time (<paramref name="timedOut"/>).
+    /// </summary>
+    internal static S3StoreException? From(Exception e, string location, S3LocationSettings settings, string operation, bool timedOut)
+    {
+        var reason = e switch
+        {
+            OperationCanceledException when timedOut => $"no answer within {settings.Timeout.TotalSeconds:0.###} s",
+            AmazonS3Exception { ErrorCode: "NoSuchBucket" } => $"the bucket '{settings.Bucket}' does not exist",
+            AmazonS3Exception { ErrorCode: "BadDigest" } =>
+                "the store found that the bytes it received do not match their Content-MD5 (BadDigest); nothing was stored",
+            AmazonS3Exception { StatusCode: HttpStatusCode.Forbidden } s =>
+                $"access denied ({s.ErrorCode ?? "403"}); check the location's S3:AccessKey, S3:SecretKey and the bucket's permissions",
+            AmazonS3Exception { StatusCode: HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests } s =>
+                $"the store is busy ({(int)s.StatusCode} {s.ErrorCode})",
+            AmazonS3Exception s => $"the store answered {(int)s.StatusCode} {s.ErrorCode}{(s.Message is { Length: > 0 } m ? ": " + m : "")}",
+            AmazonServiceException { InnerException: { } inner } => Unreachable(inner),
+            AmazonServiceException s => $"the store answered {(int)s.StatusCode} {s.ErrorCode}",
+            AmazonClientException or HttpRequestException or IOException or SocketException or TimeoutException => Unreachable(e),
+            OperationCanceledException { InnerException: TimeoutException } => $"no answer within {settings.Timeout.TotalSeconds:0.###} s",
+            _ => null,
+        };
+        return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e);
+    }
+
+    private static string Unreachable(Exception e)
+    {
+        var innermost = e;
+        while (innermost.InnerException is { } inner)
+        {
+            innermost = inner;
+        }
+
+        return "the store cannot be reached: " + innermost.Message;
+    }
+}
