@@ -9,7 +9,7 @@ public sealed record IpLockList(IReadOnlyList<IpLock> Locks);
 /// <summary>
 /// The client addresses locked after repeated authentication failures, and lifting a lock before it ends:
 /// <c>GET /admin/api/ip-locks</c> and <c>DELETE /admin/api/ip-locks/{address}</c>. A locked address is refused here too,
-/// so a lock is lifted from another address. Locks are kept by each node; these see and lift this node's.
+/// so a lock is lifted from another address. With a shared (PostgreSQL) catalog a lock and its lifting hold on every node.
 /// </summary>
 public static partial class IpLockEndpoints
 {
@@ -24,7 +24,7 @@ public static partial class IpLockEndpoints
             .Produces<AdminError>(StatusCodes.Status404NotFound);
     }
 
-    private static IResult Lift(string address, HttpContext http, IpLockout lockout, ILoggerFactory loggers)
+    private static async Task<IResult> Lift(string address, HttpContext http, IpLockout lockout, ILoggerFactory loggers)
     {
         InterfaceCall.Of(http)?.File = "ip-lock:" + address;
         if (!IPAddress.TryParse(address, out var parsed))
@@ -34,7 +34,7 @@ public static partial class IpLockEndpoints
 
         // The lock is kept under the address as the server writes it (1.2.3.4, ::1), whichever way it was typed.
         var ip = parsed.ToString();
-        if (!lockout.Lift(ip))
+        if (!await lockout.LiftAsync(ip, http.RequestAborted))
         {
             return AdminResults.NotFound($"{ip} is not locked");
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Metadata;
 using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Auth;
@@ -10,8 +11,10 @@ public sealed record IpLock(string Address, DateTimeOffset LockedUntil);
 
 /// <summary>
 /// Locks a client IP after too many signatures that did not match (spec §2.10, §6 Q7): by default 10 within 5 minutes
-/// lock it for 10 minutes, and every request from it is answered 403 until then. Kept per node, in memory; the four
-/// members are all a shared store would have to offer. While the development account is in use (no account configured,
+/// lock it for 10 minutes, and every request from it is answered 403 until then. The check is made in memory; with a
+/// shared catalog (<see cref="ISharedIpLocks"/>) failures are also counted across the nodes in the background, and locks
+/// and lifts reach every node through the catalog's change notifications (<see cref="Load"/>). If the shared catalog
+/// cannot be reached the node's own count still locks. While the development account is in use (no account configured,
 /// loopback listeners only), loopback addresses are never locked, so a developer cannot lock themselves out.
 /// </summary>
 public sealed partial class IpLockout
@@ -22,15 +25,17 @@ public sealed partial class IpLockout
     private readonly IpLockOptions _options;
     private readonly bool _loopbackExempt;
     private readonly TimeProvider _time;
+    private readonly ISharedIpLocks _shared;
     private readonly CcfsMetrics _metrics;
     private readonly ILogger<IpLockout> _logger;
     private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.Ordinal);
 
-    public IpLockout(CcfsSettings settings, TimeProvider time, CcfsMetrics metrics, ILogger<IpLockout> logger)
+    public IpLockout(CcfsSettings settings, TimeProvider time, ISharedIpLocks shared, CcfsMetrics metrics, ILogger<IpLockout> logger)
     {
         _options = settings.Auth.IpLock;
         _loopbackExempt = settings.UsesDevelopmentAccount;
         _time = time;
+        _shared = shared;
         _metrics = metrics;
         _logger = logger;
         metrics.Registry.AddBeforeCollectCallback(() => metrics.LockedAddresses.Set(List().Count));
@@ -64,11 +69,47 @@ public sealed partial class IpLockout
             record.Failures.Enqueue(now);
             if (record.Failures.Count >= _options.MaxFailures)
             {
-                var until = now + _options.LockDuration;
-                record.LockUntil(until);
-                _metrics.IpLocks.Inc();
-                LogLocked(_logger, ip, until, record.Failures.Count, _options.Window);
-                record.Failures.Clear();
+                Lock(ip, record, now + _options.LockDuration, record.Failures.Count);
+            }
+        }
+
+        if (_shared.IsShared)
+        {
+            _ = ShareFailureAsync(ip, now);
+        }
+    }
+
+    /// <summary>Applies the locks a shared catalog holds: new ones lock here too, ones lifted on another node end here.</summary>
+    public void Load(IReadOnlyList<IpLock> active)
+    {
+        if (!_shared.IsShared)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var locked = active.ToDictionary(l => l.Address, l => l.LockedUntil, StringComparer.Ordinal);
+        foreach (var (ip, record) in _records)
+        {
+            lock (record)
+            {
+                if (record.IsLocked(now) && !locked.ContainsKey(ip))
+                {
+                    _records.TryRemove(new KeyValuePair<string, Record>(ip, record));
+                }
+            }
+        }
+
+        foreach (var (ip, until) in locked)
+        {
+            var record = _records.GetOrAdd(ip, _ => new Record());
+            lock (record)
+            {
+                if (record.LockedUntil < until)
+                {
+                    record.LockUntil(until);
+                    record.Failures.Clear();
+                }
             }
         }
     }
@@ -81,19 +122,57 @@ public sealed partial class IpLockout
             .OrderBy(l => l.LockedUntil).ThenBy(l => l.Address, StringComparer.Ordinal)];
     }
 
-    /// <summary>Lifts the lock on <paramref name="ip"/> and forgets its failures; false when it was not locked.</summary>
-    public bool Lift(string ip)
+    /// <summary>
+    /// Lifts the lock on <paramref name="ip"/> and forgets its failures, on every node of a shared catalog; false when it
+    /// was not locked.
+    /// </summary>
+    public async Task<bool> LiftAsync(string ip, CancellationToken cancellationToken)
     {
+        var now = _time.GetUtcNow();
+        var liftedShared = await _shared.LiftAsync(ip, now, cancellationToken);
         if (!_records.TryGetValue(ip, out var record))
         {
-            return false;
+            return liftedShared;
         }
 
         lock (record)
         {
-            var wasLocked = record.IsLocked(_time.GetUtcNow());
+            var wasLocked = record.IsLocked(now);
             _records.TryRemove(new KeyValuePair<string, Record>(ip, record));
-            return wasLocked;
+            return wasLocked || liftedShared;
+        }
+    }
+
+    private void Lock(string ip, Record record, DateTimeOffset until, int failures)
+    {
+        record.LockUntil(until);
+        _metrics.IpLocks.Inc();
+        LogLocked(_logger, ip, until, failures, _options.Window);
+        record.Failures.Clear();
+    }
+
+    /// <summary>Counts the failure across the nodes; when the cluster's count reaches the limit first, locks here at once.</summary>
+    private async Task ShareFailureAsync(string ip, DateTimeOffset now)
+    {
+        try
+        {
+            if (await _shared.RecordFailureAsync(ip, now, _options, CancellationToken.None) is not { } until)
+            {
+                return;
+            }
+
+            var record = _records.GetOrAdd(ip, _ => new Record());
+            lock (record)
+            {
+                if (!record.IsLocked(_time.GetUtcNow()))
+                {
+                    Lock(ip, record, until, _options.MaxFailures);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            LogNotShared(_logger, e, ip);
         }
     }
 
@@ -115,6 +194,10 @@ public sealed partial class IpLockout
         + "within {Window}; every request from it is refused with 403 until then (GET /admin/api/ip-locks lists locks, "
         + "DELETE /admin/api/ip-locks/{{address}} lifts one)")]
     private static partial void LogLocked(ILogger logger, string clientIp, DateTimeOffset lockedUntil, int failures, TimeSpan window);
+
+    [LoggerMessage(LogLevel.Warning, "A failed signature from {ClientIp} could not be counted in the shared catalog; this node's own "
+        + "count still locks the address")]
+    private static partial void LogNotShared(ILogger logger, Exception exception, string clientIp);
 
     private sealed class Record
     {

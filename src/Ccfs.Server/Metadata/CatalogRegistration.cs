@@ -22,6 +22,7 @@ public static class CatalogRegistration
         services.AddSingleton<IAuditStore>(sp => Pick<IAuditStore, SqliteAuditStore, PostgresAuditStore>(sp));
         services.AddSingleton<INodeRegistry>(sp => Pick<INodeRegistry, SingleNodeRegistry, PostgresNodeRegistry>(sp));
         services.AddSingleton<IReplayCache>(sp => Pick<IReplayCache, SqliteReplayCache, PostgresReplayCache>(sp));
+        services.AddSingleton<ISharedIpLocks>(sp => Pick<ISharedIpLocks, UnsharedIpLocks, PostgresIpLocks>(sp));
         return services;
     }
 

@@ -9,7 +9,7 @@ namespace Ccfs.Server.Metadata;
 /// catalog, so a poll costs one tiny read, and a change made on any node reaches every node within one interval.
 /// </summary>
 public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters parameters, IAccountStore accountStore,
-    AccountDirectory accounts, ILogger<CatalogSync> logger)
+    AccountDirectory accounts, ISharedIpLocks ipLocks, IpLockout lockout, TimeProvider time, ILogger<CatalogSync> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _version = -1;
@@ -33,6 +33,11 @@ public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters
             }
 
             accounts.Load(await accountStore.ListAsync(cancellationToken));
+            if (ipLocks.IsShared)
+            {
+                lockout.Load(await ipLocks.ActiveAsync(time.GetUtcNow(), cancellationToken));
+            }
+
             _version = version;
         }
         finally

@@ -78,6 +78,39 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task Failed_signatures_on_both_nodes_make_one_lock_that_both_enforce_and_a_lift_on_either_ends_it_on_both()
+    {
+        const string attacker = "198.51.100.40", operatorAddress = "198.51.100.41";
+        var (a, b) = (Node(ipLockFailures: 4), Node(ipLockFailures: 4));
+        var wrong = new SignOptions
+        {
+            Credential = new(CcfsFactory.AccessKey, "not-the-secret"),
+            AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, attacker),
+        };
+        Task<HttpResponseMessage> UploadFrom(CcfsFactory node) => node.Signed().UploadAsync(Samples.Sine,
+            options: new SignOptions { AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, attacker) });
+
+        // Two failures on each node: neither reaches four on its own; together they do.
+        foreach (var node in new[] { a, b, a, b })
+        {
+            using var refused = await node.Signed().UploadAsync(Samples.Sine, options: wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        await EventuallyAsync(async () => (await UploadFrom(a)).StatusCode == HttpStatusCode.Forbidden
+            && (await UploadFrom(b)).StatusCode == HttpStatusCode.Forbidden);
+        using var listed = await a.Admin().SendAsync(HttpMethod.Get, "/admin/api/ip-locks",
+            options: new SignOptions { SignedHeaders = ["host"], AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, operatorAddress) });
+        Assert.Contains(attacker, await listed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var lifted = await b.Admin().SendAsync(HttpMethod.Delete, $"/admin/api/ip-locks/{attacker}",
+            options: new SignOptions { SignedHeaders = ["host"], AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, operatorAddress) });
+        Assert.Equal(HttpStatusCode.NoContent, lifted.StatusCode);
+        await EventuallyAsync(async () => (await UploadFrom(a)).StatusCode == HttpStatusCode.OK);
+        await CcfsAnswer.AssertTripleAsync(await UploadFrom(b), "0", "success");
+    }
+
+    [Fact]
     public async Task Two_nodes_reserving_one_name_get_it_once()
     {
         var (a, b) = (Node(), Node());
@@ -190,7 +223,7 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     /// <summary>A node on the shared catalog and location folder, with a data dir of its own.</summary>
-    private CcfsFactory Node(bool pool = false)
+    private CcfsFactory Node(bool pool = false, int ipLockFailures = 10)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -199,6 +232,7 @@ public sealed class PostgresCatalogTests : IDisposable
             ["Ccfs:Locations:0:Id"] = "0",
             ["Ccfs:Locations:0:Path"] = Path.Combine(_location, "0"),
             ["Ccfs:Security:MasterKey"] = _masterKey,
+            ["Ccfs:Auth:IpLock:MaxFailures"] = ipLockFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (pool)
         {

@@ -20,6 +20,7 @@ public static class PostgresCatalogRegistration
         services.AddSingleton<PostgresNodeRegistry>();
         services.AddSingleton<PostgresChangeListener>();
         services.AddSingleton<PostgresReplayCache>();
+        services.AddSingleton<PostgresIpLocks>();
         return services;
     }
 }

@@ -3,8 +3,8 @@ namespace Ccfs.Server.Metadata.Postgres;
 /// <summary>
 /// The PostgreSQL catalog's schema, one migration per version; applied in order at start-up under an advisory lock and
 /// never edited once released. The tables match the SQLite catalog's (see <c>Sqlite/SqliteSchema.cs</c>), plus the
-/// node leases that only a shared catalog needs. Times the nodes compare (leases, the replay cache) use the database's
-/// clock, so nodes whose clocks differ agree.
+/// node leases and the shared IP lock that only a shared catalog needs. Leases use the database's clock, so nodes whose
+/// clocks differ agree on them; the replay cache and the IP lock use each node's clock, as the signature check they serve does.
 /// </summary>
 internal static class PostgresSchema
 {
@@ -93,6 +93,18 @@ internal static class PostgresSchema
         CREATE TABLE master_key_check (
             id     INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
             sealed BYTEA   NOT NULL
+        );
+        """,
+        """
+        CREATE TABLE ip_failures (
+            address TEXT        NOT NULL,
+            at      TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX ip_failures_by_address ON ip_failures (address);
+        CREATE INDEX ip_failures_by_time ON ip_failures (at);
+        CREATE TABLE ip_locks (
+            address      TEXT        NOT NULL PRIMARY KEY,
+            locked_until TIMESTAMPTZ NOT NULL
         );
         """,
     ];

@@ -19,6 +19,7 @@ public static class SqliteCatalogRegistration
         services.AddSingleton<SqliteAuditStore>();
         services.AddSingleton<SingleNodeRegistry>();
         services.AddSingleton<SqliteReplayCache>();
+        services.AddSingleton<UnsharedIpLocks>();
         return services;
     }
 }

@@ -1,0 +1,66 @@
+using Ccfs.Server.Auth;
+using Ccfs.Server.Configuration;
+
+namespace Ccfs.Server.Metadata.Postgres;
+
+/// <summary>
+/// The IP lock in the shared catalog: failures of all nodes counted together, locks announced on the change channel so
+/// every node applies them within a moment. Times are the nodes' clocks, which the signature check already needs in step.
+/// </summary>
+public sealed class PostgresIpLocks(PostgresDatabase database) : ISharedIpLocks
+{
+    public bool IsShared => true;
+
+    public Task<DateTimeOffset?> RecordFailureAsync(string address, DateTimeOffset now, IpLockOptions options, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync<DateTimeOffset?>(async (batch, ct) =>
+        {
+            // Two nodes counting one address at once may each miss the other's uncommitted failure; the next failure
+            // then locks. Serialising them would cost a lock per failure for no real gain.
+            await batch.ExecuteAsync("DELETE FROM ip_failures WHERE at < @windowStart;", ct, ("windowStart", now - options.Window));
+            await batch.ExecuteAsync("INSERT INTO ip_failures (address, at) VALUES (@address, @now);", ct, ("address", address), ("now", now));
+            var failures = (long)(await batch.ScalarAsync("SELECT count(*) FROM ip_failures WHERE address = @address;", ct, ("address", address)))!;
+            if (failures < options.MaxFailures)
+            {
+                return null;
+            }
+
+            var until = now + options.LockDuration;
+            await batch.ExecuteAsync("""
+                INSERT INTO ip_locks (address, locked_until) VALUES (@address, @until)
+                ON CONFLICT (address) DO UPDATE SET locked_until = greatest(ip_locks.locked_until, excluded.locked_until);
+                """, ct, ("address", address), ("until", until));
+            await batch.ExecuteAsync("DELETE FROM ip_failures WHERE address = @address;", ct, ("address", address));
+            await PostgresAccountStore.AnnounceChangeAsync(batch, database, ct);
+            return until;
+        });
+
+    public async Task<IReadOnlyList<IpLock>> ActiveAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var locks = new List<IpLock>();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT address, locked_until FROM ip_locks WHERE locked_until > @now;", connection);
+        command.Parameters.AddWithValue("now", now);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            locks.Add(new IpLock(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));
+        }
+
+        return locks;
+    }
+
+    public Task<bool> LiftAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync(async (batch, ct) =>
+        {
+            var lifted = await batch.ExecuteAsync("DELETE FROM ip_locks WHERE address = @address AND locked_until > @now;", ct,
+                ("address", address), ("now", now)) == 1;
+            await batch.ExecuteAsync("DELETE FROM ip_locks WHERE locked_until <= @now;", ct, ("now", now));
+            await batch.ExecuteAsync("DELETE FROM ip_failures WHERE address = @address;", ct, ("address", address));
+            if (lifted)
+            {
+                await PostgresAccountStore.AnnounceChangeAsync(batch, database, ct);
+            }
+
+            return lifted;
+        });
+}
