@@ -1,6 +1,6 @@
 namespace Ccfs.Cli;
 
-/// <summary>What <c>ccfs</c> exits with; the README lists them.</summary>
+/// <summary>What <c>ccfs</c> exits with; docs/cli.md lists them.</summary>
 public static class ExitCodes
 {
     /// <summary>Everything asked for succeeded (and, for <c>hash --compare</c>, the hashes match).</summary>

@@ -7,7 +7,7 @@ using Polly.Timeout;
 namespace Ccfs.Cli;
 
 /// <summary>
-/// A failure any command can meet, as the one-line message and the exit code the README documents. Messages say what
+/// A failure any command can meet, as the one-line message and the exit code docs/cli.md documents. Messages say what
 /// happened and what to do, in words: never a .NET type name, never "see inner exception".
 /// </summary>
 internal sealed record Failure(string Message, int ExitCode)

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Ccfs.Cli.Tests;
 
-/// <summary>Each command against a real server process, with the exit codes the README documents.</summary>
+/// <summary>Each command against a real server process, with the exit codes docs/cli.md documents.</summary>
 public sealed class CommandTests(RunningServer server) : IClassFixture<RunningServer>, IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("ccfs-cli-work").FullName;

@@ -37,7 +37,7 @@ public static class ServerUsage
                                                 a real TLS certificate instead of the self-signed one
 
         Exit codes: 0 stopped normally, 2 a configuration or start-up problem (one line on stderr says which).
-        Documentation: docs/running.md (install, run, logs, systemd) and the README's Configuration section, in the
+        Documentation: docs/running.md (install, run, logs, systemd) and docs/configuration.md (every key), in the
         ccfs repository.
 
         """;

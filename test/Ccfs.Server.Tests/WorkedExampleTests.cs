@@ -8,12 +8,12 @@ using Ccfs.Tests;
 
 namespace Ccfs.Server.Tests;
 
-/// <summary>The README's worked example and its script: the values it shows are the values the code computes.</summary>
-public sealed partial class ReadmeTests
+/// <summary>The worked example of docs/auth-v2.md and its script: the values it shows are the values the code computes.</summary>
+public sealed partial class WorkedExampleTests
 {
     private const string Timestamp = "2026-11-24T08:00:00Z";
 
-    private static readonly string Readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "README.md"));
+    private static readonly string Readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "docs", "auth-v2.md"));
 
     /// <summary>Two samples of A-law silence, written as sox writes prompts.</summary>
     public static byte[] TinyWav() => WaveWriter.ALaw([0xD5, 0xD5]);
@@ -168,14 +168,14 @@ public sealed partial class ReadmeTests
     private static string Block(string name)
     {
         var match = Regex.Match(Readme, $"<!-- worked-example:{name} -->\\s*```text\\n(?<body>.*?)\\n\\s*```", RegexOptions.Singleline);
-        Assert.True(match.Success, $"README has no worked-example:{name} block");
+        Assert.True(match.Success, $"docs/auth-v2.md has no worked-example:{name} block");
         return string.Join('\n', match.Groups["body"].Value.Split('\n').Select(line => line.Trim()));
     }
 
     private static string InlineCode(string name)
     {
         var match = Regex.Match(Readme, $"<!-- worked-example:{name} -->`(?<code>[^`]+)`");
-        Assert.True(match.Success, $"README has no worked-example:{name} value");
+        Assert.True(match.Success, $"docs/auth-v2.md has no worked-example:{name} value");
         return match.Groups["code"].Value;
     }
 }
