@@ -2,6 +2,7 @@ using Ccfs.Server.Audit;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Metadata.Postgres;
 using Ccfs.Server.Metadata.Sqlite;
+using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Metadata;
 
@@ -39,12 +40,16 @@ public static class CatalogRegistration
 /// The catalog's own background work, started after start-up recovery has migrated it: for PostgreSQL, renewing this
 /// node's lease and listening for changes other nodes make; SQLite needs none.
 /// </summary>
-public sealed class CatalogBackground(IServiceProvider services, CcfsSettings settings) : IHostedService
+public sealed class CatalogBackground(IServiceProvider services, CcfsSettings settings, CcfsMetrics metrics) : IHostedService
 {
     private readonly List<IHostedService> _started = [];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        ICatalogWriterCounters writer = settings.UsesPostgres
+            ? services.GetRequiredService<PostgresDatabase>().Writer
+            : services.GetRequiredService<SqliteDatabase>().Writer;
+        metrics.ObserveCatalog(writer);
         if (!settings.UsesPostgres)
         {
             return;

@@ -36,7 +36,7 @@ public interface ICatalogBatch : IAsyncDisposable
 /// block: they await their write.
 /// </summary>
 /// <typeparam name="TBatch">The provider's open transaction, which each write's SQL runs in.</typeparam>
-public abstract partial class CatalogWriter<TBatch> : IAsyncDisposable
+public abstract partial class CatalogWriter<TBatch> : ICatalogWriterCounters, IAsyncDisposable
     where TBatch : ICatalogBatch
 {
     public const int MaxBatch = 256;
@@ -62,8 +62,11 @@ public abstract partial class CatalogWriter<TBatch> : IAsyncDisposable
 
     public long Writes => Interlocked.Read(ref _writes);
 
+    public long Unavailable => Interlocked.Read(ref _unavailable);
+
     private long _batches;
     private long _writes;
+    private long _unavailable;
 
     /// <summary>Queues <paramref name="work"/> for the next batch and completes with its result once that batch is committed.</summary>
     public Task<T> WriteAsync<T>(Func<TBatch, CancellationToken, ValueTask<T>> work, Durability durability = Durability.Durable)
@@ -146,6 +149,7 @@ public abstract partial class CatalogWriter<TBatch> : IAsyncDisposable
             }
 
             write.Fail(new CatalogUnavailableException($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s"));
+            Interlocked.Increment(ref _unavailable);
             return true;
         });
         if (batch.Count == 0)
@@ -186,6 +190,7 @@ public abstract partial class CatalogWriter<TBatch> : IAsyncDisposable
             if (e is CatalogUnavailableException)
             {
                 LogUnavailable(_logger, batch.Count, e.Message);
+                Interlocked.Add(ref _unavailable, batch.Count);
             }
 
             foreach (var write in batch)

@@ -37,6 +37,11 @@ public sealed class CcfsMetrics
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
         IpLocks = factory.CreateCounter("ccfs_ip_locks_total", "Times a client address was locked");
         IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
+        _catalogBatches = factory.CreateCounter("ccfs_catalog_batches_total",
+            "Catalog transactions committed; ccfs_catalog_writes_total divided by this is the group-commit factor");
+        _catalogWrites = factory.CreateCounter("ccfs_catalog_writes_total", "Catalog writes committed (uploads, deletes, audit, changes)");
+        _catalogUnavailable = factory.CreateCounter("ccfs_catalog_unavailable_total",
+            "Catalog writes answered as unavailable (503): the database held by another process, unreachable, or slower than Ccfs:Catalog:WriteTimeout");
         AuditDropped = factory.CreateCounter("ccfs_audit_dropped_total", "Audit entries not recorded because the audit queue was full");
         factory.CreateGauge("ccfs_build_info", "The ccfs version this process runs (always 1)", "version", "commit")
             .WithLabels(CcfsVersion.Version, CcfsVersion.Commit ?? "").Set(1);
@@ -48,7 +53,19 @@ public sealed class CcfsMetrics
         Registry.AddBeforeCollectCallback(() => allocated.IncTo(GC.GetTotalAllocatedBytes()));
     }
 
+    private readonly Counter _catalogBatches;
+    private readonly Counter _catalogWrites;
+    private readonly Counter _catalogUnavailable;
+
     public CollectorRegistry Registry { get; }
+
+    /// <summary>Reads the catalog writer's counters at each scrape.</summary>
+    public void ObserveCatalog(Metadata.ICatalogWriterCounters writer) => Registry.AddBeforeCollectCallback(() =>
+    {
+        _catalogBatches.IncTo(writer.Batches);
+        _catalogWrites.IncTo(writer.Writes);
+        _catalogUnavailable.IncTo(writer.Unavailable);
+    });
 
     public Counter Requests { get; }
 

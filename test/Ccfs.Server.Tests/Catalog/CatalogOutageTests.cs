@@ -27,6 +27,10 @@ public sealed class CatalogOutageTests : IDisposable
             await CcfsAnswer.AssertTripleAsync(response, "0300503", Unavailable, HttpStatusCode.ServiceUnavailable);
         }
 
+        var metrics = await _factory.CreateClient().GetStringAsync("/metrics");
+        Assert.Matches(@"(?m)^ccfs_catalog_unavailable_total [1-9]", metrics);
+        Assert.Matches(@"(?m)^ccfs_catalog_writes_total [1-9]", metrics);
+
         // The staged bytes went with the refusal; the next recovery pass finds nothing to finish.
         Assert.Equal(before, _factory.Snapshot());
         Assert.Equal(0, (await _factory.RecoverAsync()).Finished);
