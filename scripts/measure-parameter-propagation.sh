@@ -1,26 +1,45 @@
 #!/usr/bin/env bash
-# Starts two server processes on one data dir (one catalog, as nodes of a scaled-out deployment), changes the upload
+# Starts two server processes on one PostgreSQL catalog (two nodes of a scaled-out deployment), changes the upload
 # size limit on node A with `ccfs admin`, and reports how long node B takes to serve the new value.
-# Usage: scripts/measure-parameter-propagation.sh [changes]
+#   scripts/measure-parameter-propagation.sh [changes]
+# CCFS_TEST_POSTGRES (an Npgsql connection string of a role that may create schemas) names the PostgreSQL to use;
+# without it a private cluster is started with scripts/postgres-start.sh on port 59010 and stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 changes=${1:-5}
 work=$(mktemp -d)
+pids=()
+cleanup() {
+  kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null
+  [ -n "${private_pg:-}" ] && scripts/postgres-stop.sh "$work/pg" >/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+if [ -z "${CCFS_TEST_POSTGRES:-}" ]; then
+  private_pg=1
+  CCFS_TEST_POSTGRES=$(scripts/postgres-start.sh "$work/pg" 59010)
+fi
+schema=measure_$(date +%s%N)
+field() { tr ';' '\n' <<<"$CCFS_TEST_POSTGRES" | sed -n "s/^$1=//Ip" | head -1; }
+PGPASSWORD=$(field Password) psql -q -h "$(field Host)" -p "$(field Port)" -U "$(field Username)" -d "$(field Database)" \
+  -c "CREATE SCHEMA $schema;" >/dev/null
+
 dotnet build -v q -nologo src/Ccfs.Server >/dev/null
 dotnet build -v q -nologo src/Ccfs.Cli >/dev/null
 server=src/Ccfs.Server/bin/Debug/net10.0/Ccfs.Server.dll
 cli=src/Ccfs.Cli/bin/Debug/net10.0/ccfs.dll
-export Ccfs__DataDir=$work/data Ccfs__Accounts__0__AccessKey=ops Ccfs__Accounts__0__SecretKey=ops-secret-for-the-measurement
+export Ccfs__Catalog__Provider=Postgres "Ccfs__Catalog__ConnectionString=$CCFS_TEST_POSTGRES;Search Path=$schema"
+export Ccfs__Security__MasterKey=$(head -c 32 /dev/urandom | base64)
+export Ccfs__Accounts__0__AccessKey=ops Ccfs__Accounts__0__SecretKey=ops-secret-for-the-measurement
 export Ccfs__Accounts__0__VdnIds__0=1 Ccfs__Accounts__0__Admin=true
 export CCFS_ACCESS_KEY=ops CCFS_SECRET_KEY=ops-secret-for-the-measurement
-dotnet "$server" --urls http://127.0.0.1:59001 >"$work/a.log" 2>&1 &
-a=$!
-sleep 0.5   # node A creates the catalog and the master key; node B opens them
-dotnet "$server" --urls http://127.0.0.1:59002 >"$work/b.log" 2>&1 &
-b=$!
-trap 'kill $a $b 2>/dev/null; wait $a $b 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  curl -sf http://127.0.0.1:59001/healthz >/dev/null && curl -sf http://127.0.0.1:59002/healthz >/dev/null && break
+for node in a b; do
+  port=$([ $node = a ] && echo 59001 || echo 59002)
+  Ccfs__DataDir=$work/$node Ccfs__Node__Name=$node dotnet "$server" --urls "http://127.0.0.1:$port" >"$work/$node.log" 2>&1 &
+  pids+=($!)
+done
+for _ in $(seq 1 150); do
+  curl -sf http://127.0.0.1:59001/readyz >/dev/null && curl -sf http://127.0.0.1:59002/readyz >/dev/null && break
   sleep 0.2
 done
 
@@ -28,11 +47,12 @@ for n in $(seq 1 "$changes"); do
   value="$n.5"
   CCFS_ENDPOINT=http://127.0.0.1:59001 dotnet "$cli" admin PUT /admin/api/parameters -d "{\"uploadSizeLimitMb\":$value}" >/dev/null
   start=$(date +%s%N)
-  # Each poll is one `ccfs admin` process (about 0.3 s), so figures are upper bounds at that resolution.
-  for _ in $(seq 1 100); do
+  # Each poll is one `ccfs admin` process, so figures are upper bounds at that resolution: "poll 1" means node B
+  # already served the change when first asked.
+  for poll in $(seq 1 100); do
     seen=$(CCFS_ENDPOINT=http://127.0.0.1:59002 dotnet "$cli" admin GET /admin/api/parameters | tr -d ' \n')
     case "$seen" in *"\"global\":{\"overrides\":{\"uploadSizeLimitMb\":$value}"*) break ;; esac
     sleep 0.05
   done
-  echo "change $n in force on node B after $(( ($(date +%s%N) - start) / 1000000 )) ms"
+  echo "change $n in force on node B at poll $poll, $(( ($(date +%s%N) - start) / 1000000 )) ms after the PUT returned"
 done
