@@ -16,7 +16,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
         Assert.Equal(ExitCodes.Success, code);
         var name = output.Trim();
         Assert.Matches("^Y:/3rdfile/53/thirdvoicebotfile/[A-Za-z0-9]{8}_[0-9]{13}\\.wav$", name);
-        Assert.True(File.Exists(Path.Combine(server.LocationRoot, name[3..])));
+        Assert.True(server.HasCopy(name));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
         foreach (var stored in new[] { lines[0], lines[2] })
         {
             Assert.Equal("0", stored.GetProperty("resultCode").GetString());
-            Assert.True(File.Exists(Path.Combine(server.LocationRoot, stored.GetProperty("fileName").GetString()![3..])));
+            Assert.True(server.HasCopy(stored.GetProperty("fileName").GetString()!));
         }
 
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
@@ -103,7 +103,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
         var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--convert", TestData.Audio("invalid", "speech-pcm16-22050hz.wav"));
 
         Assert.Equal(ExitCodes.Success, code);
-        var stored = await File.ReadAllBytesAsync(Path.Combine(server.LocationRoot, output.Trim()[3..]));
+        var stored = server.ReadCopy(output.Trim())!;
         Assert.True(Ccfs.Audio.WaveValidator.Validate(stored).IsValid);
     }
 
@@ -158,9 +158,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Download_of_a_folder_without_o_writes_its_one_file_under_its_name_in_the_working_folder_only()
     {
-        var recording = Path.Combine(server.LocationRoot, "voice", "53", "IVRrecordFile", "cli-call", "rec-0001.wav");
-        Directory.CreateDirectory(Path.GetDirectoryName(recording)!);
-        await File.WriteAllBytesAsync(recording, Samples.Sine);
+        server.PutStored("voice/53/IVRrecordFile/cli-call/rec-0001.wav", Samples.Sine);
         var here = Directory.CreateDirectory(Path.Combine(_work, "here")).FullName;
 
         var result = await Cli.RunInAsync(here, server.Environment(), "download", "Y:/voice/53/IVRrecordFile/cli-call", "--mode", "1");
@@ -227,8 +225,6 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     [Fact]
     public async Task Bench_reports_throughput_and_latency_and_leaves_nothing_stored()
     {
-        var folder = Path.Combine(server.LocationRoot, "3rdfile", "55");
-
         var (code, output, _) = await Cli.RunAsync(new Dictionary<string, string?>(server.Environment()) { ["CCFS_VDN"] = "55" },
             "bench", "--size", "20KB", "--concurrency", "2", "--requests", "6", "--duration", "60s");
 
@@ -239,7 +235,7 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
         Assert.Contains("latency ms: p50", output, StringComparison.Ordinal);
         Assert.DoesNotContain("not stored:", output, StringComparison.Ordinal);
         Assert.Contains("resultCodes: 0 x6", output, StringComparison.Ordinal);
-        Assert.Empty(Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories) : []);
+        Assert.DoesNotContain(server.StoredEntries(), e => e.StartsWith("locations/0/3rdfile/55/", StringComparison.Ordinal) && !e.EndsWith('/'));
     }
 
     [Fact]

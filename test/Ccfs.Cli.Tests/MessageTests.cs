@@ -185,9 +185,7 @@ public sealed partial class MessageTests(RunningServer server) : IClassFixture<R
         };
     }
 
-    private List<string> StoredFiles() => Directory.Exists(server.LocationRoot)
-        ? [.. Directory.EnumerateFiles(server.LocationRoot, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)]
-        : [];
+    private List<string> StoredFiles() => [.. server.StoredEntries().Where(e => !e.EndsWith('/'))];
 
     /// <summary>A .NET type or namespace, or .NET's pointer to an inner exception.</summary>
     [GeneratedRegex(@"\b[A-Z][A-Za-z]*Exception\b|\bSystem\.[A-Z]|inner exception")]

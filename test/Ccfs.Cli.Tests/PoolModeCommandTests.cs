@@ -13,8 +13,8 @@ public sealed class PoolModeCommandTests(RunningPoolServer server) : IClassFixtu
         var hashAt0 = await Cli.RunAsync(server.Environment(), "hash", name, "--location", "0");
 
         Assert.Equal((ExitCodes.Success, "deleted"), (deleted.ExitCode, deleted.Out.Trim()));
-        Assert.False(File.Exists(Path.Combine(server.LocationRootOf("256"), name[3..])));
-        Assert.True(File.Exists(Path.Combine(server.LocationRootOf("0"), name[3..])));
+        Assert.False(server.HasCopy(name, "256"));
+        Assert.True(server.HasCopy(name, "0"));
         Assert.Equal(ExitCodes.Failed, hashAt256.ExitCode);
         Assert.Contains("0300011", hashAt256.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Success, hashAt0.ExitCode);
@@ -29,6 +29,6 @@ public sealed class PoolModeCommandTests(RunningPoolServer server) : IClassFixtu
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         Assert.Contains("0300004 The format of locationId is incorrect.", result.Error, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(server.LocationRootOf("256"), name[3..])));
+        Assert.True(server.HasCopy(name, "256"));
     }
 }

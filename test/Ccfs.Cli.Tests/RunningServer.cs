@@ -2,10 +2,15 @@ using System.Globalization;
 
 namespace Ccfs.Cli.Tests;
 
-/// <summary>One server process for a test class: plain HTTP on a free port, the test accounts, its own data dir.</summary>
+/// <summary>
+/// One server process for a test class: plain HTTP on a free port, the test accounts, its own data dir, and the
+/// catalog and locations of the back-ends the run targets (<see cref="TestBackends"/>).
+/// </summary>
 public class RunningServer : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _settings;
+    private readonly TestLocations _locations;
+    private readonly string? _catalog;
     private ServerProcess? _process;
 
     public RunningServer() : this([])
@@ -13,15 +18,36 @@ public class RunningServer : IAsyncLifetime
     }
 
     /// <param name="settings">Server settings beyond the test accounts, as environment variables.</param>
-    protected RunningServer(Dictionary<string, string> settings) => _settings = settings;
+    protected RunningServer(Dictionary<string, string> settings)
+    {
+        _settings = settings;
+        _locations = new(DataDir);
+        if (TestBackends.UsesS3)
+        {
+            _locations.PlaceInS3(settings.ToDictionary(s => s.Key, s => (string?)s.Value), separator: "__");
+        }
+
+        if (TestBackends.Catalog == TestBackends.Postgres)
+        {
+            _catalog = PostgresCluster.NewCatalog();
+        }
+    }
 
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "ccfs-cli", Guid.NewGuid().ToString("N"));
 
     public string Endpoint { get; private set; } = "";
 
-    public string LocationRoot => LocationRootOf("0");
+    /// <summary>Whether location <paramref name="id"/> holds the file the client got as <paramref name="fileName"/> (<c>Y:/…</c>).</summary>
+    public bool HasCopy(string fileName, string id = "0") => _locations.Read(fileName[3..], id) is not null;
 
-    public string LocationRootOf(string locationId) => Path.Combine(DataDir, "locations", locationId);
+    /// <summary>The bytes location <paramref name="id"/> holds for <paramref name="fileName"/> (<c>Y:/…</c>), or null if none.</summary>
+    public byte[]? ReadCopy(string fileName, string id = "0") => _locations.Read(fileName[3..], id);
+
+    /// <summary>Places a file in a location past ccfs, as a recording system does.</summary>
+    public void PutStored(string relativePath, byte[] content, string id = "0") => _locations.Put(relativePath, content, id);
+
+    /// <summary>Every file, folder (ending in '/') and object of every location, as <c>locations/{id}/{path}</c>.</summary>
+    public IReadOnlyList<string> StoredEntries() => _locations.Entries();
 
     public async Task InitializeAsync()
     {
@@ -40,9 +66,15 @@ public class RunningServer : IAsyncLifetime
             ["Ccfs__Accounts__1__Admin"] = "true",
             ["Ccfs__Auth__IpLock__MaxFailures"] = "100000",
         };
-        foreach (var (key, value) in _settings)
+        foreach (var (key, value) in _settings.Concat(_locations.S3Environment()))
         {
             environment[key] = value;
+        }
+
+        if (_catalog is not null)
+        {
+            environment["Ccfs__Catalog__Provider"] = "Postgres";
+            environment["Ccfs__Catalog__ConnectionString"] = _catalog;
         }
 
         _process = ServerProcess.Start(environment, "--urls", Endpoint);
@@ -56,6 +88,13 @@ public class RunningServer : IAsyncLifetime
         {
             await _process.DisposeAsync();
         }
+
+        if (_catalog is not null)
+        {
+            PostgresCluster.Drop(_catalog);
+        }
+
+        _locations.RemoveBuckets();
 
         try
         {

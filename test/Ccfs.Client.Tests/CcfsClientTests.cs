@@ -19,7 +19,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
         Assert.Equal("success", response.ResultDesc);
         Assert.Matches("^Y:/3rdfile/53/thirdvoicebotfile/[A-Za-z0-9]{8}_[0-9]{13}\\.wav$", response.Data!.FileName);
         Assert.Equal(["0"], response.Data.LocationIds);
-        Assert.Equal(await File.ReadAllBytesAsync(path), await File.ReadAllBytesAsync(Path.Combine(factory.LocationRoot(), response.Data.FileName[3..])));
+        Assert.Equal(await File.ReadAllBytesAsync(path), factory.ReadCopy(response.Data.FileName));
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
         var response = await ClientFixture.Client(factory).UploadAsync(stream, CcfsFactory.Vdn);
 
         Assert.True(response.IsSuccess, response.Reason);
-        Assert.Equal(wav, await File.ReadAllBytesAsync(Path.Combine(factory.LocationRoot(), response.Data!.FileName[3..])));
+        Assert.Equal(wav, factory.ReadCopy(response.Data!.FileName));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
         var response = await ClientFixture.Client(factory).UploadAsync(new ForwardOnlyStream(wav), CcfsFactory.Vdn);
 
         Assert.True(response.IsSuccess, response.Reason);
-        Assert.Equal(wav, await File.ReadAllBytesAsync(Path.Combine(factory.LocationRoot(), response.Data!.FileName[3..])));
+        Assert.Equal(wav, factory.ReadCopy(response.Data!.FileName));
     }
 
     [Fact]
@@ -138,9 +138,7 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
     [Fact]
     public async Task A_folder_download_returns_its_only_file()
     {
-        var recording = Path.Combine(factory.LocationRoot(), "voice", "53", "IVRrecordFile", "sdk-call", "only.wav");
-        Directory.CreateDirectory(Path.GetDirectoryName(recording)!);
-        await File.WriteAllBytesAsync(recording, Samples.Sine);
+        factory.PutStored("voice/53/IVRrecordFile/sdk-call/only.wav", Samples.Sine);
         using var destination = new MemoryStream();
 
         var response = await ClientFixture.Client(factory).DownloadAsync("Y:/voice/53/IVRrecordFile/sdk-call", destination, folder: true);

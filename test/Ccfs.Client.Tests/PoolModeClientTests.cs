@@ -21,8 +21,8 @@ public sealed class PoolModeClientTests(ClientPoolFactory factory) : IClassFixtu
 
         Assert.Equal(["0", "256"], upload.Data.LocationIds);
         Assert.True(deleted.IsSuccess, deleted.Reason);
-        Assert.False(File.Exists(Path.Combine(factory.LocationRoot("256"), name[3..])));
-        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), name[3..])));
+        Assert.False(factory.HasCopy(name, "256"));
+        Assert.True(factory.HasCopy(name, "0"));
         Assert.Equal("0300011", hashAt256.ResultCode);
         Assert.True(hashAt0.IsSuccess);
     }
@@ -36,8 +36,8 @@ public sealed class PoolModeClientTests(ClientPoolFactory factory) : IClassFixtu
         var deleted = await client.DeleteAsync(name);
 
         Assert.True(deleted.IsSuccess);
-        Assert.False(File.Exists(Path.Combine(factory.LocationRoot("0"), name[3..])));
-        Assert.False(File.Exists(Path.Combine(factory.LocationRoot("256"), name[3..])));
+        Assert.False(factory.HasCopy(name, "0"));
+        Assert.False(factory.HasCopy(name, "256"));
     }
 
     [Fact]
@@ -49,6 +49,6 @@ public sealed class PoolModeClientTests(ClientPoolFactory factory) : IClassFixtu
         var response = await client.DeleteAsync(name, "7");
 
         Assert.Equal(("0300004", "The format of locationId is incorrect."), (response.ResultCode, response.ResultDesc));
-        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("256"), name[3..])));
+        Assert.True(factory.HasCopy(name, "256"));
     }
 }

@@ -39,12 +39,9 @@ public sealed class RefusalTests(CcfsFactory factory) : IClassFixture<CcfsFactor
     [Fact]
     public async Task A_folder_download_of_an_empty_folder_is_0300011_and_of_two_files_0300004()
     {
-        var empty = Path.Combine(factory.LocationRoot(), "voice", "53", "IVRrecordFile", "sdk-empty");
-        var two = Path.Combine(factory.LocationRoot(), "voice", "53", "IVRrecordFile", "sdk-two");
-        Directory.CreateDirectory(empty);
-        Directory.CreateDirectory(two);
-        await File.WriteAllBytesAsync(Path.Combine(two, "a.wav"), Samples.Sine);
-        await File.WriteAllBytesAsync(Path.Combine(two, "b.wav"), Samples.Sine);
+        factory.MakeFolder("voice/53/IVRrecordFile/sdk-empty");
+        factory.PutStored("voice/53/IVRrecordFile/sdk-two/a.wav", Samples.Sine);
+        factory.PutStored("voice/53/IVRrecordFile/sdk-two/b.wav", Samples.Sine);
         var client = ClientFixture.Client(factory);
         using var destination = new MemoryStream();
 

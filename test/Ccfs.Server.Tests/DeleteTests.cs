@@ -16,12 +16,12 @@ public abstract class DeleteTests(CcfsFactory factory)
     {
         var client = factory.Signed();
         var fileName = await client.StoreAsync(Samples.Sine);
-        Assert.All(factory.CopiesOf(fileName), copy => Assert.True(File.Exists(copy)));
+        Assert.Equal(factory.LocationIds, factory.LocationsHolding(fileName));
 
         var deleted = await client.DeleteAsync(fileName);
 
         await CcfsAnswer.AssertTripleAsync(deleted, "0", "success");
-        Assert.All(factory.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(factory.LocationsHolding(fileName));
         Assert.Null(await factory.FindAsync(fileName[2..]));
         Assert.DoesNotContain(factory.CatalogRows(), r => r.StartsWith(fileName[2..], StringComparison.Ordinal));
         await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName), "0300011", NotFound);
@@ -36,7 +36,7 @@ public abstract class DeleteTests(CcfsFactory factory)
         var deleted = await client.DeleteAsync("y:" + fileName[2..].Replace('/', '\\'));
 
         await CcfsAnswer.AssertTripleAsync(deleted, "0", "success");
-        Assert.All(factory.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(factory.LocationsHolding(fileName));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public abstract class DeleteTests(CcfsFactory factory)
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, ""), "0", "success");
 
         Assert.Null(await factory.FindAsync(fileName[2..]));
-        Assert.All(factory.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(factory.LocationsHolding(fileName));
     }
 
     [Theory]
@@ -64,7 +64,7 @@ public abstract class DeleteTests(CcfsFactory factory)
         await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName, locationId), "0300004", "The format of locationId is incorrect.");
 
         Assert.Equal(factory.LocationIds, (await factory.FindAsync(fileName[2..]))!.Locations.Order(StringComparer.Ordinal));
-        Assert.All(factory.CopiesOf(fileName), copy => Assert.True(File.Exists(copy)));
+        Assert.Equal(factory.LocationIds, factory.LocationsHolding(fileName));
     }
 
     [Fact]
@@ -79,14 +79,13 @@ public abstract class DeleteTests(CcfsFactory factory)
     [Fact]
     public async Task A_file_placed_in_the_upload_folder_by_hand_can_be_deleted()
     {
-        var placed = Path.Combine(factory.LocationRoot(), "3rdfile", "53", "thirdvoicebotfile", "migrated_prompt.wav");
-        Directory.CreateDirectory(Path.GetDirectoryName(placed)!);
-        await File.WriteAllBytesAsync(placed, Samples.Sine);
+        const string placed = "3rdfile/53/thirdvoicebotfile/migrated_prompt.wav";
+        factory.PutStored(placed, Samples.Sine);
 
         var response = await factory.Signed().DeleteAsync("Y:/3rdfile/53/thirdvoicebotfile/migrated_prompt.wav");
 
         await CcfsAnswer.AssertTripleAsync(response, "0", "success");
-        Assert.False(File.Exists(placed));
+        Assert.Null(factory.ReadStored(placed));
     }
 }
 
@@ -101,7 +100,7 @@ public sealed class SingleLocationDeleteTests(CcfsFactory factory) : DeleteTests
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, "0"), "0", "success");
 
         Assert.Null(await Factory.FindAsync(fileName[2..]));
-        Assert.False(File.Exists(Path.Combine(Factory.LocationRoot(), fileName[3..])));
+        Assert.False(Factory.HasCopy(fileName));
     }
 
     [Fact]
@@ -125,6 +124,6 @@ public sealed class PoolDeleteTests(PoolFactory factory) : DeleteTests(factory),
         await Factory.AssertRefusedAsync(c => c.DeleteAsync(fileName, "0"), "0300011", NotFound);
 
         Assert.Equal(["256"], (await Factory.FindAsync(fileName[2..]))!.Locations);
-        Assert.True(File.Exists(Path.Combine(Factory.LocationRoot("256"), fileName[3..])));
+        Assert.True(Factory.HasCopy(fileName, "256"));
     }
 }

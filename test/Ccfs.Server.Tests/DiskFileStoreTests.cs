@@ -6,6 +6,7 @@ namespace Ccfs.Server.Tests;
 /// A location on disk, used directly: how undoing a write takes back the folders that write created, and what an open
 /// for reading accepts.
 /// </summary>
+[Trait("Storage", "Disk")]
 public sealed class DiskFileStoreTests : IDisposable
 {
     private const string Folder = "3rdfile/53/thirdvoicebotfile";

@@ -59,7 +59,7 @@ public abstract class DownloadTests(CcfsFactory factory)
     [Fact]
     public async Task Mode_1_with_an_empty_or_missing_folder_is_0300011()
     {
-        Directory.CreateDirectory(Path.Combine(factory.LocationRoot(), "voice", "53", "IVRrecordFile", "empty"));
+        factory.MakeFolder("voice/53/IVRrecordFile/empty");
 
         await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/empty", 1), "0300011", "The file does not exist.");
         await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/none", 1), "0300011", "The file does not exist.");
@@ -118,12 +118,7 @@ public abstract class DownloadTests(CcfsFactory factory)
         Assert.Equal(before, factory.Snapshot());
     }
 
-    protected void PlaceRecording(string relativePath, byte[] bytes, string location = "0")
-    {
-        var path = Path.Combine(factory.LocationRoot(location), relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, bytes);
-    }
+    protected void PlaceRecording(string relativePath, byte[] bytes, string location = "0") => factory.PutStored(relativePath, bytes, location);
 }
 
 public sealed class SingleLocationDownloadTests(CcfsFactory factory) : DownloadTests(factory), IClassFixture<CcfsFactory>
@@ -149,7 +144,7 @@ public sealed class PoolDownloadTests(PoolFactory factory) : DownloadTests(facto
     public async Task Mode_1_serves_the_one_file_of_a_folder_that_is_empty_in_location_0_but_not_in_256()
     {
         var recording = Samples.Read("valid", "prompt-alaw-8k-odd-length.wav");
-        Directory.CreateDirectory(Path.Combine(Factory.LocationRoot("0"), "voice", "53", "IVRrecordFile", "call-256"));
+        Factory.MakeFolder("voice/53/IVRrecordFile/call-256", "0");
         PlaceRecording("voice/53/IVRrecordFile/call-256/only.wav", recording, location: "256");
 
         var response = await Factory.Signed().DownloadAsync("Y:/voice/53/IVRrecordFile/call-256", 1);
@@ -162,7 +157,7 @@ public sealed class PoolDownloadTests(PoolFactory factory) : DownloadTests(facto
     [Fact]
     public async Task Mode_1_with_two_files_in_location_256_is_0300004()
     {
-        Directory.CreateDirectory(Path.Combine(Factory.LocationRoot("0"), "voice", "53", "IVRrecordFile", "two-256"));
+        Factory.MakeFolder("voice/53/IVRrecordFile/two-256", "0");
         PlaceRecording("voice/53/IVRrecordFile/two-256/a.wav", Samples.Sine, location: "256");
         PlaceRecording("voice/53/IVRrecordFile/two-256/b.wav", Samples.Sine, location: "256");
 
@@ -174,7 +169,7 @@ public sealed class PoolDownloadTests(PoolFactory factory) : DownloadTests(facto
     {
         foreach (var location in Factory.LocationIds)
         {
-            Directory.CreateDirectory(Path.Combine(Factory.LocationRoot(location), "voice", "53", "IVRrecordFile", "empty-everywhere"));
+            Factory.MakeFolder("voice/53/IVRrecordFile/empty-everywhere", location);
         }
 
         await Factory.AssertRefusedAsync(c => c.DownloadAsync("Y:/voice/53/IVRrecordFile/empty-everywhere", 1), "0300011", "The file does not exist.");

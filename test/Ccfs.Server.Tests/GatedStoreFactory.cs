@@ -31,15 +31,15 @@ internal sealed class GatedStoreFactory(Dictionary<string, string?>? settings = 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton(_ =>
+        builder.ConfigureServices(services => services.AddSingleton(sp =>
         {
-            Store = new GatedStore(new DiskFileStore("0", LocationRoot()));
+            Store = new GatedStore(sp.GetRequiredService<LocationStores>().Stores[0]);
             return new LocationSet([Store]);
         }));
     }
 }
 
-/// <summary>A disk store whose writes wait until the test opens the gate, so an upload can be held in flight.</summary>
+/// <summary>A store whose writes wait until the test opens the gate, so an upload can be held in flight.</summary>
 internal sealed class GatedStore(IFileStore inner) : DelegatingFileStore(inner)
 {
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);

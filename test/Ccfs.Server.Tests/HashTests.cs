@@ -34,10 +34,9 @@ public abstract class HashTests(CcfsFactory factory)
     {
         using var problems = new IntegrityProblems(factory);
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
-        var stored = Path.Combine(factory.LocationRoot(), fileName[3..]);
-        var corrupted = await File.ReadAllBytesAsync(stored);
+        var corrupted = factory.ReadCopy(fileName)!;
         corrupted[^1] ^= 0xFF;
-        await File.WriteAllBytesAsync(stored, corrupted);
+        factory.PutStored(fileName[3..], corrupted);
 
         var json = await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0", "success");
 
@@ -93,7 +92,7 @@ public sealed class SingleLocationHashTests(CcfsFactory factory) : HashTests(fac
     {
         using var problems = new IntegrityProblems(Factory);
         var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
-        File.Delete(Path.Combine(Factory.LocationRoot(), fileName[3..]));
+        Factory.DeleteStored(fileName[3..]);
 
         await Factory.AssertRefusedAsync(c => c.HashAsync(fileName), "0300011", "The file does not exist.");
 
@@ -146,7 +145,7 @@ public sealed class PoolHashTests(PoolFactory factory) : HashTests(factory), ICl
         using var problems = new IntegrityProblems(Factory);
         var wav = Samples.Read("valid", "prompt-alaw-8k-odd-length.wav");
         var fileName = await Factory.Signed().StoreAsync(wav);
-        File.Delete(Path.Combine(Factory.LocationRoot("0"), fileName[3..]));
+        Factory.DeleteStored(fileName[3..], "0");
 
         var json = await CcfsAnswer.AssertTripleAsync(await Factory.Signed().HashAsync(fileName), "0", "success");
 
@@ -159,7 +158,7 @@ public sealed class PoolHashTests(PoolFactory factory) : HashTests(factory), ICl
     {
         using var problems = new IntegrityProblems(Factory);
         var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
-        File.Delete(Path.Combine(Factory.LocationRoot("0"), fileName[3..]));
+        Factory.DeleteStored(fileName[3..], "0");
 
         await Factory.AssertRefusedAsync(c => c.HashAsync(fileName, "0"), "0300011", "The file does not exist.");
 

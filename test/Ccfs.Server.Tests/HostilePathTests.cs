@@ -136,6 +136,7 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
     }
 
     [Fact]
+    [Trait("Storage", "Disk")]
     public async Task A_file_link_planted_inside_the_root_that_points_out_is_never_followed()
     {
         var link = Path.Combine(_factory.LocationRoot(), "3rdfile", "53", "thirdvoicebotfile", "planted.wav");
@@ -154,6 +155,7 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
     }
 
     [Fact]
+    [Trait("Storage", "Disk")]
     public async Task A_folder_link_that_points_out_is_never_followed_for_files_folders_or_uploads()
     {
         var linkedFolder = Path.Combine(_factory.LocationRoot(), "voice", "53", "IVRrecordFile", "calls");
@@ -176,6 +178,7 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
     }
 
     [Fact]
+    [Trait("Storage", "Disk")]
     public async Task A_chain_of_links_that_ends_outside_is_refused_and_one_that_stays_inside_is_served()
     {
         var prompt = Samples.Read("valid", "alaw-8k-extensible.wav");
@@ -194,6 +197,7 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
     }
 
     [Fact]
+    [Trait("Storage", "Disk")]
     public async Task Deleting_a_link_inside_the_root_removes_the_link_not_the_file_it_names()
     {
         var fileName = await _factory.Signed().StoreAsync(Samples.Sine);

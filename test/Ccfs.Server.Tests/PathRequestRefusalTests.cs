@@ -92,7 +92,7 @@ public abstract class PathRequestRefusalTests(CcfsFactory factory)
 
         await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.Unauthorized, path);
         Assert.Equal(before, factory.Snapshot());
-        Assert.All(factory.CopiesOf(theirs), copy => Assert.True(File.Exists(copy), copy));
+        Assert.Equal(factory.LocationIds, factory.LocationsHolding(theirs));
     }
 
     [Theory]
@@ -115,10 +115,9 @@ public abstract class PathRequestRefusalTests(CcfsFactory factory)
     {
         if (filePath.EndsWith(".wav", StringComparison.Ordinal))
         {
-            foreach (var copy in factory.CopiesOf(filePath))
+            foreach (var location in factory.LocationIds)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-                await File.WriteAllBytesAsync(copy, Samples.Sine);
+                factory.PutStored(filePath[3..], Samples.Sine, location);
             }
         }
 

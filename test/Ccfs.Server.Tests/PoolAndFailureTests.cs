@@ -20,7 +20,7 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
         var relative = data.GetProperty("fileName").GetString()![3..];
         foreach (var location in new[] { "0", "256" })
         {
-            Assert.Equal(SHA256.HashData(wav), SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(factory.LocationRoot(location), relative))));
+            Assert.Equal(SHA256.HashData(wav), SHA256.HashData(factory.ReadStored(relative, location)!));
         }
 
         Assert.Equal(["0", "256"], (await factory.FindAsync("/" + relative))!.Locations.Order(StringComparer.Ordinal));
@@ -32,6 +32,7 @@ public sealed class PoolAndFailureTests(PoolFactory factory) : IClassFixture<Poo
     /// location has to create the VDN's folders (and with <c>3rdfile</c>, the top folder as well) and must not keep them.
     /// </param>
     [Theory]
+    [Trait("Storage", "Disk")]
     [InlineData("256", "3rdfile/55")]
     [InlineData("0", "3rdfile/55")]
     [InlineData("256", "3rdfile")]

@@ -13,15 +13,15 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
 
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, "256"), "0", "success");
 
-        Assert.False(File.Exists(Copy("256", fileName)));
-        Assert.True(File.Exists(Copy("0", fileName)));
+        Assert.False(factory.HasCopy(fileName, "256"));
+        Assert.True(factory.HasCopy(fileName, "0"));
         Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, "256"), "0300011", "The file does not exist.");
         await CcfsAnswer.AssertTripleAsync(await client.HashAsync(fileName, "256"), "0300011", "The file does not exist.");
 
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName, "0"), "0", "success");
 
-        Assert.False(File.Exists(Copy("0", fileName)));
+        Assert.False(factory.HasCopy(fileName, "0"));
         Assert.Null(await factory.FindAsync(fileName[2..]));
         Assert.DoesNotContain(factory.CatalogRows(), r => r.StartsWith(fileName[2..], StringComparison.Ordinal));
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName), "0300011", "The file does not exist.");
@@ -42,8 +42,8 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
                 await CcfsAnswer.AssertTripleAsync(answer, "0", "success");
             }
 
-            Assert.False(File.Exists(Copy("0", fileName)));
-            Assert.False(File.Exists(Copy("256", fileName)));
+            Assert.False(factory.HasCopy(fileName, "0"));
+            Assert.False(factory.HasCopy(fileName, "256"));
             Assert.DoesNotContain(factory.CatalogRows(), r => r.StartsWith(fileName[2..], StringComparison.Ordinal));
             await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName), "0300011", "The file does not exist.");
         }
@@ -57,8 +57,8 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
 
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(fileName), "0", "success");
 
-        Assert.False(File.Exists(Copy("0", fileName)));
-        Assert.False(File.Exists(Copy("256", fileName)));
+        Assert.False(factory.HasCopy(fileName, "0"));
+        Assert.False(factory.HasCopy(fileName, "256"));
         Assert.Null(await factory.FindAsync(fileName[2..]));
     }
 
@@ -69,7 +69,7 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
         var fileName = await client.StoreAsync(Samples.Sine);
         var corrupted = (byte[])Samples.Sine.Clone();
         corrupted[100] ^= 0x55;
-        await File.WriteAllBytesAsync(Copy("256", fileName), corrupted);
+        factory.PutStored(fileName[3..], corrupted, "256");
         var before = await ObservabilityTests.ScrapeAsync(factory);
 
         var first = await CcfsAnswer.AssertTripleAsync(await client.HashAsync(fileName), "0", "success");
@@ -89,9 +89,7 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
     public async Task A_recording_held_by_one_node_only_is_found()
     {
         var recording = Samples.Read("valid", "prompt-alaw-8k-odd-length.wav");
-        var path = Path.Combine(factory.LocationRoot("256"), "voice", "53", "IVRrecordFile", "node256.wav");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, recording);
+        factory.PutStored("voice/53/IVRrecordFile/node256.wav", recording, "256");
 
         var response = await factory.Signed().DownloadAsync("Y:/voice/53/IVRrecordFile/node256.wav");
 
@@ -109,5 +107,4 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
         Assert.Equal(wav, await response.Content.ReadAsByteArrayAsync());
     }
 
-    private string Copy(string location, string fileName) => Path.Combine(factory.LocationRoot(location), fileName[3..]);
 }

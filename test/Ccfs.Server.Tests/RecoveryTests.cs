@@ -11,6 +11,7 @@ namespace Ccfs.Server.Tests;
 /// is stored, one missing a copy is undone, deletes of rows and of single copies are completed, temporary files of
 /// gone instances go; work of a live request is left alone.
 /// </summary>
+[Trait("Storage", "Disk")]
 [Trait("Catalog", "Sqlite")]
 public sealed class RecoveryTests : IAsyncLifetime
 {

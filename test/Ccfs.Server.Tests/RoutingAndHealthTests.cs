@@ -81,7 +81,7 @@ public sealed class RoutingAndHealthTests(CcfsFactory factory) : IClassFixture<C
         using var broken = CcfsFactory.With([]);
         var client = broken.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
-        Directory.Delete(broken.LocationRoot(), recursive: true);
+        broken.BreakLocation();
 
         var live = await client.GetAsync("/healthz");
         var ready = await client.GetAsync("/readyz");
@@ -104,7 +104,7 @@ public sealed class RoutingAndHealthTests(CcfsFactory factory) : IClassFixture<C
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal([("catalog", "Healthy"), ("location:0", "Healthy"), ("location:256", "Healthy")],
             (await ChecksAsync(ready)).Select(c => (c.Name, c.Status)));
-        Directory.Delete(pool.LocationRoot(broken), recursive: true);
+        pool.BreakLocation(broken);
 
         var notReady = await client.GetAsync("/readyz");
 

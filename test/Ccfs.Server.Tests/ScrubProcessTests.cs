@@ -17,9 +17,8 @@ public sealed class ScrubProcessTests : IDisposable
     public async Task Scrub_exits_1_on_a_corrupt_copy_then_scrub_repair_restores_it_and_exits_0()
     {
         var fileName = await _factory.Signed().StoreAsync(Samples.Sine);
-        var copy = ScrubAdminTests.CopyPath(_factory, "256", fileName);
         var corrupted = ScrubAdminTests.Corrupt(Samples.Sine);
-        await File.WriteAllBytesAsync(copy, corrupted);
+        _factory.PutStored(fileName[3..], corrupted, "256");
 
         var (found, foundOutput) = await RunAsync("scrub");
 
@@ -27,14 +26,14 @@ public sealed class ScrubProcessTests : IDisposable
         Assert.Contains($"corrupt {fileName} location 256: SHA-256 {Convert.ToHexStringLower(SHA256.HashData(corrupted))}", foundOutput,
             StringComparison.Ordinal);
         Assert.Contains("scrub: 1 file(s), 2 copies checked, 1 healthy; 1 problem(s), 0 repaired, 1 remaining", foundOutput, StringComparison.Ordinal);
-        Assert.Equal(corrupted, await File.ReadAllBytesAsync(copy));
+        Assert.Equal(corrupted, _factory.ReadCopy(fileName, "256"));
 
         var (repaired, repairedOutput) = await RunAsync("scrub", "--repair");
 
         Assert.Equal(0, repaired);
         Assert.Contains($"corrupt {fileName} location 256 repaired:", repairedOutput, StringComparison.Ordinal);
         Assert.Contains("1 problem(s), 1 repaired, 0 remaining", repairedOutput, StringComparison.Ordinal);
-        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(copy));
+        Assert.Equal(Samples.Sine, _factory.ReadCopy(fileName, "256"));
 
         var (clean, cleanOutput) = await RunAsync("scrub");
 
@@ -69,7 +68,7 @@ public sealed class ScrubProcessTests : IDisposable
     }
 
     private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(
-        _factory.CatalogEnvironment())
+        _factory.CatalogEnvironment().Concat(_factory.StoreEnvironment()))
     {
         ["Ccfs__DataDir"] = _factory.DataDir,
         ["Ccfs__Locations__0__Id"] = "0",

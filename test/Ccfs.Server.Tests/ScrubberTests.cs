@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ccfs.Server.Tests;
 
 /// <summary>The scrubber on a catalog larger than a page, built directly on the catalog and the disk stores.</summary>
+[Trait("Storage", "Disk")]
 [Trait("Catalog", "Sqlite")]
 public sealed class ScrubberTests : IDisposable
 {

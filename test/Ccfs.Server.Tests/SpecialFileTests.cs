@@ -6,6 +6,7 @@ namespace Ccfs.Server.Tests;
 /// Something other than a regular file where a file is expected, such as a named pipe in a recordings folder: it is
 /// answered as no file (0300011) at once, and never waited on.
 /// </summary>
+[Trait("Storage", "Disk")]
 public sealed class SpecialFileTests(CcfsFactory factory) : IClassFixture<CcfsFactory>
 {
     [Fact]

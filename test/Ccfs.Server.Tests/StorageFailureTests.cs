@@ -25,7 +25,7 @@ public sealed class StorageFailureTests
         var response = await factory.Signed().DeleteAsync(fileName);
 
         await AssertUnavailableAsync(response);
-        Assert.True(File.Exists(Path.Combine(factory.LocationRoot(), fileName[3..])));
+        Assert.True(factory.HasCopy(fileName));
         Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
         await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0300011", "The file does not exist.");
         Assert.Equal(new RecoveryPass(0, 1, 0), await factory.RecoverAsync());
@@ -33,7 +33,7 @@ public sealed class StorageFailureTests
 
         Assert.Equal(new RecoveryPass(1, 0, 0), await factory.RecoverAsync());
 
-        Assert.False(File.Exists(Path.Combine(factory.LocationRoot(), fileName[3..])));
+        Assert.False(factory.HasCopy(fileName));
         Assert.Empty(factory.CatalogRows());
     }
 
@@ -47,15 +47,15 @@ public sealed class StorageFailureTests
         var response = await factory.Signed().DeleteAsync(fileName);
 
         await AssertUnavailableAsync(response);
-        Assert.False(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
-        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("256"), fileName[3..])));
+        Assert.False(factory.HasCopy(fileName, "0"));
+        Assert.True(factory.HasCopy(fileName, "256"));
         Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
         Assert.Null(await factory.FindAsync(fileName[2..]));
         factory.Store("256").FailDeletes = false;
 
         Assert.Equal(new RecoveryPass(1, 0, 0), await factory.RecoverAsync());
 
-        Assert.All(factory.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(factory.LocationsHolding(fileName));
         Assert.Empty(factory.CatalogRows());
     }
 
@@ -64,14 +64,13 @@ public sealed class StorageFailureTests
     {
         using var factory = new FailingStoreFactory(Pool);
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
-        var at256 = Path.Combine(factory.LocationRoot("256"), fileName[3..]);
         factory.Store("256").FailDeletes = true;
 
         var response = await factory.Signed().DeleteAsync(fileName, "256");
 
         await AssertUnavailableAsync(response);
-        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
-        Assert.True(File.Exists(at256));
+        Assert.True(factory.HasCopy(fileName, "0"));
+        Assert.True(factory.HasCopy(fileName, "256"));
         Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
         Assert.Equal([$"{fileName[2..]} copy 256 state=2", $"{fileName[2..]} state=1"], factory.CatalogRows());
         await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, "256"), "0300011", "The file does not exist.");
@@ -80,8 +79,8 @@ public sealed class StorageFailureTests
         var retried = await factory.Signed().DeleteAsync(fileName, "256");
 
         await CcfsAnswer.AssertTripleAsync(retried, "0", "success");
-        Assert.False(File.Exists(at256));
-        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
+        Assert.False(factory.HasCopy(fileName, "256"));
+        Assert.True(factory.HasCopy(fileName, "0"));
         Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
         Assert.Equal([$"{fileName[2..]} state=1"], factory.CatalogRows());
     }
@@ -91,14 +90,13 @@ public sealed class StorageFailureTests
     {
         using var factory = new FailingStoreFactory(Pool);
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
-        var at256 = Path.Combine(factory.LocationRoot("256"), fileName[3..]);
         factory.Store("256").FailDeletes = true;
         await AssertUnavailableAsync(await factory.Signed().DeleteAsync(fileName, "256"));
         factory.Store("256").FailDeletes = false;
 
         Assert.Equal(new RecoveryPass(1, 0, 0), await factory.RecoverAsync());
 
-        Assert.False(File.Exists(at256));
+        Assert.False(factory.HasCopy(fileName, "256"));
         Assert.Equal([$"{fileName[2..]} state=1"], factory.CatalogRows());
         await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, "256"), "0300011", "The file does not exist.");
         await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, "0"), "0", "success");
@@ -117,9 +115,9 @@ public sealed class StorageFailureTests
         var pending = Assert.Single(factory.CatalogRows());
         Assert.EndsWith(" state=0", pending, StringComparison.Ordinal);
         var fileName = "Y:" + pending[..pending.IndexOf(' ', StringComparison.Ordinal)];
-        Assert.True(File.Exists(Path.Combine(factory.LocationRoot("0"), fileName[3..])));
+        Assert.True(factory.HasCopy(fileName, "0"));
         using var restarted = factory.Restart();
-        Assert.All(restarted.CopiesOf(fileName), copy => Assert.False(File.Exists(copy)));
+        Assert.Empty(restarted.LocationsHolding(fileName));
         Assert.Empty(restarted.CatalogRows());
     }
 
@@ -164,8 +162,9 @@ public sealed class StorageFailureTests
     }
 
     /// <summary>A server whose location stores fail on demand; a restart is a second node on the same data dir.</summary>
-    private sealed class FailingStoreFactory(Dictionary<string, string?> locations, string? dataDir = null, string? catalog = null)
-        : CcfsFactory(locations, dataDir: dataDir, catalog: catalog)
+    private sealed class FailingStoreFactory(Dictionary<string, string?> locations, string? dataDir = null, string? catalog = null,
+        IReadOnlyDictionary<string, TestBucket>? buckets = null)
+        : CcfsFactory(locations, dataDir: dataDir, catalog: catalog, buckets: buckets)
     {
         private readonly Dictionary<string, string?> _locations = locations;
         private readonly Dictionary<string, FailingStore> _stores = [];
@@ -182,7 +181,7 @@ public sealed class StorageFailureTests
         public CcfsFactory Restart()
         {
             StopKeepingData();
-            var restarted = new FailingStoreFactory(_locations, DataDir, CatalogConnectionString);
+            var restarted = new FailingStoreFactory(_locations, DataDir, CatalogConnectionString, Buckets);
             _ = restarted.Services;
             return restarted;
         }
@@ -194,13 +193,13 @@ public sealed class StorageFailureTests
                 ProviderCatalog(sp))));
             builder.ConfigureServices(services => services.AddSingleton(sp =>
             {
-                var disk = sp.GetRequiredService<Configuration.CcfsSettings>().Locations;
-                foreach (var location in disk)
+                var configured = sp.GetRequiredService<LocationStores>().Stores;
+                foreach (var store in configured)
                 {
-                    _stores[location.Id] = new FailingStore(new DiskFileStore(location.Id, location.Root));
+                    _stores[store.LocationId] = new FailingStore(store);
                 }
 
-                return new LocationSet([.. disk.Select(l => (IFileStore)_stores[l.Id])]);
+                return new LocationSet([.. configured.Select(s => (IFileStore)_stores[s.LocationId])]);
             }));
         }
     }

@@ -22,8 +22,7 @@ public sealed partial class UploadTests(CcfsFactory factory) : IClassFixture<Ccf
         Assert.Matches(NamePattern(CcfsFactory.Vdn), fileName);
         Assert.Equal(["0"], data.GetProperty("locationId").EnumerateArray().Select(e => e.GetString()));
 
-        var stored = Path.Combine(factory.LocationRoot(), fileName["Y:/".Length..]);
-        Assert.Equal(SHA256.HashData(wav), SHA256.HashData(await File.ReadAllBytesAsync(stored)));
+        Assert.Equal(SHA256.HashData(wav), SHA256.HashData(factory.ReadCopy(fileName)!));
 
         var record = await factory.FindAsync(fileName[2..]);
         Assert.NotNull(record);
@@ -59,7 +58,7 @@ public sealed partial class UploadTests(CcfsFactory factory) : IClassFixture<Ccf
 
         var json = await CcfsAnswer.AssertTripleAsync(response, "0", "success");
         var fileName = json.GetProperty("resultData").GetProperty("fileName").GetString()!;
-        Assert.Equal(wav, await File.ReadAllBytesAsync(Path.Combine(factory.LocationRoot(), fileName[3..])));
+        Assert.Equal(wav, factory.ReadCopy(fileName));
     }
 
     [Fact]

@@ -26,13 +26,15 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public const string ClientIpHeader = "X-Test-Client-Ip";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly TestLocations _locations;
     private bool _keepDataDir;
 
     public CcfsFactory() : this([])
     {
     }
 
-    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null, string? catalog = null)
+    protected CcfsFactory(Dictionary<string, string?> settings, bool withAccounts = true, string? dataDir = null, string? catalog = null,
+        IReadOnlyDictionary<string, TestBucket>? buckets = null)
     {
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
         // The back-end a whole run targets (CCFS_TEST_CATALOG=postgres), unless a test names its own catalog.
@@ -84,6 +86,16 @@ public class CcfsFactory : WebApplicationFactory<Program>
                 _settings[key] = value;
             }
         }
+
+        _locations = new(DataDir);
+        if (TestBackends.UsesS3)
+        {
+            _locations.PlaceInS3(_settings, buckets);
+            foreach (var (key, value) in _locations.S3Settings)
+            {
+                _settings[key] = value;
+            }
+        }
     }
 
     public string DataDir { get; }
@@ -102,39 +114,65 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public static CcfsFactory RestartOf(CcfsFactory other, Dictionary<string, string?>? settings = null)
     {
         other.StopKeepingData();
-        return new(settings ?? [], dataDir: other.DataDir, catalog: other.CatalogConnectionString);
+        return new(settings ?? [], dataDir: other.DataDir, catalog: other.CatalogConnectionString, buckets: other.Buckets);
     }
 
     public SignedClient Admin() => Signed(AdminAccessKey, AdminSecretKey);
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
-    public string LocationRoot(string id = "0") => Path.Combine(DataDir, "locations", id);
+    /// <summary>The folder of a disk location; only tests about disk locations (<c>Storage=Disk</c>) look into it.</summary>
+    public string LocationRoot(string id = "0") => _locations.Root(id);
 
     /// <summary>The configured location ids, in their configured order.</summary>
     public IReadOnlyList<string> LocationIds => Services.GetRequiredService<LocationSet>().Ids;
 
-    /// <summary>Where each location keeps its copy of a stored file, given by the name the client got (<c>Y:/…</c>).</summary>
-    public IEnumerable<string> CopiesOf(string fileName) => LocationIds.Select(id => Path.Combine(LocationRoot(id), fileName[3..]));
+    /// <summary>The bucket of each location a run against S3 placed there, by location id, for a restart to pass on.</summary>
+    protected IReadOnlyDictionary<string, TestBucket> Buckets => _locations.Buckets;
+
+    /// <summary>The bucket a run against S3 gave location <paramref name="id"/>, or null if that location is on disk.</summary>
+    public TestBucket? BucketOf(string id = "0") => _locations.BucketOf(id);
+
+    /// <summary>The locations that hold a copy of a stored file, given by the name the client got (<c>Y:/…</c>).</summary>
+    public IReadOnlyList<string> LocationsHolding(string fileName) => [.. LocationIds.Where(id => HasCopy(fileName, id))];
+
+    /// <summary>Whether location <paramref name="id"/> holds the file the client got as <paramref name="fileName"/> (<c>Y:/…</c>).</summary>
+    public bool HasCopy(string fileName, string id = "0") => ReadStored(fileName[3..], id) is not null;
+
+    /// <summary>The bytes location <paramref name="id"/> holds for <paramref name="fileName"/> (<c>Y:/…</c>), or null if none.</summary>
+    public byte[]? ReadCopy(string fileName, string id = "0") => ReadStored(fileName[3..], id);
+
+    /// <summary>The bytes at <paramref name="relativePath"/> (<c>voice/53/…</c>) in a location, on disk or in its bucket; null if none.</summary>
+    public byte[]? ReadStored(string relativePath, string id = "0") => _locations.Read(relativePath, id);
+
+    /// <summary>Places a file in a location past ccfs, as a recording system or an operator does (folders made as needed).</summary>
+    public void PutStored(string relativePath, byte[] content, string id = "0") => _locations.Put(relativePath, content, id);
+
+    /// <summary>
+    /// Makes an empty folder in a location past ccfs; in S3, where folders do not exist, the zero-byte <c>folder/</c>
+    /// marker object a console makes, which ccfs counts as no file.
+    /// </summary>
+    public void MakeFolder(string relativePath, string id = "0") => _locations.MakeFolder(relativePath, id);
+
+    /// <summary>Removes a file from a location past ccfs, as a lost disk or a deleted object does.</summary>
+    public void DeleteStored(string relativePath, string id = "0") => _locations.Delete(relativePath, id);
+
+    /// <summary>Takes a location away under the running server: its folder on disk, or its bucket in S3.</summary>
+    public void BreakLocation(string id = "0") => _locations.Break(id);
 
     public SignedClient Signed(string accessKey = AccessKey, string secretKey = SecretKey) =>
         new(CreateClient(), new(accessKey, secretKey), Time);
 
     /// <summary>
-    /// Every file and folder of every location (folders end in '/') and every catalog row, to prove a refusal stored
-    /// nothing, not even an empty folder.
+    /// Every file and folder of every disk location (folders end in '/'), every object of every S3 location (as
+    /// <c>locations/{id}/{key}</c>, like the disk path; S3 has no folders, so a snapshot of an S3 location shows objects
+    /// only) and every catalog row, to prove a refusal stored nothing, not even an empty folder.
     /// </summary>
     public StorageSnapshot Snapshot()
     {
         // Start-up creates each location's folders; a snapshot taken before the first request must already see them.
         _ = Services;
-        var locations = new DirectoryInfo(Path.Combine(DataDir, "locations"));
-        var entries = locations.Exists
-            ? locations.EnumerateFileSystemInfos("*", SearchOption.AllDirectories)
-                .Select(e => Path.GetRelativePath(DataDir, e.FullName) + (e is DirectoryInfo ? "/" : ""))
-                .Order(StringComparer.Ordinal).ToArray()
-            : [];
-        return new StorageSnapshot(entries, CatalogRows());
+        return new StorageSnapshot(_locations.Entries(), CatalogRows());
     }
 
     public IReadOnlyList<string> CatalogRows()
@@ -173,6 +211,9 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public IReadOnlyDictionary<string, string> CatalogEnvironment() => CatalogConnectionString is null
         ? new Dictionary<string, string>()
         : new Dictionary<string, string> { ["Ccfs__Catalog__Provider"] = "Postgres", ["Ccfs__Catalog__ConnectionString"] = CatalogConnectionString };
+
+    /// <summary>The environment a server process needs to use this server's S3 locations (nothing when they are on disk).</summary>
+    public IReadOnlyDictionary<string, string> StoreEnvironment() => _locations.S3Environment();
 
     /// <summary>The number of rows in a catalog table, whichever the provider.</summary>
     public long CatalogCount(string table)
@@ -324,6 +365,8 @@ public class CcfsFactory : WebApplicationFactory<Program>
         {
             PostgresCluster.Drop(CatalogConnectionString);
         }
+
+        _locations.RemoveBuckets();
 
         try
         {

@@ -172,7 +172,7 @@ public sealed class FileAdminTests : IDisposable
         Assert.StartsWith("Y:/3rdfile/999/thirdvoicebotfile/", name, StringComparison.Ordinal);
         Assert.Equal(["0"], stored.GetProperty("locationId").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal("16-bit linear PCM, 22050 Hz, 1 channel", stored.GetProperty("convertedFrom").GetString());
-        var bytes = await File.ReadAllBytesAsync(Path.Combine(_factory.LocationRoot(), name[3..]));
+        var bytes = _factory.ReadCopy(name)!;
         var wave = WaveValidator.Validate(bytes);
         Assert.True(wave.IsValid, wave.Reason);
         Assert.Equal(1.5, wave.Duration.TotalSeconds, 0.01);
@@ -192,7 +192,7 @@ public sealed class FileAdminTests : IDisposable
         var stored = await AssertJsonAsync(response, HttpStatusCode.Created);
         Assert.False(stored.TryGetProperty("convertedFrom", out _));
         var name = stored.GetProperty("fileName").GetString()!;
-        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(_factory.LocationRoot(), name[3..])));
+        Assert.Equal(Samples.Sine, _factory.ReadCopy(name));
 
         // The CC-FS interfaces see the file like any other upload.
         using var hash = await _factory.Signed().HashAsync(name);
@@ -277,13 +277,12 @@ public sealed class FileAdminTests : IDisposable
     public async Task Delete_removes_the_file_from_disk_and_catalog_and_a_second_delete_is_404()
     {
         var name = await _factory.Signed().StoreAsync(Samples.Sine);
-        var copy = Path.Combine(_factory.LocationRoot(), name[3..]);
-        Assert.True(File.Exists(copy));
+        Assert.True(_factory.HasCopy(name));
 
         using var deleted = await _factory.Admin().SendAsync(HttpMethod.Delete, "/admin/api/files?fileName=" + Uri.EscapeDataString(name));
 
         Assert.Equal(name, (await AssertJsonAsync(deleted, HttpStatusCode.OK)).GetProperty("fileName").GetString());
-        Assert.False(File.Exists(copy));
+        Assert.False(_factory.HasCopy(name));
         Assert.Null(await _factory.FindAsync(name[2..]));
         using var again = await _factory.Admin().SendAsync(HttpMethod.Delete, "/admin/api/files?fileName=" + Uri.EscapeDataString(name));
         await AssertErrorAsync(again, HttpStatusCode.NotFound, "not stored");
@@ -330,7 +329,7 @@ public sealed class FileAdminTests : IDisposable
         using var deleted = await _factory.Admin().SendAsync(HttpMethod.Delete, "/admin/api/files?fileName=" + Uri.EscapeDataString(old));
 
         Assert.Equal(old, (await AssertJsonAsync(deleted, HttpStatusCode.OK)).GetProperty("fileName").GetString());
-        Assert.False(File.Exists(Path.Combine(_factory.LocationRoot(), old[3..])));
+        Assert.False(_factory.HasCopy(old));
         Assert.Null(await _factory.FindAsync(old[2..]));
     }
 

@@ -87,14 +87,14 @@ public sealed class ParameterAdminTests : IDisposable
 
         Assert.Matches(@"^Z:/prompts/55/bot/[A-Za-z0-9]{8}_[0-9]{13}\.wav$", custom);
         Assert.StartsWith("Y:/3rdfile/53/thirdvoicebotfile/", usual, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(_factory.LocationRoot(), custom[3..])));
+        Assert.True(_factory.HasCopy(custom));
         await CcfsAnswer.AssertTripleAsync(await client.HashAsync(custom), "0", "success");
         await CcfsAnswer.AssertTripleAsync(await client.HashAsync(usual), "0", "success");
         // VDN 55 no longer owns the global folder, and the global rules do not reach VDN 55's own.
         await CcfsAnswer.AssertTripleAsync(await client.HashAsync("Y:/3rdfile/55/thirdvoicebotfile/abcdefgh_1700000000000.wav"),
             "0300004", "The format of fileName is incorrect.");
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(custom), "0", "success");
-        Assert.False(File.Exists(Path.Combine(_factory.LocationRoot(), custom[3..])));
+        Assert.False(_factory.HasCopy(custom));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class ParameterAdminTests : IDisposable
         var name = await client.StoreAsync(Samples.Sine);
 
         Assert.Matches(@"^Z:/prompts/53/bot/[A-Za-z0-9]{8}_[0-9]{13}\.wav$", name);
-        Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(_factory.LocationRoot(), name[3..])));
+        Assert.Equal(Samples.Sine, _factory.ReadCopy(name));
         await CcfsAnswer.AssertTripleAsync(await client.HashAsync(name), "0", "success");
     }
 
@@ -115,9 +115,7 @@ public sealed class ParameterAdminTests : IDisposable
     {
         var client = _factory.Signed();
         var prompt = await client.StoreAsync(Samples.Sine);
-        var recording = Path.Combine(_factory.LocationRoot(), "recordings", "53", "call.wav");
-        Directory.CreateDirectory(Path.GetDirectoryName(recording)!);
-        await File.WriteAllBytesAsync(recording, Samples.Sine);
+        _factory.PutStored("recordings/53/call.wav", Samples.Sine);
         await CcfsAnswer.AssertTripleAsync(await client.DownloadAsync("Y:/recordings/53/call.wav"), "0300004", "The format of filePath is incorrect.");
 
         await PutAsync(Parameters, new { downloadPathRule = "/recordings/%VDNNO%" });

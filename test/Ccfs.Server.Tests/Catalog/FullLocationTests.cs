@@ -8,6 +8,7 @@ namespace Ccfs.Server.Tests.Catalog;
 /// A location whose file system is full, for real: a small tmpfs (mounting needs root, as CI has). Readiness reports it
 /// and leaves nothing behind however often it is polled; an upload is 503 and stores nothing.
 /// </summary>
+[Trait("Storage", "Disk")]
 public sealed class FullLocationTests : IDisposable
 {
     private readonly string _mount = Path.Combine(Path.GetTempPath(), "ccfs-full", Guid.NewGuid().ToString("N"));

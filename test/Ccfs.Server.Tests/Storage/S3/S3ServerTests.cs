@@ -112,7 +112,7 @@ public sealed class S3ServerTests : IAsyncLifetime
     [Fact]
     public async Task Pool_mode_keeps_a_disk_copy_and_an_S3_copy_of_every_file()
     {
-        var factory = Server(new Dictionary<string, string?> { ["Ccfs:Locations:0:Id"] = "0" }.Concat(_rgw.Location(1, "256", _bucket)));
+        var factory = Server(new Dictionary<string, string?> { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:0:Kind"] = "Disk" }.Concat(_rgw.Location(1, "256", _bucket)));
         var wav = Samples.ALawOfSize(300_000);
         var client = factory.Signed();
 
@@ -134,7 +134,7 @@ public sealed class S3ServerTests : IAsyncLifetime
     [Fact]
     public async Task In_pool_mode_an_upload_the_bucket_cannot_take_keeps_nothing_anywhere()
     {
-        var factory = Server(new Dictionary<string, string?> { ["Ccfs:Locations:0:Id"] = "0" }.Concat(_rgw.Location(1, "256", _bucket)));
+        var factory = Server(new Dictionary<string, string?> { ["Ccfs:Locations:0:Id"] = "0", ["Ccfs:Locations:0:Kind"] = "Disk" }.Concat(_rgw.Location(1, "256", _bucket)));
         await factory.Signed().StoreAsync(Samples.Sine);
         var before = factory.Snapshot();
         var keys = await _bucket.KeysAsync();
