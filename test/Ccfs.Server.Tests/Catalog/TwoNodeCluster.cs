@@ -41,7 +41,16 @@ public sealed class TwoNodeCluster : IAsyncLifetime
         _b = new ClusterNode("node-b", Settings(rgw, "node-b"));
         _haproxy = Haproxy.Start(_a.Port, _b.Port);
         _balancer = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_haproxy.Port}"), Timeout = TimeSpan.FromSeconds(30) };
-        await EnsureRunningAsync();
+        try
+        {
+            await EnsureRunningAsync();
+        }
+        catch
+        {
+            // A fixture that fails to start is not disposed by xUnit; haproxy and a started node must not outlive the run.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts a node a failed test left stopped, and waits until haproxy forwards to both.</summary>
