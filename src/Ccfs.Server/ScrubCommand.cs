@@ -65,7 +65,7 @@ public static class ScrubCommand
                 Console.WriteLine(Summary(report!));
                 return report!.Remaining == 0 ? 0 : 1;
             }
-            catch (Exception e) when (e is SqliteException or IOException or OperationCanceledException)
+            catch (Exception e) when (StorageFailure.Is(e) || e is OperationCanceledException)
             {
                 await Console.Error.WriteLineAsync($"{Name}: the scrub did not finish: {e.Message}");
                 return 1;
