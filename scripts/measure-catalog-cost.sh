@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 uploads=${1:-400}
 size=${2:-100KB}
 work=$(mktemp -d)
+chmod 755 "$work"   # the private PostgreSQL runs as the postgres user, which must reach its folder
 pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 changes=${1:-5}
 work=$(mktemp -d)
+chmod 755 "$work"   # the private PostgreSQL runs as the postgres user, which must reach its folder
 pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null
