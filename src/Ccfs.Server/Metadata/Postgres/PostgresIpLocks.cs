@@ -4,8 +4,9 @@ using Ccfs.Server.Configuration;
 namespace Ccfs.Server.Metadata.Postgres;
 
 /// <summary>
-/// The IP lock in the shared catalog: failures of all nodes counted together, locks announced on the change channel so
-/// every node applies them within a moment. Times are the nodes' clocks, which the signature check already needs in step.
+/// The IP lock in the shared catalog: failures of all nodes counted together (in a window that starts with an address's
+/// first failure, where each node's own count slides), locks announced on the change channel so every node applies them
+/// within a moment. Times are the nodes' clocks, which the signature check already needs in step.
 /// </summary>
 public sealed class PostgresIpLocks(PostgresDatabase database) : ISharedIpLocks
 {
@@ -14,11 +15,18 @@ public sealed class PostgresIpLocks(PostgresDatabase database) : ISharedIpLocks
     public Task<DateTimeOffset?> RecordFailureAsync(string address, DateTimeOffset now, IpLockOptions options, CancellationToken cancellationToken) =>
         database.Writer.WriteAsync<DateTimeOffset?>(async (batch, ct) =>
         {
-            // Two nodes counting one address at once may each miss the other's uncommitted failure; the next failure
-            // then locks. Serialising them would cost a lock per failure for no real gain.
-            await batch.ExecuteAsync("DELETE FROM ip_failures WHERE at < @windowStart;", ct, ("windowStart", now - options.Window));
-            await batch.ExecuteAsync("INSERT INTO ip_failures (address, at) VALUES (@address, @now);", ct, ("address", address), ("now", now));
-            var failures = (long)(await batch.ScalarAsync("SELECT count(*) FROM ip_failures WHERE address = @address;", ct, ("address", address)))!;
+            // One row per address counts its failures since its window began; the upsert locks that row, so failures
+            // counted on several nodes at once take turns and none is missed.
+            var windowStart = now - options.Window;
+            var failures = (int)(await batch.ScalarAsync("""
+                INSERT INTO ip_failures (address, window_start, failures) VALUES (@address, @now, 1)
+                ON CONFLICT (address) DO UPDATE SET
+                    failures = CASE WHEN ip_failures.window_start < @windowStart THEN 1 ELSE ip_failures.failures + 1 END,
+                    window_start = CASE WHEN ip_failures.window_start < @windowStart THEN @now ELSE ip_failures.window_start END
+                RETURNING failures;
+                """, ct, ("address", address), ("now", now), ("windowStart", windowStart)))!;
+            await batch.ExecuteAsync("DELETE FROM ip_failures WHERE window_start < @windowStart AND address <> @address;", ct,
+                ("windowStart", windowStart), ("address", address));
             if (failures < options.MaxFailures)
             {
                 return null;

@@ -97,11 +97,11 @@ internal static class PostgresSchema
         """,
         """
         CREATE TABLE ip_failures (
-            address TEXT        NOT NULL,
-            at      TIMESTAMPTZ NOT NULL
+            address      TEXT        NOT NULL PRIMARY KEY,
+            window_start TIMESTAMPTZ NOT NULL,
+            failures     INTEGER     NOT NULL
         );
-        CREATE INDEX ip_failures_by_address ON ip_failures (address);
-        CREATE INDEX ip_failures_by_time ON ip_failures (at);
+        CREATE INDEX ip_failures_by_window ON ip_failures (window_start);
         CREATE TABLE ip_locks (
             address      TEXT        NOT NULL PRIMARY KEY,
             locked_until TIMESTAMPTZ NOT NULL
