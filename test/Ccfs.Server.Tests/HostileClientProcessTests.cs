@@ -67,7 +67,8 @@ public sealed partial class HostileClientProcessTests : IDisposable
             ["Ccfs__Limits__MaxConcurrentUploads"] = "1",
             ["Ccfs__Limits__UploadQueueLength"] = "0",
             ["Ccfs__Limits__MinRequestBodyRate"] = "1000",
-            ["Ccfs__Limits__MinRequestBodyRateGracePeriod"] = "00:00:02",
+            // Long enough for the test to see the slot taken before the trickle is dropped, even on a loaded machine.
+            ["Ccfs__Limits__MinRequestBodyRateGracePeriod"] = "00:00:06",
         }, port, https: true);
         var head = RawHttp.UploadHead(port, 100_000);
         var authorization = head.Split("\r\n").Single(l => l.StartsWith("Authorization: ", StringComparison.Ordinal))["Authorization: ".Length..];

@@ -38,6 +38,27 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replay_whose_signature_is_written_in_upper_case_is_refused_too()
+    {
+        var server = Start();
+        var at = server.Time.GetUtcNow();
+        var body = Json(new { vdnIds = new[] { 64 } });
+        using var first = await server.CreateClient().SendAsync(server.Admin().Build(Accounts, body, new SignOptions { At = at }, HttpMethod.Post));
+        var before = await AccountCountAsync(server);
+
+        // The verifier reads the hex signature in any case, so this copy verifies; it must still count as the same one.
+        using var replayed = await server.CreateClient().SendAsync(server.Admin().Build(Accounts, body, new SignOptions
+        {
+            At = at,
+            Authorization = a => a[..(a.LastIndexOf('/') + 1)] + a[(a.LastIndexOf('/') + 1)..].ToUpperInvariant(),
+        }, HttpMethod.Post));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        await AssertReplayRefusedAsync(replayed, Accounts);
+        Assert.Equal(before, await AccountCountAsync(server));
+    }
+
+    [Fact]
     public async Task A_replayed_rotation_is_refused_and_the_second_secret_is_never_made()
     {
         var server = Start();

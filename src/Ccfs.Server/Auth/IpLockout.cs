@@ -22,6 +22,12 @@ public sealed partial class IpLockout
     /// <summary>Past this many tracked addresses, idle ones are dropped so a spray of addresses cannot grow memory.</summary>
     private const int PruneThreshold = 10_000;
 
+    /// <summary>
+    /// Failures being counted in the shared catalog at once; past it a failure is counted here only (its lock still
+    /// comes), so a flood of bad signatures cannot queue catalog writes ahead of uploads.
+    /// </summary>
+    private const int MaxSharingInFlight = 64;
+
     private readonly IpLockOptions _options;
     private readonly bool _loopbackExempt;
     private readonly TimeProvider _time;
@@ -29,6 +35,7 @@ public sealed partial class IpLockout
     private readonly CcfsMetrics _metrics;
     private readonly ILogger<IpLockout> _logger;
     private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _sharing = new(MaxSharingInFlight, MaxSharingInFlight);
 
     public IpLockout(CcfsSettings settings, TimeProvider time, ISharedIpLocks shared, CcfsMetrics metrics, ILogger<IpLockout> logger)
     {
@@ -58,8 +65,14 @@ public sealed partial class IpLockout
         }
 
         var record = _records.GetOrAdd(ip, _ => new Record());
+        var lockedHere = false;
         lock (record)
         {
+            if (record.IsLocked(now))
+            {
+                return;
+            }
+
             var windowStart = now - _options.Window;
             while (record.Failures.Count > 0 && record.Failures.Peek() < windowStart)
             {
@@ -69,13 +82,14 @@ public sealed partial class IpLockout
             record.Failures.Enqueue(now);
             if (record.Failures.Count >= _options.MaxFailures)
             {
-                Lock(ip, record, now + _options.LockDuration, record.Failures.Count);
+                Lock(ip, record, now + _options.LockDuration, record.Failures.Count, fromCatalog: false);
+                lockedHere = true;
             }
         }
 
-        if (_shared.IsShared)
+        if (_shared.IsShared && _sharing.Wait(0))
         {
-            _ = ShareFailureAsync(ip, now);
+            _ = lockedHere ? ShareLockAsync(ip, record.LockedUntil) : ShareFailureAsync(ip, now);
         }
     }
 
@@ -93,9 +107,11 @@ public sealed partial class IpLockout
         {
             lock (record)
             {
-                if (record.IsLocked(now) && !locked.ContainsKey(ip))
+                // Only a lock the catalog has held can have been lifted there; one this node made and has not seen in
+                // the catalog yet (its write in flight, or the catalog unreachable) stays.
+                if (record.IsLocked(now) && record.FromCatalog && !locked.ContainsKey(ip))
                 {
-                    _records.TryRemove(new KeyValuePair<string, Record>(ip, record));
+                    record.Lift();
                 }
             }
         }
@@ -110,6 +126,8 @@ public sealed partial class IpLockout
                     record.LockUntil(until);
                     record.Failures.Clear();
                 }
+
+                record.FromCatalog = true;
             }
         }
     }
@@ -143,9 +161,10 @@ public sealed partial class IpLockout
         }
     }
 
-    private void Lock(string ip, Record record, DateTimeOffset until, int failures)
+    private void Lock(string ip, Record record, DateTimeOffset until, int failures, bool fromCatalog)
     {
         record.LockUntil(until);
+        record.FromCatalog = fromCatalog;
         _metrics.IpLocks.Inc();
         LogLocked(_logger, ip, until, failures, _options.Window);
         record.Failures.Clear();
@@ -166,13 +185,34 @@ public sealed partial class IpLockout
             {
                 if (!record.IsLocked(_time.GetUtcNow()))
                 {
-                    Lock(ip, record, until, _options.MaxFailures);
+                    Lock(ip, record, until, _options.MaxFailures, fromCatalog: true);
                 }
             }
         }
         catch (Exception e)
         {
             LogNotShared(_logger, e, ip);
+        }
+        finally
+        {
+            _sharing.Release();
+        }
+    }
+
+    /// <summary>Records a lock this node made on its own count in the shared catalog, so every node applies it.</summary>
+    private async Task ShareLockAsync(string ip, DateTimeOffset until)
+    {
+        try
+        {
+            await _shared.ShareLockAsync(ip, until, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogNotShared(_logger, e, ip);
+        }
+        finally
+        {
+            _sharing.Release();
         }
     }
 
@@ -210,5 +250,15 @@ public sealed partial class IpLockout
         public void LockUntil(DateTimeOffset until) => Volatile.Write(ref _lockedUntilTicks, until.UtcTicks);
 
         public bool IsLocked(DateTimeOffset now) => now.UtcTicks < Volatile.Read(ref _lockedUntilTicks);
+
+        /// <summary>The lock was seen in the shared catalog, so its absence there means it was lifted.</summary>
+        public bool FromCatalog { get; set; }
+
+        public void Lift()
+        {
+            LockUntil(DateTimeOffset.MinValue);
+            FromCatalog = false;
+            Failures.Clear();
+        }
     }
 }

@@ -22,6 +22,9 @@ public sealed class ReplayGuard(IReplayCache cache, CcfsSettings settings)
             throw new InvalidOperationException("a verified request's Authorization header no longer parses");
         }
 
-        return !await cache.TryRememberAsync($"{header.AccessKey}/{header.Signature}", signedAt + settings.Auth.MaxClockSkew, cancellationToken);
+        // The verifier accepts the hex signature in any case, so it is remembered in one: otherwise each of the many
+        // case variants of one signature would pass as new.
+        return !await cache.TryRememberAsync($"{header.AccessKey}/{header.Signature.ToLowerInvariant()}", signedAt + settings.Auth.MaxClockSkew,
+            cancellationToken);
     }
 }

@@ -107,11 +107,24 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
         }
 
         var admission = await ReadAndVerifyAsync(http, query, bodyLimit, requireJson, binaryBody, tooLarge, slot);
-        if (admission.Request is not null && (rejectReplays ?? settings.Auth.RejectReplays)
-            && await RefuseReplayAsync(http, unavailable ?? CcfsResults.Unavailable) is { } replayed)
+        if (admission.Request is not null && (rejectReplays ?? settings.Auth.RejectReplays))
         {
-            admission.Request.Body.Dispose();
-            admission = Refuse(replayed);
+            IResult? replayed;
+            try
+            {
+                replayed = await RefuseReplayAsync(http, unavailable ?? CcfsResults.Unavailable);
+            }
+            catch
+            {
+                admission.Request.Dispose();
+                throw;
+            }
+
+            if (replayed is not null)
+            {
+                admission.Request.Body.Dispose();
+                admission = Refuse(replayed);
+            }
         }
 
         if (admission.Request is null)

@@ -177,10 +177,17 @@ public abstract partial class CatalogWriter<TBatch> : ICatalogWriterCounters, IA
                 try
                 {
                     await RunInOneTransactionAsync([write], write.Durability);
+                    Interlocked.Increment(ref _batches);
+                    Interlocked.Increment(ref _writes);
                     write.Complete();
                 }
                 catch (Exception alone)
                 {
+                    if (alone is CatalogUnavailableException)
+                    {
+                        Interlocked.Increment(ref _unavailable);
+                    }
+
                     write.Fail(alone);
                 }
             }

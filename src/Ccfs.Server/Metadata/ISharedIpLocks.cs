@@ -15,6 +15,9 @@ public interface ISharedIpLocks
     /// <summary>Counts a failure of <paramref name="address"/>; the lock's end when this one reached the limit, else null.</summary>
     Task<DateTimeOffset?> RecordFailureAsync(string address, DateTimeOffset now, IpLockOptions options, CancellationToken cancellationToken);
 
+    /// <summary>Records a lock this node made on its own count, so every node applies it.</summary>
+    Task ShareLockAsync(string address, DateTimeOffset lockedUntil, CancellationToken cancellationToken);
+
     /// <summary>The locks that have not ended at <paramref name="now"/>.</summary>
     Task<IReadOnlyList<IpLock>> ActiveAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
@@ -29,6 +32,8 @@ public sealed class UnsharedIpLocks : ISharedIpLocks
 
     public Task<DateTimeOffset?> RecordFailureAsync(string address, DateTimeOffset now, IpLockOptions options, CancellationToken cancellationToken) =>
         Task.FromResult<DateTimeOffset?>(null);
+
+    public Task ShareLockAsync(string address, DateTimeOffset lockedUntil, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<IReadOnlyList<IpLock>> ActiveAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<IpLock>>([]);

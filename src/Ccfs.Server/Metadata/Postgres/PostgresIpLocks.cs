@@ -25,22 +25,32 @@ public sealed class PostgresIpLocks(PostgresDatabase database) : ISharedIpLocks
                     window_start = CASE WHEN ip_failures.window_start < @windowStart THEN @now ELSE ip_failures.window_start END
                 RETURNING failures;
                 """, ct, ("address", address), ("now", now), ("windowStart", windowStart)))!;
-            await batch.ExecuteAsync("DELETE FROM ip_failures WHERE window_start < @windowStart AND address <> @address;", ct,
-                ("windowStart", windowStart), ("address", address));
+            await batch.ExecuteAsync("""
+                DELETE FROM ip_failures WHERE address IN (SELECT address FROM ip_failures
+                    WHERE window_start < @windowStart AND address <> @address LIMIT 100 FOR UPDATE SKIP LOCKED);
+                """, ct, ("windowStart", windowStart), ("address", address));
             if (failures < options.MaxFailures)
             {
                 return null;
             }
 
             var until = now + options.LockDuration;
-            await batch.ExecuteAsync("""
-                INSERT INTO ip_locks (address, locked_until) VALUES (@address, @until)
-                ON CONFLICT (address) DO UPDATE SET locked_until = greatest(ip_locks.locked_until, excluded.locked_until);
-                """, ct, ("address", address), ("until", until));
-            await batch.ExecuteAsync("DELETE FROM ip_failures WHERE address = @address;", ct, ("address", address));
-            await PostgresAccountStore.AnnounceChangeAsync(batch, database, ct);
+            await LockAsync(batch, address, until, ct);
             return until;
-        });
+        }, Durability.Deferred);
+
+    public Task ShareLockAsync(string address, DateTimeOffset lockedUntil, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync((batch, ct) => new ValueTask(LockAsync(batch, address, lockedUntil, ct)), Durability.Deferred);
+
+    private async Task LockAsync(PostgresBatch batch, string address, DateTimeOffset until, CancellationToken ct)
+    {
+        await batch.ExecuteAsync("""
+            INSERT INTO ip_locks (address, locked_until) VALUES (@address, @until)
+            ON CONFLICT (address) DO UPDATE SET locked_until = greatest(ip_locks.locked_until, excluded.locked_until);
+            """, ct, ("address", address), ("until", until));
+        await batch.ExecuteAsync("DELETE FROM ip_failures WHERE address = @address;", ct, ("address", address));
+        await PostgresAccountStore.AnnounceChangeAsync(batch, database, ct);
+    }
 
     public async Task<IReadOnlyList<IpLock>> ActiveAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

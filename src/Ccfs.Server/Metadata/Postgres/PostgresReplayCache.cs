@@ -9,7 +9,11 @@ public sealed class PostgresReplayCache(PostgresDatabase database, TimeProvider 
     public Task<bool> TryRememberAsync(string signature, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         database.Writer.WriteAsync(async (batch, ct) =>
         {
-            await batch.ExecuteAsync("DELETE FROM replay_cache WHERE expires_at < @now;", ct, ("now", time.GetUtcNow()));
+            // Expired rows another node is deleting at the same moment are skipped, so two batches never wait on each other.
+            await batch.ExecuteAsync("""
+                DELETE FROM replay_cache WHERE signature IN
+                    (SELECT signature FROM replay_cache WHERE expires_at < @now LIMIT 100 FOR UPDATE SKIP LOCKED);
+                """, ct, ("now", time.GetUtcNow()));
             return await batch.ExecuteAsync("""
                 INSERT INTO replay_cache (signature, expires_at) VALUES (@signature, @expires) ON CONFLICT (signature) DO NOTHING;
                 """, ct, ("signature", signature), ("expires", expiresAt)) == 1;
