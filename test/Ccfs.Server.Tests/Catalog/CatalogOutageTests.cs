@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Ccfs.Server.Observability;
-using Microsoft.Data.Sqlite;
 
 namespace Ccfs.Server.Tests.Catalog;
 
@@ -20,7 +19,7 @@ public sealed class CatalogOutageTests : IDisposable
     public async Task An_upload_waits_a_bounded_time_is_503_and_stores_nothing()
     {
         var before = _factory.Snapshot();
-        using (HoldWriteLock())
+        using (SqliteWriteLock.Hold(_factory))
         {
             var response = await _factory.Signed().UploadAsync(Samples.Sine).WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -50,7 +49,7 @@ public sealed class CatalogOutageTests : IDisposable
         var before = _factory.Snapshot();
         using var http = _factory.CreateClient();
         HttpResponseMessage[] deleted;
-        using (HoldWriteLock())
+        using (SqliteWriteLock.Hold(_factory))
         {
             var deletes = files.Select(f => client.DeleteAsync(f)).ToArray();
             await Task.Delay(200);
@@ -76,7 +75,7 @@ public sealed class CatalogOutageTests : IDisposable
     {
         using var before = await _factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/parameters");
         var parameters = await before.Content.ReadAsStringAsync();
-        using (HoldWriteLock())
+        using (SqliteWriteLock.Hold(_factory))
         {
             using var response = await _factory.Admin().AdminAsync(HttpMethod.Put, "/admin/api/parameters", new { uploadSizeLimitMb = 1 })
                 .WaitAsync(TimeSpan.FromSeconds(60));
@@ -100,7 +99,7 @@ public sealed class CatalogOutageTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
 
-        using (HoldWriteLock())
+        using (SqliteWriteLock.Hold(_factory))
         {
             using var notReady = await http.GetAsync("/readyz").WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -119,7 +118,7 @@ public sealed class CatalogOutageTests : IDisposable
     public async Task Audit_entries_of_calls_made_while_the_catalog_is_held_are_written_once_it_is_free_and_none_is_dropped()
     {
         var fileName = await _factory.Signed().StoreAsync(Samples.Sine);
-        using (HoldWriteLock())
+        using (SqliteWriteLock.Hold(_factory))
         {
             for (var i = 0; i < 5; i++)
             {
@@ -138,16 +137,4 @@ public sealed class CatalogOutageTests : IDisposable
     }
 
     public void Dispose() => _factory.Dispose();
-
-    /// <summary>Takes the write lock from a connection of its own, as another process (a backup, sqlite3) would.</summary>
-    private SqliteConnection HoldWriteLock()
-    {
-        _ = _factory.Services;
-        var connection = new SqliteConnection($"Data Source={Path.Combine(_factory.DataDir, "catalog.db")};Pooling=False");
-        connection.Open();
-        using var begin = connection.CreateCommand();
-        begin.CommandText = "BEGIN IMMEDIATE;";
-        begin.ExecuteNonQuery();
-        return connection;
-    }
 }

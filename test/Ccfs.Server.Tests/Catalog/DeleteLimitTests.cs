@@ -1,6 +1,5 @@
 using System.Net;
 using Ccfs.Server.Observability;
-using Microsoft.Data.Sqlite;
 
 namespace Ccfs.Server.Tests.Catalog;
 
@@ -32,7 +31,7 @@ public sealed class DeleteLimitTests : IDisposable
 
         Task<HttpResponseMessage>[] deletes;
         HttpResponseMessage refused;
-        using (var holder = HoldWriteLock())
+        using (SqliteWriteLock.Hold(_factory))
         {
             deletes = [.. files.Select(f => client.DeleteAsync(f))];
 
@@ -60,15 +59,4 @@ public sealed class DeleteLimitTests : IDisposable
     }
 
     public void Dispose() => _factory.Dispose();
-
-    private SqliteConnection HoldWriteLock()
-    {
-        _ = _factory.Services;
-        var connection = new SqliteConnection($"Data Source={Path.Combine(_factory.DataDir, "catalog.db")};Pooling=False");
-        connection.Open();
-        using var begin = connection.CreateCommand();
-        begin.CommandText = "BEGIN IMMEDIATE;";
-        begin.ExecuteNonQuery();
-        return connection;
-    }
 }

@@ -52,20 +52,9 @@ public sealed class PostgresIpLocks(PostgresDatabase database) : ISharedIpLocks
         await PostgresAccountStore.AnnounceChangeAsync(batch, database, ct);
     }
 
-    public async Task<IReadOnlyList<IpLock>> ActiveAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var locks = new List<IpLock>();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = new Npgsql.NpgsqlCommand("SELECT address, locked_until FROM ip_locks WHERE locked_until > @now;", connection);
-        command.Parameters.AddWithValue("now", now);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            locks.Add(new IpLock(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));
-        }
-
-        return locks;
-    }
+    public async Task<IReadOnlyList<IpLock>> ActiveAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.QueryAsync("SELECT address, locked_until FROM ip_locks WHERE locked_until > @now;",
+            r => new IpLock(r.GetString(0), r.GetFieldValue<DateTimeOffset>(1)), cancellationToken, ("now", now));
 
     public Task<bool> LiftAsync(string address, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.Writer.WriteAsync(async (batch, ct) =>
