@@ -9,4 +9,7 @@ namespace Ccfs.Server.Storage;
 public static class StorageFailure
 {
     public static bool Is(Exception e) => e is IOException or UnauthorizedAccessException or DbException;
+
+    /// <summary>A failure that is likely gone a moment later: a store that was slow, busy or out of reach.</summary>
+    public static bool IsTransient(Exception e) => e is S3.S3StoreException { Transient: true };
 }

@@ -32,7 +32,16 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
             var live = await nodes.LiveInstancesAsync(cancellationToken);
             foreach (var store in locations.Stores)
             {
-                await store.SweepTemporaryFilesAsync(live, cancellationToken);
+                try
+                {
+                    await store.SweepTemporaryFilesAsync(live, cancellationToken);
+                }
+                catch (Exception e) when (StorageFailure.IsTransient(e))
+                {
+                    // A store slow or out of reach for a moment must not stop the server starting: readiness reports the
+                    // location, and leftovers wait for the next pass. A refusal (wrong keys, no bucket) still stops it.
+                    LogSweepFailed(logger, e, store.LocationId);
+                }
             }
 
             int finished = 0, failed = 0, left = 0;
@@ -139,6 +148,9 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
 
     [LoggerMessage(LogLevel.Warning, "The interrupted {Work} of {FileName} could not be finished now; the next recovery pass tries again")]
     private static partial void LogFailed(ILogger logger, Exception exception, string fileName, string work);
+
+    [LoggerMessage(LogLevel.Warning, "Location {Location} did not answer while its leftover temporary files were removed; the next recovery pass tries again")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception, string location);
 
     [LoggerMessage(LogLevel.Warning, "{FileName} has a copy being deleted in location {Location}, which is not configured; it is left")]
     private static partial void LogUnknownLocation(ILogger logger, string fileName, string location);

@@ -9,8 +9,14 @@ namespace Ccfs.Server.Storage.S3;
 /// An S3 store refused an operation, failed, or did not answer in time: a storage failure like a disk's, answered
 /// <c>0300503</c> so the client may retry. The message says which location, which operation and why.
 /// </summary>
-public sealed class S3StoreException(string message, Exception? inner = null) : IOException(message, inner)
+public sealed class S3StoreException(string message, Exception? inner = null, bool transient = false) : IOException(message, inner)
 {
+    /// <summary>
+    /// The store was slow, busy or out of reach rather than refusing: the same call may well succeed a moment later, where
+    /// a refusal (a missing bucket, denied access) stays until someone changes the configuration.
+    /// </summary>
+    public bool Transient { get; } = transient;
+
     /// <summary>
     /// The failure <paramref name="e"/> stands for, or null if it is none of the store's (a cancellation the caller asked
     /// for, or a bug): SDK answers and network errors, and the end of the operation's time (<paramref name="timedOut"/>).
@@ -34,8 +40,16 @@ public sealed class S3StoreException(string message, Exception? inner = null) : 
             OperationCanceledException { InnerException: TimeoutException } => $"no answer within {settings.Timeout.TotalSeconds:0.###} s",
             _ => null,
         };
-        return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e);
+        var transient = e switch
+        {
+            AmazonS3Exception s => IsBusy(s.StatusCode),
+            AmazonServiceException { InnerException: null } s => IsBusy(s.StatusCode),
+            _ => true,
+        };
+        return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e, transient);
     }
+
+    private static bool IsBusy(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests || (int)status >= 500;
 
     private static string Unreachable(Exception e)
     {

@@ -226,6 +226,7 @@ public sealed class S3FileStoreTests : IAsyncLifetime
 
         Assert.Contains("does not exist", failure.Message, StringComparison.Ordinal);
         Assert.Contains("location s3", failure.Message, StringComparison.Ordinal);
+        Assert.False(failure.Transient);
     }
 
     [Fact]
@@ -236,6 +237,7 @@ public sealed class S3FileStoreTests : IAsyncLifetime
         var failure = await Assert.ThrowsAsync<S3StoreException>(() => store.CheckWritableAsync(CancellationToken.None));
 
         Assert.Contains("access denied", failure.Message, StringComparison.Ordinal);
+        Assert.False(failure.Transient);
         Assert.DoesNotContain("not-the-secret-key", failure.Message, StringComparison.Ordinal);
         Assert.Empty(await _bucket.KeysAsync());
     }
@@ -265,6 +267,7 @@ public sealed class S3FileStoreTests : IAsyncLifetime
         {
             var failure = await Assert.ThrowsAsync<S3StoreException>(() => operation().WaitAsync(TimeSpan.FromSeconds(60)));
             Assert.Contains("cannot be reached", failure.Message, StringComparison.Ordinal);
+            Assert.True(failure.Transient);
         }
     }
 
@@ -280,6 +283,7 @@ public sealed class S3FileStoreTests : IAsyncLifetime
         {
             var failure = await Assert.ThrowsAsync<S3StoreException>(() => operation().WaitAsync(TimeSpan.FromSeconds(60)));
             Assert.Contains("no answer within 1 s", failure.Message, StringComparison.Ordinal);
+            Assert.True(failure.Transient);
         }
     }
 

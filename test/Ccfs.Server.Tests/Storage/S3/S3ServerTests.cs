@@ -179,6 +179,25 @@ public sealed class S3ServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_whose_store_does_not_answer_at_start_starts_logs_it_and_is_not_ready()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var settings = _rgw.Location(0, "0", _bucket, Prefix);
+        settings["Ccfs:Locations:0:S3:ServiceUrl"] = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/";
+        settings["Ccfs:Locations:0:S3:Timeout"] = "00:00:01";
+        var factory = Server(settings);
+
+        var ready = await factory.CreateClient().GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("no answer within 1 s", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var warning = Assert.Single(factory.Logs, l => l.Message.Contains("did not answer while its leftover temporary files", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("no answer within 1 s", warning.Exception?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_whose_bucket_refuses_its_keys_does_not_start_and_says_why_in_one_line()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
