@@ -62,7 +62,11 @@ public sealed class CephRgw
     /// <summary><see cref="NewBucketAsync"/> for a constructor, such as a server factory's.</summary>
     public TestBucket NewBucket() => NewBucketAsync().GetAwaiter().GetResult();
 
-    /// <summary>The settings that make location <paramref name="index"/> (id <paramref name="id"/>) an S3 location in <paramref name="bucket"/>.</summary>
+    /// <summary>
+    /// The settings that make location <paramref name="index"/> (id <paramref name="id"/>) an S3 location in <paramref name="bucket"/>.
+    /// The store's timeout is 30 s rather than 10: the RGW shares a loaded two-core CI machine with the tests, and a test
+    /// about something else must not fail because one call was slow there.
+    /// </summary>
     public Dictionary<string, string?> Location(int index, string id, TestBucket bucket, string? prefix = null)
     {
         var key = $"Ccfs:Locations:{index}";
@@ -75,6 +79,7 @@ public sealed class CephRgw
             [$"{key}:S3:Prefix"] = prefix,
             [$"{key}:S3:AccessKey"] = AccessKey,
             [$"{key}:S3:SecretKey"] = SecretKey,
+            [$"{key}:S3:Timeout"] = "00:00:30",
         };
     }
 
