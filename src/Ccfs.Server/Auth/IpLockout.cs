@@ -24,7 +24,7 @@ public sealed partial class IpLockout
 
     /// <summary>
     /// Failures being counted in the shared catalog at once; past it a failure is counted here only (its lock still
-    /// comes), so a flood of bad signatures cannot queue catalog writes ahead of uploads.
+    /// comes, and is shared), so a flood of bad signatures cannot queue catalog writes ahead of uploads.
     /// </summary>
     private const int MaxSharingInFlight = 64;
 
@@ -87,9 +87,19 @@ public sealed partial class IpLockout
             }
         }
 
-        if (_shared.IsShared && _sharing.Wait(0))
+        if (!_shared.IsShared)
         {
-            _ = lockedHere ? ShareLockAsync(ip, record.LockedUntil) : ShareFailureAsync(ip, now);
+            return;
+        }
+
+        // A lock is always shared (at most one per address per lock duration); a failure only while few are in flight.
+        if (lockedHere)
+        {
+            _ = ShareLockAsync(ip, record.LockedUntil);
+        }
+        else if (_sharing.Wait(0))
+        {
+            _ = ShareFailureAsync(ip, now);
         }
     }
 
@@ -208,11 +218,7 @@ public sealed partial class IpLockout
         }
         catch (Exception e)
         {
-            LogNotShared(_logger, e, ip);
-        }
-        finally
-        {
-            _sharing.Release();
+            LogLockNotShared(_logger, e, ip, until);
         }
     }
 
@@ -238,6 +244,10 @@ public sealed partial class IpLockout
     [LoggerMessage(LogLevel.Warning, "A failed signature from {ClientIp} could not be counted in the shared catalog; this node's own "
         + "count still locks the address")]
     private static partial void LogNotShared(ILogger logger, Exception exception, string clientIp);
+
+    [LoggerMessage(LogLevel.Warning, "The lock on {ClientIp} until {LockedUntil:o} could not be recorded in the shared catalog; the other "
+        + "nodes lock the address on their own count")]
+    private static partial void LogLockNotShared(ILogger logger, Exception exception, string clientIp, DateTimeOffset lockedUntil);
 
     private sealed class Record
     {
