@@ -14,6 +14,7 @@
 # figures show what each back-end costs next to the others in one run, not what separate machines would give.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
 size=${SIZE:-1MB}
 concurrency=${CONCURRENCY:-8}
 duration=${DURATION:-15s}
@@ -23,22 +24,17 @@ pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
-  [ -n "${private_pg:-}" ] && scripts/postgres-stop.sh "$work/pg" >/dev/null
+  stop_private_postgres
   [ -n "${private_rgw:-}" ] && scripts/rgw-stop.sh "$work/rgw" --purge >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
-if [ -z "${CCFS_TEST_POSTGRES:-}" ]; then
-  private_pg=1
-  CCFS_TEST_POSTGRES=$(scripts/postgres-start.sh "$work/pg" 59030)
-fi
+use_postgres "$work/pg" 59030
 if [ -z "${CCFS_TEST_S3:-}" ]; then
   private_rgw=1
   CCFS_TEST_S3=$(RGW_PORT=59080 RGW_MON_PORT=59000 RGW_WATCH_PID=$$ scripts/rgw-start.sh "$work/rgw")
 fi
 IFS='|' read -r s3_url s3_ak s3_sk <<<"$CCFS_TEST_S3"
-field() { tr ';' '\n' <<<"$CCFS_TEST_POSTGRES" | sed -n "s/^$1=//Ip" | head -1; }
-sql() { PGPASSWORD=$(field Password) psql -qtA -h "$(field Host)" -p "$(field Port)" -U "$(field Username)" -d "$(field Database)" -c "$1"; }
 s3() { curl -sf --max-time 60 -X "$1" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 "aws:amz:us-east-1:s3" \
   --user "$s3_ak:$s3_sk" "${s3_url%/}/$2"; }
 
@@ -63,7 +59,7 @@ start_node() { # NAME PORT SETTINGS...: a server with its own data dir
 }
 stop_nodes() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
 postgres_settings() { # SCHEMA: one setting per line
-  sql "CREATE SCHEMA $1;" >/dev/null
+  pg_sql "CREATE SCHEMA $1;" >/dev/null
   printf '%s\n' Ccfs__Catalog__Provider=Postgres "Ccfs__Catalog__ConnectionString=$CCFS_TEST_POSTGRES;Search Path=$1"
 }
 s3_settings() { # BUCKET: one setting per line

@@ -9,6 +9,7 @@
 # server's reads and its background work in the window (a lease renewal every 5 s, the readiness probe when polled).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
 uploads=${1:-400}
 size=${2:-100KB}
 work=$(mktemp -d)
@@ -16,18 +17,13 @@ chmod 755 "$work"   # the private PostgreSQL runs as the postgres user, which mu
 pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null
-  [ -n "${private_pg:-}" ] && scripts/postgres-stop.sh "$work/pg" >/dev/null
+  stop_private_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT
-if [ -z "${CCFS_TEST_POSTGRES:-}" ]; then
-  private_pg=1
-  CCFS_TEST_POSTGRES=$(scripts/postgres-start.sh "$work/pg" 59020)
-fi
-field() { tr ';' '\n' <<<"$CCFS_TEST_POSTGRES" | sed -n "s/^$1=//Ip" | head -1; }
-sql() { PGPASSWORD=$(field Password) psql -qtA -h "$(field Host)" -p "$(field Port)" -U "$(field Username)" -d "$(field Database)" -c "$1"; }
+use_postgres "$work/pg" 59020
 schema=cost_$(date +%s%N)
-sql "CREATE SCHEMA $schema;" >/dev/null
+pg_sql "CREATE SCHEMA $schema;" >/dev/null
 
 dotnet build -c Release -v q -nologo src/Ccfs.Server >/dev/null
 dotnet build -c Release -v q -nologo src/Ccfs.Cli >/dev/null
@@ -40,7 +36,7 @@ pids+=($!)
 for _ in $(seq 1 150); do curl -sf http://127.0.0.1:59021/readyz >/dev/null && break; sleep 0.2; done
 
 counters() {
-  sql "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted, pg_current_wal_lsn() - '0/0'::pg_lsn
+  pg_sql "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted, pg_current_wal_lsn() - '0/0'::pg_lsn
        FROM pg_stat_database WHERE datname = current_database();"
 }
 echo "| uploads in flight | uploads | transactions/upload | rows written/upload | WAL bytes/upload |"

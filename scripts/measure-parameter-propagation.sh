@@ -6,24 +6,20 @@
 # without it a private cluster is started with scripts/postgres-start.sh on port 59010 and stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
 changes=${1:-5}
 work=$(mktemp -d)
 chmod 755 "$work"   # the private PostgreSQL runs as the postgres user, which must reach its folder
 pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null
-  [ -n "${private_pg:-}" ] && scripts/postgres-stop.sh "$work/pg" >/dev/null
+  stop_private_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT
-if [ -z "${CCFS_TEST_POSTGRES:-}" ]; then
-  private_pg=1
-  CCFS_TEST_POSTGRES=$(scripts/postgres-start.sh "$work/pg" 59010)
-fi
+use_postgres "$work/pg" 59010
 schema=measure_$(date +%s%N)
-field() { tr ';' '\n' <<<"$CCFS_TEST_POSTGRES" | sed -n "s/^$1=//Ip" | head -1; }
-PGPASSWORD=$(field Password) psql -q -h "$(field Host)" -p "$(field Port)" -U "$(field Username)" -d "$(field Database)" \
-  -c "CREATE SCHEMA $schema;" >/dev/null
+pg_sql "CREATE SCHEMA $schema;" >/dev/null
 
 dotnet build -v q -nologo src/Ccfs.Server >/dev/null
 dotnet build -v q -nologo src/Ccfs.Cli >/dev/null
