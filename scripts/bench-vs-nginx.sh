@@ -5,6 +5,7 @@
 #   scripts/bench-vs-nginx.sh            # about 5 minutes with the defaults
 #   DURATION=3 WARMUP=1 scripts/bench-vs-nginx.sh
 #   SCENARIOS='upload-1MiB' CONNECTIONS=8 scripts/bench-vs-nginx.sh
+#   REPEAT=5 SCENARIOS='upload-100KB' CONNECTIONS=1 scripts/bench-vs-nginx.sh
 #
 # For uploadFile of 100 KB, 1 MiB and 5 MiB A-law WAVs (nginx: PUT of the same bytes to a new path each time), and for
 # getFileHash and downloadFile of a 1 MiB file (nginx: GET of that file), at 1 and 8 connections, it prints a markdown
@@ -20,6 +21,9 @@
 #   BENCH_DIR    [/tmp] where the temporary folder (both servers' files) goes: the disk being compared
 #   RESULTS_DIR  [artifacts/bench-vs-nginx]                  WRK_TIMEOUT [60s]
 #   CCFS_PORT    [5085]  NGINX_PORT [5086]                   NO_BUILD=1   use the Release build already there
+#   REPEAT       [1]   runs of each pair (nginx, then ccfs); the tables show each figure's median over them, and a
+#                      third table the lowest and highest ratio of the single pairs, since a shared VM's noise moves
+#                      one run's figures by more than the differences being measured
 #   Other Ccfs__* variables reach the server (e.g. Ccfs__Limits__MaxConcurrentUploads=8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +35,12 @@ connections=${CONNECTIONS:-1 8}
 scenario_filter=${SCENARIOS:-.}
 results_dir=${RESULTS_DIR:-artifacts/bench-vs-nginx}
 wrk_timeout=${WRK_TIMEOUT:-60s}
+repeat=${REPEAT:-1}
 ccfs_port=${CCFS_PORT:-5085}
 nginx_port=${NGINX_PORT:-5086}
 command_line="DURATION=$duration WARMUP=$warmup scripts/bench-vs-nginx.sh"
 [[ $connections == "1 8" ]] || command_line="CONNECTIONS='$connections' $command_line"
+[[ $repeat == 1 ]] || command_line="REPEAT=$repeat $command_line"
 [[ $scenario_filter == . ]] || command_line="SCENARIOS='$scenario_filter' $command_line"
 server_overrides=$(env | grep '^Ccfs__' | grep -iv key | sort | tr '\n' ' ' || true)
 command_line="$server_overrides$command_line"
@@ -43,6 +49,10 @@ command_line="$server_overrides$command_line"
 # its warm-up, so warm-up and measured run must fit in it together.
 if ! [[ $duration =~ ^[0-9]+$ && $warmup =~ ^[0-9]+$ ]] || ((duration < 1 || duration + warmup > 840)); then
   echo "DURATION and WARMUP are whole seconds, DURATION >= 1, together at most 840 (the 15-minute signature window)" >&2
+  exit 2
+fi
+if ! [[ $repeat =~ ^[1-9][0-9]*$ ]]; then
+  echo "REPEAT='$repeat' is not a count of runs (1 or more)" >&2
   exit 2
 fi
 
@@ -282,7 +292,7 @@ remove_uploads() {
 }
 
 tsv=$work/results.tsv
-printf 'server\tscenario\tconnections\tfile_bytes\tgood_requests\tseconds\treq_per_s\tfile_MB_per_s\tp50_ms\tp99_ms\tmax_ms\tcpu_ms_per_req\tpeak_rss_MiB\tfailures\tfirst_failure\n' >"$tsv"
+printf 'server\tscenario\tconnections\tfile_bytes\tgood_requests\tseconds\treq_per_s\tfile_MB_per_s\tp50_ms\tp99_ms\tmax_ms\tcpu_ms_per_req\tpeak_rss_MiB\tfailures\tfirst_failure\trun\n' >"$tsv"
 failed_runs=()
 
 measure() {
@@ -316,14 +326,14 @@ measure() {
   # wrk's fields: requests, duration µs, responses, failures, connect, read, write, status, timeout, p50, p99, max, first
   # failure. Throughput and CPU per request count good responses only: a refused upload is not throughput.
   awk -F'\t' -v OFS='\t' -v server="$server" -v name="$name" -v c="$conns" -v bytes="${wav_bytes[$size]}" \
-    -v ticks=$((after - before)) -v hz="$clock_ticks" -v rss="$rss" '{
+    -v ticks=$((after - before)) -v hz="$clock_ticks" -v rss="$rss" -v run="$run" '{
       failures = $4 + $5 + $6 + $7 + $9 + ($1 - $3 > 0 ? $1 - $3 : 0)
       good = $3 - $4
       seconds = $2 / 1e6
       print server, name, c, bytes, good, sprintf("%.2f", seconds), sprintf("%.1f", good / seconds),
         sprintf("%.1f", good * bytes / seconds / 1e6), sprintf("%.2f", $10 / 1000), sprintf("%.2f", $11 / 1000),
         sprintf("%.2f", $12 / 1000), (good > 0 ? sprintf("%.3f", ticks * 1000 / hz / good) : "-"),
-        sprintf("%.1f", rss / 1024), failures, $13
+        sprintf("%.1f", rss / 1024), failures, $13, run
     }' "$work/run.out" >>"$tsv"
   local last
   last=$(tail -1 "$tsv")
@@ -337,13 +347,50 @@ measure() {
 }
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-for entry in "${scenarios[@]}"; do
-  read -r kind name size <<<"$entry"
-  for conns in $connections; do
-    measure nginx "$kind" "$size" "$conns" "$name"
-    measure ccfs "$kind" "$size" "$conns" "$name"
+for run in $(seq 1 "$repeat"); do
+  for entry in "${scenarios[@]}"; do
+    read -r kind name size <<<"$entry"
+    for conns in $connections; do
+      measure nginx "$kind" "$size" "$conns" "$name"
+      measure ccfs "$kind" "$size" "$conns" "$name"
+    done
   done
 done
+
+# One row per server, scenario and connection count: each figure's median over the runs (for an even count, the mean of
+# the middle two), failures summed. mawk has no sort, hence the insertion sort.
+medians=$work/medians.tsv
+awk -F'\t' -v OFS='\t' '
+  function median(key, col,   n, i, j, v, a, x, y, d) {
+    n = count[key]
+    for (i = 1; i <= n; i++) {
+      v = value[key, i, col]
+      for (j = i - 1; j >= 1 && (a[j] == "-" || (v != "-" && a[j] + 0 > v + 0)); j--) a[j + 1] = a[j]
+      a[j + 1] = v
+    }
+    if (n % 2) return a[(n + 1) / 2]
+    x = a[n / 2]; y = a[n / 2 + 1]
+    if (x == "-" || y == "-") return x
+    d = index(x, ".") ? length(x) - index(x, ".") : 0
+    return sprintf("%." d "f", (x + y) / 2)
+  }
+  NR == 1 { $16 = "runs"; print; next }
+  {
+    key = $1 SUBSEP $2 SUBSEP $3
+    if (!(key in count)) order[++groups] = key
+    n = ++count[key]
+    for (c = 1; c <= NF; c++) value[key, n, c] = $c
+    failures[key] += $14
+    if (first[key] == "" && $15 != "") first[key] = $15
+  }
+  END {
+    for (g = 1; g <= groups; g++) {
+      key = order[g]
+      line = value[key, 1, 1] OFS value[key, 1, 2] OFS value[key, 1, 3] OFS value[key, 1, 4]
+      for (c = 5; c <= 13; c++) line = line OFS median(key, c)
+      print line, failures[key], first[key], count[key]
+    }
+  }' "$tsv" >"$medians"
 
 # The servers' own background work, for scale: CPU per second of each, idle after the runs, over the same 3 seconds.
 idle_before_ccfs=$(cpu_ticks "$ccfs_pid")
@@ -379,6 +426,38 @@ table_rows() {
         if (c in ratio) line = line " **" (a > 0 && a != "-" && b != "-" ? sprintf("%.2f×", b / a) : "-") "** |"
       }
       print line
+    }' "$medians"
+}
+
+# For REPEAT > 1: the lowest and highest ccfs/nginx ratio of the single runs, for the columns in $1 (TSV field numbers).
+ratio_spread() {
+  awk -F'\t' -v columns="$1" '
+    function label(n) {
+      if (n ~ /^upload/) { sub(/^upload-/, "", n); sub(/KB$/, " KB", n); sub(/MiB$/, " MiB", n); return "uploadFile " n " ↔ PUT" }
+      return (n ~ /^hash/ ? "getFileHash" : "downloadFile") " 1 MiB ↔ GET"
+    }
+    BEGIN { n = split(columns, column, " ") }
+    NR > 1 && $1 == "nginx" { for (i = 1; i <= NF; i++) nginx[$2, $3, $16, i] = $i }
+    NR > 1 && $1 == "ccfs" {
+      key = $2 SUBSEP $3
+      if (!(key in seen)) { seen[key] = 1; order[++groups] = key; name[key] = $2; conns[key] = $3 }
+      for (i = 1; i <= n; i++) {
+        c = column[i]; a = nginx[$2, $3, $16, c]
+        if (a == "" || a == "-" || a <= 0 || $c == "-") continue
+        r = $c / a
+        if (!((key, c) in low) || r < low[key, c]) low[key, c] = r
+        if (!((key, c) in high) || r > high[key, c]) high[key, c] = r
+      }
+    }
+    END {
+      for (g = 1; g <= groups; g++) {
+        key = order[g]; line = "| " label(name[key]) " | " conns[key] " |"
+        for (i = 1; i <= n; i++) {
+          c = column[i]
+          line = line " " ((key, c) in low ? sprintf("%.2f–%.2f×", low[key, c], high[key, c]) : "-") " |"
+        }
+        print line
+      }
     }' "$tsv"
 }
 
@@ -392,7 +471,7 @@ report=$work/report.md
   echo
   echo "ccfs $commit (Release, .NET $dotnet_version, SQLite + disk defaults) against nginx $nginx_version (\`dav_methods PUT\`,"
   echo "2 workers, bodies written to disk), both on 127.0.0.1 with their files on $filesystem; load from wrk $wrk_version,"
-  echo "${duration} s per run after a ${warmup} s warm-up, started $started. Idle after the runs: ccfs $idle_ccfs,"
+  echo "${duration} s per run after a ${warmup} s warm-up, $repeat run(s) of each pair (figures are medians), started $started. Idle after the runs: ccfs $idle_ccfs,"
   echo "nginx $idle_nginx ms of CPU per second."
   echo "Machine: $cpu_model, $(nproc) cores, kernel $(uname -r). **The load generator and both servers share these cores:"
   echo "compare ratios from the same run only, never absolute figures across runs.** Ratio = ccfs ÷ nginx (above 1 is"
@@ -406,6 +485,14 @@ report=$work/report.md
   echo "| load | conns | nginx CPU ms/req | ccfs CPU ms/req | ratio | nginx peak RSS MiB | ccfs peak RSS MiB | ratio |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   table_rows "12 13" "12 13"
+  if ((repeat > 1)); then
+    echo
+    echo "Lowest and highest ratio of the $repeat single runs (each ccfs run against the nginx run just before it):"
+    echo
+    echo "| load | conns | req/s | p50 ms | p99 ms | CPU ms/req |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    ratio_spread "7 9 10 12"
+  fi
 } >"$report"
 
 if ((${#failed_runs[@]})); then
