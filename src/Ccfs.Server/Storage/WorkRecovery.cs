@@ -30,6 +30,7 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
         try
         {
             var live = await nodes.LiveInstancesAsync(cancellationToken);
+            var unanswered = new List<string>();
             foreach (var store in locations.Stores)
             {
                 try
@@ -41,7 +42,15 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
                     // A store slow or out of reach for a moment must not stop the server starting: readiness reports the
                     // location, and leftovers wait for the next pass. A refusal (wrong keys, no bucket) still stops it.
                     LogSweepFailed(logger, e, store.LocationId);
+                    unanswered.Add(store.LocationId);
                 }
+            }
+
+            if (unanswered.Count > 0)
+            {
+                // Each unfinished item would wait out the store's timeout in turn, holding the start for minutes.
+                LogPassPostponed(logger, string.Join(", ", unanswered));
+                return new RecoveryPass(0, 0, 0);
             }
 
             int finished = 0, failed = 0, left = 0;
@@ -149,8 +158,11 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
     [LoggerMessage(LogLevel.Warning, "The interrupted {Work} of {FileName} could not be finished now; the next recovery pass tries again")]
     private static partial void LogFailed(ILogger logger, Exception exception, string fileName, string work);
 
-    [LoggerMessage(LogLevel.Warning, "Location {Location} did not answer while its leftover temporary files were removed; the next recovery pass tries again")]
+    [LoggerMessage(LogLevel.Warning, "Location {Location} failed for now (slow, busy or out of reach) while its leftover temporary files were removed; the next recovery pass tries again")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception, string location);
+
+    [LoggerMessage(LogLevel.Warning, "Unfinished uploads and deletes wait for the next recovery pass: location(s) {Locations} failed for now")]
+    private static partial void LogPassPostponed(ILogger logger, string locations);
 
     [LoggerMessage(LogLevel.Warning, "{FileName} has a copy being deleted in location {Location}, which is not configured; it is left")]
     private static partial void LogUnknownLocation(ILogger logger, string fileName, string location);

@@ -42,6 +42,8 @@ public sealed class S3StoreException(string message, Exception? inner = null, bo
         };
         var transient = e switch
         {
+            AmazonS3Exception { ErrorCode: "RequestTimeout" or "SlowDown" } => true,
+            AmazonUnmarshallingException => false,
             AmazonS3Exception s => IsBusy(s.StatusCode),
             AmazonServiceException { InnerException: null } s => IsBusy(s.StatusCode),
             _ => true,
@@ -49,7 +51,9 @@ public sealed class S3StoreException(string message, Exception? inner = null, bo
         return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e, transient);
     }
 
-    private static bool IsBusy(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests || (int)status >= 500;
+    /// <summary>Answers that say "later", not "no": a 501 or 505, say, stays until the configuration changes.</summary>
+    private static bool IsBusy(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+        or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 
     private static string Unreachable(Exception e)
     {
