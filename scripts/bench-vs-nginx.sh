@@ -474,7 +474,12 @@ report=$work/report.md
   echo "${duration} s per run after a ${warmup} s warm-up, $repeat run(s) of each pair (figures are medians), started $started. Idle after the runs: ccfs $idle_ccfs,"
   echo "nginx $idle_nginx ms of CPU per second."
   echo "Machine: $cpu_model, $(nproc) cores, kernel $(uname -r). **The load generator and both servers share these cores:"
-  echo "compare ratios from the same run only, never absolute figures across runs.** Ratio = ccfs ÷ nginx (above 1 is"
+  if ((repeat > 1)); then
+    echo "compare ratios from the same invocation only, never absolute figures across invocations.** Each ratio divides the"
+    echo "medians over the $repeat runs; the last table shows how far single runs spread. Ratio = ccfs ÷ nginx (above 1 is"
+  else
+    echo "compare ratios from the same run only, never absolute figures across runs.** Ratio = ccfs ÷ nginx (above 1 is"
+  fi
   echo "better for throughput, worse for latency, CPU and memory). Every response was checked (2xx, resultCode \"0\", the"
   echo "hash, the length) and every upload's file counted on disk; no request failed."
   echo

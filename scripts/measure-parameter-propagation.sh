@@ -12,7 +12,8 @@ work=$(mktemp -d)
 chmod 755 "$work"   # the private PostgreSQL runs as the postgres user, which must reach its folder
 pids=()
 cleanup() {
-  kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null
+  kill "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
   stop_private_postgres
   rm -rf "$work"
 }

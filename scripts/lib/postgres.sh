@@ -7,8 +7,9 @@ private_pg_dir=""
 
 use_postgres() {
   if [ -z "${CCFS_TEST_POSTGRES:-}" ]; then
-    CCFS_TEST_POSTGRES=$(scripts/postgres-start.sh "$1" "$2")
+    # Set first: a start that fails half-way (after pg_ctl start) must still be stopped.
     private_pg_dir=$1
+    CCFS_TEST_POSTGRES=$(scripts/postgres-start.sh "$1" "$2")
   fi
 }
 
