@@ -15,20 +15,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
+source scripts/lib/scratch.sh
 size=${SIZE:-1MB}
 concurrency=${CONCURRENCY:-8}
 duration=${DURATION:-15s}
-work=$(mktemp -d)
-chmod 755 "$work"   # the private PostgreSQL runs as the postgres user, which must reach its folder
-pids=()
-cleanup() {
-  kill "${pids[@]}" 2>/dev/null || true
-  wait "${pids[@]}" 2>/dev/null || true
-  stop_private_postgres
-  [ -n "${private_rgw:-}" ] && scripts/rgw-stop.sh "$work/rgw" --purge >/dev/null 2>&1
-  rm -rf "$work"
+cleanup_more() {
+  [ -z "${private_rgw:-}" ] || scripts/rgw-stop.sh "$work/rgw" --purge >/dev/null 2>&1
 }
-trap cleanup EXIT
 use_postgres "$work/pg" 59030
 if [ -z "${CCFS_TEST_S3:-}" ]; then
   private_rgw=1
@@ -57,7 +50,6 @@ start_node() { # NAME PORT SETTINGS...: a server with its own data dir
   tail -20 "$work/$name.log" >&2
   exit 1
 }
-stop_nodes() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
 postgres_settings() { # SCHEMA: one setting per line
   pg_sql "CREATE SCHEMA $1;" >/dev/null
   printf '%s\n' Ccfs__Catalog__Provider=Postgres "Ccfs__Catalog__ConnectionString=$CCFS_TEST_POSTGRES;Search Path=$1"
@@ -83,17 +75,17 @@ echo "## Upload $size, $concurrency in flight, $duration per back-end ($(date -u
 echo
 start_node sqlite 59101
 bench "one node: SQLite + disk" http://127.0.0.1:59101
-stop_nodes
+stop_started
 
 mapfile -t settings < <(postgres_settings "bench_disk_$suffix")
 start_node postgres 59102 "${settings[@]}"
 bench "one node: PostgreSQL + disk" http://127.0.0.1:59102
-stop_nodes
+stop_started
 
 mapfile -t settings < <(postgres_settings "bench_s3_$suffix"; s3_settings "bench-one-$suffix")
 start_node postgres-s3 59103 "${settings[@]}"
 bench "one node: PostgreSQL + S3" http://127.0.0.1:59103
-stop_nodes
+stop_started
 
 mapfile -t settings < <(postgres_settings "bench_two_$suffix"; s3_settings "bench-two-$suffix")
 start_node node-a 59104 "${settings[@]}"

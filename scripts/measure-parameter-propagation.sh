@@ -7,17 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
+source scripts/lib/scratch.sh
 changes=${1:-5}
-work=$(mktemp -d)
-chmod 755 "$work"   # the private PostgreSQL runs as the postgres user, which must reach its folder
-pids=()
-cleanup() {
-  kill "${pids[@]}" 2>/dev/null || true
-  wait "${pids[@]}" 2>/dev/null || true
-  stop_private_postgres
-  rm -rf "$work"
-}
-trap cleanup EXIT
 use_postgres "$work/pg" 59010
 schema=measure_$(date +%s%N)
 pg_sql "CREATE SCHEMA $schema;" >/dev/null

@@ -1,7 +1,7 @@
 # Sourced by the measurement scripts (from the repository root): the PostgreSQL they measure against.
 #   use_postgres DIR PORT   keeps CCFS_TEST_POSTGRES (an Npgsql connection string) if set, otherwise starts a private
 #                           cluster in DIR on PORT with scripts/postgres-start.sh and sets it
-#   stop_private_postgres   stops that private cluster, if one was started (call it from the script's cleanup)
+#   stop_private_postgres   stops that private cluster, if one was started (scripts/lib/scratch.sh calls it at exit)
 #   pg_sql SQL              runs SQL there, printing rows unaligned without headers
 private_pg_dir=""
 
