@@ -23,37 +23,31 @@ public sealed class S3StoreException(string message, Exception? inner = null, bo
     /// </summary>
     internal static S3StoreException? From(Exception e, string location, S3LocationSettings settings, string operation, bool timedOut)
     {
-        var reason = e switch
+        var noAnswer = $"no answer within {settings.Timeout.TotalSeconds:0.###} s";
+        (string? reason, bool transient) = e switch
         {
-            OperationCanceledException when timedOut => $"no answer within {settings.Timeout.TotalSeconds:0.###} s",
-            AmazonS3Exception { ErrorCode: "NoSuchBucket" } => $"the bucket '{settings.Bucket}' does not exist",
+            OperationCanceledException when timedOut => (noAnswer, true),
+            AmazonS3Exception { ErrorCode: "NoSuchBucket" } => ($"the bucket '{settings.Bucket}' does not exist", false),
             AmazonS3Exception { ErrorCode: "BadDigest" } =>
-                "the store found that the bytes it received do not match their Content-MD5 (BadDigest); nothing was stored",
+                ("the store found that the bytes it received do not match their Content-MD5 (BadDigest); nothing was stored", false),
             AmazonS3Exception { StatusCode: HttpStatusCode.Forbidden } s =>
-                $"access denied ({s.ErrorCode ?? "403"}); check the location's S3:AccessKey, S3:SecretKey and the bucket's permissions",
-            AmazonS3Exception { StatusCode: HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests } s =>
-                $"the store is busy ({(int)s.StatusCode} {s.ErrorCode})",
-            AmazonS3Exception s => $"the store answered {(int)s.StatusCode} {s.ErrorCode}{(s.Message is { Length: > 0 } m ? ": " + m : "")}",
-            AmazonServiceException { InnerException: { } inner } => Unreachable(inner),
-            AmazonServiceException s => $"the store answered {(int)s.StatusCode} {s.ErrorCode}",
-            AmazonClientException or HttpRequestException or IOException or SocketException or TimeoutException => Unreachable(e),
-            OperationCanceledException { InnerException: TimeoutException } => $"no answer within {settings.Timeout.TotalSeconds:0.###} s",
-            _ => null,
-        };
-        var transient = e switch
-        {
-            AmazonS3Exception { ErrorCode: "RequestTimeout" or "SlowDown" } => true,
-            AmazonUnmarshallingException => false,
-            AmazonS3Exception s => IsBusy(s.StatusCode),
-            AmazonServiceException { InnerException: null } s => IsBusy(s.StatusCode),
-            _ => true,
+                ($"access denied ({s.ErrorCode ?? "403"}); check the location's S3:AccessKey, S3:SecretKey and the bucket's permissions", false),
+            AmazonS3Exception s when IsBusy(s) => ($"the store is busy ({(int)s.StatusCode} {s.ErrorCode})", true),
+            AmazonS3Exception s => ($"the store answered {(int)s.StatusCode} {s.ErrorCode}{(s.Message is { Length: > 0 } m ? ": " + m : "")}", false),
+            AmazonUnmarshallingException => ("the endpoint answered, but not as an S3 store; check the location's S3:ServiceUrl", false),
+            AmazonServiceException { InnerException: { } inner } => (Unreachable(inner), true),
+            AmazonServiceException s => ($"the store answered {(int)s.StatusCode} {s.ErrorCode}", IsBusy(s)),
+            AmazonClientException or HttpRequestException or IOException or SocketException or TimeoutException => (Unreachable(e), true),
+            OperationCanceledException { InnerException: TimeoutException } => (noAnswer, true),
+            _ => (null, false),
         };
         return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e, transient);
     }
 
     /// <summary>Answers that say "later", not "no": a 501 or 505, say, stays until the configuration changes.</summary>
-    private static bool IsBusy(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-        or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+    private static bool IsBusy(AmazonServiceException answer) => answer.ErrorCode is "RequestTimeout" or "SlowDown"
+        || answer.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 
     private static string Unreachable(Exception e)
     {

@@ -54,5 +54,7 @@ public sealed class S3StoreExceptionTests
             "0", Settings, "listing", timedOut: false);
 
         Assert.False(failure!.Transient);
+        Assert.EndsWith("listing: the endpoint answered, but not as an S3 store; check the location's S3:ServiceUrl", failure.Message,
+            StringComparison.Ordinal);
     }
 }
