@@ -5,6 +5,8 @@
 # when it is missing. Starting a cluster that already runs in <folder> prints its connection string again.
 # fsync is off: this cluster is for tests, never for anything described as durable.
 # Stop it with scripts/postgres-stop.sh <folder>.
+#   PG_WATCH_PID   a process id: when it ends, the cluster is stopped and <folder> removed (a test run that is killed
+#                  leaves no cluster behind).
 set -euo pipefail
 W=${1:?usage: postgres-start.sh <folder> [port]}
 PORT=${2:-55432}
@@ -35,6 +37,12 @@ if [[ ! -f $D/PG_VERSION ]]; then
   chmod 600 "$W/pwfile"
   as_postgres "$PGBIN/initdb" -D "$D" -U postgres --auth-local=peer --auth-host=scram-sha-256 --pwfile="$W/pwfile" -E UTF8 \
     --locale=C.UTF-8 >"$W/initdb.log"
+fi
+
+# Started before the cluster, so a failure below leaves nothing running once the watched process ends.
+if [[ -n ${PG_WATCH_PID:-} ]]; then
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done; [ -d "$2" ] && "$3" "$2" --remove' \
+    pg-watch "$PG_WATCH_PID" "$W" "$(dirname "$(realpath "$0")")/postgres-stop.sh" </dev/null >/dev/null 2>&1 &
 fi
 
 as_postgres "$PGBIN/pg_ctl" -D "$D" -l "$W/server.log" -w -t 60 -o "-c listen_addresses=127.0.0.1 -c port=$PORT \

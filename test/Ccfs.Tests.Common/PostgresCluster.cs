@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 
 namespace Ccfs.Tests;
@@ -52,12 +53,14 @@ public static class PostgresCluster
 
         var folder = Path.Combine(Path.GetTempPath(), "ccfs-test-postgres", Guid.NewGuid().ToString("N"));
         var port = ServerProcess.FreePort();
-        var connectionString = Script("postgres-start.sh", folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trim();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Script("postgres-stop.sh", folder, "--remove");
+        // The script's watcher stops the cluster if this process dies without running ProcessExit (a killed test host).
+        var connectionString = Script("postgres-start.sh", [folder, port.ToString(CultureInfo.InvariantCulture)],
+            new() { ["PG_WATCH_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture) }).Trim();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Script("postgres-stop.sh", [folder, "--remove"]);
         return connectionString;
     }
 
-    private static string Script(string name, params string[] arguments)
+    private static string Script(string name, string[] arguments, Dictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Path.Combine(TestData.RepositoryRoot, "scripts", name))
         {
@@ -67,6 +70,11 @@ public static class PostgresCluster
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (variable, value) in environment ?? [])
+        {
+            start.Environment[variable] = value;
         }
 
         using var process = Process.Start(start)!;
