@@ -76,7 +76,7 @@ public sealed partial class HostileClientProcessTests : IDisposable
         {
             Version = System.Net.HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new StreamContent(new Trickle(bytesPerSecond: 300)),
+            Content = new TrickleContent(bytesPerSecond: 300),
         };
         request.Content.Headers.ContentLength = 100_000;
         request.Content.Headers.ContentType = new("application/json");
@@ -98,7 +98,11 @@ public sealed partial class HostileClientProcessTests : IDisposable
             await Task.Delay(100);
         }
 
-        Assert.Equal(1, await MetricAsync(server, "ccfs_uploads_in_flight"));
+        if (await MetricAsync(server, "ccfs_uploads_in_flight") != 1)
+        {
+            Assert.Fail($"the trickle was never seen holding the slot, and its exchange has not ended; in flight {await MetricAsync(server, "ccfs_uploads_in_flight")}, queued {await MetricAsync(server, "ccfs_uploads_queued")}\n{server.Process.Output}");
+        }
+
         var ended = await Record.ExceptionAsync(() => sending.WaitAsync(Bound));
 
         Assert.True(ended is HttpRequestException or IOException or TaskCanceledException, $"the trickle was not dropped: {ended}");
@@ -299,38 +303,31 @@ public sealed partial class HostileClientProcessTests : IDisposable
         return new Running(process, new SignedClient(http, new(CcfsFactory.AccessKey, CcfsFactory.SecretKey), TimeProvider.System), listening);
     }
 
-    /// <summary>A body that arrives at <paramref name="bytesPerSecond"/>, for as long as it is read.</summary>
-    private sealed class Trickle(int bytesPerSecond) : Stream
+    /// <summary>
+    /// A body sent at <paramref name="bytesPerSecond"/> until the server ends the exchange. Each piece is flushed: over
+    /// HTTP/2 HttpClient keeps request headers and body data in its connection's write buffer until something flushes
+    /// it, so a trickle from a StreamContent could sit unsent until the buffer filled (CI saw the request reach the
+    /// server only 30 s later, when another request on the connection flushed it).
+    /// </summary>
+    private sealed class TrickleContent(int bytesPerSecond) : HttpContent
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
         {
-            await Task.Delay(100, cancellationToken);
-            var count = Math.Min(buffer.Length, bytesPerSecond / 10);
-            buffer.Span[..count].Fill((byte)'A');
-            return count;
+            var piece = new byte[bytesPerSecond / 10];
+            Array.Fill(piece, (byte)'A');
+            while (true)
+            {
+                await stream.WriteAsync(piece);
+                await stream.FlushAsync();
+                await Task.Delay(100);
+            }
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
+        protected override bool TryComputeLength(out long length)
         {
+            length = -1;
+            return false;
         }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed record Running(ServerProcess Process, SignedClient Client, int Port) : IAsyncDisposable
