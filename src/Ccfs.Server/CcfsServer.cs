@@ -12,6 +12,7 @@ using Ccfs.Server.Metadata;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -100,6 +101,7 @@ public static class CcfsServer
         services.AddSingleton<LockedRequestLog>();
         services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, ILoggerFactory>((kestrel, settings, loggers) =>
             KestrelLimits.Apply(kestrel, settings, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));
+        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
 
         services.AddHealthChecks();
         services.AddOptions<HealthCheckServiceOptions>().Configure<CcfsSettings>((options, settings) =>
