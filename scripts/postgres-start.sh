@@ -31,18 +31,18 @@ if [[ -f $D/postmaster.pid ]] && kill -0 "$(head -1 "$D/postmaster.pid")" 2>/dev
   exit 0
 fi
 
+# Started before initdb and the cluster, so a failure below leaves nothing behind once the watched process ends.
+if [[ -n ${PG_WATCH_PID:-} ]]; then
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done; [ -d "$2" ] && "$3" "$2" --remove' \
+    pg-watch "$PG_WATCH_PID" "$W" "$(dirname "$(realpath "$0")")/postgres-stop.sh" </dev/null >/dev/null 2>&1 &
+fi
+
 if [[ ! -f $D/PG_VERSION ]]; then
   echo "postgres-superuser-password" >"$W/pwfile"
   if [[ $(id -u) -eq 0 ]]; then chown postgres "$W/pwfile"; fi
   chmod 600 "$W/pwfile"
   as_postgres "$PGBIN/initdb" -D "$D" -U postgres --auth-local=peer --auth-host=scram-sha-256 --pwfile="$W/pwfile" -E UTF8 \
     --locale=C.UTF-8 >"$W/initdb.log"
-fi
-
-# Started before the cluster, so a failure below leaves nothing running once the watched process ends.
-if [[ -n ${PG_WATCH_PID:-} ]]; then
-  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done; [ -d "$2" ] && "$3" "$2" --remove' \
-    pg-watch "$PG_WATCH_PID" "$W" "$(dirname "$(realpath "$0")")/postgres-stop.sh" </dev/null >/dev/null 2>&1 &
 fi
 
 as_postgres "$PGBIN/pg_ctl" -D "$D" -l "$W/server.log" -w -t 60 -o "-c listen_addresses=127.0.0.1 -c port=$PORT \
