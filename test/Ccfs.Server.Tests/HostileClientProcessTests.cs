@@ -85,9 +85,10 @@ public sealed partial class HostileClientProcessTests : IDisposable
         // Kestrel enforces the rate of HTTP/2 bodies per connection: it aborts the trickling client's connection, so the
         // client gets no answer, only the end of the exchange.
         var sending = server.Client.Http.SendAsync(request);
-        for (var i = 0; i < 300 && await MetricAsync(server, "ccfs_uploads_in_flight") != 1; i++)
+        double inFlight;
+        for (var i = 0; (inFlight = await MetricAsync(server, "ccfs_uploads_in_flight")) != 1 && i < 300; i++)
         {
-            // An exchange that ends before its slot is seen failed for another reason (CI saw this once under load): say which.
+            // An exchange that ends before its slot is seen failed for another reason: say which.
             if (sending.IsCompleted)
             {
                 var outcome = await Record.ExceptionAsync(() => sending) is { } failure ? failure.ToString()
@@ -98,9 +99,10 @@ public sealed partial class HostileClientProcessTests : IDisposable
             await Task.Delay(100);
         }
 
-        if (await MetricAsync(server, "ccfs_uploads_in_flight") != 1)
+        if (inFlight != 1)
         {
-            Assert.Fail($"the trickle was never seen holding the slot, and its exchange has not ended; in flight {await MetricAsync(server, "ccfs_uploads_in_flight")}, queued {await MetricAsync(server, "ccfs_uploads_queued")}\n{server.Process.Output}");
+            Assert.Fail($"the trickle was never seen holding the slot in 30 s (in flight {inFlight}, queued "
+                + $"{await MetricAsync(server, "ccfs_uploads_queued")}, exchange ended: {sending.IsCompleted})\n{server.Process.Output}");
         }
 
         var ended = await Record.ExceptionAsync(() => sending.WaitAsync(Bound));
