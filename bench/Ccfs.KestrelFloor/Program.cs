@@ -11,13 +11,16 @@ using Microsoft.AspNetCore.Connections;
 // the script removes them after each run). FLOOR_WORK=receive does only that;
 // FLOOR_WORK=full adds the work whose cost grows with the body, as ccfs does it: the auth-v2 HMAC over the
 // percent-encoded body, the Base64 decode in place, the SHA-256 of the file and an fsync of the file.
-// FLOOR_BLOCKS=4k keeps Kestrel's own 4 KiB pool blocks; 64k (the default) uses ccfs's LargeBlockMemoryPoolFactory.
+// FLOOR_BLOCKS=4k keeps Kestrel's own 4 KiB pool blocks; 16k, 32k or 64k (the default, ccfs's) use ccfs's
+// LargeBlockMemoryPoolFactory with blocks of that size.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
 builder.Logging.ClearProviders();
-if (Environment.GetEnvironmentVariable("FLOOR_BLOCKS") != "4k")
+var blocks = Environment.GetEnvironmentVariable("FLOOR_BLOCKS") ?? "64k";
+if (blocks != "4k")
 {
-    builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+    var blockSize = int.Parse(blocks.TrimEnd('k'), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory(blockSize));
 }
 
 var full = Environment.GetEnvironmentVariable("FLOOR_WORK") == "full";

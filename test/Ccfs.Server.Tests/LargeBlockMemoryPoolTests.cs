@@ -7,7 +7,7 @@ namespace Ccfs.Server.Tests;
 
 public sealed class LargeBlockMemoryPoolTests
 {
-    private const int BlockSize = LargeBlockMemoryPoolFactory.BlockSize;
+    private const int BlockSize = LargeBlockMemoryPoolFactory.DefaultBlockSize;
 
     [Theory]
     [InlineData(-1)]
@@ -23,6 +23,17 @@ public sealed class LargeBlockMemoryPoolTests
 
         Assert.Equal(BlockSize, block.Memory.Length);
         Assert.Equal(BlockSize, pool.MaxBufferSize);
+    }
+
+    [Fact]
+    public void A_pool_of_another_block_size_rents_that_size()
+    {
+        using var pool = new LargeBlockMemoryPoolFactory(16 * 1024).Create();
+
+        using var block = pool.Rent(4096);
+
+        Assert.Equal(16 * 1024, block.Memory.Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent((16 * 1024) + 1));
     }
 
     [Fact]

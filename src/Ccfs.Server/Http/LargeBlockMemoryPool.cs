@@ -1,38 +1,43 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 
 namespace Ccfs.Server.Http;
 
 /// <summary>
-/// Gives Kestrel memory pools of 64 KiB blocks instead of its own 4 KiB ones. Kestrel's socket transport receives into
-/// one pool block at a time, so with 4 KiB blocks a 7 MB upload body takes about two thousand <c>recv</c> calls, each
+/// Gives Kestrel memory pools of larger blocks than its own 4 KiB ones. Kestrel's socket transport receives into one
+/// pool block at a time, so with 4 KiB blocks a 7 MB upload body takes about two thousand <c>recv</c> calls, each
 /// with the wake-ups around it, and on a virtual machine a syscall is dear: a bare Kestrel endpoint that only reads a
 /// 7 MB body and writes 5 MiB used 39 ms of CPU per request with 4 KiB blocks and 18 ms with 64 KiB ones
 /// (scripts/measure-kestrel-floor.sh, docs/performance.md). A connection waiting for its next request holds no block
-/// (Kestrel waits for data before it rents one), so idle connections cost no more than before.
+/// (Kestrel waits for data before it rents one); one that has sent part of a request holds a whole block until it
+/// finishes or times out, which <c>Ccfs:Limits:MaxConnections</c> bounds.
 /// </summary>
-public sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
+public sealed class LargeBlockMemoryPoolFactory(int blockSize = LargeBlockMemoryPoolFactory.DefaultBlockSize) : IMemoryPoolFactory<byte>
 {
-    public const int BlockSize = 64 * 1024;
+    public const int DefaultBlockSize = 64 * 1024;
 
-    /// <summary>Free blocks each pool keeps for reuse (4 MiB); blocks returned past that are left to the GC.</summary>
+    /// <summary>
+    /// Free blocks each pool keeps for reuse (4 MiB of 64 KiB blocks); blocks returned past that are left to the GC.
+    /// Kestrel makes one pool per socket I/O queue (as many as cores, at most 16) and a few of its own.
+    /// </summary>
     public const int RetainedBlocks = 64;
 
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool();
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool(blockSize);
 }
 
-internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
+internal sealed class LargeBlockMemoryPool(int blockSize) : MemoryPool<byte>
 {
     private readonly ConcurrentQueue<Block> _free = new();
     private int _freeCount;
     private volatile bool _disposed;
 
-    public override int MaxBufferSize => LargeBlockMemoryPoolFactory.BlockSize;
+    public override int MaxBufferSize => blockSize;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, LargeBlockMemoryPoolFactory.BlockSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, blockSize);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_free.TryDequeue(out var block))
         {
@@ -41,7 +46,7 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
             return block;
         }
 
-        return new Block(this);
+        return new Block(this, blockSize);
     }
 
     protected override void Dispose(bool disposing)
@@ -62,20 +67,28 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     }
 
     /// <summary>A pinned block, as Kestrel's are (its socket reads need memory the GC does not move).</summary>
-    private sealed class Block(LargeBlockMemoryPool pool) : IMemoryOwner<byte>
+    private sealed class Block : IMemoryOwner<byte>
     {
+        private readonly LargeBlockMemoryPool _pool;
         private int _rented = 1;
 
-        public Memory<byte> Memory { get; } = GC.AllocateUninitializedArray<byte>(LargeBlockMemoryPoolFactory.BlockSize, pinned: true);
+        public Block(LargeBlockMemoryPool pool, int size)
+        {
+            _pool = pool;
+            var array = GC.AllocateUninitializedArray<byte>(size, pinned: true);
+            Memory = MemoryMarshal.CreateFromPinnedArray(array, 0, array.Length);
+        }
+
+        public Memory<byte> Memory { get; }
 
         public void Rent() => Volatile.Write(ref _rented, 1);
 
-        /// <summary>Returns the block once, however often it is disposed, so two renters never share it.</summary>
+        /// <summary>A second dispose by the same renter does not return the block twice.</summary>
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _rented, 0) == 1)
             {
-                pool.Return(this);
+                _pool.Return(this);
             }
         }
     }
