@@ -101,7 +101,7 @@ public static class CcfsServer
         services.AddSingleton<LockedRequestLog>();
         services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, ILoggerFactory>((kestrel, settings, loggers) =>
             KestrelLimits.Apply(kestrel, settings, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));
-        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        services.AddSingleton<IMemoryPoolFactory<byte>>(sp => new LargeBlockMemoryPoolFactory(metrics: sp.GetRequiredService<CcfsMetrics>()));
 
         services.AddHealthChecks();
         services.AddOptions<HealthCheckServiceOptions>().Configure<CcfsSettings>((options, settings) =>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Ccfs.Server.Http;
+using Ccfs.Server.Observability;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -71,6 +72,24 @@ public sealed class LargeBlockMemoryPoolTests
         Assert.Equal(LargeBlockMemoryPoolFactory.RetainedBlocks, secondRound.Count(block => firstRound.Contains(block)));
         Assert.Equal(secondRound.Count, secondRound.Distinct().Count());
         secondRound.ForEach(block => block.Dispose());
+    }
+
+    [Fact]
+    public void Blocks_in_use_and_allocated_are_counted()
+    {
+        var metrics = new CcfsMetrics();
+        using var pool = new LargeBlockMemoryPoolFactory(metrics: metrics).Create();
+        var first = pool.Rent();
+        var second = pool.Rent();
+        first.Dispose();
+        first.Dispose();
+        Assert.Equal(1, metrics.ReceiveBlocksInUse.Value);
+
+        using var reused = pool.Rent();
+        second.Dispose();
+
+        Assert.Equal(1, metrics.ReceiveBlocksInUse.Value);
+        Assert.Equal(2, metrics.ReceiveBlocksAllocated.Value);
     }
 
     [Fact]

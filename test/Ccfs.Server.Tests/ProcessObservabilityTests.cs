@@ -74,6 +74,23 @@ public sealed class ProcessObservabilityTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dataDir, "locations", "0", fileName[3..])));
     }
 
+    [Fact]
+    public async Task Kestrel_receives_into_the_servers_64_KiB_blocks()
+    {
+        var (server, http) = await StartAsync();
+        await using var running = server;
+        var client = new SignedClient(http, new(CcfsFactory.AccessKey, CcfsFactory.SecretKey), TimeProvider.System);
+
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.Sine), "0", "success");
+
+        // Kestrel's own pools would leave these at zero: the factory the server registers would not be in use.
+        var metrics = await http.GetStringAsync("/metrics");
+        var allocated = System.Text.RegularExpressions.Regex.Match(metrics, "^ccfs_receive_blocks_allocated_total (\\S+)$",
+            System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(allocated.Success, metrics);
+        Assert.True(double.Parse(allocated.Groups[1].Value, CultureInfo.InvariantCulture) >= 1, allocated.Value);
+    }
+
     public void Dispose()
     {
         try

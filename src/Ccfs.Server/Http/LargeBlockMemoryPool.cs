@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Ccfs.Server.Observability;
 using Microsoft.AspNetCore.Connections;
 
 namespace Ccfs.Server.Http;
@@ -14,7 +15,10 @@ namespace Ccfs.Server.Http;
 /// (Kestrel waits for data before it rents one); one that has sent part of a request holds a whole block until it
 /// finishes or times out, which <c>Ccfs:Limits:MaxConnections</c> bounds.
 /// </summary>
-public sealed class LargeBlockMemoryPoolFactory(int blockSize = LargeBlockMemoryPoolFactory.DefaultBlockSize) : IMemoryPoolFactory<byte>
+/// <param name="blockSize">The size of every block.</param>
+/// <param name="metrics">Where blocks allocated and in use are counted (<c>ccfs_receive_blocks_*</c>), if anywhere.</param>
+public sealed class LargeBlockMemoryPoolFactory(int blockSize = LargeBlockMemoryPoolFactory.DefaultBlockSize, CcfsMetrics? metrics = null)
+    : IMemoryPoolFactory<byte>
 {
     public const int DefaultBlockSize = 64 * 1024;
 
@@ -24,10 +28,10 @@ public sealed class LargeBlockMemoryPoolFactory(int blockSize = LargeBlockMemory
     /// </summary>
     public const int RetainedBlocks = 64;
 
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool(blockSize);
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool(blockSize, metrics);
 }
 
-internal sealed class LargeBlockMemoryPool(int blockSize) : MemoryPool<byte>
+internal sealed class LargeBlockMemoryPool(int blockSize, CcfsMetrics? metrics) : MemoryPool<byte>
 {
     private readonly ConcurrentQueue<Block> _free = new();
     private int _freeCount;
@@ -39,6 +43,7 @@ internal sealed class LargeBlockMemoryPool(int blockSize) : MemoryPool<byte>
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, blockSize);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        metrics?.ReceiveBlocksInUse.Inc();
         if (_free.TryDequeue(out var block))
         {
             Interlocked.Decrement(ref _freeCount);
@@ -46,6 +51,7 @@ internal sealed class LargeBlockMemoryPool(int blockSize) : MemoryPool<byte>
             return block;
         }
 
+        metrics?.ReceiveBlocksAllocated.Inc();
         return new Block(this, blockSize);
     }
 
@@ -57,6 +63,7 @@ internal sealed class LargeBlockMemoryPool(int blockSize) : MemoryPool<byte>
 
     private void Return(Block block)
     {
+        metrics?.ReceiveBlocksInUse.Dec();
         if (!_disposed && Interlocked.Increment(ref _freeCount) <= LargeBlockMemoryPoolFactory.RetainedBlocks)
         {
             _free.Enqueue(block);

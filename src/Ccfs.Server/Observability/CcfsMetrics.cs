@@ -43,6 +43,10 @@ public sealed class CcfsMetrics
         _catalogUnavailable = factory.CreateCounter("ccfs_catalog_unavailable_total",
             "Catalog writes answered as unavailable (503): the database held by another process, unreachable, or slower than Ccfs:Catalog:WriteTimeout");
         AuditDropped = factory.CreateCounter("ccfs_audit_dropped_total", "Audit entries not recorded because the audit queue was full");
+        ReceiveBlocksAllocated = factory.CreateCounter("ccfs_receive_blocks_allocated_total",
+            "64 KiB blocks allocated for Kestrel's connection buffers; a steady rise under steady load means the pools keep too few");
+        ReceiveBlocksInUse = factory.CreateGauge("ccfs_receive_blocks_in_use",
+            "64 KiB blocks Kestrel holds now: connections with bytes received but not yet read, or not yet sent");
         factory.CreateGauge("ccfs_build_info", "The ccfs version this process runs (always 1)", "version", "commit")
             .WithLabels(CcfsVersion.Version, CcfsVersion.Commit ?? "").Set(1);
 
@@ -96,4 +100,8 @@ public sealed class CcfsMetrics
     public Counter IntegrityProblems { get; }
 
     public Counter AuditDropped { get; }
+
+    public Counter ReceiveBlocksAllocated { get; }
+
+    public Gauge ReceiveBlocksInUse { get; }
 }
