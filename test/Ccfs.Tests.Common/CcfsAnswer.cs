@@ -10,7 +10,7 @@ public static class CcfsAnswer
         HttpStatusCode status = HttpStatusCode.OK)
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"HTTP {(int)response.StatusCode}, {status} expected: {text}");
+        Assert.True(status == response.StatusCode, $"HTTP {(int)response.StatusCode}, {status} expected: {text} (X-Ccfs-Reason: {Reason(response)})");
         Assert.Equal("application/json;charset=UTF-8", response.Content.Headers.ContentType?.ToString().Replace(" ", "", StringComparison.Ordinal));
         var json = JsonDocument.Parse(text).RootElement;
         Assert.Equal(resultCode, json.GetProperty("resultCode").GetString());
