@@ -150,9 +150,12 @@ public sealed partial class ObservabilityTests
     }
 
     /// <summary>Every sample of the Prometheus text format, by name and labels.</summary>
-    internal static async Task<Dictionary<string, double>> ScrapeAsync(CcfsFactory factory)
+    internal static Task<Dictionary<string, double>> ScrapeAsync(CcfsFactory factory) => ScrapeAsync(factory.CreateClient());
+
+    /// <summary>Every sample of the Prometheus text format a server (in process or not) answers, by name and labels.</summary>
+    internal static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http)
     {
-        var text = await factory.CreateClient().GetStringAsync("/metrics");
+        var text = await http.GetStringAsync("/metrics");
         return text.Split('\n').Where(l => l.Length > 0 && l[0] != '#')
             .ToDictionary(l => l[..l.LastIndexOf(' ')], l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }

@@ -36,6 +36,10 @@ public static class CcfsAnswer
         Assert.True(json.GetProperty("timestamp").GetInt64() > 1_500_000_000_000);
     }
 
+    /// <summary>The answer's resultCode alone, for a test that accepts more than one.</summary>
+    public static async Task<string> ResultCodeAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("resultCode").GetString()!;
+
     public static string? Reason(HttpResponseMessage response) =>
         response.Headers.TryGetValues("X-Ccfs-Reason", out var values) ? values.Single() : null;
 

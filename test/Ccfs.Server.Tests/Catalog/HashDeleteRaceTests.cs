@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Tests.Catalog;
@@ -22,14 +21,14 @@ public sealed class HashDeleteRaceTests : IDisposable
 
             // On a loaded machine (a CI pass on PostgreSQL and S3) a catalog or store call may outlast its bound: the answer
             // is then 0300503 with nothing lost, and the client tries again, as CC-FS clients do.
-            var deleted = await ResultCodeAsync(await delete);
+            var deleted = await CcfsAnswer.ResultCodeAsync(await delete);
             for (var retry = 0; deleted == "0300503" && retry < 5; retry++)
             {
-                deleted = await ResultCodeAsync(await client.DeleteAsync(fileName));
+                deleted = await CcfsAnswer.ResultCodeAsync(await client.DeleteAsync(fileName));
             }
 
             Assert.Contains(deleted, new[] { "0", "0300011" });
-            var code = await ResultCodeAsync(await hash);
+            var code = await CcfsAnswer.ResultCodeAsync(await hash);
             Assert.Contains(code, new[] { "0", "0300011", "0300503" });
             answers[code] = answers.GetValueOrDefault(code) + 1;
         }
@@ -44,7 +43,4 @@ public sealed class HashDeleteRaceTests : IDisposable
     }
 
     public void Dispose() => _factory.Dispose();
-
-    private static async Task<string> ResultCodeAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("resultCode").GetString()!;
 }
