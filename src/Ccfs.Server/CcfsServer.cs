@@ -3,12 +3,12 @@ using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
 using Ccfs.Server.Audit;
 using Ccfs.Server.Auth;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Health;
 using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
 using Ccfs.Server.Interfaces;
-using Ccfs.Server.Metadata;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
@@ -56,12 +56,10 @@ public static class CcfsServer
             return Task.CompletedTask;
         }));
         services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
-        services.AddSingleton(sp => new NodeIdentity(sp.GetRequiredService<CcfsSettings>().Node.Name ?? Environment.MachineName));
         services.AddCatalog();
 
         services.AddSingleton<RuntimeParameters>();
         services.AddSingleton<IParameterSource>(sp => sp.GetRequiredService<RuntimeParameters>());
-        services.AddSingleton<CatalogSync>();
         services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<CcfsSettings>()));
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<IpLockout>();
@@ -88,9 +86,8 @@ public static class CcfsServer
         services.AddSingleton<Scrubber>();
         services.AddSingleton<PromptWriter>();
         services.AddHostedService<StartupRecovery>();
-        services.AddHostedService<CatalogBackground>();
+        services.AddCatalogBackground();
         services.AddHostedService<RecoverySweeper>();
-        services.AddHostedService<CatalogWatcher>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IInterfaceCallSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());

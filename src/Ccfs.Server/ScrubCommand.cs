@@ -1,7 +1,6 @@
 using System.Globalization;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Ccfs.Server;
@@ -47,9 +46,9 @@ public static class ScrubCommand
 
         await using (services)
         {
-            if (!settings.UsesPostgres && !File.Exists(settings.CatalogPath))
+            if (services.GetRequiredService<Catalog.CatalogProvider>().MissingCatalog() is { } missing)
             {
-                await Console.Error.WriteLineAsync($"{Name}: there is no catalog at {settings.CatalogPath}; is Ccfs:DataDir right?");
+                await Console.Error.WriteLineAsync($"{Name}: {missing}");
                 return 2;
             }
 

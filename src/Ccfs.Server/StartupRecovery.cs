@@ -1,5 +1,5 @@
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
 using Ccfs.Server.Storage;
 
 namespace Ccfs.Server;
@@ -11,7 +11,7 @@ namespace Ccfs.Server;
 /// copies are all in place is stored, any other undone; deletes completed), so no partial or unrecorded file survives
 /// a restart. <see cref="RecoverySweeper"/> repeats the pass while the server runs.
 /// </summary>
-public sealed partial class StartupRecovery(CcfsSettings settings, IFileCatalog catalog, INodeRegistry nodes, NodeIdentity node,
+public sealed partial class StartupRecovery(CcfsSettings settings, CatalogProvider catalog, INodeRegistry nodes, NodeIdentity node,
     WorkRecovery recovery, CatalogSync sync, IAccountStore accounts, Auth.MasterKey masterKey, ILogger<StartupRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

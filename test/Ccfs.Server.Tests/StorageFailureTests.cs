@@ -1,5 +1,5 @@
 using System.Net;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Storage;
 using Microsoft.Data.Sqlite;
 

@@ -1,8 +1,8 @@
 using Ccfs.Audio;
 using Ccfs.Protocol;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
-using Ccfs.Server.Metadata;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;

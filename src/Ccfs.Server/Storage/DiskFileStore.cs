@@ -25,7 +25,7 @@ public sealed class DiskFileStore : IFileStore
 
     /// <param name="locationId">The location's id.</param>
     /// <param name="root">The folder that is the root of the location's drive.</param>
-    /// <param name="instance">This node instance (<see cref="Metadata.NodeIdentity.Instance"/>): it prefixes the temporary
+    /// <param name="instance">This node instance (<see cref="Catalog.NodeIdentity.Instance"/>): it prefixes the temporary
     /// files written here, so a sweep removes only those of instances that are gone.</param>
     public DiskFileStore(string locationId, string root, string instance = "local")
     {

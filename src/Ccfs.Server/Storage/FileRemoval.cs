@@ -1,4 +1,4 @@
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Paths;
 
 namespace Ccfs.Server.Storage;

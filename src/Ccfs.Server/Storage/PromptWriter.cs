@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Ccfs.Audio;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 
 namespace Ccfs.Server.Storage;
 

@@ -1,4 +1,4 @@
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 
 namespace Ccfs.Server.Storage;
 

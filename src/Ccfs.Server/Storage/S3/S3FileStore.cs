@@ -31,7 +31,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
     /// <param name="locationId">The location's id.</param>
     /// <param name="settings">The store, bucket, prefix and credentials.</param>
-    /// <param name="instance">This node instance (<see cref="Metadata.NodeIdentity.Instance"/>): it names the readiness
+    /// <param name="instance">This node instance (<see cref="Catalog.NodeIdentity.Instance"/>): it names the readiness
     /// probes written here, so a sweep removes only those of instances that are gone.</param>
     public S3FileStore(string locationId, S3LocationSettings settings, string instance)
     {
