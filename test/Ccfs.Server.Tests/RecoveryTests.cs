@@ -1,7 +1,9 @@
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Catalog.Sqlite;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.Disk;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ccfs.Server.Tests;

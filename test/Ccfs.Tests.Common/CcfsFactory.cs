@@ -1,5 +1,6 @@
 using System.Net;
 using Ccfs.Server.Catalog;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

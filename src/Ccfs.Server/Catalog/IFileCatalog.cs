@@ -14,7 +14,11 @@ public sealed record FileRecord(
     long DurationMs,
     string AccessKey,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<string> Locations);
+    IReadOnlyList<string> Locations)
+{
+    /// <summary>Where the file's copies are in each location (the path rules made the key, so it always has one).</summary>
+    public Paths.StoragePath StoragePath => Paths.StoragePath.FromCatalogKey(Path);
+}
 
 /// <summary>Where a newest-first listing goes on: after the file created at <paramref name="CreatedAt"/> with <paramref name="Path"/>.</summary>
 public sealed record NewestFirstCursor(DateTimeOffset CreatedAt, string Path)

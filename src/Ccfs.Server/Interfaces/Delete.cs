@@ -3,6 +3,7 @@ using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
@@ -54,14 +55,10 @@ public static partial class Delete
                 return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");
             }
         }
-        catch (OutsideRootException e)
-        {
-            return CcfsResults.Answer(CcfsResult.Format("fileName"), e.Message);
-        }
-        catch (Exception e) when (StorageFailure.Is(e))
+        catch (Exception e) when (StorageAnswers.For(e, "fileName", "the file could not be deleted now") is { } answer)
         {
             LogFailed(log, e, path.Path);
-            return CcfsResults.Unavailable("the file could not be deleted now; the server finishes the delete in the background");
+            return answer;
         }
 
         LogDeleted(log, path.Path, only?.LocationId ?? "every location", request.Account.AccessKey);

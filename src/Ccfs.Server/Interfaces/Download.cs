@@ -65,7 +65,7 @@ public static class Download
                 var file = path.StoragePath;
                 if (folderMode)
                 {
-                    var names = await store.ListFilesAsync(path.StoragePath, CancellationToken.None);
+                    var names = await store.ListFilesAsync(file, CancellationToken.None);
                     if (names is null || names.Count == 0)
                     {
                         continue;
@@ -77,23 +77,22 @@ public static class Download
                             $"the folder holds {names.Count} files in location {store.LocationId}; mode 1 needs exactly one");
                     }
 
-                    file += "/" + names[0];
+                    if (!file.TryChild(names[0], out file))
+                    {
+                        return CcfsResults.Answer(CcfsResult.FileNotFound, $"the folder's one file, '{names[0]}', has a name no path may hold");
+                    }
                 }
 
                 var content = await store.OpenReadAsync(file, CancellationToken.None);
                 if (content is not null)
                 {
-                    return new FileDownloadResult(content, file[(file.LastIndexOf('/') + 1)..]);
+                    return new FileDownloadResult(content, file.Value[(file.Value.LastIndexOf('/') + 1)..]);
                 }
             }
         }
-        catch (OutsideRootException e)
+        catch (Exception e) when (StorageAnswers.For(e, "filePath", "the file could not be read") is { } answer)
         {
-            return CcfsResults.Answer(CcfsResult.Format("filePath"), e.Message);
-        }
-        catch (Exception e) when (StorageFailure.Is(e))
-        {
-            return CcfsResults.Unavailable("the file could not be read: " + e.Message);
+            return answer;
         }
 
         return CcfsResults.Answer(CcfsResult.FileNotFound, folderMode ? "the folder holds no file" : null);

@@ -2,6 +2,7 @@ using Ccfs.Protocol;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
@@ -81,13 +82,9 @@ public static class Hash
                 });
             }
         }
-        catch (OutsideRootException e)
+        catch (Exception e) when (StorageAnswers.For(e, "fileName", "the file could not be read") is { } answer)
         {
-            return CcfsResults.Answer(CcfsResult.Format("fileName"), e.Message);
-        }
-        catch (Exception e) when (StorageFailure.Is(e))
-        {
-            return CcfsResults.Unavailable("the file could not be read: " + e.Message);
+            return answer;
         }
 
         return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");

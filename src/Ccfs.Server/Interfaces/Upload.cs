@@ -3,6 +3,7 @@ using Ccfs.Protocol;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;

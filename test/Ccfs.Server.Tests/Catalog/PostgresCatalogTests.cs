@@ -1,7 +1,9 @@
 using System.Net;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Catalog.Postgres;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.Disk;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

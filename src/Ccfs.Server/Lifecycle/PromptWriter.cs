@@ -3,8 +3,9 @@ using Ccfs.Audio;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
+using Ccfs.Server.Storage;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Lifecycle;
 
 /// <summary>What became of a validated file: its catalog row once stored, or why nothing was kept.</summary>
 public readonly record struct PromptWriteResult(FileRecord? Record, string? Failure)
@@ -108,7 +109,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         IReadOnlyList<WrittenCopy> copies;
         try
         {
-            copies = await (staged ?? throw stageFailure!).PlaceAsync(record.Path[1..]);
+            copies = await (staged ?? throw stageFailure!).PlaceAsync(record.StoragePath);
         }
         catch (FileAlreadyExistsException)
         {

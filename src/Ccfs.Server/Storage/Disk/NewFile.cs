@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Storage.Disk;
 
 /// <summary>
 /// Puts a finished file in place under a name only if no file has that name, atomically where the file system allows:

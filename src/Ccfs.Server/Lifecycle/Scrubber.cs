@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Ccfs.Server.Catalog;
+using Ccfs.Server.Storage;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Lifecycle;
 
 /// <summary>
 /// Checks every stored catalog row against the bytes of each copy it lists: the file must be there with the recorded
@@ -159,7 +160,7 @@ public sealed partial class Scrubber(IFileCatalog catalog, LocationSet locations
     {
         try
         {
-            await copy.Store!.ReplaceAsync(record.Path[1..], bytes.AsMemory(0, (int)record.SizeBytes), CancellationToken.None);
+            await copy.Store!.ReplaceAsync(record.StoragePath, bytes.AsMemory(0, (int)record.SizeBytes), CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -189,7 +190,7 @@ public sealed partial class Scrubber(IFileCatalog catalog, LocationSet locations
         {
             if (outcome.Repaired && current?.Locations.Contains(outcome.Copy.LocationId) != true)
             {
-                await outcome.Copy.Store!.DeleteAsync(record.Path[1..], CancellationToken.None);
+                await outcome.Copy.Store!.DeleteAsync(record.StoragePath, CancellationToken.None);
                 settled.Add(outcome with { Detail = outcome.Detail + "; the copy was deleted meanwhile, so the rewrite was removed again" });
             }
             else
@@ -217,7 +218,7 @@ public sealed partial class Scrubber(IFileCatalog catalog, LocationSet locations
             var bytes = ArrayPool<byte>.Shared.Rent((int)record.SizeBytes + 1);
             try
             {
-                await using var content = await store.OpenReadAsync(record.Path[1..], CancellationToken.None);
+                await using var content = await store.OpenReadAsync(record.StoragePath, CancellationToken.None);
                 if (content is not null)
                 {
                     var length = await content.ReadAtLeastAsync(bytes.AsMemory(0, (int)record.SizeBytes + 1), (int)record.SizeBytes + 1,
@@ -244,7 +245,7 @@ public sealed partial class Scrubber(IFileCatalog catalog, LocationSet locations
     {
         try
         {
-            await using var content = await store.OpenReadAsync(record.Path[1..], cancellationToken);
+            await using var content = await store.OpenReadAsync(record.StoragePath, cancellationToken);
             if (content is null)
             {
                 return Check.Missing($"no file in location {store.LocationId}");

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Storage.Disk;
 
 /// <summary>
 /// fsync of a directory, so a rename or unlink in it survives a crash. .NET cannot open a directory handle

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Lifecycle;
 
 /// <summary>Names of uploaded files as CC-FS makes them (spec §1.2): 8 random letters or digits, '_', epoch ms, '.wav'.</summary>
 public static class GeneratedFileName

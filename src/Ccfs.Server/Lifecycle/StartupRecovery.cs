@@ -2,7 +2,7 @@ using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Storage;
 
-namespace Ccfs.Server;
+namespace Ccfs.Server.Lifecycle;
 
 /// <summary>
 /// Runs before the server accepts requests: applies catalog migrations (taking the data dir lock, for SQLite), joins

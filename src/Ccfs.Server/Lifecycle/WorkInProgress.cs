@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Lifecycle;
 
 /// <summary>
 /// The catalog paths this process is working on now: an upload from before its reservation until its row is stored or

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Ccfs.Server.Storage;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Storage.Disk;
 
 /// <summary>
 /// Acts on a path resolved inside a location without following any link on the way: each folder is opened from the

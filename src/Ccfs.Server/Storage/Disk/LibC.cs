@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Storage.Disk;
 
 /// <summary>
 /// The few libc calls .NET has no safe equivalent for (a directory's fsync, mkdir without parents, link without

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Storage;
 using Microsoft.Extensions.Logging.Console;
 
-namespace Ccfs.Server;
+namespace Ccfs.Server.Hosting;
 
 /// <summary>
 /// <c>dotnet Ccfs.Server.dll scrub [--repair] [configuration arguments]</c>: the scrub of <c>POST /admin/api/scrub</c>, run once from the

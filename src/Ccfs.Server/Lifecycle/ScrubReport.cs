@@ -1,4 +1,4 @@
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Lifecycle;
 
 /// <summary>What a scrub found: every catalog row checked against the bytes of each copy it lists.</summary>
 /// <param name="Repair">Whether bad copies were to be rewritten from a healthy one.</param>

@@ -1,6 +1,8 @@
 using Ccfs.Server.Catalog;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Lifecycle;
 
 /// <summary>What one recovery pass did.</summary>
 /// <param name="Finished">Unfinished uploads, deletes and copy deletes brought to their end.</param>
@@ -96,7 +98,7 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
     private async Task<bool> FinishAsync(UnfinishedWork work, CancellationToken cancellationToken)
     {
         var path = work.Record.Path;
-        var storagePath = path[1..];
+        var storagePath = work.Record.StoragePath;
         if (work.LocationId is { } locationId)
         {
             // A copy being deleted: remove its bytes, then the mark. Both steps are no-ops once done.
@@ -135,7 +137,7 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
         return true;
     }
 
-    private async Task<bool> AllCopiesInPlaceAsync(string storagePath, CancellationToken cancellationToken)
+    private async Task<bool> AllCopiesInPlaceAsync(StoragePath storagePath, CancellationToken cancellationToken)
     {
         foreach (var store in locations.Stores)
         {

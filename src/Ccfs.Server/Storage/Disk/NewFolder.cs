@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Storage.Disk;
 
 /// <summary>
 /// Creates one folder, never its parents, and tells whether this call created it, so a write knows exactly which

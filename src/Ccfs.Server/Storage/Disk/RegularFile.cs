@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Storage.Disk;
 
 /// <summary>
 /// Opens a stored file for reading only when it is a regular file. A named pipe, socket or device placed in a location

@@ -1,6 +1,6 @@
 using Ccfs.Server.Observability;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Lifecycle;
 
 /// <summary>
 /// Records copies whose bytes disagree with the catalog (<c>corrupt</c>) or that the catalog lists but the location

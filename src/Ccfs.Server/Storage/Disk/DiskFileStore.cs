@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
 
-namespace Ccfs.Server.Storage;
+namespace Ccfs.Server.Storage.Disk;
 
 /// <summary>
 /// A location on local disk; the folder is the root of the storage drive, so <c>Y:/voice/1/IVRrecordFile/a.wav</c> is
@@ -11,7 +13,7 @@ namespace Ccfs.Server.Storage;
 public sealed class DiskFileStore : IFileStore
 {
     /// <summary>Interrupted writes live here; no path rule can reach it, and it is emptied at start-up.</summary>
-    public const string TemporaryFolder = ".ccfs-tmp";
+    public const string TemporaryFolder = StoragePath.ReservedPrefix + "-tmp";
 
     /// <summary>How often a write puts its folders back after an undo of another write removed them under it.</summary>
     private const int PlacementAttempts = 3;
@@ -49,7 +51,7 @@ public sealed class DiskFileStore : IFileStore
         return Task.FromResult<IStagedFile>(new StagedFile(this, WriteTemporary(content.Span)));
     }
 
-    public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => Task.Run(() =>
+    public Task ReplaceAsync(StoragePath path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => Task.Run(() =>
     {
         var temporary = WriteTemporary(content.Span);
         try
@@ -68,7 +70,8 @@ public sealed class DiskFileStore : IFileStore
         RemoveEmptyFolders([.. copy.CreatedFolders.Select(f => Path.Join(_root, f))]);
     }
 
-    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) => Task.FromResult(OpenResolved(Resolve(path), path));
+    public Task<Stream?> OpenReadAsync(StoragePath path, CancellationToken cancellationToken) =>
+        Task.FromResult(OpenResolved(Resolve(path), path.Value));
 
     /// <summary>
     /// Opens a path <see cref="Resolve"/> found inside the root. A link may have been swapped in since, so what was
@@ -86,7 +89,7 @@ public sealed class DiskFileStore : IFileStore
         return stream;
     }
 
-    public Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken)
     {
         var full = Resolve(folder);
         if (!Directory.Exists(full))
@@ -99,8 +102,8 @@ public sealed class DiskFileStore : IFileStore
         return Task.FromResult<IReadOnlyList<string>?>(names);
     }
 
-    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) =>
-        Task.FromResult(DeleteResolved(Resolve(path, followFinalLink: false), path));
+    public Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken) =>
+        Task.FromResult(DeleteResolved(Resolve(path, followFinalLink: false), path.Value));
 
     /// <summary>
     /// Removes a path <see cref="Resolve"/> found inside the root. Deleting a name removes that entry: a link inside
@@ -123,7 +126,7 @@ public sealed class DiskFileStore : IFileStore
         return true;
     }
 
-    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Resolve(path)));
+    public Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Resolve(path)));
 
     public async Task CheckWritableAsync(CancellationToken cancellationToken)
     {
@@ -188,7 +191,7 @@ public sealed class DiskFileStore : IFileStore
     /// Gives a finished temporary file its name, creating (durably) the folders on the way: a new file only if the name
     /// is free, or, with <paramref name="replace"/>, in place of what has the name.
     /// </summary>
-    private WrittenCopy PlaceTemporary(string temporary, string path, bool replace)
+    private WrittenCopy PlaceTemporary(string temporary, StoragePath path, bool replace)
     {
         var target = Resolve(path);
         var directory = Path.GetDirectoryName(target)!;
@@ -204,7 +207,7 @@ public sealed class DiskFileStore : IFileStore
 
                     // rename(2) replaces the target in one step, so even a replaced file is never seen half-written;
                     // a new file is linked, which refuses a name that exists even when two writers race for it.
-                    Place(temporary, target, path, replace);
+                    Place(temporary, target, path.Value, replace);
                     placed = !replace;
                     break;
                 }
@@ -239,7 +242,7 @@ public sealed class DiskFileStore : IFileStore
     /// <summary>A temporary file written and fsynced; disposing it removes the temporary name.</summary>
     private sealed class StagedFile(DiskFileStore store, string temporary) : IStagedFile
     {
-        public Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken) =>
+        public Task<WrittenCopy> PlaceAsync(StoragePath path, CancellationToken cancellationToken) =>
             Task.FromResult(store.PlaceTemporary(temporary, path, replace: false));
 
         public ValueTask DisposeAsync()
@@ -353,21 +356,16 @@ public sealed class DiskFileStore : IFileStore
     }
 
     /// <summary>
-    /// Maps a checked relative path into the root. Each existing component is looked at: a link is followed only if
-    /// its target lies inside the root (and the walk restarts there), otherwise the path is refused. With
-    /// <paramref name="followFinalLink"/> false, a final link (inside the root) is returned itself.
+    /// Maps a path into the root. Its segments were checked when it was made (<see cref="StoragePath"/>); each existing
+    /// component is looked at: a link is followed only if its target lies inside the root (and the walk restarts there),
+    /// otherwise the path is refused. With <paramref name="followFinalLink"/> false, a final link (inside the root) is
+    /// returned itself.
     /// </summary>
-    private string Resolve(string path, bool followFinalLink = true)
+    private string Resolve(StoragePath storagePath, bool followFinalLink = true)
     {
-        var segments = path.Split('/');
-        if (segments.Any(s => s.Length == 0 || s is "." or ".." || s.Contains('\\') || s.Contains('\0'))
-            || string.Equals(segments[0], TemporaryFolder, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{path}' is not a relative storage path", nameof(path));
-        }
-
+        var path = storagePath.Value;
         const int maxLinks = 40;
-        var remaining = new Queue<string>(segments);
+        var remaining = new Queue<string>(path.Split('/'));
         var current = _root;
         for (var links = 0; remaining.Count > 0;)
         {
