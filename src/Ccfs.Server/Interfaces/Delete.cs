@@ -1,4 +1,5 @@
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
@@ -25,7 +26,7 @@ public static partial class Delete
         LocationSet locations, FileRemoval removal, DeleteSlots slots, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(Delete).FullName!);
-        var admission = await reader.ReadPathRequestAsync(http, "fileName");
+        var admission = await reader.ReadPathRequestAsync(http, WireNames.FileName);
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -55,7 +56,7 @@ public static partial class Delete
                 return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");
             }
         }
-        catch (Exception e) when (StorageAnswers.For(e, "fileName", "the file could not be deleted now") is { } answer)
+        catch (Exception e) when (StorageAnswers.For(e, WireNames.FileName, "the file could not be deleted now") is { } answer)
         {
             LogFailed(log, e, path.Path);
             return answer;

@@ -1,4 +1,5 @@
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
@@ -24,7 +25,7 @@ public static class Hash
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, IntegrityMetrics integrity)
     {
-        var admission = await reader.ReadPathRequestAsync(http, "fileName");
+        var admission = await reader.ReadPathRequestAsync(http, WireNames.FileName);
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -76,13 +77,13 @@ public static class Hash
                 return CcfsResults.Success(CcfsResult.Success, writer =>
                 {
                     writer.WriteStartObject();
-                    writer.WriteString("fileName", fileName);
+                    writer.WriteString(WireNames.FileName, fileName);
                     writer.WriteString(settings.Compatibility.HashField, digest);
                     writer.WriteEndObject();
                 });
             }
         }
-        catch (Exception e) when (StorageAnswers.For(e, "fileName", "the file could not be read") is { } answer)
+        catch (Exception e) when (StorageAnswers.For(e, WireNames.FileName, "the file could not be read") is { } answer)
         {
             return answer;
         }

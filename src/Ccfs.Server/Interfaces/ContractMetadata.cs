@@ -1,32 +1,8 @@
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Microsoft.OpenApi;
 
 namespace Ccfs.Server.Interfaces;
-
-// The JSON shapes of the CC-FS interfaces, for the OpenAPI document. The handlers read and write these bytes directly
-// (Utf8JsonReader, Utf8JsonWriter); these records only describe them.
-
-/// <summary><c>request</c> of every CC-FS body.</summary>
-public sealed record RequestHeader(string Version);
-
-/// <summary>The envelope of every CC-FS request body.</summary>
-public sealed record Envelope<T>(RequestHeader Request, T MsgBody);
-
-/// <summary>uploadFile: the WAV, Base64-encoded (8 kHz, mono, G.711 A-law).</summary>
-public sealed record UploadMsgBody(string Data);
-
-/// <summary>deleteFile and getFileHash: a stored file, and for pool mode optionally one location.</summary>
-public sealed record FileMsgBody(string FileName, string? LocationId);
-
-/// <summary>downloadFile: a file, or with mode 1 a folder holding exactly one file.</summary>
-public sealed record DownloadMsgBody(string FilePath, int? Mode);
-
-/// <summary>Every CC-FS answer: resultData is "" on a refusal.</summary>
-public sealed record CcfsAnswer<T>(string ResultCode, string ResultDesc, T ResultData);
-
-public sealed record UploadedFileData(string FileName, IReadOnlyList<string> LocationId);
-
-public sealed record FileHashData(string FileName, string Hash);
 
 internal static class ContractMetadata
 {
