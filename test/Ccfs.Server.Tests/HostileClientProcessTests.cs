@@ -121,6 +121,8 @@ public sealed partial class HostileClientProcessTests : IDisposable
             ["Ccfs__Limits__MaxConcurrentUploads"] = "2",
             ["Ccfs__Limits__UploadQueueLength"] = "3",
             ["Ccfs__Limits__UploadQueueTimeout"] = "00:00:02",
+            // One address may take every slot and queue place here: this is about the bounds themselves (shares: StrangerProcessTests).
+            ["Ccfs__Limits__UnverifiedShare"] = "1",
             ["Ccfs__Limits__MinRequestBodyRate"] = "1000",
             ["Ccfs__Limits__MinRequestBodyRateGracePeriod"] = "00:01:00",
         });
@@ -151,27 +153,24 @@ public sealed partial class HostileClientProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task After_a_flood_of_hopeless_and_stalled_uploads_the_honest_client_on_the_same_address_is_served()
+    public async Task After_a_flood_of_hopeless_headers_the_honest_client_on_the_same_address_is_served()
     {
         await using var server = await StartAsync(new()
         {
             ["Ccfs__Auth__IpLock__MaxFailures"] = "5",
             ["Ccfs__Limits__MaxConcurrentUploads"] = "2",
-            ["Ccfs__Limits__UploadQueueLength"] = "4",
-            ["Ccfs__Limits__UploadQueueTimeout"] = "00:00:02",
-            ["Ccfs__Limits__MinRequestBodyRate"] = "1000",
-            ["Ccfs__Limits__MinRequestBodyRateGracePeriod"] = "00:00:03",
         });
-        var stalled = await SendHeadOnlyAsync(server, 6);
+
+        // Headers that prove nothing about anyone's keys never lock the address they come from (a NAT, a proxy): an
+        // unknown key and a body that never comes do (StrangerProcessTests).
         var hopeless = new List<RawHttp>();
         foreach (var head in new[]
         {
             RawHttp.UploadHead(server.Port, 7_400_000, authorization: false),
-            RawHttp.UploadHead(server.Port, 7_400_000, accessKey: "nobody"),
             RawHttp.UploadHead(server.Port, 7_400_000, signedAt: new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero)),
         })
         {
-            for (var i = 0; i < 10; i++)
+            for (var i = 0; i < 15; i++)
             {
                 var request = await RawHttp.ConnectAsync(server.Port);
                 await request.SendAsync(head);
@@ -181,14 +180,8 @@ public sealed partial class HostileClientProcessTests : IDisposable
 
         foreach (var request in hopeless)
         {
-            Assert.True(await request.ReadUntilClosedAsync(Bound), "a hopeless header was not answered");
+            Assert.True(await request.ReadAnswerHeadAsync(Bound), "a hopeless header was not answered");
             Assert.StartsWith("HTTP/1.1 401 ", request.Received, StringComparison.Ordinal);
-            request.Dispose();
-        }
-
-        foreach (var request in stalled)
-        {
-            Assert.True(await request.ReadUntilClosedAsync(Bound), "a stalled upload was never dropped nor answered");
             request.Dispose();
         }
 

@@ -86,6 +86,37 @@ public sealed class IpLockTests
     }
 
     [Fact]
+    public async Task An_unreadable_header_from_a_trusted_proxy_is_refused_with_400_and_never_charged_to_the_proxy()
+    {
+        using var factory = CcfsFactory.With(new()
+        {
+            ["Ccfs:Auth:IpLock:MaxFailures"] = "2",
+            ["Ccfs:Auth:TrustedProxyHeader"] = "X-Forwarded-For",
+            ["Ccfs:Auth:TrustedProxies:0"] = "10.0.0.0/8",
+        });
+        var client = factory.Signed();
+        var before = factory.Snapshot();
+
+        for (var i = 0; i < 3; i++)
+        {
+            var refused = await client.UploadAsync(Samples.Sine, options: Forwarded("10.1.2.3", "unknown, 203.0.113.9") with
+            {
+                Credential = new(CcfsFactory.AccessKey, "wrong"),
+            });
+            await CcfsAnswer.AssertSpringAsync(refused, HttpStatusCode.BadRequest, CcfsPaths.UploadFile);
+            Assert.StartsWith("the X-Forwarded-For header from the trusted proxy names no client address", CcfsAnswer.Reason(refused));
+        }
+
+        // The proxy's address was never charged: everyone behind it is still served.
+        Assert.Equal(before, factory.Snapshot());
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.Sine, options: Forwarded("10.1.2.3", "203.0.113.7")), "0", "success");
+        await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.Sine, options: new SignOptions
+        {
+            AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, "10.1.2.3"),
+        }), "0", "success");
+    }
+
+    [Fact]
     public async Task An_untrusted_peer_cannot_choose_its_address_with_the_header()
     {
         using var factory = CcfsFactory.With(new()

@@ -27,6 +27,9 @@ public sealed class StorageFailureTests
         var response = await factory.Signed().DeleteAsync(fileName);
 
         await AssertUnavailableAsync(response);
+        // The reason says what is true: the row is marked, so the file is no longer served and recovery finishes it.
+        Assert.Equal("injected: the disk refuses to delete; the file is marked deleted and no longer served; the server removes it in the "
+            + "background", CcfsAnswer.Reason(response));
         Assert.True(factory.HasCopy(fileName));
         Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
         await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0300011", "The file does not exist.");
@@ -154,6 +157,8 @@ public sealed class StorageFailureTests
 
         await AssertUnavailableAsync(hash);
         await AssertUnavailableAsync(delete);
+        // Nothing could be marked, and the reason does not promise a delete in the background.
+        Assert.EndsWith("; nothing was deleted; try again later", CcfsAnswer.Reason(delete));
         Assert.Equal(before, factory.Snapshot());
     }
 

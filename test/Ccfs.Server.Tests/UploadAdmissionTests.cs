@@ -33,9 +33,13 @@ public sealed class UploadAdmissionTests
         await CcfsAnswer.AssertTripleAsync(await holding, "0", "success");
     }
 
+    /// <summary>Hopeless headers that prove nothing about anyone's keys; an unknown access key is a guess at one, and counts.</summary>
+    public static TheoryData<string> HeadersThatProveNothing() =>
+        ["no authorization", "timestamp from 2001", "timestamp 16 minutes ahead", "host not signed", "signature not hexadecimal", "not auth-v2"];
+
     [Theory]
-    [MemberData(nameof(HopelessHeaders))]
-    public async Task A_hopeless_header_never_counts_towards_the_ip_lock(string header)
+    [MemberData(nameof(HeadersThatProveNothing))]
+    public async Task A_hopeless_header_that_guesses_no_key_never_counts_towards_the_ip_lock(string header)
     {
         using var factory = CcfsFactory.With(new() { ["Ccfs:Auth:IpLock:MaxFailures"] = "2" });
         var client = factory.Signed();
@@ -56,6 +60,30 @@ public sealed class UploadAdmissionTests
         var honest = await client.UploadAsync(Samples.Sine, options: From("198.51.100.20"));
 
         await CcfsAnswer.AssertTripleAsync(honest, "0", "success");
+    }
+
+    [Fact]
+    public async Task An_access_key_no_account_has_counts_towards_the_ip_lock_and_nothing_is_stored()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Auth:IpLock:MaxFailures"] = "2" });
+        var client = factory.Signed();
+        var before = factory.Snapshot();
+        var unknown = Hopeless("unknown access key", factory.Time.GetUtcNow());
+        var guess = unknown with
+        {
+            AfterSigning = r =>
+            {
+                unknown.AfterSigning?.Invoke(r);
+                r.Headers.Add(CcfsFactory.ClientIpHeader, "198.51.100.22");
+            },
+        };
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.UploadAsync(Samples.Sine, options: guess)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.UploadAsync(Samples.Sine, options: guess)).StatusCode);
+        var locked = await client.UploadAsync(Samples.Sine, options: From("198.51.100.22"));
+
+        await CcfsAnswer.AssertSpringAsync(locked, HttpStatusCode.Forbidden, CcfsPaths.UploadFile);
+        Assert.Equal(before, factory.Snapshot());
     }
 
     [Fact]

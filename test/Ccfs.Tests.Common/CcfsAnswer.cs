@@ -49,6 +49,7 @@ public static class CcfsAnswer
         HttpStatusCode.Forbidden => "Forbidden",
         HttpStatusCode.NotFound => "Not Found",
         HttpStatusCode.MethodNotAllowed => "Method Not Allowed",
+        HttpStatusCode.BadRequest => "Bad Request",
         HttpStatusCode.UnsupportedMediaType => "Unsupported Media Type",
         _ => status.ToString(),
     };

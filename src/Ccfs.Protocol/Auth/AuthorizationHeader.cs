@@ -10,6 +10,15 @@ public sealed class AuthorizationHeader
     /// <summary>More signed headers than any sane client sends; a bound on the work a header can ask for.</summary>
     public const int MaxSignedHeaders = 32;
 
+    /// <summary>
+    /// The longest access key a header may claim (CC-FS keys are 20-40 characters). A longer one is refused before it is
+    /// logged or recorded anywhere, so a client cannot fill a log or an audit trail with made-up keys.
+    /// </summary>
+    public const int MaxAccessKeyLength = 128;
+
+    /// <summary>The longest header value parsed at all: room for the longest key, 32 signed header names and a signature.</summary>
+    public const int MaxLength = 2048;
+
     private AuthorizationHeader(string accessKey, string timestamp, string signedHeaders, string[] names, string signature)
     {
         AccessKey = accessKey;
@@ -42,6 +51,12 @@ public sealed class AuthorizationHeader
             return false;
         }
 
+        if (value.Length > MaxLength)
+        {
+            error = $"the Authorization header is {value.Length} characters long, at most {MaxLength} are read";
+            return false;
+        }
+
         var parts = value.Split('/');
         if (parts.Length != 5)
         {
@@ -58,6 +73,12 @@ public sealed class AuthorizationHeader
         if (!string.Equals(parts[0], Scheme, StringComparison.Ordinal))
         {
             error = "the Authorization header does not start with auth-v2";
+            return false;
+        }
+
+        if (parts[1].Length > MaxAccessKeyLength)
+        {
+            error = $"the access key is {parts[1].Length} characters long, at most {MaxAccessKeyLength} are allowed";
             return false;
         }
 

@@ -6,11 +6,11 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Ccfs.Server.Admin;
 
-/// <summary>The largest body an admin endpoint reads; without it, <see cref="AdminAuth.DefaultBodyLimit"/>.</summary>
+/// <summary>The largest body an admin endpoint reads, and the slots it holds; without it, <see cref="AdminAuth.DefaultBodyLimit"/> and none.</summary>
 /// <param name="Bytes">The limit; a larger body is answered 413.</param>
 /// <param name="Binary">The body is bytes (a WAV), not JSON text, so it need not be UTF-8.</param>
-/// <param name="TakesUploadSlot">The body is held like an upload's, so the request takes one of the same bounded slots.</param>
-public sealed record AdminBodyLimit(long Bytes, bool Binary = false, bool TakesUploadSlot = false);
+/// <param name="Slot">The bounded slots the request holds: an upload's for a body held like an upload's, a delete's for a delete.</param>
+public sealed record AdminBodyLimit(long Bytes = AdminAuth.DefaultBodyLimit, bool Binary = false, SlotKind Slot = SlotKind.None);
 
 /// <summary>
 /// Guards every <c>/admin/api</c> endpoint: the request must carry a valid auth-v2 signature (the same verifier, IP lock
@@ -32,18 +32,12 @@ public static class AdminAuth
             call.Audited = !HttpMethods.IsGet(http.Request.Method) || endpoint?.Metadata.GetMetadata<AuditedRead>() is not null;
         }
 
-        if (RefuseBeforeTheBody(http) is { } early)
-        {
-            return Refused(call, early);
-        }
-
-        var bodyLimit = endpoint?.Metadata.GetMetadata<AdminBodyLimit>();
-        var limit = bodyLimit?.Bytes ?? DefaultBodyLimit;
+        var bodyLimit = endpoint?.Metadata.GetMetadata<AdminBodyLimit>() ?? new AdminBodyLimit();
         var reader = http.RequestServices.GetRequiredService<SignedRequestReader>();
-        var admission = await reader.ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), limit, "body", requireJson: false,
-            binaryBody: bodyLimit?.Binary ?? false, tooLarge: AdminResults.TooLarge($"the request body is over the {limit}-byte limit"),
-            takesUploadSlot: bodyLimit?.TakesUploadSlot ?? false, unavailable: AdminResults.Unavailable,
-            rejectReplays: ChangesState(http.Request.Method));
+        var policy = new AdmissionPolicy("admin", bodyLimit.Slot, RequireJson: false, bodyLimit.Binary, AdminOnly: true,
+            RejectReplays: ChangesState(http.Request.Method), AdminResults.Unavailable);
+        var admission = await reader.ReadAsync(http, policy, FormQuery.Parse(http.Request.QueryString.Value), bodyLimit.Bytes,
+            AdminResults.TooLarge($"the request body is over the {bodyLimit.Bytes}-byte limit"));
         if (admission.Refusal is { } refusal)
         {
             return Refused(call, refusal);
@@ -65,25 +59,6 @@ public static class AdminAuth
         {
             http.Features.Set<SignedRequest>(null);
         }
-    }
-
-    /// <summary>
-    /// Refuses, before reading the body, a request whose Authorization header names an account that is not an
-    /// administrator: it can never be admitted, so it must not hold a body buffer (and, for an upload, a slot of the
-    /// upload limit) while it sends up to <c>Ccfs:Admin:MaxUploadMb</c>. Headers naming no account at all are refused
-    /// the same way by the reader; the signature is checked once the body is read.
-    /// </summary>
-    private static IResult? RefuseBeforeTheBody(HttpContext http)
-    {
-        var claim = ClaimedAccount.Of(http.Request.Headers.Authorization, http.RequestServices.GetRequiredService<AccountDirectory>());
-        if (claim.Account is not { IsAdmin: false } account
-            || http.RequestServices.GetRequiredService<IpLockout>().IsLocked(ClientAddress.Of(http)))
-        {
-            return null;
-        }
-
-        InterfaceCall.Of(http)?.AccessKey = claim.AccessKey;
-        return SignedRequestReader.WithoutReadingTheBody(http, NotAdmin(account));
     }
 
     private static IResult NotAdmin(Account account) =>

@@ -69,9 +69,10 @@ public static partial class FileEndpoints
             // No Accepts metadata: routing would answer 415 before the admin check runs; the handler checks the type.
             .WithDescription("The body is the WAV file itself, with Content-Type audio/wav or application/octet-stream.")
             // It holds its body in a pooled buffer like uploadFile, so it takes one of the same bounded slots.
-            .WithMetadata(new AdminBodyLimit(settings.Admin.MaxUploadMb * 1024L * 1024L, Binary: true, TakesUploadSlot: true));
+            .WithMetadata(new AdminBodyLimit(settings.Admin.MaxUploadMb * 1024L * 1024L, Binary: true, Slot: SlotKind.Upload));
         admin.MapDelete("/files", DeleteAsync)
-            .WithName("deletePrompt").WithSummary("Delete a stored prompt from every location");
+            .WithName("deletePrompt").WithSummary("Delete a stored prompt from every location")
+            .WithMetadata(new AdminBodyLimit(Slot: SlotKind.Delete));
     }
 
     private static async Task<IResult> ListVdnsAsync(IFileCatalog catalog, RuntimeParameters parameters, CancellationToken cancellationToken)
@@ -240,20 +241,13 @@ public static partial class FileEndpoints
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, FileRemoval removal, IFileCatalog catalog,
-        DeleteSlots slots, ILoggerFactory loggers)
+        ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
         var (path, record, refusal) = await StoredPrompts.FindAsync(http, parameters, catalog);
         if (refusal is not null)
         {
             return refusal;
-        }
-
-        var (slot, busy) = await slots.TakeAsync(ClientAddress.Of(http), http.RequestAborted);
-        using var held = slot;
-        if (busy is not null)
-        {
-            return AdminResults.Unavailable(busy);
         }
 
         var fileName = record!.FileName;

@@ -4,12 +4,14 @@ namespace Ccfs.Server.Audit;
 
 public static class AuditRegistration
 {
-    /// <summary>The audit trail: every interface call, queued and written to the catalog in batches.</summary>
+    /// <summary>The audit trail: every interface call, queued and written to the catalog in batches; repeated refusals digested.</summary>
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IInterfaceCallSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<RefusalDigest>();
+        services.AddHostedService(sp => sp.GetRequiredService<RefusalDigest>());
         return services;
     }
 }

@@ -52,6 +52,15 @@ public sealed partial class AuditTrail(IAuditStore store, CcfsSettings settings,
         }
     }
 
+    /// <summary>One entry for <paramref name="repeats"/> refusals like <paramref name="last"/> (<see cref="RefusalDigest"/>).</summary>
+    public void RecordRepeats(InterfaceCall last, string clientAddress, string resultCode, long repeats, DateTimeOffset at)
+    {
+        if (!_queue.Writer.TryWrite(new AuditEntry(0, at, last.AccessKey, last.VdnId, clientAddress, last.Interface, null, resultCode, 0, repeats)))
+        {
+            Drop(1, "the audit queue is full");
+        }
+    }
+
     /// <summary>Writes everything queued so far, so a reader sees calls answered before it asked; throws if the catalog fails.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {

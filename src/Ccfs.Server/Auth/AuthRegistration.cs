@@ -11,7 +11,6 @@ public static class AuthRegistration
         services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<CcfsSettings>()));
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<IpLockout>();
-        services.AddSingleton<LockedRequestLog>();
         services.AddSingleton<ReplayGuard>();
         services.AddSingleton(sp =>
         {

@@ -13,13 +13,12 @@ namespace Ccfs.Server.Auth;
 /// </summary>
 public sealed class ReplayGuard(IReplayCache cache, CcfsSettings settings)
 {
-    /// <summary>True when the request's signature (already verified) was accepted before.</summary>
-    public async Task<bool> IsReplayAsync(HttpContext http, CancellationToken cancellationToken)
+    /// <summary>True when the request's signature (already verified, so its timestamp parses) was accepted before.</summary>
+    public async Task<bool> IsReplayAsync(AuthorizationHeader header, CancellationToken cancellationToken)
     {
-        if (!AuthorizationHeader.TryParse(http.Request.Headers.Authorization, out var header, out _)
-            || !AuthV2Timestamp.TryParse(header!.Timestamp, out var signedAt))
+        if (!AuthV2Timestamp.TryParse(header.Timestamp, out var signedAt))
         {
-            throw new InvalidOperationException("a verified request's Authorization header no longer parses");
+            throw new InvalidOperationException("a verified request's timestamp no longer parses");
         }
 
         // The verifier accepts the hex signature in any case, so it is remembered in one: otherwise each of the many

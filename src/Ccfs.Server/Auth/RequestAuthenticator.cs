@@ -9,24 +9,27 @@ public readonly record struct Authentication(Account? Account, AuthV2Failure Fai
     public bool Succeeded => Account is not null;
 }
 
+/// <summary>What the headers alone say about a request: the account its Authorization header claims, or its refusal.</summary>
+/// <param name="Claim">The parsed header and the account it names; read once and carried to the signature check.</param>
+/// <param name="Refusal">Why the request can never be admitted; null to read the body and authenticate it.</param>
+public readonly record struct Screening(ClaimedAccount Claim, Authentication? Refusal);
+
 /// <summary>Decides who sent a request. The seam exists so tests can stand up a deliberately broken server.</summary>
 public interface IRequestAuthenticator
 {
-    /// <summary>
-    /// What can be decided from the headers alone, before the body is read: the refusal of a request whose Authorization
-    /// header names no usable account, or null to read the body and <see cref="Authenticate"/>.
-    /// </summary>
-    Authentication? Screen(HttpContext http) => null;
+    /// <summary>Parses the Authorization header (once) and refuses what can be decided before the body is read.</summary>
+    Screening Screen(HttpContext http);
 
-    Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body);
+    /// <summary>Checks the signature over the body, for the account <paramref name="claim"/> names.</summary>
+    Authentication Authenticate(HttpContext http, ClaimedAccount claim, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body);
 }
 
 /// <summary>
 /// Verifies the auth-v2 signature of a request over its raw method, raw path, form-decoded query, signed headers
-/// as received and the exact body bytes. Only a signature that does not match a well-formed, in-window header of a
-/// known account counts towards the IP lock: that is a guess at a secret key. A header that could never be valid
-/// proves nothing about anyone's secret, and counting it would let whoever shares an address (a NAT, a proxy) lock
-/// out everyone behind it.
+/// as received and the exact body bytes. A signature that does not match a well-formed, in-window header of a known
+/// account is a guess at a secret key, and an access key no account has (not one that is disabled) is a guess at a key:
+/// both count towards the IP lock. A header that is malformed or out of the clock window proves nothing about anyone's secret, and counting it
+/// would let whoever shares an address (a NAT, a proxy) lock out everyone behind it.
 /// </summary>
 public sealed partial class RequestAuthenticator(AccountDirectory accounts, AuthV2Verifier verifier, IpLockout lockout,
     ILogger<RequestAuthenticator> logger) : IRequestAuthenticator
@@ -34,23 +37,24 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
     /// <summary>
     /// A header that can never be admitted (missing or malformed, an unknown or disabled access key, a timestamp outside
     /// the clock window, host not signed when required, a signed header absent, a signature that is not 64 hexadecimal
-    /// characters) is refused before the body is read, so such a caller holds no body buffer and no upload slot.
+    /// characters) is refused before the body is read, so such a caller holds no body buffer and no slot.
     /// </summary>
-    public Authentication? Screen(HttpContext http)
+    public Screening Screen(HttpContext http)
     {
         var claim = ClaimedAccount.Of(http.Request.Headers.Authorization, accounts);
         if (claim.Account is null)
         {
-            return Rejected(http, new(null, claim.Failure, claim.Detail, claim.AccessKey));
+            return new(claim, Rejected(http, new(null, claim.Failure, claim.Detail, claim.AccessKey)));
         }
 
         var screened = verifier.Screen(claim.Header!, name => HeaderValue(http, name));
-        return screened.Succeeded ? null : Rejected(http, new(null, screened.Failure, screened.Detail, claim.AccessKey));
+        return new(claim, screened.Succeeded ? null : Rejected(http, new(null, screened.Failure, screened.Detail, claim.AccessKey)));
     }
 
-    public Authentication Authenticate(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
+    public Authentication Authenticate(HttpContext http, ClaimedAccount claim, IReadOnlyList<KeyValuePair<string, string>> query,
+        ReadOnlySpan<byte> body)
     {
-        var result = Verify(http, query, body);
+        var result = Verify(http, claim, query, body);
         if (!result.Succeeded)
         {
             return Rejected(http, result);
@@ -63,7 +67,8 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
     private Authentication Rejected(HttpContext http, Authentication result)
     {
         var ip = ClientAddress.Of(http);
-        if (result.Failure == AuthV2Failure.SignatureMismatch)
+        if (result.Failure == AuthV2Failure.SignatureMismatch
+            || (result.Failure == AuthV2Failure.UnknownAccessKey && !accounts.IsDisabled(result.ClaimedAccessKey ?? "")))
         {
             lockout.RecordFailure(ip);
         }
@@ -75,15 +80,15 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
     private static string? HeaderValue(HttpContext http, string name) =>
         http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 
-    private Authentication Verify(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, ReadOnlySpan<byte> body)
+    private Authentication Verify(HttpContext http, ClaimedAccount claim, IReadOnlyList<KeyValuePair<string, string>> query,
+        ReadOnlySpan<byte> body)
     {
-        var claim = ClaimedAccount.Of(http.Request.Headers.Authorization, accounts);
-        if (claim.Account is not { } account)
+        // The directory may have changed while the body arrived (a key disabled, a secret rotated): the account is looked
+        // up again by the key the header claimed, without parsing the header again.
+        if (claim.Header is not { } header || accounts.Find(header.AccessKey) is not { } account)
         {
-            return new(null, claim.Failure, claim.Detail, claim.AccessKey);
+            return new(null, AuthV2Failure.UnknownAccessKey, $"access key '{claim.AccessKey}' is unknown or disabled", claim.AccessKey);
         }
-
-        var header = claim.Header!;
 
         var request = new ReceivedRequest
         {

@@ -8,8 +8,10 @@ namespace Ccfs.Server.Catalog;
 /// the provider: every write goes through <see cref="Writer"/>, the one writer with group commit; reads take pooled
 /// connections of their own and run alongside it. Each store is written once against this class.
 /// </summary>
-public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, CatalogWriter writer) : IAsyncDisposable
+public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, CatalogWriter writer) : IAsyncDisposable, IDisposable
 {
+    private int _disposed;
+
     public CatalogDialect Dialect => dialect;
 
     public CatalogWriter Writer => writer;
@@ -72,9 +74,16 @@ public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, 
         await dialect.AnnounceChangeAsync(transaction, cancellationToken);
     }
 
+    /// <inheritdoc cref="CatalogProvider.Dispose"/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Stops the writer (committing what is queued), then the reads; once, whoever asks first (its provider, or the container).</summary>
     public async ValueTask DisposeAsync()
     {
-        await writer.DisposeAsync();
-        await reads.DisposeAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await writer.DisposeAsync();
+            await reads.DisposeAsync();
+        }
     }
 }

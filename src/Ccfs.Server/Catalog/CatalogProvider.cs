@@ -9,7 +9,11 @@ namespace Ccfs.Server.Catalog;
 /// is written against, and what only that back-end knows: which nodes are alive, whether IP locks are shared, its own
 /// background work, how to describe a failure to start, and whether a catalog is there at all.
 /// </summary>
-public abstract class CatalogProvider : IAsyncDisposable
+/// <remarks>
+/// Disposable both ways: a host disposed synchronously (as test hosts are) may not wait for an asynchronous disposal,
+/// and a SQLite data dir must be free the moment its server is gone.
+/// </remarks>
+public abstract class CatalogProvider : IAsyncDisposable, IDisposable
 {
     public abstract CatalogDatabase Database { get; }
 
@@ -42,4 +46,7 @@ public abstract class CatalogProvider : IAsyncDisposable
         GC.SuppressFinalize(this);
         return Database.DisposeAsync();
     }
+
+    /// <summary>Waits for <see cref="DisposeAsync"/>: the writer commits what is queued on its own thread, so nothing here can deadlock.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

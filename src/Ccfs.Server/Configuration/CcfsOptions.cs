@@ -190,6 +190,13 @@ public sealed class LimitOptions
     public TimeSpan DeleteQueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// The fraction of the upload (or delete) slots, and of their queue, that requests of one client address, or of one
+    /// access key, may hold before their signature is verified (at least one slot). Access keys travel in clear, so until
+    /// a body is read and its signature checked, anyone may claim any key: this bounds what they can hold.
+    /// </summary>
+    public double UnverifiedShare { get; set; } = 0.5;
+
+    /// <summary>
     /// Bytes per second below which a request body, averaged since it began, is too slow: the request is dropped, so a
     /// client trickling a body cannot hold an upload slot for hours. 0 turns the check off.
     /// </summary>

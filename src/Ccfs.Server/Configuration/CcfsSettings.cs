@@ -285,6 +285,11 @@ public sealed partial class CcfsSettings
             errors.Add("Ccfs:Limits:DeleteQueueTimeout must be positive");
         }
 
+        if (!(limits.UnverifiedShare is > 0 and <= 1))
+        {
+            errors.Add($"Ccfs:Limits:UnverifiedShare is {limits.UnverifiedShare}; it must be above 0 and at most 1");
+        }
+
         // Kestrel checks rates once a second, so a grace period must be longer than that.
         if (limits.MinRequestBodyRate < 0 || limits.MinRequestBodyRateGracePeriod <= TimeSpan.FromSeconds(1))
         {

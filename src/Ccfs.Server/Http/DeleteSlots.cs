@@ -10,4 +10,4 @@ namespace Ccfs.Server.Http;
 /// </summary>
 public sealed class DeleteSlots(CcfsSettings settings, CcfsMetrics metrics, ILogger<DeleteSlots> logger)
     : WorkSlots("delete", settings.Limits.MaxConcurrentDeletes, settings.Limits.DeleteQueueLength, settings.Limits.DeleteQueueTimeout,
-        metrics.DeletesInFlight, metrics.DeletesQueued, metrics.DeleteSlotRefusals, logger);
+        settings.Limits.UnverifiedShare, metrics.DeletesInFlight, metrics.DeletesQueued, metrics.DeleteSlotRefusals, logger);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Ccfs.Server.Http;
@@ -43,16 +44,31 @@ public enum BodyReadStatus
     TooSlow,
 }
 
+/// <summary>The least rate a request body must keep up, per request, whatever the protocol.</summary>
+/// <param name="BytesPerSecond">Averaged since the body began; 0 turns the check off.</param>
+/// <param name="GracePeriod">How long a body may arrive slower before the rate is enforced.</param>
+public readonly record struct MinimumRate(int BytesPerSecond, TimeSpan GracePeriod)
+{
+    /// <summary>
+    /// How long, from the start of the body, <paramref name="received"/> bytes keep the average at the rate: a body that
+    /// sends nothing more is too slow at that moment (and never before the grace period ends).
+    /// </summary>
+    public TimeSpan AllowedFor(long received) =>
+        TimeSpan.FromSeconds(Math.Max(GracePeriod.TotalSeconds, (double)received / BytesPerSecond));
+}
+
 public static class RequestBody
 {
     private const int InitialChunkedBuffer = 16 * 1024;
 
     /// <summary>
     /// Reads the whole body if it fits in <paramref name="limit"/> bytes. A declared Content-Length over the limit is
-    /// refused before a byte is read; a chunked body is refused as soon as it passes the limit.
+    /// refused before a byte is read; a chunked body is refused as soon as it passes the limit. A body that falls below
+    /// <paramref name="rate"/> is given up (<see cref="BodyReadStatus.TooSlow"/>): Kestrel enforces its rate per
+    /// connection, so on HTTP/2 one fast stream would keep silent streams beside it alive; this check is per request.
     /// </summary>
     public static async Task<(BodyReadStatus Status, PooledBody? Body)> ReadAsync(HttpRequest request, ArrayPool<byte> pool,
-        long limit, CancellationToken cancellationToken)
+        long limit, MinimumRate rate, CancellationToken cancellationToken)
     {
         var declared = request.ContentLength;
         if (declared > limit)
@@ -70,6 +86,14 @@ public static class RequestBody
         var cap = (int)(limit + 1);
         var array = pool.Rent((int)(declared ?? Math.Min(InitialChunkedBuffer, cap)));
         var length = 0;
+        var started = Stopwatch.GetTimestamp();
+        // Kestrel enforces the rate of an HTTP/1.1 body itself, and answers; on HTTP/2 it does so only per connection, so
+        // each stream gets a timer of its own, moved before each read to when its average would fall below the rate, that
+        // resets the stream (cancelling a pending read instead would leave Kestrel's body reader unusable).
+        using var tooSlow = rate.BytesPerSecond > 0 && !HttpProtocol.IsHttp11(request.Protocol) && !HttpProtocol.IsHttp10(request.Protocol)
+            ? new CancellationTokenSource()
+            : null;
+        using var abortWhenTooSlow = tooSlow?.Token.Register(request.HttpContext.Abort);
         try
         {
             while (length != declared)
@@ -88,6 +112,19 @@ public static class RequestBody
                     array = larger;
                 }
 
+                if (tooSlow is not null)
+                {
+                    var allowed = rate.AllowedFor(length) - Stopwatch.GetElapsedTime(started);
+                    if (allowed <= TimeSpan.Zero)
+                    {
+                        request.HttpContext.Abort();
+                        pool.Return(array);
+                        return (BodyReadStatus.TooSlow, null);
+                    }
+
+                    tooSlow.CancelAfter(allowed);
+                }
+
                 var read = await request.Body.ReadAsync(array.AsMemory(length, Math.Min(array.Length, cap) - length), cancellationToken);
                 if (read == 0)
                 {
@@ -96,6 +133,11 @@ public static class RequestBody
 
                 length += read;
             }
+        }
+        catch (Exception e) when (tooSlow?.IsCancellationRequested == true && e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            pool.Return(array);
+            return (BodyReadStatus.TooSlow, null);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

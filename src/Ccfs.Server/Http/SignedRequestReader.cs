@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Auth;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Observability;
@@ -8,17 +9,20 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Ccfs.Server.Http;
 
 /// <summary>A request that passed the IP lock, the body limit and the signature check.</summary>
-public sealed class SignedRequest(Account account, PooledBody body, IReadOnlyList<KeyValuePair<string, string>> query,
-    WorkSlot? slot = null) : IDisposable
+public sealed class SignedRequest(Account account, AuthorizationHeader header, PooledBody body, IReadOnlyList<KeyValuePair<string, string>> query,
+    WorkSlot? slot) : IDisposable
 {
     public Account Account { get; } = account;
+
+    /// <summary>The Authorization header as parsed once, when the request was screened.</summary>
+    public AuthorizationHeader Header { get; } = header;
 
     public PooledBody Body { get; } = body;
 
     /// <summary>The form-decoded query the signature was checked against.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; } = query;
 
-    /// <summary>Returns the body's buffer and, for an upload, its slot.</summary>
+    /// <summary>Returns the body's buffer and the slot, if the policy took one.</summary>
     public void Dispose()
     {
         Body.Dispose();
@@ -39,90 +43,89 @@ public sealed class BinaryBodyAllowed
 public readonly record struct Admission(SignedRequest? Request, IResult? Refusal);
 
 /// <summary>
-/// The steps every CC-FS interface takes before its own work, each before anything costlier: refuse a locked IP (403),
-/// answer a body declared over its limit (<c>0300003</c>, without reading it), refuse a header that can never be valid
-/// (401, see <see cref="IRequestAuthenticator.Screen"/>), take an upload slot when the interface needs one (<c>0300503</c>
-/// when none comes free in time), read the body within its limit and at Kestrel's minimum rate, verify the signature
-/// (401) and require a JSON body (415).
+/// The steps every endpoint takes before its own work, in this order, each before anything costlier
+/// (<see cref="AdmissionPolicy"/> says which apply): refuse a locked IP (403); answer a body declared over its limit
+/// without reading it; screen the Authorization header, parsed once here, and refuse one that can never be valid (401);
+/// take the policy's slot (<c>0300503</c> when none comes free in time), counted towards the sender's unverified share;
+/// read the body within its limit and at the minimum rate, per request; verify the signature (401), which ends the
+/// unverified share; require JSON (415); refuse a replayed signature. A body given up half-way (too slow, or the client
+/// went away) counts towards the IP lock, as a failed signature does: whoever never finishes a body never proves a key.
 /// </summary>
-public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequestLog lockedLog, IRequestAuthenticator authenticator,
-    BodyBufferPool buffers, UploadSlots uploadSlots, ReplayGuard replays, CcfsSettings settings, CcfsMetrics metrics,
+public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthenticator authenticator,
+    BodyBufferPool buffers, UploadSlots uploadSlots, DeleteSlots deleteSlots, ReplayGuard replays, CcfsSettings settings, CcfsMetrics metrics,
     ILogger<SignedRequestReader> logger)
 {
-    /// <summary>deleteFile, getFileHash and downloadFile carry a path in a small envelope; bodies past this are refused.</summary>
-    public const long PathRequestBodyLimit = 64 * 1024;
+    private readonly MinimumRate _rate = new(settings.Limits.MinRequestBodyRate, settings.Limits.MinRequestBodyRateGracePeriod);
 
     /// <summary>A request of an interface whose body names a path (<paramref name="pathField"/>).</summary>
-    public Task<Admission> ReadPathRequestAsync(HttpContext http, string pathField) =>
-        ReadAsync(http, FormQuery.Parse(http.Request.QueryString.Value), PathRequestBodyLimit, pathField);
+    public Task<Admission> ReadPathRequestAsync(HttpContext http, AdmissionPolicy policy, string pathField) =>
+        ReadAsync(http, policy, FormQuery.Parse(http.Request.QueryString.Value), AdmissionPolicy.PathRequestBodyLimit,
+            CcfsResults.Answer(CcfsResult.TooLong(pathField), $"the request body is over the {AdmissionPolicy.PathRequestBodyLimit}-byte limit"));
 
     /// <param name="http">The request.</param>
+    /// <param name="policy">What the endpoint asks of it.</param>
     /// <param name="query">The form-decoded query (<see cref="FormQuery.Parse"/>), which the signature covers.</param>
-    /// <param name="bodyLimit">The largest body this interface accepts.</param>
-    /// <param name="tooLargeParam">The parameter named by <c>0300003</c> when the body is over the limit.</param>
-    /// <param name="requireJson">Refuse a body that is not application/json (415); the CC-FS interfaces take only JSON.</param>
-    /// <param name="binaryBody">Accept a body that is not UTF-8 (<see cref="BinaryBodyAllowed"/>).</param>
-    /// <param name="tooLarge">The answer to a body over the limit, instead of CC-FS's <c>0300003</c>.</param>
-    /// <param name="takesUploadSlot">Hold one of the <see cref="UploadSlots"/> from before the body is read until the request is disposed.</param>
-    /// <param name="unavailable">The answer when no upload slot is given (or the replay check cannot be made), from its reason,
-    /// instead of CC-FS's <c>0300503</c>.</param>
-    /// <param name="rejectReplays">Refuse a signature accepted before (<see cref="ReplayGuard"/>); by default as
-    /// <c>Ccfs:Auth:RejectReplays</c> says.</param>
-    public async Task<Admission> ReadAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
-        string tooLargeParam, bool requireJson = true, bool binaryBody = false, IResult? tooLarge = null, bool takesUploadSlot = false,
-        Func<string, IResult>? unavailable = null, bool? rejectReplays = null)
+    /// <param name="bodyLimit">The largest body this endpoint accepts.</param>
+    /// <param name="tooLarge">The answer to a body over the limit.</param>
+    public async Task<Admission> ReadAsync(HttpContext http, AdmissionPolicy policy, IReadOnlyList<KeyValuePair<string, string>> query,
+        long bodyLimit, IResult tooLarge)
     {
         var ip = ClientAddress.Of(http);
         if (lockout.IsLocked(ip))
         {
-            lockedLog.Refused(ip);
             return Refuse(CcfsResults.Spring(StatusCodes.Status403Forbidden,
                 "this client address is locked after repeated authentication failures", "IpLocked"));
         }
 
-        tooLarge ??= CcfsResults.Answer(CcfsResult.TooLong(tooLargeParam), $"the request body is over the {bodyLimit}-byte limit");
-
-        // A body declared over the limit is answered on its length first (0300003), as before any signature.
+        // A body declared over the limit is answered on its length first, as before any signature.
         if (http.Request.ContentLength > bodyLimit)
         {
             return Refuse(CcfsResults.AndClose(tooLarge));
         }
 
-        if (authenticator.Screen(http) is { } screened)
+        var (claim, screened) = authenticator.Screen(http);
+        InterfaceCall.Of(http)?.AccessKey = claim.AccessKey;
+        if (screened is { } hopeless)
         {
-            InterfaceCall.Of(http)?.AccessKey = screened.ClaimedAccessKey;
-            return Refuse(WithoutReadingTheBody(http, Unauthorized(screened)));
+            return Refuse(WithoutReadingTheBody(http, Unauthorized(hopeless)));
+        }
+
+        if (policy.AdminOnly && !claim.Account!.IsAdmin)
+        {
+            return Refuse(WithoutReadingTheBody(http, CcfsResults.Spring(StatusCodes.Status401Unauthorized,
+                $"access key {claim.AccessKey} is not an administrator", "NotAdmin")));
         }
 
         WorkSlot? slot = null;
-        if (takesUploadSlot)
+        if (policy.Slot != SlotKind.None)
         {
-            var (taken, busy) = await uploadSlots.TakeAsync(ip, http.RequestAborted);
+            var slots = policy.Slot == SlotKind.Upload ? (WorkSlots)uploadSlots : deleteSlots;
+            var (taken, busy) = await slots.TakeAsync(ip, claim.AccessKey!, http.RequestAborted);
             if (taken is null)
             {
-                return Refuse(WithoutReadingTheBody(http, (unavailable ?? CcfsResults.Unavailable)(busy!)));
+                return Refuse(WithoutReadingTheBody(http, policy.Unavailable(busy!)));
             }
 
             slot = taken;
         }
 
-        var admission = await ReadAndVerifyAsync(http, query, bodyLimit, requireJson, binaryBody, tooLarge, slot);
-        if (admission.Request is not null && (rejectReplays ?? settings.Auth.RejectReplays))
+        var admission = await ReadAndVerifyAsync(http, policy, claim, query, bodyLimit, tooLarge, slot);
+        if (admission.Request is { } admitted && (policy.RejectReplays ?? settings.Auth.RejectReplays))
         {
             IResult? replayed;
             try
             {
-                replayed = await RefuseReplayAsync(http, unavailable ?? CcfsResults.Unavailable);
+                replayed = await RefuseReplayAsync(http, admitted.Header, policy.Unavailable);
             }
             catch
             {
-                admission.Request.Dispose();
+                admitted.Dispose();
                 throw;
             }
 
             if (replayed is not null)
             {
-                admission.Request.Body.Dispose();
+                admitted.Body.Dispose();
                 admission = Refuse(replayed);
             }
         }
@@ -135,30 +138,31 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
         return admission;
     }
 
-    private async Task<Admission> ReadAndVerifyAsync(HttpContext http, IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit,
-        bool requireJson, bool binaryBody, IResult tooLarge, WorkSlot? slot)
+    private async Task<Admission> ReadAndVerifyAsync(HttpContext http, AdmissionPolicy policy, ClaimedAccount claim,
+        IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit, IResult tooLarge, WorkSlot? slot)
     {
-        var (status, body) = await RequestBody.ReadAsync(http.Request, buffers.Pool, bodyLimit, http.RequestAborted);
+        var (status, body) = await RequestBody.ReadAsync(http.Request, buffers.Pool, bodyLimit, _rate, http.RequestAborted);
         switch (status)
         {
             case BodyReadStatus.TooLarge:
                 return Refuse(CcfsResults.AndClose(tooLarge));
             case BodyReadStatus.TooSlow:
                 metrics.SlowBodies.Inc();
-                var rate = settings.Limits.MinRequestBodyRate;
-                LogTooSlow(logger, ClientAddress.Of(http), rate);
+                LogTooSlow(logger, ClientAddress.Of(http), _rate.BytesPerSecond);
+                lockout.RecordFailure(ClientAddress.Of(http));
                 return Refuse(CcfsResults.AndClose(CcfsResults.Answer(CcfsResult.RequestBodyNull,
-                    $"the request body arrived slower than {rate} bytes/s")));
+                    $"the request body arrived slower than {_rate.BytesPerSecond} bytes/s")));
             case BodyReadStatus.Aborted:
+                lockout.RecordFailure(ClientAddress.Of(http));
                 return Refuse(CcfsResults.AndClose(CcfsResults.Answer(CcfsResult.RequestBodyNull, "the request body could not be read")));
         }
 
-        if (binaryBody)
+        if (policy.BinaryBody)
         {
             http.Features.Set(BinaryBodyAllowed.Instance);
         }
 
-        var authentication = authenticator.Authenticate(http, query, body!.Span);
+        var authentication = authenticator.Authenticate(http, claim, query, body!.Span);
         InterfaceCall.Of(http)?.AccessKey = authentication.Account?.AccessKey ?? authentication.ClaimedAccessKey;
         if (!authentication.Succeeded)
         {
@@ -166,22 +170,23 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
             return Refuse(Unauthorized(authentication));
         }
 
-        if (requireJson && !IsJson(http.Request.ContentType))
+        slot?.Verified();
+        if (policy.RequireJson && !IsJson(http.Request.ContentType))
         {
             body.Dispose();
             return Refuse(CcfsResults.Spring(StatusCodes.Status415UnsupportedMediaType,
                 $"Content-Type '{http.Request.ContentType}' is not application/json"));
         }
 
-        return new Admission(new SignedRequest(authentication.Account!, body, query, slot), null);
+        return new Admission(new SignedRequest(authentication.Account!, claim.Header!, body, query, slot), null);
     }
 
     /// <summary>The refusal of a signature accepted before (401, not counted towards the IP lock: it was a valid one), or null.</summary>
-    private async Task<IResult?> RefuseReplayAsync(HttpContext http, Func<string, IResult> unavailable)
+    private async Task<IResult?> RefuseReplayAsync(HttpContext http, AuthorizationHeader header, Func<string, IResult> unavailable)
     {
         try
         {
-            if (!await replays.IsReplayAsync(http, http.RequestAborted))
+            if (!await replays.IsReplayAsync(header, http.RequestAborted))
             {
                 return null;
             }
@@ -215,6 +220,6 @@ public sealed partial class SignedRequestReader(IpLockout lockout, LockedRequest
     private static partial void LogReplayed(ILogger logger, string accessKey, string clientIp);
 
     [LoggerMessage(LogLevel.Information, "Dropped a request from {ClientIp}: its body arrived slower than {Rate} bytes/s "
-        + "(Ccfs:Limits:MinRequestBodyRate)")]
+        + "(Ccfs:Limits:MinRequestBodyRate); counted towards the IP lock")]
     private static partial void LogTooSlow(ILogger logger, string clientIp, int rate);
 }

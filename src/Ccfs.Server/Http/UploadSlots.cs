@@ -11,4 +11,4 @@ namespace Ccfs.Server.Http;
 /// </summary>
 public sealed class UploadSlots(CcfsSettings settings, CcfsMetrics metrics, ILogger<UploadSlots> logger)
     : WorkSlots("upload", settings.Limits.MaxConcurrentUploads, settings.Limits.UploadQueueLength, settings.Limits.UploadQueueTimeout,
-        metrics.UploadsInFlight, metrics.UploadsQueued, metrics.UploadSlotRefusals, logger);
+        settings.Limits.UnverifiedShare, metrics.UploadsInFlight, metrics.UploadsQueued, metrics.UploadSlotRefusals, logger);

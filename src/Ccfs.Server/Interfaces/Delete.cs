@@ -23,10 +23,10 @@ public static partial class Delete
             "Removes the file from every location, or from locationId only; the catalog row goes with the last copy.");
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
-        LocationSet locations, FileRemoval removal, DeleteSlots slots, ILoggerFactory loggers)
+        LocationSet locations, FileRemoval removal, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(Delete).FullName!);
-        var admission = await reader.ReadPathRequestAsync(http, WireNames.FileName);
+        var admission = await reader.ReadPathRequestAsync(http, AdmissionPolicy.Delete, WireNames.FileName);
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -36,13 +36,6 @@ public static partial class Delete
         if (!UploadedFileRequest.TryRead(request, parameters, locations, InterfaceCall.Of(http), out var target, out var invalid))
         {
             return invalid!;
-        }
-
-        var (slot, busy) = await slots.TakeAsync(ClientAddress.Of(http), http.RequestAborted);
-        using var held = slot;
-        if (busy is not null)
-        {
-            return CcfsResults.Unavailable(busy);
         }
 
         var (_, path, only) = target;

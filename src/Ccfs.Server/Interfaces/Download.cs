@@ -24,7 +24,7 @@ public static class Download
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, CcfsSettings settings)
     {
-        var admission = await reader.ReadPathRequestAsync(http, WireNames.FilePath);
+        var admission = await reader.ReadPathRequestAsync(http, AdmissionPolicy.PathRequest, WireNames.FilePath);
         if (admission.Refusal is { } refusal)
         {
             return refusal;

@@ -25,7 +25,7 @@ public static class Hash
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, IntegrityMetrics integrity)
     {
-        var admission = await reader.ReadPathRequestAsync(http, WireNames.FileName);
+        var admission = await reader.ReadPathRequestAsync(http, AdmissionPolicy.PathRequest, WireNames.FileName);
         if (admission.Refusal is { } refusal)
         {
             return refusal;

@@ -44,8 +44,7 @@ public static partial class Upload
         var parameters = hasVdn ? parameterSource.For(vdn) : parameterSource.Global;
 
         // The body is held in memory until the answer, so the request holds an upload slot from before it is read.
-        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, WireNames.Data, takesUploadSlot: true,
-            tooLarge: new TooLarge(parameters));
+        var admission = await reader.ReadAsync(http, AdmissionPolicy.Upload, query, parameters.UploadBodyLimitBytes, new TooLarge(parameters));
         if (admission.Refusal is { } refusal)
         {
             return refusal;

@@ -9,7 +9,7 @@ namespace Ccfs.Server.Observability;
 /// <see cref="RequestLog"/> and hands it to the audit.
 /// </summary>
 public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics metrics, TimeProvider time, IEnumerable<IInterfaceCallSink> sinks,
-    ILoggerFactory loggers)
+    RefusalDigest refusals, ILoggerFactory loggers)
 {
     public const string AdminPath = "/admin/api";
 
@@ -61,16 +61,22 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
                 metrics.UploadDuration.WithLabels(code == ResultCodes.Success ? "stored" : "refused").Observe(elapsed.TotalSeconds);
             }
 
-            RequestLog.Write(_log, call, status, elapsed);
-
+            // Repeated authentication refusals from one address are logged and audited once a minute, with their count.
+            var reported = true;
             if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)
             {
-                metrics.AuthRejections.WithLabels(call.RejectionReason ?? (status == 403 ? "IpLocked" : "Unauthorized")).Inc();
+                var reason = call.RejectionReason ?? (status == 403 ? "IpLocked" : "Unauthorized");
+                metrics.AuthRejections.WithLabels(reason).Inc();
+                reported = refusals.Admit(call, status, reason);
             }
 
-            foreach (var sink in sinks)
+            if (reported)
             {
-                sink.Record(call, code);
+                RequestLog.Write(_log, call, status, elapsed);
+                foreach (var sink in sinks)
+                {
+                    sink.Record(call, code);
+                }
             }
         }
     }

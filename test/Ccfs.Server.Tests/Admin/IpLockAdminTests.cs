@@ -32,7 +32,7 @@ public sealed class IpLockAdminTests : IDisposable
     }
 
     [Fact]
-    public async Task Refused_requests_are_logged_once_a_minute_per_address_with_their_count()
+    public async Task Refused_requests_are_logged_and_audited_once_a_minute_per_address_with_their_count()
     {
         await LockAsync();
 
@@ -44,12 +44,19 @@ public sealed class IpLockAdminTests : IDisposable
         _factory.Time.Advance(TimeSpan.FromSeconds(61));
         await AssertLockedAsync(await Upload(Locked));
 
-        var lines = _factory.Logs.Where(l => l.Message.StartsWith("Refused ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, lines.Count);
-        Assert.All(lines, l => Assert.Equal(LogLevel.Information, l.Level));
-        Assert.StartsWith($"Refused 1 request(s) from {Locked}", lines[0].Message, StringComparison.Ordinal);
-        // The first refusal (while locking) was logged at once; the five after it and the one a minute later share a line.
-        Assert.StartsWith($"Refused 6 request(s) from {Locked}", lines[1].Message, StringComparison.Ordinal);
+        // The first refusal of the window (while locking) and the first of the next window are logged as themselves; the
+        // five between them share one line and one audit entry.
+        var single = _factory.Logs.Where(l => l.Message.StartsWith("uploadFile HTTP 403 ", StringComparison.Ordinal) && l.Message.Contains(Locked,
+            StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, single.Count);
+        var repeated = Assert.Single(_factory.Logs, l => l.Message.Contains("with HTTP 403", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Information, repeated.Level);
+        Assert.StartsWith($"Refused 5 more request(s) from {Locked} with HTTP 403 (IpLocked) since ", repeated.Message, StringComparison.Ordinal);
+        using var audit = await Admin(HttpMethod.Get, "/admin/api/audit?limit=100");
+        var entries = System.Text.Json.JsonDocument.Parse(await audit.Content.ReadAsStringAsync()).RootElement.GetProperty("entries")
+            .EnumerateArray().Where(e => e.GetProperty("clientIp").GetString() == Locked && e.GetProperty("resultCode").GetString() == "403")
+            .Select(e => e.GetProperty("repeats").GetInt64()).Order().ToList();
+        Assert.Equal([1, 1, 5], entries);
     }
 
     [Fact]

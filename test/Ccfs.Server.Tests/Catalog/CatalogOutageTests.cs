@@ -65,6 +65,10 @@ public sealed class CatalogOutageTests : IDisposable
         foreach (var response in deleted)
         {
             await CcfsAnswer.AssertTripleAsync(response, "0300503", Unavailable, HttpStatusCode.ServiceUnavailable);
+            // What is true: the catalog could not mark the file, so nothing was deleted (no background promise).
+            var reason = CcfsAnswer.Reason(response) ?? "";
+            Assert.True(reason.EndsWith("; nothing was deleted; try again later", StringComparison.Ordinal)
+                || reason.StartsWith("no delete slot came free", StringComparison.Ordinal), reason);
         }
 
         Assert.Equal(before, _factory.Snapshot());

@@ -118,5 +118,9 @@ internal static class PostgresSchema
         ALTER TABLE catalog_probe ADD COLUMN at_ms BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE catalog_probe DROP COLUMN at;
         """,
+        // 0.10: one audit entry may stand for a window of repeated refusals.
+        """
+        ALTER TABLE audit ADD COLUMN repeats BIGINT NOT NULL DEFAULT 1;
+        """,
     ];
 }

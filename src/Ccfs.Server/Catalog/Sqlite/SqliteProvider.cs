@@ -11,17 +11,19 @@ namespace Ccfs.Server.Catalog.Sqlite;
 public sealed class SqliteProvider : CatalogProvider
 {
     private readonly string _path;
+    private readonly string _readConnectionString;
     private DataDirLock? _ownership;
 
     public SqliteProvider(string path, TimeSpan writeTimeout, NodeIdentity node, TimeProvider time, ILoggerFactory loggers)
     {
         _path = path;
-        var reads = SqliteFactory.Instance.CreateDataSource(new SqliteConnectionStringBuilder
+        _readConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Pooling = true,
             DefaultTimeout = TimeoutSeconds(writeTimeout),
-        }.ToString());
+        }.ToString();
+        var reads = SqliteFactory.Instance.CreateDataSource(_readConnectionString);
         var writer = new CatalogWriter(new SqliteWriteConnection(path), writeTimeout, time, loggers.CreateLogger<CatalogWriter>());
         Database = new CatalogDatabase(SqliteDialect.Instance, reads, writer);
         Nodes = new SingleNodeRegistry(node);
@@ -54,12 +56,22 @@ public sealed class SqliteProvider : CatalogProvider
 
     public override string? MissingCatalog() => File.Exists(_path) ? null : $"there is no catalog at {_path}; is Ccfs:DataDir right?";
 
+    /// <summary>
+    /// Stops the writer, closes this catalog's pooled read connections (they keep its files open, and a data dir removed
+    /// after the server, as <c>--ephemeral</c> does, must not be held), and lets the data dir go, whatever failed before.
+    /// </summary>
     public override async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
-        // Pooled connections keep the catalog's files open: a data dir removed after the server (--ephemeral) must not be held.
-        SqliteConnection.ClearAllPools();
-        _ownership?.Dispose();
+        try
+        {
+            await base.DisposeAsync();
+            using var pooled = new SqliteConnection(_readConnectionString);
+            SqliteConnection.ClearPool(pooled);
+        }
+        finally
+        {
+            _ownership?.Dispose();
+        }
     }
 
     internal static int TimeoutSeconds(TimeSpan timeout) => Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));

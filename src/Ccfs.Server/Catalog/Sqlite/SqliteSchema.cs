@@ -102,5 +102,9 @@ internal static class SqliteSchema
         """
         ALTER TABLE file_copies ADD COLUMN ordinal INTEGER NOT NULL DEFAULT 0;
         """,
+        // 0.10: one audit entry may stand for a window of repeated refusals.
+        """
+        ALTER TABLE audit ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
+        """,
     ];
 }
