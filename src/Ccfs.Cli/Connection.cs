@@ -88,7 +88,7 @@ public sealed class ConnectionOptions
 
     public Option<string> Fingerprint { get; } = new("--fingerprint")
     {
-        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:...), as ccfs-server prints it [env CCFS_FINGERPRINT]",
+        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:...), as the server prints it at start-up [env CCFS_FINGERPRINT]",
         Recursive = true,
     };
 
@@ -137,6 +137,22 @@ public sealed class ConnectionOptions
         };
     }
 
+    /// <summary>Where the file breaks, in its own terms: the serializer's message names .NET types (System.Nullable`1[System.Int32]).</summary>
+    private static string ProfileProblem(string file, JsonException e)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException syntax)
+        {
+            return $"the profile file {file} is not valid JSON (line {(syntax.LineNumber ?? 0) + 1}, byte {(syntax.BytePositionInLine ?? 0) + 1})";
+        }
+
+        return $"the profile file {file} is not valid: {e.Path?.TrimStart('$', '.')} has the wrong type (endpoint, accessKey, secretKey and "
+            + "fingerprint are strings, vdn is a number, insecure is true or false)";
+    }
+
     private static Profile? LoadProfile(string? name, string? file, IReadOnlyDictionary<string, string?> environment)
     {
         if (string.IsNullOrEmpty(name))
@@ -158,7 +174,7 @@ public sealed class ConnectionOptions
         }
         catch (JsonException e)
         {
-            throw new UsageException($"the profile file {file} is not valid JSON: {e.Message}");
+            throw new UsageException(ProfileProblem(file, e));
         }
 
         return profiles?.Profiles?.GetValueOrDefault(name)
