@@ -45,7 +45,7 @@ public static class DevelopmentCertificateFile
     public static void Share(string path, string certificatePem, DevelopmentCertificateOwner owner) =>
         Rewrite(path, kept => [.. kept, new SharedCertificate(path, Sha256Of(certificatePem) ?? "", certificatePem.Trim(), owner)], owner);
 
-    /// <summary>Removes this process's certificate, keeping every other live server's.</summary>
+    /// <summary>Removes this process's certificate, keeping every other live server's; the file goes when none is left.</summary>
     public static void Withdraw(string path, DevelopmentCertificateOwner owner) => Rewrite(path, kept => kept, owner);
 
     /// <summary>The SHA-256 of the first certificate in a PEM text, as upper-case hex; null when there is none.</summary>
@@ -98,6 +98,12 @@ public static class DevelopmentCertificateFile
         foreach (var entry in entries.DistinctBy(e => (e.Sha256, e.Owner?.ProcessId)))
         {
             text.Append(entry.Owner?.Header).Append('\n').Append(entry.Pem.Trim()).Append('\n');
+        }
+
+        if (text.Length == 0)
+        {
+            File.Delete(path);
+            return;
         }
 
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
