@@ -149,6 +149,7 @@ public static class CcfsServer
         app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CcfsMetrics>().Registry);
+        Landing.LandingPage.Map(app);
         app.MapOpenApi();
         ApiReference.MapScalar(app);
         app.MapHealthChecks("/readyz", new HealthCheckOptions
