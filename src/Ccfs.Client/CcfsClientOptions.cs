@@ -77,13 +77,16 @@ public sealed class CcfsClientOptions
     public static CcfsClientOptions Development() => new CcfsClientOptions().UseDevelopmentServer();
 
     /// <summary>
-    /// Points these options at the local development server: <c>https://127.0.0.1:8443</c>, the development account
-    /// (<c>ccfs-dev-ak</c>, VDN <see cref="DevelopmentVdnId"/>) and <see cref="TrustDevelopmentCertificates"/>, as the
-    /// <c>ccfs</c> CLI does by default. Set <see cref="Endpoint"/> afterwards for a development server on another port.
+    /// Points these options at the local development server: <c>https://127.0.0.1:8443</c> (or, as for the <c>ccfs</c>
+    /// CLI, the endpoint in the <c>CCFS_ENDPOINT</c> environment variable), the development account (<c>ccfs-dev-ak</c>,
+    /// VDN <see cref="DevelopmentVdnId"/>) and <see cref="TrustDevelopmentCertificates"/>, as the CLI does by default.
+    /// Set <see cref="Endpoint"/> afterwards to name another development server in code.
     /// </summary>
     public CcfsClientOptions UseDevelopmentServer()
     {
-        Endpoint = new Uri(DevelopmentServer.Endpoint);
+        Endpoint = Environment.GetEnvironmentVariable("CCFS_ENDPOINT") is { Length: > 0 } named
+            ? new Uri(named, UriKind.Absolute)
+            : new Uri(DevelopmentServer.Endpoint);
         AccessKey = DevelopmentServer.AccessKey;
         SecretKey = DevelopmentServer.SecretKey;
         TrustDevelopmentCertificates = true;
