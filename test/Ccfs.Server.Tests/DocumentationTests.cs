@@ -88,6 +88,19 @@ public sealed partial class DocumentationTests
         Assert.True(unknown.Count == 0, "keys the server does not bind: " + string.Join("; ", unknown.Distinct()));
     }
 
+    /// <summary>docs/deployment.md shows deploy/haproxy.cfg's sections as they are, so the guide and the file never part.</summary>
+    [Fact]
+    public void Deployment_md_shows_the_haproxy_configuration_as_the_file_has_it()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Root, "deploy", "haproxy.cfg")).Where(l => !l.TrimStart().StartsWith('#')).ToList();
+        var sections = string.Join('\n', lines.Skip(lines.FindIndex(l => l.StartsWith("defaults", StringComparison.Ordinal)))).Trim();
+        var guide = File.ReadAllText(Path.Combine(Root, "docs", "deployment.md"));
+        var shown = HaproxyListing().Match(guide);
+
+        Assert.True(shown.Success, "docs/deployment.md has no listing of haproxy.cfg's sections");
+        Assert.Equal(sections, shown.Groups["cfg"].Value.Trim());
+    }
+
     /// <summary>Every leaf key under <paramref name="prefix"/>, list indices written <c>N</c> and dictionary keys <c>&lt;key&gt;</c>.</summary>
     private static IEnumerable<string> Keys(Type type, string prefix)
     {
@@ -166,6 +179,9 @@ public sealed partial class DocumentationTests
         SlugDrop().Replace(heading.ToLowerInvariant().Replace("`", "", StringComparison.Ordinal), "").Replace(' ', '-');
 
     private static string WithoutCode(string markdown) => FencePattern().Replace(markdown, "");
+
+    [GeneratedRegex("Its sections, without the comments.*?```\n(?<cfg>defaults.*?)```", RegexOptions.Singleline)]
+    private static partial Regex HaproxyListing();
 
     [GeneratedRegex(@"\bCcfs(?:__|:)[A-Za-z0-9_:<>.]+")]
     private static partial Regex MentionedKey();
