@@ -12,7 +12,9 @@ internal static class AdminBodyProblem
 {
     public static string Describe(JsonException failure, ReadOnlySpan<byte> body, JsonTypeInfo type)
     {
-        var valid = type.Properties.Select(p => p.Name).ToList();
+        // What a body may set: constructor parameters and settable properties, not computed ones such as IsEmpty.
+        var settable = type.Properties.Where(p => p.Set is not null || p.AssociatedParameter is not null).ToList();
+        var valid = settable.Select(p => p.Name).ToList();
         var validText = string.Join(", ", valid);
         if (!IsWellFormed(body))
         {
@@ -35,7 +37,7 @@ internal static class AdminBodyProblem
                 return $"property '{repeated.Key}' appears more than once";
             }
 
-            if (type.Properties.FirstOrDefault(p => failure.Path == "$." + p.Name || failure.Path?.StartsWith($"$.{p.Name}[", StringComparison.Ordinal) == true) is { } property)
+            if (settable.FirstOrDefault(p => failure.Path == "$." + p.Name || failure.Path?.StartsWith($"$.{p.Name}[", StringComparison.Ordinal) == true) is { } property)
             {
                 return $"property '{property.Name}' must be {Expected(property.PropertyType)}";
             }

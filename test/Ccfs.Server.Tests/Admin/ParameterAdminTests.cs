@@ -178,6 +178,7 @@ public sealed class ParameterAdminTests : IDisposable
         // The API's words, not the serializer's: no .NET type or member names.
         Assert.DoesNotContain(".NET", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Ccfs.Server", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("isEmpty", text, StringComparison.Ordinal);
         Assert.Equal(before.ToString(), (await GetAsync(_factory)).ToString());
         Assert.Equal(0L, CountOverrideRows(_factory));
     }
