@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 
 namespace Ccfs.Client;
 
@@ -26,11 +27,11 @@ internal static class AnswerReader
             throw new CcfsAuthenticationException(status, Spring(json), reason);
         }
 
-        if (json is { ValueKind: JsonValueKind.Object } triple && Text(triple, "resultCode") is { } code)
+        if (json is { ValueKind: JsonValueKind.Object } triple && Text(triple, WireNames.ResultCode) is { } code)
         {
-            var description = Text(triple, "resultDesc") ?? "";
+            var description = Text(triple, WireNames.ResultDesc) ?? "";
             var data = code == ResultCodes.Success
-                ? readData(triple.TryGetProperty("resultData", out var d) ? d : default)
+                ? readData(triple.TryGetProperty(WireNames.ResultData, out var d) ? d : default)
                 : null;
             return new CcfsResponse<T>(code, description, reason, data);
         }

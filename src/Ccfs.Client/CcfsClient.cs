@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
+using Ccfs.Protocol.Wire;
 using Polly;
 
 namespace Ccfs.Client;
@@ -97,15 +98,15 @@ public sealed class CcfsClient
             return await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
         }, cancellationToken);
         return await AnswerReader.ReadAsync(response, data => new UploadedFile(
-            AnswerReader.Text(data, "fileName") ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
+            AnswerReader.Text(data, WireNames.FileName) ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
                 "uploadFile answered resultCode 0 without a resultData.fileName: the file may be stored under a name this client cannot know"),
-            AnswerReader.Texts(data, "locationId")), cancellationToken);
+            AnswerReader.Texts(data, WireNames.LocationId)), cancellationToken);
     }
 
     /// <summary>Deletes an uploaded file from every location, or from <paramref name="locationId"/> only.</summary>
     public async Task<CcfsResponse> DeleteAsync(string fileName, string? locationId = null, CancellationToken cancellationToken = default)
     {
-        using var response = await SendJsonAsync(CcfsPaths.DeleteFile, w => WritePath(w, "fileName", fileName, "locationId", locationId),
+        using var response = await SendJsonAsync(CcfsPaths.DeleteFile, w => WritePath(w, WireNames.FileName, fileName, WireNames.LocationId, locationId),
             HttpCompletionOption.ResponseContentRead, cancellationToken);
         return await AnswerReader.ReadAsync<FileHash>(response, _ => null, cancellationToken);
     }
@@ -118,10 +119,10 @@ public sealed class CcfsClient
     public async Task<CcfsResponse<FileHash>> GetFileHashAsync(string fileName, string? locationId = null,
         CancellationToken cancellationToken = default)
     {
-        using var response = await SendJsonAsync(CcfsPaths.GetFileHash, w => WritePath(w, "fileName", fileName, "locationId", locationId),
+        using var response = await SendJsonAsync(CcfsPaths.GetFileHash, w => WritePath(w, WireNames.FileName, fileName, WireNames.LocationId, locationId),
             HttpCompletionOption.ResponseContentRead, cancellationToken);
         return await AnswerReader.ReadAsync(response, data => new FileHash(
-            AnswerReader.Text(data, "fileName") ?? fileName, AnswerReader.Text(data, _options.HashField)), cancellationToken);
+            AnswerReader.Text(data, WireNames.FileName) ?? fileName, AnswerReader.Text(data, _options.HashField)), cancellationToken);
     }
 
     /// <summary>
@@ -134,10 +135,10 @@ public sealed class CcfsClient
         ArgumentNullException.ThrowIfNull(destination);
         using var response = await SendJsonAsync(CcfsPaths.DownloadFile, writer =>
         {
-            writer.WriteString("filePath", filePath);
+            writer.WriteString(WireNames.FilePath, filePath);
             if (folder)
             {
-                writer.WriteNumber("mode", 1);
+                writer.WriteNumber(WireNames.Mode, 1);
             }
         }, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode == HttpStatusCode.OK && response.Content.Headers.ContentType?.MediaType?.Contains("json",
@@ -193,10 +194,10 @@ public sealed class CcfsClient
         using (var writer = new Utf8JsonWriter(body))
         {
             writer.WriteStartObject();
-            writer.WriteStartObject("request");
-            writer.WriteString("version", CcfsResult.CurrentVersion);
+            writer.WriteStartObject(WireNames.Request);
+            writer.WriteString(WireNames.Version, CcfsResult.CurrentVersion);
             writer.WriteEndObject();
-            writer.WriteStartObject("msgBody");
+            writer.WriteStartObject(WireNames.MsgBody);
             writeMsgBody(writer);
             writer.WriteEndObject();
             writer.WriteEndObject();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Ccfs.Protocol.Wire;
 
 namespace Ccfs.Client;
 
@@ -48,11 +49,11 @@ internal static class UploadBody
     private static void WriteStart(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        writer.WriteStartObject("request");
-        writer.WriteString("version", "2.0");
+        writer.WriteStartObject(WireNames.Request);
+        writer.WriteString(WireNames.Version, "2.0");
         writer.WriteEndObject();
-        writer.WriteStartObject("msgBody");
-        writer.WritePropertyName("data");
+        writer.WriteStartObject(WireNames.MsgBody);
+        writer.WritePropertyName(WireNames.Data);
     }
 
     private static void WriteEnd(Utf8JsonWriter writer)

@@ -1,3 +1,4 @@
+using Ccfs.Protocol;
 using Ccfs.Server.Interfaces;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -34,6 +35,23 @@ public static class ApiReference
         + "It is computed for each request, so a fixed header value cannot be entered here: sign with `ccfs sign`, "
         + "`ccfs admin`, the SDK (Ccfs.Client) or the admin page. docs/auth-v2.md in the ccfs repository works one request "
         + "through byte by byte.";
+
+    /// <summary>The OpenAPI document at <c>/openapi/v1.json</c>, with how every request is signed.</summary>
+    public static IServiceCollection AddApiReference(this IServiceCollection services) =>
+        services.AddOpenApi(options => options.DescribeSigning().AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ccfs";
+            document.Info.Version = CcfsVersion.Version;
+            document.Info.Description = "The CC-FS third-party IVR file interfaces (auth-v2 signed) and ccfs's administration API.";
+            return Task.CompletedTask;
+        }));
+
+    /// <summary>The document and Scalar at <c>/scalar</c>.</summary>
+    public static void MapApiReference(this WebApplication app)
+    {
+        app.MapOpenApi();
+        MapScalar(app);
+    }
 
     private static readonly HashSet<string> SignedTags = new(StringComparer.Ordinal) { ContractMetadata.Tag, Admin.AdminApi.Tag };
 

@@ -88,7 +88,7 @@ public static partial class CcfsServerHost
             {
                 await app.StartAsync();
             }
-            catch (Exception e) when (StartupFailure.Describe(e, settings) is { } failure)
+            catch (Exception e) when (StartupFailure.Describe(e, settings, app.Services.GetRequiredService<Catalog.CatalogProvider>()) is { } failure)
             {
                 await Console.Error.WriteLineAsync("ccfs cannot start: " + failure);
                 return ProblemExitCode;

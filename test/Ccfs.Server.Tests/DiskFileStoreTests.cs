@@ -1,4 +1,5 @@
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.Disk;
 
 namespace Ccfs.Server.Tests;
 

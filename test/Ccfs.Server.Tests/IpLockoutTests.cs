@@ -1,6 +1,6 @@
 using Ccfs.Server.Auth;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
 using Ccfs.Server.Observability;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

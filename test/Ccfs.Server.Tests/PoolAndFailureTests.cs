@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Ccfs.Protocol;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 
 namespace Ccfs.Server.Tests;
 

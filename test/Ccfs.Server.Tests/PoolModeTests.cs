@@ -28,6 +28,19 @@ public sealed class PoolModeTests(PoolFactory factory) : IClassFixture<PoolFacto
     }
 
     [Fact]
+    public async Task A_files_copies_are_listed_in_the_order_the_locations_are_configured_on_every_catalog()
+    {
+        // "256" before "0": configured order, not the ids' text order, on SQLite and PostgreSQL alike.
+        using var reversed = CcfsFactory.With(new() { ["Ccfs:Locations:0:Id"] = "256", ["Ccfs:Locations:1:Id"] = "0" });
+        var fileName = await reversed.Signed().StoreAsync(Samples.Sine);
+
+        Assert.Equal(["256", "0"], (await reversed.FindAsync(fileName[2..]))!.Locations);
+        using var listed = await reversed.Admin().AdminAsync(HttpMethod.Get, $"/admin/api/vdns/{CcfsFactory.Vdn}/files");
+        var file = System.Text.Json.JsonDocument.Parse(await listed.Content.ReadAsStringAsync()).RootElement.GetProperty("files")[0];
+        Assert.Equal(["256", "0"], file.GetProperty("locations").EnumerateArray().Select(l => l.GetString()));
+    }
+
+    [Fact]
     public async Task Deleting_the_two_copies_at_once_never_leaves_a_row_without_copies()
     {
         var client = factory.Signed();

@@ -1,7 +1,9 @@
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Catalog.Sqlite;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Sqlite;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.Disk;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ccfs.Server.Tests;
@@ -18,10 +20,10 @@ public sealed class RecoveryTests : IAsyncLifetime
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-recovery", Guid.NewGuid().ToString("N"));
     private readonly NodeIdentity _node = new("this");
     private readonly WorkInProgress _inProgress = new();
-    private SqliteDatabase _database = null!;
+    private SqliteProvider _provider = null!;
     private CcfsSettings _settings = null!;
-    private SqliteFileCatalog _catalog = null!;
-    private SqliteFileCatalog _goneNode = null!;
+    private FileCatalog _catalog = null!;
+    private FileCatalog _goneNode = null!;
     private LocationSet _locations = null!;
     private WorkRecovery _recovery = null!;
 
@@ -33,11 +35,11 @@ public sealed class RecoveryTests : IAsyncLifetime
             ["Ccfs:Locations:0:Id"] = "0",
             ["Ccfs:Locations:1:Id"] = "256",
         }).Build());
-        _database = new SqliteDatabase(_settings.CatalogPath);
-        _catalog = new SqliteFileCatalog(_database, _node, TimeProvider.System);
+        _provider = new SqliteProvider(_settings.CatalogPath);
+        _catalog = new FileCatalog(_provider.Database, _node, TimeProvider.System);
         // The same catalog as seen by an instance that has ended: what it marked is owned by nobody alive.
-        _goneNode = new SqliteFileCatalog(_database, new NodeIdentity("gone"), TimeProvider.System);
-        await _catalog.MigrateAsync(CancellationToken.None);
+        _goneNode = new FileCatalog(_provider.Database, new NodeIdentity("gone"), TimeProvider.System);
+        await _provider.MigrateAsync(CancellationToken.None);
         _locations = new LocationSet([.. _settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root, _node.Instance))]);
         _recovery = new WorkRecovery(_catalog, _locations, new SingleNodeRegistry(_node), _node, _inProgress, NullLogger<WorkRecovery>.Instance);
         await _recovery.RunAsync(CancellationToken.None);
@@ -120,7 +122,7 @@ public sealed class RecoveryTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
+        await _provider.DisposeAsync();
         try
         {
             Directory.Delete(_dataDir, recursive: true);

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Catalog.Sqlite;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Sqlite;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.Disk;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ccfs.Server.Tests;
@@ -25,9 +27,9 @@ public sealed class ScrubberTests : IDisposable
             ["Ccfs:Locations:0:Id"] = "0",
             ["Ccfs:Locations:1:Id"] = "256",
         }).Build());
-        await using var database = new SqliteDatabase(settings.CatalogPath);
-        var catalog = new SqliteFileCatalog(database, new NodeIdentity("test"), TimeProvider.System);
-        await catalog.MigrateAsync(CancellationToken.None);
+        await using var provider = new SqliteProvider(settings.CatalogPath);
+        var catalog = new FileCatalog(provider.Database, new NodeIdentity("test"), TimeProvider.System);
+        await provider.MigrateAsync(CancellationToken.None);
         var locations = new LocationSet([.. settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]);
         foreach (var store in locations.Stores)
         {

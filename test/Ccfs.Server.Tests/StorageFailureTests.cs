@@ -1,5 +1,7 @@
 using System.Net;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Lifecycle;
+using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -224,16 +226,16 @@ public sealed class StorageFailureTests
 
         public bool FailReads { get; set; }
 
-        public override Task<WrittenCopy> PlaceAsync(IStagedFile staged, string path, CancellationToken cancellationToken) =>
+        public override Task<WrittenCopy> PlaceAsync(IStagedFile staged, StoragePath path, CancellationToken cancellationToken) =>
             FailWrites ? throw new IOException("injected: the disk is full") : base.PlaceAsync(staged, path, cancellationToken);
 
         public override Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) =>
             FailDeletes ? throw new IOException("injected: the disk refuses to delete") : base.UndoWriteAsync(copy, cancellationToken);
 
-        public override Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) =>
+        public override Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken) =>
             FailDeletes ? throw new IOException("injected: the disk refuses to delete") : base.DeleteAsync(path, cancellationToken);
 
-        public override Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) =>
+        public override Task<Stream?> OpenReadAsync(StoragePath path, CancellationToken cancellationToken) =>
             FailReads ? throw new IOException("injected: the disk cannot be read") : base.OpenReadAsync(path, cancellationToken);
     }
 }

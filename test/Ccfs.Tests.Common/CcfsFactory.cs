@@ -1,5 +1,6 @@
 using System.Net;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -324,11 +325,8 @@ public class CcfsFactory : WebApplicationFactory<Program>
 
     public Task<FileRecord?> FindAsync(string path) => Services.GetRequiredService<IFileCatalog>().FindAsync(path, CancellationToken.None);
 
-    /// <summary>The catalog of the provider this server is configured for, for test doubles that wrap it.</summary>
-    public static IFileCatalog ProviderCatalog(IServiceProvider services) =>
-        services.GetRequiredService<Ccfs.Server.Configuration.CcfsSettings>().UsesPostgres
-            ? services.GetRequiredService<Ccfs.Server.Metadata.Postgres.PostgresFileCatalog>()
-            : services.GetRequiredService<Ccfs.Server.Metadata.Sqlite.SqliteFileCatalog>();
+    /// <summary>The server's own file catalog, for test doubles that wrap it.</summary>
+    public static IFileCatalog ProviderCatalog(IServiceProvider services) => ActivatorUtilities.CreateInstance<FileCatalog>(services);
 
     /// <summary>Runs one pass of the recovery the server runs every <c>Ccfs:Catalog:RecoveryInterval</c>.</summary>
     public Task<RecoveryPass> RecoverAsync() => Services.GetRequiredService<WorkRecovery>().RunAsync(CancellationToken.None);

@@ -1,12 +1,10 @@
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 
 namespace Ccfs.Tests;
 
 /// <summary>A catalog that passes everything to another; test doubles override only the step they change.</summary>
 public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
 {
-    public virtual Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
-
     public virtual Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => inner.TryReserveAsync(record, cancellationToken);
 
     public virtual Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
 
 namespace Ccfs.Tests;
@@ -14,22 +15,22 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
         new Staged(this, await inner.StageAsync(content, cancellationToken));
 
     /// <summary>Places a file <see cref="StageAsync"/> staged in the inner store.</summary>
-    public virtual Task<WrittenCopy> PlaceAsync(IStagedFile staged, string path, CancellationToken cancellationToken) =>
+    public virtual Task<WrittenCopy> PlaceAsync(IStagedFile staged, StoragePath path, CancellationToken cancellationToken) =>
         staged.PlaceAsync(path, cancellationToken);
 
     public virtual Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) => inner.UndoWriteAsync(copy, cancellationToken);
 
-    public virtual Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+    public virtual Task ReplaceAsync(StoragePath path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         inner.ReplaceAsync(path, content, cancellationToken);
 
-    public virtual Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) => inner.OpenReadAsync(path, cancellationToken);
+    public virtual Task<Stream?> OpenReadAsync(StoragePath path, CancellationToken cancellationToken) => inner.OpenReadAsync(path, cancellationToken);
 
-    public virtual Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken) =>
+    public virtual Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken) =>
         inner.ListFilesAsync(folder, cancellationToken);
 
-    public virtual Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
+    public virtual Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
 
-    public virtual Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
+    public virtual Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
 
     public virtual Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
 
@@ -38,7 +39,7 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
 
     private sealed class Staged(DelegatingFileStore store, IStagedFile inner) : IStagedFile
     {
-        public Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken) => store.PlaceAsync(inner, path, cancellationToken);
+        public Task<WrittenCopy> PlaceAsync(StoragePath path, CancellationToken cancellationToken) => store.PlaceAsync(inner, path, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
+using Ccfs.Protocol.Wire;
 
 namespace Ccfs.Cli.Conformance;
 
@@ -32,11 +33,11 @@ public sealed record RawAnswer(int Status, string? ContentType, byte[] Body, str
     private readonly Lazy<JsonElement?> _json = new(() => Parse(Body));
 
     /// <summary><c>resultCode</c> when it is a String, as CC-FS sends it; null when absent or of another type.</summary>
-    public string? ResultCode => Text("resultCode");
+    public string? ResultCode => Text(WireNames.ResultCode);
 
-    public string? ResultDesc => Text("resultDesc");
+    public string? ResultDesc => Text(WireNames.ResultDesc);
 
-    public JsonElement? ResultData => Member("resultData");
+    public JsonElement? ResultData => Member(WireNames.ResultData);
 
     public int? SpringStatus => Member("status") is { ValueKind: JsonValueKind.Number } s && s.TryGetInt32(out var status) ? status : null;
 
@@ -49,14 +50,14 @@ public sealed record RawAnswer(int Status, string? ContentType, byte[] Body, str
     /// <summary>The triple's members as sent, so a number where a string belongs shows (<c>resultCode 0</c>, not <c>"0"</c>).</summary>
     public override string ToString()
     {
-        var code = Member("resultCode");
+        var code = Member(WireNames.ResultCode);
         if (code is null)
         {
             return $"HTTP {Status}";
         }
 
         var kind = code.Value.ValueKind == JsonValueKind.String ? "" : $" (a {code.Value.ValueKind}, not a String)";
-        var description = Member("resultDesc") is { } d ? $", resultDesc {Shorten(d.GetRawText())}" : "";
+        var description = Member(WireNames.ResultDesc) is { } d ? $", resultDesc {Shorten(d.GetRawText())}" : "";
         return $"HTTP {Status}, resultCode {Shorten(code.Value.GetRawText())}{kind}{description}";
     }
 

@@ -1,5 +1,5 @@
 using Ccfs.Server.Auth;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Admin;

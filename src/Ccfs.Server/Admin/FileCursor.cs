@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 
 namespace Ccfs.Server.Admin;
 

@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 using Ccfs.Audio;
 using Ccfs.Protocol;
 using Ccfs.Server.Auth;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
@@ -270,7 +271,7 @@ public static partial class FileEndpoints
         catch (Exception e) when (StorageFailure.Is(e))
         {
             LogDeleteFailed(log, e, path!.Path);
-            return AdminResults.Unavailable("the file could not be deleted now; the server finishes the delete in the background");
+            return AdminResults.Unavailable(e is RemovalFailedException ? e.Message : $"the file could not be deleted now: {e.Message}");
         }
 
         LogDeleted(log, path!.Path, AdminAuth.Request(http).Account.AccessKey);

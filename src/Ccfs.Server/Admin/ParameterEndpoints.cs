@@ -1,5 +1,5 @@
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
 using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Admin;

@@ -1,3 +1,4 @@
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Admin;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
 using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Auth;

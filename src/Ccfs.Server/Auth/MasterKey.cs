@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Hosting;
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.Disk;
 
 namespace Ccfs.Server.Auth;
 

@@ -1,6 +1,6 @@
 using Ccfs.Protocol.Auth;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
 
 namespace Ccfs.Server.Auth;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

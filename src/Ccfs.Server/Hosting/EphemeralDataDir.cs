@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace Ccfs.Server.Hosting;
 
 /// <summary>
@@ -16,8 +14,6 @@ public sealed class EphemeralDataDir : IDisposable
 
     public void Dispose()
     {
-        // Pooled connections keep the catalog's files open; on Linux the folder would go anyway, elsewhere it would not.
-        SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(Path, recursive: true);

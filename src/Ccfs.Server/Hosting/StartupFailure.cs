@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Ccfs.Server.Configuration;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.Data.Sqlite;
 
 namespace Ccfs.Server.Hosting;
 
@@ -11,15 +10,15 @@ namespace Ccfs.Server.Hosting;
 public static partial class StartupFailure
 {
     /// <summary>The line for a failure of the environment (a port, a folder, a file); null for a bug, which should show whole.</summary>
-    public static string? Describe(Exception e, CcfsSettings settings) => e switch
+    /// <param name="catalog">The catalog's back-end, which describes failures of its own kind.</param>
+    public static string? Describe(Exception e, CcfsSettings settings, Catalog.CatalogProvider? catalog = null) => e switch
     {
-        AggregateException { InnerExceptions: [var only] } => Describe(only, settings),
+        AggregateException { InnerExceptions: [var only] } => Describe(only, settings, catalog),
         CcfsStartupException or CcfsConfigurationException => e.Message,
         IOException when Find<AddressInUseException>(e) is not null => $"{BoundAddress(e) ?? "the address"} is already in use "
             + "(another process listens there; choose another with --urls)",
         IOException when BoundAddress(e) is { } address => $"cannot listen on {address}: {Innermost(e).Message}",
-        SqliteException sqlite => $"the catalog {settings.CatalogPath} cannot be used: {sqlite.Message}",
-        System.Data.Common.DbException db => $"the {settings.Catalog.Provider} catalog cannot be used: {db.Message}",
+        System.Data.Common.DbException db => catalog?.DescribeStartupFailure(db) ?? $"the {settings.Catalog.Provider} catalog cannot be used: {db.Message}",
         CryptographicException => $"the TLS certificate in {Path.Combine(settings.DataDir, "tls")} cannot be used: {e.Message}",
         IOException or UnauthorizedAccessException or SocketException => e.Message,
         _ => null,

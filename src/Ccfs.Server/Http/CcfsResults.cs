@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Observability;
 using Microsoft.AspNetCore.Http.Features;
@@ -81,15 +82,15 @@ public static class CcfsResults
             return WriteJsonAsync(http.Response, status, writer =>
             {
                 writer.WriteStartObject();
-                writer.WriteString("resultCode", result.Code);
-                writer.WriteString("resultDesc", texts?.Describe(result) ?? result.Description);
+                writer.WriteString(WireNames.ResultCode, result.Code);
+                writer.WriteString(WireNames.ResultDesc, texts?.Describe(result) ?? result.Description);
                 if (writeData is null)
                 {
-                    writer.WriteString("resultData", "");
+                    writer.WriteString(WireNames.ResultData, "");
                 }
                 else
                 {
-                    writer.WritePropertyName("resultData");
+                    writer.WritePropertyName(WireNames.ResultData);
                     writeData(writer);
                 }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 
 namespace Ccfs.Server.Http;
 
@@ -82,15 +83,15 @@ public static class EnvelopeReader
                 reader.Read();
                 switch (name)
                 {
-                    case "request":
+                    case WireNames.Request:
                         request = Capture(ref reader);
-                        if (!ReadMembers(ref reader, ["version"], version, ref duplicate))
+                        if (!ReadMembers(ref reader, [WireNames.Version], version, ref duplicate))
                         {
                             return CcfsResult.RequestBodyNull;
                         }
 
                         break;
-                    case "msgBody":
+                    case WireNames.MsgBody:
                         msgBody = Capture(ref reader);
                         if (!ReadMembers(ref reader, names, values, ref duplicate))
                         {
@@ -128,7 +129,7 @@ public static class EnvelopeReader
         var v = version[0];
         if (v.IsNull)
         {
-            return CcfsResult.Null("version");
+            return CcfsResult.Null(WireNames.Version);
         }
 
         if (v.Token != JsonTokenType.String)
@@ -138,7 +139,7 @@ public static class EnvelopeReader
 
         if (v.Length == 0)
         {
-            return CcfsResult.Empty("version");
+            return CcfsResult.Empty(WireNames.Version);
         }
 
         return IsCurrentVersion(json, v) ? null : CcfsResult.Version;

@@ -1,5 +1,6 @@
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.Disk;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Ccfs.Server.Http;

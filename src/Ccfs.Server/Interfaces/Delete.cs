@@ -1,8 +1,10 @@
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Ccfs.Server.Auth;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
@@ -24,7 +26,7 @@ public static partial class Delete
         LocationSet locations, FileRemoval removal, DeleteSlots slots, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(Delete).FullName!);
-        var admission = await reader.ReadPathRequestAsync(http, "fileName");
+        var admission = await reader.ReadPathRequestAsync(http, WireNames.FileName);
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -54,14 +56,10 @@ public static partial class Delete
                 return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");
             }
         }
-        catch (OutsideRootException e)
-        {
-            return CcfsResults.Answer(CcfsResult.Format("fileName"), e.Message);
-        }
-        catch (Exception e) when (StorageFailure.Is(e))
+        catch (Exception e) when (StorageAnswers.For(e, WireNames.FileName, "the file could not be deleted now") is { } answer)
         {
             LogFailed(log, e, path.Path);
-            return CcfsResults.Unavailable("the file could not be deleted now; the server finishes the delete in the background");
+            return answer;
         }
 
         LogDeleted(log, path.Path, only?.LocationId ?? "every location", request.Account.AccessKey);

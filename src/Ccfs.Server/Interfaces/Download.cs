@@ -1,4 +1,5 @@
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
@@ -23,7 +24,7 @@ public static class Download
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, CcfsSettings settings)
     {
-        var admission = await reader.ReadPathRequestAsync(http, "filePath");
+        var admission = await reader.ReadPathRequestAsync(http, WireNames.FilePath);
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -37,18 +38,18 @@ public static class Download
         }
 
         var body = request.Body.Span;
-        if (MsgBody.ReadPathEnvelope(body, "filePath", "mode", out var filePath, out var modeValue) is { } invalid)
+        if (MsgBody.ReadPathEnvelope(body, WireNames.FilePath, WireNames.Mode, out var filePath, out var modeValue) is { } invalid)
         {
             return CcfsResults.Answer(invalid);
         }
 
-        if (MsgBody.OptionalInteger(body, modeValue, "mode", out var mode) is { } badMode)
+        if (MsgBody.OptionalInteger(body, modeValue, WireNames.Mode, out var mode) is { } badMode)
         {
             return CcfsResults.Answer(badMode, "mode must be an integer; 1 means filePath is a folder");
         }
 
         var folderMode = mode == 1;
-        var verdict = TenantPaths.Check(filePath, "filePath", folderMode ? PathUse.DownloadFolder : PathUse.DownloadFile,
+        var verdict = TenantPaths.Check(filePath, WireNames.FilePath, folderMode ? PathUse.DownloadFolder : PathUse.DownloadFile,
             parameters, request.Account);
         InterfaceCall.Of(http)?.File = filePath;
         verdict.Describe(InterfaceCall.Of(http));
@@ -65,7 +66,7 @@ public static class Download
                 var file = path.StoragePath;
                 if (folderMode)
                 {
-                    var names = await store.ListFilesAsync(path.StoragePath, CancellationToken.None);
+                    var names = await store.ListFilesAsync(file, CancellationToken.None);
                     if (names is null || names.Count == 0)
                     {
                         continue;
@@ -73,27 +74,26 @@ public static class Download
 
                     if (names.Count > 1)
                     {
-                        return CcfsResults.Answer(CcfsResult.Format("filePath"),
+                        return CcfsResults.Answer(CcfsResult.Format(WireNames.FilePath),
                             $"the folder holds {names.Count} files in location {store.LocationId}; mode 1 needs exactly one");
                     }
 
-                    file += "/" + names[0];
+                    if (!file.TryChild(names[0], out file))
+                    {
+                        return CcfsResults.Answer(CcfsResult.FileNotFound, $"the folder's one file, '{names[0]}', has a name no path may hold");
+                    }
                 }
 
                 var content = await store.OpenReadAsync(file, CancellationToken.None);
                 if (content is not null)
                 {
-                    return new FileDownloadResult(content, file[(file.LastIndexOf('/') + 1)..]);
+                    return new FileDownloadResult(content, file.Value[(file.Value.LastIndexOf('/') + 1)..]);
                 }
             }
         }
-        catch (OutsideRootException e)
+        catch (Exception e) when (StorageAnswers.For(e, WireNames.FilePath, "the file could not be read") is { } answer)
         {
-            return CcfsResults.Answer(CcfsResult.Format("filePath"), e.Message);
-        }
-        catch (Exception e) when (StorageFailure.Is(e))
-        {
-            return CcfsResults.Unavailable("the file could not be read: " + e.Message);
+            return answer;
         }
 
         return CcfsResults.Answer(CcfsResult.FileNotFound, folderMode ? "the folder holds no file" : null);

@@ -1,7 +1,9 @@
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
@@ -23,7 +25,7 @@ public static class Hash
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
         AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, CcfsSettings settings, IntegrityMetrics integrity)
     {
-        var admission = await reader.ReadPathRequestAsync(http, "fileName");
+        var admission = await reader.ReadPathRequestAsync(http, WireNames.FileName);
         if (admission.Refusal is { } refusal)
         {
             return refusal;
@@ -75,19 +77,15 @@ public static class Hash
                 return CcfsResults.Success(CcfsResult.Success, writer =>
                 {
                     writer.WriteStartObject();
-                    writer.WriteString("fileName", fileName);
+                    writer.WriteString(WireNames.FileName, fileName);
                     writer.WriteString(settings.Compatibility.HashField, digest);
                     writer.WriteEndObject();
                 });
             }
         }
-        catch (OutsideRootException e)
+        catch (Exception e) when (StorageAnswers.For(e, WireNames.FileName, "the file could not be read") is { } answer)
         {
-            return CcfsResults.Answer(CcfsResult.Format("fileName"), e.Message);
-        }
-        catch (Exception e) when (StorageFailure.Is(e))
-        {
-            return CcfsResults.Unavailable("the file could not be read: " + e.Message);
+            return answer;
         }
 
         return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");

@@ -1,8 +1,10 @@
 using Ccfs.Audio;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Storage;
@@ -37,12 +39,12 @@ public static partial class Upload
 
         // The VDN picks the size limit, so it is read before the body; it is trusted only once the signature is.
         var query = FormQuery.Parse(http.Request.QueryString.Value);
-        var vdnText = FormQuery.Get(query, "vdnId");
+        var vdnText = FormQuery.Get(query, WireNames.VdnId);
         var hasVdn = VdnId.TryParse(vdnText, out var vdn);
         var parameters = hasVdn ? parameterSource.For(vdn) : parameterSource.Global;
 
         // The body is held in memory until the answer, so the request holds an upload slot from before it is read.
-        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, "data", takesUploadSlot: true,
+        var admission = await reader.ReadAsync(http, query, parameters.UploadBodyLimitBytes, WireNames.Data, takesUploadSlot: true,
             tooLarge: new TooLarge(parameters));
         if (admission.Refusal is { } refusal)
         {
@@ -52,12 +54,12 @@ public static partial class Upload
         using var request = admission.Request!;
         if (vdnText is null)
         {
-            return Refuse(log, CcfsResult.Null("vdnId"), "the vdnId query parameter is missing");
+            return Refuse(log, CcfsResult.Null(WireNames.VdnId), "the vdnId query parameter is missing");
         }
 
         if (!hasVdn)
         {
-            return Refuse(log, vdnText.Length == 0 ? CcfsResult.Empty("vdnId") : CcfsResult.Format("vdnId"),
+            return Refuse(log, vdnText.Length == 0 ? CcfsResult.Empty(WireNames.VdnId) : CcfsResult.Format(WireNames.VdnId),
                 "vdnId must be a positive integer");
         }
 
@@ -69,25 +71,25 @@ public static partial class Upload
         }
 
         Span<JsonValue> fields = stackalloc JsonValue[1];
-        if (EnvelopeReader.Read(request.Body.Span, ["data"], fields) is { } invalid)
+        if (EnvelopeReader.Read(request.Body.Span, [WireNames.Data], fields) is { } invalid)
         {
             return Refuse(log, invalid, "the request body is not a valid CC-FS envelope");
         }
 
         var data = fields[0];
-        if (MsgBody.CheckString(data, "data") is { } badData)
+        if (MsgBody.CheckString(data, WireNames.Data) is { } badData)
         {
             return Refuse(log, badData, "msgBody.data must be a non-empty Base64 string");
         }
 
         if (!Base64Data.TryDecodeInPlace(request.Body.Span, data, buffers.Pool, out var start, out var length))
         {
-            return Refuse(log, CcfsResult.Format("data"), "msgBody.data is not valid Base64");
+            return Refuse(log, CcfsResult.Format(WireNames.Data), "msgBody.data is not valid Base64");
         }
 
         if (length > parameters.UploadSizeLimitBytes)
         {
-            return Refuse(log, CcfsResult.TooLong("data"),
+            return Refuse(log, CcfsResult.TooLong(WireNames.Data),
                 $"the file is {length} bytes, over the limit of {parameters.UploadSizeLimitBytes}");
         }
 
@@ -95,7 +97,7 @@ public static partial class Upload
         var wave = WaveValidator.Validate(file.Span, parameters.AcceptedEncodings);
         if (!wave.IsValid)
         {
-            return Refuse(log, CcfsResult.Format("data"), wave.Reason);
+            return Refuse(log, CcfsResult.Format(WireNames.Data), wave.Reason);
         }
 
         var stored = await writer.StoreAsync(file, wave, vdn, parameters, request.Account.AccessKey);
@@ -109,8 +111,8 @@ public static partial class Upload
         return CcfsResults.Success(CcfsResult.Success, writer =>
         {
             writer.WriteStartObject();
-            writer.WriteString("fileName", record.FileName);
-            writer.WriteStartArray("locationId");
+            writer.WriteString(WireNames.FileName, record.FileName);
+            writer.WriteStartArray(WireNames.LocationId);
             foreach (var id in record.Locations)
             {
                 writer.WriteStringValue(id);
@@ -133,7 +135,7 @@ public static partial class Upload
     /// </summary>
     private sealed class TooLarge(SystemParameters parameters) : IResult
     {
-        public Task ExecuteAsync(HttpContext httpContext) => CcfsResults.Answer(CcfsResult.TooLong("data"),
+        public Task ExecuteAsync(HttpContext httpContext) => CcfsResults.Answer(CcfsResult.TooLong(WireNames.Data),
             $"the request body is over the {parameters.UploadBodyLimitBytes}-byte limit: "
             + $"the upload size limit is {parameters.UploadSizeLimitBytes} bytes of WAV").ExecuteAsync(httpContext);
     }

@@ -1,3 +1,4 @@
+using Ccfs.Protocol.Wire;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
@@ -16,14 +17,14 @@ public readonly record struct UploadedFileRequest(string FileName, LogicalPath P
     {
         target = default;
         var body = request.Body.Span;
-        if (MsgBody.ReadPathEnvelope(body, "fileName", "locationId", out var fileName, out var locationValue) is { } invalid)
+        if (MsgBody.ReadPathEnvelope(body, WireNames.FileName, WireNames.LocationId, out var fileName, out var locationValue) is { } invalid)
         {
             refusal = CcfsResults.Answer(invalid);
             return false;
         }
 
         call?.File = fileName;
-        var verdict = TenantPaths.Check(fileName, "fileName", PathUse.UploadedFile, parameters, request.Account);
+        var verdict = TenantPaths.Check(fileName, WireNames.FileName, PathUse.UploadedFile, parameters, request.Account);
         verdict.Describe(call);
         if (!verdict.IsAllowed)
         {

@@ -64,7 +64,7 @@ public sealed class CcfsMetrics
     public CollectorRegistry Registry { get; }
 
     /// <summary>Reads the catalog writer's counters at each scrape.</summary>
-    public void ObserveCatalog(Metadata.ICatalogWriterCounters writer) => Registry.AddBeforeCollectCallback(() =>
+    public void ObserveCatalog(Catalog.CatalogWriter writer) => Registry.AddBeforeCollectCallback(() =>
     {
         _catalogBatches.IncTo(writer.Batches);
         _catalogWrites.IncTo(writer.Writes);

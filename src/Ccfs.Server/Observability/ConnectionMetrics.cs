@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Ccfs.Server.Lifecycle;
 
 namespace Ccfs.Server.Observability;
 

@@ -19,10 +19,15 @@ public sealed class LogicalPath
     public IReadOnlyList<string> Segments { get; }
 
     /// <summary>The catalog key: '/' and the segments, e.g. <c>/3rdfile/53/thirdvoicebotfile/x.wav</c>.</summary>
-    public string Path => "/" + StoragePath;
+    public string Path => "/" + string.Join('/', Segments);
 
-    /// <summary>The path below a location root, e.g. <c>3rdfile/53/thirdvoicebotfile/x.wav</c>.</summary>
-    public string StoragePath => string.Join('/', Segments);
+    /// <summary>
+    /// The path below a location root, e.g. <c>3rdfile/53/thirdvoicebotfile/x.wav</c>. Only for a path the tenancy rules
+    /// allowed (<see cref="TenantPaths"/>): those never start with a folder the server reserves.
+    /// </summary>
+    public StoragePath StoragePath => Paths.StoragePath.TryCreate(Segments, out var path, out var problem)
+        ? path
+        : throw new InvalidOperationException($"{Path} names no stored file: {problem}");
 
     public string Name => Segments[^1];
 

@@ -83,9 +83,9 @@ public sealed class PathRule
                 : $"has the unknown token '{token}'; only {VdnToken} is supported";
         }
 
-        if (segment.StartsWith(".ccfs", StringComparison.Ordinal))
+        if (segment.StartsWith(StoragePath.ReservedPrefix, StringComparison.Ordinal))
         {
-            return "has a folder starting with .ccfs, which is reserved for the server";
+            return $"has a folder starting with {StoragePath.ReservedPrefix}, which is reserved for the server";
         }
 
         return LogicalPath.SegmentProblem(segment);

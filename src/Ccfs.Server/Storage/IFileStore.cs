@@ -1,9 +1,11 @@
+using Ccfs.Server.Paths;
+
 namespace Ccfs.Server.Storage;
 
 /// <summary>
-/// The files of one location (a CTI pool node). Paths are relative to the location's root, '/'-separated and
-/// already checked (for example <c>3rdfile/53/thirdvoicebotfile/8fSsBaEb_1631869974029.wav</c>). Every operation
-/// throws <see cref="OutsideRootException"/> rather than follow a link out of the root.
+/// The files of one location (a CTI pool node). Paths are <see cref="StoragePath"/>s, which only the path rules make (for
+/// example <c>3rdfile/53/thirdvoicebotfile/8fSsBaEb_1631869974029.wav</c>), so a store takes them as checked. Every
+/// operation throws <see cref="OutsideRootException"/> rather than follow a link out of the root.
 /// </summary>
 public interface IFileStore
 {
@@ -26,21 +28,21 @@ public interface IFileStore
     /// Puts <paramref name="content"/> at <paramref name="path"/> the same atomic, durable way, whether or not a file is
     /// there: a reader sees the old bytes or the new ones, never a mix. Only repair uses it; uploads never overwrite.
     /// </summary>
-    Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+    Task ReplaceAsync(StoragePath path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
     /// <summary>
     /// Opens a file for reading, or null if there is no regular file at that path (a folder, named pipe, socket or
     /// device counts as none, and is never waited on).
     /// </summary>
-    Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken);
+    Task<Stream?> OpenReadAsync(StoragePath path, CancellationToken cancellationToken);
 
     /// <summary>The names of the files directly in a folder (hidden ones left out), or null if there is no such folder.</summary>
-    Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken);
 
     /// <summary>Deletes a file durably; false if it did not exist.</summary>
-    Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
+    Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken);
 
-    Task<bool> ExistsAsync(string path, CancellationToken cancellationToken);
+    Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken);
 
     /// <summary>Proves the location can be written now; throws with the reason if not.</summary>
     Task CheckWritableAsync(CancellationToken cancellationToken);
@@ -63,13 +65,13 @@ public interface IStagedFile : IAsyncDisposable
     /// it created behind.
     /// </summary>
     /// <returns>What was written, for <see cref="IFileStore.UndoWriteAsync"/>.</returns>
-    Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken);
+    Task<WrittenCopy> PlaceAsync(StoragePath path, CancellationToken cancellationToken);
 }
 
 public static class FileStoreWrites
 {
     /// <summary>Stages and places in one go, for writes with no catalog step between (tests, tools).</summary>
-    public static async Task<WrittenCopy> WriteAsync(this IFileStore store, string path, ReadOnlyMemory<byte> content,
+    public static async Task<WrittenCopy> WriteAsync(this IFileStore store, StoragePath path, ReadOnlyMemory<byte> content,
         CancellationToken cancellationToken)
     {
         await using var staged = await store.StageAsync(content, cancellationToken);
@@ -80,7 +82,7 @@ public static class FileStoreWrites
 /// <summary>A file <see cref="IStagedFile.PlaceAsync"/> put in place, and the folders it had to create for it, outermost first.</summary>
 /// <param name="Path">The file, as given to the placement.</param>
 /// <param name="CreatedFolders">Folders relative to the location root, '/'-separated.</param>
-public sealed record WrittenCopy(string Path, IReadOnlyList<string> CreatedFolders);
+public sealed record WrittenCopy(StoragePath Path, IReadOnlyList<string> CreatedFolders);
 
 public sealed class FileAlreadyExistsException(string path) : IOException($"'{path}' already exists");
 

@@ -1,3 +1,4 @@
+using Ccfs.Server.Paths;
 namespace Ccfs.Server.Storage;
 
 /// <summary>
@@ -43,7 +44,7 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
     }
 
     /// <summary>Stages and places the file everywhere, for writes with no catalog step between (tests, tools).</summary>
-    public async Task<IReadOnlyList<WrittenCopy>> WriteEverywhereAsync(string path, ReadOnlyMemory<byte> content)
+    public async Task<IReadOnlyList<WrittenCopy>> WriteEverywhereAsync(StoragePath path, ReadOnlyMemory<byte> content)
     {
         await using var staged = await StageEverywhereAsync(content);
         return await staged.PlaceAsync(path);
@@ -85,7 +86,7 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
     }
 
     /// <summary>Removes a file from every location, whatever state each is in; used to recover.</summary>
-    public async Task DeleteEverywhereAsync(string path)
+    public async Task DeleteEverywhereAsync(StoragePath path)
     {
         foreach (var store in Stores)
         {
@@ -110,7 +111,7 @@ public sealed class StagedCopies(LocationSet locations, IReadOnlyList<IStagedFil
     /// stays behind. A copy that cannot be undone either is reported with <see cref="StorageFailedException.CopiesLeft"/>.
     /// </summary>
     /// <returns>Each location's copy, in the order of <see cref="LocationSet.Stores"/>.</returns>
-    public async Task<IReadOnlyList<WrittenCopy>> PlaceAsync(string path)
+    public async Task<IReadOnlyList<WrittenCopy>> PlaceAsync(StoragePath path)
     {
         var placements = locations.InParallel(i => staged[i].PlaceAsync(path, CancellationToken.None));
         try
@@ -142,7 +143,7 @@ public sealed class StagedCopies(LocationSet locations, IReadOnlyList<IStagedFil
             }
 
             throw (copiesLeft ? null : failures.OfType<FileAlreadyExistsException>().FirstOrDefault())
-                ?? (Exception)new StorageFailedException(path, failures, copiesLeft);
+                ?? (Exception)new StorageFailedException(path.Value, failures, copiesLeft);
         }
     }
 

@@ -1,5 +1,6 @@
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Storage.Disk;
 using Ccfs.Server.Storage.S3;
 
 namespace Ccfs.Server.Storage;

@@ -1,7 +1,7 @@
 using Ccfs.Server.Audit;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Catalog.Sqlite;
 using Ccfs.Server.Configuration;
-using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Sqlite;
 using Ccfs.Server.Observability;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,7 +16,7 @@ public sealed class AuditQueueTests
         var settings = CcfsSettings.Load(new ConfigurationBuilder().Build());
         var metrics = new CcfsMetrics();
         // Not started: nothing drains the queue, as when the catalog cannot be written.
-        var trail = new AuditTrail(new SqliteAuditStore(new SqliteDatabase(Path.Combine(Path.GetTempPath(), "never-opened.db"))), settings,
+        var trail = new AuditTrail(new AuditStore(new SqliteProvider(Path.Combine(Path.GetTempPath(), "never-opened.db")).Database), settings,
             TimeProvider.System, metrics, NullLogger<AuditTrail>.Instance);
         var call = new InterfaceCall("uploadFile", "127.0.0.1", DateTimeOffset.UtcNow);
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Ccfs.Server.Metadata;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Tests.Admin;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Tests.Admin;
@@ -258,7 +259,7 @@ public sealed class ScrubAdminTests : IDisposable
 
     private sealed class GatedReadStore(IFileStore inner, ReadGate gate) : DelegatingFileStore(inner)
     {
-        public override async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
+        public override async Task<Stream?> OpenReadAsync(StoragePath path, CancellationToken cancellationToken)
         {
             await gate.PassAsync();
             return await base.OpenReadAsync(path, cancellationToken);

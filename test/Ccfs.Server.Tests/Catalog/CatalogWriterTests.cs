@@ -1,5 +1,5 @@
-using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Sqlite;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Catalog.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -10,19 +10,18 @@ namespace Ccfs.Server.Tests.Catalog;
 public sealed class CatalogWriterTests : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "ccfs-writer", Guid.NewGuid().ToString("N"));
-    private SqliteDatabase _database = null!;
+    private SqliteProvider _catalog = null!;
+
+    private CatalogWriter Writer => _catalog.Database.Writer;
 
     private string DatabasePath => Path.Combine(_folder, "catalog.db");
 
     public async Task InitializeAsync()
     {
-        _database = new SqliteDatabase(DatabasePath, TimeSpan.FromMilliseconds(500), TimeProvider.System, NullLoggerFactory.Instance);
-        await _database.MigrateAsync(CancellationToken.None);
-        await _database.Writer.WriteAsync((batch, _) =>
-        {
-            batch.Execute("CREATE TABLE t (v INTEGER NOT NULL);");
-            return ValueTask.CompletedTask;
-        });
+        _catalog = new SqliteProvider(DatabasePath, TimeSpan.FromMilliseconds(500), new NodeIdentity("test"), TimeProvider.System,
+            NullLoggerFactory.Instance);
+        await _catalog.MigrateAsync(CancellationToken.None);
+        await Writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("CREATE TABLE t (v INTEGER NOT NULL);", ct));
     }
 
     [Fact]
@@ -30,24 +29,24 @@ public sealed class CatalogWriterTests : IAsyncLifetime
     {
         using var running = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var before = (_database.Writer.Batches, _database.Writer.Writes);
-        var first = _database.Writer.WriteAsync((batch, _) =>
+        var before = (Writer.Batches, Writer.Writes);
+        var first = Writer.WriteAsync(async (tx, ct) =>
         {
             // Runs on the writer's thread: while it waits, everything below queues behind it.
             running.Set();
             release.Wait(CancellationToken.None);
-            return ValueTask.FromResult(batch.Execute("INSERT INTO t (v) VALUES (0);"));
+            return await tx.ExecuteAsync("INSERT INTO t (v) VALUES (0);", ct);
         });
         Assert.True(running.Wait(TimeSpan.FromSeconds(30)));
 
         var queued = Enumerable.Range(1, 100).Select(i =>
-            _database.Writer.WriteAsync((batch, _) => ValueTask.FromResult(batch.Execute("INSERT INTO t (v) VALUES ($v);", ("$v", i))))).ToArray();
+            Writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("INSERT INTO t (v) VALUES (@v);", ct, ("v", i)))).ToArray();
         release.Set();
         await first.WaitAsync(TimeSpan.FromSeconds(30));
         await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(2, _database.Writer.Batches - before.Batches);
-        Assert.Equal(101, _database.Writer.Writes - before.Writes);
+        Assert.Equal(2, Writer.Batches - before.Batches);
+        Assert.Equal(101, Writer.Writes - before.Writes);
         Assert.Equal(101, Count());
     }
 
@@ -56,17 +55,17 @@ public sealed class CatalogWriterTests : IAsyncLifetime
     {
         using var running = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var gate = _database.Writer.WriteAsync((_, _) =>
+        var gate = Writer.WriteAsync((_, _) =>
         {
             running.Set();
             release.Wait(CancellationToken.None);
             return ValueTask.CompletedTask;
         });
         Assert.True(running.Wait(TimeSpan.FromSeconds(30)));
-        var writes = Enumerable.Range(1, 5).Select(i => _database.Writer.WriteAsync((batch, _) =>
+        var writes = Enumerable.Range(1, 5).Select(i => Writer.WriteAsync(async (tx, ct) =>
         {
-            batch.Execute("INSERT INTO t (v) VALUES ($v);", ("$v", i));
-            return i == 3 ? throw new InvalidOperationException("write 3 fails") : ValueTask.FromResult(i);
+            await tx.ExecuteAsync("INSERT INTO t (v) VALUES (@v);", ct, ("v", i));
+            return i == 3 ? throw new InvalidOperationException("write 3 fails") : i;
         })).ToArray();
         release.Set();
         await gate;
@@ -91,20 +90,20 @@ public sealed class CatalogWriterTests : IAsyncLifetime
                 begin.ExecuteNonQuery();
             }
 
-            var refused = _database.Writer.WriteAsync((batch, _) => ValueTask.FromResult(batch.Execute("INSERT INTO t (v) VALUES (1);")));
+            var refused = Writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("INSERT INTO t (v) VALUES (1);", ct));
 
             var failure = await Assert.ThrowsAsync<CatalogUnavailableException>(() => refused.WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("locked by another process", failure.Message, StringComparison.Ordinal);
         }
 
-        await _database.Writer.WriteAsync((batch, _) => ValueTask.FromResult(batch.Execute("INSERT INTO t (v) VALUES (2);")))
+        await Writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("INSERT INTO t (v) VALUES (2);", ct))
             .WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal([2], Values());
     }
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
+        await _catalog.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 

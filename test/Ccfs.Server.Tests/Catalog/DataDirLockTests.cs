@@ -1,5 +1,5 @@
 using System.Globalization;
-using Ccfs.Server.Metadata.Sqlite;
+using Ccfs.Server.Catalog.Sqlite;
 
 namespace Ccfs.Server.Tests.Catalog;
 

@@ -1,7 +1,9 @@
 using System.Net;
-using Ccfs.Server.Metadata;
-using Ccfs.Server.Metadata.Postgres;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Catalog.Postgres;
+using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Storage;
+using Ccfs.Server.Storage.Disk;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -147,8 +149,8 @@ public sealed class PostgresCatalogTests : IDisposable
     [Fact]
     public async Task Nodes_migrating_one_catalog_together_apply_each_migration_once()
     {
-        var databases = Enumerable.Range(0, 4).Select(_ =>
-            new PostgresDatabase(_catalog, TimeSpan.FromSeconds(10), TimeProvider.System, NullLoggerFactory.Instance)).ToList();
+        var databases = Enumerable.Range(0, 4).Select(_ => new PostgresProvider(_catalog, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), new NodeIdentity("test"), TimeProvider.System,
+            NullLoggerFactory.Instance)).ToList();
         try
         {
             await Task.WhenAll(databases.Select(d => d.MigrateAsync(CancellationToken.None)));

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Ccfs.Server.Paths;
 
 namespace Ccfs.Server.Storage.S3;
 
@@ -18,7 +19,7 @@ namespace Ccfs.Server.Storage.S3;
 public sealed class S3FileStore : IFileStore, IDisposable
 {
     /// <summary>Readiness probes live here, under the prefix; no path can reach it and listings leave it out.</summary>
-    public const string ProbeFolder = ".ccfs-probe";
+    public const string ProbeFolder = StoragePath.ReservedPrefix + "-probe";
 
     private const int MaxErrorRetry = 2;
 
@@ -31,7 +32,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
     /// <param name="locationId">The location's id.</param>
     /// <param name="settings">The store, bucket, prefix and credentials.</param>
-    /// <param name="instance">This node instance (<see cref="Metadata.NodeIdentity.Instance"/>): it names the readiness
+    /// <param name="instance">This node instance (<see cref="Catalog.NodeIdentity.Instance"/>): it names the readiness
     /// probes written here, so a sweep removes only those of instances that are gone.</param>
     public S3FileStore(string locationId, S3LocationSettings settings, string instance)
     {
@@ -79,10 +80,10 @@ public sealed class S3FileStore : IFileStore, IDisposable
     }
 
     /// <summary>One PUT: S3 replaces an object atomically, so a reader sees the old bytes or the new ones.</summary>
-    public Task ReplaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+    public Task ReplaceAsync(StoragePath path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         PutAsync(Key(path), content, MD5.HashData(content.Span), ifNoneMatch: false, cancellationToken);
 
-    public async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
+    public async Task<Stream?> OpenReadAsync(StoragePath path, CancellationToken cancellationToken)
     {
         var key = Key(path);
         try
@@ -100,7 +101,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
     /// The objects directly under the folder, by ListObjectsV2 with the delimiter '/'. A folder exists while some key
     /// lies under it: with only sub-folders or hidden objects the list is empty; with no key at all it is null.
     /// </summary>
-    public async Task<IReadOnlyList<string>?> ListFilesAsync(string folder, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken)
     {
         var prefix = Key(folder) + "/";
         var names = new List<string>();
@@ -135,7 +136,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
     }
 
     /// <summary>A HEAD tells whether the object is there, then a DELETE removes it (S3 answers a DELETE alike either way).</summary>
-    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken)
     {
         var key = Key(path);
         if (!await KeyExistsAsync(key, cancellationToken))
@@ -147,7 +148,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
         return true;
     }
 
-    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => KeyExistsAsync(Key(path), cancellationToken);
+    public Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken) => KeyExistsAsync(Key(path), cancellationToken);
 
     /// <summary>Writes and deletes a probe object under <see cref="ProbeFolder"/>; the probe goes even if the PUT failed half-way.</summary>
     public async Task CheckWritableAsync(CancellationToken cancellationToken)
@@ -298,30 +299,17 @@ public sealed class S3FileStore : IFileStore, IDisposable
     private S3StoreException? Failure(Exception e, string operation, bool timedOut) =>
         S3StoreException.From(e, LocationId, _settings, operation, timedOut);
 
-    /// <summary>
-    /// The object key of a relative, '/'-separated path: the prefix and the path as given. The same paths are refused as
-    /// on disk (empty, '.' or '..' segments, backslashes, NUL), and the probe folder cannot be named.
-    /// </summary>
-    internal string Key(string path)
-    {
-        var segments = path.Split('/');
-        if (segments.Any(s => s.Length == 0 || s is "." or ".." || s.Contains('\\') || s.Contains('\0'))
-            || string.Equals(segments[0], ProbeFolder, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{path}' is not a relative storage path", nameof(path));
-        }
-
-        return _settings.Prefix + path;
-    }
+    /// <summary>The object key of a path: the prefix and the path as made (<see cref="StoragePath"/> checked its segments).</summary>
+    internal string Key(StoragePath path) => _settings.Prefix + path.Value;
 
     /// <summary>Bytes and their MD5, waiting for their name; nothing is in the store until they are placed.</summary>
     private sealed class StagedObject(S3FileStore store, ReadOnlyMemory<byte> content, byte[] md5) : IStagedFile
     {
-        public async Task<WrittenCopy> PlaceAsync(string path, CancellationToken cancellationToken)
+        public async Task<WrittenCopy> PlaceAsync(StoragePath path, CancellationToken cancellationToken)
         {
             if (!await store.PutAsync(store.Key(path), content, md5, ifNoneMatch: true, cancellationToken))
             {
-                throw new FileAlreadyExistsException(path);
+                throw new FileAlreadyExistsException(path.Value);
             }
 
             return new WrittenCopy(path, []);

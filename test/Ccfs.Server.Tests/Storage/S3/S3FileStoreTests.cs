@@ -40,7 +40,7 @@ public sealed class S3FileStoreTests : IAsyncLifetime
 
         var copy = await _store.WriteAsync($"{Folder}/a.wav", content, CancellationToken.None);
 
-        Assert.Equal($"{Folder}/a.wav", copy.Path);
+        Assert.Equal($"{Folder}/a.wav", copy.Path.Value);
         Assert.Empty(copy.CreatedFolders);
         Assert.Equal([$"{Prefix}{Folder}/a.wav"], await _bucket.KeysAsync());
         Assert.Equal(content, await _bucket.GetAsync($"{Prefix}{Folder}/a.wav"));

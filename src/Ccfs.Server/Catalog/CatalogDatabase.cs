@@ -1,0 +1,80 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace Ccfs.Server.Catalog;
+
+/// <summary>
+/// The database that holds the catalog, run-time parameters, accounts, the audit trail and the replay cache, whichever
+/// the provider: every write goes through <see cref="Writer"/>, the one writer with group commit; reads take pooled
+/// connections of their own and run alongside it. Each store is written once against this class.
+/// </summary>
+public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, CatalogWriter writer) : IAsyncDisposable
+{
+    public CatalogDialect Dialect => dialect;
+
+    public CatalogWriter Writer => writer;
+
+    /// <summary>Every row of a read, on a pooled connection.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] arguments)
+    {
+        try
+        {
+            await using var connection = await reads.OpenConnectionAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            SqlArguments.Bind(command, arguments);
+            return await SqlArguments.ReadAllAsync(command, read, cancellationToken);
+        }
+        catch (DbException e)
+        {
+            throw dialect.Translate(e);
+        }
+    }
+
+    /// <summary>The first column of the first row of a read; null for no row or SQL NULL.</summary>
+    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] arguments)
+    {
+        var rows = await QueryAsync(sql, r => SqlArguments.NullIfDbNull(r.GetValue(0)), cancellationToken, arguments);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    /// <summary>
+    /// Creates or upgrades the schema in one transaction (nodes starting together take turns, by the dialect's lock); a
+    /// catalog newer than this ccfs knows refuses the start.
+    /// </summary>
+    public Task MigrateAsync(CancellationToken cancellationToken) => writer.WriteAsync(async (transaction, ct) =>
+    {
+        await dialect.BeginMigrationAsync(transaction, ct);
+        await transaction.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", ct);
+        var version = Convert.ToInt32(await transaction.ScalarAsync("SELECT coalesce(max(version), 0) FROM schema_version;", ct),
+            CultureInfo.InvariantCulture);
+        var migrations = dialect.Migrations;
+        if (version > migrations.Count)
+        {
+            throw new Configuration.CcfsConfigurationException([$"the {dialect.Name} catalog is at version {version}, newer than this "
+                + $"ccfs knows ({migrations.Count}); run the newer version, or restore a matching backup"]);
+        }
+
+        for (var next = version; next < migrations.Count; next++)
+        {
+            await transaction.ExecuteAsync(migrations[next], ct);
+            await transaction.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@version);", ct, ("version", next + 1));
+        }
+
+        return true;
+    });
+
+    /// <summary>Marks a change to accounts, parameters or IP locks, in its own transaction: every node reloads them.</summary>
+    public async Task AnnounceChangeAsync(CatalogTransaction transaction, CancellationToken cancellationToken)
+    {
+        await transaction.ExecuteAsync("UPDATE change_version SET version = version + 1 WHERE id = 1;", cancellationToken);
+        await dialect.AnnounceChangeAsync(transaction, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await writer.DisposeAsync();
+        await reads.DisposeAsync();
+    }
+}

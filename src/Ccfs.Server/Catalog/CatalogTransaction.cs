@@ -1,0 +1,99 @@
+using System.Data.Common;
+
+namespace Ccfs.Server.Catalog;
+
+/// <summary>
+/// One open transaction of the <see cref="CatalogWriter"/>, over which a batch of writes runs. Where the provider does not
+/// prepare statements itself (SQLite), commands are made once per SQL text on the writer's connection and reused by every
+/// batch (<paramref name="commands"/>), so a write costs its steps, not a parse; Npgsql prepares by SQL text on its own,
+/// and a reused command of its loses its parameters once prepared. A failure reaches the caller as the dialect
+/// classifies it (<see cref="CatalogDialect.Translate"/>).
+/// </summary>
+public sealed class CatalogTransaction(DbTransaction transaction, Dictionary<string, DbCommand>? commands, CatalogDialect dialect)
+    : IAsyncDisposable
+{
+    public CatalogDialect Dialect => dialect;
+
+    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] arguments)
+    {
+        var command = Command(sql, arguments);
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (DbException e)
+        {
+            throw dialect.Translate(e);
+        }
+        finally
+        {
+            await ReturnAsync(command);
+        }
+    }
+
+    /// <summary>The first column of the first row; null for no row or SQL NULL.</summary>
+    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] arguments)
+    {
+        var command = Command(sql, arguments);
+        try
+        {
+            return SqlArguments.NullIfDbNull(await command.ExecuteScalarAsync(cancellationToken));
+        }
+        catch (DbException e)
+        {
+            throw dialect.Translate(e);
+        }
+        finally
+        {
+            await ReturnAsync(command);
+        }
+    }
+
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] arguments)
+    {
+        var command = Command(sql, arguments);
+        try
+        {
+            return await SqlArguments.ReadAllAsync(command, read, cancellationToken);
+        }
+        catch (DbException e)
+        {
+            throw dialect.Translate(e);
+        }
+        finally
+        {
+            await ReturnAsync(command);
+        }
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbException e)
+        {
+            throw dialect.Translate(e);
+        }
+    }
+
+    public ValueTask DisposeAsync() => transaction.DisposeAsync();
+
+    private DbCommand Command(string sql, (string Name, object? Value)[] arguments)
+    {
+        if (commands is null || !commands.TryGetValue(sql, out var command))
+        {
+            command = transaction.Connection!.CreateCommand();
+            command.CommandText = sql;
+            commands?.Add(sql, command);
+        }
+
+        command.Transaction = transaction;
+        SqlArguments.Bind(command, arguments);
+        return command;
+    }
+
+    private ValueTask ReturnAsync(DbCommand command) => commands is null ? command.DisposeAsync() : ValueTask.CompletedTask;
+}

@@ -1,0 +1,229 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace Ccfs.Server.Catalog;
+
+/// <summary>
+/// The file catalog, on either database. Decisions several nodes could race for are made in one statement or under the
+/// file row's lock: a name is taken by <c>INSERT … ON CONFLICT DO NOTHING</c>, a commit or recovery only moves a row from
+/// the state (and owner) it expects, and a delete locks the file row (<see cref="CatalogDialect.ForUpdate"/>) before it
+/// counts the copies left. A file's copies are listed in the order the upload placed them.
+/// </summary>
+public sealed class FileCatalog : IFileCatalog
+{
+    private static readonly string Pending = Literal((int)FileState.Pending);
+    private static readonly string Stored = Literal((int)FileState.Stored);
+    private static readonly string Deleting = Literal((int)FileState.Deleting);
+    private static readonly string CopyHeld = Literal((int)CopyState.Held);
+    private static readonly string CopyDeleting = Literal((int)CopyState.Deleting);
+
+    /// <summary>A file's columns and its held copies, in placement order, as one comma-separated text.</summary>
+    private static readonly string Columns = $"""
+        f.path, f.file_name, f.vdn_id, f.size_bytes, f.sha256, f.encoding, f.duration_ms, f.access_key, f.created_at_ms,
+        (SELECT string_agg(c.location_id, ',' ORDER BY c.ordinal, c.location_id) FROM file_copies c
+         WHERE c.path = f.path AND c.state = {CopyHeld})
+        """;
+
+    private static readonly string FindStored = $"SELECT {Columns} FROM files f WHERE f.state = {Stored} AND f.path = @path";
+
+    private static readonly string Reserve = $"""
+        INSERT INTO files (path, file_name, vdn_id, size_bytes, sha256, encoding, duration_ms, access_key, created_at_ms, state, owner)
+        VALUES (@path, @fileName, @vdn, @size, @sha256, @encoding, @duration, @accessKey, @createdAt, {Pending}, @owner)
+        ON CONFLICT (path) DO NOTHING;
+        """;
+
+    private static readonly string MarkStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending} AND owner = @owner;";
+    private static readonly string MarkRecoveredStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending};";
+    private static readonly string StateOf = "SELECT state, owner FROM files WHERE path = @path;";
+    private static readonly string Release = $"DELETE FROM files WHERE path = @path AND state = {Pending} AND owner = @owner;";
+    private static readonly string MarkDeleting = $"UPDATE files SET state = {Deleting}, owner = @owner WHERE path = @path;";
+    private static readonly string RemoveUnfinished = $"DELETE FROM files WHERE path = @path AND state <> {Stored};";
+
+    private static readonly string CountCopies = $"""
+        SELECT count(*), count(*) FILTER (WHERE location_id = @location) FROM file_copies WHERE path = @path AND state = {CopyHeld};
+        """;
+
+    private static readonly string MarkCopyDeleting =
+        $"UPDATE file_copies SET state = {CopyDeleting}, owner = @owner WHERE path = @path AND location_id = @location;";
+
+    private static readonly string ForgetCopy = $"DELETE FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting};";
+
+    private static readonly string InsertCopy = $"""
+        INSERT INTO file_copies (path, location_id, state, owner, ordinal) VALUES (@path, @location, {CopyHeld}, NULL, @ordinal)
+        ON CONFLICT (path, location_id) DO UPDATE SET state = {CopyHeld}, owner = NULL, ordinal = excluded.ordinal;
+        """;
+
+    private static readonly string BeingDeleted = $"""
+        SELECT EXISTS (SELECT 1 FROM files WHERE path = @path AND state = {Deleting})
+            OR EXISTS (SELECT 1 FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting});
+        """;
+
+    private static readonly string Unfinished = $"""
+        SELECT * FROM (
+            SELECT {Columns}, f.state, NULL AS location_id, f.owner AS work_owner FROM files f WHERE f.state <> {Stored}
+            UNION ALL
+            SELECT {Columns}, f.state, c.location_id, c.owner FROM file_copies c JOIN files f ON f.path = c.path
+            WHERE c.state = {CopyDeleting}
+        ) w ORDER BY created_at_ms LIMIT @limit;
+        """;
+
+    private static readonly string StoredInPathOrder = $"""
+        SELECT {Columns} FROM files f
+        WHERE f.state = {Stored} AND (CAST(@vdn AS INTEGER) IS NULL OR f.vdn_id = @vdn) AND (CAST(@after AS TEXT) IS NULL OR f.path > @after)
+        ORDER BY f.path LIMIT @limit;
+        """;
+
+    private static readonly string StoredNewestFirst = $"""
+        SELECT {Columns} FROM files f
+        WHERE f.state = {Stored} AND f.vdn_id = @vdn
+          AND (CAST(@afterMs AS BIGINT) IS NULL OR f.created_at_ms < @afterMs
+               OR (f.created_at_ms = @afterMs AND f.path < CAST(@afterPath AS TEXT)))
+        ORDER BY f.created_at_ms DESC, f.path DESC LIMIT @limit;
+        """;
+
+    private static readonly string Vdns = $"""
+        SELECT vdn_id, count(*), CAST(coalesce(sum(size_bytes), 0) AS BIGINT) FROM files WHERE state = {Stored}
+        GROUP BY vdn_id ORDER BY vdn_id;
+        """;
+
+    private readonly CatalogDatabase _database;
+    private readonly NodeIdentity _node;
+    private readonly TimeProvider _time;
+    private readonly string _lockStored;
+    private readonly string _findStoredForUpdate;
+
+    public FileCatalog(CatalogDatabase database, NodeIdentity node, TimeProvider time)
+    {
+        _database = database;
+        _node = node;
+        _time = time;
+        _lockStored = $"SELECT 1 FROM files WHERE path = @path AND state = {Stored}{database.Dialect.ForUpdate};";
+        _findStoredForUpdate = $"{FindStored}{database.Dialect.ForUpdate};";
+    }
+
+    private CatalogWriter Writer => _database.Writer;
+
+    // The name is checked and taken in one statement: "taken" is an answer, not a failure of the batch.
+    public Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync(Reserve, ct, ("path", record.Path), ("fileName", record.FileName), ("vdn", record.VdnId),
+            ("size", record.SizeBytes), ("sha256", record.Sha256), ("encoding", record.Encoding), ("duration", record.DurationMs),
+            ("accessKey", record.AccessKey), ("createdAt", record.CreatedAt.ToUnixTimeMilliseconds()), ("owner", _node.Instance)) == 1);
+
+    public Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(async (tx, ct) =>
+        {
+            if (await tx.ExecuteAsync(MarkStored, ct, ("path", path), ("owner", _node.Instance)) == 1)
+            {
+                await InsertCopiesAsync(tx, path, locations, ct);
+                return CommitOutcome.Stored;
+            }
+
+            var state = await tx.QueryAsync(StateOf, r => (FileState)r.GetInt32(0), ct, ("path", path));
+            return state is [FileState.Stored] ? CommitOutcome.AlreadyStored : CommitOutcome.Lost;
+        }, Durability.Deferred);
+
+    public Task ReleaseAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync(Release, ct, ("path", path), ("owner", _node.Instance)), Durability.Deferred);
+
+    public async Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) =>
+        (await _database.QueryAsync(FindStored, Read, cancellationToken, ("path", path))).FirstOrDefault();
+
+    public Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+    {
+        var found = (await tx.QueryAsync(_findStoredForUpdate, Read, ct, ("path", path))).FirstOrDefault();
+        if (found is not null)
+        {
+            await tx.ExecuteAsync(MarkDeleting, ct, ("path", path), ("owner", _node.Instance));
+        }
+
+        return found;
+    });
+
+    public Task RemoveAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync(RemoveUnfinished, ct, ("path", path)), Durability.Deferred);
+
+    public Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(async (tx, ct) =>
+        {
+            // The file row's lock makes two nodes deleting the last two copies take turns: the second sees one copy left.
+            if (await tx.ScalarAsync(_lockStored, ct, ("path", path)) is null)
+            {
+                return CopyRemoval.NotHeld;
+            }
+
+            var (copies, held) = (await tx.QueryAsync(CountCopies, r => (r.GetInt64(0), r.GetInt64(1)), ct,
+                ("path", path), ("location", locationId)))[0];
+            if (held == 0)
+            {
+                return CopyRemoval.NotHeld;
+            }
+
+            if (copies == 1)
+            {
+                await tx.ExecuteAsync(MarkDeleting, ct, ("path", path), ("owner", _node.Instance));
+                return CopyRemoval.LastCopy;
+            }
+
+            await tx.ExecuteAsync(MarkCopyDeleting, ct, ("path", path), ("location", locationId), ("owner", _node.Instance));
+            return CopyRemoval.Marked;
+        });
+
+    public Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync(ForgetCopy, ct, ("path", path), ("location", locationId)), Durability.Deferred);
+
+    public async Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
+        (await _database.QueryAsync(BeingDeleted, r => r.GetBoolean(0), cancellationToken, ("path", path), ("location", locationId)))[0];
+
+    public async Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken)
+    {
+        var rows = await _database.QueryAsync(StateOf, r => ((FileState)r.GetInt32(0), r.IsDBNull(1) ? null : r.GetString(1)),
+            cancellationToken, ("path", path));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task<bool> StoreRecoveredAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(async (tx, ct) =>
+        {
+            if (await tx.ExecuteAsync(MarkRecoveredStored, ct, ("path", path)) != 1)
+            {
+                return false;
+            }
+
+            await InsertCopiesAsync(tx, path, locations, ct);
+            return true;
+        });
+
+    public async Task<IReadOnlyList<UnfinishedWork>> ListUnfinishedAsync(int limit, CancellationToken cancellationToken) =>
+        await _database.QueryAsync(Unfinished, r => new UnfinishedWork(Read(r), (FileState)r.GetInt32(10),
+            r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12)), cancellationToken, ("limit", limit));
+
+    public async Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken) =>
+        await _database.QueryAsync(StoredInPathOrder, Read, cancellationToken, ("vdn", vdnId), ("after", afterPath), ("limit", limit));
+
+    public async Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit,
+        CancellationToken cancellationToken) =>
+        await _database.QueryAsync(StoredNewestFirst, Read, cancellationToken, ("vdn", vdnId),
+            ("afterMs", after?.CreatedAt.ToUnixTimeMilliseconds()), ("afterPath", after?.Path), ("limit", limit));
+
+    public async Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) =>
+        await _database.QueryAsync(Vdns, r => new VdnSummary(r.GetInt32(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);
+
+    public Task ProbeWriteAsync(CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync("UPDATE catalog_probe SET node = @node, at_ms = @at WHERE id = 1;", ct, ("node", _node.Instance),
+            ("at", _time.GetUtcNow().ToUnixTimeMilliseconds())));
+
+    private static async Task InsertCopiesAsync(CatalogTransaction tx, string path, IReadOnlyList<string> locations, CancellationToken ct)
+    {
+        for (var i = 0; i < locations.Count; i++)
+        {
+            await tx.ExecuteAsync(InsertCopy, ct, ("path", path), ("location", locations[i]), ("ordinal", i));
+        }
+    }
+
+    private static FileRecord Read(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), reader.GetString(5),
+            reader.GetInt64(6), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+            reader.IsDBNull(9) ? [] : reader.GetString(9).Split(','));
+
+    private static string Literal(int state) => state.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,153 @@
+namespace Ccfs.Server.Catalog;
+
+/// <summary>What the catalog knows about a stored file.</summary>
+/// <param name="Path">The key: the logical path without its drive letter, e.g. <c>/3rdfile/53/thirdvoicebotfile/x.wav</c>.</param>
+/// <param name="FileName">The name the client was given, e.g. <c>Y:/3rdfile/53/thirdvoicebotfile/x.wav</c>.</param>
+/// <param name="Locations">The locations holding a copy; empty while the upload is still being written.</param>
+public sealed record FileRecord(
+    string Path,
+    string FileName,
+    int VdnId,
+    long SizeBytes,
+    string Sha256,
+    string Encoding,
+    long DurationMs,
+    string AccessKey,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string> Locations)
+{
+    /// <summary>Where the file's copies are in each location (the path rules made the key, so it always has one).</summary>
+    public Paths.StoragePath StoragePath => Paths.StoragePath.FromCatalogKey(Path);
+}
+
+/// <summary>Where a newest-first listing goes on: after the file created at <paramref name="CreatedAt"/> with <paramref name="Path"/>.</summary>
+public sealed record NewestFirstCursor(DateTimeOffset CreatedAt, string Path)
+{
+    public static NewestFirstCursor Of(FileRecord record) => new(record.CreatedAt, record.Path);
+}
+
+/// <summary>A VDN's stored files in total.</summary>
+public sealed record VdnSummary(int VdnId, long Files, long Bytes);
+
+/// <summary>Where a row is in its life. Rows not <see cref="Stored"/> mark work that is under way or was interrupted.</summary>
+public enum FileState
+{
+    /// <summary>The name is reserved and the copies are being written.</summary>
+    Pending = 0,
+
+    /// <summary>Every copy listed in file_copies is durable.</summary>
+    Stored = 1,
+
+    /// <summary>The copies are being deleted.</summary>
+    Deleting = 2,
+}
+
+/// <summary>Where one location's copy of a stored file is in its life.</summary>
+public enum CopyState
+{
+    /// <summary>The location holds the copy and serves it.</summary>
+    Held = 1,
+
+    /// <summary>The copy is being deleted from that location and is no longer served.</summary>
+    Deleting = 2,
+}
+
+/// <summary>What <see cref="IFileCatalog.BeginCopyDeleteAsync"/> did.</summary>
+public enum CopyRemoval
+{
+    /// <summary>No stored file has that path, or the location holds no copy of it.</summary>
+    NotHeld,
+
+    /// <summary>The copy is marked deleting; other locations still hold the file. The caller removes it, then forgets it.</summary>
+    Marked,
+
+    /// <summary>It was the last copy: the row is now being deleted, and the caller removes the bytes and the row.</summary>
+    LastCopy,
+}
+
+/// <summary>What became of <see cref="IFileCatalog.CommitAsync"/>.</summary>
+public enum CommitOutcome
+{
+    /// <summary>The upload's row is now stored.</summary>
+    Stored,
+
+    /// <summary>Recovery on another node found every copy in place and stored the row first; the upload stands.</summary>
+    AlreadyStored,
+
+    /// <summary>The reservation is gone (recovery undid it): nothing is stored and the copies must go.</summary>
+    Lost,
+}
+
+/// <summary>A row or a copy whose work is unfinished, with the node instance that owns it (null: nobody).</summary>
+/// <param name="LocationId">Null for the whole file (pending or deleting row); a location for one copy being deleted.</param>
+public sealed record UnfinishedWork(FileRecord Record, FileState State, string? LocationId, string? Owner);
+
+/// <summary>
+/// The metadata of stored files. Each change that touches bytes is bracketed by the catalog, and what is durable
+/// before the bytes move says how to finish it after a crash:
+/// an upload reserves its name (a durable pending row), places every copy, then marks the row stored (deferred: a
+/// pending row whose copies are all in place is stored by recovery); a delete marks the row or the copy deleting
+/// (durable), removes the bytes, then forgets them (deferred). Every row and copy marked so carries its owner, the
+/// node instance doing the work, and recovery finishes only work whose owner is gone. Writes go through the catalog's
+/// one writer (<see cref="CatalogWriter"/>).
+/// </summary>
+public interface IFileCatalog
+{
+    /// <summary>Records an upload as pending, owned by this node instance; false if the path is already taken.</summary>
+    Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Marks this instance's pending upload stored in <paramref name="locations"/>.</summary>
+    Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken);
+
+    /// <summary>Drops this instance's pending reservation whose upload failed and whose copies are gone.</summary>
+    Task ReleaseAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>A stored file with the copies it holds, or null.</summary>
+    Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Marks a stored file as being deleted by this instance and returns it; null if no stored file has that path.</summary>
+    Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Removes an unfinished row (deleting or pending) with its copies; a stored row stays.</summary>
+    Task RemoveAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks one location's copy of a stored file as being deleted, atomically with the check that others remain: when
+    /// it is the last copy, the row is marked deleting instead (<see cref="CopyRemoval.LastCopy"/>), so two deletes of
+    /// the last two copies can never leave a stored row without copies. A copy marked so is no longer listed.
+    /// </summary>
+    Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a copy marked deleting once its bytes are gone.</summary>
+    Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the file is being deleted from that location: its row is marked deleting, or that copy is. Its bytes may
+    /// still be there, but they are no longer served.
+    /// </summary>
+    Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken);
+
+    /// <summary>The state and owner of a row, whatever its state; null if there is none.</summary>
+    Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Stores a pending row whose copies recovery found all in place; false if it is no longer pending.</summary>
+    Task<bool> StoreRecoveredAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken);
+
+    /// <summary>Pending and deleting rows and deleting copies, with their owners, oldest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<UnfinishedWork>> ListUnfinishedAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Stored files in path order, after <paramref name="afterPath"/> (keyset paging), of one VDN or all.</summary>
+    Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One VDN's stored files, newest first: by creation time, then path, both descending, after
+    /// <paramref name="after"/> (keyset paging, so a page is as cheap deep in the list as at its start).
+    /// </summary>
+    Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Each VDN that has stored files, with their count and total size.</summary>
+    Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Commits a small durable write, proving the catalog takes writes now; throws with the reason if not.</summary>
+    Task ProbeWriteAsync(CancellationToken cancellationToken);
+}

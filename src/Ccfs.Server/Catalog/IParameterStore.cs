@@ -1,0 +1,48 @@
+using Ccfs.Server.Lifecycle;
+using Ccfs.Server.Parameters;
+
+namespace Ccfs.Server.Catalog;
+
+/// <summary>Where run-time parameter overrides are kept, so every node and every restart sees them.</summary>
+public interface IParameterStore
+{
+    /// <summary>A number that changes whenever parameters or accounts change; nodes poll it.</summary>
+    Task<long> ChangeVersionAsync(CancellationToken cancellationToken);
+
+    Task<OverrideSet> LoadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Replaces one scope's overrides (<c>global</c>, or a VDN); empty overrides remove the scope.</summary>
+    Task SaveAsync(int? vdnId, ParameterOverrides overrides, CancellationToken cancellationToken);
+}
+
+/// <summary>How overrides are keyed in every catalog: <c>global</c>, or <c>vdn:</c> and the VDN.</summary>
+public static class ParameterScopes
+{
+    private const string Global = "global";
+    private const string VdnPrefix = "vdn:";
+
+    public static string Name(int? vdnId) => vdnId is { } vdn ? VdnPrefix + vdn.ToString(System.Globalization.CultureInfo.InvariantCulture) : Global;
+
+    /// <summary>The overrides from (scope, JSON) rows; rows of an unknown scope are skipped.</summary>
+    public static OverrideSet Read(IEnumerable<(string Scope, string Json)> rows, System.Text.Json.JsonSerializerOptions json)
+    {
+        var global = new ParameterOverrides();
+        var vdns = new Dictionary<int, ParameterOverrides>();
+        foreach (var (scope, text) in rows)
+        {
+            var overrides = System.Text.Json.JsonSerializer.Deserialize<ParameterOverrides>(text, json) ?? new ParameterOverrides();
+            if (scope == Global)
+            {
+                global = overrides;
+            }
+            else if (scope.StartsWith(VdnPrefix, StringComparison.Ordinal)
+                     && int.TryParse(scope.AsSpan(VdnPrefix.Length), System.Globalization.NumberStyles.None,
+                         System.Globalization.CultureInfo.InvariantCulture, out var vdn))
+            {
+                vdns[vdn] = overrides;
+            }
+        }
+
+        return new OverrideSet(global, vdns);
+    }
+}

@@ -1,0 +1,51 @@
+using Npgsql;
+
+namespace Ccfs.Server.Catalog.Postgres;
+
+/// <summary>
+/// The PostgreSQL catalog every node shares, in the schema the connection string's search path names (<c>public</c> by
+/// default): node leases say which instances are alive, IP locks are shared, and changes to accounts and parameters are
+/// announced on the schema's change channel.
+/// </summary>
+public sealed class PostgresProvider : CatalogProvider
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresDialect _dialect = new();
+    private readonly PostgresNodeRegistry _nodes;
+
+    /// <param name="lease">How long this node counts as alive after it last renewed its lease (<c>Ccfs:Node:LeaseDuration</c>).</param>
+    public PostgresProvider(string connectionString, TimeSpan writeTimeout, TimeSpan lease, NodeIdentity node, TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.MaxAutoPrepare = builder.MaxAutoPrepare == 0 ? 64 : builder.MaxAutoPrepare;
+        builder.Timeout = builder.Timeout == 15 ? Math.Max(1, (int)Math.Ceiling(writeTimeout.TotalSeconds)) : builder.Timeout;
+        builder.ApplicationName ??= "ccfs";
+        _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggers).Build();
+        var writer = new CatalogWriter(new PostgresWriteConnection(_dataSource, _dialect), writeTimeout, time, loggers.CreateLogger<CatalogWriter>());
+        Database = new CatalogDatabase(_dialect, _dataSource, writer);
+        _nodes = new PostgresNodeRegistry(Database, node, lease, loggers.CreateLogger<PostgresNodeRegistry>());
+        IpLocks = new PostgresIpLocks(Database);
+        Where = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database} (schema {builder.SearchPath ?? "public"})";
+    }
+
+    public override CatalogDatabase Database { get; }
+
+    public override INodeRegistry Nodes => _nodes;
+
+    public override ISharedIpLocks IpLocks { get; }
+
+    public override string Where { get; }
+
+    public override IEnumerable<IHostedService> BackgroundServices(IServiceProvider services) =>
+    [
+        _nodes,
+        new PostgresChangeListener(_dataSource, _dialect, services.GetRequiredService<CatalogSync>(),
+            services.GetRequiredService<ILogger<PostgresChangeListener>>()),
+    ];
+
+    public override string? DescribeStartupFailure(Exception exception) =>
+        exception is System.Data.Common.DbException e ? $"the PostgreSQL catalog cannot be used: {e.Message}" : null;
+
+    public override string? MissingCatalog() => null;
+}

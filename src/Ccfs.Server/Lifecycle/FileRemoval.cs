@@ -1,0 +1,96 @@
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Lifecycle;
+
+/// <summary>
+/// Removes a stored file, for deleteFile and the admin delete alike, bracketed by the catalog: the row (or one copy)
+/// is marked deleting durably before any byte goes, and forgotten after. A delete cut short (a failed removal, a crash)
+/// leaves the mark with its owner, and recovery finishes it once the owner is gone or no longer working on it, on this
+/// node within one sweep interval. A failure says which of those happened (<see cref="RemovalFailedException"/>).
+/// </summary>
+public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress)
+{
+    private const string NothingChanged = "nothing was deleted; try again later";
+    private const string Marked = "the file is marked deleted and no longer served; the server removes it in the background";
+
+    /// <summary>Mark the row, remove every copy, then the row; false if there was neither a row nor a copy.</summary>
+    public async Task<bool> EverywhereAsync(LogicalPath path)
+    {
+        using var working = inProgress.Begin(path.Path);
+        var record = await StepAsync(() => catalog.BeginDeleteAsync(path.Path, CancellationToken.None), NothingChanged);
+        var removed = await RemoveMarkedAsync(path, hasRow: record is not null);
+        return record is not null || removed;
+    }
+
+    /// <summary>
+    /// Mark the copy, remove it, then forget it: the catalog never lists a copy that is gone, and never forgets one that
+    /// is still there. The last copy takes the whole-file path, so the row goes with it.
+    /// </summary>
+    public async Task<bool> FromAsync(LogicalPath path, IFileStore store)
+    {
+        using var working = inProgress.Begin(path.Path);
+        switch (await StepAsync(() => catalog.BeginCopyDeleteAsync(path.Path, store.LocationId, CancellationToken.None), NothingChanged))
+        {
+            case CopyRemoval.Marked:
+                await StepAsync(() => store.DeleteAsync(path.StoragePath, CancellationToken.None), Marked);
+                await StepAsync(() => ForgetCopyAsync(path, store), Marked);
+                return true;
+            case CopyRemoval.LastCopy:
+                await RemoveMarkedAsync(path, hasRow: true);
+                return true;
+            default:
+                // A copy the catalog does not list still goes: a file placed by hand, or one a delete marked and could not
+                // remove, which a retry finishes (forgetting the mark too).
+                var removed = await StepAsync(() => store.DeleteAsync(path.StoragePath, CancellationToken.None), NothingChanged);
+                await StepAsync(() => ForgetCopyAsync(path, store), Marked);
+                return removed;
+        }
+    }
+
+    /// <summary>Removes every copy of a file whose row (if any) is marked deleting, then the row.</summary>
+    private async Task<bool> RemoveMarkedAsync(LogicalPath path, bool hasRow)
+    {
+        var removed = false;
+        foreach (var store in locations.Stores)
+        {
+            removed |= await StepAsync(() => store.DeleteAsync(path.StoragePath, CancellationToken.None), hasRow ? Marked : NothingChanged);
+        }
+
+        if (hasRow)
+        {
+            await StepAsync(() => RemoveRowAsync(path), "its copies are gone; the server forgets the file in the background");
+        }
+
+        return removed;
+    }
+
+    private async Task<bool> ForgetCopyAsync(LogicalPath path, IFileStore store)
+    {
+        await catalog.ForgetCopyAsync(path.Path, store.LocationId, CancellationToken.None);
+        return true;
+    }
+
+    private async Task<bool> RemoveRowAsync(LogicalPath path)
+    {
+        await catalog.RemoveAsync(path.Path, CancellationToken.None);
+        return true;
+    }
+
+    /// <summary>Runs one step; a failure of the stores or the catalog becomes a refusal that says what is true after it.</summary>
+    private static async Task<T> StepAsync<T>(Func<Task<T>> step, string afterFailure)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception e) when (e is not OutsideRootException && StorageFailure.Is(e))
+        {
+            throw new RemovalFailedException($"{e.Message.TrimEnd('.')}; {afterFailure}", e);
+        }
+    }
+}
+
+/// <summary>A delete that could not finish now, and what is true because of it (nothing changed, or marked and finishing).</summary>
+public sealed class RemovalFailedException(string message, Exception inner) : IOException(message, inner);

@@ -1,0 +1,178 @@
+using System.Security.Cryptography;
+using Ccfs.Audio;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Observability;
+using Ccfs.Server.Parameters;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Lifecycle;
+
+/// <summary>What became of a validated file: its catalog row once stored, or why nothing was kept.</summary>
+public readonly record struct PromptWriteResult(FileRecord? Record, string? Failure)
+{
+    public bool Stored => Record is not null;
+}
+
+/// <summary>
+/// Stores a file that already passed validation under a VDN's upload folder, for uploadFile and the admin upload
+/// alike. The bytes are staged in every location (written and fsynced where no reader looks) while the catalog's writer
+/// reserves the name (a durable pending row); then every copy is placed under the name (link and folder fsync), and the row is
+/// marked stored. The answer is given once the copies and the pending row are durable: if a crash takes the last mark,
+/// recovery finds every copy in place and stores the row. Nothing is kept unless every step succeeded. Counts the
+/// bytes of every acknowledged copy.
+/// </summary>
+public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress, TimeProvider time,
+    CcfsMetrics metrics, ILogger<PromptWriter> log)
+{
+    private const int NameAttempts = 5;
+
+    public async Task<PromptWriteResult> StoreAsync(ReadOnlyMemory<byte> file, WaveValidation wave, int vdn,
+        SystemParameters parameters, string accessKey)
+    {
+        var folder = parameters.UploadPathRule.FolderFor(vdn);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(file.Span));
+        StagedCopies? staged = null;
+        Exception? stageFailure = null;
+        try
+        {
+            for (var attempt = 0; attempt < NameAttempts; attempt++)
+            {
+                var path = folder + "/" + GeneratedFileName.Create(time);
+                var record = new FileRecord(path, $"{parameters.DriveLetter}:{path}", vdn, file.Length, sha256,
+                    WaveEncodingNames.ConfigName(wave.Encoding), (long)wave.Duration.TotalMilliseconds, accessKey,
+                    time.GetUtcNow(), locations.Ids);
+                using var working = inProgress.Begin(record.Path);
+
+                // The writer reserves the name while this thread writes and fsyncs the bytes: two waits for the disk overlap.
+                var reservation = catalog.TryReserveAsync(record, CancellationToken.None);
+                if (staged is null && stageFailure is null)
+                {
+                    try
+                    {
+                        staged = await locations.StageEverywhereAsync(file);
+                    }
+                    catch (Exception e)
+                    {
+                        stageFailure = e;
+                    }
+                }
+
+                var outcome = await StoreAsync(record, reservation, staged, stageFailure);
+                if (outcome == StoreOutcome.NameTaken)
+                {
+                    continue;
+                }
+
+                if (outcome != StoreOutcome.Stored)
+                {
+                    return new PromptWriteResult(null, "the file could not be stored; nothing was kept");
+                }
+
+                metrics.BytesStored.Inc((double)file.Length * record.Locations.Count);
+                return new PromptWriteResult(record, null);
+            }
+
+            return new PromptWriteResult(null, $"no free file name after {NameAttempts} attempts");
+        }
+        finally
+        {
+            if (staged is not null)
+            {
+                await staged.DisposeAsync();
+            }
+        }
+    }
+
+    private enum StoreOutcome
+    {
+        Stored,
+        NameTaken,
+        Failed,
+    }
+
+    /// <summary>Given the reservation and the staged copies: place them, then store the row; undo everything on any failure.</summary>
+    private async Task<StoreOutcome> StoreAsync(FileRecord record, Task<bool> reservation, StagedCopies? staged, Exception? stageFailure)
+    {
+        try
+        {
+            if (!await reservation)
+            {
+                return StoreOutcome.NameTaken;
+            }
+        }
+        catch (Exception e)
+        {
+            LogStoreFailed(log, e, record.FileName, "reserving the name");
+            return StoreOutcome.Failed;
+        }
+
+        IReadOnlyList<WrittenCopy> copies;
+        try
+        {
+            copies = await (staged ?? throw stageFailure!).PlaceAsync(record.StoragePath);
+        }
+        catch (FileAlreadyExistsException)
+        {
+            // A file the catalog does not know has the name (placed by hand): try another name with the same staged bytes.
+            await ReleaseAsync(record);
+            return StoreOutcome.NameTaken;
+        }
+        catch (StorageFailedException e) when (e.CopiesLeft)
+        {
+            // The pending row stays with its owner: once this request is over, recovery removes the copies left.
+            LogStoreFailed(log, e, record.FileName, "placing the copies, then undoing them");
+            return StoreOutcome.Failed;
+        }
+        catch (Exception e)
+        {
+            LogStoreFailed(log, e, record.FileName, "writing the copies");
+            await ReleaseAsync(record);
+            return StoreOutcome.Failed;
+        }
+
+        CommitOutcome committed;
+        try
+        {
+            committed = await catalog.CommitAsync(record.Path, record.Locations, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogStoreFailed(log, e, record.FileName, "marking the catalog row stored");
+            committed = CommitOutcome.Lost;
+        }
+
+        if (committed != CommitOutcome.Lost)
+        {
+            return StoreOutcome.Stored;
+        }
+
+        try
+        {
+            await locations.UndoEverywhereAsync(copies);
+        }
+        catch (Exception cleanup)
+        {
+            // The pending row (if any) stays, and recovery finishes it once this request is over.
+            LogStoreFailed(log, cleanup, record.FileName, "removing the copies after the row could not be stored");
+            return StoreOutcome.Failed;
+        }
+
+        await ReleaseAsync(record);
+        return StoreOutcome.Failed;
+    }
+
+    private async Task ReleaseAsync(FileRecord record)
+    {
+        try
+        {
+            await catalog.ReleaseAsync(record.Path, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogStoreFailed(log, e, record.FileName, "releasing the name (recovery will)");
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed while {Step}")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string fileName, string step);
+}
