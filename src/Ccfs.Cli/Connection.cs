@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ccfs.Client;
+using Ccfs.Protocol.Development;
 
 namespace Ccfs.Cli;
 
@@ -21,22 +22,15 @@ public sealed record ConnectionSettings(
         SecretKey = SecretKey,
         AcceptAnyServerCertificate = Insecure,
         ServerCertificateSha256 = Fingerprint,
+        TrustDevelopmentCertificates = !Insecure && Fingerprint is null,
+        DevelopmentCertificateFiles = DevelopmentCertificateFiles,
         AttemptTimeout = Timeout,
     };
 
-    /// <summary>Certificates of local development servers trusted for this endpoint, besides those the machine trusts.</summary>
-    public IReadOnlyList<DevelopmentCertificate> DevelopmentCertificates { get; init; } = [];
+    /// <summary>Where local development servers' certificates are looked for (trusted on loopback https endpoints only).</summary>
+    public IReadOnlyList<string> DevelopmentCertificateFiles { get; init; } = [];
 
-    public SocketsHttpHandler CreateHandler()
-    {
-        var handler = CcfsHttpHandler.Create(ClientOptions());
-        if (!Insecure && Fingerprint is null && DevelopmentCertificates.Count > 0)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback = DevelopmentCertificate.Validator(DevelopmentCertificates);
-        }
-
-        return handler;
-    }
+    public SocketsHttpHandler CreateHandler() => CcfsHttpHandler.Create(ClientOptions());
 
     public HttpClient CreateHttpClient() => new(CreateHandler()) { BaseAddress = Endpoint, Timeout = Timeout };
 
@@ -46,9 +40,9 @@ public sealed record ConnectionSettings(
 /// <summary>The options every command that talks to an endpoint shares.</summary>
 public sealed class ConnectionOptions
 {
-    public const string DefaultEndpoint = "https://127.0.0.1:8443";
-    public const string DevelopmentAccessKey = "ccfs-dev-ak";
-    public const string DevelopmentSecretKey = "ccfs-dev-sk-not-for-production";
+    public const string DefaultEndpoint = DevelopmentServer.Endpoint;
+    public const string DevelopmentAccessKey = DevelopmentServer.AccessKey;
+    public const string DevelopmentSecretKey = DevelopmentServer.SecretKey;
 
     public Option<string> Endpoint { get; } = new("--endpoint", "-e")
     {
@@ -94,7 +88,7 @@ public sealed class ConnectionOptions
 
     public Option<string> Fingerprint { get; } = new("--fingerprint")
     {
-        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:...), as ccfs-server prints it [env CCFS_FINGERPRINT]",
+        Description = "Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:...), as the server prints it at start-up [env CCFS_FINGERPRINT]",
         Recursive = true,
     };
 
@@ -139,8 +133,24 @@ public sealed class ConnectionOptions
             fingerprint,
             TimeSpan.FromSeconds(parse.GetValue(TimeoutSeconds)))
         {
-            DevelopmentCertificates = insecure || fingerprint is not null ? [] : DevelopmentCertificate.Find(endpoint, console),
+            DevelopmentCertificateFiles = DevelopmentCertificate.Files(console),
         };
+    }
+
+    /// <summary>Where the file breaks, in its own terms: the serializer's message names .NET types (System.Nullable`1[System.Int32]).</summary>
+    private static string ProfileProblem(string file, JsonException e)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException syntax)
+        {
+            return $"the profile file {file} is not valid JSON (line {(syntax.LineNumber ?? 0) + 1}, byte {(syntax.BytePositionInLine ?? 0) + 1})";
+        }
+
+        return $"the profile file {file} is not valid: {e.Path?.TrimStart('$', '.')} has the wrong type (endpoint, accessKey, secretKey and "
+            + "fingerprint are strings, vdn is a number, insecure is true or false)";
     }
 
     private static Profile? LoadProfile(string? name, string? file, IReadOnlyDictionary<string, string?> environment)
@@ -164,7 +174,7 @@ public sealed class ConnectionOptions
         }
         catch (JsonException e)
         {
-            throw new UsageException($"the profile file {file} is not valid JSON: {e.Message}");
+            throw new UsageException(ProfileProblem(file, e));
         }
 
         return profiles?.Profiles?.GetValueOrDefault(name)

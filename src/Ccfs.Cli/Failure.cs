@@ -18,8 +18,9 @@ internal sealed record Failure(string Message, int ExitCode)
         UsageException => new(e.Message, ExitCodes.Usage),
         UnsupportedAudioException => new("cannot convert: " + e.Message, ExitCodes.Usage),
         CcfsAuthenticationException => new(e.Message, ExitCodes.AuthenticationRefused),
+        CcfsCertificateException refused => new(DevelopmentCertificate.Explain(refused), ExitCodes.Unreachable),
         CcfsRequestException => new(e.Message, ExitCodes.Unreachable),
-        HttpRequestException when Cause<UntrustedCertificateException>(e) is { } untrusted => new(untrusted.Message, ExitCodes.Unreachable),
+        HttpRequestException when Cause<CcfsCertificateException>(e) is { } refused => new(DevelopmentCertificate.Explain(refused), ExitCodes.Unreachable),
         HttpRequestException request => Connection(request),
         TaskCanceledException or TimeoutRejectedException => new("the endpoint did not answer in time (--timeout)", ExitCodes.Unreachable),
         // A connection that broke while a body was read or written surfaces as an IOException too.

@@ -27,6 +27,22 @@ internal static class LocalAudio
             || (head[0] == 0xFF && (head[1] & 0xE0) == 0xE0 && (head[1] & 0x06) != 0 && head[2] >> 4 != 0xF && ((head[2] >> 2) & 3) != 3);
     }
 
+    /// <summary>
+    /// The file is a prompt CC-FS stores as it is (A-law, 8 kHz, mono), so a format refusal concerns something else
+    /// (the VDN, say) and converting would change nothing.
+    /// </summary>
+    public static bool IsPrompt(string path)
+    {
+        try
+        {
+            return WaveValidator.Validate(File.ReadAllBytes(path)).IsValid;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     public static string Mp3Advice(string path) =>
         $"{path} is an MP3 file, not a WAV: ccfs converts WAV files only; make it a WAV first (for example "
         + $"`ffmpeg -i {Path.GetFileName(path)} prompt.wav`), then upload that with --convert";

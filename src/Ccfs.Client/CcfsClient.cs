@@ -11,7 +11,7 @@ namespace Ccfs.Client;
 /// <summary>
 /// A client for the four CC-FS third-party interfaces. Every request is signed with auth-v2 by Ccfs.Protocol, the
 /// server's own signer. Business outcomes come back as <see cref="CcfsResponse"/> with their resultCode; 401 and
-/// 403 throw <see cref="CcfsAuthenticationException"/>. Hash, download and delete are retried on transient failures;
+/// 403 throw <see cref="CcfsAuthenticationException"/>, a refused server certificate <see cref="CcfsCertificateException"/>. Hash, download and delete are retried on transient failures;
 /// uploads are not, unless <see cref="CcfsClientOptions.RetryUploads"/> says so.
 /// </summary>
 public sealed class CcfsClient
@@ -44,6 +44,16 @@ public sealed class CcfsClient
         _credential = new AccessKeyCredential(options.AccessKey, options.SecretKey);
         _retry = TransientRetry.Build(options);
         _uploadRetry = options.RetryUploads ? _retry : ResiliencePipeline<HttpResponseMessage>.Empty;
+    }
+
+    /// <summary>
+    /// A client with its own HttpClient on <see cref="CcfsHttpHandler.Create"/>; keep it for the application's lifetime,
+    /// as an HttpClient is meant to be kept. <c>new CcfsClient(CcfsClientOptions.Development())</c> talks to the local
+    /// development server.
+    /// </summary>
+    public CcfsClient(CcfsClientOptions options)
+        : this(new HttpClient(CcfsHttpHandler.Create(options ?? throw new ArgumentNullException(nameof(options)))), options)
+    {
     }
 
     private Uri BaseAddress => _http.BaseAddress ?? _options.Endpoint!;
@@ -85,7 +95,7 @@ public sealed class CcfsClient
             }
 
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
-            return await _http.SendAsync(request, token);
+            return await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
         }, cancellationToken);
         return await AnswerReader.ReadAsync(response, data => new UploadedFile(
             AnswerReader.Text(data, WireNames.FileName) ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
@@ -93,7 +103,7 @@ public sealed class CcfsClient
             AnswerReader.Texts(data, WireNames.LocationId)), cancellationToken);
     }
 
-    /// <summary>Deletes an uploaded file from every location, or from <paramref name=WireNames.LocationId/> only.</summary>
+    /// <summary>Deletes an uploaded file from every location, or from <paramref name="locationId"/> only.</summary>
     public async Task<CcfsResponse> DeleteAsync(string fileName, string? locationId = null, CancellationToken cancellationToken = default)
     {
         using var response = await SendJsonAsync(CcfsPaths.DeleteFile, w => WritePath(w, WireNames.FileName, fileName, WireNames.LocationId, locationId),
@@ -150,7 +160,7 @@ public sealed class CcfsClient
     /// Signs and sends any request, such as one to ccfs's administration API (<c>/admin/api/…</c>), and returns the
     /// raw response; nothing is retried or interpreted. A request without a body signs only <c>host</c>.
     /// </summary>
-    public Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string pathAndQuery, ReadOnlyMemory<byte>? body = null,
+    public async Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string pathAndQuery, ReadOnlyMemory<byte>? body = null,
         string contentType = "application/json", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
@@ -173,7 +183,7 @@ public sealed class CcfsClient
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
         }
 
-        return _http.SendAsync(request, cancellationToken);
+        return await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 
     /// <summary>Signs and sends a small JSON request, retrying on transient failures with a fresh signature each time.</summary>
@@ -201,8 +211,21 @@ public sealed class CcfsClient
             using var signing = BeginSigning(request, bytes.Length);
             signing.AppendBody(bytes);
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
-            return await _http.SendAsync(request, completion, token);
+            return await SendAsync(request, completion, token);
         }, cancellationToken);
+    }
+
+    /// <summary>Sends, and turns a refused server certificate into a <see cref="CcfsCertificateException"/> that says what to do.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, completion, cancellationToken);
+        }
+        catch (HttpRequestException e) when (ServerCertificateCheck.Rejection(e, request.RequestUri) is { } refused)
+        {
+            throw refused;
+        }
     }
 
     private static void WritePath(Utf8JsonWriter writer, string pathField, string path, string locationField, string? locationId)

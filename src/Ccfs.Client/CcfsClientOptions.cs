@@ -1,8 +1,13 @@
+using Ccfs.Protocol.Development;
+
 namespace Ccfs.Client;
 
 /// <summary>How a <see cref="CcfsClient"/> reaches and signs for a CC-FS endpoint.</summary>
 public sealed class CcfsClientOptions
 {
+    /// <summary>The VDN the development account may use (<see cref="UseDevelopmentServer"/>).</summary>
+    public const int DevelopmentVdnId = DevelopmentServer.VdnId;
+
     /// <summary>The endpoint, e.g. <c>https://10.22.26.181:28080</c>; not needed when the HttpClient has a BaseAddress.</summary>
     public Uri? Endpoint { get; set; }
 
@@ -49,5 +54,42 @@ public sealed class CcfsClientOptions
     /// <summary>Trust any server certificate. For a development server only.</summary>
     public bool AcceptAnyServerCertificate { get; set; }
 
+    /// <summary>
+    /// On an <c>https</c> endpoint on loopback (127.0.0.1, ::1, localhost), also trust the certificate a ccfs development
+    /// server on this machine generated, compared by SHA-256: the ones in <see cref="DevelopmentCertificateFiles"/>.
+    /// Any other certificate the machine does not trust is still refused, and other endpoints never use these files.
+    /// </summary>
+    public bool TrustDevelopmentCertificates { get; set; }
+
+    /// <summary>
+    /// The PEM files <see cref="TrustDevelopmentCertificates"/> reads at each TLS handshake; null for
+    /// <c>~/.ccfs/dev-certificate.pem</c> (where development servers share their certificates) and
+    /// <c>./ccfs-data/tls/ccfs-selfsigned.pem</c> of the current folder.
+    /// </summary>
+    public IReadOnlyList<string>? DevelopmentCertificateFiles { get; set; }
+
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Options for the local development server (<c>dotnet run --project src/Ccfs.Server</c>, <c>ccfs serve</c>):
+    /// see <see cref="UseDevelopmentServer"/>.
+    /// </summary>
+    public static CcfsClientOptions Development() => new CcfsClientOptions().UseDevelopmentServer();
+
+    /// <summary>
+    /// Points these options at the local development server: <c>https://127.0.0.1:8443</c> (or, as for the <c>ccfs</c>
+    /// CLI, the endpoint in the <c>CCFS_ENDPOINT</c> environment variable), the development account (<c>ccfs-dev-ak</c>,
+    /// VDN <see cref="DevelopmentVdnId"/>) and <see cref="TrustDevelopmentCertificates"/>, as the CLI does by default.
+    /// Set <see cref="Endpoint"/> afterwards to name another development server in code.
+    /// </summary>
+    public CcfsClientOptions UseDevelopmentServer()
+    {
+        Endpoint = Environment.GetEnvironmentVariable("CCFS_ENDPOINT") is { Length: > 0 } named
+            ? new Uri(named, UriKind.Absolute)
+            : new Uri(DevelopmentServer.Endpoint);
+        AccessKey = DevelopmentServer.AccessKey;
+        SecretKey = DevelopmentServer.SecretKey;
+        TrustDevelopmentCertificates = true;
+        return this;
+    }
 }

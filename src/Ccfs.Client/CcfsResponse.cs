@@ -22,7 +22,7 @@ public sealed record FileHash(string FileName, string? Hash);
 public sealed record DownloadedFile(string? FileName, long Length);
 
 /// <summary>The endpoint answered with an HTTP status CC-FS uses only for errors outside the business codes.</summary>
-public class CcfsRequestException(int status, SpringError? error, string? reason, string message) : Exception(message)
+public class CcfsRequestException(int status, SpringError? error, string? reason, string message) : CcfsException(message)
 {
     public int Status { get; } = status;
 

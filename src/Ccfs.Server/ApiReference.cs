@@ -14,13 +14,27 @@ public static class ApiReference
 {
     public const string SecuritySchemeName = "auth-v2";
 
+    /// <summary>
+    /// The signing steps in full, so a signer can be written from this text alone (a test does exactly that): the body
+    /// itself, percent-encoded, is the last part of what is signed; there is no body hash anywhere in auth-v2.
+    /// </summary>
     public const string SecuritySchemeDescription =
-        "Every CC-FS interface and admin API request is signed with Huawei CEC's auth-v2: the Authorization header is "
-        + "`auth-v2/{AK}/{timestamp}/{signedHeaders}/{signature}`, where the signature is an HMAC-SHA256, keyed by the "
-        + "secret key (SK), over a canonical form of the method, path, query, the signed headers (host, content-length, "
-        + "content-type) and the body's SHA-256. It is computed for each request, so a fixed header value cannot be "
-        + "entered here: sign with `ccfs sign`, `ccfs admin`, the SDK (Ccfs.Client) or the admin page. "
-        + "See docs/admin-page.md (OpenAPI and auth-v2) in the ccfs repository.";
+        "Every CC-FS interface and admin API request is signed with Huawei CEC's auth-v2, in the header "
+        + "`Authorization: auth-v2/{AK}/{timestamp}/{signedHeaders}/{signature}`. `timestamp` is UTC, "
+        + "`2026-11-24T08:00:00Z` or `2026-11-24T08:00:00.000Z`, within 15 minutes of the server's clock. `signedHeaders` is "
+        + "the lower-case names of the signed headers, sorted and joined by `;`: `content-length;content-type;host` "
+        + "(`host` alone for a request without a body). "
+        + "(1) signingKey = lower-case hex of HMAC-SHA256(key: the SK, message: `auth-v2/{AK}/{timestamp}/{signedHeaders}`). "
+        + "(2) canonicalRequest = these lines joined by LF, without a final LF: the method; the path as sent; the query "
+        + "(`vdnId=53`; only when there is one, each `encode(name)=encode(value)`, sorted, joined by `&`); `signedHeaders`; "
+        + "one `name:encode(value)` line per signed header, sorted, with the value exactly as sent; "
+        + "and last encode(body): the body's own bytes, exactly as sent (not a hash of them). encode() turns every byte "
+        + "outside `A-Z a-z 0-9 - . _ ~` into `%XX` with upper-case hex. "
+        + "(3) signature = lower-case hex of HMAC-SHA256(key: the 64 characters of signingKey as ASCII, message: "
+        + "canonicalRequest). "
+        + "It is computed for each request, so a fixed header value cannot be entered here: sign with `ccfs sign`, "
+        + "`ccfs admin`, the SDK (Ccfs.Client) or the admin page. docs/auth-v2.md in the ccfs repository works one request "
+        + "through byte by byte.";
 
     /// <summary>The OpenAPI document at <c>/openapi/v1.json</c>, with how every request is signed.</summary>
     public static IServiceCollection AddApiReference(this IServiceCollection services) =>

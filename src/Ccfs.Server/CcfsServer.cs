@@ -47,6 +47,7 @@ public static class CcfsServer
 
         app.MapHealth();
         app.MapApiReference();
+        Landing.LandingPage.Map(app);
         app.MapCcfsInterfaces(settings);
         Admin.AdminApi.Map(app);
         return app;

@@ -271,6 +271,22 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
         Assert.Equal(ExitCodes.Usage, code);
     }
 
+    [Theory]
+    [InlineData("""{"profiles":{"local":{"vdn":"one"}}}""", "is not valid: profiles.local.vdn has the wrong type (endpoint, accessKey, secretKey and fingerprint are strings, vdn is a number")]
+    [InlineData("""{"profiles":{"local":{"vdn":1,}""", "is not valid JSON (line 1, byte")]
+    public async Task A_broken_profile_file_is_named_in_its_own_terms(string json, string expected)
+    {
+        var profiles = Path.Combine(_work, "broken-profiles.json");
+        await File.WriteAllTextAsync(profiles, json);
+
+        var (code, _, error) = await Cli.RunAsync(new Dictionary<string, string?>(), "upload", "--profile", "local", "--profile-file", profiles,
+            TestData.Audio("valid", "alaw-8k-sine.wav"));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"the profile file {profiles} {expected}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_profile_supplies_the_connection()
     {

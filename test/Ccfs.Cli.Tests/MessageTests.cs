@@ -49,6 +49,19 @@ public sealed partial class MessageTests(RunningServer server) : IClassFixture<R
     }
 
     [Fact]
+    public async Task A_valid_prompt_refused_for_its_VDN_gets_no_advice_to_convert()
+    {
+        var file = TestData.Audio("valid", "alaw-8k-sine.wav");
+
+        var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", "--vdn", "0", file);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal("", output);
+        Assert.Contains("ccfs: 0300004 The format of vdnId is incorrect. (vdnId must be a positive integer)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--convert", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stereo_A_law_WAV_names_its_channels()
     {
         var file = TestData.Audio("invalid", "alaw-8k-stereo.wav");

@@ -1,30 +1,24 @@
-using System.Diagnostics;
-
 namespace Ccfs.Cli.Tests;
 
 /// <summary>
 /// <c>dotnet pack</c> makes a dotnet tool that installs into a tool path and runs as <c>ccfs</c>, the local CC-FS
 /// (<c>ccfs serve</c>) included: no source tree needed.
 /// </summary>
-public sealed class ToolPackageTests : IDisposable
+[Collection(PackagesCollection.Name)]
+[Trait("Tier", "Process")]
+public sealed class ToolPackageTests(PackedSolution packed) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("ccfs-tool").FullName;
 
     [Fact]
     public async Task The_packed_tool_installs_prints_its_help_and_serves_a_local_cc_fs()
     {
-        var packages = Path.Combine(_work, "packages");
         var tools = Path.Combine(_work, "tools");
-        var project = Path.Combine(TestData.RepositoryRoot, "src", "Ccfs.Cli", "Ccfs.Cli.csproj");
 
-        var pack = await RunAsync("dotnet", "pack", project, "-c", "Release", "-o", packages, "-p:PackageVersion=0.0.1-test", "--nologo");
-        Assert.True(pack.ExitCode == 0, pack.Output);
-        var package = Assert.Single(Directory.GetFiles(packages, "Ccfs.Cli.*.nupkg"));
-        var install = await RunAsync("dotnet", "tool", "install", "Ccfs.Cli", "--tool-path", tools, "--add-source", packages,
-            "--version", "0.0.1-test", "--ignore-failed-sources");
+        var install = await RunAsync("dotnet", "tool", "install", "Ccfs.Cli", "--tool-path", tools, "--add-source", packed.Feed,
+            "--version", packed.Version, "--ignore-failed-sources");
         var help = await RunAsync(Path.Combine(tools, OperatingSystem.IsWindows() ? "ccfs.exe" : "ccfs"), "--help");
 
-        Assert.EndsWith("Ccfs.Cli.0.0.1-test.nupkg", package, StringComparison.Ordinal);
         Assert.True(install.ExitCode == 0, install.Output);
         Assert.True(help.ExitCode == 0, help.Output);
         Assert.Equal(["upload", "convert", "delete", "hash", "download", "sign", "conformance", "bench", "admin", "serve"], Commands(help.Output));
@@ -57,19 +51,6 @@ public sealed class ToolPackageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string file, params string[] arguments) =>
+        PackedSolution.RunAsync(Path.GetTempPath(), file, arguments);
 }

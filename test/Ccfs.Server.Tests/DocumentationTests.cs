@@ -56,6 +56,51 @@ public sealed partial class DocumentationTests
         Assert.True(unknown.Count == 0, "in docs/configuration.md but not bound: " + string.Join(", ", unknown));
     }
 
+    /// <summary>
+    /// Any key a document, the README or a deploy/ file tells someone to set (<c>Ccfs__Log__Format=text</c>,
+    /// <c>--Ccfs:DataDir=…</c>, <c>`Ccfs:Auth:MaxClockSkew`</c>) is one the server binds, so no advice sets a key that
+    /// does nothing.
+    /// </summary>
+    [Fact]
+    public void Every_configuration_key_the_documents_mention_is_one_the_server_binds()
+    {
+        var bound = Keys(typeof(CcfsOptions), "Ccfs").Select(k => k.Split(':')).ToList();
+        var files = new[] { Path.Combine(Root, "README.md") }.Concat(Directory.GetFiles(Path.Combine(Root, "docs"), "*.md"))
+            .Concat(Directory.GetFiles(Path.Combine(Root, "deploy")));
+        // docs/running.md shows the start-up errors for these two on purpose.
+        string[] wrongOnPurpose = ["Ccfs:Paramters:DriveLetter", "Ccfs:Accounts:AccessKey"];
+        var unknown = new List<string>();
+        foreach (var file in files)
+        {
+            foreach (Match mention in MentionedKey().Matches(File.ReadAllText(file)))
+            {
+                var segments = mention.Value.Replace("__", ":", StringComparison.Ordinal).TrimEnd('.', ':').Split(':')
+                    .Select(s => s.All(char.IsAsciiDigit) || s == "M" ? "N" : s).ToArray();
+                // A mention may name a section (`Ccfs:Limits`, `Ccfs:Locations:N`) as well as a key.
+                if (!wrongOnPurpose.Contains(mention.Value.TrimEnd('.', ':')) && !bound.Any(key => key.Length >= segments.Length && segments.Select((s, i) =>
+                        key[i] == "<key>" || string.Equals(key[i], s, StringComparison.OrdinalIgnoreCase)).All(fits => fits)))
+                {
+                    unknown.Add($"{Path.GetRelativePath(Root, file)}: {mention.Value}");
+                }
+            }
+        }
+
+        Assert.True(unknown.Count == 0, "keys the server does not bind: " + string.Join("; ", unknown.Distinct()));
+    }
+
+    /// <summary>docs/deployment.md shows deploy/haproxy.cfg's sections as they are, so the guide and the file never part.</summary>
+    [Fact]
+    public void Deployment_md_shows_the_haproxy_configuration_as_the_file_has_it()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Root, "deploy", "haproxy.cfg")).Where(l => !l.TrimStart().StartsWith('#')).ToList();
+        var sections = string.Join('\n', lines.Skip(lines.FindIndex(l => l.StartsWith("defaults", StringComparison.Ordinal)))).Trim();
+        var guide = File.ReadAllText(Path.Combine(Root, "docs", "deployment.md"));
+        var shown = HaproxyListing().Match(guide);
+
+        Assert.True(shown.Success, "docs/deployment.md has no listing of haproxy.cfg's sections");
+        Assert.Equal(sections, shown.Groups["cfg"].Value.Trim());
+    }
+
     /// <summary>Every leaf key under <paramref name="prefix"/>, list indices written <c>N</c> and dictionary keys <c>&lt;key&gt;</c>.</summary>
     private static IEnumerable<string> Keys(Type type, string prefix)
     {
@@ -134,6 +179,12 @@ public sealed partial class DocumentationTests
         SlugDrop().Replace(heading.ToLowerInvariant().Replace("`", "", StringComparison.Ordinal), "").Replace(' ', '-');
 
     private static string WithoutCode(string markdown) => FencePattern().Replace(markdown, "");
+
+    [GeneratedRegex("Its sections, without the comments.*?```\n(?<cfg>defaults.*?)```", RegexOptions.Singleline)]
+    private static partial Regex HaproxyListing();
+
+    [GeneratedRegex(@"\bCcfs(?:__|:)[A-Za-z0-9_:<>.]+")]
+    private static partial Regex MentionedKey();
 
     [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]
     private static partial Regex LinkPattern();

@@ -104,7 +104,8 @@ internal static class UploadCommand
             ResultCodes.ValueTooLong => $"{path} is too large for the endpoint"
                 + (convert ? ", even converted to 8 kHz A-law" : $": it is {new FileInfo(path).Length} bytes")
                 + $", over VDN {vdn}'s upload size limit; shorten it, or have the VDN's uploadSizeLimitMb raised",
-            ResultCodes.ValueFormat when !convert => LocalAudio.ConvertAdvice(path),
+            // 0300004 also answers a VDN the endpoint refuses (--vdn 0); --convert helps only a file that is not a prompt.
+            ResultCodes.ValueFormat when !convert && !LocalAudio.IsPrompt(path) => LocalAudio.ConvertAdvice(path),
             _ => null,
         };
 

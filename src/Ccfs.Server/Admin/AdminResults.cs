@@ -53,7 +53,7 @@ public static class AdminResults
         }
         catch (JsonException e)
         {
-            refusal = Invalid("the body is not valid: " + e.Message);
+            refusal = Invalid("the body is not valid: " + AdminBodyProblem.Describe(e, request.Body.Span, Json.GetTypeInfo(typeof(T))));
             return false;
         }
 

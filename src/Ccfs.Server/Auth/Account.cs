@@ -1,3 +1,5 @@
+using Ccfs.Protocol.Development;
+
 namespace Ccfs.Server.Auth;
 
 /// <summary>
@@ -7,7 +9,8 @@ namespace Ccfs.Server.Auth;
 public sealed record Account(string AccessKey, IReadOnlyList<string> SecretKeys, IReadOnlySet<int> VdnIds, bool IsAdmin = false)
 {
     /// <summary>The well-known account that serves VDN 1 when nothing is configured and every listener is loopback.</summary>
-    public static Account Development { get; } = new("ccfs-dev-ak", ["ccfs-dev-sk-not-for-production"], new HashSet<int> { 1 }, IsAdmin: true);
+    public static Account Development { get; } = new(DevelopmentServer.AccessKey, [DevelopmentServer.SecretKey],
+        new HashSet<int> { DevelopmentServer.VdnId }, IsAdmin: true);
 
     public bool MayUse(int vdnId) => VdnIds.Contains(vdnId);
 

@@ -9,16 +9,6 @@ namespace Ccfs.Server.Configuration;
 /// </summary>
 public static partial class SelfSignedCertificate
 {
-    /// <summary>
-    /// Where a development server leaves its certificate for clients on the same machine (<c>ccfs</c> trusts the
-    /// certificate in it by its SHA-256, and only for loopback endpoints): <c>~/.ccfs/dev-certificate.pem</c>.
-    /// </summary>
-    public static string? SharedPemPath()
-    {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".ccfs", "dev-certificate.pem");
-    }
-
     public static string PathIn(string dataDir) => Path.Combine(dataDir, "tls", "ccfs-selfsigned.pfx");
 
     /// <summary>The certificate alone, in PEM, for clients to trust (<c>curl --cacert</c>).</summary>
@@ -72,42 +62,6 @@ public static partial class SelfSignedCertificate
     public static string Fingerprint(X509Certificate2 certificate) =>
         string.Join(':', certificate.GetCertHash(HashAlgorithmName.SHA256).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
 
-    /// <summary>
-    /// Writes the certificate (not its key) to <see cref="SharedPemPath"/>, replacing it whole, so <c>ccfs</c> trusts this
-    /// server without <c>--insecure</c>. A home that cannot be written (a service account) only costs that convenience.
-    /// </summary>
-    public static void ShareWithLocalClients(X509Certificate2 certificate, ILogger log)
-    {
-        if (SharedPemPath() is not { } path)
-        {
-            return;
-        }
-
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(temporary, certificate.ExportCertificatePem() + "\n");
-            File.Move(temporary, path, overwrite: true);
-            LogShared(log, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-
-            LogNotShared(log, path, e.Message);
-        }
-    }
-
     [LoggerMessage(LogLevel.Information, "ccfs: TLS certificate {PemPath}, SHA-256 fingerprint {Fingerprint}")]
     public static partial void LogInUse(ILogger logger, string pemPath, string fingerprint);
-
-    [LoggerMessage(LogLevel.Information, "ccfs clients on this machine trust this certificate through {SharedPath}")]
-    private static partial void LogShared(ILogger logger, string sharedPath);
-
-    [LoggerMessage(LogLevel.Warning, "{SharedPath} could not be written ({Reason}); ccfs clients need --fingerprint to trust this server")]
-    private static partial void LogNotShared(ILogger logger, string sharedPath, string reason);
 }

@@ -34,7 +34,7 @@ public static class DefaultListener
         if (plan.NonLoopbackUrls.Count == 0 && !string.Equals(configuration[$"{CcfsOptions.Section}:Tls:ShareDevelopmentCertificate"], "false", StringComparison.OrdinalIgnoreCase))
         {
             // A server only this machine can reach is a development server: clients here may trust its certificate.
-            SelfSignedCertificate.ShareWithLocalClients(certificate, log);
+            DevelopmentCertificateSharing.ShareOnceListening(kestrel.ApplicationServices, certificate, log);
         }
 
         kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate ??= certificate);

@@ -217,6 +217,18 @@ public sealed class AccountAdminTests : IDisposable
         Assert.Equal(before, await ListTextAsync());
     }
 
+    [Theory]
+    [InlineData("""{"vdnIds":[1],"secretKey":"chosen"}""", "unknown property 'secretKey'; the valid properties are vdnIds, accessKey, admin, description")]
+    [InlineData("""{"vdnIds":"1"}""", "property 'vdnIds' must be a list of numbers, such as [53, 54]")]
+    public async Task A_body_the_API_cannot_read_is_named_in_the_APIs_terms(string json, string named)
+    {
+        using var response = await _factory.Admin().SendAsync(HttpMethod.Post, Accounts, Encoding.UTF8.GetBytes(json));
+
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("the body is not valid: " + named, error);
+    }
+
     [Fact]
     public async Task Unknown_accounts_are_404_and_a_taken_access_key_is_409()
     {

@@ -151,11 +151,15 @@ public sealed class ParameterAdminTests : IDisposable
         { Parameters, """{"uploadPathRule":"/prompts/%VDNNO%/x/%VDNNO%/"}""", "more than once" },
         { Parameters, """{"driveLetter":"YY"}""", "one letter" },
         { Parameters, """{"acceptedEncodings":"alaw,mp3"}""", "mp3" },
-        { Parameters, """{"uploadSizeLimitMB":1}""", "uploadSizeLimitMB" },
-        { Parameters, """{"driveLetter":"Y","driveLetter":"Z"}""", "driveLetter" },
-        { Parameters, """{"uploadSizeLimitMb":"big"}""", "not valid" },
-        { Parameters, """[1,2]""", "not valid" },
-        { Parameters, """{"uploadSizeLimitMb":""", "not valid" },
+        { Parameters, """{"uploadSizeLimitMB":1}""", "unknown property 'uploadSizeLimitMB' (did you mean 'uploadSizeLimitMb'? names are case-sensitive); "
+            + "the valid properties are uploadSizeLimitMb, uploadPathRule, downloadPathRule, driveLetter, acceptedEncodings" },
+        { Parameters + "/vdns/55", """{"driveLetter":"Z","maxFileSize":1}""", "unknown property 'maxFileSize'; the valid properties are "
+            + "uploadSizeLimitMb, uploadPathRule, downloadPathRule, driveLetter, acceptedEncodings" },
+        { Parameters, """{"driveLetter":"Y","driveLetter":"Z"}""", "property 'driveLetter' appears more than once" },
+        { Parameters, """{"uploadSizeLimitMb":"big"}""", "property 'uploadSizeLimitMb' must be a number" },
+        { Parameters, """{"driveLetter":5}""", "property 'driveLetter' must be a string (or null)" },
+        { Parameters, """[1,2]""", "the body must be a JSON object with the properties uploadSizeLimitMb, uploadPathRule" },
+        { Parameters, """{"uploadSizeLimitMb":""", "the body is not valid JSON" },
         { Parameters + "/vdns/55", """{"uploadSizeLimitMb":0}""", "VDN 55: UploadSizeLimitMb is 0" },
         { Parameters + "/vdns/0", """{"uploadSizeLimitMb":1}""", "VDN 0" },
     };
@@ -171,6 +175,10 @@ public sealed class ParameterAdminTests : IDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
         Assert.Contains(named, Explanation(text), StringComparison.Ordinal);
+        // The API's words, not the serializer's: no .NET type or member names.
+        Assert.DoesNotContain(".NET", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Ccfs.Server", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("isEmpty", text, StringComparison.Ordinal);
         Assert.Equal(before.ToString(), (await GetAsync(_factory)).ToString());
         Assert.Equal(0L, CountOverrideRows(_factory));
     }

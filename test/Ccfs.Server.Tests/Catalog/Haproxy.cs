@@ -58,6 +58,26 @@ internal sealed class Haproxy : IAsyncDisposable
         return new Haproxy(Process.Start(start)!, port);
     }
 
+    /// <summary>Waits (at most 10 s) until haproxy accepts connections on its port, failing with its output.</summary>
+    public async Task WaitUntilListeningAsync()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, Port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException("haproxy did not listen within 10 s:\n" + Output);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
