@@ -1,0 +1,224 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Ccfs.Audio.Quality;
+
+/// <summary>
+/// One walk over a prompt's samples that gathers everything <see cref="PromptMeasurement"/> holds. The samples are
+/// decoded a chunk at a time into a buffer on the stack (through the G.711 tables for the 8-bit encodings), and each
+/// chunk, while it sits in the first-level cache, feeds the sums and the 10 ms frames, the peak and the clipped runs,
+/// and P.56's envelope and activity. Nothing grows with the length of the prompt.
+/// </summary>
+internal struct PromptMeter
+{
+    /// <summary>A quarter of a second: whole 10 ms frames and whole envelope blocks.</summary>
+    private const int ChunkLength = 25 * FrameLevels.FrameLength;
+
+    private P56Envelope _envelope;
+    private ThresholdActivity _activity;
+    private FrameLevels _frames;
+    private ClippedRuns _clipped;
+    private long _samples;
+    private long _sum;
+    private long _sumOfSquares;
+    private float _peak;
+
+    private PromptMeter(int lowest, int highest, bool vectorized)
+    {
+        _envelope = new P56Envelope(vectorized);
+        _activity = new ThresholdActivity();
+        _clipped = new ClippedRuns(lowest, highest);
+    }
+
+    /// <summary>Whether the envelope uses 256-bit vectors; tests also run it without.</summary>
+    public static bool VectorizedByDefault => Vector256.IsHardwareAccelerated;
+
+    /// <summary>Measures samples in an 8-bit encoding, one byte each.</summary>
+    public static PromptMeasurement Measure(ReadOnlySpan<byte> codes, SampleCodes encoding, bool vectorized)
+    {
+        var meter = new PromptMeter(encoding.LowestCode, encoding.HighestCode, vectorized);
+        Span<float> chunk = stackalloc float[ChunkLength];
+        for (var start = 0; start < codes.Length; start += ChunkLength)
+        {
+            var part = codes.Slice(start, Math.Min(ChunkLength, codes.Length - start));
+            meter._clipped.Add(part);
+            meter.DecodeFrames(part, encoding, chunk);
+            meter.Add(chunk, part.Length);
+        }
+
+        return meter.Finish();
+    }
+
+    /// <summary>Measures 16-bit little-endian linear PCM, two bytes a sample (an odd last byte is not a sample).</summary>
+    public static PromptMeasurement MeasurePcm16(ReadOnlySpan<byte> data, bool vectorized)
+    {
+        var meter = new PromptMeter(short.MinValue, short.MaxValue, vectorized);
+        Span<float> chunk = stackalloc float[ChunkLength];
+        var samples = data.Length / 2;
+        for (var start = 0; start < samples; start += ChunkLength)
+        {
+            var length = Math.Min(ChunkLength, samples - start);
+            meter.DecodeFrames(data.Slice(2 * start, 2 * length), chunk);
+            meter.Add(chunk, length);
+        }
+
+        return meter.Finish();
+    }
+
+    private void DecodeFrames(ReadOnlySpan<byte> codes, SampleCodes encoding, Span<float> chunk)
+    {
+        // A code is a byte and each table has 256 entries: every read is in range, so none is checked.
+        ref var magnitudes = ref MemoryMarshal.GetArrayDataReference(encoding.Magnitudes);
+        ref var sums = ref MemoryMarshal.GetArrayDataReference(encoding.Sums);
+        for (var start = 0; start < codes.Length; start += FrameLevels.FrameLength)
+        {
+            var frame = codes.Slice(start, Math.Min(FrameLevels.FrameLength, codes.Length - start));
+            var decoded = chunk.Slice(start, frame.Length);
+            long packed = 0;
+            for (var i = 0; i < frame.Length; i++)
+            {
+                var code = frame[i];
+                packed += Unsafe.Add(ref sums, code);
+                decoded[i] = Unsafe.Add(ref magnitudes, code);
+            }
+
+            AddFrame(frame.Length, SampleCodes.SampleSum(packed), SampleCodes.SquareSum(packed));
+        }
+    }
+
+    private void DecodeFrames(ReadOnlySpan<byte> pcm, Span<float> chunk)
+    {
+        var samples = pcm.Length / 2;
+        for (var start = 0; start < samples; start += FrameLevels.FrameLength)
+        {
+            var length = Math.Min(FrameLevels.FrameLength, samples - start);
+            long sum = 0;
+            long squares = 0;
+            for (var i = start; i < start + length; i++)
+            {
+                var sample = BinaryPrimitives.ReadInt16LittleEndian(pcm.Slice(2 * i, 2));
+                sum += sample;
+                squares += sample * sample;
+                chunk[i] = Math.Abs((int)sample);
+                _clipped.Add(sample);
+            }
+
+            AddFrame(length, sum, squares);
+        }
+    }
+
+    private void AddFrame(int length, long sum, long squares)
+    {
+        _sum += sum;
+        _sumOfSquares += squares;
+        if (length == FrameLevels.FrameLength)
+        {
+            _frames.Add(squares);
+        }
+    }
+
+    /// <summary>The magnitudes of the next <paramref name="length"/> samples, at the start of <paramref name="chunk"/>.</summary>
+    private void Add(Span<float> chunk, int length)
+    {
+        // The envelope reads whole blocks: pad the last with silence, which changes none of the samples before it.
+        var blocks = (length + P56Envelope.BlockLength - 1) / P56Envelope.BlockLength * P56Envelope.BlockLength;
+        chunk[length..blocks].Clear();
+        var magnitudes = chunk[..blocks];
+        _peak = Math.Max(_peak, Peak(magnitudes));
+        Follow(magnitudes, length);
+        _samples += length;
+    }
+
+    private static float Peak(ReadOnlySpan<float> magnitudes)
+    {
+        var peaks = Vector256<float>.Zero;
+        for (var i = 0; i < magnitudes.Length; i += Vector256<float>.Count)
+        {
+            peaks = Vector256.Max(peaks, Vector256.Create(magnitudes.Slice(i, Vector256<float>.Count)));
+        }
+
+        var peak = 0f;
+        for (var lane = 0; lane < Vector256<float>.Count; lane++)
+        {
+            peak = Math.Max(peak, peaks[lane]);
+        }
+
+        return peak;
+    }
+
+    /// <summary>
+    /// Runs the envelope over the chunk and tells the activity count each sample at which the number of thresholds
+    /// reached changes. The envelope stops only at blocks that leave the current band between two thresholds.
+    /// </summary>
+    private void Follow(ReadOnlySpan<float> magnitudes, int length)
+    {
+        for (var at = 0; ; at += P56Envelope.BlockLength)
+        {
+            var reached = _activity.Reached;
+            var low = reached == 0 ? float.NegativeInfinity : MathF.ScaleB(1, reached - 1);
+            var high = reached == P56.ThresholdCount ? float.PositiveInfinity : MathF.ScaleB(1, reached);
+            at = _envelope.ScanWhileInside(magnitudes, at, low, high);
+            if (at >= magnitudes.Length)
+            {
+                return;
+            }
+
+            var block = _envelope.LastBlock;
+            for (var lane = 0; lane < P56Envelope.BlockLength && at + lane < length; lane++)
+            {
+                var now = P56.ThresholdsReached(block[lane]);
+                if (now != _activity.Reached)
+                {
+                    _activity.Change(_samples + at + lane, now);
+                }
+            }
+        }
+    }
+
+    private PromptMeasurement Finish()
+    {
+        _activity.End(_samples);
+        _clipped.EndRun();
+        Span<long> active = stackalloc long[P56.ThresholdCount];
+        for (var j = 0; j < active.Length; j++)
+        {
+            active[j] = _activity.Active(j);
+        }
+
+        var found = ActiveSpeechLevel.Find(_sumOfSquares, active);
+        var speech = found is { } f && f.LevelDbov >= PromptAnalyzer.SpeechFloorDbov ? found : null;
+        var (head, tail) = (_samples, _samples);
+        var activity = 0.0;
+        if (speech is { } s)
+        {
+            activity = Math.Pow(10, (ActiveSpeechLevel.PowerDbov(_sumOfSquares, _samples) - s.LevelDbov) / 10);
+            var decision = DecisionThreshold(s.LevelDbov, s.Threshold);
+            head = _activity.FirstReached(decision);
+            tail = _samples - 1 - _activity.LastActive(decision);
+        }
+
+        return new PromptMeasurement(
+            _samples,
+            speech?.LevelDbov,
+            activity,
+            Dbov.OfAmplitude(_peak),
+            _clipped.Runs,
+            _samples == 0 ? 0 : (double)_clipped.Samples / _samples,
+            _samples == 0 ? 0 : _sum / (double)_samples / P56.FullScale,
+            PromptMeasurement.SampleTime(head),
+            PromptMeasurement.SampleTime(tail),
+            _frames.QuietestTenthDbov());
+    }
+
+    /// <summary>
+    /// The threshold whose activity decides where speech starts and ends: the one nearest to P.56's own, the margin
+    /// below the level, and never above the highest threshold the signal reached.
+    /// </summary>
+    private static int DecisionThreshold(double levelDbov, int upper)
+    {
+        var steps = (levelDbov - P56.MarginDb - P56.ThresholdDbov(0)) / (P56.ThresholdDbov(1) - P56.ThresholdDbov(0));
+        return Math.Clamp((int)Math.Round(steps), 0, upper);
+    }
+}
