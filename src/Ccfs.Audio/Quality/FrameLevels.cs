@@ -6,7 +6,7 @@ namespace Ccfs.Audio.Quality;
 /// <summary>
 /// The noise floor: the mean power of the quietest 10 % of 10 ms frames. Frames go into a histogram of their energy
 /// (eight bins per doubling, each keeping its frames' exact sum), so memory stays the same whatever the length and
-/// only the one bin that straddles the 10 % mark is taken in part, at its mean.
+/// only the one bin that straddles the 10 % mark is taken in part, at its mean: exact to within a bin, 0.38 dB.
 /// </summary>
 internal struct FrameLevels
 {

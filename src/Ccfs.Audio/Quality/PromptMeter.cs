@@ -6,10 +6,10 @@ using System.Runtime.Intrinsics;
 namespace Ccfs.Audio.Quality;
 
 /// <summary>
-/// One walk over a prompt's samples that gathers everything <see cref="PromptMeasurement"/> holds. The samples are
-/// decoded a chunk at a time into a buffer on the stack (through the G.711 tables for the 8-bit encodings), and each
-/// chunk, while it sits in the first-level cache, feeds the sums and the 10 ms frames, the peak and the clipped runs,
-/// and P.56's envelope and activity. Nothing grows with the length of the prompt.
+/// One walk over a prompt's samples that gathers everything <see cref="PromptMeasurement"/> holds, a quarter of a
+/// second at a time: while a chunk sits in the first-level cache it feeds the clipped runs, the peak, P.56's envelope
+/// and activity, the sums and the 10 ms frames. The envelope reads 8-bit codes through their encoding's table itself;
+/// 16-bit samples are decoded into a buffer on the stack first. Nothing grows with the length of the prompt.
 /// </summary>
 internal struct PromptMeter
 {
@@ -39,13 +39,10 @@ internal struct PromptMeter
     public static PromptMeasurement Measure(ReadOnlySpan<byte> codes, SampleCodes encoding, bool vectorized)
     {
         var meter = new PromptMeter(encoding.LowestCode, encoding.HighestCode, vectorized);
-        Span<float> chunk = stackalloc float[ChunkLength];
+        Span<long> blockSums = stackalloc long[ChunkLength / P56Envelope.BlockLength];
         for (var start = 0; start < codes.Length; start += ChunkLength)
         {
-            var part = codes.Slice(start, Math.Min(ChunkLength, codes.Length - start));
-            meter._clipped.Add(part);
-            meter.DecodeFrames(part, encoding, chunk);
-            meter.Add(chunk, part.Length);
+            meter.AddCodes(codes.Slice(start, Math.Min(ChunkLength, codes.Length - start)), encoding, blockSums);
         }
 
         return meter.Finish();
@@ -67,25 +64,54 @@ internal struct PromptMeter
         return meter.Finish();
     }
 
-    private void DecodeFrames(ReadOnlySpan<byte> codes, SampleCodes encoding, Span<float> chunk)
+    /// <summary>The frames of a part of an 8-bit signal, from its blocks' packed sums.</summary>
+    private void AddFrames(ReadOnlySpan<long> blockSums, int length)
     {
-        // A code is a byte and each table has 256 entries: every read is in range, so none is checked.
-        ref var magnitudes = ref MemoryMarshal.GetArrayDataReference(encoding.Magnitudes);
-        ref var sums = ref MemoryMarshal.GetArrayDataReference(encoding.Sums);
-        for (var start = 0; start < codes.Length; start += FrameLevels.FrameLength)
+        const int blocksPerFrame = FrameLevels.FrameLength / P56Envelope.BlockLength;
+        for (var block = 0; block < blockSums.Length; block += blocksPerFrame)
         {
-            var frame = codes.Slice(start, Math.Min(FrameLevels.FrameLength, codes.Length - start));
-            var decoded = chunk.Slice(start, frame.Length);
             long packed = 0;
-            for (var i = 0; i < frame.Length; i++)
+            foreach (var sum in blockSums.Slice(block, Math.Min(blocksPerFrame, blockSums.Length - block)))
             {
-                var code = frame[i];
-                packed += Unsafe.Add(ref sums, code);
-                decoded[i] = Unsafe.Add(ref magnitudes, code);
+                packed += sum;
             }
 
-            AddFrame(frame.Length, SampleCodes.SampleSum(packed), SampleCodes.SquareSum(packed));
+            var frameLength = Math.Min(FrameLevels.FrameLength, length - (block * P56Envelope.BlockLength));
+            AddFrame(frameLength, SampleCodes.SampleSum(packed), SampleCodes.SquareSum(packed));
         }
+    }
+
+    /// <summary>
+    /// The next codes of an 8-bit signal. The envelope looks their magnitudes up itself, in whole blocks, and sums each
+    /// block on the way; a last part block is decoded and padded with silence.
+    /// </summary>
+    private void AddCodes(ReadOnlySpan<byte> codes, SampleCodes encoding, Span<long> blockSums)
+    {
+        _clipped.Add(codes);
+        _peak = Math.Max(_peak, encoding.PeakMagnitude(codes));
+        var whole = codes.Length - (codes.Length % P56Envelope.BlockLength);
+        Follow(new CodeMagnitudes(codes[..whole], encoding, blockSums), whole);
+        if (whole < codes.Length)
+        {
+            blockSums[whole / P56Envelope.BlockLength] = FollowLastBlock(codes[whole..], encoding);
+        }
+
+        AddFrames(blockSums[..((codes.Length + P56Envelope.BlockLength - 1) / P56Envelope.BlockLength)], codes.Length);
+    }
+
+    /// <summary>The last few codes, fewer than a block: decoded, padded with silence, followed; returns their packed sum.</summary>
+    private long FollowLastBlock(ReadOnlySpan<byte> codes, SampleCodes encoding)
+    {
+        Span<float> magnitudes = stackalloc float[P56Envelope.BlockLength];
+        long sum = 0;
+        for (var i = 0; i < codes.Length; i++)
+        {
+            magnitudes[i] = encoding.Magnitudes[codes[i]];
+            sum += encoding.Sums[codes[i]];
+        }
+
+        Follow(new DecodedMagnitudes(magnitudes), codes.Length);
+        return sum;
     }
 
     private void DecodeFrames(ReadOnlySpan<byte> pcm, Span<float> chunk)
@@ -127,8 +153,7 @@ internal struct PromptMeter
         chunk[length..blocks].Clear();
         var magnitudes = chunk[..blocks];
         _peak = Math.Max(_peak, Peak(magnitudes));
-        Follow(magnitudes, length);
-        _samples += length;
+        Follow(new DecodedMagnitudes(magnitudes), length);
     }
 
     private static float Peak(ReadOnlySpan<float> magnitudes)
@@ -152,7 +177,8 @@ internal struct PromptMeter
     /// Runs the envelope over the chunk and tells the activity count each sample at which the number of thresholds
     /// reached changes. The envelope stops only at blocks that leave the current band between two thresholds.
     /// </summary>
-    private void Follow(ReadOnlySpan<float> magnitudes, int length)
+    private void Follow<TInput>(scoped in TInput magnitudes, int length)
+        where TInput : IEnvelopeInput, allows ref struct
     {
         for (var at = 0; ; at += P56Envelope.BlockLength)
         {
@@ -162,6 +188,7 @@ internal struct PromptMeter
             at = _envelope.ScanWhileInside(magnitudes, at, low, high);
             if (at >= magnitudes.Length)
             {
+                _samples += length;
                 return;
             }
 

@@ -30,6 +30,29 @@ public sealed class PromptAnalyzerPropertyTests
     }
 
     [Fact]
+    public void The_offset_peak_clipping_and_noise_floor_are_those_computed_the_plain_way()
+    {
+        Prompts.Sample((encoding, data) =>
+        {
+            var samples = Decode(encoding, data);
+
+            var measured = Measure(encoding, data);
+
+            Assert.Equal(samples.Length == 0 ? 0 : samples.Average() / 32768, measured.DcOffset, 1e-12);
+            Assert.Equal(samples.Length == 0 ? -100 : Math.Max(-100, 20 * Math.Log10(samples.Max(Math.Abs) / 32768)), measured.PeakDbov, 1e-9);
+            Assert.Equal(ClippedRuns(samples, encoding), (measured.ClippedRuns, measured.ClippedFraction * samples.Length), new ApproximatePair());
+            if (samples.Length >= 80)
+            {
+                var frames = samples.Chunk(80).Where(f => f.Length == 80).Select(f => f.Sum(x => x * x) / 80).Order().ToList();
+                var quietest = frames.Take((frames.Count + 9) / 10).Average();
+                // The frames are kept as a histogram, eight bins to a doubling of energy: the one bin that holds frames on
+                // both sides of the tenth is taken at its mean, so the floor is exact to within a bin, 0.38 dB.
+                Assert.Equal(Math.Max(-100, 10 * Math.Log10(quietest / (32768.0 * 32768.0))), measured.NoiseFloorDbov!.Value, 0.38);
+            }
+        });
+    }
+
+    [Fact]
     public void A_file_is_measured_on_its_data_chunk_and_nothing_after_it()
     {
         // Valid files: the validator refuses an empty data chunk.
@@ -65,6 +88,53 @@ public sealed class PromptAnalyzerPropertyTests
     private static PromptMeasurement Measure(int encoding, byte[] data) => Encodings[encoding].Tag == Pcm16Tag
         ? PromptAnalyzer.MeasurePcm16(data)
         : PromptAnalyzer.Measure(data, Encodings[encoding].Encoding);
+
+    private static double[] Decode(int encoding, byte[] data) => Encodings[encoding].Encoding switch
+    {
+        WaveEncodings.ALaw => [.. data.Select(c => (double)G711.ALawDecode(c))],
+        WaveEncodings.MuLaw => [.. data.Select(c => (double)G711.MuLawDecode(c))],
+        WaveEncodings.Pcm8 => [.. data.Select(c => (double)((c - 128) * 256))],
+        _ => [.. Enumerable.Range(0, data.Length / 2).Select(i => (double)BinaryPrimitives.ReadInt16LittleEndian(data.AsSpan(2 * i)))],
+    };
+
+    /// <summary>Runs of three or more equal samples at the encoding's lowest or highest value, and the samples in them.</summary>
+    private static (long Runs, double Samples) ClippedRuns(double[] samples, int encoding)
+    {
+        var (lowest, highest) = Encodings[encoding].Tag == Pcm16Tag ? (-32768.0, 32767.0) : Extremes(Encodings[encoding].Encoding);
+        long runs = 0;
+        var inRuns = 0;
+        for (var i = 0; i < samples.Length;)
+        {
+            var j = i;
+            while (j < samples.Length && samples[j] == samples[i])
+            {
+                j++;
+            }
+
+            if (j - i >= 3 && (samples[i] == lowest || samples[i] == highest))
+            {
+                runs++;
+                inRuns += j - i;
+            }
+
+            i = j;
+        }
+
+        return (runs, inRuns);
+    }
+
+    private static (double Lowest, double Highest) Extremes(WaveEncodings encoding)
+    {
+        var all = Decode(Array.FindIndex(Encodings, e => e.Encoding == encoding), [.. Enumerable.Range(0, 256).Select(c => (byte)c)]);
+        return (all.Min(), all.Max());
+    }
+
+    private sealed class ApproximatePair : IEqualityComparer<(long, double)>
+    {
+        public bool Equals((long, double) x, (long, double) y) => x.Item1 == y.Item1 && Math.Abs(x.Item2 - y.Item2) < 1e-6;
+
+        public int GetHashCode((long, double) obj) => obj.Item1.GetHashCode();
+    }
 
     private static int DataLength(int encoding, byte[] data) => Encodings[encoding].Tag == Pcm16Tag ? data.Length & ~1 : data.Length;
 
