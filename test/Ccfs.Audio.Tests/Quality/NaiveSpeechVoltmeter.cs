@@ -60,9 +60,12 @@ internal static class NaiveSpeechVoltmeter
     }
 
     /// <summary>The active level in dBov and the activity factor; null when there is no active speech.</summary>
-    public static (double Level, double Activity)? Level(IReadOnlyList<double> samples)
+    public static (double Level, double Activity)? Level(IReadOnlyList<double> samples) => Level(samples, Envelope(samples));
+
+    /// <summary><see cref="Level(IReadOnlyList{double})"/> on an envelope computed elsewhere.</summary>
+    public static (double Level, double Activity)? Level(IReadOnlyList<double> samples, IReadOnlyList<double> envelope)
     {
-        var (active, _, _) = Activity(Envelope(samples));
+        var (active, _, _) = Activity(envelope);
         var sumOfSquares = samples.Sum(x => x * x) / (32768.0 * 32768.0);
         double A(int j) => 10 * Math.Log10(sumOfSquares / active[j]);
         double C(int j) => 20 * Math.Log10(Math.ScaleB(1.0, j - 15));

@@ -30,6 +30,29 @@ public sealed class PromptAnalyzerPropertyTests
     }
 
     [Fact]
+    public void On_the_same_envelope_the_level_and_activity_are_those_of_the_plain_per_threshold_count()
+    {
+        Gen.Select(Gen.Int[0, 2], Bytes).Sample((encoding, data) =>
+        {
+            var codes = SampleCodes.For(Encodings[encoding].Encoding);
+            var magnitudes = data.Select(c => codes.Magnitudes[c]).Concat(new float[(8 - (data.Length % 8)) % 8]).ToArray();
+            var envelope = P56EnvelopeTests.Trace(magnitudes, vectorized: true).Take(data.Length).Select(q => (double)q).ToArray();
+
+            var plain = NaiveSpeechVoltmeter.Level(Decode(encoding, data), envelope);
+            var measured = PromptMeter.Measure(data, codes, vectorized: true);
+
+            if (plain is not { Level: >= PromptAnalyzer.SpeechFloorDbov } speech)
+            {
+                Assert.Null(measured.ActiveLevelDbov);
+                return;
+            }
+
+            Assert.Equal(speech.Level, measured.ActiveLevelDbov!.Value, 1e-9);
+            Assert.Equal(speech.Activity, measured.ActivityFactor, 1e-12);
+        }, iter: 300);
+    }
+
+    [Fact]
     public void The_offset_peak_clipping_and_noise_floor_are_those_computed_the_plain_way()
     {
         Prompts.Sample((encoding, data) =>
