@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Ccfs.Audio.Quality;
@@ -57,28 +55,11 @@ internal struct PromptMeter
         for (var start = 0; start < samples; start += ChunkLength)
         {
             var length = Math.Min(ChunkLength, samples - start);
-            meter.DecodeFrames(data.Slice(2 * start, 2 * length), chunk);
-            meter.Add(chunk, length);
+            meter.DecodePcm16(data.Slice(2 * start, 2 * length), chunk);
+            meter.AddDecoded(chunk, length);
         }
 
         return meter.Finish();
-    }
-
-    /// <summary>The frames of a part of an 8-bit signal, from its blocks' packed sums.</summary>
-    private void AddFrames(ReadOnlySpan<long> blockSums, int length)
-    {
-        const int blocksPerFrame = FrameLevels.FrameLength / P56Envelope.BlockLength;
-        for (var block = 0; block < blockSums.Length; block += blocksPerFrame)
-        {
-            long packed = 0;
-            foreach (var sum in blockSums.Slice(block, Math.Min(blocksPerFrame, blockSums.Length - block)))
-            {
-                packed += sum;
-            }
-
-            var frameLength = Math.Min(FrameLevels.FrameLength, length - (block * P56Envelope.BlockLength));
-            AddFrame(frameLength, SampleCodes.SampleSum(packed), SampleCodes.SquareSum(packed));
-        }
     }
 
     /// <summary>
@@ -114,7 +95,25 @@ internal struct PromptMeter
         return sum;
     }
 
-    private void DecodeFrames(ReadOnlySpan<byte> pcm, Span<float> chunk)
+    /// <summary>The frames of a part of an 8-bit signal, from its blocks' packed sums.</summary>
+    private void AddFrames(ReadOnlySpan<long> blockSums, int length)
+    {
+        const int blocksPerFrame = FrameLevels.FrameLength / P56Envelope.BlockLength;
+        for (var block = 0; block < blockSums.Length; block += blocksPerFrame)
+        {
+            long packed = 0;
+            foreach (var sum in blockSums.Slice(block, Math.Min(blocksPerFrame, blockSums.Length - block)))
+            {
+                packed += sum;
+            }
+
+            var frameLength = Math.Min(FrameLevels.FrameLength, length - (block * P56Envelope.BlockLength));
+            AddFrame(frameLength, SampleCodes.SampleSum(packed), SampleCodes.SquareSum(packed));
+        }
+    }
+
+    /// <summary>Decodes 16-bit samples into <paramref name="chunk"/> as magnitudes, summing their frames and finding clipped runs.</summary>
+    private void DecodePcm16(ReadOnlySpan<byte> pcm, Span<float> chunk)
     {
         var samples = pcm.Length / 2;
         for (var start = 0; start < samples; start += FrameLevels.FrameLength)
@@ -146,7 +145,7 @@ internal struct PromptMeter
     }
 
     /// <summary>The magnitudes of the next <paramref name="length"/> samples, at the start of <paramref name="chunk"/>.</summary>
-    private void Add(Span<float> chunk, int length)
+    private void AddDecoded(Span<float> chunk, int length)
     {
         // The envelope reads whole blocks: pad the last with silence, which changes none of the samples before it.
         var blocks = (length + P56Envelope.BlockLength - 1) / P56Envelope.BlockLength * P56Envelope.BlockLength;
