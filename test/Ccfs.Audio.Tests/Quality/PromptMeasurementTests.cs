@@ -172,6 +172,29 @@ public sealed class PromptMeasurementTests
     }
 
     [Fact]
+    public void A_whole_file_in_16_bit_pcm_at_8_khz_is_measured_though_the_validator_refuses_it()
+    {
+        var wav = File.ReadAllBytes(TestData.Audio("invalid", "pcm16-8k.wav"));
+
+        var measured = PromptAnalyzer.MeasureFile(wav);
+
+        Assert.False(WaveValidator.Validate(wav).IsValid);
+        Assert.Equal(PromptAnalyzer.MeasurePcm16(wav.AsSpan(44)), measured);
+        Assert.Equal(8000, measured.Samples);
+    }
+
+    [Theory]
+    [InlineData("speech-pcm16-22050hz.wav", "16-bit linear PCM is not supported")]
+    [InlineData("alaw-16k.wav", "sample rate 16000 Hz")]
+    [InlineData("truncated-header.wav", "the RIFF size 8050 claims 8058 bytes but the file has 30")]
+    public void A_file_that_is_not_a_prompt_is_refused_with_the_validators_reason(string file, string reason)
+    {
+        var error = Assert.Throws<UnsupportedAudioException>(() => PromptAnalyzer.MeasureFile(File.ReadAllBytes(TestData.Audio("invalid", file))));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Each_encoding_measures_the_same_tone_alike()
     {
         var tone = Signals.Sine(700, -18, 2);
