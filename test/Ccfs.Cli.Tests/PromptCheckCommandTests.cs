@@ -36,7 +36,7 @@ public sealed class PromptCheckCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("loud,clipping", output, StringComparison.Ordinal);
-        Assert.Contains($"{Lint("prompt-clipped.wav")}: level: active speech level -11.3 dBov, 14.7 dB above -26 ± 6 dB", error, StringComparison.Ordinal);
+        Assert.Contains($"{Lint("prompt-clipped.wav")}: level: active speech level -11.3 dBov, 14.7 dB above -26 +/- 6 dB", error, StringComparison.Ordinal);
         Assert.Contains($"{Lint("prompt-clipped.wav")}: clipping: 73 clipped run(s)", error, StringComparison.Ordinal);
         Assert.Contains($"{Lint("prompt-long-tail.wav")}: tail-silence: 2.64 s of silence after the speech (limit 1.0 s)", error, StringComparison.Ordinal);
         Assert.Contains($"ccfs convert --normalize {Lint("prompt-long-tail.wav")} fixed.wav", error, StringComparison.Ordinal);
@@ -142,7 +142,7 @@ public sealed class PromptCheckCommandTests : IDisposable
         var passing = await Cli.RunAsync(closed, "upload", "--check", Lint("prompt-nominal.wav"));
 
         Assert.Equal(ExitCodes.Failed, refused.ExitCode);
-        Assert.Contains($"{Lint("prompt-quiet.wav")}: level: active speech level -40.0 dBov, 14.0 dB below -26 ± 6 dB", refused.Error, StringComparison.Ordinal);
+        Assert.Contains($"{Lint("prompt-quiet.wav")}: level: active speech level -40.0 dBov, 14.0 dB below -26 +/- 6 dB", refused.Error, StringComparison.Ordinal);
         Assert.Contains("nothing uploaded (--check): 1 of 2 file(s)", refused.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("cannot reach", refused.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Unreachable, passing.ExitCode);

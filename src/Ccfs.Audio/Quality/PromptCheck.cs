@@ -9,7 +9,10 @@ public enum PromptCheckOutcome
     NotApplicable,
 }
 
-/// <summary>One check's verdict on a prompt, with the finding in words (for example "-31.2 dBov, 5.2 dB below -26 ± 6").</summary>
+/// <summary>
+/// One check's verdict on a prompt, with the finding in words (for example "active speech level -31.2 dBov, 5.2 dB below
+/// -26 +/- 6 dB"), in ASCII so that a server can put it in a response header.
+/// </summary>
 /// <param name="Name">One of <see cref="PromptCheckNames"/>.</param>
 public readonly record struct PromptCheck(string Name, PromptCheckOutcome Outcome, string Finding)
 {

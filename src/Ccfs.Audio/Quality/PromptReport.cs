@@ -69,7 +69,7 @@ public sealed record PromptReport(PromptMeasurement Measurement, PromptThreshold
             ? "within"
             : $"{Number(Math.Abs(off), "0.0")} dB {(off < 0 ? "below" : "above")}";
         return new(PromptCheckNames.Level, Outcome(Math.Abs(off) <= t.LevelToleranceDb),
-            $"active speech level {Number(dbov, "0.0")} dBov, {where} {Number(t.TargetLevelDbov, "0.#")} ± {Number(t.LevelToleranceDb, "0.#")} dB");
+            $"active speech level {Number(dbov, "0.0")} dBov, {where} {Number(t.TargetLevelDbov, "0.#")} +/- {Number(t.LevelToleranceDb, "0.#")} dB");
     }
 
     private static PromptCheck Silence(string name, bool speech, TimeSpan silence, TimeSpan limit, string where) => speech

@@ -53,7 +53,7 @@ public sealed partial class PromptReportTests
         Assert.Equal("loud,clipping,dc,head-silence,tail-silence", report.Verdict);
         Assert.Equal("level=-12.4dBov;activity=87%;clipped=3;dc=-5.0%;head=1.5s;tail=2.3s;verdict=loud,clipping,dc,head-silence,tail-silence",
             report.HeaderValue);
-        Assert.Contains("13.6 dB above -26 ± 6 dB", report.Checks.Single(c => c.Name == PromptCheckNames.Level).Finding, StringComparison.Ordinal);
+        Assert.Contains("13.6 dB above -26 +/- 6 dB", report.Checks.Single(c => c.Name == PromptCheckNames.Level).Finding, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,6 +84,17 @@ public sealed partial class PromptReportTests
         var report = PromptReport.Judge(Nominal with { DcOffset = -0.0001 }, PromptThresholds.Default);
 
         Assert.Contains(";dc=0.0%;", report.HeaderValue, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_finding_and_the_summary_are_printable_ascii_fit_for_a_response_header()
+    {
+        var prompts = Directory.GetFiles(TestData.Audio("lint"), "*.wav").Append(TestData.Audio("valid", "alaw-8k-silence-fact-after-data.wav"));
+
+        foreach (var report in prompts.Select(p => PromptAnalyzer.AnalyzeFile(File.ReadAllBytes(p))))
+        {
+            Assert.All(report.Checks.Select(c => c.Finding).Append(report.HeaderValue), text => Assert.True(text.All(c => c is >= ' ' and <= '~'), text));
+        }
     }
 
     [Theory]
