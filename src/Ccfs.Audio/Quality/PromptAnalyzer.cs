@@ -19,6 +19,7 @@ public static class PromptAnalyzer
     /// <summary>Measures the samples of a data chunk in one of the 8-bit encodings, at 8000 Hz mono.</summary>
     /// <param name="data">The data chunk's body, as <see cref="WaveValidation.DataOffset"/> and <see cref="WaveValidation.DataLength"/> locate it.</param>
     /// <param name="encoding">The encoding the validator found.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="encoding"/> is not exactly one 8-bit encoding.</exception>
     public static PromptMeasurement Measure(ReadOnlySpan<byte> data, WaveEncodings encoding) =>
         PromptMeter.Measure(data, SampleCodes.For(encoding), PromptMeter.VectorizedByDefault);
 
