@@ -1,7 +1,10 @@
+using System.Runtime.InteropServices;
+using Ccfs.Audio.Quality;
+
 namespace Ccfs.Audio;
 
-/// <summary>What a conversion produced.</summary>
-public readonly record struct ConversionResult(WaveFormat Source, int Samples)
+/// <summary>What a conversion produced, and with <see cref="PromptConversion.NormalizeToDbov"/> what normalising did.</summary>
+public readonly record struct ConversionResult(WaveFormat Source, int Samples, PromptNormalization? Normalization = null)
 {
     public TimeSpan Duration => TimeSpan.FromSeconds(Samples / (double)WaveValidator.RequiredSampleRate);
 }
@@ -12,13 +15,17 @@ public sealed class UnsupportedAudioException(string reason) : Exception(reason)
 /// <summary>
 /// Turns a WAV of any common encoding, rate and channel count into what CC-FS plays: G.711 A-law, 8000 Hz, mono,
 /// written as sox writes it (fmt 18 + fact + data). Channels are averaged, the rate is changed with
-/// <see cref="SampleRateConverter"/>, and the input is read in blocks, so memory stays near the size of the output.
+/// <see cref="SampleRateConverter"/>, and the input is read in blocks, so memory stays near the size of the output
+/// (four times that when normalising, which needs the whole signal before it can choose a gain).
 /// </summary>
 public static class AudioConverter
 {
     private const int BlockFrames = 64 * 1024;
 
-    public static ConversionResult ConvertToPrompt(Stream input, Stream output)
+    public static ConversionResult ConvertToPrompt(Stream input, Stream output) => ConvertToPrompt(input, output, PromptConversion.FormatOnly);
+
+    /// <exception cref="UnsupportedAudioException">The input cannot be converted, or has no speech to normalise.</exception>
+    public static ConversionResult ConvertToPrompt(Stream input, Stream output, PromptConversion conversion)
     {
         if (!WaveDecoder.TryOpen(input, out var decoder, out var reason))
         {
@@ -28,7 +35,8 @@ public static class AudioConverter
         var rate = decoder!.SampleRate;
         var resampler = rate == WaveValidator.RequiredSampleRate ? null : new SampleRateConverter(rate, WaveValidator.RequiredSampleRate);
         var expected = decoder.FrameCount is { } frames ? (int)Math.Min(frames * WaveValidator.RequiredSampleRate / rate + 16, 1 << 28) : 1 << 16;
-        using var codes = new MemoryStream(expected);
+        using var codes = new MemoryStream(conversion.NormalizeToDbov is null ? expected : 0);
+        var signal = conversion.NormalizeToDbov is null ? null : new List<float>(expected);
         var mono = new float[BlockFrames];
         var resampled = new float[resampler?.MaxOutput(BlockFrames) + 16 ?? BlockFrames];
         var encoded = new byte[resampled.Length];
@@ -52,12 +60,25 @@ public static class AudioConverter
             Emit(resampled.AsSpan(0, resampler.Flush(resampled)));
         }
 
+        if (signal is not null)
+        {
+            var (normalized, normalization) = LevelNormalizer.Normalize(CollectionsMarshal.AsSpan(signal), conversion.NormalizeToDbov!.Value, conversion.Pad);
+            WaveWriter.WriteALaw(output, normalized);
+            return new ConversionResult(decoder.Format, normalized.Length, normalization);
+        }
+
         var samples = codes.GetBuffer().AsSpan(0, (int)codes.Length);
         WaveWriter.WriteALaw(output, samples);
         return new ConversionResult(decoder.Format, samples.Length);
 
         void Emit(ReadOnlySpan<float> block)
         {
+            if (signal is not null)
+            {
+                signal.AddRange(block);
+                return;
+            }
+
             if (encoded.Length < block.Length)
             {
                 encoded = new byte[block.Length];

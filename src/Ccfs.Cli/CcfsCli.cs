@@ -21,8 +21,8 @@ public static class CcfsCli
             ccfs: a client for CC-FS third-party IVR file interfaces (uploadFile, deleteFile, getFileHash, downloadFile),
             for ccfs-server or a real Huawei CEC CC-FS. Connection options may also come from CCFS_ENDPOINT,
             CCFS_ACCESS_KEY, CCFS_SECRET_KEY, CCFS_VDN, CCFS_FINGERPRINT, or a profile (CCFS_PROFILE, CCFS_PROFILE_FILE).
-            Exit codes: 0 success, 1 refused or failed, 2 bad usage or local input, 3 authentication refused (401/403),
-            4 endpoint unreachable or not answering as CC-FS, 5 hash --compare found the files differ.
+            Exit codes: 0 success, 1 refused or failed (a prompt check too), 2 bad usage or local input, 3 authentication
+            refused (401/403), 4 endpoint unreachable or not answering as CC-FS, 5 hash --compare found the files differ.
             """);
         foreach (var option in connection.All)
         {
@@ -31,6 +31,7 @@ public static class CcfsCli
 
         root.Subcommands.Add(UploadCommand.Create(connection, console));
         root.Subcommands.Add(ConvertCommand.Create(console));
+        root.Subcommands.Add(CheckCommand.Create(console));
         root.Subcommands.Add(DeleteCommand.Create(connection, console));
         root.Subcommands.Add(HashCommand.Create(connection, console));
         root.Subcommands.Add(DownloadCommand.Create(connection, console));
@@ -45,7 +46,7 @@ public static class CcfsCli
         }
 
         // '@FILE' means a body file to `admin --data`, not a response file of more arguments.
-        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var parse = root.Parse(ConvertCommand.WithDefaultLevel(args), new ParserConfiguration { ResponseFileTokenReplacer = null });
         var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
         var exitCode = await parse.InvokeAsync(invocation);
         return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;

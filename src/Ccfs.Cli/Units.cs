@@ -23,7 +23,8 @@ public static class Units
             : throw new UsageException($"'{text}' is not a size (e.g. 100KB, 1MB, 5242880)");
     }
 
-    public static TimeSpan ParseDuration(string text)
+    /// <param name="allowZero">Whether 0 is a duration here (a pad of no silence), not a mistake.</param>
+    public static TimeSpan ParseDuration(string text, bool allowZero = false)
     {
         var trimmed = text.Trim().ToLowerInvariant();
         var (number, unit) = trimmed switch
@@ -33,7 +34,7 @@ public static class Units
             _ when trimmed.EndsWith('m') => (trimmed[..^1], TimeSpan.FromMinutes(1)),
             _ => (trimmed, TimeSpan.FromSeconds(1)),
         };
-        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (value > 0 || (allowZero && value == 0))
             ? unit * value
             : throw new UsageException($"'{text}' is not a duration (e.g. 500ms, 20s, 2m)");
     }

@@ -3,8 +3,6 @@ using System.Text.Json;
 using Ccfs.Audio;
 using Ccfs.Client;
 using Ccfs.Protocol;
-using Microsoft.Extensions.FileSystemGlobbing;
-using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
 using Spectre.Console;
 
 namespace Ccfs.Cli.Commands;
@@ -21,10 +19,20 @@ internal static class UploadCommand
         };
         var convert = new Option<bool>("--convert") { Description = "Convert each file to 8 kHz mono A-law before uploading" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per file instead of a name or a table" };
-        var command = new Command("upload", "Upload prompts (uploadFile); prints the name the IVR plays") { files, convert, json };
+        var check = new Option<bool>("--check")
+        {
+            Description = "Run the prompt checks (ccfs check) on what would be sent and send nothing if a file fails: exit 1, or 2 "
+                + "when a file cannot be checked",
+        };
+        var command = new Command("upload", "Upload prompts (uploadFile); prints the name the IVR plays") { files, convert, check, json };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
-            var paths = Expand(parse.GetValue(files)!);
+            var paths = FilePatterns.Expand(parse.GetValue(files)!);
+            if (parse.GetValue(check) && await RefusedLocallyAsync(console, paths, parse.GetValue(convert), parse.GetValue(json)) is { } refused)
+            {
+                return refused;
+            }
+
             var settings = connection.Resolve(parse, console);
             var client = settings.CreateClient();
             var batch = new Batch(client, settings.Vdn, parse.GetValue(convert));
@@ -49,6 +57,32 @@ internal static class UploadCommand
             return batch.ExitCode;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>--check</c>: the prompt checks on every file before any is sent. When one fails (or cannot be checked) none is
+    /// sent, no connection is made, and the exit code says why; null when all pass.
+    /// </summary>
+    private static async Task<int?> RefusedLocallyAsync(CliConsole console, List<string> paths, bool convert, bool json)
+    {
+        var prompts = paths.Select(path => CheckedPrompt.Of(path, convert)).ToList();
+        if (prompts.All(p => p.Passed))
+        {
+            return null;
+        }
+
+        if (json)
+        {
+            await PromptCheckOutput.WriteJsonAsync(console, prompts);
+        }
+        else
+        {
+            await PromptCheckOutput.WriteFailuresAsync(console, prompts);
+        }
+
+        await console.Error.WriteLineAsync($"ccfs: nothing uploaded (--check): {prompts.Count(p => !p.Passed)} of {prompts.Count} file(s) "
+            + "fail the prompt checks or cannot be checked");
+        return CheckedPrompt.ExitCode(prompts);
     }
 
     /// <summary>What became of one file: the endpoint's answer, or why there is none, and what to do about a refusal.</summary>
@@ -183,35 +217,5 @@ internal static class UploadCommand
         console.Tables.Write(table);
         var failed = results.Count(r => !r.IsSuccess);
         await console.Error.WriteLineAsync($"{results.Count - failed} uploaded, {failed} failed");
-    }
-
-    /// <summary>
-    /// Files as given, and patterns expanded (<c>*</c> and <c>?</c> in any folder or file name, <c>**</c> for any depth),
-    /// each pattern's matches in order.
-    /// </summary>
-    private static List<string> Expand(IEnumerable<string> arguments)
-    {
-        var paths = new List<string>();
-        foreach (var argument in arguments)
-        {
-            if (argument.AsSpan().IndexOfAny('*', '?') < 0)
-            {
-                paths.Add(File.Exists(argument) ? argument : throw new UsageException($"no such file: {argument}"));
-                continue;
-            }
-
-            // The folders before the first wildcard are where the search starts; the rest is the pattern.
-            var segments = argument.Split('/', '\\');
-            var wild = Array.FindIndex(segments, s => s.AsSpan().IndexOfAny('*', '?') >= 0);
-            var start = wild == 0 ? "." : string.Join('/', segments[..wild]) is { Length: > 0 } folders ? folders : "/";
-            var matcher = new Matcher(StringComparison.Ordinal).AddInclude(string.Join('/', segments[wild..]));
-            var matches = Directory.Exists(start)
-                ? matcher.Execute(new DirectoryInfoWrapper(new DirectoryInfo(start))).Files
-                    .Select(m => wild == 0 ? m.Path : Path.Join(start, m.Path)).Order(StringComparer.Ordinal).ToList()
-                : [];
-            paths.AddRange(matches.Count > 0 ? matches : throw new UsageException($"no file matches {argument}"));
-        }
-
-        return paths;
     }
 }
