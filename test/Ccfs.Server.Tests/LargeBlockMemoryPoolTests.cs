@@ -1,8 +1,6 @@
 using System.Buffers;
 using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ccfs.Server.Tests;
 
@@ -102,13 +100,5 @@ public sealed class LargeBlockMemoryPoolTests
         block.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => pool.Rent());
-    }
-
-    [Fact]
-    public void The_server_gives_kestrel_the_large_block_pools()
-    {
-        using var factory = new CcfsFactory();
-
-        Assert.IsType<LargeBlockMemoryPoolFactory>(factory.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
     }
 }

@@ -86,26 +86,6 @@ public sealed class MasterKeyTests : IDisposable
         MasterKey.Load(settings).Dispose();
     }
 
-    [Fact]
-    public async Task The_server_process_refuses_to_start_on_a_key_file_others_can_read()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        MasterKey.Load(Settings()).Dispose();
-        var path = Path.Combine(_dataDir, MasterKey.FileName);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
-
-        await using var server = ServerProcess.Start(new Dictionary<string, string> { ["Ccfs__DataDir"] = _dataDir },
-            "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}");
-
-        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(120)), server.Output);
-        Assert.Equal(2, server.ExitCode);
-        Assert.Contains("it must be 0600", server.Output, StringComparison.Ordinal);
-    }
-
     private CcfsSettings Settings(string? masterKey = null, string? dataDir = null) => CcfsSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(
         new Dictionary<string, string?> { ["Ccfs:DataDir"] = dataDir ?? _dataDir, ["Ccfs:Security:MasterKey"] = masterKey }).Build());
 }

@@ -43,7 +43,7 @@ public sealed partial class ServerCommandLineTests : IDisposable
 
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(60)), server.Output);
         Assert.Equal(0, server.ExitCode);
-        Assert.Equal([ProductVersion()], server.StandardOutput);
+        Assert.Equal([ProductVersion.Read()], server.StandardOutput);
     }
 
     [Fact]
@@ -157,10 +157,6 @@ public sealed partial class ServerCommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    /// <summary>The version src/Directory.Build.props gives the whole product.</summary>
-    internal static string ProductVersion() =>
-        VersionPrefix().Match(File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "src", "Directory.Build.props"))).Groups[1].Value;
-
     private static void AssertNoCrash(ServerProcess server)
     {
         Assert.DoesNotContain("Unhandled exception", server.Output, StringComparison.Ordinal);
@@ -186,7 +182,4 @@ public sealed partial class ServerCommandLineTests : IDisposable
 
     [GeneratedRegex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INF uploadFile 0 in (?<ms>\d+) ms: ")]
     private static partial Regex TextRequestLine();
-
-    [GeneratedRegex("<VersionPrefix>([^<]+)</VersionPrefix>")]
-    private static partial Regex VersionPrefix();
 }

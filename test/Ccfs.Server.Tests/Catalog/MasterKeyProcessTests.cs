@@ -1,8 +1,13 @@
 using System.Globalization;
+using Ccfs.Server.Auth;
+using Ccfs.Server.Configuration;
 
 namespace Ccfs.Server.Tests.Catalog;
 
-/// <summary>A node whose master key is not the catalog's refuses to start, with one line saying so and exit code 2.</summary>
+/// <summary>
+/// A node whose master key is not the catalog's, or whose key file others can read, refuses to start, with one line
+/// saying so and exit code 2.
+/// </summary>
 [Trait("Tier", "Process")]
 public sealed class MasterKeyProcessTests : IDisposable
 {
@@ -27,6 +32,26 @@ public sealed class MasterKeyProcessTests : IDisposable
         Assert.Contains("this node's master key is not the one the catalog's secret keys are sealed with", second.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_server_process_refuses_to_start_on_a_key_file_others_can_read()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        MasterKey.Load(Settings()).Dispose();
+        var path = Path.Combine(_dataDir, MasterKey.FileName);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+
+        await using var server = ServerProcess.Start(new Dictionary<string, string> { ["Ccfs__DataDir"] = _dataDir },
+            "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}");
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(120)), server.Output);
+        Assert.Equal(2, server.ExitCode);
+        Assert.Contains("it must be 0600", server.Output, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         try
@@ -37,6 +62,9 @@ public sealed class MasterKeyProcessTests : IDisposable
         {
         }
     }
+
+    private CcfsSettings Settings() => CcfsSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(
+        new Dictionary<string, string?> { ["Ccfs:DataDir"] = _dataDir }).Build());
 
     private static string Key() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 

@@ -198,35 +198,6 @@ public sealed class S3ServerTests : IAsyncLifetime
         Assert.Contains(factory.Logs, l => l.Message == "Unfinished uploads and deletes wait for the next recovery pass: location(s) 0 failed for now");
     }
 
-    [Fact]
-    public async Task A_server_whose_bucket_refuses_its_keys_does_not_start_and_says_why_in_one_line()
-    {
-        var dataDir = Path.Combine(Path.GetTempPath(), "ccfs-tests", Guid.NewGuid().ToString("N"));
-        var environment = _rgw.Location(0, "0", _bucket, Prefix).Where(e => e.Value is not null)
-            .ToDictionary(e => e.Key.Replace(":", "__", StringComparison.Ordinal), e => e.Value!);
-        environment["Ccfs__Locations__0__S3__SecretKey"] = "not-the-secret-key";
-        environment["Ccfs__DataDir"] = dataDir;
-        try
-        {
-            await using var server = ServerProcess.Start(environment, "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}");
-
-            Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(60)), server.Output);
-            Assert.Equal(2, server.ExitCode);
-            var line = Assert.Single(server.StandardError);
-            Assert.StartsWith($"ccfs cannot start: location 0 (s3://{_bucket.Name}/{Prefix} at {_rgw.ServiceUrl}): ", line, StringComparison.Ordinal);
-            Assert.Contains("access denied (SignatureDoesNotMatch)", line, StringComparison.Ordinal);
-            Assert.DoesNotContain("not-the-secret-key", server.Output, StringComparison.Ordinal);
-            Assert.Empty(await _bucket.KeysAsync());
-        }
-        finally
-        {
-            if (Directory.Exists(dataDir))
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-        }
-    }
-
     private CcfsFactory Server(IEnumerable<KeyValuePair<string, string?>> settings)
     {
         var factory = CcfsFactory.With(settings.ToDictionary());
