@@ -12,7 +12,6 @@ namespace Ccfs.Server.Tests.Process;
 /// Uploads run against the real server process, which is killed with SIGKILL mid-stream and restarted. Whatever was
 /// acknowledged survives intact; no partial file is ever visible; no catalog row lacks its file.
 /// </summary>
-[Trait("Tier", "Process")]
 public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
 {
     private const int Workers = 6;

@@ -4,7 +4,6 @@ namespace Ccfs.Server.Tests.Process;
 
 /// <summary>A SQLite catalog belongs to one process: a second server on the same data dir refuses to start and says why.</summary>
 [Trait("Catalog", "Sqlite")]
-[Trait("Tier", "Process")]
 public sealed class DataDirLockProcessTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-lock", Guid.NewGuid().ToString("N"));

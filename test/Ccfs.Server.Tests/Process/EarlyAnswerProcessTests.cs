@@ -9,7 +9,6 @@ namespace Ccfs.Server.Tests.Process;
 /// Requests answered from their headers, against the real server on a raw socket: the answer comes while the client
 /// has sent only a few bytes of the body, and the server closes the connection instead of waiting for the rest.
 /// </summary>
-[Trait("Tier", "Process")]
 public sealed class EarlyAnswerProcessTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-early-answer", Guid.NewGuid().ToString("N"));

@@ -8,7 +8,6 @@ namespace Ccfs.Server.Tests.Process;
 /// A node whose master key is not the catalog's, or whose key file others can read, refuses to start, with one line
 /// saying so and exit code 2.
 /// </summary>
-[Trait("Tier", "Process")]
 public sealed class MasterKeyProcessTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-key", Guid.NewGuid().ToString("N"));

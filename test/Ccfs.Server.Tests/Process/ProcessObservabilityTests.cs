@@ -7,7 +7,6 @@ using Ccfs.Server.Tests.Functional.Observability;
 namespace Ccfs.Server.Tests.Process;
 
 /// <summary>What only a real process shows: its JSON log lines, and a stop that lets uploads in flight finish.</summary>
-[Trait("Tier", "Process")]
 public sealed class ProcessObservabilityTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-observe", Guid.NewGuid().ToString("N"));

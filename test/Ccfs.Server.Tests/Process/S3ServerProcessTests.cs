@@ -4,7 +4,6 @@ namespace Ccfs.Server.Tests.Process;
 /// A server process whose S3 location (a bucket of its own on a real Ceph RGW) refuses its keys: it does not start,
 /// and says why in one line that never shows the secret.
 /// </summary>
-[Trait("Tier", "Process")]
 public sealed class S3ServerProcessTests : IAsyncLifetime
 {
     private const string Prefix = "ccfs/";

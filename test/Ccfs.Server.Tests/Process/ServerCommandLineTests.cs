@@ -8,7 +8,6 @@ using Ccfs.Protocol;
 namespace Ccfs.Server.Tests.Process;
 
 /// <summary>The server as a person starts it: --help, --version, its log formats, and start-up failures as one line.</summary>
-[Trait("Tier", "Process")]
 public sealed partial class ServerCommandLineTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("ccfs-cmdline").FullName;

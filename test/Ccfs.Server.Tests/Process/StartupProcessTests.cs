@@ -7,7 +7,6 @@ using Ccfs.Server.Auth;
 namespace Ccfs.Server.Tests.Process;
 
 /// <summary>The README's server command, as a process: what it listens on, its certificate, its development account.</summary>
-[Trait("Tier", "Process")]
 public sealed partial class StartupProcessTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-start", Guid.NewGuid().ToString("N"));

@@ -12,7 +12,6 @@ namespace Ccfs.Server.Tests.Process;
 /// no acknowledged upload is lost when a node is killed or restarted while uploads run, and an admin request replayed
 /// to the other node is refused.
 /// </summary>
-[Trait("Tier", "Process")]
 [Trait("Catalog", "Postgres")]
 public sealed class TwoNodeProcessTests(TwoNodeCluster cluster, ITestOutputHelper output) : IClassFixture<TwoNodeCluster>, IAsyncLifetime
 {
