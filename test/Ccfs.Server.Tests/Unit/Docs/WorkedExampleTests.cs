@@ -1,0 +1,85 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Ccfs.Audio;
+using Ccfs.Protocol;
+using Ccfs.Protocol.Auth;
+using Ccfs.Server.Auth;
+using Ccfs.Tests;
+
+namespace Ccfs.Server.Tests.Unit.Docs;
+
+/// <summary>The worked example of docs/auth-v2.md and its script: the values it shows are the values the code computes.</summary>
+public sealed partial class WorkedExampleTests
+{
+    private const string Timestamp = "2026-11-24T08:00:00Z";
+
+    private static readonly string Readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "docs", "auth-v2.md"));
+
+    /// <summary>Two samples of A-law silence, written as sox writes prompts.</summary>
+    public static byte[] TinyWav() => WaveWriter.ALaw([0xD5, 0xD5]);
+
+    [Fact]
+    public void The_worked_example_file_is_an_acceptable_prompt_with_the_base64_shown()
+    {
+        Assert.True(WaveValidator.Validate(TinyWav()).IsValid);
+        Assert.Contains(Convert.ToBase64String(TinyWav()), Readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_worked_example_shows_what_the_signer_computes()
+    {
+        var body = SignedClient.UploadBody(TinyWav());
+        var request = new RequestToSign
+        {
+            Method = "POST",
+            Path = CcfsPaths.UploadFile,
+            Query = [new("vdnId", "1")],
+            Headers = [new("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new("content-type", CcfsPaths.JsonContentType), new("host", "127.0.0.1:8443")],
+        };
+        var development = Account.Development;
+        using var signing = AuthV2Signer.Begin(request, new(development.AccessKey, development.SecretKeys[0]), Timestamp);
+        var canonical = CanonicalRequest.Build(signing.CanonicalHead, body);
+        signing.AppendBody(body);
+
+        Assert.Equal(canonical, Block("canonical"));
+        Assert.Equal(signing.SigningKeyHex, InlineCode("signing-key"));
+        Assert.Equal("Authorization: " + signing.Complete(), Block("authorization"));
+        Assert.Contains($"The body, exactly as sent ({body.Length} bytes)", Readme, StringComparison.Ordinal);
+        Assert.Contains(Encoding.UTF8.GetString(body), Readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_script_prints_the_same_values_in_a_dry_run()
+    {
+        var wav = Path.Combine(Path.GetTempPath(), $"tiny-{Guid.NewGuid():N}.wav");
+        await File.WriteAllBytesAsync(wav, TinyWav());
+        try
+        {
+            var (exitCode, output, _) = await SignedRequestScript.RunAsync(new() { ["CCFS_TIMESTAMP"] = Timestamp, ["CCFS_DRY_RUN"] = "1" }, "upload", wav, "1");
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains(Block("canonical") + "\n--- signing key\n" + InlineCode("signing-key") + "\n", output, StringComparison.Ordinal);
+            Assert.Contains(Block("authorization")["Authorization: ".Length..], output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(wav);
+        }
+    }
+
+    /// <summary>The fenced block after <c>&lt;!-- worked-example:NAME --&gt;</c>, without its indentation.</summary>
+    private static string Block(string name)
+    {
+        var match = Regex.Match(Readme, $"<!-- worked-example:{name} -->\\s*```text\\n(?<body>.*?)\\n\\s*```", RegexOptions.Singleline);
+        Assert.True(match.Success, $"docs/auth-v2.md has no worked-example:{name} block");
+        return string.Join('\n', match.Groups["body"].Value.Split('\n').Select(line => line.Trim()));
+    }
+
+    private static string InlineCode(string name)
+    {
+        var match = Regex.Match(Readme, $"<!-- worked-example:{name} -->`(?<code>[^`]+)`");
+        Assert.True(match.Success, $"docs/auth-v2.md has no worked-example:{name} value");
+        return match.Groups["code"].Value;
+    }
+}
