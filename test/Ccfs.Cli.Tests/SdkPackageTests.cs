@@ -11,7 +11,6 @@ namespace Ccfs.Cli.Tests;
 /// folder to a new console project, runs the sample of docs/sdk.md as written against a development server.
 /// </summary>
 [Collection(PackagesCollection.Name)]
-[Trait("Tier", "Process")]
 public sealed partial class SdkPackageTests(PackedSolution packed, DevelopmentServerFixture server) : IClassFixture<DevelopmentServerFixture>
 {
     [Fact]

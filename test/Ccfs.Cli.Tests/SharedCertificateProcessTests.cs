@@ -9,7 +9,6 @@ namespace Ccfs.Cli.Tests;
 /// certificate of another server that still runs: a second server that cannot take the port, or one that runs beside
 /// the first and stops, leaves <c>ccfs</c> trusting the first.
 /// </summary>
-[Trait("Tier", "Process")]
 public sealed class SharedCertificateProcessTests(DevelopmentServerFixture first) : IClassFixture<DevelopmentServerFixture>, IDisposable
 {
     private static readonly string Wav = TestData.Audio("valid", "alaw-8k-sine.wav");

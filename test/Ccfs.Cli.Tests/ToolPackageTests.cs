@@ -5,7 +5,6 @@ namespace Ccfs.Cli.Tests;
 /// (<c>ccfs serve</c>) included: no source tree needed.
 /// </summary>
 [Collection(PackagesCollection.Name)]
-[Trait("Tier", "Process")]
 public sealed class ToolPackageTests(PackedSolution packed) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("ccfs-tool").FullName;

@@ -51,8 +51,8 @@ public sealed class AdminAccessTests(CcfsFactory factory) : IClassFixture<CcfsFa
         Assert.Equal(parametersBefore, await ParametersAsync());
 
         // The refusals of the minute are reported once it ends; entries are written once answered, so poll a bounded number of times.
-        factory.Time.Advance(Observability.RefusalDigest.Window);
-        factory.Services.GetRequiredService<Observability.RefusalDigest>().ReportEnded();
+        factory.Time.Advance(Ccfs.Server.Observability.RefusalDigest.Window);
+        factory.Services.GetRequiredService<Ccfs.Server.Observability.RefusalDigest>().ReportEnded();
         var refusals = new List<(long Id, string Interface, string ResultCode, long Repeats)>();
         for (var i = 0; i < 200 && refusals.Sum(r => r.Repeats) < endpoints.Count; i++)
         {

@@ -5,7 +5,9 @@ using System.Text;
 using System.Text.Json;
 using Ccfs.Protocol;
 
-namespace Ccfs.Server.Tests;
+using Ccfs.Server.Tests.Unit.Docs;
+
+namespace Ccfs.Server.Tests.Functional.Hosting;
 
 /// <summary>
 /// The auth-v2 description in the OpenAPI document is enough to sign with: a signer written from its three steps alone,

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Server.Tests.Process;
 
 /// <summary>
 /// Strangers who know an access key (keys travel in clear) against the real server: bodies that never come or trickle,
@@ -11,7 +11,6 @@ namespace Ccfs.Server.Tests;
 /// can. They hold at most their share of the slots, their unfinished bodies lock their address, and neither the log nor
 /// the audit trail grows with their number. Honest clients on other addresses and keys are served meanwhile.
 /// </summary>
-[Trait("Tier", "Process")]
 public sealed partial class StrangerProcessTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

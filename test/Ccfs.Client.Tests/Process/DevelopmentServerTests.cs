@@ -5,7 +5,7 @@ using Ccfs.Client;
 using Ccfs.Protocol.Development;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Ccfs.Client.Tests;
+namespace Ccfs.Client.Tests.Process;
 
 /// <summary>A <see cref="DevelopmentHttpsServer"/> shared by a test class.</summary>
 public sealed class DevelopmentServerFixture : DevelopmentHttpsServer, IAsyncLifetime;
@@ -15,7 +15,6 @@ public sealed class DevelopmentServerFixture : DevelopmentHttpsServer, IAsyncLif
 /// account, and the server's generated certificate trusted by the fingerprint it shared. Any certificate the SDK
 /// refuses is a <see cref="CcfsCertificateException"/> that names the certificates and the option to use.
 /// </summary>
-[Trait("Tier", "Process")]
 public sealed class DevelopmentServerTests(DevelopmentServerFixture server) : IClassFixture<DevelopmentServerFixture>, IDisposable
 {
     private static readonly string Wav = TestData.Audio("valid", "alaw-8k-sine.wav");

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Ccfs.Protocol;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Server.Tests.Functional.Hosting;
 
 /// <summary>The page at <c>/</c>: HTML for a browser, JSON for a client that asks for it, no development keys when accounts exist.</summary>
 public sealed class LandingTests : IDisposable

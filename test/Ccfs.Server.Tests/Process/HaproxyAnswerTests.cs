@@ -3,16 +3,14 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Ccfs.Protocol;
-using Ccfs.Server.Tests.Catalog;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Server.Tests.Process;
 
 /// <summary>
 /// What a client sees from haproxy running deploy/haproxy.cfg when no node can answer: the CC-FS-shaped JSON of
 /// deploy/haproxy-50x.http (resultCode 0300503, Retry-After, a reason), never haproxy's HTML; and, for an upload still
 /// being sent when its node dies, no answer at all (docs/deployment.md, "What clients see").
 /// </summary>
-[Trait("Tier", "Process")]
 public sealed class HaproxyAnswerTests
 {
     [Fact]
@@ -91,22 +89,6 @@ public sealed class HaproxyAnswerTests
             await AssertCcfsShapedAsync(answer, "the ccfs node failed before it answered");
             answer.Dispose();
         }
-    }
-
-    [Theory]
-    [InlineData("haproxy-502.http", 502)]
-    [InlineData("haproxy-503.http", 503)]
-    [InlineData("haproxy-504.http", 504)]
-    public void Every_error_file_is_a_whole_http_answer_whose_content_length_is_its_body(string file, int status)
-    {
-        var text = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "deploy", file));
-        var (head, body) = text.Split("\n\n", 2) is [var h, var b] ? (h, b) : throw new InvalidOperationException($"{file} has no empty line");
-        var lines = head.Split('\n');
-
-        Assert.StartsWith($"HTTP/1.0 {status} ", lines[0], StringComparison.Ordinal);
-        Assert.Contains("Content-Type: " + CcfsPaths.JsonContentType, lines);
-        Assert.Contains($"Content-Length: {Encoding.UTF8.GetByteCount(body)}", lines);
-        Assert.Equal(ResultCodes.ServiceUnavailable, JsonDocument.Parse(body).RootElement.GetProperty("resultCode").GetString());
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string path, byte[] body)
