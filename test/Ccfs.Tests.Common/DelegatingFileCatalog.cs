@@ -14,12 +14,13 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
 
     public virtual Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) => inner.FindAsync(path, cancellationToken);
 
-    public virtual Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken) => inner.BeginDeleteAsync(path, cancellationToken);
+    public virtual Task<FileRecord?> BeginDeleteAsync(string path, string actor, CancellationToken cancellationToken) =>
+        inner.BeginDeleteAsync(path, actor, cancellationToken);
 
     public virtual Task RemoveAsync(string path, CancellationToken cancellationToken) => inner.RemoveAsync(path, cancellationToken);
 
-    public virtual Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, CancellationToken cancellationToken) =>
-        inner.BeginCopyDeleteAsync(path, locationId, cancellationToken);
+    public virtual Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, string actor, CancellationToken cancellationToken) =>
+        inner.BeginCopyDeleteAsync(path, locationId, actor, cancellationToken);
 
     public virtual Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken) =>
         inner.ForgetCopyAsync(path, locationId, cancellationToken);

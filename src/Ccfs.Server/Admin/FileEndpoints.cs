@@ -253,7 +253,7 @@ public static partial class FileEndpoints
         var fileName = record!.FileName;
         try
         {
-            if (!await removal.EverywhereAsync(path!))
+            if (!await removal.EverywhereAsync(path!, AdminAuth.Request(http).Account.AccessKey))
             {
                 return AdminResults.NotFound($"{fileName} is not stored");
             }

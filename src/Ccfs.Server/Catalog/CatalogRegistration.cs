@@ -19,7 +19,11 @@ public static class CatalogRegistration
         services.AddSingleton(sp => sp.GetRequiredService<CatalogProvider>().Database);
         services.AddSingleton(sp => sp.GetRequiredService<CatalogProvider>().Nodes);
         services.AddSingleton(sp => sp.GetRequiredService<CatalogProvider>().IpLocks);
+        services.AddSingleton<EventOutbox>();
         services.AddSingleton<IFileCatalog, FileCatalog>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<DeliveryStore>();
         services.AddSingleton<IAccountStore, AccountStore>();
         services.AddSingleton<IParameterStore, ParameterStore>();
         services.AddSingleton<IAuditStore, AuditStore>();

@@ -36,7 +36,7 @@ public sealed class FileCatalog : IFileCatalog
     private static readonly string MarkRecoveredStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending};";
     private static readonly string StateOf = "SELECT state, owner FROM files WHERE path = @path;";
     private static readonly string Release = $"DELETE FROM files WHERE path = @path AND state = {Pending} AND owner = @owner;";
-    private static readonly string MarkDeleting = $"UPDATE files SET state = {Deleting}, owner = @owner WHERE path = @path;";
+    private static readonly string MarkDeleting = $"UPDATE files SET state = {Deleting}, owner = @owner, deleted_by = @actor WHERE path = @path;";
     private static readonly string RemoveUnfinished = $"DELETE FROM files WHERE path = @path AND state <> {Stored};";
 
     private static readonly string CountCopies = $"""
@@ -44,7 +44,7 @@ public sealed class FileCatalog : IFileCatalog
         """;
 
     private static readonly string MarkCopyDeleting =
-        $"UPDATE file_copies SET state = {CopyDeleting}, owner = @owner WHERE path = @path AND location_id = @location;";
+        $"UPDATE file_copies SET state = {CopyDeleting}, owner = @owner, deleted_by = @actor WHERE path = @path AND location_id = @location;";
 
     private static readonly string ForgetCopy = $"DELETE FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting};";
 
@@ -89,16 +89,24 @@ public sealed class FileCatalog : IFileCatalog
     private readonly CatalogDatabase _database;
     private readonly NodeIdentity _node;
     private readonly TimeProvider _time;
+    private readonly EventOutbox _outbox;
     private readonly string _lockStored;
     private readonly string _findStoredForUpdate;
+    private readonly string _lockDeleting;
+    private readonly string _lockCopyDeleting;
 
-    public FileCatalog(CatalogDatabase database, NodeIdentity node, TimeProvider time)
+    public FileCatalog(CatalogDatabase database, NodeIdentity node, TimeProvider time, EventOutbox outbox)
     {
         _database = database;
         _node = node;
         _time = time;
+        _outbox = outbox;
         _lockStored = $"SELECT 1 FROM files WHERE path = @path AND state = {Stored}{database.Dialect.ForUpdate};";
         _findStoredForUpdate = $"{FindStored}{database.Dialect.ForUpdate};";
+        _lockDeleting = $"SELECT 1 FROM files WHERE path = @path AND state = {Deleting}{database.Dialect.ForUpdate};";
+        _lockCopyDeleting = $"""
+            SELECT coalesce(deleted_by, '') FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting}{database.Dialect.ForUpdate};
+            """;
     }
 
     private CatalogWriter Writer => _database.Writer;
@@ -109,18 +117,28 @@ public sealed class FileCatalog : IFileCatalog
             ("size", record.SizeBytes), ("sha256", record.Sha256), ("encoding", record.Encoding), ("duration", record.DurationMs),
             ("accessKey", record.AccessKey), ("createdAt", record.CreatedAt.ToUnixTimeMilliseconds()), ("owner", _node.Instance)) == 1);
 
-    public Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
-        Writer.WriteAsync(async (tx, ct) =>
+    // Deferred: the event is as durable as the mark it reports, and the dispatcher sends it only after a durable commit.
+    public async Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken)
+    {
+        var outcome = await Writer.WriteAsync(async (tx, ct) =>
         {
             if (await tx.ExecuteAsync(MarkStored, ct, ("path", path), ("owner", _node.Instance)) == 1)
             {
                 await InsertCopiesAsync(tx, path, locations, ct);
+                await _outbox.AppendStoredAsync(tx, path, ct);
                 return CommitOutcome.Stored;
             }
 
             var state = await tx.QueryAsync(StateOf, r => (FileState)r.GetInt32(0), ct, ("path", path));
             return state is [FileState.Stored] ? CommitOutcome.AlreadyStored : CommitOutcome.Lost;
         }, Durability.Deferred);
+        if (outcome == CommitOutcome.Stored)
+        {
+            _outbox.Written();
+        }
+
+        return outcome;
+    }
 
     public Task ReleaseAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
         await tx.ExecuteAsync(Release, ct, ("path", path), ("owner", _node.Instance)), Durability.Deferred);
@@ -128,21 +146,39 @@ public sealed class FileCatalog : IFileCatalog
     public async Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) =>
         (await _database.QueryAsync(FindStored, Read, cancellationToken, ("path", path))).FirstOrDefault();
 
-    public Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+    public Task<FileRecord?> BeginDeleteAsync(string path, string actor, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
     {
         var found = (await tx.QueryAsync(_findStoredForUpdate, Read, ct, ("path", path))).FirstOrDefault();
         if (found is not null)
         {
-            await tx.ExecuteAsync(MarkDeleting, ct, ("path", path), ("owner", _node.Instance));
+            await tx.ExecuteAsync(MarkDeleting, ct, ("path", path), ("owner", _node.Instance), ("actor", actor));
         }
 
         return found;
     });
 
-    public Task RemoveAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
-        await tx.ExecuteAsync(RemoveUnfinished, ct, ("path", path)), Durability.Deferred);
+    // A deleting row reports its delete as it goes; a pending one (an upload undone) was never stored and reports nothing.
+    // The row's lock makes two nodes finishing the same delete take turns: the second finds no row.
+    public async Task RemoveAsync(string path, CancellationToken cancellationToken)
+    {
+        var reported = await Writer.WriteAsync(async (tx, ct) =>
+        {
+            var deleting = await tx.ScalarAsync(_lockDeleting, ct, ("path", path)) is not null;
+            if (deleting)
+            {
+                await _outbox.AppendDeletedAsync(tx, path, ct);
+            }
 
-    public Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, CancellationToken cancellationToken) =>
+            await tx.ExecuteAsync(RemoveUnfinished, ct, ("path", path));
+            return deleting;
+        }, Durability.Deferred);
+        if (reported)
+        {
+            _outbox.Written();
+        }
+    }
+
+    public Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, string actor, CancellationToken cancellationToken) =>
         Writer.WriteAsync(async (tx, ct) =>
         {
             // The file row's lock makes two nodes deleting the last two copies take turns: the second sees one copy left.
@@ -160,16 +196,33 @@ public sealed class FileCatalog : IFileCatalog
 
             if (copies == 1)
             {
-                await tx.ExecuteAsync(MarkDeleting, ct, ("path", path), ("owner", _node.Instance));
+                await tx.ExecuteAsync(MarkDeleting, ct, ("path", path), ("owner", _node.Instance), ("actor", actor));
                 return CopyRemoval.LastCopy;
             }
 
-            await tx.ExecuteAsync(MarkCopyDeleting, ct, ("path", path), ("location", locationId), ("owner", _node.Instance));
+            await tx.ExecuteAsync(MarkCopyDeleting, ct, ("path", path), ("location", locationId), ("owner", _node.Instance), ("actor", actor));
             return CopyRemoval.Marked;
         });
 
-    public Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
-        await tx.ExecuteAsync(ForgetCopy, ct, ("path", path), ("location", locationId)), Durability.Deferred);
+    // Only a copy marked deleting is forgotten, and reported: under its lock, so two nodes finishing it report it once.
+    public async Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken)
+    {
+        var reported = await Writer.WriteAsync(async (tx, ct) =>
+        {
+            if (await tx.ScalarAsync(_lockCopyDeleting, ct, ("path", path), ("location", locationId)) is not string actor)
+            {
+                return false;
+            }
+
+            await tx.ExecuteAsync(ForgetCopy, ct, ("path", path), ("location", locationId));
+            await _outbox.AppendCopyDeletedAsync(tx, path, locationId, actor.Length == 0 ? null : actor, ct);
+            return true;
+        }, Durability.Deferred);
+        if (reported)
+        {
+            _outbox.Written();
+        }
+    }
 
     public async Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
         (await _database.QueryAsync(BeingDeleted, r => r.GetBoolean(0), cancellationToken, ("path", path), ("location", locationId)))[0];
@@ -181,8 +234,10 @@ public sealed class FileCatalog : IFileCatalog
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public Task<bool> StoreRecoveredAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
-        Writer.WriteAsync(async (tx, ct) =>
+    // A recovered upload is a committed upload: its event is written here, once, since only one transaction moves the row.
+    public async Task<bool> StoreRecoveredAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken)
+    {
+        var stored = await Writer.WriteAsync(async (tx, ct) =>
         {
             if (await tx.ExecuteAsync(MarkRecoveredStored, ct, ("path", path)) != 1)
             {
@@ -190,8 +245,16 @@ public sealed class FileCatalog : IFileCatalog
             }
 
             await InsertCopiesAsync(tx, path, locations, ct);
+            await _outbox.AppendStoredAsync(tx, path, ct);
             return true;
         });
+        if (stored)
+        {
+            _outbox.Written();
+        }
+
+        return stored;
+    }
 
     public async Task<IReadOnlyList<UnfinishedWork>> ListUnfinishedAsync(int limit, CancellationToken cancellationToken) =>
         await _database.QueryAsync(Unfinished, r => new UnfinishedWork(Read(r), (FileState)r.GetInt32(10),

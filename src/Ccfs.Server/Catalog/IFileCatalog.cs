@@ -96,7 +96,7 @@ public interface IFileCatalog
     /// <summary>Records an upload as pending, owned by this node instance; false if the path is already taken.</summary>
     Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken);
 
-    /// <summary>Marks this instance's pending upload stored in <paramref name="locations"/>.</summary>
+    /// <summary>Marks this instance's pending upload stored in <paramref name="locations"/>, with its <c>ccfs.file.stored</c> event.</summary>
     Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken);
 
     /// <summary>Drops this instance's pending reservation whose upload failed and whose copies are gone.</summary>
@@ -105,10 +105,16 @@ public interface IFileCatalog
     /// <summary>A stored file with the copies it holds, or null.</summary>
     Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken);
 
-    /// <summary>Marks a stored file as being deleted by this instance and returns it; null if no stored file has that path.</summary>
-    Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks a stored file as being deleted by this instance on behalf of <paramref name="actor"/> (the access key its
+    /// event names) and returns it; null if no stored file has that path.
+    /// </summary>
+    Task<FileRecord?> BeginDeleteAsync(string path, string actor, CancellationToken cancellationToken);
 
-    /// <summary>Removes an unfinished row (deleting or pending) with its copies; a stored row stays.</summary>
+    /// <summary>
+    /// Removes an unfinished row (deleting or pending) with its copies; a stored row stays. A deleting row's
+    /// <c>ccfs.file.deleted</c> event is written in the same transaction.
+    /// </summary>
     Task RemoveAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>
@@ -116,9 +122,9 @@ public interface IFileCatalog
     /// it is the last copy, the row is marked deleting instead (<see cref="CopyRemoval.LastCopy"/>), so two deletes of
     /// the last two copies can never leave a stored row without copies. A copy marked so is no longer listed.
     /// </summary>
-    Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, CancellationToken cancellationToken);
+    Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, string actor, CancellationToken cancellationToken);
 
-    /// <summary>Forgets a copy marked deleting once its bytes are gone.</summary>
+    /// <summary>Forgets a copy marked deleting once its bytes are gone, with its <c>ccfs.file.deleted</c> event.</summary>
     Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken);
 
     /// <summary>
@@ -130,7 +136,7 @@ public interface IFileCatalog
     /// <summary>The state and owner of a row, whatever its state; null if there is none.</summary>
     Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken);
 
-    /// <summary>Stores a pending row whose copies recovery found all in place; false if it is no longer pending.</summary>
+    /// <summary>Stores a pending row whose copies recovery found all in place, with its event; false if it is no longer pending.</summary>
     Task<bool> StoreRecoveredAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken);
 
     /// <summary>Pending and deleting rows and deleting copies, with their owners, oldest first, at most <paramref name="limit"/>.</summary>

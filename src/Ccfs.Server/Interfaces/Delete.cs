@@ -42,8 +42,8 @@ public static partial class Delete
         try
         {
             var deleted = only is null
-                ? await removal.EverywhereAsync(path)
-                : await removal.FromAsync(path, only);
+                ? await removal.EverywhereAsync(path, request.Account.AccessKey)
+                : await removal.FromAsync(path, only, request.Account.AccessKey);
             if (!deleted)
             {
                 return CcfsResults.Answer(CcfsResult.FileNotFound, only is null ? null : $"location {only.LocationId} holds no copy");

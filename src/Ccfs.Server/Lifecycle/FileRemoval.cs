@@ -15,11 +15,14 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
     private const string NothingChanged = "nothing was deleted; try again later";
     private const string Marked = "the file is marked deleted and no longer served; the server removes it in the background";
 
-    /// <summary>Mark the row, remove every copy, then the row; false if there was neither a row nor a copy.</summary>
-    public async Task<bool> EverywhereAsync(LogicalPath path)
+    /// <summary>
+    /// Mark the row, remove every copy, then the row; false if there was neither a row nor a copy. The delete's event
+    /// names <paramref name="actor"/>, the access key that asked for it.
+    /// </summary>
+    public async Task<bool> EverywhereAsync(LogicalPath path, string actor)
     {
         using var working = inProgress.Begin(path.Path);
-        var record = await StepAsync(() => catalog.BeginDeleteAsync(path.Path, CancellationToken.None), NothingChanged);
+        var record = await StepAsync(() => catalog.BeginDeleteAsync(path.Path, actor, CancellationToken.None), NothingChanged);
         var removed = await RemoveMarkedAsync(path, hasRow: record is not null);
         return record is not null || removed;
     }
@@ -28,10 +31,10 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
     /// Mark the copy, remove it, then forget it: the catalog never lists a copy that is gone, and never forgets one that
     /// is still there. The last copy takes the whole-file path, so the row goes with it.
     /// </summary>
-    public async Task<bool> FromAsync(LogicalPath path, IFileStore store)
+    public async Task<bool> FromAsync(LogicalPath path, IFileStore store, string actor)
     {
         using var working = inProgress.Begin(path.Path);
-        switch (await StepAsync(() => catalog.BeginCopyDeleteAsync(path.Path, store.LocationId, CancellationToken.None), NothingChanged))
+        switch (await StepAsync(() => catalog.BeginCopyDeleteAsync(path.Path, store.LocationId, actor, CancellationToken.None), NothingChanged))
         {
             case CopyRemoval.Marked:
                 await StepAsync(() => store.DeleteAsync(path.StoragePath, CancellationToken.None), Marked);

@@ -219,8 +219,8 @@ public sealed class StorageFailureTests
         public override Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) =>
             Fail ? throw new SqliteException("injected: disk I/O error", 10) : base.FindAsync(path, cancellationToken);
 
-        public override Task<FileRecord?> BeginDeleteAsync(string path, CancellationToken cancellationToken) =>
-            Fail ? throw new SqliteException("injected: disk I/O error", 10) : base.BeginDeleteAsync(path, cancellationToken);
+        public override Task<FileRecord?> BeginDeleteAsync(string path, string actor, CancellationToken cancellationToken) =>
+            Fail ? throw new SqliteException("injected: disk I/O error", 10) : base.BeginDeleteAsync(path, actor, cancellationToken);
     }
 
     private sealed class FailingStore(IFileStore inner) : DelegatingFileStore(inner)

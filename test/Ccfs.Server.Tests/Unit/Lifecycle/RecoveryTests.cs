@@ -36,9 +36,9 @@ public sealed class RecoveryTests : IAsyncLifetime
             ["Ccfs:Locations:1:Id"] = "256",
         }).Build());
         _provider = new SqliteProvider(_settings.CatalogPath);
-        _catalog = new FileCatalog(_provider.Database, _node, TimeProvider.System);
+        _catalog = new FileCatalog(_provider.Database, _node, TimeProvider.System, new EventOutbox(TimeProvider.System));
         // The same catalog as seen by an instance that has ended: what it marked is owned by nobody alive.
-        _goneNode = new FileCatalog(_provider.Database, new NodeIdentity("gone"), TimeProvider.System);
+        _goneNode = new FileCatalog(_provider.Database, new NodeIdentity("gone"), TimeProvider.System, new EventOutbox(TimeProvider.System));
         await _provider.MigrateAsync(CancellationToken.None);
         _locations = new LocationSet([.. _settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root, _node.Instance))]);
         _recovery = new WorkRecovery(_catalog, _locations, new SingleNodeRegistry(_node), _node, _inProgress, NullLogger<WorkRecovery>.Instance);
@@ -56,10 +56,10 @@ public sealed class RecoveryTests : IAsyncLifetime
         Assert.True(await _goneNode.TryReserveAsync(everyCopyPlaced, CancellationToken.None));
         await _locations.WriteEverywhereAsync(everyCopyPlaced.Path[1..], Samples.Sine);
         var deleting = await StoreAsync(_catalog, "deleting");
-        await _goneNode.BeginDeleteAsync(deleting.Path, CancellationToken.None);
+        await _goneNode.BeginDeleteAsync(deleting.Path, "test-ak", CancellationToken.None);
         await _locations.Stores[1].DeleteAsync(deleting.Path[1..], CancellationToken.None);
         var copyDeleting = await StoreAsync(_catalog, "copy-deleting");
-        Assert.Equal(CopyRemoval.Marked, await _goneNode.BeginCopyDeleteAsync(copyDeleting.Path, "256", CancellationToken.None));
+        Assert.Equal(CopyRemoval.Marked, await _goneNode.BeginCopyDeleteAsync(copyDeleting.Path, "256", "test-ak", CancellationToken.None));
 
         var pass = await _recovery.RunAsync(CancellationToken.None);
 

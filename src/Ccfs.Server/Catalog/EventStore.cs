@@ -1,0 +1,60 @@
+using System.Data.Common;
+
+namespace Ccfs.Server.Catalog;
+
+/// <summary>One row of the outbox: a change to a file, numbered in its VDN's sequence.</summary>
+/// <param name="AccessKey">Who made the change: the uploader of a stored file, the caller of a delete.</param>
+/// <param name="LocationIds">The locations holding the file (stored) or whose copies went (deleted).</param>
+/// <param name="RemainingLocationIds">After a delete of one copy, the locations that still hold the file; otherwise empty.</param>
+public sealed record OutboxEvent(string Id, int VdnId, long Sequence, string Type, DateTimeOffset Time, string FileName, long SizeBytes,
+    string Sha256, long DurationMs, string AccessKey, IReadOnlyList<string> LocationIds, IReadOnlyList<string> RemainingLocationIds);
+
+/// <summary>
+/// Reads the outbox <see cref="EventOutbox"/> writes: a VDN's events in sequence order after a position (the feed, and
+/// what a subscription's cursor reads next), events by id (redelivery), and the purge of events past their retention.
+/// A reader never sees a later number before an earlier one: numbers are taken in commit order.
+/// </summary>
+public sealed class EventStore(CatalogDatabase database)
+{
+    internal const string Columns = """
+        e.id, e.vdn_id, e.sequence, e.type, e.at_ms, e.file_name, e.size_bytes, e.sha256, e.duration_ms, e.access_key, e.location_ids,
+        e.remaining_location_ids
+        """;
+
+    private static readonly string After = $"""
+        SELECT {Columns} FROM events e WHERE e.vdn_id = @vdn AND e.sequence > @after ORDER BY e.sequence LIMIT @limit;
+        """;
+
+    private static readonly string ById = $"SELECT {Columns} FROM events e WHERE e.id = @id;";
+
+    /// <summary>Events of <paramref name="vdnId"/> numbered after <paramref name="after"/>, in order, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<OutboxEvent>> ListAsync(int vdnId, long after, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(After, Read, cancellationToken, ("vdn", vdnId), ("after", after), ("limit", limit));
+
+    public async Task<OutboxEvent?> FindAsync(string id, CancellationToken cancellationToken) =>
+        (await database.QueryAsync(ById, Read, cancellationToken, ("id", id))).FirstOrDefault();
+
+    /// <summary>The highest number each VDN has given, for the feed's consumers to see where each VDN stands.</summary>
+    public async Task<IReadOnlyList<(int VdnId, long LastSequence)>> SequencesAsync(CancellationToken cancellationToken) =>
+        await database.QueryAsync("SELECT vdn_id, last_sequence FROM event_sequences ORDER BY vdn_id;",
+            r => (r.GetInt32(0), r.GetInt64(1)), cancellationToken);
+
+    /// <summary>
+    /// Removes events, delivery records and dead letters older than <paramref name="before"/>; the sequences stay, so a
+    /// number is never given twice.
+    /// </summary>
+    public Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) => database.Writer.WriteAsync(async (tx, ct) =>
+    {
+        var at = before.ToUnixTimeMilliseconds();
+        var removed = await tx.ExecuteAsync("DELETE FROM events WHERE at_ms < @at;", ct, ("at", at));
+        await tx.ExecuteAsync("DELETE FROM event_deliveries WHERE at_ms < @at;", ct, ("at", at));
+        await tx.ExecuteAsync("DELETE FROM event_dead_letters WHERE at_ms < @at;", ct, ("at", at));
+        return removed;
+    }, Durability.Deferred);
+
+    internal static OutboxEvent Read(DbDataReader r) => new(r.GetString(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetString(5), r.GetInt64(6), r.GetString(7), r.GetInt64(8), r.GetString(9),
+        List(r.GetString(10)), List(r.GetString(11)));
+
+    private static string[] List(string text) => text.Length == 0 ? [] : text.Split(',');
+}
