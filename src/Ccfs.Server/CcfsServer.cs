@@ -2,6 +2,7 @@ using Ccfs.Server.Audit;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Events;
 using Ccfs.Server.Health;
 using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
@@ -33,6 +34,7 @@ public static class CcfsServer
             .AddLocations()
             .AddLifecycle()
             .AddAudit()
+            .AddEvents()
             .AddReadiness();
         return builder;
     }

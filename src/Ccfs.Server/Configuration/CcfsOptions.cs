@@ -33,6 +33,8 @@ public sealed class CcfsOptions
     public CatalogOptions Catalog { get; set; } = new();
 
     public NodeOptions Node { get; set; } = new();
+
+    public Events.EventOptions Events { get; set; } = new();
 }
 
 /// <summary>Where the catalog (file rows, accounts, parameters, audit) lives, and how its writer behaves.</summary>

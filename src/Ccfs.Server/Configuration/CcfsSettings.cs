@@ -51,6 +51,11 @@ public sealed partial class CcfsSettings
 
     public required NodeOptions Node { get; init; }
 
+    public required Events.EventOptions Events { get; init; }
+
+    /// <summary>Webhooks may go to private addresses: as configured, or by default exactly when every listener is on loopback.</summary>
+    public bool AllowsPrivateDestinations => Events.AllowPrivateDestinations ?? Listeners.NonLoopbackUrls.Count == 0;
+
     /// <summary>The catalog is PostgreSQL, shared by every node; otherwise SQLite, owned by this process.</summary>
     public bool UsesPostgres => string.Equals(Catalog.Provider, CatalogOptions.Postgres, StringComparison.OrdinalIgnoreCase);
 
@@ -139,6 +144,7 @@ public sealed partial class CcfsSettings
 
         ResultTexts.Check(options.Compatibility, errors);
         CheckCatalog(options.Catalog, options.Node, errors);
+        options.Events.Check(errors);
 
         if (!Observability.LogFormat.IsKnown(options.Log.Format))
         {
@@ -167,6 +173,7 @@ public sealed partial class CcfsSettings
             Listeners = listeners,
             Catalog = options.Catalog,
             Node = options.Node,
+            Events = options.Events,
         };
     }
 

@@ -1,0 +1,149 @@
+using Ccfs.Server.Auth;
+using Ccfs.Server.Catalog;
+
+namespace Ccfs.Server.Events;
+
+/// <summary>
+/// Delivers one subscription's events of one VDN, in sequence order, while this node holds the cursor's claim: reads
+/// the events after the cursor, confirms the claim durably (so every event it sends is on disk before anyone hears of
+/// it), then sends them one at a time and moves the cursor past each one delivered, dead-lettered or of a type the
+/// subscription does not want. A failure that may pass postpones the cursor by <see cref="RetrySchedule"/> and lets
+/// the claim go; the events after it wait, so a receiver never gets a VDN's events out of order. It stops when the
+/// cursor has caught up, when its claim is gone, or when the receiver answers 410.
+/// </summary>
+public sealed partial class StreamDelivery(EventStore events, DeliveryStore deliveries, SubscriptionStore subscriptions, WebhookSender sender,
+    MasterKey masterKey, EventMetrics metrics, NodeIdentity node, TimeProvider time, ILogger<StreamDelivery> logger)
+{
+    private const int ReadSize = 64;
+
+    public async Task RunAsync(string subscriptionId, int vdnId, CancellationToken cancellationToken)
+    {
+        var me = node.Instance;
+        var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
+        var stream = await deliveries.StreamAsync(subscriptionId, vdnId, cancellationToken);
+        if (subscription is not { Enabled: true } || stream is null || stream.ClaimedBy != me)
+        {
+            await deliveries.ReleaseAsync(subscriptionId, vdnId, me, null, cancellationToken);
+            return;
+        }
+
+        if (!SubscriptionSecrets.TryOpen(masterKey, subscription, out var key))
+        {
+            LogSecretUnreadable(logger, subscriptionId);
+            await deliveries.ReleaseAsync(subscriptionId, vdnId, me, null, cancellationToken);
+            return;
+        }
+
+        var url = new Uri(subscription.Url);
+        var cursor = stream.DeliveredThrough;
+        var recorded = cursor;
+        var attempts = stream.Attempts;
+        var failingSince = stream.FailingSince;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var batch = await events.ListAsync(vdnId, cursor, ReadSize, cancellationToken);
+            if (batch.Count == 0)
+            {
+                if (await deliveries.ReleaseIfIdleAsync(subscriptionId, vdnId, me, cancellationToken))
+                {
+                    return;
+                }
+
+                // Either an event came after the read, or the claim is gone (rewound, or taken by a node that thought this one gone).
+                var now = await deliveries.StreamAsync(subscriptionId, vdnId, cancellationToken);
+                if (now?.ClaimedBy != me)
+                {
+                    return;
+                }
+
+                cursor = recorded = now.DeliveredThrough;
+                continue;
+            }
+
+            if (!await deliveries.ConfirmClaimAsync(subscriptionId, vdnId, me, cancellationToken))
+            {
+                return;
+            }
+
+            foreach (var e in batch)
+            {
+                if (!subscription.Wants(e.Type))
+                {
+                    cursor = e.Sequence;
+                    continue;
+                }
+
+                var result = await sender.SendAsync(url, e.Id, CloudEventFormat.Encode(e), key, cancellationToken);
+                var at = time.GetUtcNow();
+                var attempt = attempts + 1;
+                DeliveryAttempt Record(string outcome) =>
+                    new(subscriptionId, e.Id, vdnId, e.Sequence, attempt, outcome, result.StatusCode, result.Error, at, result.DurationMs);
+                switch (result.Verdict)
+                {
+                    case DeliveryVerdict.Delivered:
+                        metrics.Attempts.WithLabels("delivered").Inc();
+                        metrics.Lag.Observe(Math.Max(0, (at - e.Time).TotalSeconds));
+                        if (!await deliveries.AdvanceAsync(subscriptionId, vdnId, me, e.Sequence, Record("delivered"), null, cancellationToken))
+                        {
+                            return;
+                        }
+
+                        break;
+                    case DeliveryVerdict.Retry when RetrySchedule.After(attempt, Random.Shared) is { } delay:
+                        metrics.Attempts.WithLabels("retry").Inc();
+                        LogRetry(logger, e.Id, subscriptionId, attempt, result.Error, delay);
+                        await deliveries.PostponeAsync(subscriptionId, vdnId, me, at + delay, failingSince ?? at, Record("retry"), cancellationToken);
+                        return;
+                    case DeliveryVerdict.Gone:
+                        metrics.Attempts.WithLabels("disabled").Inc();
+                        LogGone(logger, subscriptionId, subscription.Url);
+                        await subscriptions.UpdateAsync(subscriptionId, new SubscriptionChange(Enabled: false,
+                            DisabledReason: $"the receiver answered 410 Gone at {at:u}"), at, cancellationToken);
+                        await deliveries.ReleaseAsync(subscriptionId, vdnId, me, Record("disabled"), cancellationToken);
+                        return;
+                    default:
+                        // Refused for good, or retried for a day without success.
+                        metrics.Attempts.WithLabels("dead_letter").Inc();
+                        var reason = result.Verdict == DeliveryVerdict.Retry
+                            ? $"no attempt succeeded in {RetrySchedule.MaxAttempts} tries; the last: {result.Error}"
+                            : result.Error ?? "refused";
+                        LogDeadLetter(logger, e.Id, subscriptionId, reason);
+                        if (!await deliveries.AdvanceAsync(subscriptionId, vdnId, me, e.Sequence, Record("dead-letter"),
+                                new DeadLetter(subscriptionId, e.Id, vdnId, e.Sequence, reason, result.StatusCode, at), cancellationToken))
+                        {
+                            return;
+                        }
+
+                        break;
+                }
+
+                cursor = recorded = e.Sequence;
+                attempts = 0;
+                failingSince = null;
+            }
+
+            // Events of types the subscription does not want, at the end of the batch, are passed over too.
+            if (cursor > recorded)
+            {
+                if (!await deliveries.AdvanceAsync(subscriptionId, vdnId, me, cursor, null, null, cancellationToken))
+                {
+                    return;
+                }
+
+                recorded = cursor;
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Delivering event {EventId} to subscription {Subscription} failed (attempt {Attempt}: {Error}); next try in {Delay}")]
+    private static partial void LogRetry(ILogger logger, string eventId, string subscription, int attempt, string? error, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId} went to the dead letter of subscription {Subscription}: {Reason}")]
+    private static partial void LogDeadLetter(ILogger logger, string eventId, string subscription, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "The receiver of subscription {Subscription} ({Url}) answered 410 Gone; the subscription is disabled")]
+    private static partial void LogGone(ILogger logger, string subscription, string url);
+
+    [LoggerMessage(LogLevel.Error, "The secret of subscription {Subscription} cannot be opened with this node's master key; its events wait")]
+    private static partial void LogSecretUnreadable(ILogger logger, string subscription);
+}
