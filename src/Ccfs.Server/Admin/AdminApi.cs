@@ -21,6 +21,8 @@ public static class AdminApi
         ScrubEndpoints.Map(admin);
         IpLockEndpoints.Map(admin);
         FileEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
+        SubscriptionEndpoints.Map(admin);
+        EventEndpoints.Map(admin);
         AdminPage.Map(app);
     }
 }

@@ -33,7 +33,7 @@ public sealed class DeliveryStore(CatalogDatabase database)
     private const string StreamKey = "subscription_id = @subscription AND vdn_id = @vdn";
 
     private const string Missing = """
-        SELECT s.id, q.vdn_id FROM subscriptions s CROSS JOIN event_sequences q
+        SELECT s.id, q.vdn_id, 0 FROM subscriptions s CROSS JOIN event_sequences q
         WHERE (s.all_vdns = 1 OR EXISTS (SELECT 1 FROM subscription_vdns v WHERE v.subscription_id = s.id AND v.vdn_id = q.vdn_id))
           AND NOT EXISTS (SELECT 1 FROM event_streams t WHERE t.subscription_id = s.id AND t.vdn_id = q.vdn_id)
         """;

@@ -1,0 +1,320 @@
+using System.Net;
+using System.Text.Json;
+using Ccfs.Server.Catalog;
+
+namespace Ccfs.Server.Tests.Functional.Events;
+
+/// <summary>
+/// Each committed upload and delete reaches a subscribed receiver as a signed CloudEvent, in its VDN's order; what is
+/// refused stores nothing and sends nothing; failures are retried on the documented schedule, refusals go to the dead
+/// letter and come back by redelivery, and 410 disables the subscription.
+/// </summary>
+public sealed class EventDeliveryTests : IAsyncLifetime
+{
+    private const string Subscriptions = "/admin/api/subscriptions";
+    private readonly CcfsFactory _factory = new();
+    private WebhookReceiver _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await WebhookReceiver.StartAsync();
+        _receiver.Time = _factory.Time;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _factory.Dispose();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_upload_and_its_delete_arrive_signed_as_CloudEvents_in_sequence()
+    {
+        var id = await SubscribeAsync(new { url = _receiver.Url.ToString(), description = "CMS" });
+        var client = _factory.Signed();
+
+        var name = await client.StoreAsync(Samples.Sine);
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(name), "0", "success");
+
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 2, "two events");
+        var (stored, deleted) = (_receiver.Delivered[0], _receiver.Delivered[1]);
+        Assert.All(_receiver.Delivered, d => Assert.True(d.SignatureValid, "the signature verifies"));
+        Assert.All(_receiver.Delivered, d => Assert.StartsWith("application/cloudevents+json", d.ContentType, StringComparison.Ordinal));
+        var json = stored.Json;
+        Assert.Equal("1.0", json.GetProperty("specversion").GetString());
+        Assert.Equal("ccfs.file.stored", json.GetProperty("type").GetString());
+        Assert.Equal("/ccfs/vdns/53", json.GetProperty("source").GetString());
+        Assert.Equal(name, json.GetProperty("subject").GetString());
+        Assert.Equal(stored.Id, json.GetProperty("id").GetString());
+        Assert.Equal("1", json.GetProperty("sequence").GetString());
+        var data = json.GetProperty("data");
+        Assert.Equal(name, data.GetProperty("fileName").GetString());
+        Assert.Equal(53, data.GetProperty("vdnId").GetInt32());
+        Assert.Equal(Samples.Sine.Length, data.GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Samples.Sine)), data.GetProperty("sha256").GetString());
+        Assert.Equal(["0"], data.GetProperty("locationId").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal(CcfsFactory.AccessKey, data.GetProperty("accessKey").GetString());
+        Assert.True(data.GetProperty("durationMs").GetInt64() > 0);
+        Assert.Equal("ccfs.file.deleted", deleted.Type);
+        Assert.Equal(2, deleted.Sequence);
+        Assert.Empty(deleted.Json.GetProperty("data").GetProperty("remainingLocationId").EnumerateArray());
+        Assert.NotEqual(stored.Id, deleted.Id);
+
+        // The attempts are listed for the subscription, newest first.
+        var deliveries = await GetJsonAsync($"{Subscriptions}/{id}/deliveries");
+        Assert.Equal(["delivered", "delivered"], deliveries.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
+    public async Task Refused_uploads_and_deletes_of_nothing_write_no_event()
+    {
+        await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        var client = _factory.Signed();
+
+        await _factory.AssertRefusedAsync(c => c.UploadAsync(Samples.Read("invalid", "pcm16-8k.wav")), "0300004",
+            "The format of data is incorrect.");
+        using var unsigned = await client.UploadAsync(Samples.Sine, options: new SignOptions { Credential = new(CcfsFactory.AccessKey, "not-the-secret-key") });
+        Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+        using var missing = await client.DeleteAsync("Y:/3rdfile/53/thirdvoicebotfile/nothere1_1700000000000.wav");
+        await CcfsAnswer.AssertTripleAsync(missing, "0300011", "The file does not exist.");
+        var name = await client.StoreAsync(Samples.Sine);
+
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the one stored upload's event");
+        Assert.Equal(1, _factory.CatalogCount("events"));
+        Assert.Equal(name, Assert.Single(_receiver.Delivered).FileName);
+        Assert.Equal(1, _receiver.Delivered[0].Sequence);
+    }
+
+    [Fact]
+    public async Task A_failing_receiver_is_retried_on_the_schedule_and_gets_every_event_in_order()
+    {
+        await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        var up = false;
+        _receiver.Answer = (_, _) => up ? 204 : 503;
+        var client = _factory.Signed();
+        var names = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            names.Add(await client.StoreAsync(Samples.Sine, i == 1 ? 55 : CcfsFactory.Vdn));
+        }
+
+        await _receiver.WaitForAsync(r => r.Received.Count >= 2, "the first attempt of each VDN");
+        // The receiver is down for a minute (of the server's clock): each VDN's first event is retried, the later one waits.
+        for (var second = 0; second < 60; second += 5)
+        {
+            _factory.Time.Advance(TimeSpan.FromSeconds(5));
+            await Task.Delay(50);
+        }
+
+        Assert.DoesNotContain(_receiver.Received, r => r.FileName == names[2]);
+        up = true;
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 3, "every event once the receiver is back",
+            () => _factory.Time.Advance(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal([names[0], names[2]], _receiver.Delivered.Where(d => d.VdnId == 53).Select(d => d.FileName));
+        Assert.Equal([1L, 2L], _receiver.Delivered.Where(d => d.VdnId == 53).Select(d => d.Sequence));
+        Assert.Equal([1L], _receiver.Delivered.Where(d => d.VdnId == 55).Select(d => d.Sequence));
+        var retried = _receiver.Received.Where(r => r.FileName == names[0]).ToList();
+        Assert.True(retried.Count >= 3, $"the first event was tried {retried.Count} times");
+        Assert.Single(retried.Select(r => r.Id).Distinct());
+    }
+
+    [Fact]
+    public async Task A_refused_event_goes_to_the_dead_letter_and_comes_back_by_redelivery()
+    {
+        var id = await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        var refuse = true;
+        _receiver.Answer = (_, _) => refuse ? 400 : 200;
+        var client = _factory.Signed();
+        var first = await client.StoreAsync(Samples.Sine);
+        await _receiver.WaitForAsync(r => r.Received.Count >= 1, "the first attempt");
+        refuse = false;
+        var second = await client.StoreAsync(Samples.Sine);
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the next event, past the refused one");
+
+        var dead = (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events").EnumerateArray().ToList();
+        var letter = Assert.Single(dead);
+        Assert.Equal(1, letter.GetProperty("sequence").GetInt64());
+        Assert.Equal(400, letter.GetProperty("statusCode").GetInt32());
+        Assert.Equal(second, _receiver.Delivered[0].FileName);
+        Assert.Single(_receiver.Received, r => r.FileName == first);
+
+        var eventId = letter.GetProperty("eventId").GetString()!;
+        using var redeliver = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId, "no-such-event" } });
+        Assert.Equal(HttpStatusCode.Accepted, redeliver.StatusCode);
+        var answer = JsonDocument.Parse(await redeliver.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(1, answer.GetProperty("queued").GetInt32());
+        Assert.Equal(["no-such-event"], answer.GetProperty("unknown").EnumerateArray().Select(u => u.GetString()));
+        await _receiver.WaitForAsync(r => r.Delivered.Any(d => d.FileName == first), "the redelivered event", () => _factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        Assert.Equal(eventId, _receiver.Delivered.Single(d => d.FileName == first).Id);
+        await WaitUntilAsync(async () => (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events").GetArrayLength() == 0,
+            "the dead letter to be empty");
+
+        // From a sequence number on, the VDN's events come again, in order.
+        using var rewind = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { from = 1, vdnId = 53 });
+        Assert.Equal(HttpStatusCode.Accepted, rewind.StatusCode);
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 4, "both events again");
+        Assert.Equal([1L, 2L], _receiver.Delivered.Skip(2).Select(d => d.Sequence));
+    }
+
+    [Fact]
+    public async Task A_410_disables_the_subscription_and_a_redirect_is_not_followed()
+    {
+        await using var target = await WebhookReceiver.StartAsync();
+        _receiver.Answer = (_, response) =>
+        {
+            response.Headers.Location = target.Url.ToString();
+            return 307;
+        };
+        var redirected = await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        var client = _factory.Signed();
+        await client.StoreAsync(Samples.Sine);
+        await WaitUntilAsync(async () => (await GetJsonAsync($"{Subscriptions}/{redirected}/dead-letter")).GetProperty("events").GetArrayLength() == 1,
+            "the redirected event in the dead letter");
+        Assert.Empty(target.Received);
+        var reason = (await GetJsonAsync($"{Subscriptions}/{redirected}/dead-letter")).GetProperty("events")[0].GetProperty("reason").GetString();
+        Assert.Contains("redirects are not followed", reason, StringComparison.Ordinal);
+
+        target.Answer = (_, _) => 410;
+        var gone = await SubscribeAsync(new { url = target.Url.ToString() }, target);
+        await client.StoreAsync(Samples.Sine);
+        await WaitUntilAsync(async () => !(await GetJsonAsync($"{Subscriptions}/{gone}")).GetProperty("enabled").GetBoolean(), "the subscription disabled");
+        var view = await GetJsonAsync($"{Subscriptions}/{gone}");
+        Assert.Contains("410", view.GetProperty("disabledReason").GetString(), StringComparison.Ordinal);
+        await client.StoreAsync(Samples.Sine);
+        await Task.Delay(300);
+        Assert.Single(target.Received);
+    }
+
+    [Fact]
+    public async Task The_feed_lists_a_VDNs_events_in_sequence_order_page_by_page()
+    {
+        var client = _factory.Signed();
+        var names = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            names.Add(await client.StoreAsync(Samples.Sine));
+        }
+
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(names[0]), "0", "success");
+        var first = await GetJsonAsync("/admin/api/events?vdnId=53&limit=3");
+        var next = first.GetProperty("next").GetInt64();
+        var rest = await GetJsonAsync($"/admin/api/events?vdnId=53&after={next}");
+        var events = first.GetProperty("events").EnumerateArray().Concat(rest.GetProperty("events").EnumerateArray()).ToList();
+
+        Assert.Equal(3, next);
+        Assert.Equal(["1", "2", "3", "4"], events.Select(e => e.GetProperty("sequence").GetString()));
+        Assert.Equal([.. names, names[0]], events.Select(e => e.GetProperty("subject").GetString()));
+        Assert.Equal("ccfs.file.deleted", events[3].GetProperty("type").GetString());
+        Assert.Equal(4, rest.GetProperty("next").GetInt64());
+        Assert.Empty((await GetJsonAsync("/admin/api/events?vdnId=53&after=4")).GetProperty("events").EnumerateArray());
+        Assert.Empty((await GetJsonAsync("/admin/api/events?vdnId=55")).GetProperty("events").EnumerateArray());
+
+        using var noVdn = await _factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/events");
+        Assert.Equal(HttpStatusCode.BadRequest, noVdn.StatusCode);
+        Assert.Contains("vdnId is required", await noVdn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_subscription_gets_only_its_VDNs_and_types_and_starts_after_its_creation()
+    {
+        var client = _factory.Signed();
+        await client.StoreAsync(Samples.Sine);
+        await SubscribeAsync(new { url = _receiver.Url.ToString(), vdnIds = new[] { 55 }, types = new[] { "ccfs.file.deleted" } });
+
+        var in53 = await client.StoreAsync(Samples.Sine);
+        var in55 = await client.StoreAsync(Samples.Sine, 55);
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(in53), "0", "success");
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(in55), "0", "success");
+
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the delete in VDN 55");
+        await Task.Delay(300);
+        var only = Assert.Single(_receiver.Delivered);
+        Assert.Equal(("ccfs.file.deleted", 55, 2L), (only.Type, only.VdnId, only.Sequence));
+    }
+
+    [Fact]
+    public async Task Subscriptions_are_created_listed_rotated_disabled_and_deleted_and_bad_ones_refused()
+    {
+        var admin = _factory.Admin();
+        using var created = await admin.AdminAsync(HttpMethod.Post, Subscriptions, new { url = _receiver.Url.ToString(), vdnIds = new[] { 53 } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        var id = body.GetProperty("subscription").GetProperty("id").GetString()!;
+        var secret = body.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+
+        var list = await admin.SendAsync(HttpMethod.Get, Subscriptions);
+        var listText = await list.Content.ReadAsStringAsync();
+        Assert.Contains(id, listText, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, listText, StringComparison.Ordinal);
+        Assert.DoesNotContain(_factory.CatalogContents(), c => System.Text.Encoding.UTF8.GetString(c).Contains(secret[6..], StringComparison.Ordinal));
+
+        using var rotated = await admin.AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", new { rotateSecret = true });
+        var newSecret = JsonDocument.Parse(await rotated.Content.ReadAsStringAsync()).RootElement.GetProperty("secret").GetString()!;
+        Assert.NotEqual(secret, newSecret);
+        _receiver.Secret = newSecret;
+        await _factory.Signed().StoreAsync(Samples.Sine);
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "an event signed with the new secret");
+        Assert.True(_receiver.Delivered[0].SignatureValid);
+
+        using var disabled = await admin.AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", new { enabled = false });
+        Assert.False(JsonDocument.Parse(await disabled.Content.ReadAsStringAsync()).RootElement.GetProperty("enabled").GetBoolean());
+        await _factory.Signed().StoreAsync(Samples.Sine);
+        await Task.Delay(300);
+        Assert.Single(_receiver.Received);
+        using var enabled = await admin.AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", new { enabled = true });
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 2, "the event kept while disabled");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.SendAsync(HttpMethod.Delete, $"{Subscriptions}/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.SendAsync(HttpMethod.Get, $"{Subscriptions}/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.SendAsync(HttpMethod.Delete, $"{Subscriptions}/{id}")).StatusCode);
+
+        foreach (var (bad, problem) in new (object, string)[]
+        {
+            (new { }, "url must be"),
+            (new { url = "ftp://example.com/x" }, "url must be"),
+            (new { url = "https://user:pw@example.com/x" }, "url must be"),
+            (new { url = "https://example.com/x", types = new[] { "ccfs.file.renamed" } }, "types must list"),
+            (new { url = "https://example.com/x", vdnIds = Array.Empty<int>() }, "vdnIds must list"),
+            (new { url = "https://example.com/x", secret = "mine" }, "unknown property"),
+        })
+        {
+            using var refused = await admin.AdminAsync(HttpMethod.Post, Subscriptions, bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains(problem, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, _factory.CatalogCount("subscriptions"));
+        using var stranger = await _factory.Signed().AdminAsync(HttpMethod.Post, Subscriptions, new { url = _receiver.Url.ToString() });
+        Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
+    }
+
+    private async Task<string> SubscribeAsync(object request, WebhookReceiver? receiver = null)
+    {
+        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, Subscriptions, request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        var body = JsonDocument.Parse(text).RootElement;
+        (receiver ?? _receiver).Secret = body.GetProperty("secret").GetString();
+        return body.GetProperty("subscription").GetProperty("id").GetString()!;
+    }
+
+    private async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await _factory.Admin().SendAsync(HttpMethod.Get, path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"within 30 s there was not {what}");
+            await Task.Delay(50);
+        }
+    }
+}
