@@ -39,6 +39,7 @@ public static class CcfsCli
         root.Subcommands.Add(ConformanceCommand.Create(connection, console));
         root.Subcommands.Add(BenchCommand.Create(connection, console));
         root.Subcommands.Add(AdminCommand.Create(connection, console));
+        root.Subcommands.Add(EventsCommand.Create(connection, console));
         root.Subcommands.Add(ServeCommand.Create(console));
         foreach (var version in root.Options.OfType<VersionOption>())
         {
