@@ -1,16 +1,17 @@
-// The admin page: sign in, then one tab at a time: files, accounts, audit, scrub, parameters.
+// The admin page: sign in, then one tab at a time: files, accounts, audit, scrub, parameters, events.
 import { ApiError, credentials, forget, json, remember } from './api.js';
 import { $, describe, show } from './dom.js';
 import { initAccounts, loadAccounts } from './accounts.js';
 import { initAudit, loadAudit } from './audit.js';
+import { initEvents, loadEvents } from './events.js';
 import { initFiles, loadVdns } from './files.js';
 import { initParameters, loadParameters } from './parameters.js';
 import { initScrub } from './scrub.js';
 
-const TABS = ['files', 'accounts', 'audit', 'scrub', 'parameters'];
+const TABS = ['files', 'accounts', 'audit', 'scrub', 'parameters', 'events'];
 
 /** What a tab reads each time it is opened, so it shows what other tabs (or other operators) changed. */
-const ON_OPEN = { accounts: loadAccounts, audit: () => loadAudit() };
+const ON_OPEN = { accounts: loadAccounts, audit: () => loadAudit(), events: loadEvents };
 
 function openTab(name) {
   const tab = TABS.includes(name) ? name : 'files';
@@ -77,6 +78,7 @@ initAccounts();
 initAudit();
 initScrub();
 initParameters();
+initEvents();
 
 const saved = credentials();
 if (saved) {

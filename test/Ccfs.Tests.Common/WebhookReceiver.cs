@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Ccfs.Protocol.Webhooks;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 
-namespace Ccfs.Server.Tests;
+namespace Ccfs.Tests;
 
 /// <summary>One request a <see cref="WebhookReceiver"/> got, with whether its signature verified and what it answered.</summary>
 public sealed record ReceivedWebhook(string? Id, string? Timestamp, string? Signature, string? ContentType, byte[] Body, bool SignatureValid,
