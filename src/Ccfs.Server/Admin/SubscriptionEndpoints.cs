@@ -83,7 +83,7 @@ public static class SubscriptionEndpoints
         AdminResults.Ok(new SubscriptionList([.. (await store.ListAsync(cancellationToken)).Select(s => View(s))]));
 
     private static async Task<IResult> CreateAsync(HttpContext http, SubscriptionStore store, MasterKey masterKey, Configuration.CcfsSettings settings,
-        EventOutbox outbox, TimeProvider time)
+        EventDispatcher dispatcher, TimeProvider time)
     {
         if (!AdminResults.TryReadBody<CreateSubscriptionRequest>(http, out var request, out var refusal))
         {
@@ -120,7 +120,7 @@ public static class SubscriptionEndpoints
             request.Types?.Distinct(StringComparer.Ordinal).ToList(), request.Description, true, null,
             SubscriptionSecrets.Seal(masterKey, id, secret), now, now);
         await store.CreateAsync(subscription, CancellationToken.None);
-        outbox.Wake();
+        dispatcher.Refresh();
         return AdminResults.Created(new IssuedSubscription(View(subscription), secret));
     }
 
@@ -135,7 +135,7 @@ public static class SubscriptionEndpoints
         return AdminResults.Ok(View(subscription, [.. streams.Select(s => new StreamView(s.VdnId, s.DeliveredThrough, s.Attempts, s.FailingSince))]));
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, SubscriptionStore store, MasterKey masterKey, EventOutbox outbox,
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, SubscriptionStore store, MasterKey masterKey, EventDispatcher dispatcher,
         TimeProvider time)
     {
         Note(http, id);
@@ -157,7 +157,7 @@ public static class SubscriptionEndpoints
             return Missing(id);
         }
 
-        outbox.Wake();
+        dispatcher.Refresh();
         var view = View((await store.FindAsync(id, CancellationToken.None))!);
         return secret is null ? AdminResults.Ok(view) : AdminResults.Ok(new IssuedSubscription(view, secret));
     }
@@ -208,7 +208,7 @@ public static class SubscriptionEndpoints
     }
 
     private static async Task<IResult> RedeliverAsync(string id, HttpContext http, SubscriptionStore store, DeliveryStore deliveries,
-        EventStore events, EventOutbox outbox, TimeProvider time)
+        EventStore events, EventDispatcher dispatcher, TimeProvider time)
     {
         Note(http, id);
         if (!AdminResults.TryReadBody<RedeliverRequest>(http, out var request, out var refusal))
@@ -245,7 +245,7 @@ public static class SubscriptionEndpoints
             queued = known.Count == 0 ? 0 : await deliveries.QueueRedeliveriesAsync(id, known, time.GetUtcNow(), CancellationToken.None);
         }
 
-        outbox.Wake();
+        dispatcher.Refresh();
         return TypedResults.Json(new RedeliverView(rewound, queued, unknown), AdminResults.Json, statusCode: StatusCodes.Status202Accepted);
     }
 

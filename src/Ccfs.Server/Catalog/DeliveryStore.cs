@@ -104,10 +104,11 @@ public sealed class DeliveryStore(CatalogDatabase database)
             """, ct, ("subscription", subscriptionId), ("vdn", vdnId), ("instance", instance)) == 1);
 
     /// <summary>
-    /// Moves the cursor to <paramref name="through"/> (an event delivered, dead-lettered or skipped) and records the
-    /// attempt and the dead letter, if any, in the same transaction; false if the claim was lost.
+    /// Moves the cursor to <paramref name="through"/> (past events delivered, dead-lettered or skipped) and records the
+    /// attempts and the dead letter, if any, in the same transaction; false if the claim was lost. One write serves a
+    /// whole batch of deliveries: should the node die before it, the batch is delivered again (at least once).
     /// </summary>
-    public Task<bool> AdvanceAsync(string subscriptionId, int vdnId, string instance, long through, DeliveryAttempt? attempt,
+    public Task<bool> AdvanceAsync(string subscriptionId, int vdnId, string instance, long through, IReadOnlyList<DeliveryAttempt> attempts,
         DeadLetter? dead, CancellationToken cancellationToken) => _writer.WriteAsync(async (tx, ct) =>
     {
         if (await tx.ExecuteAsync($"""
@@ -118,7 +119,12 @@ public sealed class DeliveryStore(CatalogDatabase database)
             return false;
         }
 
-        await RecordAsync(tx, attempt, dead, ct);
+        foreach (var attempt in attempts)
+        {
+            await RecordAsync(tx, attempt, null, ct);
+        }
+
+        await RecordAsync(tx, null, dead, ct);
         return true;
     }, Durability.Deferred);
 

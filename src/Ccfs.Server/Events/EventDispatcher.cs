@@ -22,14 +22,32 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.Ordinal);
     private Task _redelivering = Task.CompletedTask;
 
+    private volatile bool _refresh = true;
+    private bool _anyEnabled = true;
+
+    /// <summary>Says subscriptions changed on this node (created, enabled, rewound): the next pass reads them again at once.</summary>
+    public void Refresh()
+    {
+        _refresh = true;
+        outbox.Wake();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var lastFull = long.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = outbox.NextWrite;
+            var full = _refresh || lastFull == long.MinValue || time.GetElapsedTime(lastFull) >= options.PollInterval;
             try
             {
-                await PassAsync(stoppingToken);
+                if (full)
+                {
+                    _refresh = false;
+                    lastFull = time.GetTimestamp();
+                }
+
+                await PassAsync(full, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -38,7 +56,8 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
 
             try
             {
-                await Task.WhenAny(wake, Task.Delay(options.PollInterval, time, stoppingToken)).WaitAsync(stoppingToken);
+                var untilFull = options.PollInterval - time.GetElapsedTime(lastFull);
+                await Task.WhenAny(wake, Task.Delay(untilFull > TimeSpan.Zero ? untilFull : TimeSpan.Zero, time, stoppingToken)).WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -50,45 +69,64 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         await Task.WhenAll(_running.Values.Append(_redelivering)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary>One look for work; public so tests can run one without waiting for the timer.</summary>
-    public async Task PassAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One look for work. A full pass (every <c>Ccfs:Events:PollInterval</c>, and after a change to subscriptions) also
+    /// reads the subscriptions, runs redeliveries and updates the backlog metric; a pass woken by a write only gives new
+    /// VDNs their cursors and hands out the cursors with events waiting, and not even that while no subscription is
+    /// enabled, so an upload costs the dispatcher next to nothing.
+    /// </summary>
+    public async Task PassAsync(bool full, CancellationToken cancellationToken)
     {
-        await deliveries.DiscoverStreamsAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var due = await deliveries.DueAsync(now, DuePerPass, cancellationToken);
-        if (due.Count > 0)
+        if (full)
         {
-            var live = await nodes.LiveInstancesAsync(cancellationToken);
-            foreach (var (subscriptionId, vdnId, claimedBy) in due)
+            var all = await subscriptions.ListAsync(cancellationToken);
+            _anyEnabled = all.Any(s => s.Enabled);
+            metrics.ObserveBacklog(all.Where(s => s.Enabled).Select(s => s.Id),
+                _anyEnabled ? await deliveries.OldestUndeliveredAsync(cancellationToken) : [], now);
+            if (_anyEnabled && _redelivering.IsCompleted)
             {
-                if ((_running.TryGetValue((subscriptionId, vdnId), out var running) && !running.IsCompleted) || (claimedBy is not null && claimedBy != node.Instance && live.Contains(claimedBy)))
-                {
-                    continue;
-                }
-
-                var slots = _slots.GetOrAdd(subscriptionId, _ => new SemaphoreSlim(options.MaxConcurrentDeliveries));
-                if (!slots.Wait(0, CancellationToken.None))
-                {
-                    continue;
-                }
-
-                if (!await deliveries.ClaimAsync(subscriptionId, vdnId, claimedBy, node.Instance, cancellationToken))
-                {
-                    slots.Release();
-                    continue;
-                }
-
-                _running[(subscriptionId, vdnId)] = RunAsync(subscriptionId, vdnId, slots, cancellationToken);
+                _redelivering = RedeliverAsync(cancellationToken);
             }
         }
 
-        if (_redelivering.IsCompleted)
+        if (!_anyEnabled)
         {
-            _redelivering = RedeliverAsync(cancellationToken);
+            return;
         }
 
-        var all = await subscriptions.ListAsync(cancellationToken);
-        metrics.ObserveBacklog(all.Where(s => s.Enabled).Select(s => s.Id), await deliveries.OldestUndeliveredAsync(cancellationToken), now);
+        // A VDN's first event may have come with this write: its cursors are made before they are looked for.
+        await deliveries.DiscoverStreamsAsync(cancellationToken);
+
+        var due = await deliveries.DueAsync(now, DuePerPass, cancellationToken);
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var live = await nodes.LiveInstancesAsync(cancellationToken);
+        foreach (var (subscriptionId, vdnId, claimedBy) in due)
+        {
+            if ((_running.TryGetValue((subscriptionId, vdnId), out var running) && !running.IsCompleted)
+                || (claimedBy is not null && claimedBy != node.Instance && live.Contains(claimedBy)))
+            {
+                continue;
+            }
+
+            var slots = _slots.GetOrAdd(subscriptionId, _ => new SemaphoreSlim(options.MaxConcurrentDeliveries));
+            if (!slots.Wait(0, CancellationToken.None))
+            {
+                continue;
+            }
+
+            if (!await deliveries.ClaimAsync(subscriptionId, vdnId, claimedBy, node.Instance, cancellationToken))
+            {
+                slots.Release();
+                continue;
+            }
+
+            _running[(subscriptionId, vdnId)] = RunAsync(subscriptionId, vdnId, slots, cancellationToken);
+        }
     }
 
     private async Task RunAsync(string subscriptionId, int vdnId, SemaphoreSlim slots, CancellationToken cancellationToken)

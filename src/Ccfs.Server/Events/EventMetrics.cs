@@ -21,7 +21,7 @@ public sealed class EventMetrics
         Attempts = factory.CreateCounter("ccfs_event_deliveries_total",
             "Webhook delivery attempts by outcome: delivered, retry (failed, tried again later), dead_letter, disabled (410)", "outcome");
         Lag = factory.CreateHistogram("ccfs_event_delivery_lag_seconds", "From the change an event reports to its receiver's 2xx answer",
-            new HistogramConfiguration { Buckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600] });
+            new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60, 300, 3600] });
         _oldest = factory.CreateGauge("ccfs_events_oldest_undelivered_age_seconds",
             "Per enabled subscription: how long the oldest event it has not yet received has waited (0: none waits)", "subscription");
     }

@@ -6,8 +6,8 @@ namespace Ccfs.Server.Events;
 /// <summary>
 /// Delivers one subscription's events of one VDN, in sequence order, while this node holds the cursor's claim: reads
 /// the events after the cursor, confirms the claim durably (so every event it sends is on disk before anyone hears of
-/// it), then sends them one at a time and moves the cursor past each one delivered, dead-lettered or of a type the
-/// subscription does not want. A failure that may pass postpones the cursor by <see cref="RetrySchedule"/> and lets
+/// it), then sends them one at a time, and moves the cursor past those delivered, dead-lettered or of a type the
+/// subscription does not want in one write per batch (a node that dies before it delivers the batch again). A failure that may pass postpones the cursor by <see cref="RetrySchedule"/> and lets
 /// the claim go; the events after it wait, so a receiver never gets a VDN's events out of order. It stops when the
 /// cursor has caught up, when its claim is gone, or when the receiver answers 410.
 /// </summary>
@@ -65,11 +65,30 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                 return;
             }
 
+            // Deliveries are recorded, and the cursor moved, once per batch (or before a failure is handled).
+            var through = recorded;
+            var attemptsMade = new List<DeliveryAttempt>();
+            async Task<bool> FlushAsync(DeadLetter? dead = null)
+            {
+                if (through > recorded)
+                {
+                    if (!await deliveries.AdvanceAsync(subscriptionId, vdnId, me, through, attemptsMade, dead, cancellationToken))
+                    {
+                        return false;
+                    }
+
+                    recorded = through;
+                    attemptsMade.Clear();
+                }
+
+                return true;
+            }
+
             foreach (var e in batch)
             {
                 if (!subscription.Wants(e.Type))
                 {
-                    cursor = e.Sequence;
+                    through = e.Sequence;
                     continue;
                 }
 
@@ -83,23 +102,28 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                     case DeliveryVerdict.Delivered:
                         metrics.Attempts.WithLabels("delivered").Inc();
                         metrics.Lag.Observe(Math.Max(0, (at - e.Time).TotalSeconds));
-                        if (!await deliveries.AdvanceAsync(subscriptionId, vdnId, me, e.Sequence, Record("delivered"), null, cancellationToken))
-                        {
-                            return;
-                        }
-
+                        attemptsMade.Add(Record("delivered"));
+                        through = e.Sequence;
                         break;
                     case DeliveryVerdict.Retry when RetrySchedule.After(attempt, Random.Shared) is { } delay:
                         metrics.Attempts.WithLabels("retry").Inc();
                         LogRetry(logger, e.Id, subscriptionId, attempt, result.Error, delay);
-                        await deliveries.PostponeAsync(subscriptionId, vdnId, me, at + delay, failingSince ?? at, Record("retry"), cancellationToken);
+                        if (await FlushAsync())
+                        {
+                            await deliveries.PostponeAsync(subscriptionId, vdnId, me, at + delay, failingSince ?? at, Record("retry"), cancellationToken);
+                        }
+
                         return;
                     case DeliveryVerdict.Gone:
                         metrics.Attempts.WithLabels("disabled").Inc();
                         LogGone(logger, subscriptionId, subscription.Url);
-                        await subscriptions.UpdateAsync(subscriptionId, new SubscriptionChange(Enabled: false,
-                            DisabledReason: $"the receiver answered 410 Gone at {at:u}"), at, cancellationToken);
-                        await deliveries.ReleaseAsync(subscriptionId, vdnId, me, Record("disabled"), cancellationToken);
+                        if (await FlushAsync())
+                        {
+                            await subscriptions.UpdateAsync(subscriptionId, new SubscriptionChange(Enabled: false,
+                                DisabledReason: $"the receiver answered 410 Gone at {at:u}"), at, cancellationToken);
+                            await deliveries.ReleaseAsync(subscriptionId, vdnId, me, Record("disabled"), cancellationToken);
+                        }
+
                         return;
                     default:
                         // Refused for good, or retried for a day without success.
@@ -108,8 +132,9 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                             ? $"no attempt succeeded in {RetrySchedule.MaxAttempts} tries; the last: {result.Error}"
                             : result.Error ?? "refused";
                         LogDeadLetter(logger, e.Id, subscriptionId, reason);
-                        if (!await deliveries.AdvanceAsync(subscriptionId, vdnId, me, e.Sequence, Record("dead-letter"),
-                                new DeadLetter(subscriptionId, e.Id, vdnId, e.Sequence, reason, result.StatusCode, at), cancellationToken))
+                        attemptsMade.Add(Record("dead-letter"));
+                        through = e.Sequence;
+                        if (!await FlushAsync(new DeadLetter(subscriptionId, e.Id, vdnId, e.Sequence, reason, result.StatusCode, at)))
                         {
                             return;
                         }
@@ -117,21 +142,16 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                         break;
                 }
 
-                cursor = recorded = e.Sequence;
                 attempts = 0;
                 failingSince = null;
             }
 
-            // Events of types the subscription does not want, at the end of the batch, are passed over too.
-            if (cursor > recorded)
+            if (!await FlushAsync())
             {
-                if (!await deliveries.AdvanceAsync(subscriptionId, vdnId, me, cursor, null, null, cancellationToken))
-                {
-                    return;
-                }
-
-                recorded = cursor;
+                return;
             }
+
+            cursor = recorded;
         }
     }
 
