@@ -4,7 +4,8 @@
 #   base   the server before events (BASE_COMMIT, by default where this branch left main): no outbox at all
 #   none   this server, no subscription: every upload still writes its event (the outbox, the feed)
 #   one    this server, one subscription to a local receiver (`ccfs events listen`, checking every signature)
-# It prints each run's uploads/s and latency, the ratios one/none and none/base of the medians, and for the "one" runs
+# It prints each run's uploads/s, latency and the server's CPU time per upload (process_cpu_seconds_total over the
+# measured run: steadier than throughput on a machine shared with other work), the ratios of the medians, and for the "one" runs
 # the p99 of ccfs_event_delivery_lag_seconds (from the change's commit, which precedes the upload's answer, to the
 # receiver's 2xx: an upper bound of the time from answer to delivery), read from the server's histogram.
 #
@@ -58,15 +59,21 @@ run() { # KIND ROUND
     for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$receiver_port/" && break; sleep 0.1; done
   fi
   dotnet "$cli" bench --endpoint "$endpoint" --size "$size" --concurrency "$concurrency" --duration 3s --keep >/dev/null 2>&1 || true
-  local report
+  local report cpu_before cpu_after
+  cpu_before=$(cpu_seconds)
   report=$(dotnet "$cli" bench --endpoint "$endpoint" --size "$size" --concurrency "$concurrency" --duration "$duration" --keep 2>/dev/null) \
     || { echo "bench-events: $kind had uploads that did not answer 0:" >&2; echo "$report" >&2; }
-  local rate
+  cpu_after=$(cpu_seconds)
+  local rate stored cpu
   rate=$(grep -oE 'stored: [0-9.]+ uploads/s' <<<"$report" | grep -oE '[0-9.]+')
+  stored=$(grep -oE ': [0-9]+ stored' <<<"$report" | grep -oE '[0-9]+')
+  cpu=$(awk -v a="$cpu_before" -v b="$cpu_after" -v n="$stored" 'BEGIN { printf "%.2f", (b - a) * 1000 / n }')
   rates[$kind]="${rates[$kind]:-} $rate"
+  cpus[$kind]="${cpus[$kind]:-} $cpu"
   echo "#### $kind, round $2"
   echo '```text'
   echo "$report"
+  echo "server CPU: $cpu ms per upload"
   if [ "$kind" = one ]; then
     sleep 2   # the last events of the run reach the receiver
     echo "delivery lag p99 <= $(p99_lag); $(grep -c 'signature valid' "$work/received.log") events received with a valid signature"
@@ -75,9 +82,11 @@ run() { # KIND ROUND
   stop_started
 }
 
+cpu_seconds() { curl -sf "$endpoint/metrics" | awk '/^process_cpu_seconds_total/ { print $NF }'; }
+
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
-declare -A rates
+declare -A rates cpus
 echo "### Upload $size, $concurrency in flight, $duration per run, $rounds rounds ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, commit $(git rev-parse --short HEAD), base $(git rev-parse --short "$base_commit"))"
 echo
 for round in $(seq 1 "$rounds"); do
@@ -88,5 +97,10 @@ done
 base=$(median <<<"${rates[base]}")
 none=$(median <<<"${rates[none]}")
 one=$(median <<<"${rates[one]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo
-echo "median uploads/s: base $base, none $none, one $one; one/none $(awk -v a="$one" -v b="$none" 'BEGIN { printf "%.3f", a / b }'), none/base $(awk -v a="$none" -v b="$base" 'BEGIN { printf "%.3f", a / b }')"
+echo "median uploads/s: base $base, none $none, one $one; one/none $(ratio "$one" "$none"), none/base $(ratio "$none" "$base")"
+cpu_base=$(median <<<"${cpus[base]}")
+cpu_none=$(median <<<"${cpus[none]}")
+cpu_one=$(median <<<"${cpus[one]}")
+echo "median server CPU ms per upload: base $cpu_base, none $cpu_none, one $cpu_one; one/none $(ratio "$cpu_one" "$cpu_none"), none/base $(ratio "$cpu_none" "$cpu_base")"

@@ -142,6 +142,8 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
             LogStreamFailed(logger, e, subscriptionId, vdnId);
             try
             {
+                // A failure that persists (a catalog out of reach) is met once per poll interval, not in a tight loop.
+                await Task.Delay(options.PollInterval, time, cancellationToken);
                 await deliveries.ReleaseAsync(subscriptionId, vdnId, node.Instance, null, CancellationToken.None);
             }
             catch (Exception release) when (release is not OperationCanceledException)

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Ccfs.Server.Tests.Functional.Events;
+
+/// <summary>What an operator relies on around events: the metrics, the retention, and the refusal of private destinations.</summary>
+public sealed class EventOperationsTests
+{
+    [Fact]
+    public async Task Metrics_count_events_written_and_delivered_and_show_each_subscriptions_backlog()
+    {
+        using var factory = new CcfsFactory();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var id = await SubscribeAsync(factory, receiver);
+
+        await factory.Signed().StoreAsync(Samples.Sine);
+        await receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the event");
+
+        var metrics = "";
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!metrics.Contains("ccfs_event_deliveries_total{outcome=\"delivered\"} 1", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            factory.Time.Advance(TimeSpan.FromSeconds(1));
+            metrics = await factory.CreateClient().GetStringAsync("/metrics");
+            await Task.Delay(50);
+        }
+
+        Assert.Contains("ccfs_events_written_total 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("ccfs_event_deliveries_total{outcome=\"delivered\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("ccfs_event_delivery_lag_seconds_count 1", metrics, StringComparison.Ordinal);
+        Assert.Contains($"ccfs_events_oldest_undelivered_age_seconds{{subscription=\"{id}\"}} 0", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Events_older_than_the_retention_are_purged_from_the_feed()
+    {
+        using var factory = new CcfsFactory();
+        await factory.Signed().StoreAsync(Samples.Sine);
+        Assert.Equal(1, factory.CatalogCount("events"));
+
+        factory.Time.Advance(TimeSpan.FromDays(8));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (factory.CatalogCount("events") > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the event outlived the retention");
+            await Task.Delay(50);
+        }
+
+        // The numbers go on where they were: a number is never given twice.
+        await factory.Signed().StoreAsync(Samples.Sine);
+        using var feed = await factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/events?vdnId=53");
+        var events = JsonDocument.Parse(await feed.Content.ReadAsStringAsync()).RootElement.GetProperty("events");
+        Assert.Equal("2", Assert.Single(events.EnumerateArray()).GetProperty("sequence").GetString());
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:9/hook")]
+    [InlineData("http://localhost:9/hook")]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("https://[::1]/hook")]
+    [InlineData("http://10.0.0.8/hook")]
+    public async Task A_private_destination_is_refused_where_private_destinations_are_not_allowed(string url)
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Events:AllowPrivateDestinations"] = "false" });
+
+        using var response = await factory.Admin().AdminAsync(HttpMethod.Post, "/admin/api/subscriptions", new { url });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("private, loopback or link-local", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, factory.CatalogCount("subscriptions"));
+    }
+
+    private static async Task<string> SubscribeAsync(CcfsFactory factory, WebhookReceiver receiver)
+    {
+        using var response = await factory.Admin().AdminAsync(HttpMethod.Post, "/admin/api/subscriptions", new { url = receiver.Url.ToString() });
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        receiver.Secret = body.GetProperty("secret").GetString();
+        return body.GetProperty("subscription").GetProperty("id").GetString()!;
+    }
+}
