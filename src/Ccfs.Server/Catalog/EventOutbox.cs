@@ -38,7 +38,8 @@ public sealed class EventOutbox
         INSERT INTO events (id, vdn_id, sequence, type, at_ms, file_name, size_bytes, sha256, duration_ms, access_key, location_ids,
                             remaining_location_ids)
         SELECT @id, f.vdn_id, s.last_sequence, @type, @at, f.file_name, f.size_bytes, f.sha256, f.duration_ms, {actor}, {locations}, {remaining}
-        FROM files f JOIN event_sequences s ON s.vdn_id = f.vdn_id WHERE f.path = @path AND f.state = {state};
+        FROM files f JOIN event_sequences s ON s.vdn_id = f.vdn_id WHERE f.path = @path AND f.state = {state}
+        RETURNING vdn_id;
         """;
 
     private static readonly string StoredEvent = Append(Stored, Copies($" AND c.state = {CopyHeld}"), "''", "f.access_key");
@@ -51,6 +52,7 @@ public sealed class EventOutbox
         Copies($" AND c.state = {CopyHeld} AND c.location_id <> @location"), "coalesce(CAST(@actor AS TEXT), f.access_key)");
 
     private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _touched = new();
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _written;
 
@@ -62,24 +64,44 @@ public sealed class EventOutbox
     /// <summary>Events this process has written since it started.</summary>
     public long Count => Interlocked.Read(ref _written);
 
-    /// <summary>Within the transaction that marked <paramref name="path"/> stored.</summary>
-    public Task AppendStoredAsync(CatalogTransaction tx, string path, CancellationToken ct) =>
-        tx.ExecuteAsync(StoredEvent, ct, Arguments(path, EventTypes.Stored));
+    /// <summary>Within the transaction that marked <paramref name="path"/> stored; the event's VDN.</summary>
+    public Task<int?> AppendStoredAsync(CatalogTransaction tx, string path, CancellationToken ct) =>
+        VdnAsync(tx.ScalarAsync(StoredEvent, ct, Arguments(path, EventTypes.Stored)));
 
-    /// <summary>Within the transaction that removes <paramref name="path"/>'s deleting row, before it does.</summary>
-    public Task AppendDeletedAsync(CatalogTransaction tx, string path, CancellationToken ct) =>
-        tx.ExecuteAsync(DeletedEvent, ct, Arguments(path, EventTypes.Deleted));
+    /// <summary>Within the transaction that removes <paramref name="path"/>'s deleting row, before it does; the event's VDN.</summary>
+    public Task<int?> AppendDeletedAsync(CatalogTransaction tx, string path, CancellationToken ct) =>
+        VdnAsync(tx.ScalarAsync(DeletedEvent, ct, Arguments(path, EventTypes.Deleted)));
 
-    /// <summary>Within the transaction that forgets one copy of a stored file, after it did.</summary>
-    public Task AppendCopyDeletedAsync(CatalogTransaction tx, string path, string locationId, string? actor, CancellationToken ct) =>
-        tx.ExecuteAsync(CopyDeletedEvent, ct, [.. Arguments(path, EventTypes.Deleted), ("location", locationId), ("actor", actor)]);
+    /// <summary>Within the transaction that forgets one copy of a stored file, after it did; the event's VDN.</summary>
+    public Task<int?> AppendCopyDeletedAsync(CatalogTransaction tx, string path, string locationId, string? actor, CancellationToken ct) =>
+        VdnAsync(tx.ScalarAsync(CopyDeletedEvent, ct, [.. Arguments(path, EventTypes.Deleted), ("location", locationId), ("actor", actor)]));
 
-    /// <summary>Says that a write carrying <paramref name="events"/> events committed, and wakes whoever waits for one.</summary>
-    public void Written(int events = 1)
+    /// <summary>Says that a write carrying an event of <paramref name="vdnId"/> committed, and wakes whoever waits for one.</summary>
+    public void Written(int? vdnId)
     {
-        Interlocked.Add(ref _written, events);
+        Interlocked.Increment(ref _written);
+        // Unknown (it cannot be, but if it were): every VDN is looked at.
+        _touched[vdnId ?? 0] = true;
         Wake();
     }
+
+    /// <summary>The VDNs that got events since the last call (0 stands for "look at every VDN"), emptied as they are taken.</summary>
+    public IReadOnlyList<int> TakeTouched()
+    {
+        var taken = new List<int>();
+        foreach (var vdn in _touched.Keys)
+        {
+            if (_touched.TryRemove(vdn, out _))
+            {
+                taken.Add(vdn);
+            }
+        }
+
+        return taken;
+    }
+
+    private static async Task<int?> VdnAsync(Task<object?> scalar) =>
+        await scalar is { } value ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : null;
 
     /// <summary>Wakes whoever waits for <see cref="NextWrite"/> (the dispatcher, to look for work again).</summary>
     public void Wake() =>

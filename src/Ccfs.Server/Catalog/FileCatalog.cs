@@ -120,12 +120,13 @@ public sealed class FileCatalog : IFileCatalog
     // Deferred: the event is as durable as the mark it reports, and the dispatcher sends it only after a durable commit.
     public async Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken)
     {
+        int? vdn = null;
         var outcome = await Writer.WriteAsync(async (tx, ct) =>
         {
             if (await tx.ExecuteAsync(MarkStored, ct, ("path", path), ("owner", _node.Instance)) == 1)
             {
                 await InsertCopiesAsync(tx, path, locations, ct);
-                await _outbox.AppendStoredAsync(tx, path, ct);
+                vdn = await _outbox.AppendStoredAsync(tx, path, ct);
                 return CommitOutcome.Stored;
             }
 
@@ -134,7 +135,7 @@ public sealed class FileCatalog : IFileCatalog
         }, Durability.Deferred);
         if (outcome == CommitOutcome.Stored)
         {
-            _outbox.Written();
+            _outbox.Written(vdn);
         }
 
         return outcome;
@@ -161,12 +162,13 @@ public sealed class FileCatalog : IFileCatalog
     // The row's lock makes two nodes finishing the same delete take turns: the second finds no row.
     public async Task RemoveAsync(string path, CancellationToken cancellationToken)
     {
+        int? vdn = null;
         var reported = await Writer.WriteAsync(async (tx, ct) =>
         {
             var deleting = await tx.ScalarAsync(_lockDeleting, ct, ("path", path)) is not null;
             if (deleting)
             {
-                await _outbox.AppendDeletedAsync(tx, path, ct);
+                vdn = await _outbox.AppendDeletedAsync(tx, path, ct);
             }
 
             await tx.ExecuteAsync(RemoveUnfinished, ct, ("path", path));
@@ -174,7 +176,7 @@ public sealed class FileCatalog : IFileCatalog
         }, Durability.Deferred);
         if (reported)
         {
-            _outbox.Written();
+            _outbox.Written(vdn);
         }
     }
 
@@ -207,6 +209,7 @@ public sealed class FileCatalog : IFileCatalog
     // Only a copy marked deleting is forgotten, and reported: under its lock, so two nodes finishing it report it once.
     public async Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken)
     {
+        int? vdn = null;
         var reported = await Writer.WriteAsync(async (tx, ct) =>
         {
             if (await tx.ScalarAsync(_lockCopyDeleting, ct, ("path", path), ("location", locationId)) is not string actor)
@@ -215,12 +218,12 @@ public sealed class FileCatalog : IFileCatalog
             }
 
             await tx.ExecuteAsync(ForgetCopy, ct, ("path", path), ("location", locationId));
-            await _outbox.AppendCopyDeletedAsync(tx, path, locationId, actor.Length == 0 ? null : actor, ct);
+            vdn = await _outbox.AppendCopyDeletedAsync(tx, path, locationId, actor.Length == 0 ? null : actor, ct);
             return true;
         }, Durability.Deferred);
         if (reported)
         {
-            _outbox.Written();
+            _outbox.Written(vdn);
         }
     }
 
@@ -237,6 +240,7 @@ public sealed class FileCatalog : IFileCatalog
     // A recovered upload is a committed upload: its event is written here, once, since only one transaction moves the row.
     public async Task<bool> StoreRecoveredAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken)
     {
+        int? vdn = null;
         var stored = await Writer.WriteAsync(async (tx, ct) =>
         {
             if (await tx.ExecuteAsync(MarkRecoveredStored, ct, ("path", path)) != 1)
@@ -245,12 +249,12 @@ public sealed class FileCatalog : IFileCatalog
             }
 
             await InsertCopiesAsync(tx, path, locations, ct);
-            await _outbox.AppendStoredAsync(tx, path, ct);
+            vdn = await _outbox.AppendStoredAsync(tx, path, ct);
             return true;
         });
         if (stored)
         {
-            _outbox.Written();
+            _outbox.Written(vdn);
         }
 
         return stored;

@@ -14,7 +14,7 @@ namespace Ccfs.Server.Events;
 /// </summary>
 public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore deliveries, SubscriptionStore subscriptions, EventStore events,
     StreamDelivery streams, WebhookSender sender, MasterKey masterKey, INodeRegistry nodes, NodeIdentity node, EventOptions options,
-    EventMetrics metrics, TimeProvider time, ILogger<EventDispatcher> logger) : BackgroundService
+    EventMetrics metrics, SubscriptionChanges changes, TimeProvider time, ILogger<EventDispatcher> logger) : BackgroundService
 {
     private const int DuePerPass = 256;
 
@@ -24,11 +24,14 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
 
     private volatile bool _refresh = true;
     private bool _anyEnabled = true;
+    private IReadOnlyList<StoredSubscription> _enabled = [];
+    private Dictionary<string, DateTimeOffset> _seen = [];
 
     /// <summary>Says subscriptions changed on this node (created, enabled, rewound): the next pass reads them again at once.</summary>
     public void Refresh()
     {
         _refresh = true;
+        changes.Changed();
         outbox.Wake();
     }
 
@@ -78,10 +81,20 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
     public async Task PassAsync(bool full, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var touched = outbox.TakeTouched();
         if (full)
         {
             var all = await subscriptions.ListAsync(cancellationToken);
-            _anyEnabled = all.Any(s => s.Enabled);
+            var seen = all.ToDictionary(s => s.Id, s => s.UpdatedAt, StringComparer.Ordinal);
+            if (seen.Count != _seen.Count || seen.Any(s => !_seen.TryGetValue(s.Key, out var at) || at != s.Value))
+            {
+                // Changed here or on another node: deliveries that keep their claims read their subscription again.
+                changes.Changed();
+                _seen = seen;
+            }
+
+            _enabled = [.. all.Where(s => s.Enabled)];
+            _anyEnabled = _enabled.Count > 0;
             metrics.ObserveBacklog(all.Where(s => s.Enabled).Select(s => s.Id),
                 _anyEnabled ? await deliveries.OldestUndeliveredAsync(cancellationToken) : [], now);
             if (_anyEnabled && _redelivering.IsCompleted)
@@ -91,6 +104,13 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         }
 
         if (!_anyEnabled)
+        {
+            return;
+        }
+
+        // Woken by writes whose VDNs every subscription is delivering here already: those deliveries read the events.
+        if (!full && touched.Count > 0 && touched.All(vdn => vdn != 0 && _enabled.Where(s => s.VdnIds is null || s.VdnIds.Contains(vdn))
+                .All(s => _running.TryGetValue((s.Id, vdn), out var task) && !task.IsCompleted)))
         {
             return;
         }

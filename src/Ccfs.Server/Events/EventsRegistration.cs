@@ -14,6 +14,7 @@ public static class EventsRegistration
         services.AddSingleton(sp => new DestinationPolicy(sp.GetRequiredService<CcfsSettings>().AllowsPrivateDestinations));
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<EventMetrics>();
+        services.AddSingleton<SubscriptionChanges>();
         services.AddSingleton<StreamDelivery>();
         services.AddSingleton<EventDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());

@@ -12,9 +12,19 @@ namespace Ccfs.Server.Events;
 /// cursor has caught up, when its claim is gone, or when the receiver answers 410.
 /// </summary>
 public sealed partial class StreamDelivery(EventStore events, DeliveryStore deliveries, SubscriptionStore subscriptions, WebhookSender sender,
-    MasterKey masterKey, EventMetrics metrics, NodeIdentity node, TimeProvider time, ILogger<StreamDelivery> logger)
+    MasterKey masterKey, EventMetrics metrics, EventOutbox outbox, SubscriptionChanges changes, NodeIdentity node, TimeProvider time,
+    ILogger<StreamDelivery> logger)
 {
     private const int ReadSize = 64;
+
+    /// <summary>
+    /// How long a caught-up delivery keeps its claim, waiting for the next event, before it lets go: under a steady flow
+    /// each event then costs a read and a write, not a claim, a start and a release.
+    /// </summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
+
+    /// <summary>While lingering, how often it also looks for events other nodes wrote, and whether it still holds the claim.</summary>
+    public static readonly TimeSpan LingerTick = TimeSpan.FromMilliseconds(250);
 
     public async Task RunAsync(string subscriptionId, int vdnId, CancellationToken cancellationToken)
     {
@@ -39,9 +49,40 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
         var recorded = cursor;
         var attempts = stream.Attempts;
         var failingSince = stream.FailingSince;
+        var version = changes.Version;
+        long? lingerSince = null;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var wake = outbox.NextWrite;
+            if (changes.Version != version)
+            {
+                // The subscription changed: read it and the cursor again (a rewind takes the claim away).
+                version = changes.Version;
+                subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
+                var now = await deliveries.StreamAsync(subscriptionId, vdnId, cancellationToken);
+                if (subscription is not { Enabled: true } || now?.ClaimedBy != me || !SubscriptionSecrets.TryOpen(masterKey, subscription, out key))
+                {
+                    await deliveries.ReleaseAsync(subscriptionId, vdnId, me, null, cancellationToken);
+                    return;
+                }
+
+                url = new Uri(subscription.Url);
+            }
+
             var batch = await events.ListAsync(vdnId, cursor, ReadSize, cancellationToken);
+            if (batch.Count == 0 && (lingerSince is null || time.GetElapsedTime(lingerSince.Value) < Linger))
+            {
+                lingerSince ??= time.GetTimestamp();
+                await Task.WhenAny(wake, Task.Delay(LingerTick, time, cancellationToken));
+                if (!wake.IsCompleted && (await deliveries.StreamAsync(subscriptionId, vdnId, cancellationToken))?.ClaimedBy != me)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            lingerSince = null;
             if (batch.Count == 0)
             {
                 if (await deliveries.ReleaseIfIdleAsync(subscriptionId, vdnId, me, cancellationToken))
