@@ -7,9 +7,10 @@ namespace Ccfs.Server.Events;
 /// Delivers one subscription's events of one VDN, in sequence order, while this node holds the cursor's claim: reads
 /// the events after the cursor, confirms the claim durably (so every event it sends is on disk before anyone hears of
 /// it), then sends them one at a time, and moves the cursor past those delivered, dead-lettered or of a type the
-/// subscription does not want in one write per batch (a node that dies before it delivers the batch again). A failure that may pass postpones the cursor by <see cref="RetrySchedule"/> and lets
-/// the claim go; the events after it wait, so a receiver never gets a VDN's events out of order. It stops when the
-/// cursor has caught up, when its claim is gone, or when the receiver answers 410.
+/// subscription does not want in one write per batch (a node that dies before that write delivers the batch again). A
+/// failure that may pass postpones the cursor by <see cref="RetrySchedule"/> and lets the claim go; the events after it
+/// wait, so a receiver never gets a VDN's events out of order. Caught up, it keeps the claim for <see cref="Linger"/>
+/// in case more come, then lets go; it stops at once when its claim is gone or the receiver answers 410.
 /// </summary>
 public sealed partial class StreamDelivery(EventStore events, DeliveryStore deliveries, SubscriptionStore subscriptions, WebhookSender sender,
     MasterKey masterKey, EventMetrics metrics, EventOutbox outbox, SubscriptionChanges changes, NodeIdentity node, TimeProvider time,
