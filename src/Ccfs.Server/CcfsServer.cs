@@ -34,6 +34,7 @@ public static class CcfsServer
             .AddLifecycle()
             .AddAudit()
             .AddReadiness();
+        builder.AddDefaultListener();
         return builder;
     }
 

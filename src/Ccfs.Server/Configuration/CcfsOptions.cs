@@ -213,6 +213,18 @@ public sealed class LimitOptions
     /// </summary>
     public int? MaxConnections { get; set; }
 
+    /// <summary>
+    /// Connections one client address may hold on a listener; past it a new one is closed at once. Null means a quarter of
+    /// the listener's connection limit. Trusted proxies (<c>Ccfs:Auth:TrustedProxies</c>) are exempt.
+    /// </summary>
+    public int? MaxConnectionsPerAddress { get; set; }
+
+    /// <summary>
+    /// How long each readiness check (the catalog's write probe, each location's) may take before <c>/readyz</c> counts it
+    /// as failed: a catalog or a store that is frozen rather than down must not hang the load balancer's probe.
+    /// </summary>
+    public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How long a connection may sit idle between requests (HTTP/1.1 keep-alive, HTTP/2 without streams).</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

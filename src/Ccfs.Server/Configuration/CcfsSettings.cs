@@ -285,6 +285,16 @@ public sealed partial class CcfsSettings
             errors.Add("Ccfs:Limits:DeleteQueueTimeout must be positive");
         }
 
+        if (limits.MaxConnectionsPerAddress is < 1)
+        {
+            errors.Add("Ccfs:Limits:MaxConnectionsPerAddress must be at least 1");
+        }
+
+        if (limits.ReadinessTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Ccfs:Limits:ReadinessTimeout must be positive");
+        }
+
         if (!(limits.UnverifiedShare is > 0 and <= 1))
         {
             errors.Add($"Ccfs:Limits:UnverifiedShare is {limits.UnverifiedShare}; it must be above 0 and at most 1");

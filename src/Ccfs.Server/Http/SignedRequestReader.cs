@@ -80,7 +80,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         // A body declared over the limit is answered on its length first, as before any signature.
         if (http.Request.ContentLength > bodyLimit)
         {
-            return Refuse(CcfsResults.AndClose(tooLarge));
+            return Refuse(WithoutReadingTheBody(http, tooLarge));
         }
 
         var (claim, screened) = authenticator.Screen(http);
@@ -212,9 +212,25 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
     private static IResult Unauthorized(Authentication failure) =>
         CcfsResults.Spring(StatusCodes.Status401Unauthorized, failure.Detail, failure.Failure.ToString());
 
-    /// <summary>An answer given before the body is read closes the connection, which spares draining a body nobody will use.</summary>
-    public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal) =>
-        http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true ? CcfsResults.AndClose(refusal) : refusal;
+    /// <summary>
+    /// An answer given before the body is read closes the connection once it is sent, without reading the body: Kestrel
+    /// would otherwise drain it (for up to five seconds) after the answer, and a fast client sends megabytes meanwhile. A
+    /// body limit of zero makes Kestrel's drain stop at the first byte and close the connection.
+    /// </summary>
+    public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal)
+    {
+        if (http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true)
+        {
+            return refusal;
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = 0;
+        }
+
+        return CcfsResults.AndClose(refusal);
+    }
 
     [LoggerMessage(LogLevel.Warning, "Refused a replayed signature of {AccessKey} from {ClientIp}")]
     private static partial void LogReplayed(ILogger logger, string accessKey, string clientIp);

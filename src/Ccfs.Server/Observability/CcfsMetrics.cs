@@ -32,6 +32,8 @@ public sealed class CcfsMetrics
         DeletesQueued = factory.CreateGauge("ccfs_deletes_queued", "Deletes waiting for a slot now");
         DeleteSlotRefusals = factory.CreateCounter("ccfs_delete_slot_refusals_total",
             "Deletes answered 0300503 without a slot: queue_full or queue_timeout (Ccfs:Limits:DeleteQueueTimeout)", "reason");
+        ConnectionsRefusedPerAddress = factory.CreateCounter("ccfs_connections_refused_per_address_total",
+            "Connections closed at once because their client address already held Ccfs:Limits:MaxConnectionsPerAddress connections");
         SlowBodies = factory.CreateCounter("ccfs_request_bodies_too_slow_total",
             "Requests dropped because their body arrived slower than Ccfs:Limits:MinRequestBodyRate");
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
@@ -88,6 +90,9 @@ public sealed class CcfsMetrics
     public Gauge DeletesInFlight { get; }
 
     public Gauge DeletesQueued { get; }
+
+    /// <summary>Connections closed at once because their address already held its share (<c>Ccfs:Limits:MaxConnectionsPerAddress</c>).</summary>
+    public Counter ConnectionsRefusedPerAddress { get; }
 
     public Counter DeleteSlotRefusals { get; }
 
