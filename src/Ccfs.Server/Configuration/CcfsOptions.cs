@@ -89,6 +89,30 @@ public sealed class ParameterOptions
     public string DriveLetter { get; set; } = "Y";
 
     public string AcceptedEncodings { get; set; } = "alaw";
+
+    /// <summary>
+    /// What an upload's prompt-quality findings do (docs/prompt-quality.md): <c>off</c> (not measured), <c>warn</c> (stored,
+    /// findings recorded) or <c>refuse</c> (a failed check answers 0300004 and nothing is stored).
+    /// </summary>
+    public string PromptCheck { get; set; } = "warn";
+
+    /// <summary>The active speech level a prompt should have (ITU-T P.56), in dBov.</summary>
+    public decimal PromptLevelDbov { get; set; } = -26;
+
+    /// <summary>How far from <see cref="PromptLevelDbov"/> the level may be, in dB.</summary>
+    public decimal PromptLevelToleranceDb { get; set; } = 6;
+
+    /// <summary>How many clipped runs (3 or more samples at the format's extreme code) a prompt may have.</summary>
+    public int PromptMaxClippedRuns { get; set; }
+
+    /// <summary>The largest DC offset, as a percentage of full scale.</summary>
+    public decimal PromptMaxDcOffsetPercent { get; set; } = 1;
+
+    /// <summary>The longest silence before the speech, in seconds.</summary>
+    public decimal PromptMaxHeadSilenceSeconds { get; set; } = 1;
+
+    /// <summary>The longest silence after the speech, in seconds.</summary>
+    public decimal PromptMaxTailSilenceSeconds { get; set; } = 1;
 }
 
 public sealed class LocationOptions

@@ -26,8 +26,9 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
 {
     private const int NameAttempts = 5;
 
+    /// <param name="promptCheck">The prompt-quality findings (<see cref="PromptInspection"/>) kept with the file, if measured.</param>
     public async Task<PromptWriteResult> StoreAsync(ReadOnlyMemory<byte> file, WaveValidation wave, int vdn,
-        SystemParameters parameters, string accessKey)
+        SystemParameters parameters, string accessKey, string? promptCheck = null)
     {
         var folder = parameters.UploadPathRule.FolderFor(vdn);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(file.Span));
@@ -40,7 +41,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
                 var path = folder + "/" + GeneratedFileName.Create(time);
                 var record = new FileRecord(path, $"{parameters.DriveLetter}:{path}", vdn, file.Length, sha256,
                     WaveEncodingNames.ConfigName(wave.Encoding), (long)wave.Duration.TotalMilliseconds, accessKey,
-                    time.GetUtcNow(), locations.Ids);
+                    time.GetUtcNow(), locations.Ids, promptCheck);
                 using var working = inProgress.Begin(record.Path);
 
                 // The writer reserves the name while this thread writes and fsyncs the bytes: two waits for the disk overlap.

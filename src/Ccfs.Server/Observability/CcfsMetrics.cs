@@ -38,6 +38,8 @@ public sealed class CcfsMetrics
             "Requests dropped because their body arrived slower than Ccfs:Limits:MinRequestBodyRate");
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
         IpLocks = factory.CreateCounter("ccfs_ip_locks_total", "Times a client address was locked");
+        PromptChecks = factory.CreateCounter("ccfs_prompt_checks_total",
+            "Prompt-quality checks of uploads, by check (level, clipping, ...) and outcome (pass, fail, not-applicable)", "check", "outcome");
         IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
         _catalogBatches = factory.CreateCounter("ccfs_catalog_batches_total",
             "Catalog transactions committed; ccfs_catalog_writes_total divided by this is the group-commit factor");
@@ -103,6 +105,8 @@ public sealed class CcfsMetrics
     public Counter IpLocks { get; }
 
     public Counter IntegrityProblems { get; }
+
+    public Counter PromptChecks { get; }
 
     public Counter AuditDropped { get; }
 

@@ -27,6 +27,9 @@ public sealed class InterfaceCall(string interfaceName, string clientAddress, Da
     /// <summary>The file named or stored, as the client sees it (<c>Y:/…</c>).</summary>
     public string? File { get; set; }
 
+    /// <summary>What the call found, in one line, for the audit trail and the log: an upload's prompt-quality findings.</summary>
+    public string? Detail { get; set; }
+
     /// <summary>The CC-FS resultCode answered; null when the answer was an HTTP error.</summary>
     public string? ResultCode { get; set; }
 

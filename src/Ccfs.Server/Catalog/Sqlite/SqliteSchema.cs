@@ -106,5 +106,10 @@ internal static class SqliteSchema
         """
         ALTER TABLE audit ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
         """,
+        // 0.10: a prompt's quality findings (the X-Ccfs-Prompt-Check line) on its file and its upload's audit entry.
+        """
+        ALTER TABLE files ADD COLUMN prompt_check TEXT;
+        ALTER TABLE audit ADD COLUMN detail TEXT;
+        """,
     ];
 }
