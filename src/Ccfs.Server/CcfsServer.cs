@@ -2,6 +2,7 @@ using Ccfs.Server.Audit;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Faults;
 using Ccfs.Server.Health;
 using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
@@ -30,6 +31,7 @@ public static class CcfsServer
             .AddParameters()
             .AddAuth()
             .AddAdmission()
+            .AddFaults()
             .AddLocations()
             .AddLifecycle()
             .AddAudit()

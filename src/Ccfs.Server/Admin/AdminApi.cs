@@ -20,6 +20,8 @@ public static class AdminApi
         AuditEndpoints.Map(admin);
         ScrubEndpoints.Map(admin);
         IpLockEndpoints.Map(admin);
+        FaultEndpoints.Map(admin);
+        JournalEndpoints.Map(admin);
         FileEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
         AdminPage.Map(app);
     }
