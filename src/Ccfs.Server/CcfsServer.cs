@@ -10,6 +10,7 @@ using Ccfs.Server.Interfaces;
 using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
+using Ccfs.Server.Seeding;
 using Ccfs.Server.Storage;
 
 namespace Ccfs.Server;
@@ -34,6 +35,7 @@ public static class CcfsServer
             .AddFaults()
             .AddLocations()
             .AddLifecycle()
+            .AddSeeding()
             .AddAudit()
             .AddReadiness();
         return builder;

@@ -22,6 +22,7 @@ public static class AdminApi
         IpLockEndpoints.Map(admin);
         FaultEndpoints.Map(admin);
         JournalEndpoints.Map(admin);
+        SeedEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
         FileEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
         AdminPage.Map(app);
     }
