@@ -75,13 +75,21 @@ public sealed class ShapedAnswerStream(HttpContext http, Stream inner, int? byte
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    /// <summary>Sends what was written (headers included), then aborts the connection; later writes go nowhere.</summary>
+    /// <summary>How long the bytes sent get to reach the client before the connection is aborted.</summary>
+    public static readonly TimeSpan DrainTime = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Sends what was written (headers included), then aborts the connection; later writes go nowhere. The abort resets
+    /// the connection, and a client's system may throw away bytes it received but its program had not read yet when the
+    /// reset came: the pause lets them be read first, so the client meets exactly the bytes the rule names.
+    /// </summary>
     private async Task DropAsync(CancellationToken cancellationToken)
     {
         _dropped = true;
         try
         {
             await inner.FlushAsync(cancellationToken);
+            await Task.Delay(DrainTime, cancellationToken);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
