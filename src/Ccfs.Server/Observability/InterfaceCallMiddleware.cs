@@ -40,6 +40,19 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
         var call = new InterfaceCall(name, ClientAddress.Of(http), time.GetUtcNow());
         http.Features.Set(call);
         var started = time.GetTimestamp();
+        // The journal takes the request as its answer starts, so a client that reads the journal as soon as it has its
+        // answer finds it there; an answer that never starts is taken once the request is over.
+        var journaled = false;
+        http.Response.OnStarting(() =>
+        {
+            if (call.Audited)
+            {
+                journaled = true;
+                journal.Record(call, http.Response.StatusCode, time.GetElapsedTime(started), http.Response.ContentLength);
+            }
+
+            return Task.CompletedTask;
+        });
         var threw = false;
         try
         {
@@ -62,7 +75,7 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
                 metrics.UploadDuration.WithLabels(code == ResultCodes.Success ? "stored" : "refused").Observe(elapsed.TotalSeconds);
             }
 
-            if (call.Audited)
+            if (call.Audited && !journaled)
             {
                 journal.Record(call, status, elapsed, http.Response.ContentLength);
             }
