@@ -2,6 +2,7 @@ using Ccfs.Server.Audit;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Faults;
 using Ccfs.Server.Health;
 using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
@@ -9,6 +10,7 @@ using Ccfs.Server.Interfaces;
 using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
+using Ccfs.Server.Seeding;
 using Ccfs.Server.Storage;
 
 namespace Ccfs.Server;
@@ -30,8 +32,10 @@ public static class CcfsServer
             .AddParameters()
             .AddAuth()
             .AddAdmission()
+            .AddFaults()
             .AddLocations()
             .AddLifecycle()
+            .AddSeeding()
             .AddAudit()
             .AddReadiness();
         builder.AddDefaultListener();

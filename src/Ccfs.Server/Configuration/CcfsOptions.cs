@@ -33,6 +33,36 @@ public sealed class CcfsOptions
     public CatalogOptions Catalog { get; set; } = new();
 
     public NodeOptions Node { get; set; } = new();
+
+    public FaultOptions Faults { get; set; } = new();
+
+    public JournalOptions Journal { get; set; } = new();
+
+    public SeedOptions Seed { get; set; } = new();
+}
+
+/// <summary>Fault injection (docs/rehearsal.md): answers that rehearse what breaks voicebots in production.</summary>
+public sealed class FaultOptions
+{
+    /// <summary>Fault rules may be added and act; null: exactly in the development setup (no account, every listener on loopback).</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>A JSON file of rules put in force at start (<c>--faults</c>).</summary>
+    public string? File { get; set; }
+}
+
+/// <summary>The request journal: the last requests and how each was answered, in memory (<c>GET /admin/api/journal</c>).</summary>
+public sealed class JournalOptions
+{
+    /// <summary>How many requests the journal keeps; 0 keeps none.</summary>
+    public int Size { get; set; } = 1000;
+}
+
+/// <summary>Files placed at start as if uploaded, and recordings as the IVR writes them (<c>--seed</c>).</summary>
+public sealed class SeedOptions
+{
+    /// <summary>The seed folder: <c>uploads/{vdn}/*.wav</c> and <c>recordings/{path under a download rule}</c>.</summary>
+    public string? Folder { get; set; }
 }
 
 /// <summary>Where the catalog (file rows, accounts, parameters, audit) lives, and how its writer behaves.</summary>
@@ -174,6 +204,12 @@ public sealed class AuthOptions
     /// replayed writes.
     /// </summary>
     public bool RejectReplays { get; set; }
+
+    /// <summary>
+    /// A signature that does not match is answered with <c>X-Ccfs-Canonical-Request</c>: what ccfs computed, to compare
+    /// line by line with the client's (<c>ccfs sign --explain</c>). It shows only what the caller sent.
+    /// </summary>
+    public bool Diagnostics { get; set; } = true;
 
     public IpLockOptions IpLock { get; set; } = new();
 

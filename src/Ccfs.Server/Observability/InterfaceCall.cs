@@ -39,5 +39,11 @@ public sealed class InterfaceCall(string interfaceName, string clientAddress, Da
     /// <summary>Why a 401 or 403 was answered, for the metrics: an <c>AuthV2Failure</c>, <c>VdnNotBound</c> or <c>IpLocked</c>.</summary>
     public string? RejectionReason { get; set; }
 
+    /// <summary>The fault rule that shaped or replaced the answer (<c>X-Ccfs-Fault</c>), if one did.</summary>
+    public string? FaultRule { get; set; }
+
+    /// <summary>The bytes of the request body read, once it was read.</summary>
+    public long? RequestBytes { get; set; }
+
     public static InterfaceCall? Of(HttpContext http) => http.Features.Get<InterfaceCall>();
 }
