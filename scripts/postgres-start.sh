@@ -3,10 +3,13 @@
 #   scripts/postgres-start.sh <folder> [port]      (default port 55432)
 # Prints the Npgsql connection string of a database "ccfs" owned by a role "ccfs". Installs PostgreSQL from Debian
 # when it is missing. Starting a cluster that already runs in <folder> prints its connection string again.
-# fsync is off: this cluster is for tests, never for anything described as durable.
+# fsync and full_page_writes are off: this cluster is for tests, never for anything described as durable across a power
+# cut. synchronous_commit keeps PostgreSQL's default (on), as in production, so a killed PostgreSQL loses nothing it
+# acknowledged (ccfs sets it on for its durable batches anyway: docs/deployment.md).
 # Stop it with scripts/postgres-stop.sh <folder>.
 #   PG_WATCH_PID   a process id: when it ends, the cluster is stopped and <folder> removed (a test run that is killed
 #                  leaves no cluster behind).
+#   PG_OPTIONS     more server settings, e.g. "-c synchronous_commit=off" to rehearse a server whose default loses commits.
 set -euo pipefail
 W=${1:?usage: postgres-start.sh <folder> [port]}
 PORT=${2:-55432}
@@ -46,7 +49,7 @@ if [[ ! -f $D/PG_VERSION ]]; then
 fi
 
 as_postgres "$PGBIN/pg_ctl" -D "$D" -l "$W/server.log" -w -t 60 -o "-c listen_addresses=127.0.0.1 -c port=$PORT \
-  -c unix_socket_directories=$W -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+  -c unix_socket_directories=$W -c fsync=off -c full_page_writes=off -c max_connections=300 ${PG_OPTIONS:-}" start >/dev/null
 
 if ! as_postgres psql -h "$W" -p "$PORT" -U postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'ccfs'" | grep -q 1; then
   as_postgres psql -h "$W" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -q \

@@ -6,7 +6,7 @@ using Ccfs.Server.Http;
 using Microsoft.AspNetCore.Connections;
 
 // The least a Kestrel endpoint can spend on an upload on this machine, for comparison with ccfs
-// (scripts/measure-kestrel-floor.sh, docs/performance.md). POST /upload with a Base64 body: the body is read into a
+// (bench/scripts/measure-kestrel-floor.sh, docs/performance.md). POST /upload with a Base64 body: the body is read into a
 // pooled array and three quarters of its length are written to a new file, which is kept (as ccfs keeps its files;
 // the script removes them after each run). FLOOR_WORK=receive does only that;
 // FLOOR_WORK=full adds the work whose cost grows with the body, as ccfs does it: the auth-v2 HMAC over the

@@ -40,6 +40,9 @@ public static class CcfsCli
         root.Subcommands.Add(BenchCommand.Create(connection, console));
         root.Subcommands.Add(AdminCommand.Create(connection, console));
         root.Subcommands.Add(EventsCommand.Create(connection, console));
+        root.Subcommands.Add(FaultsCommand.Create(connection, console));
+        root.Subcommands.Add(JournalCommand.Create(connection, console));
+        root.Subcommands.Add(HealthcheckCommand.Create(connection, console));
         root.Subcommands.Add(ServeCommand.Create(console));
         foreach (var version in root.Options.OfType<VersionOption>())
         {

@@ -100,7 +100,9 @@ public sealed class CcfsClient
         return await AnswerReader.ReadAsync(response, data => new UploadedFile(
             AnswerReader.Text(data, WireNames.FileName) ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
                 "uploadFile answered resultCode 0 without a resultData.fileName: the file may be stored under a name this client cannot know"),
-            AnswerReader.Texts(data, WireNames.LocationId)), cancellationToken);
+            AnswerReader.Texts(data, WireNames.LocationId),
+            PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null)),
+            cancellationToken);
     }
 
     /// <summary>Deletes an uploaded file from every location, or from <paramref name="locationId"/> only.</summary>

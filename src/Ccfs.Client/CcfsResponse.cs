@@ -1,4 +1,5 @@
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 
 namespace Ccfs.Client;
 
@@ -13,7 +14,11 @@ public sealed record CcfsResponse<T>(string ResultCode, string ResultDesc, strin
     where T : class;
 
 /// <summary>What uploadFile answers: the name the IVR plays and the locations that hold a copy.</summary>
-public sealed record UploadedFile(string FileName, IReadOnlyList<string> LocationIds);
+/// <param name="PromptCheck">
+/// ccfs's prompt-quality findings (the <c>X-Ccfs-Prompt-Check</c> header); null from a server that does not measure, or
+/// for a VDN with <c>promptCheck=off</c>.
+/// </param>
+public sealed record UploadedFile(string FileName, IReadOnlyList<string> LocationIds, PromptCheckLine? PromptCheck = null);
 
 /// <summary>What getFileHash answers; <see cref="Hash"/> is null when the answer has no field of the configured name.</summary>
 public sealed record FileHash(string FileName, string? Hash);

@@ -3,6 +3,7 @@ using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Events;
+using Ccfs.Server.Faults;
 using Ccfs.Server.Health;
 using Ccfs.Server.Hosting;
 using Ccfs.Server.Http;
@@ -10,6 +11,7 @@ using Ccfs.Server.Interfaces;
 using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
+using Ccfs.Server.Seeding;
 using Ccfs.Server.Storage;
 
 namespace Ccfs.Server;
@@ -31,11 +33,14 @@ public static class CcfsServer
             .AddParameters()
             .AddAuth()
             .AddAdmission()
+            .AddFaults()
             .AddLocations()
             .AddLifecycle()
+            .AddSeeding()
             .AddAudit()
             .AddEvents()
             .AddReadiness();
+        builder.AddDefaultListener();
         return builder;
     }
 

@@ -44,18 +44,55 @@ public static partial class CcfsServerHost
 
         if (!arguments.Ephemeral)
         {
-            return await ServeAsync(arguments.Rest);
+            return await ServeAsync(arguments.Rest, null);
         }
 
         // Last on the command line, so it wins over a data dir from the environment or appsettings.json.
         using var ephemeral = EphemeralDataDir.Create();
-        return await ServeAsync([.. arguments.Rest, $"--{CcfsOptions.Section}:DataDir={ephemeral.Path}"]);
+        return await ServeAsync([.. arguments.Rest, $"--{CcfsOptions.Section}:DataDir={ephemeral.Path}"], ephemeral);
     }
 
-    private static async Task<int> ServeAsync(string[] args)
+    private static async Task<int> ServeAsync(string[] args, EphemeralDataDir? ephemeral)
+    {
+        WebApplication app;
+        try
+        {
+            app = await StartAsync(args, ephemeral);
+        }
+        catch (Exception e) when (e is CcfsConfigurationException or CcfsStartupException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return ProblemExitCode;
+        }
+
+        await using (app)
+        {
+            await app.WaitForShutdownAsync();
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Builds the server, checks its settings and folders, and starts it in this process (as <c>Ccfs.Server</c>,
+    /// <c>ccfs serve</c> and Ccfs.Testing's test server do).
+    /// </summary>
+    /// <param name="args">The server's configuration arguments (<c>--urls</c>, <c>--Ccfs:…=…</c>).</param>
+    /// <param name="ephemeral">The data dir when it is a temporary one of this run, which allows the rehearsal's reset.</param>
+    /// <param name="configure">Changes to the builder before it is built (logging, for a test server).</param>
+    /// <exception cref="CcfsConfigurationException">The configuration has problems; the message lists them.</exception>
+    /// <exception cref="CcfsStartupException">The server cannot start; the message, beginning "ccfs cannot start:", says why.</exception>
+    public static async Task<WebApplication> StartAsync(string[] args, EphemeralDataDir? ephemeral = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(WithoutConfigurationWatching(args));
         builder.AddCcfsServer();
+        if (ephemeral is not null)
+        {
+            builder.Services.AddSingleton(ephemeral);
+        }
+
+        configure?.Invoke(builder);
 
         WebApplication app;
         CcfsSettings settings;
@@ -68,36 +105,25 @@ public static partial class CcfsServerHost
             // So an unusable master key file stops the start with its message, not later inside a hosted service.
             app.Services.GetRequiredService<MasterKey>();
         }
-        catch (CcfsConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync(e.Message);
-            return ProblemExitCode;
-        }
         catch (CcfsStartupException e)
         {
-            await Console.Error.WriteLineAsync("ccfs cannot start: " + e.Message);
-            return ProblemExitCode;
+            throw new CcfsStartupException("ccfs cannot start: " + e.Message, e);
         }
 
-        await using (app)
+        LogStarting(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CcfsServerHost).FullName!), CcfsVersion.Describe(),
+            Environment.ProcessId, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+        app.MapCcfsServer(settings);
+        try
         {
-            LogStarting(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CcfsServerHost).FullName!), CcfsVersion.Describe(),
-                Environment.ProcessId, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
-            app.MapCcfsServer(settings);
-            try
-            {
-                await app.StartAsync();
-            }
-            catch (Exception e) when (StartupFailure.Describe(e, settings, app.Services.GetRequiredService<Catalog.CatalogProvider>()) is { } failure)
-            {
-                await Console.Error.WriteLineAsync("ccfs cannot start: " + failure);
-                return ProblemExitCode;
-            }
-
-            await app.WaitForShutdownAsync();
+            await app.StartAsync();
+        }
+        catch (Exception e) when (StartupFailure.Describe(e, settings, app.Services.GetRequiredService<Catalog.CatalogProvider>()) is { } failure)
+        {
+            await app.DisposeAsync();
+            throw new CcfsStartupException("ccfs cannot start: " + failure, e);
         }
 
-        return 0;
+        return app;
     }
 
     /// <summary>

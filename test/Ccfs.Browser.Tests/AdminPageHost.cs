@@ -80,6 +80,8 @@ public sealed class AdminPageHost : IAsyncLifetime
             ["Ccfs__Accounts__1__VdnIds__0"] = Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Every test signs from 127.0.0.1, and some are refused on purpose (wrong, disabled and retired keys).
             ["Ccfs__Auth__IpLock__MaxFailures"] = "1000",
+            // The Faults tab adds rules; this server has accounts, so fault injection is off unless turned on.
+            ["Ccfs__Faults__Enabled"] = "true",
             // Two locations, so a scrub with repair has a healthy copy to rewrite a damaged one from.
             ["Ccfs__Locations__0__Id"] = "0",
             ["Ccfs__Locations__1__Id"] = "1",

@@ -204,6 +204,37 @@ public sealed class AdminPageTests(AdminPageHost host)
         }
     }
 
+    [Fact]
+    public async Task Prompt_findings_show_as_badges_with_the_level_on_the_waveform_and_the_filter_keeps_only_failing_files()
+    {
+        var page = await host.SignedInAsync();
+
+        var quiet = await DropAsync(page, Samples.Read("lint", "prompt-quiet.wav"), "quiet.wav");
+        Assert.Contains("failed the prompt check (quiet)", await page.TextContentAsync("#upload-status"), StringComparison.Ordinal);
+        var nominal = await DropAsync(page, Samples.Read("lint", "prompt-nominal.wav"), "nominal.wav");
+        Assert.Contains("passed the prompt check", await page.TextContentAsync("#upload-status"), StringComparison.Ordinal);
+
+        var quietRow = Row(page, quiet);
+        Assert.Equal("quiet", await quietRow.Locator(".badge.fail").TextContentAsync());
+        Assert.Equal("pass", await Row(page, nominal).Locator(".badge.pass").TextContentAsync());
+        await page.WaitForFunctionAsync(
+            "name => [...document.querySelectorAll('#files-body tr')].find(r => r.dataset.fileName === name)?.querySelector('canvas')?.dataset.drawn === 'true'",
+            quiet);
+        var level = await quietRow.Locator("canvas.waveform").GetAttributeAsync("data-level");
+        Assert.InRange(double.Parse(level!, System.Globalization.CultureInfo.InvariantCulture), -40.5, -39.5);
+        await AdminPageHost.ScreenshotAsync(page, "08-prompt-quality");
+
+        await page.CheckAsync("#failing-only");
+        await Row(page, nominal).WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await quietRow.WaitForAsync();
+        var rowsThatPassed = await page.EvaluateAsync<int>(
+            "() => [...document.querySelectorAll('#files-body tr')].filter(r => !r.querySelector('.badge.fail')).length");
+        Assert.Equal(0, rowsThatPassed);
+
+        await page.UncheckAsync("#failing-only");
+        await Row(page, nominal).WaitForAsync();
+    }
+
     private static ILocator Row(IPage page, string fileName) => page.Locator($"#files-body tr[data-file-name=\"{fileName}\"]");
 
     /// <summary>

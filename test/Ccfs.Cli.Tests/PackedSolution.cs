@@ -16,7 +16,7 @@ public sealed class PackagesCollection : ICollectionFixture<PackedSolution>
 /// </summary>
 public sealed class PackedSolution : IAsyncLifetime
 {
-    private static readonly string[] PackageIds = ["Ccfs.Protocol", "Ccfs.Audio", "Ccfs.Client", "Ccfs.Cli"];
+    private static readonly string[] PackageIds = ["Ccfs.Protocol", "Ccfs.Audio", "Ccfs.Client", "Ccfs.Cli", "Ccfs.Server", "Ccfs.Testing"];
 
     public string Work { get; } = Directory.CreateTempSubdirectory("ccfs-packages").FullName;
 

@@ -152,3 +152,6 @@ public static class Cli
         return (exitCode, output.ToString(), error.ToString());
     }
 }
+
+/// <summary>A server process with fault injection on, though it has accounts (so it is not the development setup).</summary>
+public sealed class RunningRehearsalServer() : RunningServer(new() { ["Ccfs__Faults__Enabled"] = "true" });

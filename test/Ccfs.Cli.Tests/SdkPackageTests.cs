@@ -7,16 +7,16 @@ namespace Ccfs.Cli.Tests;
 
 /// <summary>
 /// The packages install as docs/sdk.md says: <c>dotnet pack</c> of the solution makes Ccfs.Protocol, Ccfs.Audio,
-/// Ccfs.Client and the ccfs tool, of one version, with their metadata and symbols; Ccfs.Client alone, added from that
+/// Ccfs.Client, Ccfs.Server, Ccfs.Testing and the ccfs tool, of one version, with their metadata and symbols; Ccfs.Client alone, added from that
 /// folder to a new console project, runs the sample of docs/sdk.md as written against a development server.
 /// </summary>
 [Collection(PackagesCollection.Name)]
 public sealed partial class SdkPackageTests(PackedSolution packed, DevelopmentServerFixture server) : IClassFixture<DevelopmentServerFixture>
 {
     [Fact]
-    public void The_solution_packs_the_four_packages_of_one_version_with_license_repository_readme_and_symbols()
+    public void The_solution_packs_the_six_packages_of_one_version_with_license_repository_readme_and_symbols()
     {
-        string[] ids = ["Ccfs.Audio", "Ccfs.Cli", "Ccfs.Client", "Ccfs.Protocol"];
+        string[] ids = ["Ccfs.Audio", "Ccfs.Cli", "Ccfs.Client", "Ccfs.Protocol", "Ccfs.Server", "Ccfs.Testing"];
 
         Assert.Equal([.. ids.SelectMany(id => new[] { $"{id}.{packed.Version}.nupkg", $"{id}.{packed.Version}.snupkg" })],
             Directory.GetFiles(packed.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -46,6 +46,14 @@ public sealed partial class SdkPackageTests(PackedSolution packed, DevelopmentSe
             .Where(e => e.Name.LocalName == "dependency").Select(d => d.Attribute("id")!.Value).ToList();
         Assert.Contains("Ccfs.Protocol", clientDependencies);
         Assert.DoesNotContain("Ccfs.Server", clientDependencies);
+
+        using var testing = ZipFile.OpenRead(Path.Combine(packed.Feed, $"Ccfs.Testing.{packed.Version}.nupkg"));
+        var testingDependencies = XDocument.Load(testing.GetEntry("Ccfs.Testing.nuspec")!.Open()).Descendants()
+            .Where(e => e.Name.LocalName == "dependency").Select(d => d.Attribute("id")!.Value).ToList();
+        Assert.Contains("Ccfs.Server", testingDependencies);
+        Assert.Contains("Ccfs.Client", testingDependencies);
+        Assert.DoesNotContain(testingDependencies, d => d.StartsWith("xunit", StringComparison.OrdinalIgnoreCase)
+            || d.StartsWith("NUnit", StringComparison.OrdinalIgnoreCase) || d.StartsWith("MSTest", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public sealed class ToolPackageTests(PackedSolution packed) : IDisposable
 
         Assert.True(install.ExitCode == 0, install.Output);
         Assert.True(help.ExitCode == 0, help.Output);
-        Assert.Equal(["upload", "convert", "check", "delete", "hash", "download", "sign", "conformance", "bench", "admin", "serve"], Commands(help.Output));
+        Assert.Equal(["upload", "convert", "check", "delete", "hash", "download", "sign", "conformance", "bench", "admin", "events", "faults", "journal", "healthcheck",
+            "serve"], Commands(help.Output));
 
         var ccfs = Path.Combine(tools, OperatingSystem.IsWindows() ? "ccfs.exe" : "ccfs");
         var endpoint = $"http://127.0.0.1:{ServerProcess.FreePort()}";

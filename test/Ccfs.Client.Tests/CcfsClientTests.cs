@@ -23,6 +23,19 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
     }
 
     [Fact]
+    public async Task Upload_reads_the_servers_prompt_check_findings()
+    {
+        var response = await ClientFixture.Client(factory).UploadAsync(TestData.Audio("lint", "prompt-quiet.wav"), CcfsFactory.Vdn);
+
+        Assert.True(response.IsSuccess, response.Reason);
+        var check = response.Data!.PromptCheck!;
+        Assert.False(check.Passed);
+        Assert.Equal(["quiet"], check.Failed);
+        Assert.InRange(check.LevelDbov!.Value, -40.5, -39.5);
+        Assert.Equal(0, check.ClippedRuns);
+    }
+
+    [Fact]
     public async Task Upload_from_the_middle_of_a_seekable_stream_sends_the_rest_of_it()
     {
         var wav = Samples.Read("valid", "alaw-8k-extensible.wav");

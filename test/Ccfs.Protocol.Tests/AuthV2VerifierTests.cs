@@ -310,14 +310,51 @@ public sealed class AuthV2VerifierTests
     }
 
     [Fact]
-    public void A_mismatch_explains_the_canonical_request_it_expected()
+    public void A_mismatch_explains_the_canonical_request_it_computed_in_each_form_it_tried()
     {
         var v = AuthV2VectorFile.Named("V1");
 
         var result = Verify(v, v.Authorization, secretKeys: ["wrong"]);
 
-        Assert.Contains("POST\\n/CCFS/resource/ccfs/ivr/uploadFile\\nvdnId=53\\nhost\\n", result.Detail, StringComparison.Ordinal);
+        Assert.Contains(SignatureExplanation.HeaderName, result.Detail, StringComparison.Ordinal);
+        var lines = result.Explanation!.Split('\n');
+        Assert.Equal(["# " + SignatureExplanation.WithQueryLine, "POST", "/CCFS/resource/ccfs/ivr/uploadFile", "vdnId=53", "host"], lines[..5]);
+        Assert.Contains("# " + SignatureExplanation.WithoutQueryLine, lines);
+        Assert.Contains(SignatureExplanation.BodyLine(Encoding.UTF8.GetBytes(v.Body)), lines);
+        Assert.Contains(lines, l => l.StartsWith("timestamp: " + v.Timestamp + ", read as ", StringComparison.Ordinal));
+        Assert.Contains(AuthorizationHeaderPrefix(v), lines);
+        Assert.DoesNotContain(v.SecretKey, result.Explanation, StringComparison.Ordinal);
+        Assert.DoesNotContain(v.Authorization[(v.Authorization.LastIndexOf('/') + 1)..], result.Explanation, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Without_diagnostics_a_mismatch_says_only_that()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+
+        var result = Verify(v, v.Authorization, o => o.Diagnostics = false, secretKeys: ["wrong"]);
+
+        Assert.Equal(AuthV2Failure.SignatureMismatch, result.Failure);
+        Assert.Equal("the signature does not match", result.Detail);
+        Assert.Null(result.Explanation);
+    }
+
+    [Fact]
+    public void The_explanation_stays_within_its_bound_however_long_the_request()
+    {
+        var v = AuthV2VectorFile.Named("V1");
+        var longPath = "/" + new string('p', 5000);
+        var forms = SignatureExplanation.Forms("POST", longPath, "a=" + new string('q', 5000), "host", "host:" + new string('h', 5000));
+
+        var text = SignatureExplanation.Describe(forms, new byte[10], [new("host", new string('h', 5000))], v.Timestamp,
+            (At(v), "the server's clock"), TimeSpan.FromMinutes(15), "auth-v2/ak/" + v.Timestamp + "/host");
+
+        Assert.True(text.Length <= SignatureExplanation.MaxLength, $"{text.Length} characters");
+        Assert.Contains("…(+4801 characters)", text, StringComparison.Ordinal);
+        Assert.Equal(text, SignatureExplanation.FromHeaderValue(SignatureExplanation.ToHeaderValue(text)));
+    }
+
+    private static string AuthorizationHeaderPrefix(AuthV2Vector v) => v.Authorization[..v.Authorization.LastIndexOf('/')];
 
     internal static AuthV2Verification Verify(AuthV2Vector v, string authorization, Action<AuthV2VerifierOptions>? configure = null,
         string[]? secretKeys = null, DateTimeOffset? now = null)

@@ -40,9 +40,9 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
     public virtual Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken) =>
         inner.ListStoredAsync(vdnId, afterPath, limit, cancellationToken);
 
-    public virtual Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit,
+    public virtual Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit, bool failingPromptsOnly,
         CancellationToken cancellationToken) =>
-        inner.ListNewestFirstAsync(vdnId, after, limit, cancellationToken);
+        inner.ListNewestFirstAsync(vdnId, after, limit, failingPromptsOnly, cancellationToken);
 
     public virtual Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) => inner.ListVdnsAsync(cancellationToken);
 

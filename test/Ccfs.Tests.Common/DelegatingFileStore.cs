@@ -37,6 +37,8 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
     public virtual Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken) =>
         inner.SweepTemporaryFilesAsync(liveInstances, cancellationToken);
 
+    public virtual Task<int> ClearAsync(CancellationToken cancellationToken) => inner.ClearAsync(cancellationToken);
+
     private sealed class Staged(DelegatingFileStore store, IStagedFile inner) : IStagedFile
     {
         public Task<WrittenCopy> PlaceAsync(StoragePath path, CancellationToken cancellationToken) => store.PlaceAsync(inner, path, cancellationToken);

@@ -60,7 +60,7 @@ public static class PostgresCluster
         return connectionString;
     }
 
-    private static string Script(string name, string[] arguments, Dictionary<string, string>? environment = null)
+    internal static string Script(string name, string[] arguments, Dictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Path.Combine(TestData.RepositoryRoot, "scripts", name))
         {

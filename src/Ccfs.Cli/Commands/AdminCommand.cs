@@ -98,7 +98,7 @@ internal static class AdminCommand
         return list;
     }
 
-    private static async Task<AdminAnswer> SendAsync(ConnectionOptions connection, ParseResult parse, CliConsole console, HttpMethod method,
+    internal static async Task<AdminAnswer> SendAsync(ConnectionOptions connection, ParseResult parse, CliConsole console, HttpMethod method,
         string target, byte[]? body, CancellationToken cancellation)
     {
         using var response = await connection.Resolve(parse, console).CreateClient()
@@ -108,7 +108,7 @@ internal static class AdminCommand
     }
 
     /// <summary>0 for a 2xx; otherwise the status and reason go to stderr, and 401/403 exit 3, anything else 1.</summary>
-    private static async Task<int> ExitCodeAsync(CliConsole console, AdminAnswer answer)
+    internal static async Task<int> ExitCodeAsync(CliConsole console, AdminAnswer answer)
     {
         if (answer.Status is >= 200 and < 300)
         {
@@ -137,7 +137,7 @@ internal static class AdminCommand
         }
     }
 
-    private static string Pretty(string text)
+    internal static string Pretty(string text)
     {
         if (text.Length == 0)
         {
@@ -155,5 +155,5 @@ internal static class AdminCommand
         }
     }
 
-    private sealed record AdminAnswer(int Status, string Text, string? Reason);
+    internal sealed record AdminAnswer(int Status, string Text, string? Reason);
 }

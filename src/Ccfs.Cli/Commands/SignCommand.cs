@@ -25,9 +25,14 @@ internal static class SignCommand
         var body = new Option<string>("--body") { Description = "The body as text" };
         var bodyFile = new Option<string>("--body-file") { Description = "The body from a file, byte for byte (instead of --body)" };
         var timestamp = new Option<string>("--timestamp") { Description = "The timestamp to sign with, e.g. 2021-08-31T09:38:50Z (default: now)" };
+        var explain = new Option<bool>("--explain")
+        {
+            Description = "Print what a ccfs server's X-Ccfs-Canonical-Request shows for a signature that does not match, "
+                + "line for line, to diff with it (docs/auth-v2.md)",
+        };
         var command = new Command("sign", "Show the canonical request, the strings signed and the Authorization header of a request")
         {
-            method, path, query, header, body, bodyFile, timestamp,
+            method, path, query, header, body, bodyFile, timestamp, explain,
         };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
@@ -59,6 +64,18 @@ internal static class SignCommand
                 Headers = headers,
             };
             using var signing = AuthV2Signer.Begin(request, new AccessKeyCredential(settings.AccessKey, settings.SecretKey), time);
+            if (parse.GetValue(explain))
+            {
+                var signedHeaderList = CanonicalRequest.SignedHeaderList(headers.Select(h => h.Key));
+                var forms = SignatureExplanation.Forms(request.Method, request.Path, CanonicalRequest.Query(request.Query), signedHeaderList,
+                    CanonicalRequest.Headers(headers));
+                var ordered = signedHeaderList.Split(';').Select(name => headers.First(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)))
+                    .Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), h.Value)).ToList();
+                await console.Out.WriteLineAsync(SignatureExplanation.Describe(forms, bytes, ordered, time,
+                    (DateTimeOffset.UtcNow, "this machine's clock"), null, signing.AuthStringPrefix));
+                return ExitCodes.Success;
+            }
+
             var canonical = CanonicalRequest.Build(signing.CanonicalHead, bytes);
             signing.AppendBody(bytes);
             var output = console.Out;

@@ -174,6 +174,7 @@ internal static class UploadCommand
                     resultDesc = r.Response?.ResultDesc,
                     fileName = r.Response?.Data?.FileName,
                     locationId = r.Response?.Data?.LocationIds,
+                    promptCheck = r.Response?.Data?.PromptCheck,
                     reason = r.Response?.Reason,
                     error = r.Failure?.Message,
                     advice = r.Advice,
@@ -189,6 +190,12 @@ internal static class UploadCommand
             if (only.Response?.Data is { } data)
             {
                 await console.Out.WriteLineAsync(data.FileName);
+                if (data.PromptCheck is { Passed: false } check)
+                {
+                    // Stored (the VDN only warns); stdout stays the file name alone for scripts.
+                    await console.Error.WriteLineAsync($"ccfs: stored, but it failed the server's prompt check ({check.Verdict}); "
+                        + $"ccfs check {only.Path} says why");
+                }
             }
             else if (only.Response is { } refused)
             {

@@ -15,6 +15,12 @@ public sealed class AuthV2VerifierOptions
     /// signature computed without the query line.
     /// </summary>
     public bool RetryWithoutQueryLine { get; set; } = true;
+
+    /// <summary>
+    /// Explain a signature that does not match (<see cref="AuthV2Verification.Explanation"/>): what the verifier
+    /// computed, to compare with the client's (<see cref="SignatureExplanation"/>).
+    /// </summary>
+    public bool Diagnostics { get; set; } = true;
 }
 
 public enum AuthV2Failure
@@ -41,6 +47,9 @@ public enum AuthV2Variant
 public readonly record struct AuthV2Verification(AuthV2Failure Failure, AuthV2Variant Variant, int SecretKeyIndex, string Detail)
 {
     public bool Succeeded => Failure == AuthV2Failure.None;
+
+    /// <summary>For a signature that does not match, with diagnostics on: the <see cref="SignatureExplanation"/> text.</summary>
+    public string? Explanation { get; init; }
 
     public static AuthV2Verification Fail(AuthV2Failure failure, string detail) => new(failure, default, -1, detail);
 }
@@ -101,8 +110,23 @@ public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider t
             }
         }
 
+        if (!options.Diagnostics)
+        {
+            return AuthV2Verification.Fail(AuthV2Failure.SignatureMismatch, "the signature does not match");
+        }
+
+        List<CanonicalForm> forms = [new(query is null ? SignatureExplanation.NoQuery : SignatureExplanation.WithQueryLine, strictHead)];
+        if (withoutQueryHead is not null)
+        {
+            forms.Add(new(SignatureExplanation.WithoutQueryLine, withoutQueryHead));
+        }
+
         return AuthV2Verification.Fail(AuthV2Failure.SignatureMismatch,
-            "the signature does not match; the canonical request up to the body was: " + strictHead.Replace("\n", "\\n", StringComparison.Ordinal));
+            $"the signature does not match; {SignatureExplanation.HeaderName} (Base64) shows what ccfs computed, to compare with your signer's") with
+        {
+            Explanation = SignatureExplanation.Describe(forms, body, signed, header.Timestamp, (time.GetUtcNow(), "the server's clock"),
+                options.MaxClockSkew, header.AuthStringPrefix),
+        };
     }
 
     /// <param name="signed">Filled with the signed headers' names and values, when not null.</param>

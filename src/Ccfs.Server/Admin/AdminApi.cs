@@ -20,6 +20,9 @@ public static class AdminApi
         AuditEndpoints.Map(admin);
         ScrubEndpoints.Map(admin);
         IpLockEndpoints.Map(admin);
+        FaultEndpoints.Map(admin);
+        JournalEndpoints.Map(admin);
+        SeedEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
         FileEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
         SubscriptionEndpoints.Map(admin);
         EventEndpoints.Map(admin);

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using Ccfs.Audio;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
@@ -19,18 +20,20 @@ public sealed record VdnView(int VdnId, long Files, long Bytes, bool HasOverride
 
 public sealed record VdnList(IReadOnlyList<VdnView> Vdns);
 
+/// <param name="PromptCheck">The prompt-quality findings made at upload; absent for files stored before 0.10 or with promptCheck=off.</param>
 public sealed record FileView(string FileName, string Path, int VdnId, long SizeBytes, long DurationMs, string Encoding, string Sha256,
-    string AccessKey, DateTimeOffset CreatedAt, IReadOnlyList<string> Locations)
+    string AccessKey, DateTimeOffset CreatedAt, IReadOnlyList<string> Locations, PromptCheckView? PromptCheck)
 {
-    public static FileView Of(FileRecord r) =>
-        new(r.FileName, r.Path, r.VdnId, r.SizeBytes, r.DurationMs, r.Encoding, r.Sha256, r.AccessKey, r.CreatedAt, r.Locations);
+    public static FileView Of(FileRecord r) => new(r.FileName, r.Path, r.VdnId, r.SizeBytes, r.DurationMs, r.Encoding, r.Sha256,
+        r.AccessKey, r.CreatedAt, r.Locations, PromptCheckView.Of(r.PromptCheck));
 }
 
 /// <param name="Next">The <c>after</c> value of the next page; absent on the last page.</param>
 public sealed record FilePage(IReadOnlyList<FileView> Files, string? Next);
 
 /// <param name="ConvertedFrom">The format the upload had, when the server converted it to A-law.</param>
-public sealed record StoredPromptView(string FileName, IReadOnlyList<string> LocationId, long DurationMs, string? ConvertedFrom);
+public sealed record StoredPromptView(string FileName, IReadOnlyList<string> LocationId, long DurationMs, string? ConvertedFrom,
+    PromptCheckView? PromptCheck);
 
 public sealed record DeletedPromptView(string FileName);
 
@@ -57,7 +60,8 @@ public static partial class FileEndpoints
         admin.MapGet("/vdns", ListVdnsAsync)
             .WithName("listVdns").WithSummary("VDNs with stored files or parameters of their own");
         admin.MapGet("/vdns/{vdnId:int}/files", ListFilesAsync)
-            .WithName("listFiles").WithSummary("A VDN's stored files, newest first; ?after= the previous page's next, ?limit= up to 1000");
+            .WithName("listFiles").WithSummary(
+                "A VDN's stored files, newest first; ?after= the previous page's next, ?limit= up to 1000, ?promptCheck=failed");
         admin.MapGet("/files/audio", AudioAsync)
             .WithName("playFile").WithSummary("A stored prompt decoded to 16-bit PCM WAV, which browsers play")
             .WithMetadata(AuditedRead.Instance);
@@ -105,7 +109,13 @@ public static partial class FileEndpoints
             return AdminResults.Invalid($"after must be the next of the previous page (creation time in Unix milliseconds, ':', path), not '{text}'");
         }
 
-        var rows = await catalog.ListNewestFirstAsync(vdnId, after, limit + 1, cancellationToken);
+        var promptCheck = AdminQuery.Text(http, "promptCheck");
+        if (promptCheck is not (null or "failed"))
+        {
+            return AdminResults.Invalid($"promptCheck must be 'failed' (the files whose prompt failed a quality check), not '{promptCheck}'");
+        }
+
+        var rows = await catalog.ListNewestFirstAsync(vdnId, after, limit + 1, promptCheck is not null, cancellationToken);
         var page = rows.Take(limit).ToList();
         return AdminResults.Ok(new FilePage([.. page.Select(FileView.Of)], rows.Count > limit ? FileCursor.Format(page[^1]) : null));
     }
@@ -169,8 +179,8 @@ public static partial class FileEndpoints
             Round(peaks.Min), Round(peaks.Max)));
     }
 
-    private static async Task<IResult> UploadAsync(int vdnId, HttpContext http, IParameterSource parameterSource, PromptWriter writer,
-        ILoggerFactory loggers)
+    private static async Task<IResult> UploadAsync(int vdnId, HttpContext http, IParameterSource parameterSource, PromptInspection inspection,
+        PromptWriter writer, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
         var request = AdminAuth.Request(http);
@@ -229,7 +239,19 @@ public static partial class FileEndpoints
                 + $"over VDN {vdnId}'s limit of {parameters.UploadSizeLimitBytes}; nothing was stored");
         }
 
-        var stored = await writer.StoreAsync(file, wave, vdnId, parameters, request.Account.AccessKey);
+        var prompt = inspection.Inspect(file.Span, wave, parameters);
+        if (prompt is not null)
+        {
+            http.Response.Headers[PromptCheckLine.HeaderName] = prompt.HeaderValue;
+            InterfaceCall.Of(http)?.Detail = prompt.HeaderValue;
+            if (PromptInspection.Refuses(prompt, parameters))
+            {
+                return AdminResults.Invalid($"{PromptInspection.RefusalReason(prompt)}; nothing was stored",
+                    [.. prompt.Failures.Select(f => $"{f.Name}: {f.Finding}")]);
+            }
+        }
+
+        var stored = await writer.StoreAsync(file, wave, vdnId, parameters, request.Account.AccessKey, prompt?.HeaderValue);
         if (stored.Record is not { } record)
         {
             return AdminResults.Unavailable(stored.Failure!);
@@ -237,7 +259,8 @@ public static partial class FileEndpoints
 
         InterfaceCall.Of(http)?.File = record.FileName;
         LogStored(log, record.FileName, file.Length, convertedFrom ?? "as sent", vdnId, request.Account.AccessKey);
-        return AdminResults.Created(new StoredPromptView(record.FileName, record.Locations, record.DurationMs, convertedFrom));
+        return AdminResults.Created(new StoredPromptView(record.FileName, record.Locations, record.DurationMs, convertedFrom,
+            PromptCheckView.Of(prompt?.HeaderValue)));
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, IParameterSource parameters, FileRemoval removal, IFileCatalog catalog,

@@ -44,7 +44,7 @@ public sealed partial class AuditTrail(IAuditStore store, CcfsSettings settings,
 
         var now = time.GetUtcNow();
         var entry = new AuditEntry(0, call.StartedAt, call.AccessKey, call.VdnId, call.ClientAddress, call.Interface, call.File, resultCode,
-            (long)(now - call.StartedAt).TotalMilliseconds);
+            (long)(now - call.StartedAt).TotalMilliseconds, Detail: call.Detail);
         if (!_queue.Writer.TryWrite(entry))
         {
             // Only when the catalog has been unwritable for a long time; the metric and the log say how many were lost.

@@ -20,6 +20,7 @@ public static class AuthRegistration
                 MaxClockSkew = auth.MaxClockSkew,
                 RequireHostSigned = auth.RequireHostSigned,
                 RetryWithoutQueryLine = auth.RetryWithoutQueryLine,
+                Diagnostics = auth.Diagnostics,
             }, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<IRequestAuthenticator, RequestAuthenticator>();

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Ccfs.Server.Auth;
 
 /// <summary>The outcome of checking a request's signature: the account, or why it was refused.</summary>
-public readonly record struct Authentication(Account? Account, AuthV2Failure Failure, string Detail, string? ClaimedAccessKey = null)
+/// <param name="Explanation">For a signature that does not match: what the server computed (<see cref="SignatureExplanation"/>).</param>
+public readonly record struct Authentication(Account? Account, AuthV2Failure Failure, string Detail, string? ClaimedAccessKey = null,
+    string? Explanation = null)
 {
     public bool Succeeded => Account is not null;
 }
@@ -101,7 +103,7 @@ public sealed partial class RequestAuthenticator(AccountDirectory accounts, Auth
         var verification = verifier.Verify(header, account.SecretKeys, request, body);
         if (!verification.Succeeded)
         {
-            return new(null, verification.Failure, verification.Detail, header.AccessKey);
+            return new(null, verification.Failure, verification.Detail, header.AccessKey, verification.Explanation);
         }
 
         if (verification.Variant != AuthV2Variant.Strict)

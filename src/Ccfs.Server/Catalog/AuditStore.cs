@@ -6,12 +6,12 @@ namespace Ccfs.Server.Catalog;
 public sealed class AuditStore(CatalogDatabase database) : IAuditStore
 {
     private const string Insert = """
-        INSERT INTO audit (at_ms, access_key, vdn_id, client_ip, interface, file, result_code, duration_ms, repeats)
-        VALUES (@at, @ak, @vdn, @ip, @interface, @file, @code, @duration, @repeats);
+        INSERT INTO audit (at_ms, access_key, vdn_id, client_ip, interface, file, result_code, duration_ms, repeats, detail)
+        VALUES (@at, @ak, @vdn, @ip, @interface, @file, @code, @duration, @repeats, @detail);
         """;
 
     private const string Query = """
-        SELECT id, at_ms, access_key, vdn_id, client_ip, interface, file, result_code, duration_ms, repeats FROM audit
+        SELECT id, at_ms, access_key, vdn_id, client_ip, interface, file, result_code, duration_ms, repeats, detail FROM audit
         WHERE (CAST(@before AS BIGINT) IS NULL OR id < @before) AND (CAST(@ak AS TEXT) IS NULL OR access_key = @ak)
           AND (CAST(@vdn AS INTEGER) IS NULL OR vdn_id = @vdn) AND (CAST(@interface AS TEXT) IS NULL OR interface = @interface)
           AND (CAST(@file AS TEXT) IS NULL OR file = @file)
@@ -30,14 +30,16 @@ public sealed class AuditStore(CatalogDatabase database) : IAuditStore
         foreach (var e in entries)
         {
             await tx.ExecuteAsync(Insert, ct, ("at", e.At.ToUnixTimeMilliseconds()), ("ak", e.AccessKey), ("vdn", e.VdnId), ("ip", e.ClientIp),
-                ("interface", e.Interface), ("file", e.File), ("code", e.ResultCode), ("duration", e.DurationMs), ("repeats", e.Repeats));
+                ("interface", e.Interface), ("file", e.File), ("code", e.ResultCode), ("duration", e.DurationMs), ("repeats", e.Repeats),
+                ("detail", e.Detail));
         }
     }, Durability.Deferred);
 
     public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken) =>
         await database.QueryAsync(Query, r => new AuditEntry(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
             r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetInt32(3), r.GetString(4), r.GetString(5),
-            r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7), r.GetInt64(8), r.GetInt64(9)), cancellationToken, ("before", query.Before),
+            r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7), r.GetInt64(8), r.GetInt64(9),
+            r.IsDBNull(10) ? null : r.GetString(10)), cancellationToken, ("before", query.Before),
             ("ak", query.AccessKey), ("vdn", query.VdnId), ("interface", query.Interface), ("file", query.File), ("limit", query.Limit));
 
     /// <summary>Purges in chunks, each a write of its own, so a large purge never holds the writer for long.</summary>

@@ -35,6 +35,11 @@ public abstract class CatalogProvider : IAsyncDisposable, IDisposable
     /// <summary>The back-end's own work, started once the catalog is migrated (lease renewals, change notifications).</summary>
     public virtual IEnumerable<IHostedService> BackgroundServices(IServiceProvider services) => [];
 
+    /// <summary>Throws <see cref="CatalogUnavailableException"/> when the catalog's own files cannot be written (a file catalog's).</summary>
+    public virtual void CheckWritable()
+    {
+    }
+
     /// <summary>The one line a start-up failure of this back-end's own kind prints; null when it is not one.</summary>
     public abstract string? DescribeStartupFailure(Exception exception);
 

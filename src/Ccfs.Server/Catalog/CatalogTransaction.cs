@@ -14,6 +14,12 @@ public sealed class CatalogTransaction(DbTransaction transaction, Dictionary<str
 {
     public CatalogDialect Dialect => dialect;
 
+    /// <summary>
+    /// Seconds a command may take on this side before it is cancelled; null keeps the connection's (the write timeout).
+    /// Only a migration lifts it (0: no limit), as it may rewrite a large table or wait for another node's migration.
+    /// </summary>
+    public int? CommandTimeout { get; set; }
+
     public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] arguments)
     {
         var command = Command(sql, arguments);
@@ -91,6 +97,11 @@ public sealed class CatalogTransaction(DbTransaction transaction, Dictionary<str
         }
 
         command.Transaction = transaction;
+        if (CommandTimeout is { } seconds)
+        {
+            command.CommandTimeout = seconds;
+        }
+
         SqlArguments.Bind(command, arguments);
         return command;
     }

@@ -32,17 +32,18 @@ public sealed class EventOutbox
         """;
 
     /// <summary>Takes the next number of the file's VDN, then writes the event from the file row (both statements at once).</summary>
-    private static string Append(string state, string locations, string remaining, string actor) => $"""
+    private static string Append(string state, string locations, string remaining, string actor, string promptCheck = "NULL") => $"""
         INSERT INTO event_sequences (vdn_id, last_sequence) SELECT f.vdn_id, 1 FROM files f WHERE f.path = @path AND f.state = {state}
         ON CONFLICT (vdn_id) DO UPDATE SET last_sequence = event_sequences.last_sequence + 1;
         INSERT INTO events (id, vdn_id, sequence, type, at_ms, file_name, size_bytes, sha256, duration_ms, access_key, location_ids,
-                            remaining_location_ids)
-        SELECT @id, f.vdn_id, s.last_sequence, @type, @at, f.file_name, f.size_bytes, f.sha256, f.duration_ms, {actor}, {locations}, {remaining}
+                            remaining_location_ids, prompt_check)
+        SELECT @id, f.vdn_id, s.last_sequence, @type, @at, f.file_name, f.size_bytes, f.sha256, f.duration_ms, {actor}, {locations}, {remaining},
+               {promptCheck}
         FROM files f JOIN event_sequences s ON s.vdn_id = f.vdn_id WHERE f.path = @path AND f.state = {state}
         RETURNING vdn_id;
         """;
 
-    private static readonly string StoredEvent = Append(Stored, Copies($" AND c.state = {CopyHeld}"), "''", "f.access_key");
+    private static readonly string StoredEvent = Append(Stored, Copies($" AND c.state = {CopyHeld}"), "''", "f.access_key", "f.prompt_check");
 
     /// <summary>Every copy the row had goes with it; the caller of the delete is on the row (older rows: the uploader).</summary>
     private static readonly string DeletedEvent = Append(Deleting, Copies(""), "''", "coalesce(f.deleted_by, f.access_key)");

@@ -21,14 +21,15 @@ public sealed class FileCatalog : IFileCatalog
     private static readonly string Columns = $"""
         f.path, f.file_name, f.vdn_id, f.size_bytes, f.sha256, f.encoding, f.duration_ms, f.access_key, f.created_at_ms,
         (SELECT string_agg(c.location_id, ',' ORDER BY c.ordinal, c.location_id) FROM file_copies c
-         WHERE c.path = f.path AND c.state = {CopyHeld})
+         WHERE c.path = f.path AND c.state = {CopyHeld}), f.prompt_check
         """;
 
     private static readonly string FindStored = $"SELECT {Columns} FROM files f WHERE f.state = {Stored} AND f.path = @path";
 
     private static readonly string Reserve = $"""
-        INSERT INTO files (path, file_name, vdn_id, size_bytes, sha256, encoding, duration_ms, access_key, created_at_ms, state, owner)
-        VALUES (@path, @fileName, @vdn, @size, @sha256, @encoding, @duration, @accessKey, @createdAt, {Pending}, @owner)
+        INSERT INTO files (path, file_name, vdn_id, size_bytes, sha256, encoding, duration_ms, access_key, created_at_ms, prompt_check,
+                           state, owner)
+        VALUES (@path, @fileName, @vdn, @size, @sha256, @encoding, @duration, @accessKey, @createdAt, @promptCheck, {Pending}, @owner)
         ON CONFLICT (path) DO NOTHING;
         """;
 
@@ -78,6 +79,7 @@ public sealed class FileCatalog : IFileCatalog
         WHERE f.state = {Stored} AND f.vdn_id = @vdn
           AND (CAST(@afterMs AS BIGINT) IS NULL OR f.created_at_ms < @afterMs
                OR (f.created_at_ms = @afterMs AND f.path < CAST(@afterPath AS TEXT)))
+          AND (@failing = 0 OR (f.prompt_check IS NOT NULL AND f.prompt_check NOT LIKE '%;verdict=pass'))
         ORDER BY f.created_at_ms DESC, f.path DESC LIMIT @limit;
         """;
 
@@ -115,7 +117,8 @@ public sealed class FileCatalog : IFileCatalog
     public Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
         await tx.ExecuteAsync(Reserve, ct, ("path", record.Path), ("fileName", record.FileName), ("vdn", record.VdnId),
             ("size", record.SizeBytes), ("sha256", record.Sha256), ("encoding", record.Encoding), ("duration", record.DurationMs),
-            ("accessKey", record.AccessKey), ("createdAt", record.CreatedAt.ToUnixTimeMilliseconds()), ("owner", _node.Instance)) == 1);
+            ("accessKey", record.AccessKey), ("createdAt", record.CreatedAt.ToUnixTimeMilliseconds()), ("promptCheck", record.PromptCheck),
+            ("owner", _node.Instance)) == 1);
 
     // Deferred: the event is as durable as the mark it reports, and the dispatcher sends it only after a durable commit.
     public async Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken)
@@ -261,16 +264,17 @@ public sealed class FileCatalog : IFileCatalog
     }
 
     public async Task<IReadOnlyList<UnfinishedWork>> ListUnfinishedAsync(int limit, CancellationToken cancellationToken) =>
-        await _database.QueryAsync(Unfinished, r => new UnfinishedWork(Read(r), (FileState)r.GetInt32(10),
-            r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12)), cancellationToken, ("limit", limit));
+        await _database.QueryAsync(Unfinished, r => new UnfinishedWork(Read(r), (FileState)r.GetInt32(11),
+            r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : r.GetString(13)), cancellationToken, ("limit", limit));
 
     public async Task<IReadOnlyList<FileRecord>> ListStoredAsync(int? vdnId, string? afterPath, int limit, CancellationToken cancellationToken) =>
         await _database.QueryAsync(StoredInPathOrder, Read, cancellationToken, ("vdn", vdnId), ("after", afterPath), ("limit", limit));
 
-    public async Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit,
+    public async Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit, bool failingPromptsOnly,
         CancellationToken cancellationToken) =>
         await _database.QueryAsync(StoredNewestFirst, Read, cancellationToken, ("vdn", vdnId),
-            ("afterMs", after?.CreatedAt.ToUnixTimeMilliseconds()), ("afterPath", after?.Path), ("limit", limit));
+            ("afterMs", after?.CreatedAt.ToUnixTimeMilliseconds()), ("afterPath", after?.Path), ("failing", failingPromptsOnly ? 1 : 0),
+            ("limit", limit));
 
     public async Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken) =>
         await _database.QueryAsync(Vdns, r => new VdnSummary(r.GetInt32(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);
@@ -290,7 +294,7 @@ public sealed class FileCatalog : IFileCatalog
     private static FileRecord Read(DbDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), reader.GetString(5),
             reader.GetInt64(6), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-            reader.IsDBNull(9) ? [] : reader.GetString(9).Split(','));
+            reader.IsDBNull(9) ? [] : reader.GetString(9).Split(','), reader.IsDBNull(10) ? null : reader.GetString(10));
 
     private static string Literal(int state) => state.ToString(CultureInfo.InvariantCulture);
 }

@@ -14,7 +14,8 @@ public sealed record FileRecord(
     long DurationMs,
     string AccessKey,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<string> Locations)
+    IReadOnlyList<string> Locations,
+    string? PromptCheck = null)
 {
     /// <summary>Where the file's copies are in each location (the path rules made the key, so it always has one).</summary>
     public Paths.StoragePath StoragePath => Paths.StoragePath.FromCatalogKey(Path);
@@ -147,9 +148,11 @@ public interface IFileCatalog
 
     /// <summary>
     /// One VDN's stored files, newest first: by creation time, then path, both descending, after
-    /// <paramref name="after"/> (keyset paging, so a page is as cheap deep in the list as at its start).
+    /// <paramref name="after"/> (keyset paging, so a page is as cheap deep in the list as at its start); with
+    /// <paramref name="failingPromptsOnly"/>, only those whose prompt failed a quality check at upload.
     /// </summary>
-    Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<FileRecord>> ListNewestFirstAsync(int vdnId, NewestFirstCursor? after, int limit, bool failingPromptsOnly,
+        CancellationToken cancellationToken);
 
     /// <summary>Each VDN that has stored files, with their count and total size.</summary>
     Task<IReadOnlyList<VdnSummary>> ListVdnsAsync(CancellationToken cancellationToken);

@@ -35,6 +35,36 @@ public sealed class CcfsOptions
     public NodeOptions Node { get; set; } = new();
 
     public Events.EventOptions Events { get; set; } = new();
+
+    public FaultOptions Faults { get; set; } = new();
+
+    public JournalOptions Journal { get; set; } = new();
+
+    public SeedOptions Seed { get; set; } = new();
+}
+
+/// <summary>Fault injection (docs/rehearsal.md): answers that rehearse what breaks voicebots in production.</summary>
+public sealed class FaultOptions
+{
+    /// <summary>Fault rules may be added and act; null: exactly in the development setup (no account, every listener on loopback).</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>A JSON file of rules put in force at start (<c>--faults</c>).</summary>
+    public string? File { get; set; }
+}
+
+/// <summary>The request journal: the last requests and how each was answered, in memory (<c>GET /admin/api/journal</c>).</summary>
+public sealed class JournalOptions
+{
+    /// <summary>How many requests the journal keeps; 0 keeps none.</summary>
+    public int Size { get; set; } = 1000;
+}
+
+/// <summary>Files placed at start as if uploaded, and recordings as the IVR writes them (<c>--seed</c>).</summary>
+public sealed class SeedOptions
+{
+    /// <summary>The seed folder: <c>uploads/{vdn}/*.wav</c> and <c>recordings/{path under a download rule}</c>.</summary>
+    public string? Folder { get; set; }
 }
 
 /// <summary>Where the catalog (file rows, accounts, parameters, audit) lives, and how its writer behaves.</summary>
@@ -91,6 +121,30 @@ public sealed class ParameterOptions
     public string DriveLetter { get; set; } = "Y";
 
     public string AcceptedEncodings { get; set; } = "alaw";
+
+    /// <summary>
+    /// What an upload's prompt-quality findings do (docs/prompt-quality.md): <c>off</c> (not measured), <c>warn</c> (stored,
+    /// findings recorded) or <c>refuse</c> (a failed check answers 0300004 and nothing is stored).
+    /// </summary>
+    public string PromptCheck { get; set; } = "warn";
+
+    /// <summary>The active speech level a prompt should have (ITU-T P.56), in dBov.</summary>
+    public decimal PromptLevelDbov { get; set; } = -26;
+
+    /// <summary>How far from <see cref="PromptLevelDbov"/> the level may be, in dB.</summary>
+    public decimal PromptLevelToleranceDb { get; set; } = 6;
+
+    /// <summary>How many clipped runs (3 or more samples at the format's extreme code) a prompt may have.</summary>
+    public int PromptMaxClippedRuns { get; set; }
+
+    /// <summary>The largest DC offset, as a percentage of full scale.</summary>
+    public decimal PromptMaxDcOffsetPercent { get; set; } = 1;
+
+    /// <summary>The longest silence before the speech, in seconds.</summary>
+    public decimal PromptMaxHeadSilenceSeconds { get; set; } = 1;
+
+    /// <summary>The longest silence after the speech, in seconds.</summary>
+    public decimal PromptMaxTailSilenceSeconds { get; set; } = 1;
 }
 
 public sealed class LocationOptions
@@ -153,6 +207,12 @@ public sealed class AuthOptions
     /// </summary>
     public bool RejectReplays { get; set; }
 
+    /// <summary>
+    /// A signature that does not match is answered with <c>X-Ccfs-Canonical-Request</c>: what ccfs computed, to compare
+    /// line by line with the client's (<c>ccfs sign --explain</c>). It shows only what the caller sent.
+    /// </summary>
+    public bool Diagnostics { get; set; } = true;
+
     public IpLockOptions IpLock { get; set; } = new();
 
     /// <summary>A header such as <c>X-Forwarded-For</c> that carries the client IP when behind the NSLB.</summary>
@@ -214,6 +274,18 @@ public sealed class LimitOptions
     /// connections can never take the descriptors files and the catalog need.
     /// </summary>
     public int? MaxConnections { get; set; }
+
+    /// <summary>
+    /// Connections one client address may hold on a listener; past it a new one is closed at once. Null means a quarter of
+    /// the listener's connection limit. Trusted proxies (<c>Ccfs:Auth:TrustedProxies</c>) are exempt.
+    /// </summary>
+    public int? MaxConnectionsPerAddress { get; set; }
+
+    /// <summary>
+    /// How long each readiness check (the catalog's write probe, each location's) may take before <c>/readyz</c> counts it
+    /// as failed: a catalog or a store that is frozen rather than down must not hang the load balancer's probe.
+    /// </summary>
+    public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long a connection may sit idle between requests (HTTP/1.1 keep-alive, HTTP/2 without streams).</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);

@@ -56,6 +56,18 @@ public sealed partial class CcfsSettings
     /// <summary>Webhooks may go to private addresses: as configured, or by default exactly when every listener is on loopback.</summary>
     public bool AllowsPrivateDestinations => Events.AllowPrivateDestinations ?? Listeners.NonLoopbackUrls.Count == 0;
 
+    /// <summary>Fault rules may be added and act: <c>Ccfs:Faults:Enabled</c>, by default exactly in the development setup.</summary>
+    public required bool FaultsEnabled { get; init; }
+
+    /// <summary>The rules file given at start, as a full path; null when none.</summary>
+    public string? FaultsFile { get; init; }
+
+    /// <summary>How many requests the journal keeps.</summary>
+    public required int JournalSize { get; init; }
+
+    /// <summary>The seed folder given at start, as a full path; null when none.</summary>
+    public string? SeedFolder { get; init; }
+
     /// <summary>The catalog is PostgreSQL, shared by every node; otherwise SQLite, owned by this process.</summary>
     public bool UsesPostgres => string.Equals(Catalog.Provider, CatalogOptions.Postgres, StringComparison.OrdinalIgnoreCase);
 
@@ -151,6 +163,18 @@ public sealed partial class CcfsSettings
             errors.Add($"Ccfs:Log:Format is '{options.Log.Format}'; expected one of {string.Join(", ", Observability.LogFormat.Names)}");
         }
 
+        var faultsEnabled = options.Faults.Enabled ?? useDevelopmentAccount;
+        if (options.Faults.File is { Length: > 0 } && !faultsEnabled)
+        {
+            errors.Add("Ccfs:Faults:File (--faults) is given, but fault injection is off: set Ccfs:Faults:Enabled=true, "
+                + "or run in the development setup (no account, every listener on loopback)");
+        }
+
+        if (options.Journal.Size is < 0 or > 1_000_000)
+        {
+            errors.Add($"Ccfs:Journal:Size is {options.Journal.Size}; it must be from 0 (no journal) to 1000000");
+        }
+
         if (errors.Count > 0)
         {
             throw new CcfsConfigurationException(errors);
@@ -174,6 +198,10 @@ public sealed partial class CcfsSettings
             Catalog = options.Catalog,
             Node = options.Node,
             Events = options.Events,
+            FaultsEnabled = faultsEnabled,
+            FaultsFile = options.Faults.File is { Length: > 0 } faults ? Path.GetFullPath(faults) : null,
+            JournalSize = options.Journal.Size,
+            SeedFolder = options.Seed.Folder is { Length: > 0 } seed ? Path.GetFullPath(seed) : null,
         };
     }
 
@@ -290,6 +318,16 @@ public sealed partial class CcfsSettings
         if (limits.DeleteQueueTimeout <= TimeSpan.Zero)
         {
             errors.Add("Ccfs:Limits:DeleteQueueTimeout must be positive");
+        }
+
+        if (limits.MaxConnectionsPerAddress is < 1)
+        {
+            errors.Add("Ccfs:Limits:MaxConnectionsPerAddress must be at least 1");
+        }
+
+        if (limits.ReadinessTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Ccfs:Limits:ReadinessTimeout must be positive");
         }
 
         if (!(limits.UnverifiedShare is > 0 and <= 1))

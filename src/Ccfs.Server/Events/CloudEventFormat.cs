@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net.Mime;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ccfs.Server.Catalog;
+using Ccfs.Server.Lifecycle;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Extensions;
 using CloudNative.CloudEvents.SystemTextJson;
@@ -12,8 +14,9 @@ namespace Ccfs.Server.Events;
 /// <param name="LocationId">The locations holding the file (stored) or whose copies went (deleted).</param>
 /// <param name="RemainingLocationId">After a delete: the locations still holding the file; empty when the file is gone.</param>
 /// <param name="AccessKey">Who made the change: the uploader, or the caller of the delete.</param>
+/// <param name="PromptCheck">A stored prompt's quality findings (docs/prompt-quality.md); absent on deletes and when not checked.</param>
 public sealed record FileEventData(string FileName, int VdnId, long SizeBytes, string Sha256, IReadOnlyList<string> LocationId,
-    IReadOnlyList<string> RemainingLocationId, string AccessKey, long DurationMs);
+    IReadOnlyList<string> RemainingLocationId, string AccessKey, long DurationMs, PromptCheckView? PromptCheck);
 
 /// <summary>
 /// An outbox row as a CloudEvents 1.0 event in structured JSON mode (<c>application/cloudevents+json</c>): <c>id</c> the
@@ -25,7 +28,7 @@ public static class CloudEventFormat
 {
     public const string MediaType = "application/cloudevents+json";
 
-    private static readonly JsonEventFormatter Formatter = new(new JsonSerializerOptions(JsonSerializerDefaults.Web), default);
+    private static readonly JsonEventFormatter Formatter = new(new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }, default);
 
     public static string SourceOf(int vdnId) => "/ccfs/vdns/" + vdnId.ToString(CultureInfo.InvariantCulture);
 
@@ -39,7 +42,8 @@ public static class CloudEventFormat
             Subject = e.FileName,
             Time = e.Time,
             DataContentType = "application/json",
-            Data = new FileEventData(e.FileName, e.VdnId, e.SizeBytes, e.Sha256, e.LocationIds, e.RemainingLocationIds, e.AccessKey, e.DurationMs),
+            Data = new FileEventData(e.FileName, e.VdnId, e.SizeBytes, e.Sha256, e.LocationIds, e.RemainingLocationIds, e.AccessKey, e.DurationMs,
+                PromptCheckView.Of(e.PromptCheck)),
         };
         cloudEvent[Sequence.SequenceAttribute] = e.Sequence.ToString(CultureInfo.InvariantCulture);
         return cloudEvent;

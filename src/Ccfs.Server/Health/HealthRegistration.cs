@@ -14,13 +14,16 @@ public static class HealthRegistration
         services.AddHealthChecks();
         services.AddOptions<HealthCheckServiceOptions>().Configure<CcfsSettings>((options, settings) =>
         {
+            // Each check answers within its own bound, whatever the catalog or a store does (a frozen one never answers).
+            var timeout = settings.Limits.ReadinessTimeout;
             options.Registrations.Add(new HealthCheckRegistration("catalog",
-                sp => new CatalogHealthCheck(sp.GetRequiredService<IFileCatalog>()), HealthStatus.Unhealthy, [ReadinessReport.Tag]));
+                sp => new CatalogHealthCheck(sp.GetRequiredService<CatalogProvider>(), sp.GetRequiredService<IFileCatalog>()),
+                HealthStatus.Unhealthy, [ReadinessReport.Tag], timeout));
             foreach (var location in settings.Locations)
             {
                 options.Registrations.Add(new HealthCheckRegistration($"location:{location.Id}",
                     sp => new LocationHealthCheck(sp.GetRequiredService<LocationSet>().Find(location.Id)!), HealthStatus.Unhealthy,
-                    [ReadinessReport.Tag]));
+                    [ReadinessReport.Tag], timeout));
             }
         });
         return services;

@@ -5,14 +5,20 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Ccfs.Server.Health;
 
-public sealed class CatalogHealthCheck(IFileCatalog catalog) : IHealthCheck
+/// <summary>The catalog's files can be written (checked first: a write to an unwritable SQLite file could kill the process), and it takes a durable write now.</summary>
+public sealed class CatalogHealthCheck(CatalogProvider provider, IFileCatalog catalog) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await catalog.ProbeWriteAsync(cancellationToken);
+            provider.CheckWritable();
+            await catalog.ProbeWriteAsync(cancellationToken).WaitAsync(cancellationToken);
             return HealthCheckResult.Healthy();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy("the catalog did not take a write within the readiness timeout (Ccfs:Limits:ReadinessTimeout)");
         }
         catch (Exception e)
         {
@@ -27,8 +33,13 @@ public sealed class LocationHealthCheck(IFileStore store) : IHealthCheck
     {
         try
         {
-            await store.CheckWritableAsync(cancellationToken);
+            await store.CheckWritableAsync(cancellationToken).WaitAsync(cancellationToken);
             return HealthCheckResult.Healthy();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"location {store.LocationId} did not take a write within the readiness timeout "
+                + "(Ccfs:Limits:ReadinessTimeout)");
         }
         catch (Exception e)
         {

@@ -11,6 +11,13 @@ public sealed record HostArguments(bool Help, bool Version, bool Ephemeral, stri
 {
     public const string LogFormatOption = "--log-format";
 
+    /// <summary>Options that stand for a configuration key, so they may be given plainly: <c>--faults faults.json</c>.</summary>
+    private static readonly Dictionary<string, string> KeyOptions = new(StringComparer.Ordinal)
+    {
+        ["--faults"] = "Ccfs:Faults:File",
+        ["--seed"] = "Ccfs:Seed:Folder",
+    };
+
     public static HostArguments Parse(IReadOnlyList<string> args)
     {
         bool help = false, version = false, ephemeral = false;
@@ -35,6 +42,12 @@ public sealed record HostArguments(bool Help, bool Version, bool Ephemeral, stri
                     break;
                 case LogFormatOption:
                     problem = $"{LogFormatOption} needs a value: {string.Join(", ", LogFormat.Names)}";
+                    break;
+                case var option when KeyOptions.TryGetValue(option, out var key) && i + 1 < args.Count:
+                    rest.Add($"--{key}={args[++i]}");
+                    break;
+                case var option when KeyOptions.ContainsKey(option):
+                    problem = $"{option} needs a value: {(option == "--seed" ? "a folder" : "a file")}";
                     break;
                 default:
                     rest.Add(arg.StartsWith(LogFormatOption + "=", StringComparison.Ordinal)

@@ -11,7 +11,7 @@ public static class HostingRegistration
 {
     /// <summary>
     /// Where settings come from and what the host does with them: the checked <see cref="CcfsSettings"/>, the log format,
-    /// the shutdown timeout, the clock, and the default listener when none is configured.
+    /// the shutdown timeout, the clock.
     /// </summary>
     public static WebApplicationBuilder AddCcfsHosting(this WebApplicationBuilder builder)
     {
@@ -32,6 +32,15 @@ public static class HostingRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CcfsSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddOptions<HostOptions>().Configure<CcfsSettings>((options, settings) => options.ShutdownTimeout = settings.Limits.ShutdownTimeout);
+        return builder;
+    }
+
+    /// <summary>
+    /// The default listener when none is configured. Registered after Kestrel's limits: a listener made with
+    /// <c>Listen</c> takes the endpoint defaults (the per-address connection share) that exist when it is made.
+    /// </summary>
+    public static WebApplicationBuilder AddDefaultListener(this WebApplicationBuilder builder)
+    {
         builder.WebHost.ConfigureKestrel((context, kestrel) => DefaultListener.Configure(context.Configuration, kestrel));
         return builder;
     }

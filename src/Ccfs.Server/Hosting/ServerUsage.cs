@@ -17,6 +17,8 @@ public static class ServerUsage
           --urls <url>[;<url>...]       where to listen (default {ListenerPlan.DefaultUrl}, with a self-signed
                                         certificate generated into <data dir>/tls/)
           --ephemeral                   keep the data in a new temporary folder, removed when the server stops
+          --faults <file>               put the fault rules of a JSON file in force (docs/rehearsal.md)
+          --seed <folder>               place uploads/<vdn>/* and recordings/<path> as if uploaded or recorded
           --log-format auto|json|text   text at a terminal, JSON lines otherwise (auto, the default)
           --help                        print this and exit
           --version                     print the version and exit

@@ -37,10 +37,22 @@ public sealed record AdmissionPolicy(
     /// <summary>deleteFile, getFileHash and downloadFile carry a path in a small envelope; bodies past this are refused.</summary>
     public const long PathRequestBodyLimit = 64 * 1024;
 
-    public static AdmissionPolicy Upload { get; } = new("upload", SlotKind.Upload, true, false, false, null, CcfsResults.Unavailable);
+    /// <summary>Fault rules (docs/rehearsal.md) act on the request once it is admitted: the CC-FS interfaces', never the admin API's.</summary>
+    public bool InjectsFaults { get; init; }
 
-    public static AdmissionPolicy Delete { get; } = new("delete", SlotKind.Delete, true, false, false, null, CcfsResults.Unavailable);
+    public static AdmissionPolicy Upload { get; } = new("upload", SlotKind.Upload, true, false, false, null, CcfsResults.Unavailable)
+    {
+        InjectsFaults = true,
+    };
+
+    public static AdmissionPolicy Delete { get; } = new("delete", SlotKind.Delete, true, false, false, null, CcfsResults.Unavailable)
+    {
+        InjectsFaults = true,
+    };
 
     /// <summary>getFileHash and downloadFile: no slot (flow control bounds them per account, once authenticated).</summary>
-    public static AdmissionPolicy PathRequest { get; } = new("path request", SlotKind.None, true, false, false, null, CcfsResults.Unavailable);
+    public static AdmissionPolicy PathRequest { get; } = new("path request", SlotKind.None, true, false, false, null, CcfsResults.Unavailable)
+    {
+        InjectsFaults = true,
+    };
 }

@@ -10,8 +10,8 @@ public static class AdmissionRegistration
     /// <summary>What a request meets before an interface runs: Kestrel's limits and receive pools, body buffers, the signed-request reader, the slots.</summary>
     public static IServiceCollection AddAdmission(this IServiceCollection services)
     {
-        services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, ILoggerFactory>((kestrel, settings, loggers) =>
-            KestrelLimits.Apply(kestrel, settings, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));
+        services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, CcfsMetrics, ILoggerFactory>((kestrel, settings, metrics, loggers) =>
+            KestrelLimits.Apply(kestrel, settings, metrics, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));
         services.AddSingleton<IMemoryPoolFactory<byte>>(sp => new LargeBlockMemoryPoolFactory(metrics: sp.GetRequiredService<CcfsMetrics>()));
         services.AddSingleton(sp => new BodyBufferPool(sp.GetRequiredService<CcfsSettings>().Limits.MaxConcurrentUploads));
         services.AddSingleton<SignedRequestReader>();

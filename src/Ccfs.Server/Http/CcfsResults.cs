@@ -20,6 +20,12 @@ public static class CcfsResults
 
     public static IResult Answer(CcfsResult result, string? reason = null) => new TripleResult(result, null, reason, StatusCodes.Status200OK);
 
+    /// <summary>A CC-FS answer with another HTTP status than the 200 business answers carry (a rehearsed fault's).</summary>
+    public static IResult Answer(CcfsResult result, string? reason, int status) => new TripleResult(result, null, reason, status);
+
+    /// <summary>Adds a response header to an answer, set before the answer writes its own.</summary>
+    public static IResult WithHeader(IResult inner, string name, string value) => new HeaderResult(inner, name, value);
+
     public static IResult Success(CcfsResult success, Action<Utf8JsonWriter> writeData) =>
         new TripleResult(success, writeData, null, StatusCodes.Status200OK);
 
@@ -64,6 +70,15 @@ public static class CcfsResults
         response.ContentType = CcfsPaths.JsonContentType;
         response.ContentLength = buffer.WrittenCount;
         await response.Body.WriteAsync(buffer.WrittenMemory);
+    }
+
+    private sealed class HeaderResult(IResult inner, string name, string value) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 
     private sealed class TripleResult(CcfsResult result, Action<Utf8JsonWriter>? writeData, string? reason, int status,

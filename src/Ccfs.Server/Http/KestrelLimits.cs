@@ -14,10 +14,13 @@ public static partial class KestrelLimits
 {
     public const int DefaultMaxConnections = 4096;
 
-    public static void Apply(KestrelServerOptions kestrel, CcfsSettings settings, ILogger logger)
+    public static void Apply(KestrelServerOptions kestrel, CcfsSettings settings, Observability.CcfsMetrics metrics, ILogger logger)
     {
         var limits = settings.Limits;
         var connections = MaxConnections(limits.MaxConnections, OpenFilesLimit(), settings.Listeners.Urls.Count, logger);
+        var shares = new ConnectionShares(limits.MaxConnectionsPerAddress ?? Math.Max(1, connections / 4), TrustedProxies(settings.Auth),
+            metrics.ConnectionsRefusedPerAddress, logger);
+        kestrel.ConfigureEndpointDefaults(listen => listen.Use(shares.Wrap));
         kestrel.Limits.MaxConcurrentConnections = connections;
         kestrel.Limits.MaxConcurrentUpgradedConnections = connections;
         kestrel.Limits.KeepAliveTimeout = limits.KeepAliveTimeout;
@@ -25,6 +28,24 @@ public static partial class KestrelLimits
         kestrel.Limits.MinRequestBodyDataRate = limits.MinRequestBodyRate == 0
             ? null
             : new MinDataRate(limits.MinRequestBodyRate, limits.MinRequestBodyRateGracePeriod);
+    }
+
+    /// <summary>The addresses exempt from the per-address share: the trusted proxies, through which every client comes.</summary>
+    private static Func<System.Net.IPAddress, bool> TrustedProxies(AuthOptions auth)
+    {
+        if (auth.TrustedProxyHeader is not { Length: > 0 })
+        {
+            return _ => false;
+        }
+
+        if (auth.TrustedProxies.Count == 0)
+        {
+            return System.Net.IPAddress.IsLoopback;
+        }
+
+        var networks = auth.TrustedProxies.Select(p => System.Net.IPNetwork.TryParse(p, out var n) ? n
+            : new System.Net.IPNetwork(System.Net.IPAddress.Parse(p), System.Net.IPAddress.Parse(p).GetAddressBytes().Length * 8)).ToList();
+        return address => networks.Exists(n => n.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address));
     }
 
     /// <summary>

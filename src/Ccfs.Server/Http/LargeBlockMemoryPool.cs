@@ -11,7 +11,7 @@ namespace Ccfs.Server.Http;
 /// pool block at a time, so with 4 KiB blocks a 7 MB upload body takes about two thousand <c>recv</c> calls, each
 /// with the wake-ups around it, and on a virtual machine a syscall is dear: a bare Kestrel endpoint that only reads a
 /// 7 MB body and writes 5 MiB used 39 ms of CPU per request with 4 KiB blocks and 18 ms with 64 KiB ones
-/// (scripts/measure-kestrel-floor.sh, docs/performance.md). A connection waiting for its next request holds no block
+/// (bench/scripts/measure-kestrel-floor.sh, docs/performance.md). A connection waiting for its next request holds no block
 /// (Kestrel waits for data before it rents one); one that has sent part of a request holds a whole block until it
 /// finishes or times out, which <c>Ccfs:Limits:MaxConnections</c> bounds.
 /// </summary>

@@ -3,6 +3,7 @@ using Ccfs.Protocol;
 using Ccfs.Protocol.Auth;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Faults;
 using Ccfs.Server.Observability;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -48,27 +49,29 @@ public readonly record struct Admission(SignedRequest? Request, IResult? Refusal
 /// without reading it; screen the Authorization header, parsed once here, and refuse one that can never be valid (401);
 /// take the policy's slot (<c>0300503</c> when none comes free in time), counted towards the sender's unverified share;
 /// read the body within its limit and at the minimum rate, per request; verify the signature (401), which ends the
-/// unverified share; require JSON (415); refuse a replayed signature. A body given up half-way (too slow, or the client
+/// unverified share; require JSON (415); refuse a replayed signature; apply a fault rule (docs/rehearsal.md) to a CC-FS request. A body given up half-way (too slow, or the client
 /// went away) counts towards the IP lock, as a failed signature does: whoever never finishes a body never proves a key.
 /// </summary>
 public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthenticator authenticator,
-    BodyBufferPool buffers, UploadSlots uploadSlots, DeleteSlots deleteSlots, ReplayGuard replays, CcfsSettings settings, CcfsMetrics metrics,
-    ILogger<SignedRequestReader> logger)
+    BodyBufferPool buffers, UploadSlots uploadSlots, DeleteSlots deleteSlots, ReplayGuard replays, FaultInjector faults, CcfsSettings settings,
+    CcfsMetrics metrics, ILogger<SignedRequestReader> logger)
 {
     private readonly MinimumRate _rate = new(settings.Limits.MinRequestBodyRate, settings.Limits.MinRequestBodyRateGracePeriod);
 
     /// <summary>A request of an interface whose body names a path (<paramref name="pathField"/>).</summary>
     public Task<Admission> ReadPathRequestAsync(HttpContext http, AdmissionPolicy policy, string pathField) =>
         ReadAsync(http, policy, FormQuery.Parse(http.Request.QueryString.Value), AdmissionPolicy.PathRequestBodyLimit,
-            CcfsResults.Answer(CcfsResult.TooLong(pathField), $"the request body is over the {AdmissionPolicy.PathRequestBodyLimit}-byte limit"));
+            CcfsResults.Answer(CcfsResult.TooLong(pathField), $"the request body is over the {AdmissionPolicy.PathRequestBodyLimit}-byte limit"),
+            pathField);
 
     /// <param name="http">The request.</param>
     /// <param name="policy">What the endpoint asks of it.</param>
     /// <param name="query">The form-decoded query (<see cref="FormQuery.Parse"/>), which the signature covers.</param>
     /// <param name="bodyLimit">The largest body this endpoint accepts.</param>
     /// <param name="tooLarge">The answer to a body over the limit.</param>
+    /// <param name="pathField">The body field that names the request's path, which fault rules may match; null when none does.</param>
     public async Task<Admission> ReadAsync(HttpContext http, AdmissionPolicy policy, IReadOnlyList<KeyValuePair<string, string>> query,
-        long bodyLimit, IResult tooLarge)
+        long bodyLimit, IResult tooLarge, string? pathField = null)
     {
         var ip = ClientAddress.Of(http);
         if (lockout.IsLocked(ip))
@@ -80,7 +83,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         // A body declared over the limit is answered on its length first, as before any signature.
         if (http.Request.ContentLength > bodyLimit)
         {
-            return Refuse(CcfsResults.AndClose(tooLarge));
+            return Refuse(WithoutReadingTheBody(http, tooLarge));
         }
 
         var (claim, screened) = authenticator.Screen(http);
@@ -130,6 +133,13 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
             }
         }
 
+        if (admission.Request is { } request && policy.InjectsFaults
+            && await faults.ApplyAsync(http, request, pathField) is { } injected)
+        {
+            request.Body.Dispose();
+            admission = Refuse(injected);
+        }
+
         if (admission.Request is null)
         {
             slot?.Dispose();
@@ -142,6 +152,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         IReadOnlyList<KeyValuePair<string, string>> query, long bodyLimit, IResult tooLarge, WorkSlot? slot)
     {
         var (status, body) = await RequestBody.ReadAsync(http.Request, buffers.Pool, bodyLimit, _rate, http.RequestAborted);
+        InterfaceCall.Of(http)?.RequestBytes = body?.Length;
         switch (status)
         {
             case BodyReadStatus.TooLarge:
@@ -209,12 +220,34 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
 
     private static Admission Refuse(IResult refusal) => new(null, refusal);
 
-    private static IResult Unauthorized(Authentication failure) =>
-        CcfsResults.Spring(StatusCodes.Status401Unauthorized, failure.Detail, failure.Failure.ToString());
+    /// <summary>The 401, with the server's side of a signature that does not match when diagnostics are on.</summary>
+    private static IResult Unauthorized(Authentication failure)
+    {
+        var refusal = CcfsResults.Spring(StatusCodes.Status401Unauthorized, failure.Detail, failure.Failure.ToString());
+        return failure.Explanation is { } explanation
+            ? CcfsResults.WithHeader(refusal, SignatureExplanation.HeaderName, SignatureExplanation.ToHeaderValue(explanation))
+            : refusal;
+    }
 
-    /// <summary>An answer given before the body is read closes the connection, which spares draining a body nobody will use.</summary>
-    public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal) =>
-        http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true ? CcfsResults.AndClose(refusal) : refusal;
+    /// <summary>
+    /// An answer given before the body is read closes the connection once it is sent, without reading the body: Kestrel
+    /// would otherwise drain it (for up to five seconds) after the answer, and a fast client sends megabytes meanwhile. A
+    /// body limit of zero makes Kestrel's drain stop at the first byte and close the connection.
+    /// </summary>
+    public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal)
+    {
+        if (http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true)
+        {
+            return refusal;
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = 0;
+        }
+
+        return CcfsResults.AndClose(refusal);
+    }
 
     [LoggerMessage(LogLevel.Warning, "Refused a replayed signature of {AccessKey} from {ClientIp}")]
     private static partial void LogReplayed(ILogger logger, string accessKey, string clientIp);

@@ -33,7 +33,7 @@ public static partial class Upload
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameterSource,
-        BodyBufferPool buffers, PromptWriter writer, ILoggerFactory loggers)
+        BodyBufferPool buffers, PromptInspection inspection, PromptWriter writer, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(Upload).FullName!);
 
@@ -99,7 +99,18 @@ public static partial class Upload
             return Refuse(log, CcfsResult.Format(WireNames.Data), wave.Reason);
         }
 
-        var stored = await writer.StoreAsync(file, wave, vdn, parameters, request.Account.AccessKey);
+        var prompt = inspection.Inspect(file.Span, wave, parameters);
+        if (prompt is not null)
+        {
+            http.Response.Headers[PromptCheckLine.HeaderName] = prompt.HeaderValue;
+            InterfaceCall.Of(http)?.Detail = prompt.HeaderValue;
+            if (PromptInspection.Refuses(prompt, parameters))
+            {
+                return Refuse(log, CcfsResult.Format(WireNames.Data), PromptInspection.RefusalReason(prompt));
+            }
+        }
+
+        var stored = await writer.StoreAsync(file, wave, vdn, parameters, request.Account.AccessKey, prompt?.HeaderValue);
         if (stored.Record is not { } record)
         {
             return CcfsResults.Unavailable(stored.Failure!);

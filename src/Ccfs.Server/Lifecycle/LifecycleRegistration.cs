@@ -16,6 +16,7 @@ public static class LifecycleRegistration
         services.AddSingleton<FileRemoval>();
         services.AddSingleton<Scrubber>();
         services.AddSingleton<PromptWriter>();
+        services.AddSingleton<PromptInspection>();
         services.AddHostedService<StartupRecovery>();
         services.AddCatalogBackground();
         services.AddHostedService<RecoverySweeper>();

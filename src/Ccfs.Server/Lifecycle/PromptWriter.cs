@@ -8,7 +8,8 @@ using Ccfs.Server.Storage;
 namespace Ccfs.Server.Lifecycle;
 
 /// <summary>What became of a validated file: its catalog row once stored, or why nothing was kept.</summary>
-public readonly record struct PromptWriteResult(FileRecord? Record, string? Failure)
+/// <param name="NameTaken">A name asked for (<c>name</c>) is already a file's; nothing was kept.</param>
+public readonly record struct PromptWriteResult(FileRecord? Record, string? Failure, bool NameTaken = false)
 {
     public bool Stored => Record is not null;
 }
@@ -26,8 +27,13 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
 {
     private const int NameAttempts = 5;
 
+    /// <param name="promptCheck">The prompt-quality findings (<see cref="PromptInspection"/>) kept with the file, if measured.</param>
+    /// <param name="name">
+    /// The file's name, for a seeded file that tests name again; null (every upload) for a generated one. A name given is
+    /// tried once: if a file has it, <see cref="PromptWriteResult.NameTaken"/>.
+    /// </param>
     public async Task<PromptWriteResult> StoreAsync(ReadOnlyMemory<byte> file, WaveValidation wave, int vdn,
-        SystemParameters parameters, string accessKey)
+        SystemParameters parameters, string accessKey, string? promptCheck = null, string? name = null)
     {
         var folder = parameters.UploadPathRule.FolderFor(vdn);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(file.Span));
@@ -35,12 +41,12 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         Exception? stageFailure = null;
         try
         {
-            for (var attempt = 0; attempt < NameAttempts; attempt++)
+            for (var attempt = 0; attempt < (name is null ? NameAttempts : 1); attempt++)
             {
-                var path = folder + "/" + GeneratedFileName.Create(time);
+                var path = folder + "/" + (name ?? GeneratedFileName.Create(time));
                 var record = new FileRecord(path, $"{parameters.DriveLetter}:{path}", vdn, file.Length, sha256,
                     WaveEncodingNames.ConfigName(wave.Encoding), (long)wave.Duration.TotalMilliseconds, accessKey,
-                    time.GetUtcNow(), locations.Ids);
+                    time.GetUtcNow(), locations.Ids, promptCheck);
                 using var working = inProgress.Begin(record.Path);
 
                 // The writer reserves the name while this thread writes and fsyncs the bytes: two waits for the disk overlap.
@@ -72,7 +78,9 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
                 return new PromptWriteResult(record, null);
             }
 
-            return new PromptWriteResult(null, $"no free file name after {NameAttempts} attempts");
+            return name is null
+                ? new PromptWriteResult(null, $"no free file name after {NameAttempts} attempts")
+                : new PromptWriteResult(null, $"{folder}/{name} exists", NameTaken: true);
         }
         finally
         {

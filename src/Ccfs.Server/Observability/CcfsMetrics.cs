@@ -32,10 +32,14 @@ public sealed class CcfsMetrics
         DeletesQueued = factory.CreateGauge("ccfs_deletes_queued", "Deletes waiting for a slot now");
         DeleteSlotRefusals = factory.CreateCounter("ccfs_delete_slot_refusals_total",
             "Deletes answered 0300503 without a slot: queue_full or queue_timeout (Ccfs:Limits:DeleteQueueTimeout)", "reason");
+        ConnectionsRefusedPerAddress = factory.CreateCounter("ccfs_connections_refused_per_address_total",
+            "Connections closed at once because their client address already held Ccfs:Limits:MaxConnectionsPerAddress connections");
         SlowBodies = factory.CreateCounter("ccfs_request_bodies_too_slow_total",
             "Requests dropped because their body arrived slower than Ccfs:Limits:MinRequestBodyRate");
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
         IpLocks = factory.CreateCounter("ccfs_ip_locks_total", "Times a client address was locked");
+        PromptChecks = factory.CreateCounter("ccfs_prompt_checks_total",
+            "Prompt-quality checks of uploads, by check (level, clipping, ...) and outcome (pass, fail, not-applicable)", "check", "outcome");
         IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
         _catalogBatches = factory.CreateCounter("ccfs_catalog_batches_total",
             "Catalog transactions committed; ccfs_catalog_writes_total divided by this is the group-commit factor");
@@ -89,6 +93,9 @@ public sealed class CcfsMetrics
 
     public Gauge DeletesQueued { get; }
 
+    /// <summary>Connections closed at once because their address already held its share (<c>Ccfs:Limits:MaxConnectionsPerAddress</c>).</summary>
+    public Counter ConnectionsRefusedPerAddress { get; }
+
     public Counter DeleteSlotRefusals { get; }
 
     public Counter SlowBodies { get; }
@@ -98,6 +105,8 @@ public sealed class CcfsMetrics
     public Counter IpLocks { get; }
 
     public Counter IntegrityProblems { get; }
+
+    public Counter PromptChecks { get; }
 
     public Counter AuditDropped { get; }
 

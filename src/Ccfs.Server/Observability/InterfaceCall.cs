@@ -27,6 +27,9 @@ public sealed class InterfaceCall(string interfaceName, string clientAddress, Da
     /// <summary>The file named or stored, as the client sees it (<c>Y:/…</c>).</summary>
     public string? File { get; set; }
 
+    /// <summary>What the call found, in one line, for the audit trail and the log: an upload's prompt-quality findings.</summary>
+    public string? Detail { get; set; }
+
     /// <summary>The CC-FS resultCode answered; null when the answer was an HTTP error.</summary>
     public string? ResultCode { get; set; }
 
@@ -35,6 +38,12 @@ public sealed class InterfaceCall(string interfaceName, string clientAddress, Da
 
     /// <summary>Why a 401 or 403 was answered, for the metrics: an <c>AuthV2Failure</c>, <c>VdnNotBound</c> or <c>IpLocked</c>.</summary>
     public string? RejectionReason { get; set; }
+
+    /// <summary>The fault rule that shaped or replaced the answer (<c>X-Ccfs-Fault</c>), if one did.</summary>
+    public string? FaultRule { get; set; }
+
+    /// <summary>The bytes of the request body read, once it was read.</summary>
+    public long? RequestBytes { get; set; }
 
     public static InterfaceCall? Of(HttpContext http) => http.Features.Get<InterfaceCall>();
 }

@@ -5,11 +5,12 @@ namespace Ccfs.Server.Observability;
 
 /// <summary>
 /// Wraps every request to the CC-FS interfaces and the administration API: starts its <see cref="InterfaceCall"/>, and once it is answered counts
-/// it by interface and resultCode (HTTP status for Spring errors), counts refusals by reason, writes its line of the
+/// it by interface and resultCode (HTTP status for Spring errors), counts refusals by reason, puts it in the
+/// <see cref="RequestJournal"/> (the admin API's own reads left out: the admin page polls them), writes its line of the
 /// <see cref="RequestLog"/> and hands it to the audit.
 /// </summary>
 public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics metrics, TimeProvider time, IEnumerable<IInterfaceCallSink> sinks,
-    RefusalDigest refusals, ILoggerFactory loggers)
+    RefusalDigest refusals, RequestJournal journal, ILoggerFactory loggers)
 {
     public const string AdminPath = "/admin/api";
 
@@ -39,6 +40,19 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
         var call = new InterfaceCall(name, ClientAddress.Of(http), time.GetUtcNow());
         http.Features.Set(call);
         var started = time.GetTimestamp();
+        // The journal takes the request as its answer starts, so a client that reads the journal as soon as it has its
+        // answer finds it there; an answer that never starts is taken once the request is over.
+        var journaled = false;
+        http.Response.OnStarting(() =>
+        {
+            if (call.Audited)
+            {
+                journaled = true;
+                journal.Record(call, http.Response.StatusCode, time.GetElapsedTime(started), http.Response.ContentLength);
+            }
+
+            return Task.CompletedTask;
+        });
         var threw = false;
         try
         {
@@ -59,6 +73,11 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
             if (call.Interface == "uploadFile")
             {
                 metrics.UploadDuration.WithLabels(code == ResultCodes.Success ? "stored" : "refused").Observe(elapsed.TotalSeconds);
+            }
+
+            if (call.Audited && !journaled)
+            {
+                journal.Record(call, status, elapsed, http.Response.ContentLength);
             }
 
             // Repeated authentication refusals from one address are logged and audited once a minute, with their count.

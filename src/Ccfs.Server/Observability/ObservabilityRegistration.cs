@@ -4,10 +4,11 @@ namespace Ccfs.Server.Observability;
 
 public static class ObservabilityRegistration
 {
-    /// <summary>The Prometheus registry and the connection gauges.</summary>
+    /// <summary>The Prometheus registry, the connection gauges and the request journal.</summary>
     public static IServiceCollection AddObservability(this IServiceCollection services)
     {
         services.AddSingleton<CcfsMetrics>();
+        services.AddSingleton<RequestJournal>();
         services.AddHostedService<ConnectionMetrics>();
         return services;
     }

@@ -8,7 +8,14 @@ public sealed record ParameterOverrides(
     string? UploadPathRule = null,
     string? DownloadPathRule = null,
     string? DriveLetter = null,
-    string? AcceptedEncodings = null)
+    string? AcceptedEncodings = null,
+    string? PromptCheck = null,
+    decimal? PromptLevelDbov = null,
+    decimal? PromptLevelToleranceDb = null,
+    int? PromptMaxClippedRuns = null,
+    decimal? PromptMaxDcOffsetPercent = null,
+    decimal? PromptMaxHeadSilenceSeconds = null,
+    decimal? PromptMaxTailSilenceSeconds = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => this == new ParameterOverrides();
@@ -20,6 +27,13 @@ public sealed record ParameterOverrides(
         DownloadPathRule = DownloadPathRule ?? beneath.DownloadPathRule,
         DriveLetter = DriveLetter ?? beneath.DriveLetter,
         AcceptedEncodings = AcceptedEncodings ?? beneath.AcceptedEncodings,
+        PromptCheck = PromptCheck ?? beneath.PromptCheck,
+        PromptLevelDbov = PromptLevelDbov ?? beneath.PromptLevelDbov,
+        PromptLevelToleranceDb = PromptLevelToleranceDb ?? beneath.PromptLevelToleranceDb,
+        PromptMaxClippedRuns = PromptMaxClippedRuns ?? beneath.PromptMaxClippedRuns,
+        PromptMaxDcOffsetPercent = PromptMaxDcOffsetPercent ?? beneath.PromptMaxDcOffsetPercent,
+        PromptMaxHeadSilenceSeconds = PromptMaxHeadSilenceSeconds ?? beneath.PromptMaxHeadSilenceSeconds,
+        PromptMaxTailSilenceSeconds = PromptMaxTailSilenceSeconds ?? beneath.PromptMaxTailSilenceSeconds,
     };
 }
 

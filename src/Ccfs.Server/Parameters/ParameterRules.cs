@@ -1,4 +1,5 @@
 using Ccfs.Audio;
+using Ccfs.Audio.Quality;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Paths;
 
@@ -75,6 +76,13 @@ public static class ParameterRules
             errors.Add($"{prefix}AcceptedEncodings has '{invalid}'; use a comma-separated list of alaw, mulaw, pcm8");
         }
 
+        var promptCheck = PromptCheckModes.TryParse(p.PromptCheck);
+        if (promptCheck is null)
+        {
+            errors.Add($"{prefix}PromptCheck '{p.PromptCheck}' must be one of {string.Join(", ", PromptCheckModes.Names)}");
+        }
+
+        var thresholds = PromptThresholdsOf(p, prefix, errors);
         if (errors.Count > before)
         {
             return null;
@@ -86,7 +94,39 @@ public static class ParameterRules
             downloadRules,
             char.ToUpperInvariant(p.DriveLetter[0]),
             encodings,
+            promptCheck!.Value,
+            thresholds,
             p);
+    }
+
+    private static PromptThresholds PromptThresholdsOf(ParameterOptions p, string prefix, List<string> errors)
+    {
+        void Check(bool valid, string name, decimal value, string range)
+        {
+            if (!valid)
+            {
+                errors.Add($"{prefix}{name} is {value}; it must be {range}");
+            }
+        }
+
+        Check(p.PromptLevelDbov is >= -60 and <= 0, nameof(p.PromptLevelDbov), p.PromptLevelDbov, "between -60 and 0");
+        Check(p.PromptLevelToleranceDb is > 0 and <= 30, nameof(p.PromptLevelToleranceDb), p.PromptLevelToleranceDb, "above 0 and at most 30");
+        Check(p.PromptMaxClippedRuns >= 0, nameof(p.PromptMaxClippedRuns), p.PromptMaxClippedRuns, "0 or more");
+        Check(p.PromptMaxDcOffsetPercent is > 0 and <= 100, nameof(p.PromptMaxDcOffsetPercent), p.PromptMaxDcOffsetPercent,
+            "above 0 and at most 100");
+        Check(p.PromptMaxHeadSilenceSeconds is >= 0 and <= 3600, nameof(p.PromptMaxHeadSilenceSeconds), p.PromptMaxHeadSilenceSeconds,
+            "between 0 and 3600");
+        Check(p.PromptMaxTailSilenceSeconds is >= 0 and <= 3600, nameof(p.PromptMaxTailSilenceSeconds), p.PromptMaxTailSilenceSeconds,
+            "between 0 and 3600");
+        return new PromptThresholds
+        {
+            TargetLevelDbov = (double)p.PromptLevelDbov,
+            LevelToleranceDb = (double)p.PromptLevelToleranceDb,
+            MaxClippedRuns = Math.Max(0, p.PromptMaxClippedRuns),
+            MaxDcOffset = (double)p.PromptMaxDcOffsetPercent / 100,
+            MaxHeadSilence = TimeSpan.FromSeconds((double)Math.Clamp(p.PromptMaxHeadSilenceSeconds, 0, 3600)),
+            MaxTailSilence = TimeSpan.FromSeconds((double)Math.Clamp(p.PromptMaxTailSilenceSeconds, 0, 3600)),
+        };
     }
 
     private static long SizeLimitBytes(decimal mb) => (long)(mb * BytesPerMb);

@@ -1,4 +1,5 @@
 using Ccfs.Audio;
+using Ccfs.Audio.Quality;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Paths;
 
@@ -11,6 +12,8 @@ public sealed record SystemParameters(
     IReadOnlyList<PathRule> DownloadPathRules,
     char DriveLetter,
     WaveEncodings AcceptedEncodings,
+    PromptCheckMode PromptCheck,
+    PromptThresholds PromptThresholds,
     ParameterOptions Values)
 {
     /// <summary>

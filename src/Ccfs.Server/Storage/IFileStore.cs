@@ -53,6 +53,13 @@ public interface IFileStore
     /// the sweeper.
     /// </summary>
     Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes every file and folder of the location but the server's own (<c>.ccfs…</c>), without following a link out
+    /// of it: a rehearsal's reset (<c>POST /admin/api/reset</c>), never a production path.
+    /// </summary>
+    /// <returns>How many files were removed.</returns>
+    Task<int> ClearAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Bytes <see cref="IFileStore.StageAsync"/> made durable, waiting for their name.</summary>

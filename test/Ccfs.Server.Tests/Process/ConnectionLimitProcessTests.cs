@@ -149,6 +149,8 @@ public sealed class ConnectionLimitProcessTests : IDisposable
             ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
             ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
         };
+        // Every connection here comes from 127.0.0.1: the whole pool is under test, not one address's share of it.
+        environment.TryAdd("Ccfs__Limits__MaxConnectionsPerAddress", "100000");
         var server = openFiles is { } limit
             ? ServerProcess.StartWithOpenFilesLimit(limit, environment, "--urls", $"http://127.0.0.1:{port}")
             : ServerProcess.Start(environment, "--urls", $"http://127.0.0.1:{port}");

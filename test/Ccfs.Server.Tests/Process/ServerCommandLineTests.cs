@@ -84,8 +84,10 @@ public sealed partial class ServerCommandLineTests : IDisposable
         Assert.DoesNotContain(server.StandardOutput, line => line.StartsWith('{'));
         var stored = Assert.Single(server.StandardOutput, line => line.Contains(" uploadFile ", StringComparison.Ordinal));
         Assert.Matches(TextRequestLine(), stored);
-        Assert.EndsWith($"INF uploadFile 0 in {TextRequestLine().Match(stored).Groups["ms"].Value} ms: ak={CcfsFactory.AccessKey} vdn=53 file={name} ip=127.0.0.1",
-            stored, StringComparison.Ordinal);
+        // An upload's line ends with what the prompt checks found (docs/prompt-quality.md).
+        Assert.Contains($"INF uploadFile 0 in {TextRequestLine().Match(stored).Groups["ms"].Value} ms: ak={CcfsFactory.AccessKey} vdn=53 file={name} "
+            + "ip=127.0.0.1 found: level=", stored, StringComparison.Ordinal);
+        Assert.Matches(";verdict=[a-z,-]+$", stored);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-// The admin page: sign in, then one tab at a time: files, accounts, audit, scrub, parameters, events.
+// The admin page: sign in, then one tab at a time: files, accounts, audit, scrub, parameters, events, faults, journal.
 import { ApiError, credentials, forget, json, remember } from './api.js';
 import { $, describe, show } from './dom.js';
 import { initAccounts, loadAccounts } from './accounts.js';
@@ -7,11 +7,13 @@ import { initEvents, loadEvents } from './events.js';
 import { initFiles, loadVdns } from './files.js';
 import { initParameters, loadParameters } from './parameters.js';
 import { initScrub } from './scrub.js';
+import { initFaults, loadFaults } from './faults.js';
+import { followJournal, stopJournal } from './journal.js';
 
-const TABS = ['files', 'accounts', 'audit', 'scrub', 'parameters', 'events'];
+const TABS = ['files', 'accounts', 'audit', 'scrub', 'parameters', 'events', 'faults', 'journal'];
 
 /** What a tab reads each time it is opened, so it shows what other tabs (or other operators) changed. */
-const ON_OPEN = { accounts: loadAccounts, audit: () => loadAudit(), events: loadEvents };
+const ON_OPEN = { accounts: loadAccounts, audit: () => loadAudit(), events: loadEvents, faults: loadFaults, journal: followJournal };
 
 function openTab(name) {
   const tab = TABS.includes(name) ? name : 'files';
@@ -24,6 +26,7 @@ function openTab(name) {
   }
   if (location.hash !== `#${tab}`) history.replaceState(null, '', `#${tab}`);
   document.body.dataset.tab = tab;
+  if (tab !== 'journal') stopJournal();
   return ON_OPEN[tab]?.();
 }
 
@@ -79,6 +82,7 @@ initAudit();
 initScrub();
 initParameters();
 initEvents();
+initFaults();
 
 const saved = credentials();
 if (saved) {

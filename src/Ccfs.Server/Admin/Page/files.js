@@ -1,4 +1,5 @@
-// The Files tab: VDNs, their files newest first, play, waveform, upload by drag and drop or file chooser, delete.
+// The Files tab: VDNs, their files newest first (all, or those whose prompt failed a quality check), play, waveform with
+// the active speech level, quality badges, upload by drag and drop or file chooser with the findings, delete.
 import { call, json } from './api.js';
 import { $, cell, describe, element, formatTime, show } from './dom.js';
 
@@ -42,7 +43,9 @@ async function selectVdn(vdnId) {
 async function loadFiles() {
   show($('files-error'), '');
   try {
-    const page = await json('GET', `/admin/api/vdns/${state.selectedVdn}/files`, { query: [['after', state.next], ['limit', PAGE_SIZE]] });
+    const failingOnly = $('failing-only').checked ? 'failed' : null;
+    const page = await json('GET', `/admin/api/vdns/${state.selectedVdn}/files`,
+      { query: [['after', state.next], ['limit', PAGE_SIZE], ['promptCheck', failingOnly]] });
     $('files-body').append(...page.files.map(fileRow));
     state.next = page.next ?? null;
     $('more-files').hidden = !state.next;
@@ -64,15 +67,39 @@ function fileRow(file) {
     element('td', { title: file.createdAt }, formatTime(file.createdAt)),
     cell(file.locations.join(', ')),
     element('td', {}, canvas),
+    qualityCell(file.promptCheck),
     element('td', { className: 'actions' },
       element('button', { type: 'button', className: 'play', textContent: 'Play', onclick: () => play(file) }),
       element('button', { type: 'button', className: 'delete', textContent: 'Delete', onclick: () => remove(file) })));
   row.dataset.fileName = file.fileName;
-  drawWaveform(canvas, file.fileName);
+  drawWaveform(canvas, file.fileName, file.promptCheck);
   return row;
 }
 
-async function drawWaveform(canvas, fileName) {
+/** A badge per failed check ("quiet", "clipping", ...), "pass", or a dash for a file stored without a check. */
+function qualityCell(check) {
+  const td = element('td', { className: 'quality' });
+  if (!check) {
+    td.textContent = '—';
+    td.title = 'not measured (stored before prompt checks, or promptCheck=off)';
+    return td;
+  }
+  td.title = check.line;
+  const words = check.failed.length > 0 ? check.failed : ['pass'];
+  td.append(...words.map((word) => element('span', { className: `badge ${check.failed.length > 0 ? 'fail' : 'pass'}`, textContent: word })));
+  return td;
+}
+
+/** The findings in a sentence, for the upload box. */
+function describeCheck(check) {
+  if (!check) return '';
+  const level = check.levelDbov === null ? 'no active speech' : `active speech level ${check.levelDbov.toFixed(1)} dBov`;
+  return check.failed.length > 0
+    ? ` It failed the prompt check (${check.failed.join(', ')}): ${level}, ${check.clippedRuns} clipped run(s), ${check.headSeconds} s before and ${check.tailSeconds} s after the speech.`
+    : ` It passed the prompt check: ${level}.`;
+}
+
+async function drawWaveform(canvas, fileName, check) {
   try {
     const peaks = await json('GET', '/admin/api/files/peaks', { query: [['fileName', fileName], ['points', canvas.width]] });
     const context = canvas.getContext('2d');
@@ -85,6 +112,15 @@ async function drawWaveform(canvas, fileName) {
       const bottom = middle - peaks.min[i] * middle;
       context.fillRect(i * step, top, Math.max(step, 1), Math.max(bottom - top, 1));
     });
+    if (check && check.levelDbov !== null) {
+      // The active speech level (ITU-T P.56, an RMS level relative to full scale) as a band around the middle.
+      const amplitude = Math.min(1, 10 ** (check.levelDbov / 20)) * middle;
+      context.fillStyle = check.failed.length > 0 ? '#d1495b' : '#2a9d8f';
+      context.fillRect(0, middle - amplitude, canvas.width, 1);
+      context.fillRect(0, middle + amplitude, canvas.width, 1);
+      canvas.title = `active speech level ${check.levelDbov.toFixed(1)} dBov`;
+      canvas.dataset.level = check.levelDbov;
+    }
     canvas.dataset.drawn = 'true';
   } catch (error) {
     canvas.title = `No waveform: ${describe(error)}`;
@@ -142,7 +178,8 @@ async function upload(file) {
     await refresh();
     status.dataset.fileName = stored.fileName;
     status.dataset.state = 'done';
-    show(status, `Stored ${stored.fileName}${converted}.`);
+    status.dataset.verdict = stored.promptCheck?.verdict ?? '';
+    show(status, `Stored ${stored.fileName}${converted}.${describeCheck(stored.promptCheck)}`);
   } catch (error) {
     status.dataset.state = 'error';
     show(status, `Upload of ${file.name} failed: ${describe(error)}`);
@@ -170,4 +207,5 @@ export function initFiles() {
     event.target.value = '';
   });
   $('more-files').addEventListener('click', loadFiles);
+  $('failing-only').addEventListener('change', () => { if (state.selectedVdn !== null) selectVdn(state.selectedVdn); });
 }

@@ -3,7 +3,10 @@ import { json, sendJson } from './api.js';
 import { $, element, show, showProblems } from './dom.js';
 import { loadVdns, VDNS_CHANGED } from './files.js';
 
-const FIELDS = ['uploadSizeLimitMb', 'acceptedEncodings', 'driveLetter', 'uploadPathRule', 'downloadPathRule'];
+const FIELDS = ['uploadSizeLimitMb', 'acceptedEncodings', 'driveLetter', 'uploadPathRule', 'downloadPathRule', 'promptCheck',
+  'promptLevelDbov', 'promptLevelToleranceDb', 'promptMaxClippedRuns', 'promptMaxDcOffsetPercent', 'promptMaxHeadSilenceSeconds',
+  'promptMaxTailSilenceSeconds'];
+const TEXT_FIELDS = new Set(['acceptedEncodings', 'driveLetter', 'uploadPathRule', 'downloadPathRule', 'promptCheck']);
 const state = { parameters: null, vdnIds: [] };
 
 export async function loadParameters() {
@@ -47,7 +50,7 @@ async function saveParameters(event, clear = false) {
   if (!clear) {
     for (const field of FIELDS) {
       const value = form.elements[field].value.trim();
-      if (value !== '') body[field] = field === 'uploadSizeLimitMb' ? Number(value) : value;
+      if (value !== '') body[field] = TEXT_FIELDS.has(field) ? value : Number(value);
     }
   }
   show($('param-status'), '');

@@ -43,6 +43,7 @@ public sealed class PostgresDialect : CatalogDialect
     /// <summary>Migrations may take longer than a write may wait; nodes starting together queue on the advisory lock.</summary>
     public override async ValueTask BeginMigrationAsync(CatalogTransaction transaction, CancellationToken cancellationToken)
     {
+        transaction.CommandTimeout = 0;
         await transaction.ExecuteAsync("SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0;", cancellationToken);
         _schema = (string)(await transaction.ScalarAsync("SELECT current_schema();", cancellationToken))!;
         await transaction.ScalarAsync("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':ccfs-migrate'));", cancellationToken);

@@ -18,8 +18,22 @@ public sealed class PostgresProvider : CatalogProvider
         ILoggerFactory loggers)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var seconds = Math.Max(1, (int)Math.Ceiling(writeTimeout.TotalSeconds));
         builder.MaxAutoPrepare = builder.MaxAutoPrepare == 0 ? 64 : builder.MaxAutoPrepare;
-        builder.Timeout = builder.Timeout == 15 ? Math.Max(1, (int)Math.Ceiling(writeTimeout.TotalSeconds)) : builder.Timeout;
+        // Every wait on the database is bounded on this side too, so a server that is frozen (a stopped VM, a path that
+        // drops packets) rather than down is met in bounded time: opening a connection, each command (lock and statement
+        // timeouts only bound a server that still answers), the cancellation sent after a command's timeout, and idle
+        // pooled connections, which TCP keepalive finds dead. Values the connection string sets itself are kept.
+        builder.Timeout = builder.Timeout == 15 ? seconds : builder.Timeout;
+        builder.CommandTimeout = builder.CommandTimeout == 30 ? seconds : builder.CommandTimeout;
+        builder.CancellationTimeout = builder.CancellationTimeout == 2000 ? 1000 : builder.CancellationTimeout;
+        if (!builder.TcpKeepAlive && builder.TcpKeepAliveTime == 0)
+        {
+            builder.TcpKeepAlive = true;
+            builder.TcpKeepAliveTime = 10;
+            builder.TcpKeepAliveInterval = 5;
+        }
+
         builder.ApplicationName ??= "ccfs";
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggers).Build();
         var writer = new CatalogWriter(new PostgresWriteConnection(_dataSource, _dialect), writeTimeout, time, loggers.CreateLogger<CatalogWriter>());

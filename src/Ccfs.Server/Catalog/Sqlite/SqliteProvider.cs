@@ -24,7 +24,7 @@ public sealed class SqliteProvider : CatalogProvider
             DefaultTimeout = TimeoutSeconds(writeTimeout),
         }.ToString();
         var reads = SqliteFactory.Instance.CreateDataSource(_readConnectionString);
-        var writer = new CatalogWriter(new SqliteWriteConnection(path), writeTimeout, time, loggers.CreateLogger<CatalogWriter>());
+        var writer = new CatalogWriter(new SqliteWriteConnection(path, time), writeTimeout, time, loggers.CreateLogger<CatalogWriter>());
         Database = new CatalogDatabase(SqliteDialect.Instance, reads, writer);
         Nodes = new SingleNodeRegistry(node);
     }
@@ -44,11 +44,27 @@ public sealed class SqliteProvider : CatalogProvider
 
     public override string Where => _path;
 
-    /// <summary>Takes the data dir lock first: from the first migration on, the catalog belongs to this process.</summary>
+    /// <summary>
+    /// Takes the data dir lock first (from the first migration on, the catalog belongs to this process), and refuses to
+    /// start on catalog files that cannot be written rather than let SQLite meet them.
+    /// </summary>
     public override Task MigrateAsync(CancellationToken cancellationToken)
     {
         _ownership ??= DataDirLock.Acquire(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        if (SqliteFiles.Unwritable(_path) is { } problem)
+        {
+            throw new Hosting.CcfsStartupException(problem);
+        }
+
         return base.MigrateAsync(cancellationToken);
+    }
+
+    public override void CheckWritable()
+    {
+        if (SqliteFiles.Unwritable(_path) is { } problem)
+        {
+            throw new CatalogUnavailableException(problem, refusing: true);
+        }
     }
 
     public override string? DescribeStartupFailure(Exception exception) =>

@@ -106,6 +106,11 @@ internal static class SqliteSchema
         """
         ALTER TABLE audit ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
         """,
+        // 0.10: a prompt's quality findings (the X-Ccfs-Prompt-Check line) on its file and its upload's audit entry.
+        """
+        ALTER TABLE files ADD COLUMN prompt_check TEXT;
+        ALTER TABLE audit ADD COLUMN detail TEXT;
+        """,
         // 0.10: events. Each change to a file writes an outbox row in its own transaction, numbered per VDN without gaps
         // (event_sequences); subscriptions read the outbox through a cursor per VDN (event_streams).
         """
@@ -128,6 +133,7 @@ internal static class SqliteSchema
             access_key             TEXT    NOT NULL,
             location_ids           TEXT    NOT NULL,
             remaining_location_ids TEXT    NOT NULL,
+            prompt_check           TEXT,
             UNIQUE (vdn_id, sequence)
         );
         CREATE INDEX events_by_time ON events (at_ms);

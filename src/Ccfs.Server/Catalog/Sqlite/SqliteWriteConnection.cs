@@ -9,14 +9,24 @@ namespace Ccfs.Server.Catalog.Sqlite;
 /// bounded by SQLite's busy timeout; <c>synchronous</c> is FULL for a batch holding a durable write and NORMAL otherwise
 /// (in WAL mode a NORMAL commit reaches disk with the next FULL one).
 /// </summary>
-public sealed class SqliteWriteConnection(string path) : WriteConnection(SqliteDialect.Instance, reuseCommands: true)
+public sealed class SqliteWriteConnection(string path, TimeProvider time) : WriteConnection(SqliteDialect.Instance, reuseCommands: true)
 {
+    /// <summary>How often a batch checks that the catalog's files are still writable (<see cref="SqliteFiles"/>): three opens.</summary>
+    private static readonly TimeSpan FileCheckInterval = TimeSpan.FromSeconds(1);
+
     private Durability? _synchronous;
+    private long _filesCheckedAt = long.MinValue;
 
     public override Task StartLoop(Func<Task> loop) => WriterThread.Start("ccfs catalog writer", loop);
 
     protected override Task<DbConnection> OpenAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
+        if (SqliteFiles.Unwritable(path) is { } problem)
+        {
+            throw new CatalogUnavailableException(problem, refusing: true);
+        }
+
+        _filesCheckedAt = time.GetTimestamp();
         _synchronous = null;
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString())
         {
@@ -43,6 +53,17 @@ public sealed class SqliteWriteConnection(string path) : WriteConnection(SqliteD
         CancellationToken cancellationToken)
     {
         var sqlite = (SqliteConnection)connection;
+        // Files made unwritable under a running server (chattr +i) would kill it at the next write into the mapped -shm.
+        if (_filesCheckedAt == long.MinValue || time.GetElapsedTime(_filesCheckedAt) >= FileCheckInterval)
+        {
+            if (SqliteFiles.Unwritable(path) is { } problem)
+            {
+                throw new CatalogUnavailableException(problem, refusing: true);
+            }
+
+            _filesCheckedAt = time.GetTimestamp();
+        }
+
         if (_synchronous != durability)
         {
             using var pragma = sqlite.CreateCommand();

@@ -148,6 +148,33 @@ public sealed class DiskFileStore : IFileStore
         }
     }
 
+    public Task<int> ClearAsync(CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        foreach (var entry in new DirectoryInfo(_root).EnumerateFileSystemInfos())
+        {
+            if (entry.Name.StartsWith(StoragePath.ReservedPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // A link is removed as a name; Directory.Delete does not follow links below the folder it deletes.
+            if (entry is DirectoryInfo { LinkTarget: null } folder)
+            {
+                removed += folder.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Count();
+                folder.Delete(recursive: true);
+            }
+            else
+            {
+                removed++;
+                entry.Delete();
+            }
+        }
+
+        DirectorySync.Flush(_root);
+        return Task.FromResult(removed);
+    }
+
     public Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_root);

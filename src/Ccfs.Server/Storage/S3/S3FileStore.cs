@@ -150,6 +150,35 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
     public Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken) => KeyExistsAsync(Key(path), cancellationToken);
 
+    /// <summary>Deletes every object under the prefix but the server's own, one by one: a reset empties a rehearsal's few files.</summary>
+    public async Task<int> ClearAsync(CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var request = new ListObjectsV2Request
+            {
+                BucketName = _settings.Bucket,
+                Prefix = _settings.Prefix,
+                ContinuationToken = continuation,
+                MaxKeys = ListPageSize,
+            };
+            var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key)
+                .Where(k => !k[(_settings.Prefix?.Length ?? 0)..].StartsWith(Paths.StoragePath.ReservedPrefix, StringComparison.Ordinal)));
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+
+        foreach (var key in keys)
+        {
+            await CallAsync("deleting", token => _client.DeleteObjectAsync(_settings.Bucket, key, token), cancellationToken);
+        }
+
+        return keys.Count(k => !k.EndsWith('/'));
+    }
+
     /// <summary>Writes and deletes a probe object under <see cref="ProbeFolder"/>; the probe goes even if the PUT failed half-way.</summary>
     public async Task CheckWritableAsync(CancellationToken cancellationToken)
     {

@@ -66,6 +66,27 @@ public sealed class EventDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stored_prompts_event_carries_its_quality_findings_and_its_delete_none()
+    {
+        await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        var client = _factory.Signed();
+
+        using var answer = await client.UploadAsync(Samples.Read("lint", "prompt-quiet.wav"));
+        await CcfsAnswer.AssertTripleAsync(answer, "0", "success");
+        var line = Assert.Single(answer.Headers.GetValues(Ccfs.Protocol.Wire.PromptCheckLine.HeaderName));
+        var name = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("resultData").GetProperty("fileName").GetString()!;
+        await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(name), "0", "success");
+
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 2, "two events");
+        var check = _receiver.Delivered[0].Json.GetProperty("data").GetProperty("promptCheck");
+        Assert.Equal(line, check.GetProperty("line").GetString());
+        Assert.Equal("quiet", check.GetProperty("verdict").GetString());
+        Assert.Equal(["quiet"], check.GetProperty("failed").EnumerateArray().Select(f => f.GetString()));
+        Assert.InRange(check.GetProperty("levelDbov").GetDouble(), -40.5, -39.5);
+        Assert.False(_receiver.Delivered[1].Json.GetProperty("data").TryGetProperty("promptCheck", out _), "a delete carries no findings");
+    }
+
+    [Fact]
     public async Task Refused_uploads_and_deletes_of_nothing_write_no_event()
     {
         await SubscribeAsync(new { url = _receiver.Url.ToString() });

@@ -2,13 +2,13 @@
 # What each upload costs a PostgreSQL catalog: transactions committed, rows written and WAL bytes, read from
 # pg_stat_database and pg_current_wal_lsn() around a `ccfs bench` of N uploads, at 1 and 8 uploads in flight (the
 # group commit shares transactions between uploads that arrive together).
-#   scripts/measure-catalog-cost.sh [uploads] [size]        (defaults: 400, 100KB)
+#   bench/scripts/measure-catalog-cost.sh [uploads] [size]        (defaults: 400, 100KB)
 # CCFS_TEST_POSTGRES (an Npgsql connection string) names the PostgreSQL to use; without it a private cluster is started
 # with scripts/postgres-start.sh on port 59020. Locations are on local disk unless Ccfs__Locations__0__* say otherwise.
 # The counters are the whole database's, so run it on a PostgreSQL nothing else uses at the time. They include the
 # server's reads and its background work in the window (a lease renewal every 5 s, the readiness probe when polled).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source scripts/lib/postgres.sh
 source scripts/lib/scratch.sh
 uploads=${1:-400}

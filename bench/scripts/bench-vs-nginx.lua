@@ -1,4 +1,4 @@
--- wrk script of scripts/bench-vs-nginx.sh: one request shape per run, every response checked.
+-- wrk script of bench/scripts/bench-vs-nginx.sh: one request shape per run, every response checked.
 --
 -- Environment (set by the harness):
 --   BENCH_METHOD     POST, PUT or GET

@@ -6,14 +6,14 @@
 #   postgres-s3     one node, PostgreSQL catalog, S3 location (Ceph RGW)
 #   2x postgres-s3  two nodes on one PostgreSQL schema and one bucket, behind haproxy (deploy/haproxy.cfg)
 #
-#   scripts/bench-backends.sh                     # 1 MiB uploads, 8 in flight, 15 s each
-#   SIZE=100KB CONCURRENCY=1 DURATION=10s scripts/bench-backends.sh
+#   bench/scripts/bench-backends.sh                     # 1 MiB uploads, 8 in flight, 15 s each
+#   SIZE=100KB CONCURRENCY=1 DURATION=10s bench/scripts/bench-backends.sh
 #
 # CCFS_TEST_POSTGRES / CCFS_TEST_S3 name servers to use (as for the tests); without them a private PostgreSQL (port
 # 59030) and RGW (59080, monitor 59000) are started and removed at the end. Everything runs on this machine, so the
 # figures show what each back-end costs next to the others in one run, not what separate machines would give.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source scripts/lib/postgres.sh
 source scripts/lib/scratch.sh
 size=${SIZE:-1MB}

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side load: a Release ccfs server against nginx (dav PUT to disk, GET), both on 127.0.0.1, both storing on
-# the same disk, both driven by wrk with the same Lua script (scripts/bench-vs-nginx.lua), every response checked.
+# the same disk, both driven by wrk with the same Lua script (bench/scripts/bench-vs-nginx.lua), every response checked.
 #
-#   scripts/bench-vs-nginx.sh            # about 5 minutes with the defaults
-#   DURATION=3 WARMUP=1 scripts/bench-vs-nginx.sh
-#   SCENARIOS='upload-1MiB' CONNECTIONS=8 scripts/bench-vs-nginx.sh
-#   REPEAT=5 SCENARIOS='upload-100KB' CONNECTIONS=1 scripts/bench-vs-nginx.sh
+#   bench/scripts/bench-vs-nginx.sh            # about 5 minutes with the defaults
+#   DURATION=3 WARMUP=1 bench/scripts/bench-vs-nginx.sh
+#   SCENARIOS='upload-1MiB' CONNECTIONS=8 bench/scripts/bench-vs-nginx.sh
+#   REPEAT=5 SCENARIOS='upload-100KB' CONNECTIONS=1 bench/scripts/bench-vs-nginx.sh
 #
 # For uploadFile of 100 KB, 1 MiB and 5 MiB A-law WAVs (nginx: PUT of the same bytes to a new path each time), and for
 # getFileHash and downloadFile of a 1 MiB file (nginx: GET of that file), at 1 and 8 connections, it prints a markdown
@@ -26,7 +26,7 @@
 #                      one run's figures by more than the differences being measured
 #   Other Ccfs__* variables reach the server (e.g. Ccfs__Limits__MaxConcurrentUploads=8).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
 duration=${DURATION:-10}
@@ -38,7 +38,7 @@ wrk_timeout=${WRK_TIMEOUT:-60s}
 repeat=${REPEAT:-1}
 ccfs_port=${CCFS_PORT:-5085}
 nginx_port=${NGINX_PORT:-5086}
-command_line="DURATION=$duration WARMUP=$warmup scripts/bench-vs-nginx.sh"
+command_line="DURATION=$duration WARMUP=$warmup bench/scripts/bench-vs-nginx.sh"
 [[ $connections == "1 8" ]] || command_line="CONNECTIONS='$connections' $command_line"
 [[ $repeat == 1 ]] || command_line="REPEAT=$repeat $command_line"
 [[ $scenario_filter == . ]] || command_line="SCENARIOS='$scenario_filter' $command_line"
@@ -237,7 +237,7 @@ run_wrk() {
   local url threads=$(($3 < $(nproc) ? $3 : $(nproc)))
   url=$([[ $1 == ccfs ]] && echo "$ccfs_url" || echo "$nginx_url")
   : >"$5"
-  BENCH_OUT=$5 wrk --latency -t "$threads" -c "$3" -d "${4}s" --timeout "$wrk_timeout" -s "$repo/scripts/bench-vs-nginx.lua" \
+  BENCH_OUT=$5 wrk --latency -t "$threads" -c "$3" -d "${4}s" --timeout "$wrk_timeout" -s "$repo/bench/scripts/bench-vs-nginx.lua" \
     "$url" >"$5.wrk" 2>&1 &
   wrk_pid=$!
   wait "$wrk_pid" || { echo "wrk failed for $1 $2:" >&2; cat "$5.wrk" >&2; exit 1; }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs N concurrent uploads of a given size against a Release build of the server and reports the server's resident
-# memory over idle, throughput and latency. Usage: scripts/bench-upload-memory.sh [concurrency] [requests] [bytes]
+# memory over idle, throughput and latency. Usage: bench/scripts/bench-upload-memory.sh [concurrency] [requests] [bytes]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 concurrency=${1:-32}
 requests=${2:-160}
 bytes=${3:-5242880}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Converts 10 minutes of 44.1 kHz stereo 16-bit audio to an 8 kHz mono A-law prompt with sox and with `ccfs convert`
 # (Release build, process start included), three times each, and prints the best times and their ratio.
-# Usage: scripts/bench-convert.sh [seconds of audio]
+# Usage: bench/scripts/bench-convert.sh [seconds of audio]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 seconds=${1:-600}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -9,10 +9,10 @@
 # the p99 of ccfs_event_delivery_lag_seconds (from the change's commit, which precedes the upload's answer, to the
 # receiver's 2xx: an upper bound of the time from answer to delivery), read from the server's histogram.
 #
-#   scripts/bench-events.sh                    # 1 MiB, 8 in flight, 15 s per run, 2 rounds: about 4 minutes
-#   ROUNDS=3 DURATION=20s scripts/bench-events.sh
+#   bench/scripts/bench-events.sh                    # 1 MiB, 8 in flight, 15 s per run, 2 rounds: about 4 minutes
+#   ROUNDS=3 DURATION=20s bench/scripts/bench-events.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source scripts/lib/scratch.sh
 size=${SIZE:-1MB}
 concurrency=${CONCURRENCY:-8}

@@ -4,9 +4,9 @@
 # ("receive"), then also does the body-proportional work ccfs does ("full": the auth-v2 HMAC over the percent-encoded
 # body, the Base64 decode, the file's SHA-256 and an fsync), each with Kestrel's 4 KiB pool blocks and with ccfs's
 # larger ones (BLOCKS, default "4k 64k"; 16k and 32k also work). One wrk connection, DURATION seconds after a WARMUP.
-#   scripts/measure-kestrel-floor.sh [SIZE]        (default 5242880; DURATION 10, WARMUP 3, PORT 5087)
+#   bench/scripts/measure-kestrel-floor.sh [SIZE]        (default 5242880; DURATION 10, WARMUP 3, PORT 5087)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 size=${1:-5242880}
 duration=${DURATION:-10}
 warmup=${WARMUP:-3}

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Starts two server processes on one PostgreSQL catalog (two nodes of a scaled-out deployment), changes the upload
 # size limit on node A with `ccfs admin`, and reports how long node B takes to serve the new value.
-#   scripts/measure-parameter-propagation.sh [changes]
+#   bench/scripts/measure-parameter-propagation.sh [changes]
 # CCFS_TEST_POSTGRES (an Npgsql connection string of a role that may create schemas) names the PostgreSQL to use;
 # without it a private cluster is started with scripts/postgres-start.sh on port 59010 and stopped at the end.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source scripts/lib/postgres.sh
 source scripts/lib/scratch.sh
 changes=${1:-5}

@@ -2,9 +2,9 @@
 # Managed bytes a Release server allocates per upload, whole request included (Kestrel, auth, decode, validation,
 # storage, SQLite, logging, audit, metrics), read from its dotnet_gc_allocated_bytes_total before and after a run of
 # sequential uploads (--keep, so no delete is counted). The baseline in the same run is a GET /healthz.
-# Usage: scripts/measure-upload-allocation.sh [requests] [sizes...]
+# Usage: bench/scripts/measure-upload-allocation.sh [requests] [sizes...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 requests=${1:-200}
 shift || true
 sizes=("${@:-100KB 1MB 5MB}")

@@ -1,0 +1,15 @@
+namespace Ccfs.Server.Catalog;
+
+/// <summary>
+/// Forgets every file row of the catalog (and their copies) in one transaction, for a rehearsal's reset; accounts,
+/// parameters and the audit trail stay. Written once for both databases, like every store.
+/// </summary>
+public sealed class CatalogReset(CatalogDatabase database)
+{
+    /// <returns>How many file rows were forgotten.</returns>
+    public Task<int> ForgetAllFilesAsync() => database.Writer.WriteAsync(async (tx, ct) =>
+    {
+        await tx.ExecuteAsync("DELETE FROM file_copies;", ct);
+        return await tx.ExecuteAsync("DELETE FROM files;", ct);
+    });
+}

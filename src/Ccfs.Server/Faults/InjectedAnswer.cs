@@ -1,0 +1,52 @@
+using Ccfs.Protocol;
+using Ccfs.Server.Http;
+
+namespace Ccfs.Server.Faults;
+
+/// <summary>The answer a fault rule puts in place of the interface's, shaped exactly as ccfs's own answers of that kind.</summary>
+public static class InjectedAnswer
+{
+    public const string Reason = "injected by fault rule (see X-Ccfs-Fault)";
+
+    public static IResult For(FaultAction action)
+    {
+        if (action.ResultCode is { } code)
+        {
+            var result = Describe(code);
+            if (action.HttpStatus is { } status)
+            {
+                return CcfsResults.Answer(result, Reason, status);
+            }
+
+            return code == ResultCodes.ServiceUnavailable ? CcfsResults.Unavailable(Reason) : CcfsResults.Answer(result, Reason);
+        }
+
+        // Refusals of the kinds the server counts (401, 403) are named so, as the real ones are.
+        var httpStatus = action.HttpStatus!.Value;
+        return CcfsResults.Spring(httpStatus, Reason, httpStatus switch
+        {
+            StatusCodes.Status401Unauthorized => "InjectedFault",
+            StatusCodes.Status403Forbidden => "InjectedFault",
+            _ => null,
+        });
+    }
+
+    /// <summary>The CC-FS wording of a code; a code that names a parameter names a generic one.</summary>
+    private static CcfsResult Describe(string code) => code switch
+    {
+        ResultCodes.ValueNull => CcfsResult.Null("param"),
+        ResultCodes.ValueEmpty => CcfsResult.Empty("param"),
+        ResultCodes.ValueTooLong => CcfsResult.TooLong("param"),
+        ResultCodes.ValueFormat => CcfsResult.Format("param"),
+        ResultCodes.ValueTooShort => CcfsResult.TooShort("param"),
+        ResultCodes.VersionError => CcfsResult.Version,
+        ResultCodes.RequestBodyNull => CcfsResult.RequestBodyNull,
+        ResultCodes.DownloadFlowControl => CcfsResult.DownloadFlowControl,
+        ResultCodes.QueryFlowControl => CcfsResult.QueryFlowControl,
+        ResultCodes.FileNotFound => CcfsResult.FileNotFound,
+        ResultCodes.NoDataFound => CcfsResult.NoDataFound,
+        ResultCodes.ServiceUnavailable => CcfsResult.ServiceUnavailable,
+        ResultCodes.FileNameDateFormat => new(code, "The date in the value of fileName is in an incorrect format."),
+        _ => new(code, "The begin time is later than the end time."),
+    };
+}

@@ -1,0 +1,99 @@
+using System.Text;
+using System.Text.Json;
+using Ccfs.Protocol;
+using Ccfs.Protocol.Auth;
+
+namespace Ccfs.Cli.Tests;
+
+/// <summary>
+/// The rehearsal commands against a real server process: <c>ccfs faults</c>, <c>ccfs journal</c>, <c>ccfs healthcheck</c>,
+/// and <c>ccfs sign --explain</c> printing the very lines the server's <c>X-Ccfs-Canonical-Request</c> holds.
+/// </summary>
+public sealed class RehearsalCommandTests(RunningRehearsalServer server) : IClassFixture<RunningRehearsalServer>
+{
+    [Fact]
+    public async Task A_fault_added_from_the_shell_answers_the_next_upload_then_is_listed_and_cleared()
+    {
+        var added = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "uploadFile", "--result-code", "0300503",
+            "--times", "1");
+        var file = TestData.Audio("valid", "alaw-8k-sine.wav");
+
+        var upload = await Cli.RunAsync(server.Environment(), "upload", file);
+        var list = await Cli.RunAsync(server.AdminEnvironment(), "faults", "list");
+        var journal = await Cli.RunAsync(server.AdminEnvironment(), "journal", "--limit", "1");
+        var cleared = await Cli.RunAsync(server.AdminEnvironment(), "faults", "clear");
+        var again = await Cli.RunAsync(server.Environment(), "upload", file);
+
+        Assert.Equal(ExitCodes.Success, added.ExitCode);
+        var id = added.Out.Trim();
+        Assert.StartsWith("f", id, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, upload.ExitCode);
+        Assert.Contains("0300503", upload.Error, StringComparison.Ordinal);
+        Assert.Contains($"{id}\tmatch {{\"interface\":\"uploadFile\"}}", list.Out, StringComparison.Ordinal);
+        Assert.Contains("fired 1\tleft 0", list.Out, StringComparison.Ordinal);
+        Assert.Contains($"uploadFile 0300503 (HTTP 503)", journal.Out, StringComparison.Ordinal);
+        Assert.Contains($"fault={id}", journal.Out, StringComparison.Ordinal);
+        Assert.Equal("removed 1 rule(s)", cleared.Out.Trim());
+        Assert.Equal(ExitCodes.Success, again.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_rule_without_an_action_is_bad_usage_and_a_bad_one_is_refused_with_its_problems()
+    {
+        var none = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "uploadFile");
+        var bad = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--rule", """{"action":{"resultCode":"42"}}""");
+
+        Assert.Equal(ExitCodes.Usage, none.ExitCode);
+        Assert.Equal(ExitCodes.Failed, bad.ExitCode);
+        Assert.Contains("action.resultCode '42' is not one of the documented failure codes", bad.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_journal_as_json_names_each_request_and_its_answer()
+    {
+        await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/none.wav");
+
+        var journal = await Cli.RunAsync(server.AdminEnvironment(), "journal", "--json", "--limit", "1", "--for-vdn", "53");
+
+        Assert.Equal(ExitCodes.Success, journal.ExitCode);
+        var entry = JsonDocument.Parse(journal.Out.Trim()).RootElement;
+        Assert.Equal("getFileHash", entry.GetProperty("interface").GetString());
+        Assert.Equal("0300011", entry.GetProperty("resultCode").GetString());
+    }
+
+    [Fact]
+    public async Task Healthcheck_exits_0_for_a_ready_server_4_for_none_and_2_for_a_bad_url()
+    {
+        var ready = await Cli.RunAsync(server.Environment(), "healthcheck", server.Endpoint);
+        var none = await Cli.RunAsync(server.Environment(), "healthcheck", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--timeout", "5");
+        var bad = await Cli.RunAsync(server.Environment(), "healthcheck", "ftp://x");
+
+        Assert.Equal(ExitCodes.Success, ready.ExitCode);
+        Assert.Equal(ExitCodes.Unreachable, none.ExitCode);
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+    }
+
+    [Fact]
+    public async Task Sign_explain_prints_the_lines_the_server_shows_for_the_same_request()
+    {
+        var body = """{"request":{"version":"2.0"},"msgBody":{"data":"UklGRg=="}}""";
+        var timestamp = AuthV2Timestamp.Format(DateTimeOffset.UtcNow, milliseconds: false);
+        var wrong = new Dictionary<string, string?>(server.Environment("wrong-secret"));
+        string[] request = ["sign", "--query", "vdnId=53", "--body", body, "--timestamp", timestamp];
+        var signed = await Cli.RunAsync(wrong, request);
+        var explained = await Cli.RunAsync(wrong, [.. request, "--explain"]);
+        var authorization = signed.Out.Split('\n').Single(l => l.StartsWith("Authorization: ", StringComparison.Ordinal))["Authorization: ".Length..];
+
+        using var http = new HttpClient { BaseAddress = new Uri(server.Endpoint) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, CcfsPaths.UploadFile + "?vdnId=53") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        message.Content.Headers.TryAddWithoutValidation("Content-Type", Ccfs.Client.CcfsClient.RequestContentType);
+        message.Headers.TryAddWithoutValidation("Authorization", authorization);
+        using var response = await http.SendAsync(message);
+        var serverText = SignatureExplanation.FromHeaderValue(response.Headers.GetValues(SignatureExplanation.HeaderName).Single())!;
+
+        Assert.Equal(ExitCodes.Success, explained.ExitCode);
+        static string[] WithoutSkew(string text) => [.. text.Trim().Split('\n').Where(l => !l.StartsWith("clock skew:", StringComparison.Ordinal))];
+        Assert.Equal(WithoutSkew(serverText), WithoutSkew(explained.Out));
+        Assert.Contains(explained.Out.Split('\n'), l => l.StartsWith("clock skew:", StringComparison.Ordinal) && l.Contains("this machine's clock", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Ccfs.Server.Tests.Functional.Faults;
+
+/// <summary>The request journal: every request once answered, refused ones each, with its fault rule; filters and paging.</summary>
+public sealed class JournalTests : IDisposable
+{
+    private readonly CcfsFactory _factory = CcfsFactory.With(new() { ["Ccfs:Faults:Enabled"] = "true", ["Ccfs:Journal:Size"] = "5" });
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task Every_request_has_an_entry_refused_ones_each_with_its_fault_and_never_a_body()
+    {
+        var client = _factory.Signed();
+        var wav = Samples.Read("valid", "alaw-8k-sine.wav");
+        var stored = await client.StoreAsync(wav);
+        using var badSignature = await _factory.Signed(CcfsFactory.AccessKey, "wrong").UploadAsync(wav);
+        using var again = await _factory.Signed(CcfsFactory.AccessKey, "wrong").UploadAsync(wav);
+        var fault = await FaultInjectionTests.AddAsync(_factory.Admin(), new { action = new { resultCode = "0300011" }, times = 1 });
+        using var injected = await client.HashAsync(stored);
+
+        var entries = await ReadAsync(_factory.Admin(), "");
+
+        Assert.Equal(["uploadFile", "uploadFile", "uploadFile", "admin:addFault", "getFileHash"], entries.Select(e => e.GetProperty("interface").GetString()));
+        Assert.Equal(stored, entries[0].GetProperty("fileName").GetString());
+        Assert.Equal("0", entries[0].GetProperty("resultCode").GetString());
+        Assert.Equal(53, entries[0].GetProperty("vdnId").GetInt32());
+        Assert.True(entries[0].GetProperty("requestBytes").GetInt64() > wav.Length);
+        Assert.All(entries[1..3], e =>
+        {
+            Assert.Equal(401, e.GetProperty("httpStatus").GetInt32());
+            Assert.StartsWith("SignatureMismatch: the signature does not match", e.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        });
+        Assert.Equal(fault, entries[4].GetProperty("fault").GetString());
+        Assert.Equal("0300011", entries[4].GetProperty("resultCode").GetString());
+        Assert.Equal(53, entries[4].GetProperty("vdnId").GetInt32());
+        Assert.DoesNotContain(Convert.ToBase64String(wav)[..40], entries.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_journal_keeps_its_size_reads_on_after_an_id_and_filters_by_access_key_and_vdn()
+    {
+        var wav = Samples.Read("valid", "alaw-8k-sine.wav");
+        for (var i = 0; i < 4; i++)
+        {
+            await _factory.Signed().StoreAsync(wav, i % 2 == 0 ? 53 : 55);
+        }
+
+        using var other = await _factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey).UploadAsync(wav, CcfsFactory.OtherVdn);
+        using var lastOne = await _factory.Signed().UploadAsync(wav, 53);
+
+        var all = await ReadAsync(_factory.Admin(), "");
+        var after = await ReadAsync(_factory.Admin(), $"?after={all[2].GetProperty("id").GetInt64()}");
+        var of55 = await ReadAsync(_factory.Admin(), "?vdnId=55");
+        var ofOther = await ReadAsync(_factory.Admin(), $"?accessKey={CcfsFactory.OtherAccessKey}");
+
+        Assert.Equal(5, all.Count);
+        Assert.Equal([2L, 3, 4, 5, 6], all.Select(e => e.GetProperty("id").GetInt64()));
+        Assert.Equal([5L, 6], after.Select(e => e.GetProperty("id").GetInt64()));
+        Assert.All(of55, e => Assert.Equal(55, e.GetProperty("vdnId").GetInt32()));
+        Assert.Equal(CcfsFactory.OtherVdn, Assert.Single(ofOther).GetProperty("vdnId").GetInt32());
+        using var bad = await _factory.Admin().AdminAsync(HttpMethod.Get, "/admin/api/journal?limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    private static async Task<List<JsonElement>> ReadAsync(SignedClient admin, string query)
+    {
+        using var response = await admin.AdminAsync(HttpMethod.Get, "/admin/api/journal" + query);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return [.. JsonDocument.Parse(text).RootElement.GetProperty("entries").EnumerateArray().Select(e => e.Clone())];
+    }
+}
