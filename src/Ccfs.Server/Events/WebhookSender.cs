@@ -1,8 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Webhooks;
