@@ -37,9 +37,11 @@ public sealed class ParameterAdminTests : IDisposable
         var client = _factory.Signed();
         await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.ALawOfSize(100_000), 55), "0300003", "The length of data is too long.");
         Assert.StartsWith("Y:/3rdfile/53/thirdvoicebotfile/", await client.StoreAsync(Samples.Sine), StringComparison.Ordinal);
-        var logged = Assert.Single(_factory.Logs, l => l.Message.Contains("break today's rules", StringComparison.Ordinal));
-        Assert.Contains("VDN 53", logged.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("VDN 55", logged.Message, StringComparison.Ordinal);
+        // Each reload that finds them logs them; the watcher may also reload between the two saves above.
+        var logged = _factory.Logs.Where(l => l.Message.Contains("break today's rules", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(logged);
+        Assert.All(logged, l => Assert.Contains("VDN 53", l.Message, StringComparison.Ordinal));
+        Assert.All(logged, l => Assert.DoesNotContain("VDN 55", l.Message, StringComparison.Ordinal));
     }
 
     [Fact]
