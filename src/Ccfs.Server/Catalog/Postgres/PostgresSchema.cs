@@ -9,6 +9,8 @@ namespace Ccfs.Server.Catalog.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
+    private static readonly ColumnTypes Types = new("BIGINT", "SMALLINT", "BYTEA", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+
     public static IReadOnlyList<string> Migrations { get; } =
     [
         """
@@ -118,100 +120,6 @@ internal static class PostgresSchema
         ALTER TABLE catalog_probe ADD COLUMN at_ms BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE catalog_probe DROP COLUMN at;
         """,
-        // 0.10: one audit entry may stand for a window of repeated refusals.
-        """
-        ALTER TABLE audit ADD COLUMN repeats BIGINT NOT NULL DEFAULT 1;
-        """,
-        // 0.10: a prompt's quality findings (the X-Ccfs-Prompt-Check line) on its file and its upload's audit entry.
-        """
-        ALTER TABLE files ADD COLUMN prompt_check TEXT;
-        ALTER TABLE audit ADD COLUMN detail TEXT;
-        """,
-        // 0.10: events. Each change to a file writes an outbox row in its own transaction, numbered per VDN without gaps
-        // (event_sequences); subscriptions read the outbox through a cursor per VDN (event_streams).
-        """
-        ALTER TABLE files ADD COLUMN deleted_by TEXT;
-        ALTER TABLE file_copies ADD COLUMN deleted_by TEXT;
-        CREATE TABLE event_sequences (
-            vdn_id        INTEGER NOT NULL PRIMARY KEY,
-            last_sequence BIGINT  NOT NULL
-        );
-        CREATE TABLE events (
-            id                     TEXT    NOT NULL PRIMARY KEY,
-            vdn_id                 INTEGER NOT NULL,
-            sequence               BIGINT  NOT NULL,
-            type                   TEXT    NOT NULL,
-            at_ms                  BIGINT  NOT NULL,
-            file_name              TEXT    NOT NULL,
-            size_bytes             BIGINT  NOT NULL,
-            sha256                 TEXT    NOT NULL,
-            duration_ms            BIGINT  NOT NULL,
-            access_key             TEXT    NOT NULL,
-            location_ids           TEXT    NOT NULL,
-            remaining_location_ids TEXT    NOT NULL,
-            prompt_check           TEXT,
-            UNIQUE (vdn_id, sequence)
-        );
-        CREATE INDEX events_by_time ON events (at_ms);
-        CREATE TABLE subscriptions (
-            id              TEXT    NOT NULL PRIMARY KEY,
-            url             TEXT    NOT NULL,
-            all_vdns        SMALLINT NOT NULL,
-            types           TEXT,
-            description     TEXT,
-            enabled         SMALLINT NOT NULL,
-            disabled_reason TEXT,
-            sealed_secret   BYTEA   NOT NULL,
-            created_at_ms   BIGINT  NOT NULL,
-            updated_at_ms   BIGINT  NOT NULL
-        );
-        CREATE TABLE subscription_vdns (
-            subscription_id TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-            vdn_id          INTEGER NOT NULL,
-            PRIMARY KEY (subscription_id, vdn_id)
-        );
-        CREATE TABLE event_streams (
-            subscription_id    TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-            vdn_id             INTEGER NOT NULL,
-            delivered_through  BIGINT  NOT NULL,
-            claimed_by         TEXT,
-            attempts           INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at_ms BIGINT  NOT NULL DEFAULT 0,
-            failing_since_ms   BIGINT,
-            PRIMARY KEY (subscription_id, vdn_id)
-        );
-        CREATE TABLE event_deliveries (
-            id              BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            subscription_id TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-            event_id        TEXT    NOT NULL,
-            vdn_id          INTEGER NOT NULL,
-            sequence        BIGINT  NOT NULL,
-            attempt         INTEGER NOT NULL,
-            outcome         TEXT    NOT NULL,
-            status_code     INTEGER,
-            error           TEXT,
-            at_ms           BIGINT  NOT NULL,
-            duration_ms     BIGINT  NOT NULL
-        );
-        CREATE INDEX event_deliveries_by_subscription ON event_deliveries (subscription_id, id);
-        CREATE INDEX event_deliveries_by_time ON event_deliveries (at_ms);
-        CREATE TABLE event_dead_letters (
-            subscription_id TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-            event_id        TEXT    NOT NULL,
-            vdn_id          INTEGER NOT NULL,
-            sequence        BIGINT  NOT NULL,
-            reason          TEXT    NOT NULL,
-            status_code     INTEGER,
-            at_ms           BIGINT  NOT NULL,
-            PRIMARY KEY (subscription_id, event_id)
-        );
-        CREATE TABLE event_redeliveries (
-            subscription_id  TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-            event_id         TEXT    NOT NULL,
-            claimed_by       TEXT,
-            requested_at_ms  BIGINT  NOT NULL,
-            PRIMARY KEY (subscription_id, event_id)
-        );
-        """,
+        .. SharedMigrations.Since010(Types),
     ];
 }

@@ -1,0 +1,114 @@
+namespace Ccfs.Server.Catalog;
+
+/// <summary>The column types the two catalogs spell differently, for migrations written once.</summary>
+/// <param name="Int64">A 64-bit integer.</param>
+/// <param name="Flag">A small integer used as a flag or a state.</param>
+/// <param name="Bytes">Binary data.</param>
+/// <param name="IdentityKey">A 64-bit primary key the database numbers.</param>
+public sealed record ColumnTypes(string Int64, string Flag, string Bytes, string IdentityKey);
+
+/// <summary>
+/// The migrations from 0.10 on, written once: each catalog appends them, spelled with its <see cref="ColumnTypes"/>,
+/// after its own history (which differs between the two up to 0.10 and is never edited). A new migration goes at the end.
+/// </summary>
+internal static class SharedMigrations
+{
+    public static IReadOnlyList<string> Since010(ColumnTypes t) =>
+    [
+        // 0.10: one audit entry may stand for a window of repeated refusals.
+        $"""
+        ALTER TABLE audit ADD COLUMN repeats {t.Int64} NOT NULL DEFAULT 1;
+        """,
+        // 0.10: a prompt's quality findings (the X-Ccfs-Prompt-Check line) on its file and its upload's audit entry.
+        """
+        ALTER TABLE files ADD COLUMN prompt_check TEXT;
+        ALTER TABLE audit ADD COLUMN detail TEXT;
+        """,
+        // 0.10: events. Each change to a file writes an outbox row in its own transaction, numbered per VDN without gaps
+        // (event_sequences); subscriptions read the outbox through a cursor per VDN (event_streams).
+        $"""
+        ALTER TABLE files ADD COLUMN deleted_by TEXT;
+        ALTER TABLE file_copies ADD COLUMN deleted_by TEXT;
+        CREATE TABLE event_sequences (
+            vdn_id        INTEGER NOT NULL PRIMARY KEY,
+            last_sequence {t.Int64} NOT NULL
+        );
+        CREATE TABLE events (
+            id                     TEXT    NOT NULL PRIMARY KEY,
+            vdn_id                 INTEGER NOT NULL,
+            sequence               {t.Int64} NOT NULL,
+            type                   TEXT    NOT NULL,
+            at_ms                  {t.Int64} NOT NULL,
+            file_name              TEXT    NOT NULL,
+            size_bytes             {t.Int64} NOT NULL,
+            sha256                 TEXT    NOT NULL,
+            duration_ms            {t.Int64} NOT NULL,
+            access_key             TEXT    NOT NULL,
+            location_ids           TEXT    NOT NULL,
+            remaining_location_ids TEXT    NOT NULL,
+            prompt_check           TEXT,
+            UNIQUE (vdn_id, sequence)
+        );
+        CREATE INDEX events_by_time ON events (at_ms);
+        CREATE TABLE subscriptions (
+            id              TEXT    NOT NULL PRIMARY KEY,
+            url             TEXT    NOT NULL,
+            all_vdns        {t.Flag} NOT NULL,
+            types           TEXT,
+            description     TEXT,
+            enabled         {t.Flag} NOT NULL,
+            disabled_reason TEXT,
+            sealed_secret   {t.Bytes} NOT NULL,
+            created_at_ms   {t.Int64} NOT NULL,
+            updated_at_ms   {t.Int64} NOT NULL
+        );
+        CREATE TABLE subscription_vdns (
+            subscription_id TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+            vdn_id          INTEGER NOT NULL,
+            PRIMARY KEY (subscription_id, vdn_id)
+        );
+        CREATE TABLE event_streams (
+            subscription_id    TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+            vdn_id             INTEGER NOT NULL,
+            delivered_through  {t.Int64} NOT NULL,
+            claimed_by         TEXT,
+            attempts           INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at_ms {t.Int64} NOT NULL DEFAULT 0,
+            failing_since_ms   {t.Int64},
+            PRIMARY KEY (subscription_id, vdn_id)
+        );
+        CREATE TABLE event_deliveries (
+            id              {t.IdentityKey},
+            subscription_id TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+            event_id        TEXT    NOT NULL,
+            vdn_id          INTEGER NOT NULL,
+            sequence        {t.Int64} NOT NULL,
+            attempt         INTEGER NOT NULL,
+            outcome         TEXT    NOT NULL,
+            status_code     INTEGER,
+            error           TEXT,
+            at_ms           {t.Int64} NOT NULL,
+            duration_ms     {t.Int64} NOT NULL
+        );
+        CREATE INDEX event_deliveries_by_subscription ON event_deliveries (subscription_id, id);
+        CREATE INDEX event_deliveries_by_time ON event_deliveries (at_ms);
+        CREATE TABLE event_dead_letters (
+            subscription_id TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+            event_id        TEXT    NOT NULL,
+            vdn_id          INTEGER NOT NULL,
+            sequence        {t.Int64} NOT NULL,
+            reason          TEXT    NOT NULL,
+            status_code     INTEGER,
+            at_ms           {t.Int64} NOT NULL,
+            PRIMARY KEY (subscription_id, event_id)
+        );
+        CREATE TABLE event_redeliveries (
+            subscription_id  TEXT    NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+            event_id         TEXT    NOT NULL,
+            claimed_by       TEXT,
+            requested_at_ms  {t.Int64} NOT NULL,
+            PRIMARY KEY (subscription_id, event_id)
+        );
+        """,
+    ];
+}
