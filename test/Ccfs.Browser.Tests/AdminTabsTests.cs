@@ -12,7 +12,7 @@ namespace Ccfs.Browser.Tests;
 [Collection(AdminPageCollection.Name)]
 public sealed class AdminTabsTests(AdminPageHost host)
 {
-    private static readonly string[] Tabs = ["files", "accounts", "audit", "scrub", "parameters"];
+    private static readonly string[] Tabs = ["files", "accounts", "audit", "scrub", "parameters", "events", "faults", "journal"];
 
     [Fact]
     public async Task Every_tab_fits_1280_by_900_with_every_control_visible_and_clickable()
