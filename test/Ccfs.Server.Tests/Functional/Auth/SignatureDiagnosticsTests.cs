@@ -41,7 +41,7 @@ public sealed class SignatureDiagnosticsTests : IClassFixture<CcfsFactory>
     [
         "wrong secret key", "body changed after signing", "header name not lower-cased", "extra space in a header value",
         "query not sorted", "wrong host", "timestamp in milliseconds signed in seconds", "proxy re-encodes +", "method in lower case",
-        "path rewritten by a proxy", "body percent-encoded with +", "content-length signed wrong",
+        "path rewritten by a proxy", "body percent-encoded with +", "content-length signed wrong", "query sent but not signed",
     ];
 
     [Theory]
@@ -107,6 +107,10 @@ public sealed class SignatureDiagnosticsTests : IClassFixture<CcfsFactory>
             case "content-length signed wrong":
                 client = client with { Headers = [("content-length", "999"), client.Headers[1], client.Headers[2]] };
                 expected = "content-length:";
+                break;
+            case "query sent but not signed":
+                client = client with { QueryLine = "" };
+                expected = "vdnId=53";
                 break;
             default:
                 throw new ArgumentException(bug);
