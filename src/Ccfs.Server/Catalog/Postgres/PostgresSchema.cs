@@ -213,5 +213,49 @@ internal static class PostgresSchema
             PRIMARY KEY (subscription_id, event_id)
         );
         """,
+        // 0.11: quotas and retention; see the SQLite schema. One trigger function keeps vdn_usage for the three triggers.
+        """
+        CREATE TABLE vdn_usage (
+            vdn_id         INTEGER  NOT NULL PRIMARY KEY,
+            files          BIGINT   NOT NULL,
+            bytes          BIGINT   NOT NULL,
+            warned_percent SMALLINT NOT NULL DEFAULT 0
+        );
+        INSERT INTO vdn_usage (vdn_id, files, bytes)
+        SELECT vdn_id, count(*), coalesce(sum(size_bytes), 0) FROM files WHERE state IN (0, 1) GROUP BY vdn_id;
+        CREATE FUNCTION ccfs_count_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                IF OLD.state IN (0, 1) THEN
+                    UPDATE vdn_usage SET files = files - 1, bytes = bytes - OLD.size_bytes WHERE vdn_id = OLD.vdn_id;
+                END IF;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                IF NEW.state IN (0, 1) THEN
+                    INSERT INTO vdn_usage (vdn_id, files, bytes) VALUES (NEW.vdn_id, 1, NEW.size_bytes)
+                    ON CONFLICT (vdn_id) DO UPDATE SET files = vdn_usage.files + 1, bytes = vdn_usage.bytes + excluded.bytes;
+                END IF;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER files_usage_inserted AFTER INSERT ON files FOR EACH ROW WHEN (NEW.state IN (0, 1))
+            EXECUTE FUNCTION ccfs_count_usage();
+        CREATE TRIGGER files_usage_deleted AFTER DELETE ON files FOR EACH ROW WHEN (OLD.state IN (0, 1))
+            EXECUTE FUNCTION ccfs_count_usage();
+        CREATE TRIGGER files_usage_moved AFTER UPDATE OF state ON files FOR EACH ROW
+            WHEN ((OLD.state IN (0, 1)) IS DISTINCT FROM (NEW.state IN (0, 1))) EXECUTE FUNCTION ccfs_count_usage();
+        CREATE TABLE file_pins (
+            path         TEXT    NOT NULL PRIMARY KEY,
+            vdn_id       INTEGER NOT NULL,
+            pinned_by    TEXT    NOT NULL,
+            pinned_at_ms BIGINT  NOT NULL
+        );
+        CREATE TABLE retention_sweeps (
+            vdn_id           INTEGER NOT NULL PRIMARY KEY,
+            claimed_by       TEXT,
+            last_swept_at_ms BIGINT  NOT NULL DEFAULT 0
+        );
+        ALTER TABLE events ADD COLUMN data TEXT;
+        """,
     ];
 }

@@ -197,5 +197,46 @@ internal static class SqliteSchema
             PRIMARY KEY (subscription_id, event_id)
         );
         """,
+        // 0.11: quotas and retention. vdn_usage is each VDN's files and bytes that are pending or stored, kept by triggers
+        // in every transaction that changes a file row, so no code path can forget it and a crash leaks nothing; an upload
+        // checks it under the row's lock. warned_percent is the last quota warning given (0, 80, 95). file_pins exempts
+        // files from retention; retention_sweeps is each VDN's sweep: who has it now, and when it last finished.
+        // events.data carries the data of an event about a VDN rather than one file (a quota warning).
+        """
+        CREATE TABLE vdn_usage (
+            vdn_id         INTEGER NOT NULL PRIMARY KEY,
+            files          INTEGER NOT NULL,
+            bytes          INTEGER NOT NULL,
+            warned_percent INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO vdn_usage (vdn_id, files, bytes)
+        SELECT vdn_id, count(*), coalesce(sum(size_bytes), 0) FROM files WHERE state IN (0, 1) GROUP BY vdn_id;
+        CREATE TRIGGER files_usage_inserted AFTER INSERT ON files WHEN new.state IN (0, 1) BEGIN
+            INSERT INTO vdn_usage (vdn_id, files, bytes) VALUES (new.vdn_id, 1, new.size_bytes)
+            ON CONFLICT (vdn_id) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+        END;
+        CREATE TRIGGER files_usage_deleted AFTER DELETE ON files WHEN old.state IN (0, 1) BEGIN
+            UPDATE vdn_usage SET files = files - 1, bytes = bytes - old.size_bytes WHERE vdn_id = old.vdn_id;
+        END;
+        CREATE TRIGGER files_usage_left AFTER UPDATE OF state ON files WHEN old.state IN (0, 1) AND new.state NOT IN (0, 1) BEGIN
+            UPDATE vdn_usage SET files = files - 1, bytes = bytes - old.size_bytes WHERE vdn_id = old.vdn_id;
+        END;
+        CREATE TRIGGER files_usage_entered AFTER UPDATE OF state ON files WHEN old.state NOT IN (0, 1) AND new.state IN (0, 1) BEGIN
+            INSERT INTO vdn_usage (vdn_id, files, bytes) VALUES (new.vdn_id, 1, new.size_bytes)
+            ON CONFLICT (vdn_id) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+        END;
+        CREATE TABLE file_pins (
+            path         TEXT    NOT NULL PRIMARY KEY,
+            vdn_id       INTEGER NOT NULL,
+            pinned_by    TEXT    NOT NULL,
+            pinned_at_ms INTEGER NOT NULL
+        );
+        CREATE TABLE retention_sweeps (
+            vdn_id           INTEGER NOT NULL PRIMARY KEY,
+            claimed_by       TEXT,
+            last_swept_at_ms INTEGER NOT NULL DEFAULT 0
+        );
+        ALTER TABLE events ADD COLUMN data TEXT;
+        """,
     ];
 }
