@@ -5,7 +5,7 @@
 # that reserves its name), ROUNDS times each. It prints each run's uploads/s and the server's CPU time per upload
 # (process_cpu_seconds_total over the measured run), then the ratios of the medians.
 #
-#   bench/scripts/bench-quota.sh                    # 1 MiB, 8 in flight, 15 s per run, 3 rounds: about 3 minutes
+#   bench/scripts/bench-quota.sh                    # 1 MiB, 8 in flight, 15 s per run, 4 rounds: about 4 minutes
 #   ROUNDS=5 DURATION=20s bench/scripts/bench-quota.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +13,7 @@ source scripts/lib/scratch.sh
 size=${SIZE:-1MB}
 concurrency=${CONCURRENCY:-8}
 duration=${DURATION:-15s}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-4}
 
 dotnet build -c Release -v q -nologo src/Ccfs.Server >/dev/null
 dotnet build -c Release -v q -nologo src/Ccfs.Cli >/dev/null
@@ -66,16 +66,21 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR 
 declare -A rates cpus
 echo "### Upload $size, $concurrency in flight, $duration per run, $rounds rounds ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, commit $(git rev-parse --short HEAD))"
 echo
+# The order alternates (none quota, quota none, ...) so that a machine slowing down or speeding up during the run,
+# as a shared one does, weighs on both kinds alike; each round's pair gives a ratio too.
 for round in $(seq 1 "$rounds"); do
-  for kind in none quota; do
+  if [ $((round % 2)) = 1 ]; then order="none quota"; else order="quota none"; fi
+  for kind in $order; do
     run "$kind" "$round"
   done
+  pair_ratios="${pair_ratios:-} $(awk -v q="${rates[quota]##* }" -v n="${rates[none]##* }" 'BEGIN { printf "%.3f", q / n }')"
 done
 none=$(median <<<"${rates[none]}")
 quota=$(median <<<"${rates[quota]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo
 echo "median uploads/s: none $none, quota $quota; quota/none $(ratio "$quota" "$none")"
+echo "quota/none per round:$pair_ratios; median $(median <<<"$pair_ratios")"
 cpu_none=$(median <<<"${cpus[none]}")
 cpu_quota=$(median <<<"${cpus[quota]}")
 echo "median server CPU ms per upload: none $cpu_none, quota $cpu_quota; quota/none $(ratio "$cpu_quota" "$cpu_none")"
