@@ -118,7 +118,6 @@ public sealed class QuotaTests
         using var failed = await factory.Signed().UploadAsync(Samples.Sine);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
-        await factory.RecoverAsync();
         Assert.Empty(factory.CatalogRows());
         var metrics = await ObservabilityTests.ScrapeAsync(factory);
         Assert.Equal(0, metrics["ccfs_vdn_used_files{vdn=\"53\"}"]);
