@@ -37,7 +37,8 @@ public sealed class ParameterAdminTests : IDisposable
         var client = _factory.Signed();
         await CcfsAnswer.AssertTripleAsync(await client.UploadAsync(Samples.ALawOfSize(100_000), 55), "0300003", "The length of data is too long.");
         Assert.StartsWith("Y:/3rdfile/53/thirdvoicebotfile/", await client.StoreAsync(Samples.Sine), StringComparison.Ordinal);
-        var logged = Assert.Single(_factory.Logs, l => l.Message.Contains("break today's rules", StringComparison.Ordinal));
+        // On PostgreSQL each save is announced, and a refresh may fall between the two saves and log too; the last one counts.
+        var logged = _factory.Logs.Last(l => l.Message.Contains("break today's rules", StringComparison.Ordinal));
         Assert.Contains("VDN 53", logged.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("VDN 55", logged.Message, StringComparison.Ordinal);
     }
