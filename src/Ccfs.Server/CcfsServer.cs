@@ -11,6 +11,7 @@ using Ccfs.Server.Interfaces;
 using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
+using Ccfs.Server.Quotas;
 using Ccfs.Server.Seeding;
 using Ccfs.Server.Storage;
 
@@ -39,6 +40,7 @@ public static class CcfsServer
             .AddSeeding()
             .AddAudit()
             .AddEvents()
+            .AddQuotas()
             .AddReadiness();
         builder.AddDefaultListener();
         return builder;

@@ -241,6 +241,52 @@ public sealed class AdminPageTests(AdminPageHost host)
     /// A real drag and drop as a browser delivers it: a DataTransfer holding a File, dispatched on the drop zone as
     /// dragenter, dragover and drop, after choosing the VDN. Returns the name the server gave the stored file.
     /// </summary>
+    [Fact]
+    public async Task A_vdn_shows_its_quota_bar_files_show_expiry_and_pins_and_a_full_quota_refuses_the_upload_in_words()
+    {
+        var vdnPath = $"/admin/api/parameters/vdns/{AdminPageHost.Vdn}";
+        try
+        {
+            using (var vdns = await host.Admin.SendAsync(HttpMethod.Get, "/admin/api/vdns"))
+            {
+                var used = JsonDocument.Parse(await vdns.Content.ReadAsStringAsync()).RootElement.GetProperty("vdns").EnumerateArray()
+                    .Where(v => v.GetProperty("vdnId").GetInt32() == AdminPageHost.Vdn)
+                    .Select(v => v.GetProperty("quota").GetProperty("usedFiles").GetInt64()).SingleOrDefault();
+                using var set = await host.Admin.AdminAsync(HttpMethod.Put, vdnPath, new { quotaFiles = used + 1, retainFor = "3.00:00:00" });
+                Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+            }
+
+            var page = await host.SignedInAsync();
+            var fileName = await DropAsync(page, ToneWave.Pcm16(16_000, 0.5), "last-unit.wav");
+            var bar = page.Locator($"#vdn-list button[data-vdn='{AdminPageHost.Vdn}'] + .quota");
+            await bar.WaitForAsync();
+            Assert.Equal("100", await bar.GetAttributeAsync("data-percent"));
+            Assert.Contains("full", await bar.GetAttributeAsync("class"), StringComparison.Ordinal);
+            Assert.Contains("expires in 3 d", await Row(page, fileName).Locator(".badge.expiring").TextContentAsync(), StringComparison.Ordinal);
+
+            await Row(page, fileName).Locator("button.pin").ClickAsync();
+            await Row(page, fileName).Locator(".badge.pinned").WaitForAsync();
+            Assert.True((await CatalogRowAsync(fileName)).GetProperty("pinned").GetBoolean());
+
+            await page.EvalOnSelectorAsync("#upload-status", "s => { s.dataset.state = ''; }");
+            await page.EvalOnSelectorAsync("#drop-zone", """
+                (zone, base64) => {
+                  const data = new DataTransfer();
+                  data.items.add(new File([Uint8Array.from(atob(base64), c => c.charCodeAt(0))], 'one-too-many.wav', { type: 'audio/wav' }));
+                  for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+                }
+                """, Convert.ToBase64String(ToneWave.Pcm16(16_000, 0.5)));
+            await page.WaitForFunctionAsync("() => document.getElementById('upload-status').dataset.state === 'error'");
+            Assert.Contains($"VDN {AdminPageHost.Vdn} is full", await page.TextContentAsync("#upload-status"), StringComparison.Ordinal);
+            await AdminPageHost.ScreenshotAsync(page, "10-quota-full");
+        }
+        finally
+        {
+            using var reset = await host.Admin.SendAsync(HttpMethod.Delete, vdnPath);
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        }
+    }
+
     private static async Task<string> DropAsync(IPage page, byte[] wav, string name)
     {
         await page.FillAsync("#upload-vdn", AdminPageHost.Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture));

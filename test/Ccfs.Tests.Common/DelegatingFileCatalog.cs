@@ -7,6 +7,11 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
 {
     public virtual Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => inner.TryReserveAsync(record, cancellationToken);
 
+    public virtual Task<Reservation> ReserveWithinAsync(FileRecord record, Ccfs.Server.Parameters.VdnQuota quota, CancellationToken cancellationToken) =>
+        inner.ReserveWithinAsync(record, quota, cancellationToken);
+
+    public virtual Task<IReadOnlyList<VdnUsage>> ListUsageAsync(CancellationToken cancellationToken) => inner.ListUsageAsync(cancellationToken);
+
     public virtual Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
         inner.CommitAsync(path, locations, cancellationToken);
 

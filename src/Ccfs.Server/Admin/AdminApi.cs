@@ -26,6 +26,7 @@ public static class AdminApi
         FileEndpoints.Map(admin, app.Services.GetRequiredService<Configuration.CcfsSettings>());
         SubscriptionEndpoints.Map(admin);
         EventEndpoints.Map(admin);
+        RetentionEndpoints.Map(admin);
         AdminPage.Map(app);
     }
 }

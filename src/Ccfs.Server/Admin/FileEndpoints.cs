@@ -15,17 +15,31 @@ using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Admin;
 
+/// <param name="Files">Stored files.</param>
+/// <param name="Bytes">Their bytes.</param>
 /// <param name="HasOverrides">The VDN has parameters of its own.</param>
-public sealed record VdnView(int VdnId, long Files, long Bytes, bool HasOverrides);
+/// <param name="Quota">The VDN's quota and its usage as the quota counts it.</param>
+/// <param name="RetainFor">How long its files are kept; absent: forever.</param>
+public sealed record VdnView(int VdnId, long Files, long Bytes, bool HasOverrides, QuotaView Quota, TimeSpan? RetainFor);
+
+/// <param name="UsedFiles">Files stored or being uploaded: what the quota counts.</param>
+/// <param name="UsedBytes">Their bytes.</param>
+/// <param name="QuotaFiles">quotaFiles in force; absent: unlimited.</param>
+/// <param name="QuotaBytes">quotaMb in force, in bytes; absent: unlimited.</param>
+/// <param name="PercentUsed">Of the fuller limit, 0 to 100 (or more, after a quota was lowered); absent when unlimited.</param>
+public sealed record QuotaView(long UsedFiles, long UsedBytes, long? QuotaFiles, long? QuotaBytes, double? PercentUsed);
 
 public sealed record VdnList(IReadOnlyList<VdnView> Vdns);
 
 /// <param name="PromptCheck">The prompt-quality findings made at upload; absent for files stored before 0.10 or with promptCheck=off.</param>
+/// <param name="Pinned">Exempt from retention.</param>
+/// <param name="ExpiresAt">When retention deletes it unless pinned; absent when its VDN keeps files forever.</param>
 public sealed record FileView(string FileName, string Path, int VdnId, long SizeBytes, long DurationMs, string Encoding, string Sha256,
-    string AccessKey, DateTimeOffset CreatedAt, IReadOnlyList<string> Locations, PromptCheckView? PromptCheck)
+    string AccessKey, DateTimeOffset CreatedAt, IReadOnlyList<string> Locations, PromptCheckView? PromptCheck, bool Pinned = false,
+    DateTimeOffset? ExpiresAt = null)
 {
-    public static FileView Of(FileRecord r) => new(r.FileName, r.Path, r.VdnId, r.SizeBytes, r.DurationMs, r.Encoding, r.Sha256,
-        r.AccessKey, r.CreatedAt, r.Locations, PromptCheckView.Of(r.PromptCheck));
+    public static FileView Of(FileRecord r, bool pinned, DateTimeOffset? expiresAt) => new(r.FileName, r.Path, r.VdnId, r.SizeBytes,
+        r.DurationMs, r.Encoding, r.Sha256, r.AccessKey, r.CreatedAt, r.Locations, PromptCheckView.Of(r.PromptCheck), pinned, expiresAt);
 }
 
 /// <param name="Next">The <c>after</c> value of the next page; absent on the last page.</param>
@@ -82,14 +96,24 @@ public static partial class FileEndpoints
     private static async Task<IResult> ListVdnsAsync(IFileCatalog catalog, RuntimeParameters parameters, CancellationToken cancellationToken)
     {
         var summaries = (await catalog.ListVdnsAsync(cancellationToken)).ToDictionary(v => v.VdnId);
+        var usage = (await catalog.ListUsageAsync(cancellationToken)).Where(u => u.Files > 0).ToDictionary(u => u.VdnId);
         var overridden = parameters.Overrides.Vdns.Keys;
-        var vdns = summaries.Keys.Union(overridden).Order().Select(id => summaries.TryGetValue(id, out var s)
-            ? new VdnView(id, s.Files, s.Bytes, overridden.Contains(id))
-            : new VdnView(id, 0, 0, true));
+        var vdns = summaries.Keys.Union(usage.Keys).Union(overridden).Order().Select(id =>
+        {
+            var stored = summaries.GetValueOrDefault(id) ?? new VdnSummary(id, 0, 0);
+            var used = usage.GetValueOrDefault(id) ?? new VdnUsage(id, 0, 0);
+            var vdnParameters = parameters.For(id);
+            var quota = vdnParameters.Quota;
+            return new VdnView(id, stored.Files, stored.Bytes, overridden.Contains(id),
+                new QuotaView(used.Files, used.Bytes, quota.MaxFiles, quota.MaxBytes,
+                    quota.IsUnlimited ? null : Math.Round(quota.PercentUsed(used.Files, used.Bytes), 2)),
+                vdnParameters.RetainFor);
+        });
         return AdminResults.Ok(new VdnList([.. vdns]));
     }
 
-    private static async Task<IResult> ListFilesAsync(int vdnId, HttpContext http, IFileCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<IResult> ListFilesAsync(int vdnId, HttpContext http, IFileCatalog catalog, RetentionStore retention,
+        Quotas.RetentionCandidates candidates, CancellationToken cancellationToken)
     {
         if (vdnId <= 0)
         {
@@ -117,7 +141,9 @@ public static partial class FileEndpoints
 
         var rows = await catalog.ListNewestFirstAsync(vdnId, after, limit + 1, promptCheck is not null, cancellationToken);
         var page = rows.Take(limit).ToList();
-        return AdminResults.Ok(new FilePage([.. page.Select(FileView.Of)], rows.Count > limit ? FileCursor.Format(page[^1]) : null));
+        var pinned = (await retention.PinsAsync(vdnId, cancellationToken)).Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
+        return AdminResults.Ok(new FilePage([.. page.Select(r => FileView.Of(r, pinned.Contains(r.Path), candidates.ExpiresAt(vdnId, r.CreatedAt)))],
+            rows.Count > limit ? FileCursor.Format(page[^1]) : null));
     }
 
     private static async Task<IResult> AudioAsync(HttpContext http, IParameterSource parameters, LocationSet locations, IFileCatalog catalog)
@@ -252,6 +278,12 @@ public static partial class FileEndpoints
         }
 
         var stored = await writer.StoreAsync(file, wave, vdnId, parameters, request.Account.AccessKey, prompt?.HeaderValue);
+        if (stored.QuotaFull is { } quotaFull)
+        {
+            http.Response.Headers[CcfsResults.ReasonHeader] = quotaFull.Reason;
+            return AdminResults.Conflict(quotaFull.ForPerson);
+        }
+
         if (stored.Record is not { } record)
         {
             return AdminResults.Unavailable(stored.Failure!);

@@ -22,6 +22,7 @@ public static class CatalogRegistration
         services.AddSingleton<EventOutbox>();
         services.AddSingleton<IFileCatalog, FileCatalog>();
         services.AddSingleton<EventStore>();
+        services.AddSingleton<RetentionStore>();
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<IAccountStore, AccountStore>();

@@ -8,7 +8,16 @@ public static class EventTypes
     public const string Stored = "ccfs.file.stored";
     public const string Deleted = "ccfs.file.deleted";
 
-    public static IReadOnlyList<string> All { get; } = [Stored, Deleted];
+    /// <summary>The retention sweeper deleted a file older than its VDN's <c>retainFor</c>.</summary>
+    public const string Expired = "ccfs.file.expired";
+
+    /// <summary>A VDN's usage crossed 80 % or 95 % of its quota.</summary>
+    public const string QuotaWarning = "ccfs.quota.warning";
+
+    public static IReadOnlyList<string> All { get; } = [Stored, Deleted, Expired, QuotaWarning];
+
+    /// <summary>The access key a retention delete is made by, in its events and audit entries.</summary>
+    public const string RetentionActor = "ccfs:retention";
 }
 
 /// <summary>
@@ -32,21 +41,33 @@ public sealed class EventOutbox
         """;
 
     /// <summary>Takes the next number of the file's VDN, then writes the event from the file row (both statements at once).</summary>
-    private static string Append(string state, string locations, string remaining, string actor, string promptCheck = "NULL") => $"""
+    private static string Append(string state, string locations, string remaining, string actor, string promptCheck = "NULL",
+        string type = "@type") => $"""
         INSERT INTO event_sequences (vdn_id, last_sequence) SELECT f.vdn_id, 1 FROM files f WHERE f.path = @path AND f.state = {state}
         ON CONFLICT (vdn_id) DO UPDATE SET last_sequence = event_sequences.last_sequence + 1;
         INSERT INTO events (id, vdn_id, sequence, type, at_ms, file_name, size_bytes, sha256, duration_ms, access_key, location_ids,
                             remaining_location_ids, prompt_check)
-        SELECT @id, f.vdn_id, s.last_sequence, @type, @at, f.file_name, f.size_bytes, f.sha256, f.duration_ms, {actor}, {locations}, {remaining},
+        SELECT @id, f.vdn_id, s.last_sequence, {type}, @at, f.file_name, f.size_bytes, f.sha256, f.duration_ms, {actor}, {locations}, {remaining},
                {promptCheck}
         FROM files f JOIN event_sequences s ON s.vdn_id = f.vdn_id WHERE f.path = @path AND f.state = {state}
         RETURNING vdn_id;
         """;
 
+    // An event about the VDN rather than a file: the file columns are empty, and data carries what it says.
+    private const string VdnEvent = """
+        INSERT INTO event_sequences (vdn_id, last_sequence) VALUES (@vdn, 1)
+        ON CONFLICT (vdn_id) DO UPDATE SET last_sequence = event_sequences.last_sequence + 1;
+        INSERT INTO events (id, vdn_id, sequence, type, at_ms, file_name, size_bytes, sha256, duration_ms, access_key, location_ids,
+                            remaining_location_ids, data)
+        SELECT @id, @vdn, s.last_sequence, @type, @at, '', 0, '', 0, '', '', '', @data FROM event_sequences s WHERE s.vdn_id = @vdn;
+        """;
+
     private static readonly string StoredEvent = Append(Stored, Copies($" AND c.state = {CopyHeld}"), "''", "f.access_key", "f.prompt_check");
 
     /// <summary>Every copy the row had goes with it; the caller of the delete is on the row (older rows: the uploader).</summary>
-    private static readonly string DeletedEvent = Append(Deleting, Copies(""), "''", "coalesce(f.deleted_by, f.access_key)");
+    /// <summary>A delete by the retention sweeper is a <c>ccfs.file.expired</c>.</summary>
+    private static readonly string DeletedEvent = Append(Deleting, Copies(""), "''", "coalesce(f.deleted_by, f.access_key)",
+        type: $"CASE WHEN f.deleted_by = '{EventTypes.RetentionActor}' THEN '{EventTypes.Expired}' ELSE @type END");
 
     /// <summary>One copy goes; the copies still held remain, and the file with them.</summary>
     private static readonly string CopyDeletedEvent = Append(Stored, "@location",
@@ -72,6 +93,11 @@ public sealed class EventOutbox
     /// <summary>Within the transaction that removes <paramref name="path"/>'s deleting row, before it does; the event's VDN.</summary>
     public Task<int?> AppendDeletedAsync(CatalogTransaction tx, string path, CancellationToken ct) =>
         VdnAsync(tx.ScalarAsync(DeletedEvent, ct, Arguments(path, EventTypes.Deleted)));
+
+    /// <summary>Within the transaction that reserved the upload which crossed a quota warning level.</summary>
+    public Task AppendQuotaWarningAsync(CatalogTransaction tx, int vdnId, string data, CancellationToken ct) =>
+        tx.ExecuteAsync(VdnEvent, ct, ("vdn", vdnId), ("id", Guid.CreateVersion7().ToString()), ("type", EventTypes.QuotaWarning),
+            ("at", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("data", data));
 
     /// <summary>Within the transaction that forgets one copy of a stored file, after it did; the event's VDN.</summary>
     public Task<int?> AppendCopyDeletedAsync(CatalogTransaction tx, string path, string locationId, string? actor, CancellationToken ct) =>

@@ -7,8 +7,10 @@ namespace Ccfs.Server.Catalog;
 /// <param name="LocationIds">The locations holding the file (stored) or whose copies went (deleted).</param>
 /// <param name="RemainingLocationIds">After a delete of one copy, the locations that still hold the file; otherwise empty.</param>
 /// <param name="PromptCheck">A stored prompt's quality findings (the X-Ccfs-Prompt-Check line); null otherwise.</param>
+/// <param name="Data">The JSON data of an event about the VDN rather than a file (a quota warning), whose file columns are empty.</param>
 public sealed record OutboxEvent(string Id, int VdnId, long Sequence, string Type, DateTimeOffset Time, string FileName, long SizeBytes,
-    string Sha256, long DurationMs, string AccessKey, IReadOnlyList<string> LocationIds, IReadOnlyList<string> RemainingLocationIds, string? PromptCheck);
+    string Sha256, long DurationMs, string AccessKey, IReadOnlyList<string> LocationIds, IReadOnlyList<string> RemainingLocationIds, string? PromptCheck,
+    string? Data = null);
 
 /// <summary>
 /// Reads the outbox <see cref="EventOutbox"/> writes: a VDN's events in sequence order after a position (the feed, and
@@ -19,7 +21,7 @@ public sealed class EventStore(CatalogDatabase database)
 {
     internal const string Columns = """
         e.id, e.vdn_id, e.sequence, e.type, e.at_ms, e.file_name, e.size_bytes, e.sha256, e.duration_ms, e.access_key, e.location_ids,
-        e.remaining_location_ids, e.prompt_check
+        e.remaining_location_ids, e.prompt_check, e.data
         """;
 
     private static readonly string After = $"""
@@ -55,7 +57,8 @@ public sealed class EventStore(CatalogDatabase database)
 
     internal static OutboxEvent Read(DbDataReader r) => new(r.GetString(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3),
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetString(5), r.GetInt64(6), r.GetString(7), r.GetInt64(8), r.GetString(9),
-        List(r.GetString(10)), List(r.GetString(11)), r.IsDBNull(12) ? null : r.GetString(12));
+        List(r.GetString(10)), List(r.GetString(11)), r.IsDBNull(12) ? null : r.GetString(12),
+        r.IsDBNull(13) ? null : r.GetString(13));
 
     private static string[] List(string text) => text.Length == 0 ? [] : text.Split(',');
 }

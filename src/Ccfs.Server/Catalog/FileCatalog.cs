@@ -33,6 +33,16 @@ public sealed class FileCatalog : IFileCatalog
         ON CONFLICT (path) DO NOTHING;
         """;
 
+    // An upsert that changes nothing but locks the VDN's usage row and reads it, creating it for a VDN's first file.
+    private const string LockUsage = """
+        INSERT INTO vdn_usage (vdn_id, files, bytes) VALUES (@vdn, 0, 0)
+        ON CONFLICT (vdn_id) DO UPDATE SET files = vdn_usage.files
+        RETURNING files, bytes, warned_percent;
+        """;
+
+    private const string SetWarned = "UPDATE vdn_usage SET warned_percent = @percent WHERE vdn_id = @vdn;";
+    private const string Usage = "SELECT vdn_id, files, bytes FROM vdn_usage ORDER BY vdn_id;";
+
     private static readonly string MarkStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending} AND owner = @owner;";
     private static readonly string MarkRecoveredStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending};";
     private static readonly string StateOf = "SELECT state, owner FROM files WHERE path = @path;";
@@ -115,10 +125,59 @@ public sealed class FileCatalog : IFileCatalog
 
     // The name is checked and taken in one statement: "taken" is an answer, not a failure of the batch.
     public Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
-        await tx.ExecuteAsync(Reserve, ct, ("path", record.Path), ("fileName", record.FileName), ("vdn", record.VdnId),
-            ("size", record.SizeBytes), ("sha256", record.Sha256), ("encoding", record.Encoding), ("duration", record.DurationMs),
-            ("accessKey", record.AccessKey), ("createdAt", record.CreatedAt.ToUnixTimeMilliseconds()), ("promptCheck", record.PromptCheck),
-            ("owner", _node.Instance)) == 1);
+        await tx.ExecuteAsync(Reserve, ct, ReserveArguments(record)) == 1);
+
+    public async Task<Reservation> ReserveWithinAsync(FileRecord record, Parameters.VdnQuota quota, CancellationToken cancellationToken)
+    {
+        if (quota.IsUnlimited)
+        {
+            return await TryReserveAsync(record, cancellationToken)
+                ? new Reservation(ReserveOutcome.Reserved, 0, 0)
+                : new Reservation(ReserveOutcome.NameTaken, 0, 0);
+        }
+
+        var reservation = await Writer.WriteAsync(async (tx, ct) =>
+        {
+            var (files, bytes, warned) = (await tx.QueryAsync(LockUsage, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt32(2)), ct,
+                ("vdn", record.VdnId)))[0];
+            if (files + 1 > quota.MaxFiles || bytes + record.SizeBytes > quota.MaxBytes)
+            {
+                return new Reservation(ReserveOutcome.QuotaFull, files, bytes);
+            }
+
+            if (await tx.ExecuteAsync(Reserve, ct, ReserveArguments(record)) != 1)
+            {
+                return new Reservation(ReserveOutcome.NameTaken, files, bytes);
+            }
+
+            files++;
+            bytes += record.SizeBytes;
+            var level = QuotaWarnings.LevelOf(quota.PercentUsed(files, bytes));
+            if (level == warned)
+            {
+                return new Reservation(ReserveOutcome.Reserved, files, bytes);
+            }
+
+            // A level below the last warning re-arms it (files were deleted, or the quota raised); one above is a warning.
+            await tx.ExecuteAsync(SetWarned, ct, ("vdn", record.VdnId), ("percent", level));
+            if (level < warned)
+            {
+                return new Reservation(ReserveOutcome.Reserved, files, bytes);
+            }
+
+            await _outbox.AppendQuotaWarningAsync(tx, record.VdnId, QuotaWarnings.Data(record.VdnId, level, files, bytes, quota), ct);
+            return new Reservation(ReserveOutcome.Reserved, files, bytes, level);
+        });
+        if (reservation.WarningPercent is not null)
+        {
+            _outbox.Written(record.VdnId);
+        }
+
+        return reservation;
+    }
+
+    public async Task<IReadOnlyList<VdnUsage>> ListUsageAsync(CancellationToken cancellationToken) =>
+        await _database.QueryAsync(Usage, r => new VdnUsage(r.GetInt32(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);
 
     // Deferred: the event is as durable as the mark it reports, and the dispatcher sends it only after a durable commit.
     public async Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken)
@@ -282,6 +341,13 @@ public sealed class FileCatalog : IFileCatalog
     public Task ProbeWriteAsync(CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
         await tx.ExecuteAsync("UPDATE catalog_probe SET node = @node, at_ms = @at WHERE id = 1;", ct, ("node", _node.Instance),
             ("at", _time.GetUtcNow().ToUnixTimeMilliseconds())));
+
+    private (string, object?)[] ReserveArguments(FileRecord record) =>
+    [
+        ("path", record.Path), ("fileName", record.FileName), ("vdn", record.VdnId), ("size", record.SizeBytes), ("sha256", record.Sha256),
+        ("encoding", record.Encoding), ("duration", record.DurationMs), ("accessKey", record.AccessKey),
+        ("createdAt", record.CreatedAt.ToUnixTimeMilliseconds()), ("promptCheck", record.PromptCheck), ("owner", _node.Instance),
+    ];
 
     private static async Task InsertCopiesAsync(CatalogTransaction tx, string path, IReadOnlyList<string> locations, CancellationToken ct)
     {

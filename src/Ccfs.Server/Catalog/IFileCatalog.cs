@@ -30,6 +30,26 @@ public sealed record NewestFirstCursor(DateTimeOffset CreatedAt, string Path)
 /// <summary>A VDN's stored files in total.</summary>
 public sealed record VdnSummary(int VdnId, long Files, long Bytes);
 
+/// <summary>A VDN's usage as its quota counts it: files pending (reserved by an upload under way) or stored, and their bytes.</summary>
+public sealed record VdnUsage(int VdnId, long Files, long Bytes);
+
+/// <summary>What <see cref="IFileCatalog.ReserveWithinAsync"/> did.</summary>
+public enum ReserveOutcome
+{
+    /// <summary>The name and the quota's share are reserved.</summary>
+    Reserved,
+
+    /// <summary>A row has the name; nothing was reserved.</summary>
+    NameTaken,
+
+    /// <summary>The file does not fit in the VDN's quota; nothing was reserved.</summary>
+    QuotaFull,
+}
+
+/// <summary>A reservation's outcome and the VDN's usage: after it when reserved, as it stood when refused.</summary>
+/// <param name="WarningPercent">The quota warning (80 or 95) this reservation crossed, written as an event in its transaction; else null.</param>
+public sealed record Reservation(ReserveOutcome Outcome, long Files, long Bytes, int? WarningPercent = null);
+
 /// <summary>Where a row is in its life. Rows not <see cref="Stored"/> mark work that is under way or was interrupted.</summary>
 public enum FileState
 {
@@ -96,6 +116,16 @@ public interface IFileCatalog
 {
     /// <summary>Records an upload as pending, owned by this node instance; false if the path is already taken.</summary>
     Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records an upload as pending like <see cref="TryReserveAsync"/>, in one transaction with the check that the file
+    /// fits in <paramref name="quota"/>: the VDN's usage row is locked first, so uploads on any node take turns for the
+    /// last unit. Crossing 80 % or 95 % of the quota writes a <c>ccfs.quota.warning</c> event in the same transaction.
+    /// </summary>
+    Task<Reservation> ReserveWithinAsync(FileRecord record, Parameters.VdnQuota quota, CancellationToken cancellationToken);
+
+    /// <summary>Each VDN's usage as quotas count it (pending and stored files), for every VDN that ever had a file.</summary>
+    Task<IReadOnlyList<VdnUsage>> ListUsageAsync(CancellationToken cancellationToken);
 
     /// <summary>Marks this instance's pending upload stored in <paramref name="locations"/>, with its <c>ccfs.file.stored</c> event.</summary>
     Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken);

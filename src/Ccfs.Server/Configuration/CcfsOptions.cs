@@ -36,6 +36,8 @@ public sealed class CcfsOptions
 
     public Events.EventOptions Events { get; set; } = new();
 
+    public Quotas.RetentionOptions Retention { get; set; } = new();
+
     public FaultOptions Faults { get; set; } = new();
 
     public JournalOptions Journal { get; set; } = new();
@@ -145,6 +147,15 @@ public sealed class ParameterOptions
 
     /// <summary>The longest silence after the speech, in seconds.</summary>
     public decimal PromptMaxTailSilenceSeconds { get; set; } = 1;
+
+    /// <summary>The most a VDN may hold, in MiB of stored WAV (docs/quotas-and-retention.md); null: unlimited.</summary>
+    public decimal? QuotaMb { get; set; }
+
+    /// <summary>The most files a VDN may hold; null: unlimited.</summary>
+    public long? QuotaFiles { get; set; }
+
+    /// <summary>How long a VDN's files are kept before the retention sweeper deletes them; null: forever.</summary>
+    public TimeSpan? RetainFor { get; set; }
 }
 
 public sealed class LocationOptions

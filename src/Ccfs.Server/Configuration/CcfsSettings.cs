@@ -53,6 +53,8 @@ public sealed partial class CcfsSettings
 
     public required Events.EventOptions Events { get; init; }
 
+    public required Quotas.RetentionOptions Retention { get; init; }
+
     /// <summary>Webhooks may go to private addresses: as configured, or by default exactly when every listener is on loopback.</summary>
     public bool AllowsPrivateDestinations => Events.AllowPrivateDestinations ?? Listeners.NonLoopbackUrls.Count == 0;
 
@@ -157,6 +159,7 @@ public sealed partial class CcfsSettings
         ResultTexts.Check(options.Compatibility, errors);
         CheckCatalog(options.Catalog, options.Node, errors);
         options.Events.Check(errors);
+        options.Retention.Check(errors);
 
         if (!Observability.LogFormat.IsKnown(options.Log.Format))
         {
@@ -198,6 +201,7 @@ public sealed partial class CcfsSettings
             Catalog = options.Catalog,
             Node = options.Node,
             Events = options.Events,
+            Retention = options.Retention,
             FaultsEnabled = faultsEnabled,
             FaultsFile = options.Faults.File is { Length: > 0 } faults ? Path.GetFullPath(faults) : null,
             JournalSize = options.Journal.Size,

@@ -39,11 +39,13 @@ public static class CloudEventFormat
             Id = e.Id,
             Source = new Uri(SourceOf(e.VdnId), UriKind.Relative),
             Type = e.Type,
-            Subject = e.FileName,
+            Subject = e.Data is null ? e.FileName : null,
             Time = e.Time,
             DataContentType = "application/json",
-            Data = new FileEventData(e.FileName, e.VdnId, e.SizeBytes, e.Sha256, e.LocationIds, e.RemainingLocationIds, e.AccessKey, e.DurationMs,
-                PromptCheckView.Of(e.PromptCheck)),
+            Data = e.Data is { } data
+                ? JsonDocument.Parse(data).RootElement.Clone()
+                : new FileEventData(e.FileName, e.VdnId, e.SizeBytes, e.Sha256, e.LocationIds, e.RemainingLocationIds, e.AccessKey, e.DurationMs,
+                    PromptCheckView.Of(e.PromptCheck)),
         };
         cloudEvent[Sequence.SequenceAttribute] = e.Sequence.ToString(CultureInfo.InvariantCulture);
         return cloudEvent;

@@ -111,6 +111,12 @@ public static partial class Upload
         }
 
         var stored = await writer.StoreAsync(file, wave, vdn, parameters, request.Account.AccessKey, prompt?.HeaderValue);
+        if (stored.QuotaFull is { } quotaFull)
+        {
+            // 0300003, the answer to a file too large: clients take it as final, and it is, until files go or the quota grows.
+            return CcfsResults.Answer(CcfsResult.TooLong(WireNames.Data), quotaFull.Reason);
+        }
+
         if (stored.Record is not { } record)
         {
             return CcfsResults.Unavailable(stored.Failure!);

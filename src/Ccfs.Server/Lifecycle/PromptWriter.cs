@@ -9,7 +9,8 @@ namespace Ccfs.Server.Lifecycle;
 
 /// <summary>What became of a validated file: its catalog row once stored, or why nothing was kept.</summary>
 /// <param name="NameTaken">A name asked for (<c>name</c>) is already a file's; nothing was kept.</param>
-public readonly record struct PromptWriteResult(FileRecord? Record, string? Failure, bool NameTaken = false)
+/// <param name="QuotaFull">The file did not fit in the VDN's quota; nothing was kept.</param>
+public readonly record struct PromptWriteResult(FileRecord? Record, string? Failure, bool NameTaken = false, Quotas.QuotaRefusal? QuotaFull = null)
 {
     public bool Stored => Record is not null;
 }
@@ -18,12 +19,13 @@ public readonly record struct PromptWriteResult(FileRecord? Record, string? Fail
 /// Stores a file that already passed validation under a VDN's upload folder, for uploadFile and the admin upload
 /// alike. The bytes are staged in every location (written and fsynced where no reader looks) while the catalog's writer
 /// reserves the name (a durable pending row); then every copy is placed under the name (link and folder fsync), and the row is
-/// marked stored. The answer is given once the copies and the pending row are durable: if a crash takes the last mark,
+/// marked stored. The reservation takes the file's share of the VDN's quota in the same transaction, and a file that
+/// does not fit is refused there (logged once, counted). The answer is given once the copies and the pending row are durable: if a crash takes the last mark,
 /// recovery finds every copy in place and stores the row. Nothing is kept unless every step succeeded. Counts the
 /// bytes of every acknowledged copy.
 /// </summary>
 public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress, TimeProvider time,
-    CcfsMetrics metrics, ILogger<PromptWriter> log)
+    CcfsMetrics metrics, Quotas.QuotaMetrics quotaMetrics, ILogger<PromptWriter> log)
 {
     private const int NameAttempts = 5;
 
@@ -50,7 +52,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
                 using var working = inProgress.Begin(record.Path);
 
                 // The writer reserves the name while this thread writes and fsyncs the bytes: two waits for the disk overlap.
-                var reservation = catalog.TryReserveAsync(record, CancellationToken.None);
+                var reservation = catalog.ReserveWithinAsync(record, parameters.Quota, CancellationToken.None);
                 if (staged is null && stageFailure is null)
                 {
                     try
@@ -64,6 +66,22 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
                 }
 
                 var outcome = await StoreAsync(record, reservation, staged, stageFailure);
+                // Complete by now; null when it failed (the outcome says so).
+                var reserved = reservation.IsCompletedSuccessfully ? await reservation : null;
+                if (outcome == StoreOutcome.QuotaFull)
+                {
+                    var held = reserved!;
+                    var refusal = new Quotas.QuotaRefusal(vdn, held.Files, held.Bytes, file.Length, parameters.Quota);
+                    quotaMetrics.Refusals.WithLabels(vdn.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Limit).Inc();
+                    LogQuotaFull(log, vdn, refusal.Reason);
+                    return new PromptWriteResult(null, refusal.Reason, QuotaFull: refusal);
+                }
+
+                if (reserved?.WarningPercent is { } percent)
+                {
+                    LogQuotaWarning(log, vdn, percent, reserved.Files, parameters.Quota.MaxFiles, reserved.Bytes, parameters.Quota.MaxBytes);
+                }
+
                 if (outcome == StoreOutcome.NameTaken)
                 {
                     continue;
@@ -95,17 +113,21 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
     {
         Stored,
         NameTaken,
+        QuotaFull,
         Failed,
     }
 
     /// <summary>Given the reservation and the staged copies: place them, then store the row; undo everything on any failure.</summary>
-    private async Task<StoreOutcome> StoreAsync(FileRecord record, Task<bool> reservation, StagedCopies? staged, Exception? stageFailure)
+    private async Task<StoreOutcome> StoreAsync(FileRecord record, Task<Reservation> reservation, StagedCopies? staged, Exception? stageFailure)
     {
         try
         {
-            if (!await reservation)
+            switch ((await reservation).Outcome)
             {
-                return StoreOutcome.NameTaken;
+                case ReserveOutcome.NameTaken:
+                    return StoreOutcome.NameTaken;
+                case ReserveOutcome.QuotaFull:
+                    return StoreOutcome.QuotaFull;
             }
         }
         catch (Exception e)
@@ -180,6 +202,12 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             LogStoreFailed(log, e, record.FileName, "releasing the name (recovery will)");
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Upload to VDN {Vdn} refused: {Reason}")]
+    private static partial void LogQuotaFull(ILogger logger, int vdn, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "VDN {Vdn} crossed {Percent}% of its quota: {Files} of {QuotaFiles} files, {Bytes} of {QuotaBytes} bytes")]
+    private static partial void LogQuotaWarning(ILogger logger, int vdn, int percent, long files, long? quotaFiles, long bytes, long? quotaBytes);
 
     [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed while {Step}")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string fileName, string step);

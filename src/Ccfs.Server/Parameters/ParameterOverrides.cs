@@ -15,7 +15,10 @@ public sealed record ParameterOverrides(
     int? PromptMaxClippedRuns = null,
     decimal? PromptMaxDcOffsetPercent = null,
     decimal? PromptMaxHeadSilenceSeconds = null,
-    decimal? PromptMaxTailSilenceSeconds = null)
+    decimal? PromptMaxTailSilenceSeconds = null,
+    decimal? QuotaMb = null,
+    long? QuotaFiles = null,
+    TimeSpan? RetainFor = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => this == new ParameterOverrides();
@@ -34,6 +37,9 @@ public sealed record ParameterOverrides(
         PromptMaxDcOffsetPercent = PromptMaxDcOffsetPercent ?? beneath.PromptMaxDcOffsetPercent,
         PromptMaxHeadSilenceSeconds = PromptMaxHeadSilenceSeconds ?? beneath.PromptMaxHeadSilenceSeconds,
         PromptMaxTailSilenceSeconds = PromptMaxTailSilenceSeconds ?? beneath.PromptMaxTailSilenceSeconds,
+        QuotaMb = QuotaMb ?? beneath.QuotaMb,
+        QuotaFiles = QuotaFiles ?? beneath.QuotaFiles,
+        RetainFor = RetainFor ?? beneath.RetainFor,
     };
 }
 

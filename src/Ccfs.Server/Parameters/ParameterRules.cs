@@ -16,6 +16,11 @@ public static class ParameterRules
     /// <summary>The smallest size limit: a tiny fraction of a MiB would round to a limit no prompt fits.</summary>
     public const long MinUploadSizeLimitBytes = 1024;
 
+    /// <summary>A bytes quota above this (1 EiB) is a typing error, and would overflow the byte count.</summary>
+    public const decimal MaxQuotaMb = 1024m * 1024 * 1024 * 1024;
+
+    public static readonly TimeSpan MaxRetainFor = TimeSpan.FromDays(36600);
+
     private const long BytesPerMb = 1024 * 1024;
 
     /// <param name="p">The values.</param>
@@ -83,6 +88,12 @@ public static class ParameterRules
         }
 
         var thresholds = PromptThresholdsOf(p, prefix, errors);
+        var quota = QuotaOf(p, prefix, errors);
+        if (p.RetainFor is { } retainFor && (retainFor <= TimeSpan.Zero || retainFor > MaxRetainFor))
+        {
+            errors.Add($"{prefix}RetainFor is {retainFor}; it must be above 0 and at most {MaxRetainFor.Days} days (a duration such as 30.00:00:00)");
+        }
+
         if (errors.Count > before)
         {
             return null;
@@ -96,6 +107,8 @@ public static class ParameterRules
             encodings,
             promptCheck!.Value,
             thresholds,
+            quota,
+            p.RetainFor,
             p);
     }
 
@@ -127,6 +140,22 @@ public static class ParameterRules
             MaxHeadSilence = TimeSpan.FromSeconds((double)Math.Clamp(p.PromptMaxHeadSilenceSeconds, 0, 3600)),
             MaxTailSilence = TimeSpan.FromSeconds((double)Math.Clamp(p.PromptMaxTailSilenceSeconds, 0, 3600)),
         };
+    }
+
+    private static VdnQuota QuotaOf(ParameterOptions p, string prefix, List<string> errors)
+    {
+        if (p.QuotaMb is { } mb && (mb < 0 || mb > MaxQuotaMb))
+        {
+            errors.Add($"{prefix}QuotaMb is {mb}; it must be between 0 and {MaxQuotaMb}, or absent for no limit");
+        }
+
+        if (p.QuotaFiles is < 0)
+        {
+            errors.Add($"{prefix}QuotaFiles is {p.QuotaFiles}; it must be 0 or more, or absent for no limit");
+        }
+
+        return new VdnQuota(p.QuotaMb is { } quotaMb and >= 0 and <= MaxQuotaMb ? SizeLimitBytes(quotaMb) : null,
+            p.QuotaFiles is >= 0 ? p.QuotaFiles : null);
     }
 
     private static long SizeLimitBytes(decimal mb) => (long)(mb * BytesPerMb);

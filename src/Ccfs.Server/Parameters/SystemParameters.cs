@@ -14,6 +14,8 @@ public sealed record SystemParameters(
     WaveEncodings AcceptedEncodings,
     PromptCheckMode PromptCheck,
     PromptThresholds PromptThresholds,
+    VdnQuota Quota,
+    TimeSpan? RetainFor,
     ParameterOptions Values)
 {
     /// <summary>

@@ -19,7 +19,8 @@ export async function loadVdns() {
       className: v.vdnId === state.selectedVdn ? 'selected' : '',
       textContent: `VDN ${v.vdnId} · ${v.files} file${v.files === 1 ? '' : 's'}${v.hasOverrides ? ' · own parameters' : ''}`,
       onclick: () => selectVdn(v.vdnId),
-    }))));
+    }),
+    quotaBar(v))));
   list.querySelectorAll('button').forEach((b, i) => { b.dataset.vdn = vdns[i].vdnId; });
   $('vdn-empty').hidden = vdns.length > 0;
   document.dispatchEvent(new CustomEvent(VDNS_CHANGED, { detail: vdns.map((v) => v.vdnId) }));
@@ -54,6 +55,47 @@ async function loadFiles() {
   }
 }
 
+/** The VDN's usage against its quota as a bar (amber from 80 %, red from 95 %), or its usage alone when unlimited. */
+function quotaBar(vdn) {
+  const q = vdn.quota;
+  const limits = [q.quotaFiles != null ? `${q.usedFiles} of ${q.quotaFiles} files` : null,
+    q.quotaBytes != null ? `${formatSize(q.usedBytes)} of ${formatSize(q.quotaBytes)}` : null].filter(Boolean);
+  if (q.percentUsed == null) {
+    return element('div', { className: 'quota unlimited', textContent: `${formatSize(q.usedBytes)} · no quota` });
+  }
+  const level = q.percentUsed >= 95 ? 'full' : q.percentUsed >= 80 ? 'warn' : 'ok';
+  const fill = element('div', { className: 'quota-fill' });
+  fill.style.width = `${Math.min(100, q.percentUsed)}%`;
+  const bar = element('div', { className: `quota ${level}`, title: `${q.percentUsed}% used: ${limits.join(', ')}` },
+    element('div', { className: 'quota-track' }, fill),
+    element('span', { className: 'quota-text', textContent: `${Math.round(q.percentUsed)}% · ${limits.join(', ')}` }));
+  bar.dataset.percent = q.percentUsed;
+  return bar;
+}
+
+/** Badges for retention: pinned, or when the file expires if that is within a week. */
+function retentionBadges(file) {
+  if (file.pinned) {
+    return [element('span', { className: 'badge pinned', textContent: 'pinned', title: 'exempt from retention' })];
+  }
+  if (!file.expiresAt) return [];
+  const left = new Date(file.expiresAt).getTime() - Date.now();
+  if (left > 7 * 24 * 3600 * 1000) return [];
+  const words = left <= 0 ? 'expired' : left < 3600 * 1000 ? `expires in ${Math.ceil(left / 60000)} min`
+    : left < 48 * 3600 * 1000 ? `expires in ${Math.round(left / 3600000)} h` : `expires in ${Math.round(left / 86400000)} d`;
+  return [element('span', { className: 'badge expiring', textContent: words, title: `retention deletes it at ${file.expiresAt}` })];
+}
+
+async function togglePin(file) {
+  const action = file.pinned ? 'unpin' : 'pin';
+  try {
+    await json('POST', `/admin/api/files/${action}`, { query: [['fileName', file.fileName]] });
+    await refresh();
+  } catch (error) {
+    alert(`Could not ${action} ${file.fileName}: ${describe(error)}`);
+  }
+}
+
 function formatSize(bytes) {
   return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1048576).toFixed(2)} MiB`;
 }
@@ -61,7 +103,7 @@ function formatSize(bytes) {
 function fileRow(file) {
   const canvas = element('canvas', { className: 'waveform', width: 160, height: 32 });
   const row = element('tr', {},
-    element('td', { className: 'name', title: file.fileName }, file.fileName.split('/').pop()),
+    element('td', { className: 'name', title: file.fileName }, file.fileName.split('/').pop(), ...retentionBadges(file)),
     element('td', { className: 'number', title: `${file.sizeBytes} bytes` }, formatSize(file.sizeBytes)),
     element('td', { className: 'number' }, `${(file.durationMs / 1000).toFixed(2)} s`),
     element('td', { title: file.createdAt }, formatTime(file.createdAt)),
@@ -70,6 +112,7 @@ function fileRow(file) {
     qualityCell(file.promptCheck),
     element('td', { className: 'actions' },
       element('button', { type: 'button', className: 'play', textContent: 'Play', onclick: () => play(file) }),
+      element('button', { type: 'button', className: 'pin', textContent: file.pinned ? 'Unpin' : 'Pin', onclick: () => togglePin(file) }),
       element('button', { type: 'button', className: 'delete', textContent: 'Delete', onclick: () => remove(file) })));
   row.dataset.fileName = file.fileName;
   drawWaveform(canvas, file.fileName, file.promptCheck);

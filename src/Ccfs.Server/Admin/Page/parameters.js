@@ -5,8 +5,8 @@ import { loadVdns, VDNS_CHANGED } from './files.js';
 
 const FIELDS = ['uploadSizeLimitMb', 'acceptedEncodings', 'driveLetter', 'uploadPathRule', 'downloadPathRule', 'promptCheck',
   'promptLevelDbov', 'promptLevelToleranceDb', 'promptMaxClippedRuns', 'promptMaxDcOffsetPercent', 'promptMaxHeadSilenceSeconds',
-  'promptMaxTailSilenceSeconds'];
-const TEXT_FIELDS = new Set(['acceptedEncodings', 'driveLetter', 'uploadPathRule', 'downloadPathRule', 'promptCheck']);
+  'promptMaxTailSilenceSeconds', 'quotaMb', 'quotaFiles', 'retainFor'];
+const TEXT_FIELDS = new Set(['acceptedEncodings', 'driveLetter', 'uploadPathRule', 'downloadPathRule', 'promptCheck', 'retainFor']);
 const state = { parameters: null, vdnIds: [] };
 
 export async function loadParameters() {

@@ -9,7 +9,32 @@ namespace Ccfs.Server.Catalog.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
-    private static readonly ColumnTypes Types = new("BIGINT", "SMALLINT", "BYTEA", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+    /// <summary>0.11: vdn_usage follows every change of a file row, through one trigger function for the three triggers.</summary>
+    private const string UsageTriggers = """
+        CREATE FUNCTION ccfs_count_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                IF OLD.state IN (0, 1) THEN
+                    UPDATE vdn_usage SET files = files - 1, bytes = bytes - OLD.size_bytes WHERE vdn_id = OLD.vdn_id;
+                END IF;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                IF NEW.state IN (0, 1) THEN
+                    INSERT INTO vdn_usage (vdn_id, files, bytes) VALUES (NEW.vdn_id, 1, NEW.size_bytes)
+                    ON CONFLICT (vdn_id) DO UPDATE SET files = vdn_usage.files + 1, bytes = vdn_usage.bytes + excluded.bytes;
+                END IF;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER files_usage_inserted AFTER INSERT ON files FOR EACH ROW WHEN (NEW.state IN (0, 1))
+            EXECUTE FUNCTION ccfs_count_usage();
+        CREATE TRIGGER files_usage_deleted AFTER DELETE ON files FOR EACH ROW WHEN (OLD.state IN (0, 1))
+            EXECUTE FUNCTION ccfs_count_usage();
+        CREATE TRIGGER files_usage_moved AFTER UPDATE OF state ON files FOR EACH ROW
+            WHEN ((OLD.state IN (0, 1)) IS DISTINCT FROM (NEW.state IN (0, 1))) EXECUTE FUNCTION ccfs_count_usage();
+        """;
+
+    private static readonly MigrationSpelling Spelling = new("BIGINT", "SMALLINT", "BYTEA", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", UsageTriggers);
 
     public static IReadOnlyList<string> Migrations { get; } =
     [
@@ -120,6 +145,6 @@ internal static class PostgresSchema
         ALTER TABLE catalog_probe ADD COLUMN at_ms BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE catalog_probe DROP COLUMN at;
         """,
-        .. SharedMigrations.Since010(Types),
+        .. SharedMigrations.Since010(Spelling),
     ];
 }

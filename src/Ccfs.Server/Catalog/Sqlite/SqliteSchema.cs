@@ -8,7 +8,25 @@ namespace Ccfs.Server.Catalog.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
-    private static readonly ColumnTypes Types = new("INTEGER", "INTEGER", "BLOB", "INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT");
+    /// <summary>0.11: vdn_usage follows every change of a file row (see SharedMigrations).</summary>
+    private const string UsageTriggers = """
+        CREATE TRIGGER files_usage_inserted AFTER INSERT ON files WHEN new.state IN (0, 1) BEGIN
+            INSERT INTO vdn_usage (vdn_id, files, bytes) VALUES (new.vdn_id, 1, new.size_bytes)
+            ON CONFLICT (vdn_id) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+        END;
+        CREATE TRIGGER files_usage_deleted AFTER DELETE ON files WHEN old.state IN (0, 1) BEGIN
+            UPDATE vdn_usage SET files = files - 1, bytes = bytes - old.size_bytes WHERE vdn_id = old.vdn_id;
+        END;
+        CREATE TRIGGER files_usage_left AFTER UPDATE OF state ON files WHEN old.state IN (0, 1) AND new.state NOT IN (0, 1) BEGIN
+            UPDATE vdn_usage SET files = files - 1, bytes = bytes - old.size_bytes WHERE vdn_id = old.vdn_id;
+        END;
+        CREATE TRIGGER files_usage_entered AFTER UPDATE OF state ON files WHEN old.state NOT IN (0, 1) AND new.state IN (0, 1) BEGIN
+            INSERT INTO vdn_usage (vdn_id, files, bytes) VALUES (new.vdn_id, 1, new.size_bytes)
+            ON CONFLICT (vdn_id) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+        END;
+        """;
+
+    private static readonly MigrationSpelling Spelling = new("INTEGER", "INTEGER", "BLOB", "INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT", UsageTriggers);
 
     public static IReadOnlyList<string> Migrations { get; } =
     [
@@ -104,6 +122,6 @@ internal static class SqliteSchema
         """
         ALTER TABLE file_copies ADD COLUMN ordinal INTEGER NOT NULL DEFAULT 0;
         """,
-        .. SharedMigrations.Since010(Types),
+        .. SharedMigrations.Since010(Spelling),
     ];
 }

@@ -191,7 +191,11 @@ public sealed class S3ServerTests : IAsyncLifetime
         var ready = await factory.CreateClient().GetAsync("/readyz");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        Assert.Contains("no answer within 1 s", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The store's own timeout answers first, unless a loaded machine makes the S3 client's first call outlast
+        // readiness's own bound: either way the location is named as the reason.
+        var readiness = await ready.Content.ReadAsStringAsync();
+        Assert.True(readiness.Contains("no answer within 1 s", StringComparison.Ordinal)
+            || readiness.Contains("location 0 did not take a write within the readiness timeout", StringComparison.Ordinal), readiness);
         var warning = Assert.Single(factory.Logs, l => l.Message.Contains("failed for now (slow, busy or out of reach) while its leftover temporary files", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("no answer within 1 s", warning.Exception?.Message, StringComparison.Ordinal);

@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace Ccfs.Server.Catalog;
+
+/// <summary>A pinned file: exempt from retention until unpinned.</summary>
+public sealed record FilePin(string Path, int VdnId, string PinnedBy, DateTimeOffset PinnedAt);
+
+/// <summary>Who holds a VDN's retention sweep now (null: nobody), and when the last sweep of it finished.</summary>
+public sealed record SweepState(string? ClaimedBy, DateTimeOffset LastSweptAt);
+
+/// <summary>
+/// What retention keeps in the catalog: pins, the files old enough to expire, and each VDN's sweep. A sweep is claimed
+/// like an event stream: a compare-and-set on its holder, taken from nobody or from an instance that is gone, so one node
+/// at a time sweeps a VDN and a sweep whose node died passes to another once the node's lease ran out.
+/// </summary>
+public sealed class RetentionStore(CatalogDatabase database)
+{
+    private static readonly string Stored = ((int)FileState.Stored).ToString(CultureInfo.InvariantCulture);
+
+    private static readonly string Expired = $"""
+        SELECT f.path, f.file_name, f.size_bytes, f.created_at_ms FROM files f
+        WHERE f.state = {Stored} AND f.vdn_id = @vdn AND f.created_at_ms < @cutoff
+          AND NOT EXISTS (SELECT 1 FROM file_pins p WHERE p.path = f.path)
+        ORDER BY f.created_at_ms, f.path LIMIT @limit;
+        """;
+
+    private readonly CatalogWriter _writer = database.Writer;
+
+    /// <summary>A VDN's stored, unpinned files created before <paramref name="cutoff"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<(string Path, string FileName, long SizeBytes, DateTimeOffset CreatedAt)>> ExpiredAsync(int vdnId,
+        DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(Expired, r => (r.GetString(0), r.GetString(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))),
+            cancellationToken, ("vdn", vdnId), ("cutoff", cutoff.ToUnixTimeMilliseconds()), ("limit", limit));
+
+    /// <summary>Pins a file; false if it was pinned already (the first pin stays).</summary>
+    public Task<bool> PinAsync(string path, int vdnId, string actor, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("""
+            INSERT INTO file_pins (path, vdn_id, pinned_by, pinned_at_ms) VALUES (@path, @vdn, @actor, @at) ON CONFLICT (path) DO NOTHING;
+            """, ct, ("path", path), ("vdn", vdnId), ("actor", actor), ("at", at.ToUnixTimeMilliseconds())) == 1);
+
+    /// <summary>Unpins a file; false if it was not pinned.</summary>
+    public Task<bool> UnpinAsync(string path, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("DELETE FROM file_pins WHERE path = @path;", ct, ("path", path)) == 1);
+
+    public async Task<bool> IsPinnedAsync(string path, CancellationToken cancellationToken) =>
+        (await database.QueryAsync("SELECT 1 FROM file_pins WHERE path = @path;", r => 1, cancellationToken, ("path", path))).Count > 0;
+
+    /// <summary>A VDN's pins.</summary>
+    public async Task<IReadOnlyList<FilePin>> PinsAsync(int vdnId, CancellationToken cancellationToken) =>
+        await database.QueryAsync("SELECT path, vdn_id, pinned_by, pinned_at_ms FROM file_pins WHERE vdn_id = @vdn ORDER BY path;",
+            r => new FilePin(r.GetString(0), r.GetInt32(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))),
+            cancellationToken, ("vdn", vdnId));
+
+    /// <summary>The VDN's sweep, made (never swept, held by nobody) if it has none.</summary>
+    public async Task<SweepState> SweepOfAsync(int vdnId, CancellationToken cancellationToken)
+    {
+        await _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
+            "INSERT INTO retention_sweeps (vdn_id, claimed_by, last_swept_at_ms) VALUES (@vdn, NULL, 0) ON CONFLICT (vdn_id) DO NOTHING;",
+            ct, ("vdn", vdnId)), Durability.Deferred);
+        return (await database.QueryAsync("SELECT claimed_by, last_swept_at_ms FROM retention_sweeps WHERE vdn_id = @vdn;",
+            r => new SweepState(r.IsDBNull(0) ? null : r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1))),
+            cancellationToken, ("vdn", vdnId)))[0];
+    }
+
+    /// <summary>Takes the VDN's sweep for <paramref name="instance"/> if it is still held by <paramref name="seen"/> (null: nobody).</summary>
+    public Task<bool> ClaimAsync(int vdnId, string? seen, string instance, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
+            "UPDATE retention_sweeps SET claimed_by = @instance WHERE vdn_id = @vdn AND coalesce(claimed_by, '') = @seen;",
+            ct, ("vdn", vdnId), ("seen", seen ?? ""), ("instance", instance)) == 1);
+
+    /// <summary>Whether <paramref name="instance"/> still holds the VDN's sweep.</summary>
+    public async Task<bool> HoldsAsync(int vdnId, string instance, CancellationToken cancellationToken) =>
+        (await database.QueryAsync("SELECT 1 FROM retention_sweeps WHERE vdn_id = @vdn AND claimed_by = @instance;", r => 1,
+            cancellationToken, ("vdn", vdnId), ("instance", instance))).Count > 0;
+
+    /// <summary>Ends a finished sweep: nobody holds it, and the next is due one interval after <paramref name="at"/>.</summary>
+    public Task FinishAsync(int vdnId, string instance, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
+            "UPDATE retention_sweeps SET claimed_by = NULL, last_swept_at_ms = @at WHERE vdn_id = @vdn AND claimed_by = @instance;",
+            ct, ("vdn", vdnId), ("instance", instance), ("at", at.ToUnixTimeMilliseconds())));
+
+    /// <summary>Gives up a sweep without finishing it (a failure): the next tick of any node takes it again.</summary>
+    public Task ReleaseAsync(int vdnId, string instance, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
+            "UPDATE retention_sweeps SET claimed_by = NULL WHERE vdn_id = @vdn AND claimed_by = @instance;",
+            ct, ("vdn", vdnId), ("instance", instance)));
+}

@@ -1,0 +1,181 @@
+using Ccfs.Server.Audit;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Lifecycle;
+using Ccfs.Server.Observability;
+using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
+
+namespace Ccfs.Server.Quotas;
+
+/// <summary>
+/// Deletes what retention says is expired, through the ordinary delete path (every location, then the catalog, with the
+/// audit entry and a <c>ccfs.file.expired</c> event), at most <c>Ccfs:Retention:DeletesPerSecond</c>. Each VDN is swept
+/// once per <c>Ccfs:Retention:SweepInterval</c> across all nodes, by the one node that claimed its sweep in the catalog;
+/// a sweep whose node died is resumed by any node once that node's lease ran out. Every file is checked again just
+/// before its delete, so a sweep resumed late, or under a <c>retainFor</c> raised meanwhile, deletes only what is expired.
+/// </summary>
+public sealed partial class RetentionSweeper(RetentionStore store, RetentionCandidates candidates, IFileCatalog catalog, FileRemoval removal,
+    INodeRegistry nodes, NodeIdentity node, RuntimeParameters parameters, RetentionOptions options, AuditTrail audit, QuotaMetrics metrics,
+    TimeProvider time, ILogger<RetentionSweeper> log) : BackgroundService
+{
+    private const int BatchSize = 100;
+
+    // One pass at a time in this process: the claim keeps other nodes out, and this keeps out this node's own second caller.
+    private readonly SemaphoreSlim _passing = new(1, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A sweep left by a dead node waits for the next tick at most, however long the interval.
+        var tick = options.SweepInterval < TimeSpan.FromMinutes(1) ? options.SweepInterval : TimeSpan.FromMinutes(1);
+        using var timer = new PeriodicTimer(tick, time);
+        do
+        {
+            try
+            {
+                await SweepDueAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(log, e);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    /// <summary>Sweeps each VDN with a <c>retainFor</c> whose sweep is due and free, or was left by a node that is gone.</summary>
+    public async Task SweepDueAsync(CancellationToken cancellationToken)
+    {
+        await _passing.WaitAsync(cancellationToken);
+        try
+        {
+            await SweepEachDueAsync(cancellationToken);
+        }
+        finally
+        {
+            _passing.Release();
+        }
+    }
+
+    private async Task SweepEachDueAsync(CancellationToken cancellationToken)
+    {
+        var vdns = (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys).Order();
+        foreach (var vdn in vdns)
+        {
+            if (parameters.For(vdn).RetainFor is null)
+            {
+                continue;
+            }
+
+            var sweep = await store.SweepOfAsync(vdn, cancellationToken);
+            if (sweep.ClaimedBy is { } holder)
+            {
+                if (holder != node.Instance && (await nodes.LiveInstancesAsync(cancellationToken)).Contains(holder))
+                {
+                    continue;
+                }
+            }
+            else if (sweep.LastSweptAt + options.SweepInterval > time.GetUtcNow())
+            {
+                continue;
+            }
+
+            if (sweep.ClaimedBy != node.Instance && !await store.ClaimAsync(vdn, sweep.ClaimedBy, node.Instance, cancellationToken))
+            {
+                continue;
+            }
+
+            if (sweep.ClaimedBy is { } left && left != node.Instance)
+            {
+                LogResumed(log, vdn, left);
+            }
+
+            try
+            {
+                var (deleted, bytes) = await SweepAsync(vdn, cancellationToken);
+                await store.FinishAsync(vdn, node.Instance, time.GetUtcNow(), cancellationToken);
+                if (deleted > 0)
+                {
+                    LogSwept(log, vdn, deleted, bytes, parameters.For(vdn).RetainFor);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(log, e);
+                await store.ReleaseAsync(vdn, node.Instance, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<(int Deleted, long Bytes)> SweepAsync(int vdn, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromSeconds(1 / options.DeletesPerSecond);
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
+        var (deleted, bytes) = (0, 0L);
+        while (true)
+        {
+            var batch = (await candidates.ExpiredAsync(vdn, BatchSize + skipped.Count, cancellationToken)).Where(f => !skipped.Contains(f.Path)).ToList();
+            if (batch.Count == 0)
+            {
+                return (deleted, bytes);
+            }
+
+            foreach (var file in batch)
+            {
+                // Another node took the sweep (this one was thought gone): it goes on from here.
+                if (!await store.HoldsAsync(vdn, node.Instance, cancellationToken))
+                {
+                    return (deleted, bytes);
+                }
+
+                if (!await candidates.StillExpiredAsync(vdn, file, cancellationToken)
+                    || !LogicalPath.TryParse(file.FileName, file.FileName[0], out var path, out _))
+                {
+                    skipped.Add(file.Path);
+                    continue;
+                }
+
+                var started = time.GetUtcNow();
+                if (await removal.EverywhereAsync(path!, EventTypes.RetentionActor))
+                {
+                    deleted++;
+                    bytes += file.SizeBytes;
+                    metrics.Expired.WithLabels(vdn.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+                    audit.Record(new InterfaceCall("retention", "-", started)
+                    {
+                        AccessKey = EventTypes.RetentionActor,
+                        VdnId = vdn,
+                        File = file.FileName,
+                        Detail = $"expired: created {file.CreatedAt:O}, retainFor {parameters.For(vdn).RetainFor}",
+                    }, "0");
+                    LogExpired(log, file.FileName, vdn, file.CreatedAt);
+                }
+
+                await Task.Delay(pause, time, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Retention deleted {FileName} of VDN {Vdn}, created {CreatedAt:O}")]
+    private static partial void LogExpired(ILogger logger, string fileName, int vdn, DateTimeOffset createdAt);
+
+    [LoggerMessage(LogLevel.Information, "Retention swept VDN {Vdn}: {Count} files, {Bytes} bytes older than {RetainFor} deleted")]
+    private static partial void LogSwept(ILogger logger, int vdn, int count, long bytes, TimeSpan? retainFor);
+
+    [LoggerMessage(LogLevel.Information, "Resuming the retention sweep of VDN {Vdn} left by node instance {Instance}")]
+    private static partial void LogResumed(ILogger logger, int vdn, string instance);
+
+    [LoggerMessage(LogLevel.Warning, "A retention sweep failed; the next tick tries again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

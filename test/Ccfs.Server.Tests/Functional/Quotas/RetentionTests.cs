@@ -1,0 +1,200 @@
+using System.Net;
+using System.Text.Json;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Quotas;
+
+namespace Ccfs.Server.Tests.Functional.Quotas;
+
+/// <summary>
+/// Retention (docs/quotas-and-retention.md): <c>retainFor</c> per VDN, pins, the preview, and the sweeper deleting
+/// through the ordinary delete path (every location, catalog, audit, a <c>ccfs.file.expired</c> event), resuming a sweep
+/// its owner left, and never touching pinned, young or other VDNs' files.
+/// </summary>
+public sealed class RetentionTests
+{
+    private const int OtherVdn = 55;
+
+    [Fact]
+    public async Task The_sweeper_deletes_expired_files_everywhere_and_leaves_pinned_young_and_other_vdns_files()
+    {
+        using var factory = CcfsFactory.With([]);
+        var client = factory.Signed();
+        var old = await client.StoreAsync(Samples.Sine);
+        var pinned = await client.StoreAsync(Samples.Sine);
+        var older = await client.StoreAsync(Samples.Sine);
+        var otherVdn = await client.StoreAsync(Samples.Sine, OtherVdn);
+        await PinAsync(factory, pinned, "pin", HttpStatusCode.OK);
+        factory.Time.Advance(TimeSpan.FromDays(2));
+        var young = await client.StoreAsync(Samples.Sine);
+        // Set once the files are old, and looked at before the clock moves again (which lets the server's sweeper run).
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+
+        var preview = await PreviewAsync(factory, CcfsFactory.Vdn);
+        Assert.Equal(new[] { old, older }.Order(), preview.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("fileName").GetString()).Order());
+        Assert.Equal(2L * Samples.Sine.Length, preview.GetProperty("bytes").GetInt64());
+        var files = await FilesAsync(factory);
+        Assert.True(files[pinned].GetProperty("pinned").GetBoolean());
+        Assert.False(files[old].GetProperty("pinned").GetBoolean());
+        Assert.True(files[young].GetProperty("expiresAt").GetDateTimeOffset() > factory.Time.GetUtcNow());
+
+        await SweepUntilAsync(factory, () => !factory.HasCopy(old) && !factory.HasCopy(older));
+
+        Assert.False(factory.HasCopy(old));
+        Assert.False(factory.HasCopy(older));
+        Assert.Null(await factory.FindAsync(old[2..]));
+        Assert.True(factory.HasCopy(pinned));
+        Assert.True(factory.HasCopy(young));
+        Assert.True(factory.HasCopy(otherVdn));
+        Assert.Equal(3, factory.CatalogRows().Count);
+        Assert.Equal(2, (await QuotaTests.UsageAsync(factory, CcfsFactory.Vdn)).GetProperty("usedFiles").GetInt64());
+        var expired = (await EventsAsync(factory)).Where(e => e.GetProperty("type").GetString() == EventTypes.Expired).ToList();
+        Assert.Equal(new[] { old, older }.Order(), expired.Select(e => e.GetProperty("subject").GetString()).Order());
+        Assert.All(expired, e => Assert.Equal(EventTypes.RetentionActor, e.GetProperty("data").GetProperty("accessKey").GetString()));
+        Assert.Equal(new[] { old, older }.Order(), (await RetentionAuditAsync(factory, 2)).Order());
+        Assert.DoesNotContain(factory.Logs, l => l.Category?.Contains("Retention", StringComparison.Ordinal) == true && l.Level >= LogLevel.Warning);
+        Assert.Empty((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+
+        await PinAsync(factory, pinned, "unpin", HttpStatusCode.OK);
+        Assert.Equal([pinned], (await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray()
+            .Select(f => f.GetProperty("fileName").GetString()));
+    }
+
+    [Fact]
+    public async Task A_sweep_left_by_a_node_instance_that_is_gone_is_resumed()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:RetainFor"] = "01:00:00" });
+        var client = factory.Signed();
+        var old = await client.StoreAsync(Samples.Sine);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, "deadinstance", CancellationToken.None));
+        factory.Time.Advance(TimeSpan.FromHours(2));
+
+        await SweepUntilAsync(factory, () => !factory.HasCopy(old));
+
+        Assert.False(factory.HasCopy(old));
+        Assert.Empty(factory.CatalogRows());
+        var sweep = await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.Null(sweep.ClaimedBy);
+        Assert.Contains(factory.Logs, l => l.Message == "Resuming the retention sweep of VDN 53 left by node instance deadinstance");
+    }
+
+    [Fact]
+    public async Task A_file_listed_as_expired_is_not_deleted_once_retainFor_was_raised_or_it_was_pinned()
+    {
+        using var factory = CcfsFactory.With([]);
+        var name = await factory.Signed().StoreAsync(Samples.Sine);
+        var now = factory.Time.GetUtcNow();
+        // As a sweep listed it two hours ago under retainFor 1 h: it is checked again before its delete.
+        var listed = new ExpiredFile(name[2..], name, Samples.Sine.Length, now - TimeSpan.FromHours(2), now - TimeSpan.FromHours(1));
+        var candidates = factory.Services.GetRequiredService<RetentionCandidates>();
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "01:00:00" });
+        Assert.True(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
+
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "3.00:00:00" });
+        Assert.False(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
+
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "01:00:00" });
+        await PinAsync(factory, name, "pin", HttpStatusCode.OK);
+        Assert.False(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
+        Assert.True(factory.HasCopy(name));
+    }
+
+    [Theory]
+    [InlineData("/admin/api/files/pin", HttpStatusCode.BadRequest, "the fileName query parameter is missing")]
+    [InlineData("/admin/api/files/pin?fileName=Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1.wav", HttpStatusCode.NotFound, "is not stored")]
+    [InlineData("/admin/api/files/unpin?fileName=Y:/../x.wav", HttpStatusCode.BadRequest, "fileName is not a stored prompt")]
+    [InlineData("/admin/api/retention/preview", HttpStatusCode.BadRequest, "the vdnId query parameter is missing")]
+    [InlineData("/admin/api/retention/preview?vdnId=abc", HttpStatusCode.BadRequest, "vdnId")]
+    [InlineData("/admin/api/retention/preview?vdnId=53&limit=0", HttpStatusCode.BadRequest, "limit")]
+    public async Task Bad_pin_and_preview_requests_get_a_clear_answer(string pathAndQuery, HttpStatusCode status, string error)
+    {
+        using var factory = CcfsFactory.With([]);
+
+        using var response = await factory.Admin().SendAsync(pathAndQuery.Contains("preview", StringComparison.Ordinal) ? HttpMethod.Get : HttpMethod.Post,
+            pathAndQuery);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(error, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, factory.CatalogCount("file_pins"));
+    }
+
+    [Fact]
+    public async Task Pinning_twice_and_unpinning_an_unpinned_file_say_nothing_changed()
+    {
+        using var factory = CcfsFactory.With([]);
+        var name = await factory.Signed().StoreAsync(Samples.Sine);
+
+        Assert.True((await PinAsync(factory, name, "pin", HttpStatusCode.OK)).GetProperty("changed").GetBoolean());
+        Assert.False((await PinAsync(factory, name, "pin", HttpStatusCode.OK)).GetProperty("changed").GetBoolean());
+        Assert.True((await PinAsync(factory, name, "unpin", HttpStatusCode.OK)).GetProperty("changed").GetBoolean());
+        Assert.False((await PinAsync(factory, name, "unpin", HttpStatusCode.OK)).GetProperty("changed").GetBoolean());
+    }
+
+    /// <summary>
+    /// Lets the server's own sweeper run: moves the fake clock in small steps (its ticks, and the pauses between deletes,
+    /// end) until <paramref name="done"/>, then until the sweep is released.
+    /// </summary>
+    private static async Task SweepUntilAsync(CcfsFactory factory, Func<bool> done)
+    {
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        for (var step = 0; step < 2000; step++)
+        {
+            if (done() && (await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None)).ClaimedBy is null)
+            {
+                return;
+            }
+
+            factory.Time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(10);
+        }
+
+        Assert.Fail("the sweep did not finish");
+    }
+
+    /// <summary>The files of the retention audit entries, once <paramref name="count"/> are written (the trail writes in batches).</summary>
+    private static async Task<List<string?>> RetentionAuditAsync(CcfsFactory factory, int count)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var audit = await factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/audit?interface=retention");
+            var files = JsonDocument.Parse(await audit.Content.ReadAsStringAsync()).RootElement.GetProperty("entries").EnumerateArray()
+                .Select(e => e.GetProperty("file").GetString()).ToList();
+            if (files.Count >= count || attempt == 100)
+            {
+                return files;
+            }
+
+            // The trail writes on a timer of the server's (fake) clock.
+            factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<JsonElement> PinAsync(CcfsFactory factory, string fileName, string action, HttpStatusCode status)
+    {
+        using var response = await factory.Admin().SendAsync(HttpMethod.Post, $"/admin/api/files/{action}?fileName={Uri.EscapeDataString(fileName)}");
+        Assert.Equal(status, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> PreviewAsync(CcfsFactory factory, int vdn)
+    {
+        using var response = await factory.Admin().SendAsync(HttpMethod.Get, $"/admin/api/retention/preview?vdnId={vdn}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private static async Task<Dictionary<string, JsonElement>> FilesAsync(CcfsFactory factory)
+    {
+        using var response = await factory.Admin().SendAsync(HttpMethod.Get, $"/admin/api/vdns/{CcfsFactory.Vdn}/files");
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("files").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("fileName").GetString()!, f => f.Clone());
+    }
+
+    private static async Task<List<JsonElement>> EventsAsync(CcfsFactory factory)
+    {
+        using var feed = await factory.Admin().SendAsync(HttpMethod.Get, $"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0&limit=100");
+        return [.. JsonDocument.Parse(await feed.Content.ReadAsStringAsync()).RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone())];
+    }
+}
