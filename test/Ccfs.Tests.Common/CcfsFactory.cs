@@ -115,7 +115,36 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public static CcfsFactory RestartOf(CcfsFactory other, Dictionary<string, string?>? settings = null)
     {
         other.StopKeepingData();
+        if (other.CatalogConnectionString is null)
+        {
+            WaitForDataDirLockRelease(other.DataDir);
+        }
+
         return new(settings ?? [], dataDir: other.DataDir, catalog: other.CatalogConnectionString, buckets: other.Buckets);
+    }
+
+    /// <summary>
+    /// The stopped server's host may still be disposing on its own thread (the program's <c>await using</c> and the
+    /// factory's dispose race, and the loser returns at once), and a SQLite data dir belongs to one server: the next one
+    /// would refuse to start. Waits, bounded, until the data dir's lock is free.
+    /// </summary>
+    private static void WaitForDataDirLockRelease(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "ccfs.lock");
+        for (var attempt = 0; attempt < 200 && File.Exists(path); attempt++)
+        {
+            try
+            {
+                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                {
+                    return;
+                }
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(50);
+            }
+        }
     }
 
     public SignedClient Admin() => Signed(AdminAccessKey, AdminSecretKey);
