@@ -60,9 +60,16 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         Assert.Empty(deleted.Json.GetProperty("data").GetProperty("remainingLocationId").EnumerateArray());
         Assert.NotEqual(stored.Id, deleted.Id);
 
-        // The attempts are listed for the subscription, newest first.
-        var deliveries = await GetJsonAsync($"{Subscriptions}/{id}/deliveries");
-        Assert.Equal(["delivered", "delivered"], deliveries.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("outcome").GetString()));
+        // The attempts are listed for the subscription, newest first. They are recorded once per batch, after the
+        // receiver's answers, so the listing may lag the receiver by a moment.
+        string[] outcomes = [];
+        await WaitUntilAsync(async () =>
+        {
+            var deliveries = await GetJsonAsync($"{Subscriptions}/{id}/deliveries");
+            outcomes = [.. deliveries.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("outcome").GetString()!)];
+            return outcomes.Length >= 2;
+        }, "two attempts listed");
+        Assert.Equal(["delivered", "delivered"], outcomes);
     }
 
     [Fact]
