@@ -115,11 +115,6 @@ public class CcfsFactory : WebApplicationFactory<Program>
     public static CcfsFactory RestartOf(CcfsFactory other, Dictionary<string, string?>? settings = null)
     {
         other.StopKeepingData();
-        if (other.CatalogConnectionString is null)
-        {
-            WaitForDataDirLockRelease(other.DataDir);
-        }
-
         return new(settings ?? [], dataDir: other.DataDir, catalog: other.CatalogConnectionString, buckets: other.Buckets);
     }
 
@@ -365,6 +360,10 @@ public class CcfsFactory : WebApplicationFactory<Program>
     {
         _keepDataDir = true;
         Dispose();
+        if (CatalogConnectionString is null)
+        {
+            WaitForDataDirLockRelease(DataDir);
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
