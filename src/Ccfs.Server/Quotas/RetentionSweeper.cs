@@ -1,4 +1,5 @@
 using Ccfs.Server.Audit;
+using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
@@ -15,7 +16,8 @@ namespace Ccfs.Server.Quotas;
 /// a sweep whose node died is resumed by any node once that node's lease ran out. Every file is checked again just
 /// before its delete, so a sweep resumed late, or under a <c>retainFor</c> raised meanwhile, deletes only what is expired.
 /// </summary>
-public sealed partial class RetentionSweeper(RetentionStore store, RetentionCandidates candidates, IFileCatalog catalog, FileRemoval removal,
+public sealed partial class RetentionSweeper(RetentionStore store, RetentionCandidates candidates, IFileCatalog catalog, AccountDirectory accounts,
+    FileRemoval removal,
     INodeRegistry nodes, NodeIdentity node, RuntimeParameters parameters, RetentionOptions options, AuditTrail audit, QuotaMetrics metrics,
     TimeProvider time, ILogger<RetentionSweeper> log) : BackgroundService
 {
@@ -59,7 +61,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     private async Task SweepEachDueAsync(CancellationToken cancellationToken)
     {
-        var vdns = (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys).Order();
+        // A VDN bound to an account may hold only recordings: no catalog usage, and perhaps only the global retainFor.
+        var vdns = (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys)
+            .Union(accounts.BoundVdns).Order();
         foreach (var vdn in vdns)
         {
             if (parameters.For(vdn).RetainFor is null)

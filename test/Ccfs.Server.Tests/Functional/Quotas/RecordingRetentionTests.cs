@@ -94,8 +94,24 @@ public sealed class RecordingRetentionTests
         Assert.NotNull(factory.ReadStored(path, "0"));
     }
 
+    [Fact]
+    public async Task A_vdn_that_holds_only_recordings_is_swept_under_the_global_retainFor()
+    {
+        // VDN 54: bound to an access key, no file in the catalog, no parameter of its own.
+        using var factory = Pool(new() { ["Ccfs:Parameters:RetainFor"] = "1.00:00:00", ["Ccfs:Retention:SweepInterval"] = "00:00:01" });
+        var path = $"voice/{CcfsFactory.OtherVdn}/IVRrecordFile/{Day}/093012-record.wav";
+        Put(factory, path, factory.LocationIds);
+        await AgeAsync(factory, [path]);
+        // A sweep at start-up found nothing; the next is due a sweep interval later.
+        factory.Time.Advance(TimeSpan.FromSeconds(2));
+
+        await SweepNowAsync(factory);
+
+        Assert.All(factory.LocationIds, id => Assert.Null(factory.ReadStored(path, id)));
+    }
+
     /// <summary>CTI pool mode, locations 0 and 256, deleting as fast as the sweeper may, so a sweep needs next to no clock.</summary>
-    private static CcfsFactory Pool() => CcfsFactory.With(new()
+    private static CcfsFactory Pool(Dictionary<string, string?>? settings = null) => CcfsFactory.With(new(settings ?? [])
     {
         ["Ccfs:Locations:0:Id"] = "0",
         ["Ccfs:Locations:1:Id"] = "256",
