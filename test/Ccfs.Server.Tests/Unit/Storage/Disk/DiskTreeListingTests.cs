@@ -50,6 +50,20 @@ public sealed class DiskTreeListingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_of_many_files_and_folders_lists_each_file_once_in_order_across_small_pages()
+    {
+        var names = Enumerable.Range(0, 300).Select(i => i % 4 == 0 ? $"{i:D3}.wav" : $"d{i % 4}/{i % 5}/{i:D3}.wav").ToList();
+        foreach (var name in names)
+        {
+            Write($"{Folder}/{name}", [1], DateTime.UtcNow);
+        }
+
+        var listed = await ListAllAsync(Folder, 7);
+
+        Assert.Equal(names.Order(StringComparer.Ordinal), listed.Select(f => f.Path.Value[(Folder.Length + 1)..]));
+    }
+
+    [Fact]
     public async Task Hidden_names_the_server_folders_links_and_a_missing_folder_list_nothing()
     {
         Write($"{Folder}/day/kept.wav", [1], DateTime.UtcNow);
