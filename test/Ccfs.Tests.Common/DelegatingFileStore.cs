@@ -28,6 +28,11 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
     public virtual Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken) =>
         inner.ListFilesAsync(folder, cancellationToken);
 
+    public virtual Task<FileTreePage> ListTreeAsync(StoragePath folder, string? after, int limit, CancellationToken cancellationToken) =>
+        inner.ListTreeAsync(folder, after, limit, cancellationToken);
+
+    public virtual Task<StoredFile?> StatAsync(StoragePath path, CancellationToken cancellationToken) => inner.StatAsync(path, cancellationToken);
+
     public virtual Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
 
     public virtual Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);

@@ -1,6 +1,8 @@
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
 using Ccfs.Server.Quotas;
+using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Admin;
 
@@ -13,11 +15,13 @@ public sealed record PinView(string FileName, bool Pinned, bool Changed);
 /// <param name="More">More files are expired than listed.</param>
 public sealed record RetentionPreview(int VdnId, TimeSpan? RetainFor, IReadOnlyList<ExpiredFileView> Files, long Bytes, bool More);
 
-public sealed record ExpiredFileView(string FileName, long SizeBytes, DateTimeOffset CreatedAt, DateTimeOffset ExpiredAt);
+/// <param name="CreatedAt">When the catalog stored it; with <paramref name="StoreOnly"/>, its last-modified time in the location.</param>
+/// <param name="StoreOnly">No catalog row lists it: a recording the IVR wrote, or a file placed past ccfs.</param>
+public sealed record ExpiredFileView(string FileName, long SizeBytes, DateTimeOffset CreatedAt, DateTimeOffset ExpiredAt, bool StoreOnly);
 
 /// <summary>
-/// Retention by hand (docs/quotas-and-retention.md): pin a stored file so no sweep deletes it, unpin it, and see what the
-/// next sweep of a VDN would delete and how many bytes that frees.
+/// Retention by hand (docs/quotas-and-retention.md): pin a stored file, or a recording no catalog row lists, so no sweep
+/// deletes it, unpin it, and see what the next sweep of a VDN would delete and how many bytes that frees.
 /// </summary>
 public static class RetentionEndpoints
 {
@@ -25,31 +29,68 @@ public static class RetentionEndpoints
 
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapPost("/files/pin", (HttpContext http, IParameterSource parameters, IFileCatalog catalog, RetentionStore store, TimeProvider time) =>
-                PinAsync(http, parameters, catalog, store, time, pin: true))
+        admin.MapPost("/files/pin", (HttpContext http, IParameterSource parameters, IFileCatalog catalog, RetentionStore store, LocationSet locations,
+                TimeProvider time) => PinAsync(http, parameters, catalog, store, locations, time, pin: true))
             .WithName("pinFile").WithSummary("Exempt a stored file from retention: ?fileName=");
-        admin.MapPost("/files/unpin", (HttpContext http, IParameterSource parameters, IFileCatalog catalog, RetentionStore store, TimeProvider time) =>
-                PinAsync(http, parameters, catalog, store, time, pin: false))
+        admin.MapPost("/files/unpin", (HttpContext http, IParameterSource parameters, IFileCatalog catalog, RetentionStore store, LocationSet locations,
+                TimeProvider time) => PinAsync(http, parameters, catalog, store, locations, time, pin: false))
             .WithName("unpinFile").WithSummary("Let retention delete a pinned file again: ?fileName=");
         admin.MapGet("/retention/preview", PreviewAsync)
             .WithName("previewRetention").WithSummary("What the next retention sweep of ?vdnId= would delete, and the bytes it frees; ?limit= up to 10000");
     }
 
     private static async Task<IResult> PinAsync(HttpContext http, IParameterSource parameters, IFileCatalog catalog, RetentionStore store,
-        TimeProvider time, bool pin)
+        LocationSet locations, TimeProvider time, bool pin)
     {
         var (_, record, refusal) = await StoredPrompts.FindAsync(http, parameters, catalog);
-        if (refusal is not null)
+        var file = record is not null ? (record.Path, record.VdnId, record.FileName) : await RecordingAsync(http, parameters, locations, pin);
+        if (file is not { } found)
         {
-            return refusal;
+            return refusal!;
         }
 
-        var file = record!;
-        Observability.InterfaceCall.Of(http)?.VdnId = file.VdnId;
+        var (path, vdnId, fileName) = found;
+        Observability.InterfaceCall.Of(http)?.VdnId = vdnId;
         var changed = pin
-            ? await store.PinAsync(file.Path, file.VdnId, AdminAuth.Request(http).Account.AccessKey, time.GetUtcNow(), http.RequestAborted)
-            : await store.UnpinAsync(file.Path, http.RequestAborted);
-        return AdminResults.Ok(new PinView(file.FileName, pin, changed));
+            ? await store.PinAsync(path, vdnId, AdminAuth.Request(http).Account.AccessKey, time.GetUtcNow(), http.RequestAborted)
+            : await store.UnpinAsync(path, http.RequestAborted);
+        return AdminResults.Ok(new PinView(fileName, pin, changed));
+    }
+
+    /// <summary>
+    /// A file no catalog row lists, named under a download rule folder of its VDN (a recording): to pin, some location must
+    /// hold it; an unpin needs no file, so a pin outlives a recording removed past ccfs no longer than asked.
+    /// </summary>
+    private static async Task<(string Path, int VdnId, string FileName)?> RecordingAsync(HttpContext http, IParameterSource parameters,
+        LocationSet locations, bool pin)
+    {
+        var fileName = AdminQuery.Text(http, "fileName") ?? "";
+        if (fileName.Length == 0 || !char.IsAsciiLetter(fileName[0]) || !LogicalPath.TryParse(fileName, char.ToUpperInvariant(fileName[0]), out var path, out _))
+        {
+            return null;
+        }
+
+        foreach (var set in parameters.All)
+        {
+            foreach (var rule in set.DownloadPathRules)
+            {
+                if (path!.Segments.Count > rule.SegmentCount && rule.TryMatchPrefix(path.Segments, out var vdnId)
+                    && ReferenceEquals(parameters.For(vdnId), set) && set.DriveLetter == char.ToUpperInvariant(fileName[0]))
+                {
+                    foreach (var location in locations.Stores)
+                    {
+                        if (!pin || await location.ExistsAsync(path.StoragePath, http.RequestAborted))
+                        {
+                            return (path.Path, vdnId, $"{set.DriveLetter}:{path.Path}");
+                        }
+                    }
+
+                    return null;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static async Task<IResult> PreviewAsync(HttpContext http, IParameterSource parameters, RetentionCandidates candidates)
@@ -68,10 +109,10 @@ public static class RetentionEndpoints
         }
 
         Observability.InterfaceCall.Of(http)?.VdnId = vdnId;
-        var files = await candidates.ExpiredAsync(vdnId!.Value, limit + 1, http.RequestAborted);
+        var files = await candidates.NextSweepAsync(vdnId!.Value, limit + 1, http.RequestAborted);
         var listed = files.Take(limit).ToList();
         return AdminResults.Ok(new RetentionPreview(vdnId.Value, parameters.For(vdnId.Value).RetainFor,
-            [.. listed.Select(f => new ExpiredFileView(f.FileName, f.SizeBytes, f.CreatedAt, f.ExpiredAt))], listed.Sum(f => f.SizeBytes),
+            [.. listed.Select(f => new ExpiredFileView(f.FileName, f.SizeBytes, f.CreatedAt, f.ExpiredAt, f.StoreOnly))], listed.Sum(f => f.SizeBytes),
             files.Count > limit));
     }
 }

@@ -19,6 +19,9 @@ public sealed partial class AccountDirectory(CcfsSettings settings, MasterKey ma
     public Account? Find(string accessKey) =>
         _configured.GetValueOrDefault(accessKey) ?? Volatile.Read(ref _catalog).Enabled.GetValueOrDefault(accessKey);
 
+    /// <summary>Every VDN an enabled account is bound to.</summary>
+    public IEnumerable<int> BoundVdns => _configured.Values.Concat(Volatile.Read(ref _catalog).Enabled.Values).SelectMany(a => a.VdnIds).Distinct();
+
     public bool IsDisabled(string accessKey) => Volatile.Read(ref _catalog).Disabled.Contains(accessKey);
 
     /// <summary>Puts the catalog's accounts in force.</summary>

@@ -45,6 +45,10 @@ public sealed class RetentionStore(CatalogDatabase database)
     public async Task<bool> IsPinnedAsync(string path, CancellationToken cancellationToken) =>
         (await database.QueryAsync("SELECT 1 FROM file_pins WHERE path = @path;", r => 1, cancellationToken, ("path", path))).Count > 0;
 
+    /// <summary>Whether the catalog has a row for <paramref name="path"/>, whatever its state: then the catalog's age is the file's.</summary>
+    public async Task<bool> HasRowAsync(string path, CancellationToken cancellationToken) =>
+        (await database.QueryAsync("SELECT 1 FROM files WHERE path = @path;", r => 1, cancellationToken, ("path", path))).Count > 0;
+
     /// <summary>A VDN's pins.</summary>
     public async Task<IReadOnlyList<FilePin>> PinsAsync(int vdnId, CancellationToken cancellationToken) =>
         await database.QueryAsync("SELECT path, vdn_id, pinned_by, pinned_at_ms FROM file_pins WHERE vdn_id = @vdn ORDER BY path;",

@@ -1,20 +1,31 @@
+using System.Runtime.CompilerServices;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Quotas;
 
 /// <summary>A file the next sweep would delete.</summary>
+/// <param name="CreatedAt">When the catalog stored it; for a file only the locations hold, its last-modified time.</param>
 /// <param name="ExpiredAt">When it became older than the VDN's <c>retainFor</c>.</param>
-public sealed record ExpiredFile(string Path, string FileName, long SizeBytes, DateTimeOffset CreatedAt, DateTimeOffset ExpiredAt);
+/// <param name="StoreOnly">The catalog has no row for it: a recording the IVR wrote, or a file placed past ccfs.</param>
+public sealed record ExpiredFile(string Path, string FileName, long SizeBytes, DateTimeOffset CreatedAt, DateTimeOffset ExpiredAt,
+    bool StoreOnly = false);
 
 /// <summary>
-/// Which files retention deletes, for the sweeper and the preview alike: a VDN's stored files under its upload or
-/// download rule folders, older than its <c>retainFor</c> now, and not pinned. Asked again just before each delete, under
-/// the parameters in force then, so a sweep never deletes a file that is not expired at that moment.
+/// Which files retention deletes, for the sweeper and the preview alike: a VDN's files under its upload or download rule
+/// folders, older than its <c>retainFor</c> now, and not pinned. A file with a catalog row is as old as the row says; a
+/// file only the locations hold (a recording) is as old as its newest copy's last-modified time. Asked again just before
+/// each delete, under the parameters in force then, so a sweep never deletes a file that is not expired at that moment.
 /// </summary>
-public sealed class RetentionCandidates(RetentionStore store, IParameterSource parameters, TimeProvider time)
+public sealed partial class RetentionCandidates(RetentionStore store, LocationSet locations, IParameterSource parameters, TimeProvider time,
+    ILogger<RetentionCandidates> log)
 {
-    /// <summary>The oldest expired files of <paramref name="vdnId"/>, at most <paramref name="limit"/>; none when it keeps files forever.</summary>
+    /// <summary>Files per page of a location's listing.</summary>
+    private const int PageSize = 500;
+
+    /// <summary>The oldest expired files of <paramref name="vdnId"/> the catalog lists, at most <paramref name="limit"/>; none when it keeps files forever.</summary>
     public async Task<IReadOnlyList<ExpiredFile>> ExpiredAsync(int vdnId, int limit, CancellationToken cancellationToken)
     {
         var vdn = parameters.For(vdnId);
@@ -29,12 +40,114 @@ public sealed class RetentionCandidates(RetentionStore store, IParameterSource p
             .Select(r => new ExpiredFile(r.Path, r.FileName, r.SizeBytes, r.CreatedAt, r.CreatedAt + retainFor))];
     }
 
-    /// <summary>Whether <paramref name="file"/> is expired now, under the parameters in force now, and not pinned.</summary>
+    /// <summary>
+    /// The expired files of <paramref name="vdnId"/> that only the locations hold, location by location and folder by
+    /// folder in path order, read a page at a time: not pinned, with no catalog row. A file several locations hold is
+    /// listed by each that holds an expired copy.
+    /// </summary>
+    public async IAsyncEnumerable<ExpiredFile> StoreOnlyExpiredAsync(int vdnId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var vdn = parameters.For(vdnId);
+        if (vdn.RetainFor is not { } retainFor)
+        {
+            yield break;
+        }
+
+        foreach (var folder in OutermostFolders(Folders(vdn, vdnId)))
+        {
+            foreach (var location in locations.Stores)
+            {
+                string? after = null;
+                do
+                {
+                    FileTreePage page;
+                    try
+                    {
+                        page = await location.ListTreeAsync(folder, after, PageSize, cancellationToken);
+                    }
+                    catch (OutsideRootException e)
+                    {
+                        // No interface serves a folder a link leads out of the location, and retention deletes nothing there.
+                        LogOutsideRoot(log, e, folder.Value, location.LocationId);
+                        break;
+                    }
+
+                    foreach (var file in page.Files)
+                    {
+                        var path = file.Path.CatalogKey;
+                        if (file.LastModified + retainFor < time.GetUtcNow() && !await store.HasRowAsync(path, cancellationToken)
+                            && !await store.IsPinnedAsync(path, cancellationToken))
+                        {
+                            yield return new ExpiredFile(path, $"{vdn.DriveLetter}:{path}", file.SizeBytes, file.LastModified,
+                                file.LastModified + retainFor, StoreOnly: true);
+                        }
+                    }
+
+                    after = page.Next;
+                }
+                while (after is not null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the next sweep of <paramref name="vdnId"/> would delete, at most <paramref name="limit"/>: the catalog's
+    /// files oldest first, then those only the locations hold, each once.
+    /// </summary>
+    public async Task<IReadOnlyList<ExpiredFile>> NextSweepAsync(int vdnId, int limit, CancellationToken cancellationToken)
+    {
+        var files = new List<ExpiredFile>(await ExpiredAsync(vdnId, limit, cancellationToken));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var file in StoreOnlyExpiredAsync(vdnId, cancellationToken))
+        {
+            if (files.Count >= limit)
+            {
+                break;
+            }
+
+            if (seen.Add(file.Path))
+            {
+                files.Add(file);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> is expired now, under the parameters in force now, and not pinned. A file only the
+    /// locations held must still have no catalog row (one made since gives it the catalog's age), and every copy left
+    /// must be older than <c>retainFor</c>, since its delete removes them all.
+    /// </summary>
     public async Task<bool> StillExpiredAsync(int vdnId, ExpiredFile file, CancellationToken cancellationToken)
     {
         var vdn = parameters.For(vdnId);
-        return vdn.RetainFor is { } retainFor && file.CreatedAt + retainFor < time.GetUtcNow() && Under(Folders(vdn, vdnId), file.Path)
-            && !await store.IsPinnedAsync(file.Path, cancellationToken);
+        if (vdn.RetainFor is not { } retainFor || !Under(Folders(vdn, vdnId), file.Path) || await store.IsPinnedAsync(file.Path, cancellationToken))
+        {
+            return false;
+        }
+
+        if (!file.StoreOnly)
+        {
+            return file.CreatedAt + retainFor < time.GetUtcNow();
+        }
+
+        if (await store.HasRowAsync(file.Path, cancellationToken))
+        {
+            return false;
+        }
+
+        var path = StoragePath.FromCatalogKey(file.Path);
+        var newest = DateTimeOffset.MinValue;
+        foreach (var location in locations.Stores)
+        {
+            if (await location.StatAsync(path, cancellationToken) is { } copy && copy.LastModified > newest)
+            {
+                newest = copy.LastModified;
+            }
+        }
+
+        return newest != DateTimeOffset.MinValue && newest + retainFor < time.GetUtcNow();
     }
 
     /// <summary>When a file of <paramref name="vdnId"/> created at <paramref name="createdAt"/> expires; null: never.</summary>
@@ -45,5 +158,14 @@ public sealed class RetentionCandidates(RetentionStore store, IParameterSource p
     private static string[] Folders(SystemParameters vdn, int vdnId) =>
         [vdn.UploadPathRule.FolderFor(vdnId) + "/", .. vdn.DownloadPathRules.Select(r => r.FolderFor(vdnId) + "/")];
 
+    /// <summary>The folders to list, each once: a folder inside another (the upload folder is often a download one) is listed with it.</summary>
+    private static IEnumerable<StoragePath> OutermostFolders(string[] folders) =>
+        folders.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Where(f => !folders.Any(o => o.Length < f.Length && f.StartsWith(o, StringComparison.Ordinal)))
+            .Select(f => StoragePath.FromCatalogKey(f.TrimEnd('/')));
+
     private static bool Under(string[] folders, string path) => folders.Any(f => path.StartsWith(f, StringComparison.Ordinal));
+
+    [LoggerMessage(LogLevel.Warning, "Retention does not sweep {Folder} of location {Location}: a link leads it out of the location")]
+    private static partial void LogOutsideRoot(ILogger logger, Exception exception, string folder, string location);
 }

@@ -1,20 +1,23 @@
 using Ccfs.Server.Audit;
+using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
 
 namespace Ccfs.Server.Quotas;
 
 /// <summary>
 /// Deletes what retention says is expired, through the ordinary delete path (every location, then the catalog, with the
-/// audit entry and a <c>ccfs.file.expired</c> event), at most <c>Ccfs:Retention:DeletesPerSecond</c>. Each VDN is swept
+/// audit entry and a <c>ccfs.file.expired</c> event; a file only the locations hold has no row and so no event), at most <c>Ccfs:Retention:DeletesPerSecond</c>. Each VDN is swept
 /// once per <c>Ccfs:Retention:SweepInterval</c> across all nodes, by the one node that claimed its sweep in the catalog;
 /// a sweep whose node died is resumed by any node once that node's lease ran out. Every file is checked again just
 /// before its delete, so a sweep resumed late, or under a <c>retainFor</c> raised meanwhile, deletes only what is expired.
 /// </summary>
-public sealed partial class RetentionSweeper(RetentionStore store, RetentionCandidates candidates, IFileCatalog catalog, FileRemoval removal,
+public sealed partial class RetentionSweeper(RetentionStore store, RetentionCandidates candidates, IFileCatalog catalog, AccountDirectory accounts,
+    FileRemoval removal,
     INodeRegistry nodes, NodeIdentity node, RuntimeParameters parameters, RetentionOptions options, AuditTrail audit, QuotaMetrics metrics,
     TimeProvider time, ILogger<RetentionSweeper> log) : BackgroundService
 {
@@ -58,7 +61,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     private async Task SweepEachDueAsync(CancellationToken cancellationToken)
     {
-        var vdns = (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys).Order();
+        // A VDN bound to an account may hold only recordings: no catalog usage, and perhaps only the global retainFor.
+        var vdns = (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys)
+            .Union(accounts.BoundVdns).Order();
         foreach (var vdn in vdns)
         {
             if (parameters.For(vdn).RetainFor is null)
@@ -106,6 +111,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         }
     }
 
+    /// <summary>The catalog's expired files first, then those only the locations hold; stops where the sweep was taken away.</summary>
     private async Task<(int Deleted, long Bytes)> SweepAsync(int vdn, CancellationToken cancellationToken)
     {
         var pause = TimeSpan.FromSeconds(1 / options.DeletesPerSecond);
@@ -116,7 +122,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             var batch = (await candidates.ExpiredAsync(vdn, BatchSize + skipped.Count, cancellationToken)).Where(f => !skipped.Contains(f.Path)).ToList();
             if (batch.Count == 0)
             {
-                return (deleted, bytes);
+                break;
             }
 
             foreach (var file in batch)
@@ -127,32 +133,84 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                     return (deleted, bytes);
                 }
 
-                if (!await candidates.StillExpiredAsync(vdn, file, cancellationToken)
-                    || !LogicalPath.TryParse(file.FileName, file.FileName[0], out var path, out _))
+                if (await ExpireAsync(vdn, file, cancellationToken) is not { } removed)
                 {
                     skipped.Add(file.Path);
                     continue;
                 }
 
-                var started = time.GetUtcNow();
-                if (await removal.EverywhereAsync(path!, EventTypes.RetentionActor))
-                {
-                    deleted++;
-                    bytes += file.SizeBytes;
-                    metrics.Expired.WithLabels(vdn.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
-                    audit.Record(new InterfaceCall("retention", "-", started)
-                    {
-                        AccessKey = EventTypes.RetentionActor,
-                        VdnId = vdn,
-                        File = file.FileName,
-                        Detail = $"expired: created {file.CreatedAt:O}, retainFor {parameters.For(vdn).RetainFor}",
-                    }, "0");
-                    LogExpired(log, file.FileName, vdn, file.CreatedAt);
-                }
-
+                (deleted, bytes) = removed ? (deleted + 1, bytes + file.SizeBytes) : (deleted, bytes);
                 await Task.Delay(pause, time, cancellationToken);
             }
         }
+
+        // A location's listing goes on past each delete; a file two locations held is gone when the second lists it.
+        await foreach (var file in candidates.StoreOnlyExpiredAsync(vdn, cancellationToken))
+        {
+            if (!await store.HoldsAsync(vdn, node.Instance, cancellationToken))
+            {
+                return (deleted, bytes);
+            }
+
+            bool? removed;
+            try
+            {
+                removed = await ExpireAsync(vdn, file, cancellationToken);
+            }
+            catch (OutsideRootException e)
+            {
+                LogOutsideRoot(log, e, file.FileName, vdn);
+                continue;
+            }
+
+            if (removed is { } done)
+            {
+                (deleted, bytes) = done ? (deleted + 1, bytes + file.SizeBytes) : (deleted, bytes);
+                await Task.Delay(pause, time, cancellationToken);
+            }
+        }
+
+        return (deleted, bytes);
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="file"/> everywhere if it is still expired, with its audit entry; null when it no longer
+    /// is (left alone), false when it was gone already.
+    /// </summary>
+    private async Task<bool?> ExpireAsync(int vdn, ExpiredFile file, CancellationToken cancellationToken)
+    {
+        if (!await candidates.StillExpiredAsync(vdn, file, cancellationToken)
+            || !LogicalPath.TryParse(file.FileName, file.FileName[0], out var path, out _))
+        {
+            return null;
+        }
+
+        var started = time.GetUtcNow();
+        // A file with no row has no catalog change to write an event in: its delete is audited and counted, not an event.
+        if (!await removal.EverywhereAsync(path!, EventTypes.RetentionActor))
+        {
+            return false;
+        }
+
+        metrics.Expired.WithLabels(vdn.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        var age = file.StoreOnly ? $"last modified {file.CreatedAt:O}, no catalog row" : $"created {file.CreatedAt:O}";
+        audit.Record(new InterfaceCall("retention", "-", started)
+        {
+            AccessKey = EventTypes.RetentionActor,
+            VdnId = vdn,
+            File = file.FileName,
+            Detail = $"expired: {age}, retainFor {parameters.For(vdn).RetainFor}",
+        }, "0");
+        if (file.StoreOnly)
+        {
+            LogExpiredStoreOnly(log, file.FileName, vdn, file.CreatedAt);
+        }
+        else
+        {
+            LogExpired(log, file.FileName, vdn, file.CreatedAt);
+        }
+
+        return true;
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
@@ -170,11 +228,17 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
     [LoggerMessage(LogLevel.Information, "Retention deleted {FileName} of VDN {Vdn}, created {CreatedAt:O}")]
     private static partial void LogExpired(ILogger logger, string fileName, int vdn, DateTimeOffset createdAt);
 
+    [LoggerMessage(LogLevel.Information, "Retention deleted {FileName} of VDN {Vdn}, which no catalog row lists, last modified {LastModified:O}")]
+    private static partial void LogExpiredStoreOnly(ILogger logger, string fileName, int vdn, DateTimeOffset lastModified);
+
     [LoggerMessage(LogLevel.Information, "Retention swept VDN {Vdn}: {Count} files, {Bytes} bytes older than {RetainFor} deleted")]
     private static partial void LogSwept(ILogger logger, int vdn, int count, long bytes, TimeSpan? retainFor);
 
     [LoggerMessage(LogLevel.Information, "Resuming the retention sweep of VDN {Vdn} left by node instance {Instance}")]
     private static partial void LogResumed(ILogger logger, int vdn, string instance);
+
+    [LoggerMessage(LogLevel.Warning, "Retention left {FileName} of VDN {Vdn} alone: a link leads it out of the location")]
+    private static partial void LogOutsideRoot(ILogger logger, Exception exception, string fileName, int vdn);
 
     [LoggerMessage(LogLevel.Warning, "A retention sweep failed; the next tick tries again")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -39,6 +39,20 @@ public interface IFileStore
     /// <summary>The names of the files directly in a folder (hidden ones left out), or null if there is no such folder.</summary>
     Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of the regular files at any depth under <paramref name="folder"/>, with their sizes and last-modified
+    /// times, in ordinal order of their paths: those after <paramref name="after"/> (null: from the first; otherwise the
+    /// <see cref="FileTreePage.Next"/> of the page before), at most <paramref name="limit"/>, so even a folder of millions
+    /// of files is read a page at a time, and a listing goes on where it was even while its files are deleted. A page
+    /// may hold fewer files, even none, while <c>Next</c> is set; only a null <c>Next</c> ends the listing. Hidden
+    /// files and folders (<c>.…</c>, the server's <c>.ccfs…</c> among them) and names no path may hold are left out; on
+    /// disk a link is neither followed nor listed. A folder that does not exist lists nothing.
+    /// </summary>
+    Task<FileTreePage> ListTreeAsync(StoragePath folder, string? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The regular file at <paramref name="path"/>, with its size and last-modified time; null if there is none (on disk, a link counts as none).</summary>
+    Task<StoredFile?> StatAsync(StoragePath path, CancellationToken cancellationToken);
+
     /// <summary>Deletes a file durably; false if it did not exist.</summary>
     Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken);
 
@@ -90,6 +104,14 @@ public static class FileStoreWrites
 /// <param name="Path">The file, as given to the placement.</param>
 /// <param name="CreatedFolders">Folders relative to the location root, '/'-separated.</param>
 public sealed record WrittenCopy(StoragePath Path, IReadOnlyList<string> CreatedFolders);
+
+/// <summary>A file a location holds, as <see cref="IFileStore.ListTreeAsync"/> and <see cref="IFileStore.StatAsync"/> see it.</summary>
+/// <param name="LastModified">When its bytes were last written: the file's mtime on disk, the object's Last-Modified in S3.</param>
+public sealed record StoredFile(StoragePath Path, long SizeBytes, DateTimeOffset LastModified);
+
+/// <summary>One page of <see cref="IFileStore.ListTreeAsync"/>.</summary>
+/// <param name="Next">Where the next page starts, as the store words it (pass it as <c>after</c>); null when the listing is complete.</param>
+public sealed record FileTreePage(IReadOnlyList<StoredFile> Files, string? Next);
 
 public sealed class FileAlreadyExistsException(string path) : IOException($"'{path}' already exists");
 

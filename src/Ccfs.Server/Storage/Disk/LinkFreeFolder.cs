@@ -60,42 +60,64 @@ internal static class LinkFreeFolder
         }) ?? false;
 
     /// <summary>
-    /// Runs <paramref name="act"/> on the folder of <paramref name="relative"/> and its file name, then fsyncs the
-    /// folder if it changed; null when a folder on the way does not exist.
+    /// Opens the folder <paramref name="names"/> below the root, each opened from the one above it without following a
+    /// link; its descriptor, or -1 when a folder on the way does not exist.
     /// </summary>
-    private static bool? InFolder(string root, string relative, string path, Func<int, string, bool> act)
+    /// <exception cref="OutsideRootException">A folder on the way is a link.</exception>
+    public static int OpenFolder(string root, ReadOnlySpan<string> names, string path)
     {
-        var names = relative.Split('/');
         var directory = LibC.Open(root, DirectoryOnly | CloseOnExec);
         if (directory < 0)
         {
             throw new IOException($"cannot open the location root '{root}' (errno {Marshal.GetLastPInvokeError()})");
         }
 
-        try
+        var current = root;
+        foreach (var name in names)
         {
-            var current = root;
-            foreach (var name in names.AsSpan(0, names.Length - 1))
+            current = Path.Join(current, name);
+            var next = LibC.OpenAt(directory, name, DirectoryOnly | NoFollow | CloseOnExec);
+            var errno = Marshal.GetLastPInvokeError();
+            _ = LibC.Close(directory);
+            if (next < 0)
             {
-                current = Path.Join(current, name);
-                var next = LibC.OpenAt(directory, name, DirectoryOnly | NoFollow | CloseOnExec);
-                if (next < 0)
+                if (errno == LibC.LinkLoop || (errno == LibC.NotADirectory && new FileInfo(current).LinkTarget is not null))
                 {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == LibC.LinkLoop || (errno == LibC.NotADirectory && new FileInfo(current).LinkTarget is not null))
-                    {
-                        throw new OutsideRootException(path);
-                    }
-
-                    return errno is LibC.NoSuchEntry or LibC.NotADirectory
-                        ? null
-                        : throw new IOException($"cannot open '{current}' (errno {errno})");
+                    throw new OutsideRootException(path);
                 }
 
-                _ = LibC.Close(directory);
-                directory = next;
+                return errno is LibC.NoSuchEntry or LibC.NotADirectory
+                    ? -1
+                    : throw new IOException($"cannot open '{current}' (errno {errno})");
             }
 
+            directory = next;
+        }
+
+        return directory;
+    }
+
+    /// <summary>
+    /// Opens the folder <paramref name="name"/> in an open folder without following it; -1 when it is a link, no folder,
+    /// gone, or not ours to read. A walk skips such a name.
+    /// </summary>
+    public static int OpenChildFolder(int directory, string name) => LibC.OpenAt(directory, name, DirectoryOnly | NoFollow | CloseOnExec);
+
+    /// <summary>
+    /// Runs <paramref name="act"/> on the folder of <paramref name="relative"/> and its file name, then fsyncs the
+    /// folder if it changed; null when a folder on the way does not exist.
+    /// </summary>
+    private static bool? InFolder(string root, string relative, string path, Func<int, string, bool> act)
+    {
+        var names = relative.Split('/');
+        var directory = OpenFolder(root, names.AsSpan(0, names.Length - 1), path);
+        if (directory < 0)
+        {
+            return null;
+        }
+
+        try
+        {
             if (!act(directory, names[^1]))
             {
                 return false;

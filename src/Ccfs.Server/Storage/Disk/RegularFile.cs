@@ -20,8 +20,12 @@ internal static unsafe partial class RegularFile
     private const int CloseOnExec = 0x80000;
     private const int EmptyPath = 0x1000;
     private const uint TypeField = 0x1;
+    private const int NoFollow = 0x100;
+    private const uint SizeAndModified = TypeField | 0x40 | 0x200;
     private const int StatxSize = 256;
     private const int StatxModeOffset = 0x1C;
+    private const int StatxSizeOffset = 0x28;
+    private const int StatxModifiedOffset = 0x70;
     private const int TypeMask = 0xF000;
     private const int RegularType = 0x8000;
 
@@ -90,6 +94,35 @@ internal static unsafe partial class RegularFile
         {
             NativeMemory.Free((void*)resolved);
         }
+    }
+
+    /// <summary>
+    /// The size and last-modified time of <paramref name="name"/> in the open folder <paramref name="directory"/>, the
+    /// name not followed if it is a link; false when it is no regular file (a link, a folder, a pipe) or is gone.
+    /// </summary>
+    public static bool TryStatAt(int directory, string name, out long size, out DateTimeOffset modified)
+    {
+        size = 0;
+        modified = default;
+        var buffer = stackalloc byte[StatxSize];
+        if (Statx(directory, name, NoFollow, SizeAndModified, buffer) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno is LibC.NoSuchEntry or LibC.NotADirectory
+                ? false
+                : throw new IOException($"cannot read the size and time of '{name}' (errno {errno})");
+        }
+
+        if ((*(ushort*)(buffer + StatxModeOffset) & TypeMask) != RegularType)
+        {
+            return false;
+        }
+
+        size = *(long*)(buffer + StatxSizeOffset);
+        // struct statx_timestamp: seconds, then nanoseconds.
+        modified = DateTimeOffset.FromUnixTimeSeconds(*(long*)(buffer + StatxModifiedOffset))
+            .AddTicks(*(uint*)(buffer + StatxModifiedOffset + 8) / 100);
+        return true;
     }
 
     private static bool IsRegular(int fd, string path)

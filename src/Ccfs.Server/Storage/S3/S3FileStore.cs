@@ -135,6 +135,66 @@ public sealed class S3FileStore : IFileStore, IDisposable
         return exists ? [.. names.Order(StringComparer.Ordinal)] : null;
     }
 
+    /// <summary>
+    /// One ListObjectsV2 page under the folder's key, from the key <paramref name="after"/> on (StartAfter): S3 lists keys
+    /// in UTF-8 byte order, the ordinal order of the ASCII names a path holds, and <c>Next</c> is the page's last key
+    /// (whether listed or left out), so a page of hidden objects or folder markers may list none.
+    /// </summary>
+    public async Task<FileTreePage> ListTreeAsync(StoragePath folder, string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var prefix = Key(folder) + "/";
+        var request = new ListObjectsV2Request
+        {
+            BucketName = _settings.Bucket,
+            Prefix = prefix,
+            StartAfter = after,
+            MaxKeys = Math.Min(limit, ListPageSize),
+        };
+        var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+        var files = new List<StoredFile>();
+        foreach (var item in page.S3Objects ?? [])
+        {
+            if (Below(folder, item.Key[prefix.Length..]) is { } path)
+            {
+                files.Add(new StoredFile(path, item.Size ?? 0, Utc(item.LastModified)));
+            }
+        }
+
+        return new FileTreePage(files, page.IsTruncated == true && page.S3Objects is { Count: > 0 } listed ? listed[^1].Key : null);
+    }
+
+    /// <summary>
+    /// The object as a listing gives it (ListObjectsV2 from its key, one key): the same time as <see cref="ListTreeAsync"/>,
+    /// to the millisecond, where a HEAD's Last-Modified keeps whole seconds and would make the object look older.
+    /// </summary>
+    public async Task<StoredFile?> StatAsync(StoragePath path, CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = Key(path), MaxKeys = 1 };
+        var page = await CallAsync("looking for an object", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+        return page.S3Objects is [var item, ..] && item.Key == request.Prefix ? new StoredFile(path, item.Size ?? 0, Utc(item.LastModified)) : null;
+    }
+
+    /// <summary>The path of a key below <paramref name="folder"/>; null for a folder marker, a hidden name or one no path may hold.</summary>
+    private static StoragePath? Below(StoragePath folder, string rest)
+    {
+        var path = folder;
+        foreach (var segment in rest.Split('/'))
+        {
+            if (segment.StartsWith('.') || !path.TryChild(segment, out path))
+            {
+                return null;
+            }
+        }
+
+        return path;
+    }
+
+    /// <summary>The SDK gives times in local time, or with no kind at all; the store's are UTC.</summary>
+    private static DateTimeOffset Utc(DateTime? time) => time is not { } t
+        ? DateTimeOffset.UnixEpoch
+        : new DateTimeOffset(t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime());
+
     /// <summary>A HEAD tells whether the object is there, then a DELETE removes it (S3 answers a DELETE alike either way).</summary>
     public async Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken)
     {

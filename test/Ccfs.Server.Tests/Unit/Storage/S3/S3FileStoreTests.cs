@@ -166,6 +166,51 @@ public sealed class S3FileStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_folder_tree_lists_every_file_below_it_in_key_order_with_size_and_time_a_page_at_a_time()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        string[] files = ["20261201/093012-record.wav", "20261201/a.wav", "20261201/a/b.wav", "top.wav"];
+        await Task.WhenAll(files.Select((f, i) => _bucket.PutAsync($"{Prefix}{Folder}/{f}", new byte[i + 1]))
+            .Append(_bucket.PutAsync($"{Prefix}{Folder}/20261201/.partial.wav", [1]))
+            .Append(_bucket.PutAsync($"{Prefix}{Folder}/.hidden/x.wav", [1]))
+            .Append(_bucket.PutAsync($"{Prefix}{Folder}/20261202/", []))
+            .Append(_bucket.PutAsync($"{Prefix}{Folder}2/neighbour.wav", [1]))
+            .Append(_bucket.PutAsync($"{Folder}/outside-the-prefix.wav", [1])));
+
+        var listed = new List<StoredFile>();
+        string? after = null;
+        do
+        {
+            var page = await _store.ListTreeAsync(StoreByRelativePath.Path(Folder), after, 2, CancellationToken.None);
+            Assert.True(page.Files.Count <= 2);
+            listed.AddRange(page.Files);
+            after = page.Next;
+        }
+        while (after is not null);
+
+        Assert.Equal(files, listed.Select(f => f.Path.Value[(Folder.Length + 1)..]));
+        Assert.Equal([1L, 2, 3, 4], listed.Select(f => f.SizeBytes));
+        Assert.All(listed, f => Assert.InRange(f.LastModified, before, DateTimeOffset.UtcNow.AddSeconds(5)));
+        var missing = await _store.ListTreeAsync(StoreByRelativePath.Path("voice/54"), null, 10, CancellationToken.None);
+        Assert.Empty(missing.Files);
+        Assert.Null(missing.Next);
+    }
+
+    [Fact]
+    public async Task A_file_is_looked_at_with_its_size_and_time_and_a_missing_one_is_none()
+    {
+        await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);
+
+        var stat = await _store.StatAsync(StoreByRelativePath.Path($"{Folder}/a.wav"), CancellationToken.None);
+        var listed = Assert.Single((await _store.ListTreeAsync(StoreByRelativePath.Path(Folder), null, 10, CancellationToken.None)).Files);
+
+        Assert.NotNull(stat);
+        Assert.Equal(listed, stat);
+        Assert.Equal(Samples.Sine.Length, stat.SizeBytes);
+        Assert.Null(await _store.StatAsync(StoreByRelativePath.Path($"{Folder}/b.wav"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_folder_with_no_key_under_it_is_none_and_one_with_only_sub_folders_is_empty()
     {
         await _bucket.PutAsync($"{Prefix}voice/1/IVRrecordFile/day/a.wav", [1]);

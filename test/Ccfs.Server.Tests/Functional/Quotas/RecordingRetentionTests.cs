@@ -1,0 +1,194 @@
+using System.Net;
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Quotas;
+using Ccfs.Server.Storage;
+using static Ccfs.Server.Tests.Functional.Quotas.RetentionTests;
+
+namespace Ccfs.Server.Tests.Functional.Quotas;
+
+/// <summary>
+/// Retention of the files no catalog row lists (docs/quotas-and-retention.md): recordings the IVR writes into the
+/// locations under a VDN's download rule folders, aged by their last-modified time, in CTI pool mode, on disk and in S3.
+/// On disk the old recordings get an old mtime; S3 keeps its own Last-Modified, so there the server's clock moves past
+/// <c>retainFor</c> after the old ones are written and before the young ones are.
+/// </summary>
+public sealed class RecordingRetentionTests
+{
+    private const string Day = "20261201";
+    private static readonly TimeSpan RetainFor = TimeSpan.FromDays(1);
+
+    [Fact]
+    public async Task Expired_recordings_go_from_every_location_and_young_pinned_other_vdns_and_outside_files_stay()
+    {
+        using var factory = Pool();
+        string[] expiring = [$"voice/53/IVRrecordFile/{Day}/093012-record.wav", $"voice/53/IVRrecordFile/{Day}/late/235959-record.wav",
+            $"3rdfile/53/IVRrecordFile/{Day}/100000-record.wav"];
+        var onlySecond = expiring[2];
+        var pinned = $"voice/53/IVRrecordFile/{Day}/110000-record.wav";
+        string[] untouched = [$"voice/55/IVRrecordFile/{Day}/093012-record.wav", $"voice/53/IVRrecordFileCopy/{Day}/093012-record.wav",
+            "voice/53/093012-record.wav", $"voice/53/IVRrecordFile/{Day}/.093012-record.wav.part"];
+        foreach (var path in expiring.Append(pinned).Concat(untouched))
+        {
+            Put(factory, path, path == onlySecond ? ["256"] : factory.LocationIds);
+        }
+
+        await AgeAsync(factory, [.. expiring, pinned, .. untouched]);
+        var young = $"voice/53/IVRrecordFile/{Day}/120000-record.wav";
+        Put(factory, young, factory.LocationIds);
+        var prompt = await factory.Signed().StoreAsync(Samples.Sine);
+        if (!TestBackends.UsesS3)
+        {
+            // Its copies look old, but it has a catalog row, whose age it has.
+            Age(factory, prompt[3..]);
+        }
+
+        await PinAsync(factory, "Y:/" + pinned, "pin", HttpStatusCode.OK);
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+
+        var preview = await PreviewAsync(factory, CcfsFactory.Vdn);
+        var listed = preview.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(expiring.Select(p => "Y:/" + p).Order(), listed.Select(f => f.GetProperty("fileName").GetString()).Order());
+        Assert.All(listed, f => Assert.True(f.GetProperty("storeOnly").GetBoolean()));
+        Assert.Equal(3L * Samples.Sine.Length, preview.GetProperty("bytes").GetInt64());
+
+        await SweepNowAsync(factory);
+
+        Assert.All(expiring, path => Assert.All(factory.LocationIds, id => Assert.Null(factory.ReadStored(path, id))));
+        Assert.All(untouched.Append(pinned).Append(young), path => Assert.All(factory.LocationIds, id => Assert.NotNull(factory.ReadStored(path, id))));
+        Assert.True(factory.HasCopy(prompt, "0") && factory.HasCopy(prompt, "256"));
+        Assert.NotNull(await factory.FindAsync(prompt[2..]));
+        Assert.DoesNotContain(await EventsAsync(factory), e => e.GetProperty("type").GetString() == EventTypes.Expired);
+        Assert.Empty((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+        var audited = await RetentionAuditAsync(factory, expiring.Length);
+        Assert.All(expiring, path => Assert.Contains("Y:/" + path, audited));
+        Assert.DoesNotContain("Y:/" + pinned, audited);
+    }
+
+    [Fact]
+    public async Task A_recording_listed_as_expired_stays_once_a_copy_is_young_a_row_names_it_or_it_is_pinned()
+    {
+        using var factory = Pool();
+        var path = $"voice/53/IVRrecordFile/{Day}/093012-record.wav";
+        Put(factory, path, factory.LocationIds);
+        await AgeAsync(factory, [path]);
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+        var candidates = factory.Services.GetRequiredService<RetentionCandidates>();
+        var listed = Assert.Single(await candidates.NextSweepAsync(CcfsFactory.Vdn, 10, CancellationToken.None));
+        Assert.True(listed.StoreOnly);
+        Assert.True(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
+
+        await PinAsync(factory, "Y:/" + path, "pin", HttpStatusCode.OK);
+        Assert.False(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
+        Assert.Empty(await candidates.NextSweepAsync(CcfsFactory.Vdn, 10, CancellationToken.None));
+        await PinAsync(factory, "Y:/" + path, "unpin", HttpStatusCode.OK);
+
+        // The IVR writes the second location's copy again: the delete would take it too, so the file is young.
+        factory.DeleteStored(path, "256");
+        factory.PutStored(path, Samples.Sine, "256");
+        if (!TestBackends.UsesS3)
+        {
+            File.SetLastWriteTimeUtc(Path.Combine(factory.LocationRoot("256"), path), factory.Time.GetUtcNow().UtcDateTime);
+        }
+
+        Assert.False(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
+        Assert.NotNull(factory.ReadStored(path, "0"));
+    }
+
+    [Fact]
+    public async Task A_vdn_that_holds_only_recordings_is_swept_under_the_global_retainFor()
+    {
+        // VDN 54: bound to an access key, no file in the catalog, no parameter of its own.
+        using var factory = Pool(new() { ["Ccfs:Parameters:RetainFor"] = "1.00:00:00", ["Ccfs:Retention:SweepInterval"] = "00:00:01" });
+        var path = $"voice/{CcfsFactory.OtherVdn}/IVRrecordFile/{Day}/093012-record.wav";
+        Put(factory, path, factory.LocationIds);
+        await AgeAsync(factory, [path]);
+        // A sweep at start-up found nothing; the next is due a sweep interval later.
+        factory.Time.Advance(TimeSpan.FromSeconds(2));
+
+        await SweepNowAsync(factory);
+
+        Assert.All(factory.LocationIds, id => Assert.Null(factory.ReadStored(path, id)));
+    }
+
+    /// <summary>CTI pool mode, locations 0 and 256, deleting as fast as the sweeper may, so a sweep needs next to no clock.</summary>
+    private static CcfsFactory Pool(Dictionary<string, string?>? settings = null) => CcfsFactory.With(new(settings ?? [])
+    {
+        ["Ccfs:Locations:0:Id"] = "0",
+        ["Ccfs:Locations:1:Id"] = "256",
+        ["Ccfs:Retention:DeletesPerSecond"] = "10000",
+    });
+
+    /// <summary>
+    /// Runs a sweep of every due VDN now, moving the clock a millisecond at a time (the pause between deletes is a tenth
+    /// of one), so in S3 the recordings written after the old ones stay young through it.
+    /// </summary>
+    private static async Task SweepNowAsync(CcfsFactory factory)
+    {
+        var sweep = factory.Services.GetRequiredService<RetentionSweeper>().SweepDueAsync(CancellationToken.None);
+        for (var step = 0; !sweep.IsCompleted && step < 20_000; step++)
+        {
+            factory.Time.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.Delay(10);
+        }
+
+        await sweep;
+    }
+
+    private static void Put(CcfsFactory factory, string path, IEnumerable<string> locations)
+    {
+        foreach (var id in locations)
+        {
+            factory.PutStored(path, Samples.Sine, id);
+        }
+    }
+
+    /// <summary>
+    /// Makes the files placed so far older than <see cref="RetainFor"/>: on disk by their mtime; in S3 by moving the
+    /// server's clock one second past the newest one's Last-Modified plus <c>retainFor</c>, once the store's clock is
+    /// three seconds past that one (it keeps whole seconds), so what is written next stays young through a sweep.
+    /// </summary>
+    private static async Task AgeAsync(CcfsFactory factory, IReadOnlyList<string> paths)
+    {
+        if (!TestBackends.UsesS3)
+        {
+            foreach (var path in paths)
+            {
+                Age(factory, path);
+            }
+
+            return;
+        }
+
+        var newest = DateTimeOffset.MinValue;
+        foreach (var store in factory.Services.GetRequiredService<LocationSet>().Stores)
+        {
+            foreach (var path in paths)
+            {
+                if (await store.StatAsync(StoreByRelativePath.Path(path), CancellationToken.None) is { } stat && stat.LastModified > newest)
+                {
+                    newest = stat.LastModified;
+                }
+            }
+        }
+
+        while (DateTimeOffset.UtcNow < newest + TimeSpan.FromSeconds(3))
+        {
+            await Task.Delay(100);
+        }
+
+        factory.Time.SetUtcNow(newest + RetainFor + TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Gives every disk copy of <paramref name="path"/> an mtime twice <see cref="RetainFor"/> ago.</summary>
+    private static void Age(CcfsFactory factory, string path)
+    {
+        foreach (var id in factory.LocationIds)
+        {
+            var file = Path.Combine(factory.LocationRoot(id), path);
+            if (File.Exists(file))
+            {
+                File.SetLastWriteTimeUtc(file, (factory.Time.GetUtcNow() - 2 * RetainFor).UtcDateTime);
+            }
+        }
+    }
+}
