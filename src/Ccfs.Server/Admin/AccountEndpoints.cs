@@ -41,7 +41,7 @@ public static class AccountEndpoints
             .WithSummary("Remove every secret key but the newest");
     }
 
-    private static async Task<IResult> ListAsync(AccountDirectory directory, IAccountStore store, HttpContext http)
+    private static async Task<IResult> ListAsync(AccountDirectory directory, AccountStore store, HttpContext http)
     {
         var configured = directory.Configured.Select(a => new AccountView(a.AccessKey, "configuration", [.. a.VdnIds.Order()], a.IsAdmin,
             false, null, [], null));
@@ -49,7 +49,7 @@ public static class AccountEndpoints
         return AdminResults.Ok(configured.Concat(stored).OrderBy(a => a.AccessKey, StringComparer.Ordinal).ToList());
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, AccountDirectory directory, IAccountStore store, MasterKey masterKey,
+    private static async Task<IResult> CreateAsync(HttpContext http, AccountDirectory directory, AccountStore store, MasterKey masterKey,
         CatalogSync sync, TimeProvider time)
     {
         if (!AdminResults.TryReadBody<CreateAccountRequest>(http, out var request, out var refusal))
@@ -82,7 +82,7 @@ public static class AccountEndpoints
         return AdminResults.Created(new IssuedSecret(await ViewAsync(store, accessKey), secretKey));
     }
 
-    private static async Task<IResult> UpdateAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
+    private static async Task<IResult> UpdateAsync(string accessKey, HttpContext http, AccountDirectory directory, AccountStore store,
         CatalogSync sync)
     {
         Note(http, accessKey);
@@ -102,13 +102,13 @@ public static class AccountEndpoints
             async () => AdminResults.Ok(await ViewAsync(store, accessKey)));
     }
 
-    private static Task<IResult> DeleteAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
+    private static Task<IResult> DeleteAsync(string accessKey, HttpContext http, AccountDirectory directory, AccountStore store,
         CatalogSync sync) =>
         ChangeAsync(http, accessKey, directory, sync,
             async () => await store.DeleteAsync(accessKey, CancellationToken.None) ? null : Missing(accessKey),
             () => Task.FromResult<IResult>(TypedResults.NoContent()));
 
-    private static Task<IResult> RotateAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
+    private static Task<IResult> RotateAsync(string accessKey, HttpContext http, AccountDirectory directory, AccountStore store,
         MasterKey masterKey, CatalogSync sync)
     {
         var secretKey = AccountRules.NewSecretKey();
@@ -123,7 +123,7 @@ public static class AccountEndpoints
             async () => AdminResults.Ok(new IssuedSecret(await ViewAsync(store, accessKey), secretKey)));
     }
 
-    private static Task<IResult> RetireAsync(string accessKey, HttpContext http, AccountDirectory directory, IAccountStore store,
+    private static Task<IResult> RetireAsync(string accessKey, HttpContext http, AccountDirectory directory, AccountStore store,
         CatalogSync sync) =>
         ChangeAsync(http, accessKey, directory, sync,
             async () => await store.RetireOlderSecretsAsync(accessKey, CancellationToken.None) >= 0 ? null : Missing(accessKey),
@@ -160,7 +160,7 @@ public static class AccountEndpoints
     /// <summary>The audit trail names the account changed in its file column; never a secret.</summary>
     private static void Note(HttpContext http, string accessKey) => InterfaceCall.Of(http)?.File = "account:" + accessKey;
 
-    private static async Task<AccountView> ViewAsync(IAccountStore store, string accessKey) =>
+    private static async Task<AccountView> ViewAsync(AccountStore store, string accessKey) =>
         View((await store.ListAsync(CancellationToken.None)).Single(a => a.AccessKey == accessKey));
 
     private static AccountView View(StoredAccount a)

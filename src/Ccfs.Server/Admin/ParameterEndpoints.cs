@@ -22,20 +22,20 @@ public static class ParameterEndpoints
     {
         admin.MapGet("/parameters", (RuntimeParameters parameters) => AdminResults.Ok(View(parameters)))
             .WithName("getParameters").WithSummary("The parameters: configured defaults, overrides and values in force");
-        admin.MapPut("/parameters", (HttpContext http, RuntimeParameters parameters, IParameterStore store, CatalogSync sync) =>
+        admin.MapPut("/parameters", (HttpContext http, RuntimeParameters parameters, ParameterStore store, CatalogSync sync) =>
                 ChangeAsync(http, null, parameters, store, sync))
             .WithName("setGlobalParameters").WithSummary("Replace the global overrides; absent or null values fall back to configuration")
             .Accepts<ParameterOverrides>("application/json");
-        admin.MapPut("/parameters/vdns/{vdnId:int}", (int vdnId, HttpContext http, RuntimeParameters parameters, IParameterStore store,
+        admin.MapPut("/parameters/vdns/{vdnId:int}", (int vdnId, HttpContext http, RuntimeParameters parameters, ParameterStore store,
                 CatalogSync sync) => ChangeAsync(http, vdnId, parameters, store, sync))
             .WithName("setVdnParameters").WithSummary("Replace one VDN's overrides; absent or null values fall back to the global ones")
             .Accepts<ParameterOverrides>("application/json");
-        admin.MapDelete("/parameters/vdns/{vdnId:int}", (int vdnId, HttpContext http, RuntimeParameters parameters, IParameterStore store,
+        admin.MapDelete("/parameters/vdns/{vdnId:int}", (int vdnId, HttpContext http, RuntimeParameters parameters, ParameterStore store,
                 CatalogSync sync) => ApplyAsync(http, vdnId, new ParameterOverrides(), parameters, store, sync))
             .WithName("deleteVdnParameters").WithSummary("Remove one VDN's overrides, so the global parameters apply to it");
     }
 
-    private static Task<IResult> ChangeAsync(HttpContext http, int? vdnId, RuntimeParameters parameters, IParameterStore store, CatalogSync sync)
+    private static Task<IResult> ChangeAsync(HttpContext http, int? vdnId, RuntimeParameters parameters, ParameterStore store, CatalogSync sync)
     {
         if (vdnId is <= 0)
         {
@@ -48,7 +48,7 @@ public static class ParameterEndpoints
     }
 
     private static async Task<IResult> ApplyAsync(HttpContext http, int? vdnId, ParameterOverrides overrides, RuntimeParameters parameters,
-        IParameterStore store, CatalogSync sync)
+        ParameterStore store, CatalogSync sync)
     {
         if (Observability.InterfaceCall.Of(http) is { } call)
         {

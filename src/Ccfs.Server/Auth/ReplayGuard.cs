@@ -11,7 +11,7 @@ namespace Ccfs.Server.Auth;
 /// always checks; the CC-FS interfaces do with <c>Ccfs:Auth:RejectReplays</c>. Each signature is remembered in the catalog
 /// until its timestamp leaves the window.
 /// </summary>
-public sealed class ReplayGuard(IReplayCache cache, CcfsSettings settings)
+public sealed class ReplayGuard(ReplayCache cache, CcfsSettings settings)
 {
     /// <summary>True when the request's signature (already verified, so its timestamp parses) was accepted before.</summary>
     public async Task<bool> IsReplayAsync(AuthorizationHeader header, CancellationToken cancellationToken)

@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace Ccfs.Server.Catalog;
 
-/// <summary>Accounts created through the admin API, in the catalog's <c>accounts</c> and <c>account_secrets</c> tables.</summary>
-public sealed class AccountStore : IAccountStore
+/// <summary>
+/// Accounts created through the admin API, in the catalog's <c>accounts</c> and <c>account_secrets</c> tables. Every change
+/// bumps the catalog's change counter.
+/// </summary>
+public sealed class AccountStore
 {
     private const string List = """
         SELECT a.access_key, a.vdn_ids, a.is_admin, a.disabled, a.description, a.created_at_ms, a.updated_at_ms,
@@ -62,6 +65,7 @@ public sealed class AccountStore : IAccountStore
             .Select(g => g.First().Account with { Secrets = [.. g.Where(r => r.Secret is not null).Select(r => r.Secret!)] })];
     }
 
+    /// <summary>False if the access key is taken.</summary>
     public Task<bool> CreateAsync(StoredAccount account, byte[] sealedSecret, CancellationToken cancellationToken) =>
         Writer.WriteAsync(async (tx, ct) =>
         {
@@ -101,6 +105,7 @@ public sealed class AccountStore : IAccountStore
         return deleted;
     });
 
+    /// <summary>Adds a secret that signs alongside the older one until it is retired, unless the account is at its limit.</summary>
     public Task<SecretAddition> AddSecretAsync(string accessKey, byte[] sealedSecret, CancellationToken cancellationToken) =>
         Writer.WriteAsync(async (tx, ct) =>
         {
@@ -119,6 +124,7 @@ public sealed class AccountStore : IAccountStore
             return SecretAddition.Added;
         });
 
+    /// <summary>Removes every secret but the newest; the number removed, or -1 if the account does not exist.</summary>
     public Task<int> RetireOlderSecretsAsync(string accessKey, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
     {
         if (await tx.ScalarAsync(_lockAccount, ct, ("ak", accessKey)) is null)
@@ -131,6 +137,10 @@ public sealed class AccountStore : IAccountStore
         return removed;
     });
 
+    /// <summary>
+    /// The catalog's master key check: a value sealed with the key the catalog's secrets are sealed with. Stores
+    /// <paramref name="sealedCheck"/> if the catalog has none yet, and returns the one it holds.
+    /// </summary>
     public Task<byte[]> ClaimKeyCheckAsync(byte[] sealedCheck, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
     {
         await tx.ExecuteAsync("INSERT INTO master_key_check (id, sealed) VALUES (1, @sealed) ON CONFLICT (id) DO NOTHING;", ct,

@@ -25,10 +25,10 @@ public static class CatalogRegistration
         services.AddSingleton<RetentionStore>();
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<DeliveryStore>();
-        services.AddSingleton<IAccountStore, AccountStore>();
-        services.AddSingleton<IParameterStore, ParameterStore>();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<ParameterStore>();
         services.AddSingleton<IAuditStore, AuditStore>();
-        services.AddSingleton<IReplayCache, ReplayCache>();
+        services.AddSingleton<ReplayCache>();
         services.AddSingleton<CatalogSync>();
         return services;
     }

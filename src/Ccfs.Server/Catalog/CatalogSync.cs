@@ -8,7 +8,7 @@ namespace Ccfs.Server.Catalog;
 /// Keeps this node's run-time parameters (and accounts) equal to the catalog's. Every change bumps one counter in the
 /// catalog, so a poll costs one tiny read, and a change made on any node reaches every node within one interval.
 /// </summary>
-public sealed partial class CatalogSync(IParameterStore store, RuntimeParameters parameters, IAccountStore accountStore,
+public sealed partial class CatalogSync(ParameterStore store, RuntimeParameters parameters, AccountStore accountStore,
     AccountDirectory accounts, ISharedIpLocks ipLocks, IpLockout lockout, TimeProvider time, ILogger<CatalogSync> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);

@@ -20,58 +20,16 @@ public sealed class CatalogTransaction(DbTransaction transaction, Dictionary<str
     /// </summary>
     public int? CommandTimeout { get; set; }
 
-    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] arguments)
-    {
-        var command = Command(sql, arguments);
-        try
-        {
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (DbException e)
-        {
-            throw dialect.Translate(e);
-        }
-        finally
-        {
-            await ReturnAsync(command);
-        }
-    }
+    public Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] arguments) =>
+        RunAsync(sql, arguments, command => command.ExecuteNonQueryAsync(cancellationToken));
 
     /// <summary>The first column of the first row; null for no row or SQL NULL.</summary>
-    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] arguments)
-    {
-        var command = Command(sql, arguments);
-        try
-        {
-            return SqlArguments.NullIfDbNull(await command.ExecuteScalarAsync(cancellationToken));
-        }
-        catch (DbException e)
-        {
-            throw dialect.Translate(e);
-        }
-        finally
-        {
-            await ReturnAsync(command);
-        }
-    }
+    public Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] arguments) =>
+        RunAsync(sql, arguments, async command => SqlArguments.NullIfDbNull(await command.ExecuteScalarAsync(cancellationToken)));
 
-    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken,
-        params (string Name, object? Value)[] arguments)
-    {
-        var command = Command(sql, arguments);
-        try
-        {
-            return await SqlArguments.ReadAllAsync(command, read, cancellationToken);
-        }
-        catch (DbException e)
-        {
-            throw dialect.Translate(e);
-        }
-        finally
-        {
-            await ReturnAsync(command);
-        }
-    }
+    public Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] arguments) =>
+        RunAsync(sql, arguments, command => SqlArguments.ReadAllAsync(command, read, cancellationToken));
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
@@ -87,7 +45,7 @@ public sealed class CatalogTransaction(DbTransaction transaction, Dictionary<str
 
     public ValueTask DisposeAsync() => transaction.DisposeAsync();
 
-    private DbCommand Command(string sql, (string Name, object? Value)[] arguments)
+    private async Task<T> RunAsync<T>(string sql, (string Name, object? Value)[] arguments, Func<DbCommand, Task<T>> run)
     {
         if (commands is null || !commands.TryGetValue(sql, out var command))
         {
@@ -103,8 +61,20 @@ public sealed class CatalogTransaction(DbTransaction transaction, Dictionary<str
         }
 
         SqlArguments.Bind(command, arguments);
-        return command;
+        try
+        {
+            return await run(command);
+        }
+        catch (DbException e)
+        {
+            throw dialect.Translate(e);
+        }
+        finally
+        {
+            if (commands is null)
+            {
+                await command.DisposeAsync();
+            }
+        }
     }
-
-    private ValueTask ReturnAsync(DbCommand command) => commands is null ? command.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -31,6 +31,7 @@ public sealed record DeadLetter(string SubscriptionId, string EventId, int VdnId
 public sealed class DeliveryStore(CatalogDatabase database)
 {
     private const string StreamKey = "subscription_id = @subscription AND vdn_id = @vdn";
+    private const string StreamColumns = "subscription_id, vdn_id, delivered_through, claimed_by, attempts, failing_since_ms";
 
     private const string Missing = """
         SELECT s.id, q.vdn_id, 0 FROM subscriptions s CROSS JOIN event_sequences q
@@ -79,10 +80,7 @@ public sealed class DeliveryStore(CatalogDatabase database)
             ("now", now.ToUnixTimeMilliseconds()), ("limit", limit));
 
     public async Task<EventStream?> StreamAsync(string subscriptionId, int vdnId, CancellationToken cancellationToken) =>
-        (await database.QueryAsync($"""
-            SELECT subscription_id, vdn_id, delivered_through, claimed_by, attempts, failing_since_ms FROM event_streams WHERE {StreamKey};
-            """, r => new EventStream(r.GetString(0), r.GetInt32(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt32(4),
-            r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5))), cancellationToken,
+        (await database.QueryAsync($"SELECT {StreamColumns} FROM event_streams WHERE {StreamKey};", ReadStream, cancellationToken,
             ("subscription", subscriptionId), ("vdn", vdnId))).FirstOrDefault();
 
     /// <summary>
@@ -234,11 +232,8 @@ public sealed class DeliveryStore(CatalogDatabase database)
 
     /// <summary>Each subscription's cursors, for its view: how far each VDN was delivered and whether it is failing.</summary>
     public async Task<IReadOnlyList<EventStream>> StreamsAsync(string subscriptionId, CancellationToken cancellationToken) =>
-        await database.QueryAsync("""
-            SELECT subscription_id, vdn_id, delivered_through, claimed_by, attempts, failing_since_ms FROM event_streams
-            WHERE subscription_id = @subscription ORDER BY vdn_id;
-            """, r => new EventStream(r.GetString(0), r.GetInt32(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt32(4),
-            r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5))), cancellationToken, ("subscription", subscriptionId));
+        await database.QueryAsync($"SELECT {StreamColumns} FROM event_streams WHERE subscription_id = @subscription ORDER BY vdn_id;",
+            ReadStream, cancellationToken, ("subscription", subscriptionId));
 
     /// <summary>For each enabled subscription, when its oldest undelivered event was written (absent: none is waiting).</summary>
     public async Task<IReadOnlyList<(string SubscriptionId, DateTimeOffset OldestAt)>> OldestUndeliveredAsync(CancellationToken cancellationToken) =>
@@ -264,6 +259,9 @@ public sealed class DeliveryStore(CatalogDatabase database)
                 ("sequence", dead.Sequence), ("reason", dead.Reason), ("status", dead.StatusCode), ("at", dead.At.ToUnixTimeMilliseconds()));
         }
     }
+
+    private static EventStream ReadStream(DbDataReader r) => new(r.GetString(0), r.GetInt32(1), r.GetInt64(2),
+        r.IsDBNull(3) ? null : r.GetString(3), r.GetInt32(4), r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)));
 
     private static DeadLetter ReadDeadLetter(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3),
         r.GetString(4), r.IsDBNull(5) ? null : r.GetInt32(5), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)));

@@ -4,8 +4,11 @@ using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Catalog;
 
-/// <summary>Run-time parameter overrides in the catalog's <c>parameter_overrides</c> table, one JSON row per scope.</summary>
-public sealed class ParameterStore(CatalogDatabase database, TimeProvider time) : IParameterStore
+/// <summary>
+/// Run-time parameter overrides in the catalog's <c>parameter_overrides</c> table, one JSON row per scope, so every node
+/// and every restart sees them.
+/// </summary>
+public sealed class ParameterStore(CatalogDatabase database, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -14,6 +17,7 @@ public sealed class ParameterStore(CatalogDatabase database, TimeProvider time) 
         ON CONFLICT (scope) DO UPDATE SET json = excluded.json, updated_at_ms = excluded.updated_at_ms;
         """;
 
+    /// <summary>A number that changes whenever parameters or accounts change; nodes poll it.</summary>
     public async Task<long> ChangeVersionAsync(CancellationToken cancellationToken) =>
         Convert.ToInt64(await database.ScalarAsync("SELECT version FROM change_version WHERE id = 1;", cancellationToken), CultureInfo.InvariantCulture);
 
@@ -21,6 +25,7 @@ public sealed class ParameterStore(CatalogDatabase database, TimeProvider time) 
         ParameterScopes.Read(await database.QueryAsync("SELECT scope, json FROM parameter_overrides;", r => (r.GetString(0), r.GetString(1)),
             cancellationToken), Json);
 
+    /// <summary>Replaces one scope's overrides (<c>global</c>, or a VDN); empty overrides remove the scope.</summary>
     public Task SaveAsync(int? vdnId, ParameterOverrides overrides, CancellationToken cancellationToken) =>
         database.Writer.WriteAsync(async (tx, ct) =>
         {

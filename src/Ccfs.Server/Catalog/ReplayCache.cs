@@ -6,7 +6,7 @@ namespace Ccfs.Server.Catalog;
 /// accepted request then makes is durable and comes later on the same writer, so whatever that request changed, its
 /// signature is remembered with it.
 /// </summary>
-public sealed class ReplayCache : IReplayCache
+public sealed class ReplayCache
 {
     private const string Remember = """
         INSERT INTO replay_cache (signature, expires_at_ms) VALUES (@signature, @expires) ON CONFLICT (signature) DO NOTHING;
@@ -27,6 +27,7 @@ public sealed class ReplayCache : IReplayCache
             """;
     }
 
+    /// <summary>Remembers <paramref name="signature"/> until <paramref name="expiresAt"/>; false if it was remembered already.</summary>
     public Task<bool> TryRememberAsync(string signature, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         _database.Writer.WriteAsync(async (tx, ct) =>
         {

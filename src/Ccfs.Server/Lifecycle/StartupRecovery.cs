@@ -12,7 +12,7 @@ namespace Ccfs.Server.Lifecycle;
 /// a restart. <see cref="RecoverySweeper"/> repeats the pass while the server runs.
 /// </summary>
 public sealed partial class StartupRecovery(CcfsSettings settings, CatalogProvider catalog, INodeRegistry nodes, NodeIdentity node,
-    WorkRecovery recovery, CatalogSync sync, IAccountStore accounts, Auth.MasterKey masterKey, ILogger<StartupRecovery> logger) : IHostedService
+    WorkRecovery recovery, CatalogSync sync, AccountStore accounts, Auth.MasterKey masterKey, ILogger<StartupRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -28,7 +28,7 @@ public sealed class ParameterAdminTests : IDisposable
     public async Task Overrides_stored_under_older_rules_are_skipped_one_by_one_and_named_in_the_log()
     {
         // An older version accepted a folder name today's rules refuse; it is in the catalog already.
-        var store = _factory.Services.GetRequiredService<IParameterStore>();
+        var store = _factory.Services.GetRequiredService<ParameterStore>();
         await store.SaveAsync(CcfsFactory.Vdn, new ParameterOverrides(UploadPathRule: "/prompts/%VDNNO%/bot é/"), CancellationToken.None);
         await store.SaveAsync(55, new ParameterOverrides(UploadSizeLimitMb: 0.05m), CancellationToken.None);
 

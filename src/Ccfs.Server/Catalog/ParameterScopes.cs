@@ -3,18 +3,6 @@ using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Catalog;
 
-/// <summary>Where run-time parameter overrides are kept, so every node and every restart sees them.</summary>
-public interface IParameterStore
-{
-    /// <summary>A number that changes whenever parameters or accounts change; nodes poll it.</summary>
-    Task<long> ChangeVersionAsync(CancellationToken cancellationToken);
-
-    Task<OverrideSet> LoadAsync(CancellationToken cancellationToken);
-
-    /// <summary>Replaces one scope's overrides (<c>global</c>, or a VDN); empty overrides remove the scope.</summary>
-    Task SaveAsync(int? vdnId, ParameterOverrides overrides, CancellationToken cancellationToken);
-}
-
 /// <summary>How overrides are keyed in every catalog: <c>global</c>, or <c>vdn:</c> and the VDN.</summary>
 public static class ParameterScopes
 {
