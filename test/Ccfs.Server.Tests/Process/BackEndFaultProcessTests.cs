@@ -208,13 +208,10 @@ public sealed class BackEndFaultProcessTests : IDisposable
         Assert.Fail(failure ?? "the server did not serve again within 20 s");
     }
 
-    private Dictionary<string, string> Environment(Dictionary<string, string> settings) => new(settings)
+    private Dictionary<string, string> Environment(Dictionary<string, string> settings) => new Dictionary<string, string>(settings)
     {
         ["Ccfs__DataDir"] = _dataDir,
-        ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-        ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-        ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-    };
+    }.WithTestAccounts(admin: false, CcfsFactory.Vdn);
 
     private async Task<Running> StartAsync(Dictionary<string, string> settings)
     {

@@ -145,10 +145,7 @@ public sealed class ConnectionLimitProcessTests : IDisposable
         var environment = new Dictionary<string, string>(settings)
         {
             ["Ccfs__DataDir"] = _dataDir,
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-        };
+        }.WithTestAccounts(admin: false, CcfsFactory.Vdn);
         // Every connection here comes from 127.0.0.1: the whole pool is under test, not one address's share of it.
         environment.TryAdd("Ccfs__Limits__MaxConnectionsPerAddress", "100000");
         var server = openFiles is { } limit

@@ -46,7 +46,7 @@ public sealed class ConnectionShareProcessTests : IDisposable
             };
             var signed = new SignedClient(neighbour, new(CcfsFactory.AccessKey, CcfsFactory.SecretKey), TimeProvider.System);
             await CcfsAnswer.AssertTripleAsync(await signed.UploadAsync(Samples.Sine).WaitAsync(Bound), "0", "success");
-            Assert.Equal(15, await MetricAsync(neighbour, "ccfs_connections_refused_per_address_total"));
+            Assert.Equal(15, await ProcessMetrics.ValueAsync(neighbour, "ccfs_connections_refused_per_address_total"));
         }
         finally
         {
@@ -131,22 +131,13 @@ public sealed class ConnectionShareProcessTests : IDisposable
             return new NetworkStream(socket, ownsSocket: true);
         };
 
-    private static async Task<double> MetricAsync(HttpClient http, string series)
-    {
-        var text = await http.GetStringAsync("/metrics");
-        var match = Regex.Match(text, "^" + Regex.Escape(series) + " (?<value>\\S+)$", RegexOptions.Multiline);
-        return match.Success ? double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture) : 0;
-    }
 
     private async Task<ServerProcess> StartAsync(int port, Dictionary<string, string> settings)
     {
         var process = ServerProcess.Start(new Dictionary<string, string>(settings)
         {
             ["Ccfs__DataDir"] = _dataDir,
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-        }, "--urls", $"http://127.0.0.1:{port}");
+        }.WithTestAccounts(admin: false, CcfsFactory.Vdn), "--urls", $"http://127.0.0.1:{port}");
         using var http = new HttpClient(new SocketsHttpHandler { ConnectCallback = From(IPAddress.Parse("127.0.0.3")) })
         {
             BaseAddress = new Uri($"http://127.0.0.1:{port}"),

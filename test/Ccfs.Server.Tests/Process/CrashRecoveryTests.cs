@@ -153,11 +153,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         return ServerProcess.Start(new Dictionary<string, string>
         {
             ["Ccfs__DataDir"] = _dataDir,
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
             ["Ccfs__Limits__MaxConcurrentUploads"] = "8",
-        }, "--urls", $"http://127.0.0.1:{port}");
+        }.WithTestAccounts(admin: false, CcfsFactory.Vdn), "--urls", $"http://127.0.0.1:{port}");
     }
 
     private IEnumerable<string> VisibleFiles() =>

@@ -40,8 +40,5 @@ public sealed class DataDirLockProcessTests : IDisposable
     private ServerProcess Start(int port) => ServerProcess.Start(new Dictionary<string, string>
     {
         ["Ccfs__DataDir"] = _dataDir,
-        ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-        ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-        ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-    }, "--urls", $"http://127.0.0.1:{port}");
+    }.WithTestAccounts(admin: false, CcfsFactory.Vdn), "--urls", $"http://127.0.0.1:{port}");
 }

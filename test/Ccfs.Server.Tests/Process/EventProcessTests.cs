@@ -73,15 +73,7 @@ public sealed class EventProcessTests(ITestOutputHelper output) : IDisposable
         {
             ["Ccfs__DataDir"] = _dataDir,
             ["Ccfs__Catalog__RecoveryInterval"] = "00:00:01",
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = Vdns[0].ToString(CultureInfo.InvariantCulture),
-            ["Ccfs__Accounts__0__VdnIds__1"] = Vdns[1].ToString(CultureInfo.InvariantCulture),
-            ["Ccfs__Accounts__1__AccessKey"] = CcfsFactory.AdminAccessKey,
-            ["Ccfs__Accounts__1__SecretKey"] = CcfsFactory.AdminSecretKey,
-            ["Ccfs__Accounts__1__VdnIds__0"] = "1",
-            ["Ccfs__Accounts__1__Admin"] = "true",
-        }, "--urls", $"http://127.0.0.1:{port}");
+        }.WithTestAccounts(admin: true, Vdns[0], Vdns[1]), "--urls", $"http://127.0.0.1:{port}");
     }
 
     public void Dispose()

@@ -28,7 +28,7 @@ public sealed partial class HostileClientProcessTests : IDisposable
         await trickle.SendAsync(RawHttp.UploadHead(server.Port, 7_400_000));
         using var stopTrickling = new CancellationTokenSource();
         var trickling = TrickleAsync(trickle, bytesPerSecond: 300, stopTrickling.Token);
-        await WaitForMetricAsync(server, "ccfs_uploads_in_flight", 1);
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_uploads_in_flight", 1);
 
         // While it holds the only slot, a hopeless header (a timestamp from 2001) is refused at once, not queued.
         using (var stale = await RawHttp.ConnectAsync(server.Port))
@@ -52,7 +52,7 @@ public sealed partial class HostileClientProcessTests : IDisposable
                 StringComparison.Ordinal);
         }
 
-        await WaitForMetricAsync(server, "ccfs_request_bodies_too_slow_total", 1);
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_request_bodies_too_slow_total", 1);
         await WaitForOutputAsync(server, "Dropped a request from 127.0.0.1: its body arrived slower than 1000 bytes/s");
         await CcfsAnswer.AssertTripleAsync(await server.Client.UploadAsync(Samples.Sine), "0", "success");
         Assert.Single(StoredFiles());
@@ -86,7 +86,7 @@ public sealed partial class HostileClientProcessTests : IDisposable
         // client gets no answer, only the end of the exchange.
         var sending = server.Client.Http.SendAsync(request);
         double inFlight;
-        for (var i = 0; (inFlight = await MetricAsync(server, "ccfs_uploads_in_flight")) != 1 && i < 300; i++)
+        for (var i = 0; (inFlight = await ProcessMetrics.ValueAsync(server.Client.Http, "ccfs_uploads_in_flight")) != 1 && i < 300; i++)
         {
             // An exchange that ends before its slot is seen failed for another reason: say which.
             if (sending.IsCompleted)
@@ -102,13 +102,13 @@ public sealed partial class HostileClientProcessTests : IDisposable
         if (inFlight != 1)
         {
             Assert.Fail($"the trickle was never seen holding the slot in 30 s (in flight {inFlight}, queued "
-                + $"{await MetricAsync(server, "ccfs_uploads_queued")}, exchange ended: {sending.IsCompleted})\n{server.Process.Output}");
+                + $"{await ProcessMetrics.ValueAsync(server.Client.Http, "ccfs_uploads_queued")}, exchange ended: {sending.IsCompleted})\n{server.Process.Output}");
         }
 
         var ended = await Record.ExceptionAsync(() => sending.WaitAsync(Bound));
 
         Assert.True(ended is HttpRequestException or IOException or TaskCanceledException, $"the trickle was not dropped: {ended}");
-        await WaitForMetricAsync(server, "ccfs_uploads_in_flight", 0);
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_uploads_in_flight", 0);
         await CcfsAnswer.AssertTripleAsync(await server.Client.UploadAsync(Samples.Sine), "0", "success");
         Assert.Single(StoredFiles());
     }
@@ -127,10 +127,10 @@ public sealed partial class HostileClientProcessTests : IDisposable
             ["Ccfs__Limits__MinRequestBodyRateGracePeriod"] = "00:01:00",
         });
         var holders = await SendHeadOnlyAsync(server, 2);
-        await WaitForMetricAsync(server, "ccfs_uploads_in_flight", 2);
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_uploads_in_flight", 2);
 
         var queued = await SendHeadOnlyAsync(server, 3);
-        await WaitForMetricAsync(server, "ccfs_uploads_queued", 3);
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_uploads_queued", 3);
         using (var overflow = await RawHttp.ConnectAsync(server.Port))
         {
             await overflow.SendAsync(RawHttp.UploadHead(server.Port, 100_000));
@@ -145,9 +145,9 @@ public sealed partial class HostileClientProcessTests : IDisposable
             request.Dispose();
         }
 
-        await WaitForMetricAsync(server, "ccfs_uploads_queued", 0);
-        Assert.Equal(1, await MetricAsync(server, "ccfs_upload_slot_refusals_total{reason=\"queue_full\"}"));
-        Assert.Equal(3, await MetricAsync(server, "ccfs_upload_slot_refusals_total{reason=\"queue_timeout\"}"));
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_uploads_queued", 0);
+        Assert.Equal(1, await ProcessMetrics.ValueAsync(server.Client.Http, "ccfs_upload_slot_refusals_total{reason=\"queue_full\"}"));
+        Assert.Equal(3, await ProcessMetrics.ValueAsync(server.Client.Http, "ccfs_upload_slot_refusals_total{reason=\"queue_timeout\"}"));
         holders.ForEach(h => h.Dispose());
         Assert.Empty(StoredFiles());
     }
@@ -186,7 +186,7 @@ public sealed partial class HostileClientProcessTests : IDisposable
         }
 
         await CcfsAnswer.AssertTripleAsync(await server.Client.UploadAsync(Samples.Sine), "0", "success");
-        Assert.Equal(0, await MetricAsync(server, "ccfs_ip_locks_total"));
+        Assert.Equal(0, await ProcessMetrics.ValueAsync(server.Client.Http, "ccfs_ip_locks_total"));
         Assert.Single(StoredFiles());
     }
 
@@ -246,28 +246,7 @@ public sealed partial class HostileClientProcessTests : IDisposable
         ? Directory.EnumerateFiles(Path.Combine(_dataDir, "locations"), "*.wav", SearchOption.AllDirectories)
         : [];
 
-    private static async Task<double> MetricAsync(Running server, string series)
-    {
-        var text = await server.Client.Http.GetStringAsync("/metrics");
-        var match = Regex.Match(text, "^" + Regex.Escape(series) + " (?<value>\\S+)$", RegexOptions.Multiline);
-        return match.Success ? double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture) : 0;
-    }
 
-    /// <summary>Polls the metric a bounded number of times; what the server does with a raw socket is seen only there.</summary>
-    private static async Task WaitForMetricAsync(Running server, string series, double value)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await MetricAsync(server, series) == value)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"{series} never became {value}; it is {await MetricAsync(server, series)}");
-    }
 
     private static async Task WaitForOutputAsync(Running server, string text)
     {
@@ -286,10 +265,7 @@ public sealed partial class HostileClientProcessTests : IDisposable
         var process = ServerProcess.Start(new Dictionary<string, string>(settings)
         {
             ["Ccfs__DataDir"] = _dataDir,
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-        }, "--urls", endpoint);
+        }.WithTestAccounts(admin: false, CcfsFactory.Vdn), "--urls", endpoint);
         var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })
         {
             BaseAddress = new Uri(endpoint),

@@ -71,8 +71,5 @@ public sealed class MasterKeyProcessTests : IDisposable
     {
         ["Ccfs__DataDir"] = _dataDir,
         ["Ccfs__Security__MasterKey"] = masterKey,
-        ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-        ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-        ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-    }, "--urls", $"http://127.0.0.1:{port}");
+    }.WithTestAccounts(admin: false, CcfsFactory.Vdn), "--urls", $"http://127.0.0.1:{port}");
 }

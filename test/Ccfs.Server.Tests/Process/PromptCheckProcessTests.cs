@@ -12,23 +12,14 @@ namespace Ccfs.Server.Tests.Process;
 /// </summary>
 public sealed class PromptCheckProcessTests : IDisposable
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-prompt-check", Guid.NewGuid().ToString("N"));
-    private string? _catalog;
+    private readonly ProcessBackEnd _backEnd = new("ccfs-prompt-check");
 
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
     public async Task Warn_then_refuse_at_upload(string catalog)
     {
-        var settings = new Dictionary<string, string>();
-        if (catalog == "postgres")
-        {
-            _catalog = PostgresCluster.NewCatalog();
-            settings["Ccfs__Catalog__Provider"] = "Postgres";
-            settings["Ccfs__Catalog__ConnectionString"] = _catalog;
-        }
-
-        await using var server = await StartAsync(settings);
+        await using var server = await StartAsync(_backEnd.Apply([], catalog));
         var client = new SignedClient(server.Http, new(CcfsFactory.AccessKey, CcfsFactory.SecretKey), TimeProvider.System);
         var admin = new SignedClient(server.Http, new(CcfsFactory.AdminAccessKey, CcfsFactory.AdminSecretKey), TimeProvider.System);
 
@@ -42,7 +33,7 @@ public sealed class PromptCheckProcessTests : IDisposable
 
         using var set = await admin.AdminAsync(HttpMethod.Put, $"/admin/api/parameters/vdns/{CcfsFactory.Vdn}", new { promptCheck = "refuse" });
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
-        var folder = Path.Combine(_dataDir, "locations", "0", "3rdfile", CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture), "thirdvoicebotfile");
+        var folder = Path.Combine(_backEnd.DataDir, "locations", "0", "3rdfile", CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture), "thirdvoicebotfile");
         var before = Directory.GetFiles(folder);
 
         using var refused = await client.UploadAsync(Samples.Read("lint", "prompt-clipped.wav"));
@@ -55,18 +46,7 @@ public sealed class PromptCheckProcessTests : IDisposable
         Assert.Contains("verdict=", (await UploadAuditAsync(admin, "0300004")).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        if (_catalog is not null)
-        {
-            PostgresCluster.Drop(_catalog);
-        }
-
-        if (Directory.Exists(_dataDir))
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-    }
+    public void Dispose() => _backEnd.Dispose();
 
     private static async Task<List<JsonElement>> FilesAsync(SignedClient admin)
     {
@@ -98,15 +78,7 @@ public sealed class PromptCheckProcessTests : IDisposable
         var endpoint = $"http://127.0.0.1:{ServerProcess.FreePort()}";
         var process = ServerProcess.Start(new Dictionary<string, string>(settings)
         {
-            ["Ccfs__DataDir"] = _dataDir,
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-            ["Ccfs__Accounts__1__AccessKey"] = CcfsFactory.AdminAccessKey,
-            ["Ccfs__Accounts__1__SecretKey"] = CcfsFactory.AdminSecretKey,
-            ["Ccfs__Accounts__1__VdnIds__0"] = "1",
-            ["Ccfs__Accounts__1__Admin"] = "true",
-        }, "--urls", endpoint);
+        }.WithTestAccounts(admin: true, CcfsFactory.Vdn), "--urls", endpoint);
         var http = new HttpClient { BaseAddress = new Uri(endpoint), Timeout = TimeSpan.FromSeconds(60) };
         await process.WaitUntilHealthyAsync(http);
         return new Running(process, http);

@@ -14,8 +14,7 @@ namespace Ccfs.Server.Tests.Process;
 public sealed class QuotaProcessTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly int SineBytes = Samples.Sine.Length;
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-quota", Guid.NewGuid().ToString("N"));
-    private string? _catalog;
+    private readonly ProcessBackEnd _backEnd = new("ccfs-quota");
 
     public static TheoryData<string> Catalogs => new() { "sqlite", "postgres" };
 
@@ -165,7 +164,7 @@ public sealed class QuotaProcessTests(ITestOutputHelper output) : IDisposable
 
     private long WavesOnDisk()
     {
-        var root = Path.Combine(_dataDir, "locations", "0");
+        var root = Path.Combine(_backEnd.DataDir, "locations", "0");
         return Directory.Exists(root) ? Directory.EnumerateFiles(root, "*.wav", SearchOption.AllDirectories).LongCount() : 0;
     }
 
@@ -175,41 +174,12 @@ public sealed class QuotaProcessTests(ITestOutputHelper output) : IDisposable
         http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         var environment = new Dictionary<string, string>(settings)
         {
-            ["Ccfs__DataDir"] = _dataDir,
             ["Ccfs__Catalog__RecoveryInterval"] = "00:00:01",
             ["Ccfs__Node__LeaseDuration"] = "00:00:03",
             ["Ccfs__Limits__MaxConcurrentUploads"] = "64",
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-            ["Ccfs__Accounts__1__AccessKey"] = CcfsFactory.AdminAccessKey,
-            ["Ccfs__Accounts__1__SecretKey"] = CcfsFactory.AdminSecretKey,
-            ["Ccfs__Accounts__1__VdnIds__0"] = "1",
-            ["Ccfs__Accounts__1__Admin"] = "true",
-        };
-        if (catalog == "postgres")
-        {
-            _catalog ??= PostgresCluster.NewCatalog();
-            environment["Ccfs__Catalog__Provider"] = "Postgres";
-            environment["Ccfs__Catalog__ConnectionString"] = _catalog;
-        }
-
-        return ServerProcess.Start(environment, "--urls", $"http://127.0.0.1:{port}");
+        }.WithTestAccounts(admin: true, CcfsFactory.Vdn);
+        return ServerProcess.Start(_backEnd.Apply(environment, catalog), "--urls", $"http://127.0.0.1:{port}");
     }
 
-    public void Dispose()
-    {
-        if (_catalog is not null)
-        {
-            PostgresCluster.Drop(_catalog);
-        }
-
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
+    public void Dispose() => _backEnd.Dispose();
 }

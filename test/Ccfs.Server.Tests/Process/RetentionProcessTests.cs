@@ -17,8 +17,7 @@ public sealed class RetentionProcessTests(ITestOutputHelper output) : IDisposabl
     private const int OtherVdn = 55;
     private const int Expiring = 20;
     private const int ExpiringRecordings = 12;
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ccfs-retention", Guid.NewGuid().ToString("N"));
-    private string? _catalog;
+    private readonly ProcessBackEnd _backEnd = new("ccfs-retention");
 
     public static TheoryData<string> Catalogs => new() { "sqlite", "postgres" };
 
@@ -99,7 +98,7 @@ public sealed class RetentionProcessTests(ITestOutputHelper output) : IDisposabl
 
     private bool Exists(string fileName) => File.Exists(Location(fileName));
 
-    private string Location(string fileName) => Path.Combine(_dataDir, "locations", "0", fileName[3..]);
+    private string Location(string fileName) => Path.Combine(_backEnd.DataDir, "locations", "0", fileName[3..]);
 
     /// <summary>Writes a recording into the location as the IVR does, with no catalog row, last modified at <paramref name="modified"/>.</summary>
     private void PlaceRecording(string fileName, DateTime modified)
@@ -130,44 +129,14 @@ public sealed class RetentionProcessTests(ITestOutputHelper output) : IDisposabl
         http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         var environment = new Dictionary<string, string>
         {
-            ["Ccfs__DataDir"] = _dataDir,
             // The killed instance's claim passes on this soon on PostgreSQL (on SQLite, at the restart).
             ["Ccfs__Node__LeaseDuration"] = "00:00:03",
             ["Ccfs__Catalog__RecoveryInterval"] = "00:00:01",
             ["Ccfs__Retention__SweepInterval"] = "00:00:01",
             ["Ccfs__Retention__DeletesPerSecond"] = "4",
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-            ["Ccfs__Accounts__0__VdnIds__1"] = OtherVdn.ToString(CultureInfo.InvariantCulture),
-            ["Ccfs__Accounts__1__AccessKey"] = CcfsFactory.AdminAccessKey,
-            ["Ccfs__Accounts__1__SecretKey"] = CcfsFactory.AdminSecretKey,
-            ["Ccfs__Accounts__1__VdnIds__0"] = "1",
-            ["Ccfs__Accounts__1__Admin"] = "true",
-        };
-        if (catalog == "postgres")
-        {
-            _catalog ??= PostgresCluster.NewCatalog();
-            environment["Ccfs__Catalog__Provider"] = "Postgres";
-            environment["Ccfs__Catalog__ConnectionString"] = _catalog;
-        }
-
-        return ServerProcess.Start(environment, "--urls", $"http://127.0.0.1:{port}");
+        }.WithTestAccounts(admin: true, CcfsFactory.Vdn, OtherVdn);
+        return ServerProcess.Start(_backEnd.Apply(environment, catalog), "--urls", $"http://127.0.0.1:{port}");
     }
 
-    public void Dispose()
-    {
-        if (_catalog is not null)
-        {
-            PostgresCluster.Drop(_catalog);
-        }
-
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
+    public void Dispose() => _backEnd.Dispose();
 }

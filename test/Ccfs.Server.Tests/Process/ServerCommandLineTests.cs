@@ -172,10 +172,7 @@ public sealed partial class ServerCommandLineTests : IDisposable
         var server = ServerProcess.Start(new Dictionary<string, string>
         {
             ["Ccfs__DataDir"] = DataDir,
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-        }, [.. arguments, "--urls", $"http://127.0.0.1:{port}"]);
+        }.WithTestAccounts(admin: false, CcfsFactory.Vdn), [.. arguments, "--urls", $"http://127.0.0.1:{port}"]);
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await server.WaitUntilHealthyAsync(http);
         return (server, http);

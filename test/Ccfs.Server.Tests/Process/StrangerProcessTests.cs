@@ -39,8 +39,8 @@ public sealed partial class StrangerProcessTests : IDisposable
             stalled.Add(request);
         }
 
-        await WaitForMetricAsync(server, "ccfs_uploads_in_flight", 2);
-        await WaitForMetricAsync(server, "ccfs_uploads_queued", 2);
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_uploads_in_flight", 2);
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_uploads_queued", 2);
 
         // Another tenant, from another address, uploads at once; so does the stranger's own honest neighbour key.
         var neighbour = Client(server, Neighbour, CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey);
@@ -83,7 +83,7 @@ public sealed partial class StrangerProcessTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, locked.StatusCode);
         var neighbour = Client(server, Neighbour, CcfsFactory.AccessKey, CcfsFactory.SecretKey);
         await CcfsAnswer.AssertTripleAsync(await neighbour.UploadAsync(Samples.Sine), "0", "success");
-        Assert.Equal(1, await MetricAsync(server, "ccfs_ip_locks_total"));
+        Assert.Equal(1, await ProcessMetrics.ValueAsync(server.Client.Http, "ccfs_ip_locks_total"));
     }
 
     [Fact]
@@ -119,11 +119,11 @@ public sealed partial class StrangerProcessTests : IDisposable
         {
             var ended = await Record.ExceptionAsync(() => stream.WaitAsync(Bound));
             Assert.True(ended is HttpRequestException or IOException, "a silent stream was not reset while its neighbour kept the "
-                + $"connection busy: {ended?.GetType().Name ?? "it was answered"} (in flight {await MetricAsync(server, "ccfs_uploads_in_flight")})");
+                + $"connection busy: {ended?.GetType().Name ?? "it was answered"} (in flight {await ProcessMetrics.ValueAsync(server.Client.Http, "ccfs_uploads_in_flight")})");
         }
 
         Assert.False(busy.IsCompleted, "the busy stream was dropped too");
-        await WaitForMetricAsync(server, "ccfs_uploads_in_flight", 1);
+        await ProcessMetrics.WaitForAsync(server.Client.Http, "ccfs_uploads_in_flight", 1);
         await stopFeeding.CancelAsync();
         await Record.ExceptionAsync(() => busy);
         Assert.Empty(StoredFiles());
@@ -159,7 +159,7 @@ public sealed partial class StrangerProcessTests : IDisposable
         Assert.DoesNotContain(entries, e => e.TryGetProperty("accessKey", out var key) && key.GetString()?.Length > 128);
         Assert.InRange(server.Process.Output.Split('\n').Length - lines, 0, 10);
         Assert.DoesNotContain(longKey[..200], server.Process.Output, StringComparison.Ordinal);
-        Assert.Equal(300, await MetricAsync(server, "ccfs_auth_rejections_total{reason=\"MalformedAuthorization\"}"));
+        Assert.Equal(300, await ProcessMetrics.ValueAsync(server.Client.Http, "ccfs_auth_rejections_total{reason=\"MalformedAuthorization\"}"));
     }
 
     public void Dispose()
@@ -210,28 +210,7 @@ public sealed partial class StrangerProcessTests : IDisposable
         ? Directory.EnumerateFiles(Path.Combine(_dataDir, "locations"), "*.wav", SearchOption.AllDirectories)
         : [];
 
-    private static async Task<double> MetricAsync(Running server, string series)
-    {
-        var text = await server.Client.Http.GetStringAsync("/metrics");
-        var match = Regex.Match(text, "^" + Regex.Escape(series) + " (?<value>\\S+)$", RegexOptions.Multiline);
-        return match.Success ? double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture) : 0;
-    }
 
-    /// <summary>Polls the metric a bounded number of times; what the server does with a raw socket is seen only there.</summary>
-    private static async Task WaitForMetricAsync(Running server, string series, double value)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await MetricAsync(server, series) == value)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"{series} never became {value}; it is {await MetricAsync(server, series)}");
-    }
 
     private async Task<Running> StartAsync(Dictionary<string, string> settings, int? port = null, bool https = false)
     {

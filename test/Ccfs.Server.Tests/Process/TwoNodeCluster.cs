@@ -190,14 +190,7 @@ public sealed class TwoNodeCluster : IAsyncLifetime
             ["Ccfs__Limits__Hash__PermitLimit"] = "100000",
             ["Ccfs__Limits__Download__PermitLimit"] = "100000",
             ["Ccfs__Limits__ShutdownTimeout"] = "00:00:05",
-            ["Ccfs__Accounts__0__AccessKey"] = CcfsFactory.AccessKey,
-            ["Ccfs__Accounts__0__SecretKey"] = CcfsFactory.SecretKey,
-            ["Ccfs__Accounts__0__VdnIds__0"] = CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture),
-            ["Ccfs__Accounts__1__AccessKey"] = CcfsFactory.AdminAccessKey,
-            ["Ccfs__Accounts__1__SecretKey"] = CcfsFactory.AdminSecretKey,
-            ["Ccfs__Accounts__1__VdnIds__0"] = "1",
-            ["Ccfs__Accounts__1__Admin"] = "true",
-        };
+        }.WithTestAccounts(admin: true, CcfsFactory.Vdn);
         foreach (var (key, value) in rgw.Location(0, "0", Bucket, Prefix))
         {
             if (value is not null)
