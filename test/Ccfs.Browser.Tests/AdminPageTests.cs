@@ -287,6 +287,56 @@ public sealed class AdminPageTests(AdminPageHost host)
         }
     }
 
+    [Fact]
+    public async Task The_next_sweep_lists_an_expired_recording_the_catalog_does_not_know_and_pinning_it_keeps_it()
+    {
+        var vdnPath = $"/admin/api/parameters/vdns/{AdminPageHost.Vdn}";
+        var fileName = $"Y:/voice/{AdminPageHost.Vdn}/IVRrecordFile/20261201/093012-record.wav";
+        var onDisk = host.StoredPath(fileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(onDisk)!);
+        await File.WriteAllBytesAsync(onDisk, ToneWave.Pcm16(8_000, 0.5));
+        File.SetLastWriteTimeUtc(onDisk, DateTime.UtcNow.AddDays(-3));
+        try
+        {
+            using (var set = await host.Admin.AdminAsync(HttpMethod.Put, vdnPath, new { retainFor = "1.00:00:00" }))
+            {
+                Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+            }
+
+            var page = await host.SignedInAsync();
+            await page.ClickAsync($"#vdn-list button[data-vdn='{AdminPageHost.Vdn}']");
+            var row = page.Locator($"#sweep-body tr[data-file-name=\"{fileName}\"]");
+            await row.Locator(".badge.recording").WaitForAsync();
+            Assert.Contains("keeps files for 1.00:00:00", await page.TextContentAsync("#sweep-summary"), StringComparison.Ordinal);
+            await AdminPageHost.ScreenshotAsync(page, "19-next-sweep");
+            await AdminPageHost.AssertEveryControlUsableAsync(page);
+
+            await row.Locator("button.pin").ClickAsync();
+            await row.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+            Assert.DoesNotContain(fileName, await PreviewedAsync(), StringComparer.Ordinal);
+            Assert.True(File.Exists(onDisk));
+        }
+        finally
+        {
+            using (var unpin = await host.Admin.SendAsync(HttpMethod.Post, $"/admin/api/files/unpin?fileName={Uri.EscapeDataString(fileName)}"))
+            {
+                Assert.Equal(HttpStatusCode.OK, unpin.StatusCode);
+            }
+
+            using var reset = await host.Admin.SendAsync(HttpMethod.Delete, vdnPath);
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+            File.Delete(onDisk);
+        }
+    }
+
+    private async Task<List<string>> PreviewedAsync()
+    {
+        using var response = await host.Admin.SendAsync(HttpMethod.Get, $"/admin/api/retention/preview?vdnId={AdminPageHost.Vdn}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("fileName").GetString()!)];
+    }
+
     private static async Task<string> DropAsync(IPage page, byte[] wav, string name)
     {
         await page.FillAsync("#upload-vdn", AdminPageHost.Vdn.ToString(System.Globalization.CultureInfo.InvariantCulture));

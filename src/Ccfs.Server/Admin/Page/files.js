@@ -1,9 +1,11 @@
 // The Files tab: VDNs, their files newest first (all, or those whose prompt failed a quality check), play, waveform with
-// the active speech level, quality badges, upload by drag and drop or file chooser with the findings, delete.
+// the active speech level, quality badges, upload by drag and drop or file chooser with the findings, delete; and what
+// the next retention sweep would delete, recordings that only the locations hold included.
 import { call, json } from './api.js';
 import { $, cell, describe, element, formatTime, show } from './dom.js';
 
 const PAGE_SIZE = 50;
+const SWEEP_PREVIEW_SIZE = 20;
 const state = { vdns: [], selectedVdn: null, next: null, playerUrl: null };
 
 /** Fired on document with the VDN list whenever it is reloaded; the parameters tab offers their scopes. */
@@ -38,7 +40,41 @@ async function selectVdn(vdnId) {
   }
   $('files-body').replaceChildren();
   state.next = null;
-  await loadFiles();
+  await Promise.all([loadFiles(), loadSweepPreview(vdnId)]);
+}
+
+/** The next sweep of the VDN: hidden while it keeps files forever; else what it deletes, each file with a Pin button. */
+async function loadSweepPreview(vdnId) {
+  const section = $('sweep-preview');
+  try {
+    const preview = await json('GET', '/admin/api/retention/preview', { query: [['vdnId', vdnId], ['limit', SWEEP_PREVIEW_SIZE]] });
+    if (state.selectedVdn !== vdnId) return;
+    section.hidden = preview.retainFor === null;
+    const count = `${preview.files.length}${preview.more ? ' or more' : ''} file${preview.files.length === 1 && !preview.more ? '' : 's'}`;
+    $('sweep-summary').textContent = preview.files.length === 0
+      ? `VDN ${vdnId} keeps files for ${preview.retainFor}; none has expired yet.`
+      : `VDN ${vdnId} keeps files for ${preview.retainFor}. The next sweep deletes ${count}, freeing ${formatSize(preview.bytes)}${preview.more ? ' or more' : ''}; pin a file to keep it.`;
+    $('sweep-body').replaceChildren(...preview.files.map(sweepRow));
+  } catch (error) {
+    section.hidden = false;
+    $('sweep-summary').textContent = `Previewing the next sweep failed: ${describe(error)}`;
+    $('sweep-body').replaceChildren();
+  }
+}
+
+function sweepRow(file) {
+  const recording = file.storeOnly
+    ? [element('span', { className: 'badge recording', textContent: 'recording', title: 'no catalog row: written into the location past ccfs, aged by its last-modified time' })]
+    : [];
+  const row = element('tr', {},
+    element('td', { className: 'name', title: file.fileName }, file.fileName.split('/').pop(), ...recording),
+    element('td', { className: 'number', title: `${file.sizeBytes} bytes` }, formatSize(file.sizeBytes)),
+    element('td', { title: file.createdAt }, formatTime(file.createdAt)),
+    element('td', { title: file.expiredAt }, formatTime(file.expiredAt)),
+    element('td', { className: 'actions' },
+      element('button', { type: 'button', className: 'pin', textContent: 'Pin', onclick: () => togglePin({ fileName: file.fileName, pinned: false }) })));
+  row.dataset.fileName = file.fileName;
+  return row;
 }
 
 async function loadFiles() {
