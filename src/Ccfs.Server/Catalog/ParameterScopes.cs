@@ -1,4 +1,3 @@
-using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Catalog;
