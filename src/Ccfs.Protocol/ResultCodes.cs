@@ -7,6 +7,12 @@ public static class ResultCodes
     public const string ValueNull = "0300001";
     public const string ValueEmpty = "0300002";
     public const string ValueTooLong = "0300003";
+
+    /// <summary>
+    /// How the <c>X-Ccfs-Reason</c> of a <see cref="ValueTooLong"/> starts when the VDN's quota, not the file's size, refused
+    /// the upload (docs/open-questions.md#quota-full).
+    /// </summary>
+    public const string QuotaFullReasonPrefix = "quota full:";
     public const string ValueFormat = "0300004";
     public const string ValueTooShort = "0300005";
     public const string VersionError = "0300006";

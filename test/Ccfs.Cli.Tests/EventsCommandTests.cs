@@ -58,6 +58,24 @@ public sealed class EventsCommandTests(RunningServer server) : IClassFixture<Run
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync(server.Environment(), "events", "listen", "--secret", "whsec_%%")).ExitCode);
     }
 
+    [Fact]
+    public async Task Listen_shows_a_quota_warning_by_its_level_since_it_names_no_file()
+    {
+        var port = ServerProcess.FreePort();
+        var secret = WebhookSignature.NewSecret();
+        var listening = Cli.RunAsync(server.Environment(), "events", "listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--secret", secret, "--count", "1");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var body = Encoding.UTF8.GetBytes("""
+            {"specversion":"1.0","id":"e2","source":"/ccfs/vdns/53","type":"ccfs.quota.warning","sequence":"3",
+             "data":{"vdnId":53,"percent":80,"files":16,"bytes":128928,"quotaFiles":20}}
+            """);
+
+        Assert.Equal(HttpStatusCode.NoContent, await SendAsync(http, body, secret));
+        var listened = await listening.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("#3\tVDN 53\tccfs.quota.warning\t80% of its quota\tid e2\t(signature valid)", listened.Out.Trim());
+    }
+
     private static async Task<HttpStatusCode> SendAsync(HttpClient http, byte[] body, string secret)
     {
         for (var attempt = 0; ; attempt++)

@@ -33,6 +33,31 @@ public sealed partial class MessageTests(RunningServer server) : IClassFixture<R
     }
 
     [Fact]
+    public async Task An_upload_refused_by_a_full_quota_says_so_and_not_that_the_file_is_too_large()
+    {
+        var file = TestData.Audio("valid", "alaw-8k-sine.wav");
+        var set = await Cli.RunAsync(server.AdminEnvironment(), "admin", "PUT", "/admin/api/parameters/vdns/55", "--data", """{"quotaFiles":0}""");
+        Assert.True(set.ExitCode == ExitCodes.Success, set.Error);
+        try
+        {
+            var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", "--vdn", "55", file);
+
+            Assert.Equal(ExitCodes.Failed, code);
+            Assert.Equal("", output);
+            Assert.Contains("0300003", error, StringComparison.Ordinal);
+            Assert.Contains("quota full: VDN 55 holds 0 of its 0 files (quotaFiles)", error, StringComparison.Ordinal);
+            Assert.Contains($"{file} was not stored because VDN 55's quota is full; delete some of its files, or have its quotaFiles or quotaMb raised",
+                error, StringComparison.Ordinal);
+            Assert.DoesNotContain("too large", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var reset = await Cli.RunAsync(server.AdminEnvironment(), "admin", "DELETE", "/admin/api/parameters/vdns/55");
+            Assert.True(reset.ExitCode == ExitCodes.Success, reset.Error);
+        }
+    }
+
+    [Fact]
     public async Task A_refused_WAV_that_convert_would_fix_says_what_it_is_and_to_add_convert()
     {
         var file = TestData.Audio("invalid", "speech-pcm16-22050hz.wav");

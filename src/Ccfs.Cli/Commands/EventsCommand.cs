@@ -152,7 +152,7 @@ internal static class EventsCommand
         return command;
     }
 
-    /// <summary>One event as a line: sequence, VDN, type, file name, id.</summary>
+    /// <summary>One event as a line: sequence, VDN, type, what it is about (the file; for a quota warning, the level), id.</summary>
     private static string Line(byte[] body, string note)
     {
         try
@@ -170,7 +170,10 @@ internal static class EventsCommand
     {
         string Text(string name) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var value) ? value.ToString() : "?";
         var vdn = Text("source").Split('/')[^1];
-        return $"#{Text("sequence")}\tVDN {vdn}\t{Text("type")}\t{Text("subject")}\tid {Text("id")}" + (note is null ? "" : $"\t({note})");
+        var about = e.ValueKind == JsonValueKind.Object && e.TryGetProperty("subject", out var subject) ? subject.ToString()
+            : e.ValueKind == JsonValueKind.Object && e.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+              && data.TryGetProperty("percent", out var percent) ? $"{percent}% of its quota" : "-";
+        return $"#{Text("sequence")}\tVDN {vdn}\t{Text("type")}\t{about}\tid {Text("id")}" + (note is null ? "" : $"\t({note})");
     }
 
     private static string? Header(HttpContext http, string name) => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;

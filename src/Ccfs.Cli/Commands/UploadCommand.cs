@@ -132,9 +132,11 @@ internal static class UploadCommand
             }
         }
 
-        /// <summary>What to do about a refusal that the file itself explains: too large, or a format --convert fixes.</summary>
+        /// <summary>What to do about a refusal: too large, a format --convert fixes, or a VDN whose quota is full.</summary>
         private string? Advise(string path, CcfsResponse response) => response.ResultCode switch
         {
+            ResultCodes.ValueTooLong when response.Reason?.StartsWith(ResultCodes.QuotaFullReasonPrefix, StringComparison.Ordinal) == true =>
+                $"{path} was not stored because VDN {vdn}'s quota is full; delete some of its files, or have its quotaFiles or quotaMb raised",
             ResultCodes.ValueTooLong => $"{path} is too large for the endpoint"
                 + (convert ? ", even converted to 8 kHz A-law" : $": it is {new FileInfo(path).Length} bytes")
                 + $", over VDN {vdn}'s upload size limit; shorten it, or have the VDN's uploadSizeLimitMb raised",

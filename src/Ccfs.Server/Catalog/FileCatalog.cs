@@ -150,17 +150,18 @@ public sealed class FileCatalog : IFileCatalog
                 return new Reservation(ReserveOutcome.NameTaken, files, bytes);
             }
 
+            // Usage that fell below a level since its warning (files deleted, the quota raised) re-arms that level: what
+            // is still warned is judged by the usage before this upload.
+            var stillWarned = Math.Min(warned, QuotaWarnings.LevelOf(quota.PercentUsed(files, bytes)));
             files++;
             bytes += record.SizeBytes;
             var level = QuotaWarnings.LevelOf(quota.PercentUsed(files, bytes));
-            if (level == warned)
+            if (level != warned)
             {
-                return new Reservation(ReserveOutcome.Reserved, files, bytes);
+                await tx.ExecuteAsync(SetWarned, ct, ("vdn", record.VdnId), ("percent", level));
             }
 
-            // A level below the last warning re-arms it (files were deleted, or the quota raised); one above is a warning.
-            await tx.ExecuteAsync(SetWarned, ct, ("vdn", record.VdnId), ("percent", level));
-            if (level < warned)
+            if (level <= stillWarned)
             {
                 return new Reservation(ReserveOutcome.Reserved, files, bytes);
             }

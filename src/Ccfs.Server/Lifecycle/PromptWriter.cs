@@ -79,7 +79,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
 
                 if (reserved?.WarningPercent is { } percent)
                 {
-                    LogQuotaWarning(log, vdn, percent, reserved.Files, parameters.Quota.MaxFiles, reserved.Bytes, parameters.Quota.MaxBytes);
+                    LogQuotaWarning(log, vdn, percent, parameters.Quota.Describe(reserved.Files, reserved.Bytes));
                 }
 
                 if (outcome == StoreOutcome.NameTaken)
@@ -206,8 +206,8 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
     [LoggerMessage(LogLevel.Warning, "Upload to VDN {Vdn} refused: {Reason}")]
     private static partial void LogQuotaFull(ILogger logger, int vdn, string reason);
 
-    [LoggerMessage(LogLevel.Warning, "VDN {Vdn} crossed {Percent}% of its quota: {Files} of {QuotaFiles} files, {Bytes} of {QuotaBytes} bytes")]
-    private static partial void LogQuotaWarning(ILogger logger, int vdn, int percent, long files, long? quotaFiles, long bytes, long? quotaBytes);
+    [LoggerMessage(LogLevel.Warning, "VDN {Vdn} crossed {Percent}% of its quota: {Usage}")]
+    private static partial void LogQuotaWarning(ILogger logger, int vdn, int percent, string usage);
 
     [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed while {Step}")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string fileName, string step);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ccfs.Protocol;
 using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Quotas;
@@ -14,8 +15,8 @@ public sealed record QuotaRefusal(int VdnId, long Files, long Bytes, long FileBy
 
     /// <summary>For <c>X-Ccfs-Reason</c>: the limit, the usage and what the file needed.</summary>
     public string Reason => Limit == "files"
-        ? Invariant($"quota full: VDN {VdnId} holds {Files} of its {Quota.MaxFiles} files (quotaFiles); nothing was stored")
-        : Invariant($"quota full: VDN {VdnId} holds {Bytes} of its {Quota.MaxBytes} bytes (quotaMb) and the file needs {FileBytes}; nothing was stored");
+        ? Invariant($"{ResultCodes.QuotaFullReasonPrefix} VDN {VdnId} holds {Files} of its {Quota.MaxFiles} files (quotaFiles); nothing was stored")
+        : Invariant($"{ResultCodes.QuotaFullReasonPrefix} VDN {VdnId} holds {Bytes} of its {Quota.MaxBytes} bytes (quotaMb) and the file needs {FileBytes}; nothing was stored");
 
     /// <summary>For the admin page.</summary>
     public string ForPerson => Limit == "files"

@@ -135,8 +135,8 @@ public sealed class QuotaTests
         }
 
         var warnings = factory.Logs.Where(l => l.Message.Contains("of its quota", StringComparison.Ordinal)).Select(l => l.Message).ToList();
-        Assert.Equal([$"VDN 53 crossed 80% of its quota: 16 of 20 files, {16 * SineBytes} of (null) bytes",
-            $"VDN 53 crossed 95% of its quota: 19 of 20 files, {19 * SineBytes} of (null) bytes"], warnings);
+        Assert.Equal([$"VDN 53 crossed 80% of its quota: 16 of 20 files, {16 * SineBytes} bytes (no bytes quota)",
+            $"VDN 53 crossed 95% of its quota: 19 of 20 files, {19 * SineBytes} bytes (no bytes quota)"], warnings);
         using var feed = await factory.Admin().SendAsync(HttpMethod.Get, $"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0&limit=100");
         var events = JsonDocument.Parse(await feed.Content.ReadAsStringAsync()).RootElement.GetProperty("events").EnumerateArray()
             .Where(e => e.GetProperty("type").GetString() == EventTypes.QuotaWarning).ToList();
@@ -145,6 +145,66 @@ public sealed class QuotaTests
         Assert.Equal(20, events[0].GetProperty("data").GetProperty("quotaFiles").GetInt64());
         Assert.False(events[0].TryGetProperty("subject", out _));
         Assert.Equal("/ccfs/vdns/53", events[0].GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task A_level_warns_again_once_usage_fell_below_it_by_deletes_or_a_raised_quota()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:QuotaFiles"] = "20" });
+        var client = factory.Signed();
+        var stored = new List<string>();
+        for (var i = 0; i < 19; i++)
+        {
+            stored.Add(await client.StoreAsync(Samples.Sine));
+        }
+
+        // 95 % (19 of 20) down to 75 % by deletes: both levels re-arm, and the next crossing of 80 % warns.
+        foreach (var fileName in stored.Take(4))
+        {
+            using var deleted = await client.DeleteAsync(fileName);
+            await CcfsAnswer.AssertTripleAsync(deleted, "0", "success");
+        }
+
+        await client.StoreAsync(Samples.Sine);
+        // 80 % (16 of 20), then the quota raised to 30 (53 %): 80 % warns again at 24 of 30.
+        await SetVdnAsync(factory, CcfsFactory.Vdn, new { quotaFiles = 30 });
+        for (var i = 0; i < 8; i++)
+        {
+            await client.StoreAsync(Samples.Sine);
+        }
+
+        Assert.Equal([80, 95, 80, 80], await WarningPercentsAsync(factory));
+        var warnings = factory.Logs.Where(l => l.Message.Contains("of its quota", StringComparison.Ordinal)).Select(l => l.Message).ToList();
+        Assert.Equal($"VDN 53 crossed 80% of its quota: 24 of 30 files, {24 * SineBytes} bytes (no bytes quota)", warnings[^1]);
+    }
+
+    [Fact]
+    public async Task Usage_hovering_above_a_level_warns_once()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:QuotaFiles"] = "10" });
+        var client = factory.Signed();
+        for (var i = 0; i < 8; i++)
+        {
+            await client.StoreAsync(Samples.Sine);
+        }
+
+        // 80 % warned; 9 of 10 then back to 8 of 10 never falls below 80 %, so nothing re-arms.
+        for (var i = 0; i < 3; i++)
+        {
+            var extra = await client.StoreAsync(Samples.Sine);
+            using var deleted = await client.DeleteAsync(extra);
+            await CcfsAnswer.AssertTripleAsync(deleted, "0", "success");
+        }
+
+        Assert.Equal([80], await WarningPercentsAsync(factory));
+    }
+
+    private static async Task<List<int>> WarningPercentsAsync(CcfsFactory factory)
+    {
+        using var feed = await factory.Admin().SendAsync(HttpMethod.Get, $"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0&limit=1000");
+        Assert.Equal(HttpStatusCode.OK, feed.StatusCode);
+        return [.. JsonDocument.Parse(await feed.Content.ReadAsStringAsync()).RootElement.GetProperty("events").EnumerateArray()
+            .Where(e => e.GetProperty("type").GetString() == EventTypes.QuotaWarning).Select(e => e.GetProperty("data").GetProperty("percent").GetInt32())];
     }
 
     [Theory]
