@@ -44,9 +44,12 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
 
         var (code, output, _) = await Cli.RunAsync(server.Environment(), "upload", "--json", Path.Combine(_work, "menu", "**", "*.wav"));
 
-        var files = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("file").GetString())
-            .Select(f => Path.GetRelativePath(_work, f!).Replace('\\', '/'));
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var files = lines.Select(l => Path.GetRelativePath(_work, l.GetProperty("file").GetString()!).Replace('\\', '/'));
         Assert.Equal(["menu/en/welcome.wav", "menu/zh/welcome.wav"], files);
+        // The server's prompt check, spelled like every other field (a full-scale sine is "loud").
+        Assert.Equal("loud", lines[0].GetProperty("promptCheck").GetProperty("verdict").GetString());
+        Assert.False(lines[0].GetProperty("promptCheck").GetProperty("passed").GetBoolean());
         Assert.Equal(ExitCodes.Success, code);
     }
 

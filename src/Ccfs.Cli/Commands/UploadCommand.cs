@@ -10,6 +10,9 @@ namespace Ccfs.Cli.Commands;
 /// <summary><c>ccfs upload FILE…</c>: uploadFile for one or many files or patterns, optionally converting first.</summary>
 internal static class UploadCommand
 {
+    // camelCase like every other field, the prompt check's too.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public static Command Create(ConnectionOptions connection, CliConsole console)
     {
         var files = new Argument<string[]>("files")
@@ -180,7 +183,7 @@ internal static class UploadCommand
                     reason = r.Response?.Reason,
                     error = r.Failure?.Message,
                     advice = r.Advice,
-                }));
+                }, Json));
             }
 
             return;
