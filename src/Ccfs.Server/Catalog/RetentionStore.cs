@@ -77,7 +77,7 @@ public sealed class RetentionStore(CatalogDatabase database)
         (await database.QueryAsync("SELECT 1 FROM retention_sweeps WHERE vdn_id = @vdn AND claimed_by = @instance;", r => 1,
             cancellationToken, ("vdn", vdnId), ("instance", instance))).Count > 0;
 
-    /// <summary>Ends a finished sweep: nobody holds it, and the next is due one interval after <paramref name="at"/>.</summary>
+    /// <summary>Ends a finished sweep: nobody holds it, and the next is due one interval after <paramref name="at"/>, when it started.</summary>
     public Task FinishAsync(int vdnId, string instance, DateTimeOffset at, CancellationToken cancellationToken) =>
         _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
             "UPDATE retention_sweeps SET claimed_by = NULL, last_swept_at_ms = @at WHERE vdn_id = @vdn AND claimed_by = @instance;",

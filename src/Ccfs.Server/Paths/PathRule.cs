@@ -117,6 +117,12 @@ public sealed class PathRule
         return true;
     }
 
+    /// <summary>
+    /// The folder holding every VDN's folder of this rule, e.g. <c>/voice</c> for <c>/voice/%VDNNO%/IVRrecordFile</c>;
+    /// null when the VDN is the rule's first segment (its folders are in the root).
+    /// </summary>
+    public string? FolderAboveVdns => Array.IndexOf(_segments, VdnToken) is > 0 and var at ? "/" + string.Join('/', _segments[..at]) : null;
+
     /// <summary>The folder for a VDN, with a leading '/' and no trailing one, e.g. <c>/3rdfile/53/thirdvoicebotfile</c>.</summary>
     public string FolderFor(int vdnId)
     {

@@ -25,6 +25,49 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
     /// <summary>Files per page of a location's listing.</summary>
     private const int PageSize = 500;
 
+    /// <summary>
+    /// The VDNs the locations hold a folder for under the global upload and download rules, when the global parameters
+    /// retain files for a time: a VDN no account, override or upload names may still hold recordings the IVR wrote.
+    /// </summary>
+    public async Task<IReadOnlySet<int>> VdnsInLocationsAsync(CancellationToken cancellationToken)
+    {
+        var found = new SortedSet<int>();
+        var global = parameters.Global;
+        if (global.RetainFor is null)
+        {
+            return found;
+        }
+
+        var parents = new[] { global.UploadPathRule }.Concat(global.DownloadPathRules).Select(r => r.FolderAboveVdns).OfType<string>()
+            .Distinct(StringComparer.Ordinal);
+        foreach (var parent in parents)
+        {
+            foreach (var location in locations.Stores)
+            {
+                IReadOnlyList<string> names;
+                try
+                {
+                    names = await location.ListFoldersAsync(StoragePath.FromCatalogKey(parent), cancellationToken);
+                }
+                catch (OutsideRootException e)
+                {
+                    LogOutsideRoot(log, e, parent, location.LocationId);
+                    continue;
+                }
+
+                foreach (var name in names)
+                {
+                    if (VdnId.TryParse(name, out var vdnId))
+                    {
+                        found.Add(vdnId);
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>The oldest expired files of <paramref name="vdnId"/> the catalog lists, at most <paramref name="limit"/>; none when it keeps files forever.</summary>
     public async Task<IReadOnlyList<ExpiredFile>> ExpiredAsync(int vdnId, int limit, CancellationToken cancellationToken)
     {

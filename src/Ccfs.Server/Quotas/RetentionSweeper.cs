@@ -28,9 +28,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // A sweep left by a dead node waits for the next tick at most, however long the interval.
-        var tick = options.SweepInterval < TimeSpan.FromMinutes(1) ? options.SweepInterval : TimeSpan.FromMinutes(1);
-        using var timer = new PeriodicTimer(tick, time);
+        using var timer = new PeriodicTimer(Tick, time);
         do
         {
             try
@@ -44,6 +42,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         }
         while (await WaitAsync(timer, stoppingToken));
     }
+
+    /// <summary>How often the sweeper looks: a sweep left by a dead node waits for the next look at most, however long the interval.</summary>
+    private TimeSpan Tick => options.SweepInterval < TimeSpan.FromMinutes(1) ? options.SweepInterval : TimeSpan.FromMinutes(1);
 
     /// <summary>Sweeps each VDN with a <c>retainFor</c> whose sweep is due and free, or was left by a node that is gone.</summary>
     public async Task SweepDueAsync(CancellationToken cancellationToken)
@@ -61,9 +62,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     private async Task SweepEachDueAsync(CancellationToken cancellationToken)
     {
-        // A VDN bound to an account may hold only recordings: no catalog usage, and perhaps only the global retainFor.
+        // A VDN may hold only recordings: no catalog usage, perhaps only the global retainFor, perhaps no account either.
         var vdns = (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys)
-            .Union(accounts.BoundVdns).Order();
+            .Union(accounts.BoundVdns).Union(await candidates.VdnsInLocationsAsync(cancellationToken)).Order();
         foreach (var vdn in vdns)
         {
             if (parameters.For(vdn).RetainFor is null)
@@ -79,7 +80,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                     continue;
                 }
             }
-            else if (sweep.LastSweptAt + options.SweepInterval > time.GetUtcNow())
+            // Sweeps start one interval apart: a look that comes a little early (within half a tick) is the one that is due,
+            // or a sweep would wait a whole tick more each time.
+            else if (sweep.LastSweptAt + options.SweepInterval - (Tick / 2) > time.GetUtcNow())
             {
                 continue;
             }
@@ -96,8 +99,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
             try
             {
+                var started = time.GetUtcNow();
                 var (deleted, bytes) = await SweepAsync(vdn, cancellationToken);
-                await store.FinishAsync(vdn, node.Instance, time.GetUtcNow(), cancellationToken);
+                await store.FinishAsync(vdn, node.Instance, started, cancellationToken);
                 if (deleted > 0)
                 {
                     LogSwept(log, vdn, deleted, bytes, parameters.For(vdn).RetainFor);

@@ -102,6 +102,16 @@ public sealed class DiskFileStore : IFileStore
         return Task.FromResult<IReadOnlyList<string>?>(names);
     }
 
+    public Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath folder, CancellationToken cancellationToken)
+    {
+        var full = Resolve(folder);
+        IReadOnlyList<string> names = Directory.Exists(full)
+            ? [.. new DirectoryInfo(full).EnumerateDirectories().Where(d => d.LinkTarget is null && !d.Name.StartsWith('.')).Select(d => d.Name)
+                .Order(StringComparer.Ordinal)]
+            : [];
+        return Task.FromResult(names);
+    }
+
     /// <summary>Walks the folder as <see cref="FolderTree"/> says, on the calling thread like every other read here.</summary>
     public Task<FileTreePage> ListTreeAsync(StoragePath folder, string? after, int limit, CancellationToken cancellationToken)
     {

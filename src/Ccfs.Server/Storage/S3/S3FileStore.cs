@@ -135,6 +135,39 @@ public sealed class S3FileStore : IFileStore, IDisposable
         return exists ? [.. names.Order(StringComparer.Ordinal)] : null;
     }
 
+    /// <summary>The common prefixes of a delimited listing: S3 has no folders, only keys that have more after a '/'.</summary>
+    public async Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath folder, CancellationToken cancellationToken)
+    {
+        var prefix = Key(folder) + "/";
+        var names = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var request = new ListObjectsV2Request
+            {
+                BucketName = _settings.Bucket,
+                Prefix = prefix,
+                Delimiter = "/",
+                ContinuationToken = continuation,
+                MaxKeys = ListPageSize,
+            };
+            var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+            foreach (var common in page.CommonPrefixes ?? [])
+            {
+                var name = common[prefix.Length..].TrimEnd('/');
+                if (name.Length > 0 && !name.StartsWith('.') && !name.Contains('/', StringComparison.Ordinal))
+                {
+                    names.Add(name);
+                }
+            }
+
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+
+        return [.. names.Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>
     /// One ListObjectsV2 page under the folder's key, from the key <paramref name="after"/> on (StartAfter): S3 lists keys
     /// in UTF-8 byte order, the ordinal order of the ASCII names a path holds, and <c>Next</c> is the page's last key

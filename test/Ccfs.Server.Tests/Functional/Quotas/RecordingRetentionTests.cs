@@ -110,6 +110,40 @@ public sealed class RecordingRetentionTests
         Assert.All(factory.LocationIds, id => Assert.Null(factory.ReadStored(path, id)));
     }
 
+    [Fact]
+    public async Task A_vdn_nothing_names_but_a_folder_in_a_location_is_swept_and_previewed_alike()
+    {
+        // VDN 77: no account, no parameter of its own, no catalog row; only its folder under /voice/ in one location.
+        using var factory = Pool();
+        var path = $"voice/77/IVRrecordFile/{Day}/093012-record.wav";
+        // Folders that name no VDN (leading zero, not a number, hidden) are never taken for one.
+        string[] untouched = [$"voice/077/IVRrecordFile/{Day}/093012-record.wav", $"voice/abc/IVRrecordFile/{Day}/093012-record.wav",
+            $"voice/.77/IVRrecordFile/{Day}/093012-record.wav"];
+        Put(factory, path, ["256"]);
+        foreach (var other in untouched)
+        {
+            Put(factory, other, ["256"]);
+        }
+
+        await AgeAsync(factory, [path, .. untouched]);
+        // Set once the files are old, so the server's own sweeper has nothing to do before the preview.
+        using (var set = await factory.Admin().AdminAsync(HttpMethod.Put, "/admin/api/parameters", new { retainFor = "1.00:00:00" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+
+        var candidates = factory.Services.GetRequiredService<RetentionCandidates>();
+        Assert.Equal([77], await candidates.VdnsInLocationsAsync(CancellationToken.None));
+        var previewed = (await PreviewAsync(factory, 77)).GetProperty("files").EnumerateArray().Select(f => f.GetProperty("fileName").GetString());
+        Assert.Equal(["Y:/" + path], previewed);
+
+        await SweepNowAsync(factory);
+
+        Assert.Null(factory.ReadStored(path, "256"));
+        Assert.All(untouched, other => Assert.NotNull(factory.ReadStored(other, "256")));
+        Assert.Empty((await PreviewAsync(factory, 77)).GetProperty("files").EnumerateArray());
+    }
+
     /// <summary>CTI pool mode, locations 0 and 256, deleting as fast as the sweeper may, so a sweep needs next to no clock.</summary>
     private static CcfsFactory Pool(Dictionary<string, string?>? settings = null) => CcfsFactory.With(new(settings ?? [])
     {
@@ -122,7 +156,7 @@ public sealed class RecordingRetentionTests
     /// Runs a sweep of every due VDN now, moving the clock a millisecond at a time (the pause between deletes is a tenth
     /// of one), so in S3 the recordings written after the old ones stay young through it.
     /// </summary>
-    private static async Task SweepNowAsync(CcfsFactory factory)
+    internal static async Task SweepNowAsync(CcfsFactory factory)
     {
         var sweep = factory.Services.GetRequiredService<RetentionSweeper>().SweepDueAsync(CancellationToken.None);
         for (var step = 0; !sweep.IsCompleted && step < 20_000; step++)

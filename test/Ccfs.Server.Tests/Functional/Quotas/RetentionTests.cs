@@ -60,6 +60,31 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task Sweeps_start_one_interval_apart_so_a_look_a_little_early_is_the_one_that_sweeps()
+    {
+        // SweepInterval 1 h (the default), so the sweeper looks every minute; retainFor 30 min.
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:RetainFor"] = "00:30:00" });
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        // The catalog keeps milliseconds.
+        var startedAt = factory.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        for (var attempt = 0; (await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None)) is not { ClaimedBy: null } last
+             || last.LastSweptAt.ToUnixTimeMilliseconds() < startedAt; attempt++)
+        {
+            Assert.True(attempt < 1000, "the sweep at start-up did not end");
+            await Task.Delay(10);
+        }
+
+        var file = await factory.Signed().StoreAsync(Samples.Sine);
+        // 20 s before one interval has passed since the last sweep started: within half a look, so this look sweeps.
+        factory.Time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromSeconds(20));
+
+        await RecordingRetentionTests.SweepNowAsync(factory);
+
+        Assert.False(factory.HasCopy(file));
+        Assert.Null(await factory.FindAsync(file[2..]));
+    }
+
+    [Fact]
     public async Task A_sweep_left_by_a_node_instance_that_is_gone_is_resumed()
     {
         using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:RetainFor"] = "01:00:00" });

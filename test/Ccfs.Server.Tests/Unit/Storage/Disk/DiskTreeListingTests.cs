@@ -86,6 +86,20 @@ public sealed class DiskTreeListingTests : IDisposable
     }
 
     [Fact]
+    public async Task The_folders_in_a_folder_leave_out_hidden_ones_links_and_files()
+    {
+        Write("voice/53/a.wav", [1], DateTime.UtcNow);
+        Write("voice/54/IVRrecordFile/day/b.wav", [1], DateTime.UtcNow);
+        Write("voice/.hidden/c.wav", [1], DateTime.UtcNow);
+        Write("voice/top.wav", [1], DateTime.UtcNow);
+        Directory.CreateDirectory(_outside);
+        Directory.CreateSymbolicLink(Path.Combine(_root, "voice", "55"), _outside);
+
+        Assert.Equal(["53", "54"], await _store.ListFoldersAsync(StoreByRelativePath.Path("voice"), CancellationToken.None));
+        Assert.Empty(await _store.ListFoldersAsync(StoreByRelativePath.Path("3rdfile"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_listing_goes_on_where_it_was_while_the_files_already_listed_are_deleted()
     {
         for (var i = 0; i < 7; i++)

@@ -223,6 +223,18 @@ public sealed class S3FileStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_folders_in_a_folder_are_the_common_prefixes_hidden_ones_and_files_left_out()
+    {
+        await _bucket.PutAsync($"{Prefix}voice/53/a.wav", [1]);
+        await _bucket.PutAsync($"{Prefix}voice/54/IVRrecordFile/day/b.wav", [1]);
+        await _bucket.PutAsync($"{Prefix}voice/.hidden/c.wav", [1]);
+        await _bucket.PutAsync($"{Prefix}voice/top.wav", [1]);
+
+        Assert.Equal(["53", "54"], await _store.ListFoldersAsync(StoreByRelativePath.Path("voice"), CancellationToken.None));
+        Assert.Empty(await _store.ListFoldersAsync(StoreByRelativePath.Path("3rdfile"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_folder_or_a_missing_key_opens_as_no_file()
     {
         await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);
