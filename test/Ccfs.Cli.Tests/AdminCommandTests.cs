@@ -26,7 +26,7 @@ public sealed class AdminCommandTests(RunningServer server) : IClassFixture<Runn
         var result = await Cli.RunAsync(server.AdminEnvironment(), "admin", "PUT", "/admin/api/parameters", "-d", "@" + file);
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        Assert.True(result.Out.Contains("UploadSizeLimitMb is 0", StringComparison.Ordinal), result.Out);
+        Assert.True(result.Out.Contains("uploadSizeLimitMb is 0", StringComparison.Ordinal), result.Out);
         Assert.Contains("HTTP 400", result.Error, StringComparison.Ordinal);
         File.Delete(file);
     }

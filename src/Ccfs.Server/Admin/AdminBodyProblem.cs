@@ -104,6 +104,16 @@ internal static class AdminBodyProblem
             return "true or false";
         }
 
+        if (type == typeof(TimeSpan))
+        {
+            return "a duration as a string, days.hours:minutes:seconds, such as \"30.00:00:00\"";
+        }
+
+        if (type == typeof(int) || type == typeof(long))
+        {
+            return "a whole number";
+        }
+
         if (type.IsPrimitive || type == typeof(decimal))
         {
             return "a number";

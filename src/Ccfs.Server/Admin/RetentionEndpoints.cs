@@ -42,11 +42,14 @@ public static class RetentionEndpoints
     private static async Task<IResult> PinAsync(HttpContext http, IParameterSource parameters, IFileCatalog catalog, RetentionStore store,
         LocationSet locations, TimeProvider time, bool pin)
     {
-        var (_, record, refusal) = await StoredPrompts.FindAsync(http, parameters, catalog);
+        var (named, record, refusal) = await StoredPrompts.FindAsync(http, parameters, catalog);
         var file = record is not null ? (record.Path, record.VdnId, record.FileName) : await RecordingAsync(http, parameters, locations, pin);
         if (file is not { } found)
         {
-            return refusal!;
+            return pin && named is not null
+                ? AdminResults.NotFound($"{AdminQuery.Text(http, "fileName")} is not stored, and no location holds it as a recording under a "
+                    + "download rule folder of its VDN: only those can be pinned")
+                : refusal!;
         }
 
         var (path, vdnId, fileName) = found;

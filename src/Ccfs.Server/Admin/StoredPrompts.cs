@@ -35,7 +35,8 @@ public static class StoredPrompts
         var record = await catalog.FindAsync(path!.Path, http.RequestAborted);
         if (record is null || char.ToUpperInvariant(record.FileName[0]) != drive)
         {
-            return Refused(AdminResults.NotFound($"{fileName} is not stored"));
+            // The name was well formed: its path goes with the refusal, for callers that look further (a recording).
+            return new StoredPrompt(path, null, AdminResults.NotFound($"{fileName} is not stored"));
         }
 
         call?.VdnId = record.VdnId;

@@ -31,39 +31,39 @@ public static class ParameterRules
         var before = errors.Count;
         if (p.UploadSizeLimitMb <= 0 || p.UploadSizeLimitMb > MaxUploadSizeLimitMb)
         {
-            errors.Add($"{prefix}UploadSizeLimitMb is {p.UploadSizeLimitMb}; it must be above 0 and at most {MaxUploadSizeLimitMb}");
+            errors.Add($"{Key(prefix, "UploadSizeLimitMb")} is {p.UploadSizeLimitMb}; it must be above 0 and at most {MaxUploadSizeLimitMb}");
         }
         else if (SizeLimitBytes(p.UploadSizeLimitMb) < MinUploadSizeLimitBytes)
         {
-            errors.Add($"{prefix}UploadSizeLimitMb is {p.UploadSizeLimitMb}, a limit of {SizeLimitBytes(p.UploadSizeLimitMb)} bytes; "
+            errors.Add($"{Key(prefix, "UploadSizeLimitMb")} is {p.UploadSizeLimitMb}, a limit of {SizeLimitBytes(p.UploadSizeLimitMb)} bytes; "
                 + $"it must be at least {MinUploadSizeLimitBytes} bytes ({(decimal)MinUploadSizeLimitBytes / BytesPerMb} MiB)");
         }
 
         if (!PathRule.TryParse(p.UploadPathRule, out var uploadRule, out var error))
         {
-            errors.Add($"{prefix}UploadPathRule: {error}");
+            errors.Add($"{Key(prefix, "UploadPathRule")}: {error}");
         }
         else if (!uploadRule!.HasVdnToken)
         {
-            errors.Add($"{prefix}UploadPathRule '{p.UploadPathRule}' must contain {PathRule.VdnToken}");
+            errors.Add($"{Key(prefix, "UploadPathRule")} '{p.UploadPathRule}' must contain {PathRule.VdnToken}");
         }
 
         var downloadRules = new List<PathRule>();
         var downloadTexts = (p.DownloadPathRule ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (downloadTexts.Length == 0)
         {
-            errors.Add($"{prefix}DownloadPathRule '{p.DownloadPathRule}' names no rule; downloadFile would refuse every path");
+            errors.Add($"{Key(prefix, "DownloadPathRule")} '{p.DownloadPathRule}' names no rule; downloadFile would refuse every path");
         }
 
         foreach (var text in downloadTexts)
         {
             if (!PathRule.TryParse(text, out var rule, out error))
             {
-                errors.Add($"{prefix}DownloadPathRule: {error}");
+                errors.Add($"{Key(prefix, "DownloadPathRule")}: {error}");
             }
             else if (!rule!.HasVdnToken)
             {
-                errors.Add($"{prefix}DownloadPathRule entry '{text}' must contain {PathRule.VdnToken}");
+                errors.Add($"{Key(prefix, "DownloadPathRule")} entry '{text}' must contain {PathRule.VdnToken}");
             }
             else
             {
@@ -73,25 +73,25 @@ public static class ParameterRules
 
         if (p.DriveLetter is not { Length: 1 } || !char.IsAsciiLetter(p.DriveLetter[0]))
         {
-            errors.Add($"{prefix}DriveLetter '{p.DriveLetter}' must be one letter A-Z");
+            errors.Add($"{Key(prefix, "DriveLetter")} '{p.DriveLetter}' must be one letter A-Z");
         }
 
         if (!WaveEncodingNames.TryParseList(p.AcceptedEncodings, out var encodings, out var invalid))
         {
-            errors.Add($"{prefix}AcceptedEncodings has '{invalid}'; use a comma-separated list of alaw, mulaw, pcm8");
+            errors.Add($"{Key(prefix, "AcceptedEncodings")} has '{invalid}'; use a comma-separated list of alaw, mulaw, pcm8");
         }
 
         var promptCheck = PromptCheckModes.TryParse(p.PromptCheck);
         if (promptCheck is null)
         {
-            errors.Add($"{prefix}PromptCheck '{p.PromptCheck}' must be one of {string.Join(", ", PromptCheckModes.Names)}");
+            errors.Add($"{Key(prefix, "PromptCheck")} '{p.PromptCheck}' must be one of {string.Join(", ", PromptCheckModes.Names)}");
         }
 
         var thresholds = PromptThresholdsOf(p, prefix, errors);
         var quota = QuotaOf(p, prefix, errors);
         if (p.RetainFor is { } retainFor && (retainFor <= TimeSpan.Zero || retainFor > MaxRetainFor))
         {
-            errors.Add($"{prefix}RetainFor is {retainFor}; it must be above 0 and at most {MaxRetainFor.Days} days (a duration such as 30.00:00:00)");
+            errors.Add($"{Key(prefix, "RetainFor")} is {retainFor}; it must be above 0 and at most {MaxRetainFor.Days} days (a duration such as 30.00:00:00)");
         }
 
         if (errors.Count > before)
@@ -118,7 +118,7 @@ public static class ParameterRules
         {
             if (!valid)
             {
-                errors.Add($"{prefix}{name} is {value}; it must be {range}");
+                errors.Add($"{Key(prefix, name)} is {value}; it must be {range}");
             }
         }
 
@@ -142,16 +142,19 @@ public static class ParameterRules
         };
     }
 
+    /// <summary>How a problem names a value: its configuration key (the prefix ends in ':'), or for the admin API its JSON property.</summary>
+    private static string Key(string prefix, string name) => prefix.EndsWith(':') ? prefix + name : prefix + char.ToLowerInvariant(name[0]) + name[1..];
+
     private static VdnQuota QuotaOf(ParameterOptions p, string prefix, List<string> errors)
     {
         if (p.QuotaMb is { } mb && (mb < 0 || mb > MaxQuotaMb))
         {
-            errors.Add($"{prefix}QuotaMb is {mb}; it must be between 0 and {MaxQuotaMb}, or absent for no limit");
+            errors.Add($"{Key(prefix, "QuotaMb")} is {mb}; it must be between 0 and {MaxQuotaMb}, or absent for no limit");
         }
 
         if (p.QuotaFiles is < 0)
         {
-            errors.Add($"{prefix}QuotaFiles is {p.QuotaFiles}; it must be 0 or more, or absent for no limit");
+            errors.Add($"{Key(prefix, "QuotaFiles")} is {p.QuotaFiles}; it must be 0 or more, or absent for no limit");
         }
 
         return new VdnQuota(p.QuotaMb is { } quotaMb and >= 0 and <= MaxQuotaMb ? SizeLimitBytes(quotaMb) : null,

@@ -131,14 +131,14 @@ public sealed class ParameterAdminTests : IDisposable
 
     public static TheoryData<string, string, string> InvalidChanges => new()
     {
-        { Parameters, """{"uploadSizeLimitMb":0}""", "UploadSizeLimitMb is 0" },
-        { Parameters, """{"uploadSizeLimitMb":-3}""", "UploadSizeLimitMb is -3" },
+        { Parameters, """{"uploadSizeLimitMb":0}""", "uploadSizeLimitMb is 0" },
+        { Parameters, """{"uploadSizeLimitMb":-3}""", "uploadSizeLimitMb is -3" },
         { Parameters, """{"uploadSizeLimitMb":5000}""", "at most 1024" },
         { Parameters, """{"uploadSizeLimitMb":0.0000001}""", "a limit of 0 bytes" },
         { Parameters, """{"uploadSizeLimitMb":0.0009}""", "at least 1024 bytes" },
         { Parameters, """{"downloadPathRule":""}""", "names no rule" },
         { Parameters, """{"downloadPathRule":" ; "}""", "names no rule" },
-        { Parameters + "/vdns/55", """{"downloadPathRule":";"}""", "VDN 55: DownloadPathRule ';' names no rule" },
+        { Parameters + "/vdns/55", """{"downloadPathRule":";"}""", "VDN 55: downloadPathRule ';' names no rule" },
         { Parameters, """{"uploadPathRule":"/3rdfile/%VDN%/x/"}""", "%VDN%" },
         { Parameters, """{"uploadPathRule":"/3rdfile/fixed/"}""", "must contain %VDNNO%" },
         { Parameters, """{"downloadPathRule":"/voice/%VDNNO%/a;/x/%NOPE%/"}""", "%NOPE%" },
@@ -162,7 +162,9 @@ public sealed class ParameterAdminTests : IDisposable
         { Parameters, """{"driveLetter":5}""", "property 'driveLetter' must be a string (or null)" },
         { Parameters, """[1,2]""", "the body must be a JSON object with the properties uploadSizeLimitMb, uploadPathRule" },
         { Parameters, """{"uploadSizeLimitMb":""", "the body is not valid JSON" },
-        { Parameters + "/vdns/55", """{"uploadSizeLimitMb":0}""", "VDN 55: UploadSizeLimitMb is 0" },
+        { Parameters + "/vdns/55", """{"uploadSizeLimitMb":0}""", "VDN 55: uploadSizeLimitMb is 0" },
+        { Parameters, """{"retainFor":"30d"}""", "property 'retainFor' must be a duration as a string, days.hours:minutes:seconds, such as \"30.00:00:00\"" },
+        { Parameters, """{"quotaFiles":1.5}""", "property 'quotaFiles' must be a whole number" },
         { Parameters + "/vdns/0", """{"uploadSizeLimitMb":1}""", "VDN 0" },
     };
 

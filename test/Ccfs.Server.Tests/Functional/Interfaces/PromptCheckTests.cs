@@ -129,11 +129,11 @@ public sealed class PromptCheckTests
 
     [Theory]
     [InlineData("""{"promptCheck":"maybe"}""", "promptCheck 'maybe' must be one of off, warn, refuse")]
-    [InlineData("""{"promptLevelDbov":3}""", "PromptLevelDbov is 3; it must be between -60 and 0")]
-    [InlineData("""{"promptLevelToleranceDb":0}""", "PromptLevelToleranceDb is 0; it must be above 0 and at most 30")]
-    [InlineData("""{"promptMaxClippedRuns":-1}""", "PromptMaxClippedRuns is -1; it must be 0 or more")]
-    [InlineData("""{"promptMaxDcOffsetPercent":0}""", "PromptMaxDcOffsetPercent is 0; it must be above 0 and at most 100")]
-    [InlineData("""{"promptMaxHeadSilenceSeconds":-0.5}""", "PromptMaxHeadSilenceSeconds is -0.5; it must be between 0 and 3600")]
+    [InlineData("""{"promptLevelDbov":3}""", "promptLevelDbov is 3; it must be between -60 and 0")]
+    [InlineData("""{"promptLevelToleranceDb":0}""", "promptLevelToleranceDb is 0; it must be above 0 and at most 30")]
+    [InlineData("""{"promptMaxClippedRuns":-1}""", "promptMaxClippedRuns is -1; it must be 0 or more")]
+    [InlineData("""{"promptMaxDcOffsetPercent":0}""", "promptMaxDcOffsetPercent is 0; it must be above 0 and at most 100")]
+    [InlineData("""{"promptMaxHeadSilenceSeconds":-0.5}""", "promptMaxHeadSilenceSeconds is -0.5; it must be between 0 and 3600")]
     public async Task Prompt_parameters_out_of_range_are_refused_by_name_and_change_nothing(string body, string problem)
     {
         using var factory = CcfsFactory.With([]);
@@ -142,7 +142,7 @@ public sealed class PromptCheckTests
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         var problems = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("problems");
-        Assert.Contains(problems.EnumerateArray(), p => p.GetString()!.Contains(problem, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(problems.EnumerateArray(), p => p.GetString()!.Contains(problem, StringComparison.Ordinal));
         using var upload = await factory.Signed().UploadAsync(Lint("prompt-quiet"));
         await CcfsAnswer.AssertTripleAsync(upload, "0", "success");
     }

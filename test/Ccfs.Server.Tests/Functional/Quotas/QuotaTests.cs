@@ -219,7 +219,7 @@ public sealed class QuotaTests
             System.Text.Encoding.UTF8.GetBytes(json));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(problem, await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(problem, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, factory.CatalogCount("parameter_overrides"));
     }
 

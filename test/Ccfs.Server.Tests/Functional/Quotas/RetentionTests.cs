@@ -133,7 +133,10 @@ public sealed class RetentionTests
 
     [Theory]
     [InlineData("/admin/api/files/pin", HttpStatusCode.BadRequest, "the fileName query parameter is missing")]
-    [InlineData("/admin/api/files/pin?fileName=Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1.wav", HttpStatusCode.NotFound, "is not stored")]
+    [InlineData("/admin/api/files/pin?fileName=Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1.wav", HttpStatusCode.NotFound,
+        "Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1.wav is not stored, and no location holds it as a recording under a download rule folder")]
+    [InlineData("/admin/api/files/pin?fileName=Y:/voice/53/other/x.wav", HttpStatusCode.NotFound, "only those can be pinned")]
+    [InlineData("/admin/api/files/unpin?fileName=Y:/voice/53/other/x.wav", HttpStatusCode.NotFound, "Y:/voice/53/other/x.wav is not stored")]
     [InlineData("/admin/api/files/unpin?fileName=Y:/../x.wav", HttpStatusCode.BadRequest, "fileName is not a stored prompt")]
     [InlineData("/admin/api/retention/preview", HttpStatusCode.BadRequest, "the vdnId query parameter is missing")]
     [InlineData("/admin/api/retention/preview?vdnId=abc", HttpStatusCode.BadRequest, "vdnId")]
