@@ -121,8 +121,10 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
                         if (file.LastModified + retainFor < time.GetUtcNow() && !await store.HasRowAsync(path, cancellationToken)
                             && !await store.IsPinnedAsync(path, cancellationToken))
                         {
-                            yield return new ExpiredFile(path, $"{vdn.DriveLetter}:{path}", file.SizeBytes, file.LastModified,
-                                file.LastModified + retainFor, StoreOnly: true);
+                            // In milliseconds, as the catalog's times are: the delete reads each copy's own time again.
+                            var modified = DateTimeOffset.FromUnixTimeMilliseconds(file.LastModified.ToUnixTimeMilliseconds());
+                            yield return new ExpiredFile(path, $"{vdn.DriveLetter}:{path}", file.SizeBytes, modified, modified + retainFor,
+                                StoreOnly: true);
                         }
                     }
 
