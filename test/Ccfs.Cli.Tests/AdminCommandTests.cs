@@ -6,6 +6,22 @@ namespace Ccfs.Cli.Tests;
 public sealed class AdminCommandTests(RunningServer server) : IClassFixture<RunningServer>
 {
     [Fact]
+    public async Task A_wav_goes_to_the_admin_upload_with_its_content_type()
+    {
+        var file = TestData.Audio("lint", "prompt-nominal.wav");
+
+        var refused = await Cli.RunAsync(server.AdminEnvironment(), "admin", "POST", "/admin/api/vdns/55/files", "--data", "@" + file);
+        var stored = await Cli.RunAsync(server.AdminEnvironment(), "admin", "POST", "/admin/api/vdns/55/files", "--data", "@" + file,
+            "--content-type", "audio/wav");
+
+        Assert.Equal(ExitCodes.Failed, refused.ExitCode);
+        Assert.True(stored.ExitCode == ExitCodes.Success, stored.Error);
+        var fileName = JsonDocument.Parse(stored.Out).RootElement.GetProperty("fileName").GetString()!;
+        Assert.StartsWith("Y:/3rdfile/55/", fileName, StringComparison.Ordinal);
+        Assert.True(server.HasCopy(fileName));
+    }
+
+    [Fact]
     public async Task An_admin_changes_a_parameter_and_reads_it_back()
     {
         var put = await Cli.RunAsync(server.AdminEnvironment(), "admin", "PUT", "/admin/api/parameters/vdns/55", "--data", """{"uploadSizeLimitMb":2}""");

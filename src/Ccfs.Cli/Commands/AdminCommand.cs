@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Ccfs.Cli.Commands;
 
 /// <summary>
-/// <c>ccfs admin METHOD PATH [--data JSON|@FILE]</c>: one signed request to ccfs's administration API, for operators and
+/// <c>ccfs admin METHOD PATH [--data JSON|@FILE] [--content-type TYPE]</c>: one signed request to ccfs's administration API, for operators and
 /// scripts. The answer's JSON goes to stdout; the exit code follows its HTTP status. <c>ccfs admin ip-locks [lift ADDRESS]</c>
 /// lists and lifts the client addresses the server locked.
 /// </summary>
@@ -16,9 +16,14 @@ internal static class AdminCommand
         var method = new Argument<string>("method") { Description = "GET, POST, PUT, PATCH or DELETE" };
         var path = new Argument<string>("path") { Description = "The path and query, e.g. /admin/api/parameters or /admin/api/audit?limit=20" };
         var data = new Option<string>("--data", "-d") { Description = "A JSON body, or @FILE to read it from a file" };
+        var contentType = new Option<string>("--content-type")
+        {
+            Description = "The body's media type, e.g. audio/wav to upload a WAV from @FILE (default application/json)",
+            DefaultValueFactory = _ => "application/json",
+        };
         var command = new Command("admin", "Send a signed request to the administration API (/admin/api) of a ccfs server")
         {
-            method, path, data, IpLocks(connection, console),
+            method, path, data, contentType, IpLocks(connection, console),
         };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
@@ -40,7 +45,8 @@ internal static class AdminCommand
                 ['@', .. var file] => await File.ReadAllBytesAsync(file, cancellation),
                 var json => Encoding.UTF8.GetBytes(json),
             };
-            var answer = await SendAsync(connection, parse, console, new HttpMethod(verb), target, body, cancellation);
+            var answer = await SendAsync(connection, parse, console, new HttpMethod(verb), target, body, cancellation,
+                parse.GetValue(contentType)!);
             await console.Out.WriteLineAsync(Pretty(answer.Text));
             return await ExitCodeAsync(console, answer);
         }));
@@ -99,10 +105,10 @@ internal static class AdminCommand
     }
 
     internal static async Task<AdminAnswer> SendAsync(ConnectionOptions connection, ParseResult parse, CliConsole console, HttpMethod method,
-        string target, byte[]? body, CancellationToken cancellation)
+        string target, byte[]? body, CancellationToken cancellation, string contentType = "application/json")
     {
         using var response = await connection.Resolve(parse, console).CreateClient()
-            .SendSignedAsync(method, target, body, cancellationToken: cancellation);
+            .SendSignedAsync(method, target, body, contentType, cancellation);
         return new AdminAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation),
             response.Headers.TryGetValues("X-Ccfs-Reason", out var reason) ? string.Join(' ', reason) : null);
     }
