@@ -67,7 +67,7 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
                     }
                     catch (OutsideRootException e)
                     {
-                        // No interface serves a folder a link leads out of the location, and retention deletes nothing there.
+                        // A link on the way may lead out of the location, or to another VDN's folder: retention deletes nothing there.
                         LogOutsideRoot(log, e, folder.Value, location.LocationId);
                         break;
                     }
@@ -166,6 +166,6 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
 
     private static bool Under(string[] folders, string path) => folders.Any(f => path.StartsWith(f, StringComparison.Ordinal));
 
-    [LoggerMessage(LogLevel.Warning, "Retention does not sweep {Folder} of location {Location}: a link leads it out of the location")]
+    [LoggerMessage(LogLevel.Warning, "Retention does not sweep {Folder} of location {Location}: a link is on its way, and retention follows none")]
     private static partial void LogOutsideRoot(ILogger logger, Exception exception, string folder, string location);
 }

@@ -110,6 +110,29 @@ public sealed class RecordingRetentionTests
         Assert.All(factory.LocationIds, id => Assert.Null(factory.ReadStored(path, id)));
     }
 
+    [Fact]
+    [Trait("Storage", "Disk")]
+    public async Task A_rule_folder_reached_through_a_link_inside_the_location_is_not_swept()
+    {
+        // VDN 53's recording folder is a link to VDN 55's, which keeps its files forever: 53's retention must not reach them.
+        using var factory = Pool();
+        var theirs = $"voice/55/IVRrecordFile/{Day}/093012-record.wav";
+        Put(factory, theirs, factory.LocationIds);
+        await AgeAsync(factory, [theirs]);
+        foreach (var id in factory.LocationIds)
+        {
+            Directory.CreateSymbolicLink(Path.Combine(factory.LocationRoot(id), "voice", "53"), "55");
+        }
+
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+
+        Assert.Empty((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+        await SweepNowAsync(factory);
+
+        Assert.All(factory.LocationIds, id => Assert.NotNull(factory.ReadStored(theirs, id)));
+        Assert.Contains(factory.Logs, l => l.Message.StartsWith("Retention does not sweep voice/53/IVRrecordFile of location", StringComparison.Ordinal));
+    }
+
     /// <summary>CTI pool mode, locations 0 and 256, deleting as fast as the sweeper may, so a sweep needs next to no clock.</summary>
     private static CcfsFactory Pool(Dictionary<string, string?>? settings = null) => CcfsFactory.With(new(settings ?? [])
     {
