@@ -34,10 +34,9 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
             return [];
         }
 
-        var folders = Folders(vdn, vdnId);
-        var rows = await store.ExpiredAsync(vdnId, time.GetUtcNow() - retainFor, limit, cancellationToken);
-        return [.. rows.Where(r => Under(folders, r.Path))
-            .Select(r => new ExpiredFile(r.Path, r.FileName, r.SizeBytes, r.CreatedAt, r.CreatedAt + retainFor))];
+        var rows = await store.ExpiredAsync(vdnId, [.. Folders(vdn, vdnId).Distinct(StringComparer.Ordinal)], time.GetUtcNow() - retainFor, limit,
+            cancellationToken);
+        return [.. rows.Select(r => new ExpiredFile(r.Path, r.FileName, r.SizeBytes, r.CreatedAt, r.CreatedAt + retainFor))];
     }
 
     /// <summary>

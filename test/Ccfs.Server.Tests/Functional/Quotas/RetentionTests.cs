@@ -60,6 +60,33 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task Files_left_under_an_earlier_upload_rule_do_not_hold_up_the_sweep_of_those_under_the_rules()
+    {
+        using var factory = CcfsFactory.With([]);
+        var client = factory.Signed();
+        // More than a batch of the sweeper's, all older than the file under the rules, which retention no longer touches.
+        var earlier = new List<string>();
+        foreach (var wave in Enumerable.Range(0, 101).Chunk(34))
+        {
+            earlier.AddRange(await Task.WhenAll(wave.Select(_ => client.StoreAsync(Samples.Sine))));
+        }
+
+        var rules = new { uploadPathRule = "/prompts/%VDNNO%/bot/", downloadPathRule = "/prompts/%VDNNO%" };
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, rules);
+        factory.Time.Advance(TimeSpan.FromSeconds(1));
+        var current = await client.StoreAsync(Samples.Sine);
+        factory.Time.Advance(TimeSpan.FromDays(2));
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { rules.uploadPathRule, rules.downloadPathRule, retainFor = "1.00:00:00" });
+
+        Assert.Equal([current], (await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray()
+            .Select(f => f.GetProperty("fileName").GetString()));
+        await SweepUntilAsync(factory, () => !factory.HasCopy(current));
+
+        Assert.All(earlier, f => Assert.True(factory.HasCopy(f)));
+        Assert.Equal(earlier.Count, factory.CatalogRows().Count);
+    }
+
+    [Fact]
     public async Task A_sweep_left_by_a_node_instance_that_is_gone_is_resumed()
     {
         using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:RetainFor"] = "01:00:00" });
