@@ -62,6 +62,11 @@ public sealed class RetentionStore(CatalogDatabase database)
     public async Task<bool> HasRowAsync(string path, CancellationToken cancellationToken) =>
         (await database.QueryAsync("SELECT 1 FROM files WHERE path = @path;", r => 1, cancellationToken, ("path", path))).Count > 0;
 
+    /// <summary>When the stored file <paramref name="path"/> was created, as its row says now; null if no stored row has that name.</summary>
+    public async Task<DateTimeOffset?> CreatedAtAsync(string path, CancellationToken cancellationToken) =>
+        (await database.QueryAsync($"SELECT created_at_ms FROM files WHERE path = @path AND state = {Stored};",
+            r => (DateTimeOffset?)DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), cancellationToken, ("path", path))).FirstOrDefault();
+
     /// <summary>A VDN's pins.</summary>
     public async Task<IReadOnlyList<FilePin>> PinsAsync(int vdnId, CancellationToken cancellationToken) =>
         await database.QueryAsync("SELECT path, vdn_id, pinned_by, pinned_at_ms FROM file_pins WHERE vdn_id = @vdn ORDER BY path;",

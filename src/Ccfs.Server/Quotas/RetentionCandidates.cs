@@ -114,9 +114,10 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
     }
 
     /// <summary>
-    /// Whether <paramref name="file"/> is expired now, under the parameters in force now, and not pinned. A file only the
-    /// locations held must still have no catalog row (one made since gives it the catalog's age), and every copy left
-    /// must be older than <c>retainFor</c>, since its delete removes them all.
+    /// Whether <paramref name="file"/> is expired now, under the parameters in force now, and not pinned. A catalog file
+    /// is as old as its stored row is now, whatever the listing said. A file only the locations held must still have no
+    /// catalog row (one made since gives it the catalog's age), and every copy left must be older than <c>retainFor</c>,
+    /// since its delete removes them all.
     /// </summary>
     public async Task<bool> StillExpiredAsync(int vdnId, ExpiredFile file, CancellationToken cancellationToken)
     {
@@ -128,7 +129,8 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
 
         if (!file.StoreOnly)
         {
-            return file.CreatedAt + retainFor < time.GetUtcNow();
+            // The row listed may be gone and a new file have its name (deleted and stored again): the row's age now counts.
+            return await store.CreatedAtAsync(file.Path, cancellationToken) is { } createdAt && createdAt + retainFor < time.GetUtcNow();
         }
 
         if (await store.HasRowAsync(file.Path, cancellationToken))

@@ -117,9 +117,10 @@ public sealed class RetentionTests
     {
         using var factory = CcfsFactory.With([]);
         var name = await factory.Signed().StoreAsync(Samples.Sine);
-        var now = factory.Time.GetUtcNow();
-        // As a sweep listed it two hours ago under retainFor 1 h: it is checked again before its delete.
-        var listed = new ExpiredFile(name[2..], name, Samples.Sine.Length, now - TimeSpan.FromHours(2), now - TimeSpan.FromHours(1));
+        var created = factory.Time.GetUtcNow();
+        factory.Time.Advance(TimeSpan.FromHours(2));
+        // As a sweep listed it under retainFor 1 h: it is checked again before its delete.
+        var listed = new ExpiredFile(name[2..], name, Samples.Sine.Length, created, created + TimeSpan.FromHours(1));
         var candidates = factory.Services.GetRequiredService<RetentionCandidates>();
         await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "01:00:00" });
         Assert.True(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
@@ -131,6 +132,30 @@ public sealed class RetentionTests
         await PinAsync(factory, name, "pin", HttpStatusCode.OK);
         Assert.False(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
         Assert.True(factory.HasCopy(name));
+    }
+
+    [Fact]
+    public async Task A_file_listed_as_expired_is_not_deleted_once_a_new_file_took_its_name()
+    {
+        using var factory = CcfsFactory.With([]);
+        var seeder = factory.Services.GetRequiredService<Ccfs.Server.Seeding.Seeder>();
+        Ccfs.Server.Seeding.SeedUpload[] upload = [new(CcfsFactory.Vdn, "welcome.wav", Samples.Sine, "test")];
+        var name = (await seeder.SeedAsync(upload, [], "test")).Uploads.Single().FileName;
+        factory.Time.Advance(TimeSpan.FromDays(2));
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+        var candidates = factory.Services.GetRequiredService<RetentionCandidates>();
+        var listed = Assert.Single(await candidates.NextSweepAsync(CcfsFactory.Vdn, 10, CancellationToken.None));
+
+        // Between the sweep's listing and its delete, the file is deleted and a rehearsal seeds it again: a young file.
+        using (var deleted = await factory.Signed().DeleteAsync(name))
+        {
+            await CcfsAnswer.AssertTripleAsync(deleted, "0", "success");
+        }
+
+        await seeder.SeedAsync(upload, [], "test");
+
+        Assert.False(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
+        Assert.Empty(await candidates.NextSweepAsync(CcfsFactory.Vdn, 10, CancellationToken.None));
     }
 
     [Theory]
