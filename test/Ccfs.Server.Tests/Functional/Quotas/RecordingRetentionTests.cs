@@ -134,6 +134,24 @@ public sealed class RecordingRetentionTests
     }
 
     [Fact]
+    public async Task A_file_placed_in_the_upload_folder_outside_every_download_folder_can_be_pinned()
+    {
+        // The sweep lists the upload folder too; here no download rule covers it.
+        using var factory = Pool();
+        var path = "3rdfile/53/thirdvoicebotfile/placed.wav";
+        Put(factory, path, factory.LocationIds);
+        await AgeAsync(factory, [path]);
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { downloadPathRule = "/voice/%VDNNO%/IVRrecordFile", retainFor = "1.00:00:00" });
+        Assert.Single((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+
+        await PinAsync(factory, "Y:/" + path, "pin", HttpStatusCode.OK);
+
+        Assert.Empty((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+        await SweepNowAsync(factory);
+        Assert.All(factory.LocationIds, id => Assert.NotNull(factory.ReadStored(path, id)));
+    }
+
+    [Fact]
     [Trait("Storage", "Disk")]
     public async Task A_pin_through_a_link_is_refused_as_the_sweep_would_not_list_that_name()
     {
