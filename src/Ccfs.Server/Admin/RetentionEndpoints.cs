@@ -43,7 +43,17 @@ public static class RetentionEndpoints
         LocationSet locations, TimeProvider time, bool pin)
     {
         var (named, record, refusal) = await StoredPrompts.FindAsync(http, parameters, catalog);
-        var file = record is not null ? (record.Path, record.VdnId, record.FileName) : await RecordingAsync(http, parameters, locations, pin);
+        (string Path, int VdnId, string FileName)? file;
+        try
+        {
+            file = record is not null ? (record.Path, record.VdnId, record.FileName) : await RecordingAsync(http, parameters, locations, pin);
+        }
+        catch (OutsideRootException)
+        {
+            return AdminResults.Invalid($"{AdminQuery.Text(http, "fileName")} leads through a link, and retention follows none: "
+                + "pin the file under its own name");
+        }
+
         if (file is not { } found)
         {
             return pin && named is not null
@@ -61,9 +71,12 @@ public static class RetentionEndpoints
     }
 
     /// <summary>
-    /// A file no catalog row lists, named under a download rule folder of its VDN (a recording): to pin, some location must
-    /// hold it; an unpin needs no file, so a pin outlives a recording removed past ccfs no longer than asked.
+    /// A file no catalog row lists, named under an upload or download rule folder of its VDN (a recording): to pin, some
+    /// location must hold it as the sweep lists it (on disk, a regular file with no link on its way: a link's name is not
+    /// the one the sweep would find); an unpin needs no file, so a pin outlives a recording removed past ccfs no longer
+    /// than asked.
     /// </summary>
+    /// <exception cref="OutsideRootException">The name leads through a link on disk.</exception>
     private static async Task<(string Path, int VdnId, string FileName)?> RecordingAsync(HttpContext http, IParameterSource parameters,
         LocationSet locations, bool pin)
     {
@@ -75,14 +88,15 @@ public static class RetentionEndpoints
 
         foreach (var set in parameters.All)
         {
-            foreach (var rule in set.DownloadPathRules)
+            // The sweep lists the upload folder as well as the download ones, whether or not a download rule covers it.
+            foreach (var rule in set.DownloadPathRules.Prepend(set.UploadPathRule))
             {
                 if (path!.Segments.Count > rule.SegmentCount && rule.TryMatchPrefix(path.Segments, out var vdnId)
                     && ReferenceEquals(parameters.For(vdnId), set) && set.DriveLetter == char.ToUpperInvariant(fileName[0]))
                 {
                     foreach (var location in locations.Stores)
                     {
-                        if (!pin || await location.ExistsAsync(path.StoragePath, http.RequestAborted))
+                        if (!pin || await location.StatAsync(path.StoragePath, http.RequestAborted) is not null)
                         {
                             return (path.Path, vdnId, $"{set.DriveLetter}:{path.Path}");
                         }

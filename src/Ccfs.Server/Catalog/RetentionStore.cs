@@ -17,20 +17,33 @@ public sealed class RetentionStore(CatalogDatabase database)
 {
     private static readonly string Stored = ((int)FileState.Stored).ToString(CultureInfo.InvariantCulture);
 
-    private static readonly string Expired = $"""
-        SELECT f.path, f.file_name, f.size_bytes, f.created_at_ms FROM files f
-        WHERE f.state = {Stored} AND f.vdn_id = @vdn AND f.created_at_ms < @cutoff
-          AND NOT EXISTS (SELECT 1 FROM file_pins p WHERE p.path = f.path)
-        ORDER BY f.created_at_ms, f.path LIMIT @limit;
-        """;
-
     private readonly CatalogWriter _writer = database.Writer;
 
-    /// <summary>A VDN's stored, unpinned files created before <paramref name="cutoff"/>, oldest first.</summary>
+    /// <summary>
+    /// A VDN's stored, unpinned files under <paramref name="folders"/> (catalog keys ending in '/') created before
+    /// <paramref name="cutoff"/>, oldest first. The folders are matched here, before the limit, so files the VDN keeps
+    /// elsewhere (under an earlier upload rule) never fill the page in place of those retention may delete.
+    /// </summary>
     public async Task<IReadOnlyList<(string Path, string FileName, long SizeBytes, DateTimeOffset CreatedAt)>> ExpiredAsync(int vdnId,
-        DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
-        await database.QueryAsync(Expired, r => (r.GetString(0), r.GetString(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))),
-            cancellationToken, ("vdn", vdnId), ("cutoff", cutoff.ToUnixTimeMilliseconds()), ("limit", limit));
+        IReadOnlyList<string> folders, DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        if (folders.Count == 0)
+        {
+            return [];
+        }
+
+        var under = string.Join(" OR ", folders.Select((_, i) => $"substr(f.path, 1, @length{i}) = @folder{i}"));
+        var sql = $"""
+            SELECT f.path, f.file_name, f.size_bytes, f.created_at_ms FROM files f
+            WHERE f.state = {Stored} AND f.vdn_id = @vdn AND f.created_at_ms < @cutoff AND ({under})
+              AND NOT EXISTS (SELECT 1 FROM file_pins p WHERE p.path = f.path)
+            ORDER BY f.created_at_ms, f.path LIMIT @limit;
+            """;
+        (string, object?)[] arguments = [("vdn", vdnId), ("cutoff", cutoff.ToUnixTimeMilliseconds()), ("limit", limit),
+            .. folders.SelectMany((f, i) => new (string, object?)[] { ($"length{i}", f.Length), ($"folder{i}", f) })];
+        return await database.QueryAsync(sql, r => (r.GetString(0), r.GetString(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))),
+            cancellationToken, arguments);
+    }
 
     /// <summary>Pins a file; false if it was pinned already (the first pin stays).</summary>
     public Task<bool> PinAsync(string path, int vdnId, string actor, DateTimeOffset at, CancellationToken cancellationToken) =>
@@ -48,6 +61,11 @@ public sealed class RetentionStore(CatalogDatabase database)
     /// <summary>Whether the catalog has a row for <paramref name="path"/>, whatever its state: then the catalog's age is the file's.</summary>
     public async Task<bool> HasRowAsync(string path, CancellationToken cancellationToken) =>
         (await database.QueryAsync("SELECT 1 FROM files WHERE path = @path;", r => 1, cancellationToken, ("path", path))).Count > 0;
+
+    /// <summary>When the stored file <paramref name="path"/> was created, as its row says now; null if no stored row has that name.</summary>
+    public async Task<DateTimeOffset?> CreatedAtAsync(string path, CancellationToken cancellationToken) =>
+        (await database.QueryAsync($"SELECT created_at_ms FROM files WHERE path = @path AND state = {Stored};",
+            r => (DateTimeOffset?)DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), cancellationToken, ("path", path))).FirstOrDefault();
 
     /// <summary>A VDN's pins.</summary>
     public async Task<IReadOnlyList<FilePin>> PinsAsync(int vdnId, CancellationToken cancellationToken) =>

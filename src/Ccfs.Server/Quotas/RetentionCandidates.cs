@@ -77,10 +77,9 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
             return [];
         }
 
-        var folders = Folders(vdn, vdnId);
-        var rows = await store.ExpiredAsync(vdnId, time.GetUtcNow() - retainFor, limit, cancellationToken);
-        return [.. rows.Where(r => Under(folders, r.Path))
-            .Select(r => new ExpiredFile(r.Path, r.FileName, r.SizeBytes, r.CreatedAt, r.CreatedAt + retainFor))];
+        var rows = await store.ExpiredAsync(vdnId, [.. Folders(vdn, vdnId).Distinct(StringComparer.Ordinal)], time.GetUtcNow() - retainFor, limit,
+            cancellationToken);
+        return [.. rows.Select(r => new ExpiredFile(r.Path, r.FileName, r.SizeBytes, r.CreatedAt, r.CreatedAt + retainFor))];
     }
 
     /// <summary>
@@ -110,7 +109,7 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
                     }
                     catch (OutsideRootException e)
                     {
-                        // No interface serves a folder a link leads out of the location, and retention deletes nothing there.
+                        // A link on the way may lead out of the location, or to another VDN's folder: retention deletes nothing there.
                         LogOutsideRoot(log, e, folder.Value, location.LocationId);
                         break;
                     }
@@ -160,9 +159,10 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
     }
 
     /// <summary>
-    /// Whether <paramref name="file"/> is expired now, under the parameters in force now, and not pinned. A file only the
-    /// locations held must still have no catalog row (one made since gives it the catalog's age), and every copy left
-    /// must be older than <c>retainFor</c>, since its delete removes them all.
+    /// Whether <paramref name="file"/> is expired now, under the parameters in force now, and not pinned. A catalog file
+    /// is as old as its stored row is now, whatever the listing said. A file only the locations held must still have no
+    /// catalog row (one made since gives it the catalog's age), and every copy left must be older than <c>retainFor</c>,
+    /// since its delete removes them all.
     /// </summary>
     public async Task<bool> StillExpiredAsync(int vdnId, ExpiredFile file, CancellationToken cancellationToken)
     {
@@ -174,7 +174,8 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
 
         if (!file.StoreOnly)
         {
-            return file.CreatedAt + retainFor < time.GetUtcNow();
+            // The row listed may be gone and a new file have its name (deleted and stored again): the row's age now counts.
+            return await store.CreatedAtAsync(file.Path, cancellationToken) is { } createdAt && createdAt + retainFor < time.GetUtcNow();
         }
 
         if (await store.HasRowAsync(file.Path, cancellationToken))
@@ -211,6 +212,6 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
 
     private static bool Under(string[] folders, string path) => folders.Any(f => path.StartsWith(f, StringComparison.Ordinal));
 
-    [LoggerMessage(LogLevel.Warning, "Retention does not sweep {Folder} of location {Location}: a link leads it out of the location")]
+    [LoggerMessage(LogLevel.Warning, "Retention does not sweep {Folder} of location {Location}: a link is on its way, and retention follows none")]
     private static partial void LogOutsideRoot(ILogger logger, Exception exception, string folder, string location);
 }

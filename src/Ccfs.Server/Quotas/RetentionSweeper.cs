@@ -241,7 +241,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
     [LoggerMessage(LogLevel.Information, "Resuming the retention sweep of VDN {Vdn} left by node instance {Instance}")]
     private static partial void LogResumed(ILogger logger, int vdn, string instance);
 
-    [LoggerMessage(LogLevel.Warning, "Retention left {FileName} of VDN {Vdn} alone: a link leads it out of the location")]
+    [LoggerMessage(LogLevel.Warning, "Retention left {FileName} of VDN {Vdn} alone: a link is now on its way, and retention follows none")]
     private static partial void LogOutsideRoot(ILogger logger, Exception exception, string fileName, int vdn);
 
     [LoggerMessage(LogLevel.Warning, "A retention sweep failed; the next tick tries again")]

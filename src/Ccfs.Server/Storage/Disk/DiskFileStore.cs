@@ -112,20 +112,23 @@ public sealed class DiskFileStore : IFileStore
         return Task.FromResult(names);
     }
 
-    /// <summary>Walks the folder as <see cref="FolderTree"/> says, on the calling thread like every other read here.</summary>
+    /// <summary>
+    /// Walks the folder as <see cref="FolderTree"/> says, on the calling thread like every other read here. The folder
+    /// itself is not resolved either: a link on its way, even one that stays inside the root, would list another
+    /// folder's files (another VDN's) under this one's names, so it is refused.
+    /// </summary>
     public Task<FileTreePage> ListTreeAsync(StoragePath folder, string? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        using var top = TreeFolder.Open(_root, Relative(Resolve(folder)), folder.Value);
+        using var top = TreeFolder.Open(_root, folder.Value, folder.Value);
         return Task.FromResult(top is null ? new FileTreePage([], null) : new FolderTree(folder, after, limit, cancellationToken).List(top));
     }
 
-    /// <summary>Resolves the file's folder only: the file itself is looked at as it is, so a link there, wherever it leads, is none.</summary>
+    /// <summary>The file as <see cref="ListTreeAsync"/> would list it: a link on its way is refused, and the file itself, if a link, is none.</summary>
     public Task<StoredFile?> StatAsync(StoragePath path, CancellationToken cancellationToken)
     {
         var cut = path.Value.LastIndexOf('/');
-        var folder = cut < 0 ? "." : Relative(Resolve(StoragePath.FromCatalogKey(path.CatalogKey[..(cut + 1)])));
-        using var open = TreeFolder.Open(_root, folder, path.Value);
+        using var open = TreeFolder.Open(_root, cut < 0 ? "." : path.Value[..cut], path.Value);
         return Task.FromResult(open?.Stat(path.Value[(cut + 1)..]) is { } stat ? new StoredFile(path, stat.Size, stat.Modified) : null);
     }
 

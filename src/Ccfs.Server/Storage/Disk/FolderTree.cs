@@ -112,12 +112,21 @@ internal sealed class TreeFolder : IDisposable
     }
 
     /// <summary>The folder <paramref name="relative"/> below <paramref name="root"/>, or null if it does not exist.</summary>
-    /// <exception cref="OutsideRootException">A folder on the way is a link.</exception>
+    /// <exception cref="OutsideRootException">A folder on the way is a link, wherever it leads.</exception>
     public static TreeFolder? Open(string root, string relative, string path)
     {
         if (!OperatingSystem.IsLinux())
         {
-            var full = Path.Join(root, relative);
+            var full = root;
+            foreach (var name in relative.Split('/'))
+            {
+                full = Path.Join(full, name);
+                if (new DirectoryInfo(full).LinkTarget is not null)
+                {
+                    throw new OutsideRootException(path);
+                }
+            }
+
             return Directory.Exists(full) ? new TreeFolder(-1, full) : null;
         }
 

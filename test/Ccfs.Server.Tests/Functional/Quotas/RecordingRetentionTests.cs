@@ -144,6 +144,84 @@ public sealed class RecordingRetentionTests
         Assert.Empty((await PreviewAsync(factory, 77)).GetProperty("files").EnumerateArray());
     }
 
+    [Fact]
+    [Trait("Storage", "Disk")]
+    public async Task A_rule_folder_reached_through_a_link_inside_the_location_is_not_swept()
+    {
+        // VDN 53's recording folder is a link to VDN 55's, which keeps its files forever: 53's retention must not reach them.
+        using var factory = Pool();
+        var theirs = $"voice/55/IVRrecordFile/{Day}/093012-record.wav";
+        Put(factory, theirs, factory.LocationIds);
+        await AgeAsync(factory, [theirs]);
+        foreach (var id in factory.LocationIds)
+        {
+            Directory.CreateSymbolicLink(Path.Combine(factory.LocationRoot(id), "voice", "53"), "55");
+        }
+
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+
+        Assert.Empty((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+        await SweepNowAsync(factory);
+
+        Assert.All(factory.LocationIds, id => Assert.NotNull(factory.ReadStored(theirs, id)));
+        Assert.Contains(factory.Logs, l => l.Message.StartsWith("Retention does not sweep voice/53/IVRrecordFile of location", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_file_placed_in_the_upload_folder_outside_every_download_folder_can_be_pinned()
+    {
+        // The sweep lists the upload folder too; here no download rule covers it.
+        using var factory = Pool();
+        var path = "3rdfile/53/thirdvoicebotfile/placed.wav";
+        Put(factory, path, factory.LocationIds);
+        await AgeAsync(factory, [path]);
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { downloadPathRule = "/voice/%VDNNO%/IVRrecordFile", retainFor = "1.00:00:00" });
+        Assert.Single((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+
+        await PinAsync(factory, "Y:/" + path, "pin", HttpStatusCode.OK);
+
+        Assert.Empty((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+        await SweepNowAsync(factory);
+        Assert.All(factory.LocationIds, id => Assert.NotNull(factory.ReadStored(path, id)));
+    }
+
+    [Fact]
+    [Trait("Storage", "Disk")]
+    public async Task A_pin_through_a_link_is_refused_as_the_sweep_would_not_list_that_name()
+    {
+        using var factory = Pool();
+        var path = $"voice/53/IVRrecordFile/{Day}/093012-record.wav";
+        Put(factory, path, factory.LocationIds);
+        await AgeAsync(factory, [path]);
+        var outside = Directory.CreateTempSubdirectory("rv-outside-").FullName;
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(outside, "secret.wav"), Samples.Sine);
+            foreach (var id in factory.LocationIds)
+            {
+                var folder = Path.Combine(factory.LocationRoot(id), "voice", "53", "IVRrecordFile");
+                Directory.CreateSymbolicLink(Path.Combine(folder, "alias"), Day);
+                Directory.CreateSymbolicLink(Path.Combine(folder, "out"), outside);
+            }
+
+            await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+
+            // The sweep lists the recording under its own name only, so a pin of the link's name would not keep it.
+            foreach (var name in new[] { "alias/093012-record.wav", "out/secret.wav" })
+            {
+                var refused = await PinAsync(factory, "Y:/voice/53/IVRrecordFile/" + name, "pin", HttpStatusCode.BadRequest);
+                Assert.Contains("leads through a link, and retention follows none", refused.GetRawText(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(0, factory.CatalogCount("file_pins"));
+            Assert.Single((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
     /// <summary>CTI pool mode, locations 0 and 256, deleting as fast as the sweeper may, so a sweep needs next to no clock.</summary>
     private static CcfsFactory Pool(Dictionary<string, string?>? settings = null) => CcfsFactory.With(new(settings ?? [])
     {

@@ -85,6 +85,33 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task Files_left_under_an_earlier_upload_rule_do_not_hold_up_the_sweep_of_those_under_the_rules()
+    {
+        using var factory = CcfsFactory.With([]);
+        var client = factory.Signed();
+        // More than a batch of the sweeper's, all older than the file under the rules, which retention no longer touches.
+        var earlier = new List<string>();
+        foreach (var wave in Enumerable.Range(0, 101).Chunk(34))
+        {
+            earlier.AddRange(await Task.WhenAll(wave.Select(_ => client.StoreAsync(Samples.Sine))));
+        }
+
+        var rules = new { uploadPathRule = "/prompts/%VDNNO%/bot/", downloadPathRule = "/prompts/%VDNNO%" };
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, rules);
+        factory.Time.Advance(TimeSpan.FromSeconds(1));
+        var current = await client.StoreAsync(Samples.Sine);
+        factory.Time.Advance(TimeSpan.FromDays(2));
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { rules.uploadPathRule, rules.downloadPathRule, retainFor = "1.00:00:00" });
+
+        Assert.Equal([current], (await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray()
+            .Select(f => f.GetProperty("fileName").GetString()));
+        await SweepUntilAsync(factory, () => !factory.HasCopy(current));
+
+        Assert.All(earlier, f => Assert.True(factory.HasCopy(f)));
+        Assert.Equal(earlier.Count, factory.CatalogRows().Count);
+    }
+
+    [Fact]
     public async Task A_sweep_left_by_a_node_instance_that_is_gone_is_resumed()
     {
         using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:RetainFor"] = "01:00:00" });
@@ -115,9 +142,10 @@ public sealed class RetentionTests
     {
         using var factory = CcfsFactory.With([]);
         var name = await factory.Signed().StoreAsync(Samples.Sine);
-        var now = factory.Time.GetUtcNow();
-        // As a sweep listed it two hours ago under retainFor 1 h: it is checked again before its delete.
-        var listed = new ExpiredFile(name[2..], name, Samples.Sine.Length, now - TimeSpan.FromHours(2), now - TimeSpan.FromHours(1));
+        var created = factory.Time.GetUtcNow();
+        factory.Time.Advance(TimeSpan.FromHours(2));
+        // As a sweep listed it under retainFor 1 h: it is checked again before its delete.
+        var listed = new ExpiredFile(name[2..], name, Samples.Sine.Length, created, created + TimeSpan.FromHours(1));
         var candidates = factory.Services.GetRequiredService<RetentionCandidates>();
         await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "01:00:00" });
         Assert.True(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
@@ -129,6 +157,30 @@ public sealed class RetentionTests
         await PinAsync(factory, name, "pin", HttpStatusCode.OK);
         Assert.False(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
         Assert.True(factory.HasCopy(name));
+    }
+
+    [Fact]
+    public async Task A_file_listed_as_expired_is_not_deleted_once_a_new_file_took_its_name()
+    {
+        using var factory = CcfsFactory.With([]);
+        var seeder = factory.Services.GetRequiredService<Ccfs.Server.Seeding.Seeder>();
+        Ccfs.Server.Seeding.SeedUpload[] upload = [new(CcfsFactory.Vdn, "welcome.wav", Samples.Sine, "test")];
+        var name = (await seeder.SeedAsync(upload, [], "test")).Uploads.Single().FileName;
+        factory.Time.Advance(TimeSpan.FromDays(2));
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+        var candidates = factory.Services.GetRequiredService<RetentionCandidates>();
+        var listed = Assert.Single(await candidates.NextSweepAsync(CcfsFactory.Vdn, 10, CancellationToken.None));
+
+        // Between the sweep's listing and its delete, the file is deleted and a rehearsal seeds it again: a young file.
+        using (var deleted = await factory.Signed().DeleteAsync(name))
+        {
+            await CcfsAnswer.AssertTripleAsync(deleted, "0", "success");
+        }
+
+        await seeder.SeedAsync(upload, [], "test");
+
+        Assert.False(await candidates.StillExpiredAsync(CcfsFactory.Vdn, listed, CancellationToken.None));
+        Assert.Empty(await candidates.NextSweepAsync(CcfsFactory.Vdn, 10, CancellationToken.None));
     }
 
     [Theory]

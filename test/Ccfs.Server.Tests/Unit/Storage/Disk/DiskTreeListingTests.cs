@@ -100,6 +100,17 @@ public sealed class DiskTreeListingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_reached_through_a_link_inside_the_root_is_neither_listed_nor_looked_into()
+    {
+        // voice/53 leads to voice/55: the files there are 55's, whatever name the link gives them.
+        Write("voice/55/IVRrecordFile/day/theirs.wav", [1], DateTime.UtcNow);
+        Directory.CreateSymbolicLink(Path.Combine(_root, "voice", "53"), "55");
+
+        await Assert.ThrowsAsync<OutsideRootException>(() => _store.ListTreeAsync(StoreByRelativePath.Path(Folder), null, 10, CancellationToken.None));
+        await Assert.ThrowsAsync<OutsideRootException>(() => _store.StatAsync(StoreByRelativePath.Path($"{Folder}/day/theirs.wav"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_listing_goes_on_where_it_was_while_the_files_already_listed_are_deleted()
     {
         for (var i = 0; i < 7; i++)
