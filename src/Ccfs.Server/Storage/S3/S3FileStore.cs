@@ -103,43 +103,23 @@ public sealed class S3FileStore : IFileStore, IDisposable
     /// </summary>
     public async Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken)
     {
-        var prefix = Key(folder) + "/";
-        var names = new List<string>();
-        var exists = false;
-        string? continuation = null;
-        do
-        {
-            var request = new ListObjectsV2Request
-            {
-                BucketName = _settings.Bucket,
-                Prefix = prefix,
-                Delimiter = "/",
-                ContinuationToken = continuation,
-                MaxKeys = ListPageSize,
-            };
-            var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
-            exists |= page.S3Objects is { Count: > 0 } || page.CommonPrefixes is { Count: > 0 };
-            foreach (var item in page.S3Objects ?? [])
-            {
-                var name = item.Key[prefix.Length..];
-                if (name.Length > 0 && !name.StartsWith('.'))
-                {
-                    names.Add(name);
-                }
-            }
-
-            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
-        }
-        while (continuation is not null);
-
-        return exists ? [.. names.Order(StringComparer.Ordinal)] : null;
+        var (files, folders) = await ListDelimitedAsync(folder, cancellationToken);
+        return files.Count > 0 || folders.Count > 0 ? [.. files.Where(n => n.Length > 0 && !n.StartsWith('.')).Order(StringComparer.Ordinal)] : null;
     }
 
     /// <summary>The common prefixes of a delimited listing: S3 has no folders, only keys that have more after a '/'.</summary>
     public async Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath folder, CancellationToken cancellationToken)
     {
+        var (_, folders) = await ListDelimitedAsync(folder, cancellationToken);
+        return [.. folders.Select(f => f.TrimEnd('/')).Where(n => n.Length > 0 && !n.StartsWith('.') && !n.Contains('/', StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Every page of a ListObjectsV2 under the folder with the delimiter '/': the keys and the common prefixes, without the folder's prefix.</summary>
+    private async Task<(List<string> Files, List<string> Folders)> ListDelimitedAsync(StoragePath folder, CancellationToken cancellationToken)
+    {
         var prefix = Key(folder) + "/";
-        var names = new List<string>();
+        var (files, folders) = (new List<string>(), new List<string>());
         string? continuation = null;
         do
         {
@@ -152,20 +132,13 @@ public sealed class S3FileStore : IFileStore, IDisposable
                 MaxKeys = ListPageSize,
             };
             var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
-            foreach (var common in page.CommonPrefixes ?? [])
-            {
-                var name = common[prefix.Length..].TrimEnd('/');
-                if (name.Length > 0 && !name.StartsWith('.') && !name.Contains('/', StringComparison.Ordinal))
-                {
-                    names.Add(name);
-                }
-            }
-
+            files.AddRange((page.S3Objects ?? []).Select(o => o.Key[prefix.Length..]));
+            folders.AddRange((page.CommonPrefixes ?? []).Select(c => c[prefix.Length..]));
             continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
         while (continuation is not null);
 
-        return [.. names.Order(StringComparer.Ordinal)];
+        return (files, folders);
     }
 
     /// <summary>
