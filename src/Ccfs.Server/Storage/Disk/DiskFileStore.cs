@@ -102,13 +102,13 @@ public sealed class DiskFileStore : IFileStore
         return Task.FromResult<IReadOnlyList<string>?>(names);
     }
 
+    /// <summary>Opens the folder as <see cref="ListTreeAsync"/> does: a link on its way is refused, not followed.</summary>
     public Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath folder, CancellationToken cancellationToken)
     {
-        var full = Resolve(folder);
-        IReadOnlyList<string> names = Directory.Exists(full)
-            ? [.. new DirectoryInfo(full).EnumerateDirectories().Where(d => d.LinkTarget is null && !d.Name.StartsWith('.')).Select(d => d.Name)
-                .Order(StringComparer.Ordinal)]
-            : [];
+        using var open = TreeFolder.Open(_root, folder.Value, folder.Value);
+        IReadOnlyList<string> names = open is null
+            ? []
+            : [.. open.Entries().Where(e => e.IsFolder && !e.Name.StartsWith('.')).Select(e => e.Name).Order(StringComparer.Ordinal)];
         return Task.FromResult(names);
     }
 

@@ -111,6 +111,17 @@ public sealed class DiskTreeListingTests : IDisposable
     }
 
     [Fact]
+    public async Task The_folders_of_a_folder_reached_through_a_link_inside_the_root_are_not_listed()
+    {
+        // "voice" leads to "archive": its VDN folders are not voice's, whatever name the link gives them.
+        Write("archive/53/IVRrecordFile/day/old.wav", [1], DateTime.UtcNow);
+        Directory.CreateSymbolicLink(Path.Combine(_root, "voice"), "archive");
+
+        await Assert.ThrowsAsync<OutsideRootException>(() => _store.ListFoldersAsync(StoreByRelativePath.Path("voice"), CancellationToken.None));
+        Assert.Equal(["53"], await _store.ListFoldersAsync(StoreByRelativePath.Path("archive"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_listing_goes_on_where_it_was_while_the_files_already_listed_are_deleted()
     {
         for (var i = 0; i < 7; i++)
