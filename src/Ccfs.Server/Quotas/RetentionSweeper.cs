@@ -35,6 +35,11 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             {
                 await SweepDueAsync(stoppingToken);
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopped mid-pass: the sweep's claim is resumed by whoever looks next (this instance, or another once it is gone).
+                return;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogFailed(log, e);
