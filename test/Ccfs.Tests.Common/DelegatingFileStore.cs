@@ -28,7 +28,7 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
     public virtual Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken) =>
         inner.ListFilesAsync(folder, cancellationToken);
 
-    public virtual Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath folder, CancellationToken cancellationToken) =>
+    public virtual Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath? folder, CancellationToken cancellationToken) =>
         inner.ListFoldersAsync(folder, cancellationToken);
 
     public virtual Task<FileTreePage> ListTreeAsync(StoragePath folder, string? after, int limit, CancellationToken cancellationToken) =>

@@ -119,9 +119,14 @@ public sealed class PathRule
 
     /// <summary>
     /// The folder holding every VDN's folder of this rule, e.g. <c>/voice</c> for <c>/voice/%VDNNO%/IVRrecordFile</c>;
-    /// null when the VDN is the rule's first segment (its folders are in the root).
+    /// <c>/</c> when the VDN is the rule's first segment (its folders are in the root); null when the rule names no VDN.
     /// </summary>
-    public string? FolderAboveVdns => Array.IndexOf(_segments, VdnToken) is > 0 and var at ? "/" + string.Join('/', _segments[..at]) : null;
+    public string? FolderAboveVdns => Array.IndexOf(_segments, VdnToken) switch
+    {
+        < 0 => null,
+        0 => "/",
+        var at => "/" + string.Join('/', _segments[..at]),
+    };
 
     /// <summary>The folder for a VDN, with a leading '/' and no trailing one, e.g. <c>/3rdfile/53/thirdvoicebotfile</c>.</summary>
     public string FolderFor(int vdnId)

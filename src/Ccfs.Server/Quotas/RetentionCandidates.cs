@@ -47,7 +47,7 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
                 IReadOnlyList<string> names;
                 try
                 {
-                    names = await location.ListFoldersAsync(StoragePath.FromCatalogKey(parent), cancellationToken);
+                    names = await location.ListFoldersAsync(parent == "/" ? null : StoragePath.FromCatalogKey(parent), cancellationToken);
                 }
                 catch (OutsideRootException e)
                 {

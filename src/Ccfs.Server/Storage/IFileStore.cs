@@ -40,10 +40,11 @@ public interface IFileStore
     Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The names of the folders directly in a folder, in ordinal order, hidden ones left out (on disk, a link to a folder
-    /// is not one); empty if there is no such folder. Retention finds the VDNs a location holds folders for with it.
+    /// The names of the folders directly in a folder (null: the location's root), in ordinal order, hidden ones left out
+    /// (on disk, a link to a folder is not one); empty if there is no such folder. Retention finds the VDNs a location
+    /// holds folders for with it.
     /// </summary>
-    Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath folder, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath? folder, CancellationToken cancellationToken);
 
     /// <summary>
     /// One page of the regular files at any depth under <paramref name="folder"/>, with their sizes and last-modified

@@ -103,9 +103,9 @@ public sealed class DiskFileStore : IFileStore
     }
 
     /// <summary>Opens the folder as <see cref="ListTreeAsync"/> does: a link on its way is refused, not followed.</summary>
-    public Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath folder, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath? folder, CancellationToken cancellationToken)
     {
-        using var open = TreeFolder.Open(_root, folder.Value, folder.Value);
+        using var open = folder is { } path ? TreeFolder.Open(_root, path.Value, path.Value) : TreeFolder.Open(_root, ".", "/");
         IReadOnlyList<string> names = open is null
             ? []
             : [.. open.Entries().Where(e => e.IsFolder && !e.Name.StartsWith('.')).Select(e => e.Name).Order(StringComparer.Ordinal)];

@@ -108,17 +108,20 @@ public sealed class S3FileStore : IFileStore, IDisposable
     }
 
     /// <summary>The common prefixes of a delimited listing: S3 has no folders, only keys that have more after a '/'.</summary>
-    public async Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath folder, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath? folder, CancellationToken cancellationToken)
     {
         var (_, folders) = await ListDelimitedAsync(folder, cancellationToken);
         return [.. folders.Select(f => f.TrimEnd('/')).Where(n => n.Length > 0 && !n.StartsWith('.') && !n.Contains('/', StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>Every page of a ListObjectsV2 under the folder with the delimiter '/': the keys and the common prefixes, without the folder's prefix.</summary>
-    private async Task<(List<string> Files, List<string> Folders)> ListDelimitedAsync(StoragePath folder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every page of a ListObjectsV2 under the folder (null: the root) with the delimiter '/': the keys and the common
+    /// prefixes, without the folder's prefix.
+    /// </summary>
+    private async Task<(List<string> Files, List<string> Folders)> ListDelimitedAsync(StoragePath? folder, CancellationToken cancellationToken)
     {
-        var prefix = Key(folder) + "/";
+        var prefix = folder is { } path ? Key(path) + "/" : _settings.Prefix;
         var (files, folders) = (new List<string>(), new List<string>());
         string? continuation = null;
         do

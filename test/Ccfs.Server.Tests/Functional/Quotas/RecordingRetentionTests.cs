@@ -145,6 +145,31 @@ public sealed class RecordingRetentionTests
     }
 
     [Fact]
+    public async Task A_vdn_folder_in_the_root_under_a_rule_that_starts_with_the_vdn_is_swept()
+    {
+        // VDN 77: nothing names it; the global download rule puts each VDN's recordings in a folder in the location's root.
+        using var factory = await PoolAsync();
+        var path = $"77/IVRrecordFile/{Day}/093012-record.wav";
+        var underNoRule = $"voice/77/IVRrecordFile/{Day}/093012-record.wav";
+        Put(factory, path, ["256"]);
+        Put(factory, underNoRule, ["256"]);
+        await AgeAsync(factory, [path, underNoRule]);
+        using (var set = await factory.Admin().AdminAsync(HttpMethod.Put, "/admin/api/parameters",
+            new { retainFor = "1.00:00:00", downloadPathRule = "/%VDNNO%/IVRrecordFile" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+
+        var candidates = factory.Services.GetRequiredService<RetentionCandidates>();
+        Assert.Equal([77], await candidates.VdnsInLocationsAsync(CancellationToken.None));
+
+        await SweepNowAsync(factory);
+
+        Assert.Null(factory.ReadStored(path, "256"));
+        Assert.NotNull(factory.ReadStored(underNoRule, "256"));
+    }
+
+    [Fact]
     [Trait("Storage", "Disk")]
     public async Task A_rule_folder_reached_through_a_link_inside_the_location_is_not_swept()
     {

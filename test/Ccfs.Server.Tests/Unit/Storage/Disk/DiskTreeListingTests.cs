@@ -97,6 +97,8 @@ public sealed class DiskTreeListingTests : IDisposable
 
         Assert.Equal(["53", "54"], await _store.ListFoldersAsync(StoreByRelativePath.Path("voice"), CancellationToken.None));
         Assert.Empty(await _store.ListFoldersAsync(StoreByRelativePath.Path("3rdfile"), CancellationToken.None));
+        // The root's own folder for temporary files is hidden too.
+        Assert.Equal(["voice"], await _store.ListFoldersAsync(null, CancellationToken.None));
     }
 
     [Fact]

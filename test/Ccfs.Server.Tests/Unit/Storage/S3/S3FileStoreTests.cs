@@ -229,9 +229,12 @@ public sealed class S3FileStoreTests : IAsyncLifetime
         await _bucket.PutAsync($"{Prefix}voice/54/IVRrecordFile/day/b.wav", [1]);
         await _bucket.PutAsync($"{Prefix}voice/.hidden/c.wav", [1]);
         await _bucket.PutAsync($"{Prefix}voice/top.wav", [1]);
+        // Outside the location's prefix: another location's, or nobody's.
+        await _bucket.PutAsync("elsewhere/55/d.wav", [1]);
 
         Assert.Equal(["53", "54"], await _store.ListFoldersAsync(StoreByRelativePath.Path("voice"), CancellationToken.None));
         Assert.Empty(await _store.ListFoldersAsync(StoreByRelativePath.Path("3rdfile"), CancellationToken.None));
+        Assert.Equal(["voice"], await _store.ListFoldersAsync(null, CancellationToken.None));
     }
 
     [Fact]
