@@ -13,7 +13,12 @@ public sealed record EventStream(string SubscriptionId, int VdnId, long Delivere
 /// <summary>One attempt to deliver an event, as the deliveries list shows it.</summary>
 /// <param name="Outcome"><c>delivered</c>, <c>retry</c>, <c>dead-letter</c> or <c>disabled</c> (the receiver answered 410).</param>
 public sealed record DeliveryAttempt(string SubscriptionId, string EventId, int VdnId, long Sequence, int Attempt, string Outcome,
-    int? StatusCode, string? Error, DateTimeOffset At, long DurationMs);
+    int? StatusCode, string? Error, DateTimeOffset At, long DurationMs)
+{
+    public const string DeliveredOutcome = "delivered";
+
+    public bool Delivered => Outcome == DeliveredOutcome;
+}
 
 /// <summary>An event a subscription's receiver refused, or kept failing for a day: kept for redelivery.</summary>
 public sealed record DeadLetter(string SubscriptionId, string EventId, int VdnId, long Sequence, string Reason, int? StatusCode,
@@ -104,7 +109,8 @@ public sealed class DeliveryStore(CatalogDatabase database)
     /// <summary>
     /// Moves the cursor to <paramref name="through"/> (past events delivered, dead-lettered or skipped) and records the
     /// attempts and the dead letter, if any, in the same transaction; false if the claim was lost. One write serves a
-    /// whole batch of deliveries: should the node die before it, the batch is delivered again (at least once).
+    /// whole batch of deliveries: should the node die before it, the batch is delivered again (at least once). An event
+    /// delivered after a rewind leaves the dead letter, as one redelivered by its id does.
     /// </summary>
     public Task<bool> AdvanceAsync(string subscriptionId, int vdnId, string instance, long through, IReadOnlyList<DeliveryAttempt> attempts,
         DeadLetter? dead, CancellationToken cancellationToken) => _writer.WriteAsync(async (tx, ct) =>
@@ -120,6 +126,10 @@ public sealed class DeliveryStore(CatalogDatabase database)
         foreach (var attempt in attempts)
         {
             await RecordAsync(tx, attempt, null, ct);
+            if (attempt.Delivered)
+            {
+                await LeaveDeadLetterAsync(tx, subscriptionId, attempt.EventId, ct);
+            }
         }
 
         await RecordAsync(tx, null, dead, ct);
@@ -208,8 +218,7 @@ public sealed class DeliveryStore(CatalogDatabase database)
             ("subscription", subscriptionId), ("event", eventId));
         if (delivered)
         {
-            await tx.ExecuteAsync("DELETE FROM event_dead_letters WHERE subscription_id = @subscription AND event_id = @event;", ct,
-                ("subscription", subscriptionId), ("event", eventId));
+            await LeaveDeadLetterAsync(tx, subscriptionId, eventId, ct);
         }
 
         await RecordAsync(tx, attempt, dead, ct);
@@ -243,6 +252,10 @@ public sealed class DeliveryStore(CatalogDatabase database)
             JOIN events e ON e.vdn_id = st.vdn_id AND e.sequence = st.delivered_through + 1
             WHERE s.enabled = 1 GROUP BY st.subscription_id;
             """, r => (r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1))), cancellationToken);
+
+    private static Task<int> LeaveDeadLetterAsync(CatalogTransaction tx, string subscriptionId, string eventId, CancellationToken ct) =>
+        tx.ExecuteAsync("DELETE FROM event_dead_letters WHERE subscription_id = @subscription AND event_id = @event;", ct,
+            ("subscription", subscriptionId), ("event", eventId));
 
     private static async Task RecordAsync(CatalogTransaction tx, DeliveryAttempt? attempt, DeadLetter? dead, CancellationToken ct)
     {

@@ -226,7 +226,7 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         var result = await sender.SendAsync(new Uri(subscription.Url), e.Id, CloudEventFormat.Encode(e), key, cancellationToken);
         var at = time.GetUtcNow();
         var delivered = result.Verdict == DeliveryVerdict.Delivered;
-        var outcome = delivered ? "delivered" : "dead-letter";
+        var outcome = delivered ? DeliveryAttempt.DeliveredOutcome : "dead-letter";
         metrics.Attempts.WithLabels(delivered ? "delivered" : "dead_letter").Inc();
         var attempt = new DeliveryAttempt(subscriptionId, e.Id, e.VdnId, e.Sequence, 1, outcome, result.StatusCode, result.Error, at, result.DurationMs);
         var dead = delivered ? null : new DeadLetter(subscriptionId, e.Id, e.VdnId, e.Sequence, "redelivery failed: " + (result.Error ?? "refused"),

@@ -144,7 +144,7 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                     case DeliveryVerdict.Delivered:
                         metrics.Attempts.WithLabels("delivered").Inc();
                         metrics.Lag.Observe(Math.Max(0, (at - e.Time).TotalSeconds));
-                        attemptsMade.Add(Record("delivered"));
+                        attemptsMade.Add(Record(DeliveryAttempt.DeliveredOutcome));
                         through = e.Sequence;
                         break;
                     case DeliveryVerdict.Retry when RetrySchedule.After(attempt, Random.Shared) is { } delay:

@@ -186,6 +186,33 @@ public sealed class EventDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_dead_lettered_and_then_delivered_again_from_a_sequence_on_leave_the_dead_letter()
+    {
+        var id = await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        var refuse = true;
+        _receiver.Answer = (_, _) => refuse ? 400 : 204;
+        var client = _factory.Signed();
+        for (var i = 0; i < 3; i++)
+        {
+            await client.StoreAsync(Samples.Sine);
+        }
+
+        await WaitUntilAsync(async () => (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events").GetArrayLength() == 3,
+            "three dead letters");
+        refuse = false;
+
+        using var rewind = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { from = 2, vdnId = 53 });
+        Assert.Equal(HttpStatusCode.Accepted, rewind.StatusCode);
+        await _receiver.WaitForAsync(r => r.Delivered.Count >= 2, "events 2 and 3 again");
+
+        Assert.Equal([2L, 3L], _receiver.Delivered.Select(d => d.Sequence));
+        await WaitUntilAsync(async () => (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events").GetArrayLength() == 1,
+            "only event 1 left in the dead letter");
+        var left = (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events")[0];
+        Assert.Equal(1, left.GetProperty("sequence").GetInt64());
+    }
+
+    [Fact]
     public async Task A_410_disables_the_subscription_and_a_redirect_is_not_followed()
     {
         await using var target = await WebhookReceiver.StartAsync();
