@@ -12,10 +12,7 @@ internal static class AdminBodyProblem
 {
     public static string Describe(JsonException failure, ReadOnlySpan<byte> body, JsonTypeInfo type)
     {
-        // What a body may set: constructor parameters and settable properties, not computed ones such as IsEmpty.
-        var settable = type.Properties.Where(p => p.Set is not null || p.AssociatedParameter is not null).ToList();
-        var valid = settable.Select(p => p.Name).ToList();
-        var validText = string.Join(", ", valid);
+        var validText = string.Join(", ", Settable(type).Select(p => p.Name));
         if (!IsWellFormed(body))
         {
             return failure.BytePositionInLine is { } position
@@ -23,28 +20,80 @@ internal static class AdminBodyProblem
                 : $"the body is not valid JSON; it must be a JSON object with the properties {validText}";
         }
 
-        if (TopLevelNames(body) is { } names)
+        // A well-formed body was parsed once already; this second parse only happens for a body that was refused.
+        using var document = JsonDocument.Parse(body.ToArray());
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            ? DescribeIn(document.RootElement, type, "", PathSegments(failure.Path), 0) ?? $"the body must be a JSON object with the properties {validText}"
+            : $"the body must be a JSON object with the properties {validText}";
+    }
+
+    /// <summary>
+    /// The problem in <paramref name="node"/> (an object of <paramref name="type"/>, at <paramref name="where"/>), or in
+    /// the value the failure's path leads to from it; null when neither says.
+    /// </summary>
+    private static string? DescribeIn(JsonElement node, JsonTypeInfo type, string where, IReadOnlyList<string> path, int depth)
+    {
+        var settable = Settable(type);
+        var valid = settable.Select(p => p.Name).ToList();
+        var names = node.EnumerateObject().Select(p => p.Name).ToList();
+        var scope = where.Length == 0 ? "" : $" of '{where.TrimEnd('.')}'";
+        if (names.FirstOrDefault(n => !valid.Contains(n, StringComparer.Ordinal)) is { } unknown)
         {
-            if (names.FirstOrDefault(n => !valid.Contains(n, StringComparer.Ordinal)) is { } unknown)
-            {
-                var near = valid.FirstOrDefault(v => string.Equals(v, unknown, StringComparison.OrdinalIgnoreCase));
-                return $"unknown property '{unknown}'" + (near is null ? "" : $" (did you mean '{near}'? names are case-sensitive)")
-                    + $"; the valid properties are {validText}";
-            }
-
-            if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
-            {
-                return $"property '{repeated.Key}' appears more than once";
-            }
-
-            if (settable.FirstOrDefault(p => failure.Path == "$." + p.Name || failure.Path?.StartsWith($"$.{p.Name}[", StringComparison.Ordinal) == true) is { } property)
-            {
-                return $"property '{property.Name}' must be {Expected(property.PropertyType)}";
-            }
-
+            var near = valid.FirstOrDefault(v => string.Equals(v, unknown, StringComparison.OrdinalIgnoreCase));
+            return $"unknown property '{where}{unknown}'" + (near is null ? "" : $" (did you mean '{near}'? names are case-sensitive)")
+                + $"; the valid properties{scope} are {string.Join(", ", valid)}";
         }
 
-        return $"the body must be a JSON object with the properties {validText}";
+        if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            return $"property '{where}{repeated.Key}' appears more than once";
+        }
+
+        if (depth >= path.Count || settable.FirstOrDefault(p => p.Name == path[depth]) is not { } property)
+        {
+            return null;
+        }
+
+        var value = node.GetProperty(property.Name);
+        var name = where + property.Name;
+        var itemType = property.PropertyType;
+        var next = depth + 1;
+        // Into a list's item, when the path names one: [{…}, {…}] reports the item as uploads[1].
+        if (value.ValueKind == JsonValueKind.Array && next < path.Count && int.TryParse(path[next], out var index)
+            && index < value.GetArrayLength() && type.Options.GetTypeInfo(itemType).ElementType is { } elementType
+            && type.Options.GetTypeInfo(elementType).Kind == JsonTypeInfoKind.Object)
+        {
+            (value, itemType, name, next) = (value[index], elementType, $"{name}[{index}]", next + 1);
+        }
+
+        if (value.ValueKind == JsonValueKind.Object && next < path.Count
+            && type.Options.GetTypeInfo(Nullable.GetUnderlyingType(itemType) ?? itemType) is { Kind: JsonTypeInfoKind.Object } nested)
+        {
+            return DescribeIn(value, nested, name + ".", path, next) ?? $"property '{name}' must be {Expected(itemType)}";
+        }
+
+        return $"property '{name}' must be {Expected(itemType)}";
+    }
+
+    /// <summary>What a body may set: constructor parameters and settable properties, not computed ones such as IsEmpty.</summary>
+    private static List<JsonPropertyInfo> Settable(JsonTypeInfo type) =>
+        [.. type.Properties.Where(p => p.Set is not null || p.AssociatedParameter is not null)];
+
+    /// <summary>The names and indexes of a failure's JSON path: <c>$.uploads[0].data</c> is uploads, 0, data.</summary>
+    private static List<string> PathSegments(string? path)
+    {
+        var segments = new List<string>();
+        foreach (var part in (path ?? "$").TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            segments.Add(bracket < 0 ? part : part[..bracket]);
+            for (var at = bracket; at >= 0 && part.IndexOf(']', at) is var close and > 0; at = part.IndexOf('[', close))
+            {
+                segments.Add(part[(at + 1)..close]);
+            }
+        }
+
+        return segments;
     }
 
     private static bool IsWellFormed(ReadOnlySpan<byte> body)
@@ -119,6 +168,17 @@ internal static class AdminBodyProblem
             return "a number";
         }
 
-        return type.IsAssignableTo(typeof(System.Collections.IEnumerable)) ? "a list of numbers, such as [53, 54]" : "a JSON value of another kind";
+        if (type == typeof(byte[]))
+        {
+            return "Base64 text";
+        }
+
+        if (type.IsAssignableTo(typeof(System.Collections.IEnumerable)))
+        {
+            var item = type.IsArray ? type.GetElementType() : type.GetGenericArguments().FirstOrDefault();
+            return item is not null && (Nullable.GetUnderlyingType(item) ?? item) is { IsPrimitive: true } ? "a list of numbers, such as [53, 54]" : "a list";
+        }
+
+        return type.IsClass ? "a JSON object" : "a JSON value of another kind";
     }
 }

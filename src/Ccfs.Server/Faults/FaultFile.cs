@@ -28,28 +28,51 @@ public sealed class FaultFile(CcfsSettings settings, FaultRules rules) : IHosted
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>The rules of the file, each checked; throws <see cref="CcfsStartupException"/> naming every problem.</summary>
+    /// <summary>The rules of the file, each checked; throws <see cref="CcfsStartupException"/> naming every problem, rules numbered from 1.</summary>
     public static IReadOnlyList<FaultRuleSpec> Read(string file)
     {
-        FaultRuleSpec[]? specs;
+        const string Shape = "a JSON array of rules ({\"match\":{…},\"action\":{…},\"times\":N,\"probability\":P})";
+        byte[] bytes;
         try
         {
-            specs = JsonSerializer.Deserialize<FaultRuleSpec[]>(File.ReadAllBytes(file), Admin.AdminResults.Json);
+            bytes = File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CcfsStartupException($"the fault rules file {file} cannot be read: {e.Message}");
         }
+
+        JsonElement[] items;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            items = document.RootElement.ValueKind == JsonValueKind.Array
+                ? [.. document.RootElement.EnumerateArray().Select(item => item.Clone())]
+                : throw new CcfsStartupException($"the fault rules file {file} is not {Shape}");
+        }
         catch (JsonException e)
         {
-            throw new CcfsStartupException($"the fault rules file {file} is not a JSON array of rules "
-                + $"({{\"match\":{{…}},\"action\":{{…}},\"times\":N,\"probability\":P}}): {e.Message}");
+            throw new CcfsStartupException($"the fault rules file {file} is not valid JSON (line {(e.LineNumber ?? 0) + 1}); it must be {Shape}");
         }
 
-        var problems = (specs ?? []).SelectMany((spec, i) => (spec ?? new FaultRuleSpec(null, null)).Problems().Select(p => $"rule {i}: {p}"))
-            .ToList();
-        return problems.Count > 0
-            ? throw new CcfsStartupException($"the fault rules file {file} has problems: {string.Join("; ", problems)}")
-            : specs ?? [];
+        var specs = new List<FaultRuleSpec>();
+        var problems = new List<string>();
+        for (var i = 0; i < items.Length; i++)
+        {
+            var raw = System.Text.Encoding.UTF8.GetBytes(items[i].GetRawText());
+            try
+            {
+                var spec = JsonSerializer.Deserialize<FaultRuleSpec>(raw, Admin.AdminResults.Json) ?? new FaultRuleSpec(null, null);
+                problems.AddRange(spec.Problems().Select(p => $"rule {i + 1}: {p}"));
+                specs.Add(spec);
+            }
+            catch (JsonException e)
+            {
+                // The options know the type once a deserialization has used them.
+                problems.Add($"rule {i + 1}: {Admin.AdminBodyProblem.Describe(e, raw, Admin.AdminResults.Json.GetTypeInfo(typeof(FaultRuleSpec)))}");
+            }
+        }
+
+        return problems.Count > 0 ? throw new CcfsStartupException($"the fault rules file {file} has problems: {string.Join("; ", problems)}") : specs;
     }
 }

@@ -99,6 +99,12 @@ public sealed record FaultRuleSpec(FaultMatch? Match, FaultAction? Action, int? 
             problems.Add("match.fileName " + globProblem);
         }
 
+        if (match is { Interface: "uploadFile", FileName: not null })
+        {
+            problems.Add("match.fileName never matches uploadFile, which names no file (the server makes the name); "
+                + "leave it out, or match uploadFile by vdnId or accessKey");
+        }
+
         if (Action is not { } action || action == new FaultAction())
         {
             problems.Add("action must name at least one of resultCode, httpStatus, delayMs, bytesPerSecond, dropAfterBytes");
@@ -114,6 +120,11 @@ public sealed record FaultRuleSpec(FaultMatch? Match, FaultAction? Action, int? 
         if (action.HttpStatus is < 200 or > 599)
         {
             problems.Add("action.httpStatus must be from 200 to 599");
+        }
+        else if (action is { HttpStatus: < 400, ResultCode: null })
+        {
+            problems.Add("action.httpStatus alone answers the error body CC-FS sends, so it must be from 400 to 599; "
+                + "with a resultCode it may be from 200");
         }
 
         if (action.DelayMs is < 0 or > MaxDelayMs)

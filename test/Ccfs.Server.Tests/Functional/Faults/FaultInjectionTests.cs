@@ -156,6 +156,42 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rule_that_could_never_act_or_would_answer_an_error_body_with_a_success_status_is_refused()
+    {
+        var admin = _factory.Admin();
+        using var named = await admin.AdminAsync(HttpMethod.Post, "/admin/api/faults",
+            new { match = new { @interface = "uploadFile", fileName = "*.wav" }, action = new { resultCode = "0300503" }, times = 1 });
+        using var ok = await admin.AdminAsync(HttpMethod.Post, "/admin/api/faults", new { action = new { httpStatus = 200 } });
+        using var withCode = await admin.AdminAsync(HttpMethod.Post, "/admin/api/faults",
+            new { action = new { resultCode = "0300008", httpStatus = 200 }, times = 1 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, named.StatusCode);
+        Assert.Contains("match.fileName never matches uploadFile", await named.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, ok.StatusCode);
+        Assert.Contains("must be from 400 to 599", await ok.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, withCode.StatusCode);
+        using var rules = await admin.AdminAsync(HttpMethod.Get, "/admin/api/faults");
+        Assert.Single(JsonDocument.Parse(await rules.Content.ReadAsStringAsync()).RootElement.GetProperty("rules").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_wrong_property_inside_match_or_action_is_named_with_its_path()
+    {
+        var admin = _factory.Admin();
+        using var misspelt = await admin.AdminAsync(HttpMethod.Post, "/admin/api/faults", new { action = new { resultcode = "0300503" } });
+        using var fraction = await admin.AdminAsync(HttpMethod.Post, "/admin/api/faults", new { action = new { delayMs = 1.5 } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, misspelt.StatusCode);
+        Assert.StartsWith("the body is not valid: unknown property 'action.resultcode' (did you mean 'resultCode'? names are case-sensitive); "
+            + "the valid properties of 'action' are resultCode, httpStatus", await ErrorOfAsync(misspelt), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, fraction.StatusCode);
+        Assert.Equal("the body is not valid: property 'action.delayMs' must be a whole number", await ErrorOfAsync(fraction));
+    }
+
+    private static async Task<string?> ErrorOfAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+
+    [Fact]
     public async Task A_server_without_fault_injection_refuses_rules_with_409()
     {
         using var factory = new CcfsFactory();

@@ -77,6 +77,20 @@ public sealed class SeedAndResetTests : IDisposable
     }
 
     [Fact]
+    public async Task Data_that_is_not_base64_is_named_by_its_place_in_the_seed()
+    {
+        var before = _factory.Snapshot();
+
+        using var response = await Development().AdminAsync(HttpMethod.Post, "/admin/api/seed",
+            new { uploads = new[] { new { vdnId = 1, name = "y.wav", data = "not base64!" } } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("the body is not valid: property 'uploads[0].data' must be Base64 text",
+            JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        Assert.Equal(before, _factory.Snapshot());
+    }
+
+    [Fact]
     public async Task Reset_forgets_every_file_and_empties_every_location()
     {
         var client = Development();
