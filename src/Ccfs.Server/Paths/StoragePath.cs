@@ -11,6 +11,9 @@ public readonly record struct StoragePath
     /// <summary>The prefix of the folders a location keeps for the server (temporary files, probes), never a client's.</summary>
     public const string ReservedPrefix = ".ccfs";
 
+    /// <summary>The longest path: a file name (<c>Y:/</c> and the path) is at most <see cref="LogicalPath.MaxLength"/>.</summary>
+    public const int MaxLength = LogicalPath.MaxLength - 3;
+
     private StoragePath(string value) => Value = value;
 
     /// <summary>The path, e.g. <c>3rdfile/53/thirdvoicebotfile/x.wav</c>.</summary>
@@ -29,10 +32,13 @@ public readonly record struct StoragePath
             : throw new ArgumentException($"'{key}' is not a catalog key: {problem}", nameof(key));
     }
 
-    /// <summary>A file or folder named <paramref name="name"/> directly in this folder, if the name passes the segment rule.</summary>
+    /// <summary>
+    /// A file or folder named <paramref name="name"/> directly in this folder, if the name passes the segment rule and
+    /// the path stays within <see cref="MaxLength"/>.
+    /// </summary>
     public bool TryChild(string name, out StoragePath child)
     {
-        child = LogicalPath.SegmentProblem(name) is null ? new StoragePath(Value + "/" + name) : default;
+        child = LogicalPath.SegmentProblem(name) is null && Value.Length + 1 + name.Length <= MaxLength ? new StoragePath(Value + "/" + name) : default;
         return child.Value is not null;
     }
 
@@ -66,7 +72,14 @@ public readonly record struct StoragePath
             }
         }
 
-        path = new StoragePath(string.Join('/', segments));
+        var value = string.Join('/', segments);
+        if (value.Length > MaxLength)
+        {
+            problem = $"the path is {value.Length} characters, at most {MaxLength} are allowed";
+            return false;
+        }
+
+        path = new StoragePath(value);
         problem = null;
         return true;
     }

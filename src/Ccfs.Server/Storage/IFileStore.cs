@@ -52,8 +52,9 @@ public interface IFileStore
     /// <see cref="FileTreePage.Next"/> of the page before), at most <paramref name="limit"/>, so even a folder of millions
     /// of files is read a page at a time, and a listing goes on where it was even while its files are deleted. A page
     /// may hold fewer files, even none, while <c>Next</c> is set; only a null <c>Next</c> ends the listing. Hidden
-    /// files and folders (<c>.…</c>, the server's <c>.ccfs…</c> among them) and names no path may hold are left out; on
-    /// disk a link is neither followed nor listed. A folder that does not exist lists nothing.
+    /// files and folders (<c>.…</c>, the server's <c>.ccfs…</c> among them), names no path may hold (a path longer than
+    /// <see cref="Paths.StoragePath.MaxLength"/>) and files more than <see cref="FileTreePage.MaxDepth"/> folders down are
+    /// left out; on disk a link is neither followed nor listed. A folder that does not exist lists nothing.
     /// </summary>
     Task<FileTreePage> ListTreeAsync(StoragePath folder, string? after, int limit, CancellationToken cancellationToken);
 
@@ -118,7 +119,14 @@ public sealed record StoredFile(StoragePath Path, long SizeBytes, DateTimeOffset
 
 /// <summary>One page of <see cref="IFileStore.ListTreeAsync"/>.</summary>
 /// <param name="Next">Where the next page starts, as the store words it (pass it as <c>after</c>); null when the listing is complete.</param>
-public sealed record FileTreePage(IReadOnlyList<StoredFile> Files, string? Next);
+public sealed record FileTreePage(IReadOnlyList<StoredFile> Files, string? Next)
+{
+    /// <summary>
+    /// How many folders deep below the listed folder a listing looks: an IVR's recordings sit a level or two down, and a
+    /// walk that followed any depth would hold a folder open (and a stack frame) per level.
+    /// </summary>
+    public const int MaxDepth = 32;
+}
 
 public sealed class FileAlreadyExistsException(string path) : IOException($"'{path}' already exists");
 

@@ -15,10 +15,10 @@ internal sealed class FolderTree(StoragePath folder, string? after, int limit, C
     private readonly List<StoredFile> _files = [];
 
     public FileTreePage List(TreeFolder top) =>
-        Visit(top, folder, "") ? new FileTreePage(_files, _files[^1].Path.Value[(folder.Value.Length + 1)..]) : new FileTreePage(_files, null);
+        Visit(top, folder, "", 0) ? new FileTreePage(_files, _files[^1].Path.Value[(folder.Value.Length + 1)..]) : new FileTreePage(_files, null);
 
     /// <summary>Adds the files of <paramref name="open"/> and below; true when the page filled up.</summary>
-    private bool Visit(TreeFolder open, StoragePath path, string prefix)
+    private bool Visit(TreeFolder open, StoragePath path, string prefix, int depth)
     {
         string? done = null;
         while (true)
@@ -37,8 +37,13 @@ internal sealed class FolderTree(StoragePath folder, string? after, int limit, C
 
                 if (key.EndsWith('/'))
                 {
+                    if (depth == FileTreePage.MaxDepth)
+                    {
+                        continue;
+                    }
+
                     using var sub = open.Child(name);
-                    if (sub is not null && Visit(sub, child, prefix + key))
+                    if (sub is not null && Visit(sub, child, prefix + key, depth + 1))
                     {
                         return true;
                     }

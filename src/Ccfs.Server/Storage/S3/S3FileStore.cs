@@ -184,9 +184,17 @@ public sealed class S3FileStore : IFileStore, IDisposable
         return page.S3Objects is [var item, ..] && item.Key == request.Prefix ? new StoredFile(path, item.Size ?? 0, Utc(item.LastModified)) : null;
     }
 
-    /// <summary>The path of a key below <paramref name="folder"/>; null for a folder marker, a hidden name or one no path may hold.</summary>
+    /// <summary>
+    /// The path of a key below <paramref name="folder"/>; null for a folder marker, a hidden name, one no path may hold,
+    /// or one deeper than a listing looks.
+    /// </summary>
     private static StoragePath? Below(StoragePath folder, string rest)
     {
+        if (rest.AsSpan().Count('/') > FileTreePage.MaxDepth)
+        {
+            return null;
+        }
+
         var path = folder;
         foreach (var segment in rest.Split('/'))
         {

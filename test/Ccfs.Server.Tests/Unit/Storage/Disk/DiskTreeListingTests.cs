@@ -124,6 +124,22 @@ public sealed class DiskTreeListingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_listing_looks_at_most_max_depth_folders_down_however_deep_a_tree_goes()
+    {
+        // A hostile tree far deeper than that once took the walk (one stack frame and one open folder per level) to a
+        // stack overflow, at every start-up sweep.
+        var deepest = string.Join('/', Enumerable.Repeat("b", FileTreePage.MaxDepth));
+        Write($"{Folder}/{deepest}/kept.wav", [1], DateTime.UtcNow);
+        Write($"{Folder}/{deepest}/b/too-deep.wav", [1], DateTime.UtcNow);
+        Write($"{Folder}/{string.Join('/', Enumerable.Repeat("b", 300))}/far.wav", [1], DateTime.UtcNow);
+        Write($"{Folder}/top.wav", [1], DateTime.UtcNow);
+
+        var listed = (await ListAllAsync(Folder, 10)).Select(f => f.Path.Value[(Folder.Length + 1)..]);
+
+        Assert.Equal([$"{deepest}/kept.wav", "top.wav"], listed);
+    }
+
+    [Fact]
     public async Task A_listing_goes_on_where_it_was_while_the_files_already_listed_are_deleted()
     {
         for (var i = 0; i < 7; i++)

@@ -197,6 +197,18 @@ public sealed class S3FileStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_listing_leaves_out_keys_more_than_max_depth_folders_down()
+    {
+        var deepest = string.Join('/', Enumerable.Repeat("b", FileTreePage.MaxDepth));
+        await _bucket.PutAsync($"{Prefix}{Folder}/{deepest}/kept.wav", [1]);
+        await _bucket.PutAsync($"{Prefix}{Folder}/{deepest}/b/too-deep.wav", [1]);
+
+        var listed = Assert.Single((await _store.ListTreeAsync(StoreByRelativePath.Path(Folder), null, 10, CancellationToken.None)).Files);
+
+        Assert.Equal($"{Folder}/{deepest}/kept.wav", listed.Path.Value);
+    }
+
+    [Fact]
     public async Task A_file_is_looked_at_with_its_size_and_time_and_a_missing_one_is_none()
     {
         await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);
