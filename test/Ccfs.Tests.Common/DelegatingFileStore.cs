@@ -28,6 +28,8 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
     public virtual Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken) =>
         inner.ListFilesAsync(folder, cancellationToken);
 
+    public virtual Task CheckDeletableAsync(StoragePath path, CancellationToken cancellationToken) => inner.CheckDeletableAsync(path, cancellationToken);
+
     public virtual Task<IReadOnlyList<string>> ListFoldersAsync(StoragePath? folder, CancellationToken cancellationToken) =>
         inner.ListFoldersAsync(folder, cancellationToken);
 

@@ -19,9 +19,11 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
     /// Mark the row, remove every copy, then the row; false if there was neither a row nor a copy. The delete's event
     /// names <paramref name="actor"/>, the access key that asked for it.
     /// </summary>
+    /// <exception cref="OutsideRootException">A location would refuse the path (a link on its way); nothing was marked.</exception>
     public async Task<bool> EverywhereAsync(LogicalPath path, string actor)
     {
         using var working = inProgress.Begin(path.Path);
+        await CheckDeletableAsync(path);
         var record = await StepAsync(() => catalog.BeginDeleteAsync(path.Path, actor, CancellationToken.None), NothingChanged);
         var removed = await RemoveMarkedAsync(path, hasRow: record is not null);
         return record is not null || removed;
@@ -31,9 +33,11 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
     /// Mark the copy, remove it, then forget it: the catalog never lists a copy that is gone, and never forgets one that
     /// is still there. The last copy takes the whole-file path, so the row goes with it.
     /// </summary>
+    /// <exception cref="OutsideRootException">A location would refuse the path (a link on its way); nothing was marked.</exception>
     public async Task<bool> FromAsync(LogicalPath path, IFileStore store, string actor)
     {
         using var working = inProgress.Begin(path.Path);
+        await CheckDeletableAsync(path);
         switch (await StepAsync(() => catalog.BeginCopyDeleteAsync(path.Path, store.LocationId, actor, CancellationToken.None), NothingChanged))
         {
             case CopyRemoval.Marked:
@@ -67,6 +71,19 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
         }
 
         return removed;
+    }
+
+    /// <summary>Every location is asked, since the last copy's delete takes them all.</summary>
+    private async Task CheckDeletableAsync(LogicalPath path)
+    {
+        foreach (var store in locations.Stores)
+        {
+            await StepAsync(async () =>
+            {
+                await store.CheckDeletableAsync(path.StoragePath, CancellationToken.None);
+                return true;
+            }, NothingChanged);
+        }
     }
 
     private async Task<bool> ForgetCopyAsync(LogicalPath path, IFileStore store)

@@ -142,7 +142,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                     return (deleted, bytes);
                 }
 
-                if (await ExpireAsync(vdn, file, cancellationToken) is not { } removed)
+                if (await ExpireUnlessOutsideAsync(vdn, file, cancellationToken) is not { } removed)
                 {
                     skipped.Add(file.Path);
                     continue;
@@ -161,18 +161,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                 return (deleted, bytes);
             }
 
-            bool? removed;
-            try
-            {
-                removed = await ExpireAsync(vdn, file, cancellationToken);
-            }
-            catch (OutsideRootException e)
-            {
-                LogOutsideRoot(log, e, file.FileName, vdn);
-                continue;
-            }
-
-            if (removed is { } done)
+            if (await ExpireUnlessOutsideAsync(vdn, file, cancellationToken) is { } done)
             {
                 (deleted, bytes) = done ? (deleted + 1, bytes + file.SizeBytes) : (deleted, bytes);
                 await Task.Delay(pause, time, cancellationToken);
@@ -180,6 +169,23 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         }
 
         return (deleted, bytes);
+    }
+
+    /// <summary>
+    /// <see cref="ExpireAsync"/>, but a file whose path leads through a link out of a location is left alone (null), with
+    /// a warning, and the sweep goes on: the delete refused it before marking anything.
+    /// </summary>
+    private async Task<bool?> ExpireUnlessOutsideAsync(int vdn, ExpiredFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ExpireAsync(vdn, file, cancellationToken);
+        }
+        catch (OutsideRootException e)
+        {
+            LogOutsideRoot(log, e, file.FileName, vdn);
+            return null;
+        }
     }
 
     /// <summary>

@@ -64,6 +64,12 @@ public interface IFileStore
     /// <summary>Deletes a file durably; false if it did not exist.</summary>
     Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Throws <see cref="OutsideRootException"/> when <see cref="DeleteAsync"/> would refuse the path (on disk, a link on
+    /// its way), so a delete is refused before the catalog marks anything; nothing to look at where there are no links.
+    /// </summary>
+    Task CheckDeletableAsync(StoragePath path, CancellationToken cancellationToken);
+
     Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken);
 
     /// <summary>Proves the location can be written now; throws with the reason if not.</summary>

@@ -135,6 +135,13 @@ public sealed class DiskFileStore : IFileStore
     public Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken) =>
         Task.FromResult(DeleteResolved(Resolve(path, followFinalLink: false), path.Value));
 
+    /// <summary>Resolves the path as <see cref="DeleteAsync"/> does: a link on its way that leads out of the root is refused.</summary>
+    public Task CheckDeletableAsync(StoragePath path, CancellationToken cancellationToken)
+    {
+        _ = Resolve(path, followFinalLink: false);
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// Removes a path <see cref="Resolve"/> found inside the root. Deleting a name removes that entry: a link inside
     /// the root goes, not the file it points at; and a folder swapped for a link since is not followed.

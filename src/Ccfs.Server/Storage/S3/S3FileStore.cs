@@ -101,6 +101,9 @@ public sealed class S3FileStore : IFileStore, IDisposable
     /// The objects directly under the folder, by ListObjectsV2 with the delimiter '/'. A folder exists while some key
     /// lies under it: with only sub-folders or hidden objects the list is empty; with no key at all it is null.
     /// </summary>
+    /// <summary>S3 has no links: every key can be deleted.</summary>
+    public Task CheckDeletableAsync(StoragePath path, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task<IReadOnlyList<string>?> ListFilesAsync(StoragePath folder, CancellationToken cancellationToken)
     {
         var (files, folders) = await ListDelimitedAsync(folder, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Ccfs.Protocol;
+using Ccfs.Server.Catalog;
 
 namespace Ccfs.Server.Tests.Functional.Interfaces;
 
@@ -210,6 +211,33 @@ public sealed class HostilePathTests : IClassFixture<CcfsFactory>, IDisposable
         Assert.False(File.Exists(Path.Combine(folder, "alias.wav")));
         Assert.Equal(Samples.Sine, await File.ReadAllBytesAsync(Path.Combine(folder, Path.GetFileName(fileName))));
         Assert.NotNull(await _factory.FindAsync(fileName[2..]));
+    }
+
+    [Fact]
+    [Trait("Storage", "Disk")]
+    public async Task A_delete_refused_for_a_link_on_the_way_out_marks_nothing_and_the_file_stays_served()
+    {
+        var fileName = await _factory.Signed().StoreAsync(Samples.Sine);
+        // The upload folder is moved out of the location, and a link to it put in its place.
+        var folder = Path.Combine(_factory.LocationRoot(), "3rdfile", "53", "thirdvoicebotfile");
+        var movedOut = Path.Combine(_outside, "moved");
+        Directory.Move(folder, movedOut);
+        Directory.CreateSymbolicLink(folder, movedOut);
+        var before = _factory.Snapshot();
+
+        await AssertRefusedAsync(c => c.DeleteAsync(fileName), "fileName");
+        using var admin = await _factory.Admin().AdminAsync(HttpMethod.Delete, $"/admin/api/files?fileName={Uri.EscapeDataString(fileName)}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, admin.StatusCode);
+        Assert.Equal(before, _factory.Snapshot());
+        Assert.Equal((FileState.Stored, null), await _factory.Services.GetRequiredService<IFileCatalog>().StateOfAsync(fileName[2..], CancellationToken.None));
+        // Put back, it is the same stored file, and its delete goes through.
+        Directory.Delete(folder);
+        Directory.Move(movedOut, folder);
+        using var hash = await _factory.Signed().HashAsync(fileName);
+        await CcfsAnswer.AssertTripleAsync(hash, "0", "success");
+        await CcfsAnswer.AssertTripleAsync(await _factory.Signed().DeleteAsync(fileName), "0", "success");
+        Assert.Null(await _factory.FindAsync(fileName[2..]));
     }
 
     public void Dispose() => Directory.Delete(_outside, recursive: true);

@@ -60,6 +60,41 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    [Trait("Storage", "Disk")]
+    public async Task Stored_files_behind_a_link_out_of_the_location_are_left_alone_and_the_sweep_ends()
+    {
+        using var factory = CcfsFactory.With([]);
+        // Only the test's sweep runs.
+        await factory.Services.GetRequiredService<RetentionSweeper>().StopAsync(CancellationToken.None);
+        var files = new[] { await factory.Signed().StoreAsync(Samples.Sine), await factory.Signed().StoreAsync(Samples.Sine) };
+        var outside = Path.Combine(Path.GetTempPath(), "ccfs-outside-" + Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(factory.LocationRoot(), "3rdfile", "53", "thirdvoicebotfile");
+        Directory.Move(folder, outside);
+        Directory.CreateSymbolicLink(folder, outside);
+        try
+        {
+            factory.Time.Advance(TimeSpan.FromDays(2));
+            await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "1.00:00:00" });
+            var before = factory.Snapshot();
+            var started = factory.Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+            await RecordingRetentionTests.SweepNowAsync(factory);
+
+            Assert.Equal(before, factory.Snapshot());
+            Assert.Equal(2, (await QuotaTests.UsageAsync(factory, CcfsFactory.Vdn)).GetProperty("usedFiles").GetInt64());
+            Assert.All(files, f => Assert.Contains(factory.Logs, l => l.Message.StartsWith($"Retention left {f} of VDN 53 alone", StringComparison.Ordinal)));
+            var sweep = await factory.Services.GetRequiredService<RetentionStore>().SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+            Assert.Null(sweep.ClaimedBy);
+            Assert.True(sweep.LastSweptAt.ToUnixTimeMilliseconds() >= started, "the sweep ended");
+        }
+        finally
+        {
+            Directory.Delete(folder);
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Sweeps_start_one_interval_apart_so_a_look_a_little_early_is_the_one_that_sweeps()
     {
         // SweepInterval 1 h (the default), so the sweeper looks every minute; retainFor 30 min.
