@@ -11,12 +11,20 @@ public static class AccountRules
     public const int MaxSecrets = 2;
     private const string Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+    /// <summary>
+    /// The prefix of the names the server itself acts under in the audit trail and events (<c>ccfs:retention</c>), which
+    /// no account may take, or its calls would be taken for the server's.
+    /// </summary>
+    public const string ReservedPrefix = "ccfs:";
+
     /// <summary>The access key sits between slashes in the Authorization header, so it cannot hold one.</summary>
     public static string? AccessKeyProblem(string? accessKey) =>
         string.IsNullOrWhiteSpace(accessKey) || accessKey.Length > MaxAccessKeyLength
         || accessKey.Any(c => c == '/' || char.IsWhiteSpace(c) || char.IsControl(c))
             ? $"AccessKey must be 1 to {MaxAccessKeyLength} characters, without '/', spaces or control characters"
-            : null;
+            : accessKey.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)
+                ? $"AccessKey must not start with '{ReservedPrefix}', which names the server's own actions (such as ccfs:retention)"
+                : null;
 
     public static string? VdnProblem(IReadOnlyCollection<int>? vdnIds) =>
         vdnIds is null || vdnIds.Count == 0 || vdnIds.Any(v => v <= 0)

@@ -55,7 +55,8 @@ public sealed class RequestJournal(CcfsSettings settings)
         var entries = new List<JournalEntry>();
         if (after is { } start)
         {
-            for (var id = Math.Max(oldest, start + 1); id <= last && entries.Count < limit; id++)
+            // Past the newest id there is nothing to read (and start + 1 would overflow at long.MaxValue).
+            for (var id = start >= last ? last + 1 : Math.Max(oldest, start + 1); id <= last && entries.Count < limit; id++)
             {
                 if (At(id) is { } entry && Wanted(entry, accessKey, vdnId))
                 {
@@ -63,7 +64,8 @@ public sealed class RequestJournal(CcfsSettings settings)
                 }
             }
 
-            return (entries, entries.Count == limit ? entries[^1].Id : Math.Max(last, start));
+            // An id past the newest (one from before a restart) resumes at the newest, not at an id that may never come.
+            return (entries, entries.Count == limit ? entries[^1].Id : last);
         }
 
         for (var id = last; id >= oldest && entries.Count < limit; id--)

@@ -21,6 +21,9 @@ public static class ParameterRules
 
     public static readonly TimeSpan MaxRetainFor = TimeSpan.FromDays(36600);
 
+    /// <summary>The most download rules one scope may list.</summary>
+    public const int MaxDownloadRules = 64;
+
     private const long BytesPerMb = 1024 * 1024;
 
     /// <param name="p">The values.</param>
@@ -53,6 +56,12 @@ public static class ParameterRules
         if (downloadTexts.Length == 0)
         {
             errors.Add($"{Key(prefix, "DownloadPathRule")} '{p.DownloadPathRule}' names no rule; downloadFile would refuse every path");
+        }
+        else if (downloadTexts.Length > MaxDownloadRules)
+        {
+            // Every request and every retention query looks at each rule: a list without bound would let one setting slow
+            // them all (and past about a thousand rules, the catalog refuses retention's query outright).
+            errors.Add($"{Key(prefix, "DownloadPathRule")} names {downloadTexts.Length} rules; at most {MaxDownloadRules} are allowed");
         }
 
         foreach (var text in downloadTexts)

@@ -35,6 +35,16 @@ public sealed class AccountAdminTests : IDisposable
     }
 
     [Fact]
+    public async Task An_access_key_in_the_servers_own_names_is_refused()
+    {
+        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, Accounts, new { accessKey = "CCFS:retention", vdnIds = new[] { 53 } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problems = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("problems");
+        Assert.StartsWith("AccessKey must not start with 'ccfs:'", Assert.Single(problems.EnumerateArray()).GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Configured_accounts_are_listed_read_only()
     {
         var list = JsonDocument.Parse(await ListTextAsync()).RootElement;

@@ -139,6 +139,8 @@ public sealed class ParameterAdminTests : IDisposable
         { Parameters, """{"downloadPathRule":""}""", "names no rule" },
         { Parameters, """{"downloadPathRule":" ; "}""", "names no rule" },
         { Parameters + "/vdns/55", """{"downloadPathRule":";"}""", "VDN 55: downloadPathRule ';' names no rule" },
+        { Parameters + "/vdns/55", $$"""{"downloadPathRule":"{{string.Join(';', Enumerable.Range(1, 65).Select(i => $"/voice/%VDNNO%/r{i}"))}}"}""",
+            "VDN 55: downloadPathRule names 65 rules; at most 64 are allowed" },
         { Parameters, """{"uploadPathRule":"/3rdfile/%VDN%/x/"}""", "%VDN%" },
         { Parameters, """{"uploadPathRule":"/3rdfile/fixed/"}""", "must contain %VDNNO%" },
         { Parameters, """{"downloadPathRule":"/voice/%VDNNO%/a;/x/%NOPE%/"}""", "%NOPE%" },

@@ -65,6 +65,23 @@ public sealed class JournalTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task An_id_past_the_newest_reads_nothing_and_resumes_at_the_newest()
+    {
+        var wav = Samples.Read("valid", "alaw-8k-sine.wav");
+        await _factory.Signed().StoreAsync(wav);
+
+        using var past = await _factory.Admin().AdminAsync(HttpMethod.Get, $"/admin/api/journal?after={long.MaxValue}");
+        var answer = JsonDocument.Parse(await past.Content.ReadAsStringAsync()).RootElement;
+        await _factory.Signed().StoreAsync(wav);
+        var next = await ReadAsync(_factory.Admin(), $"?after={answer.GetProperty("next").GetInt64()}");
+
+        Assert.Equal(HttpStatusCode.OK, past.StatusCode);
+        Assert.Empty(answer.GetProperty("entries").EnumerateArray());
+        Assert.Equal(1, answer.GetProperty("next").GetInt64());
+        Assert.Equal([2L], next.Select(e => e.GetProperty("id").GetInt64()));
+    }
+
     private static async Task<List<JsonElement>> ReadAsync(SignedClient admin, string query)
     {
         using var response = await admin.AdminAsync(HttpMethod.Get, "/admin/api/journal" + query);
