@@ -50,6 +50,9 @@ public sealed class FileCatalog : IFileCatalog
     private static readonly string MarkDeleting = $"UPDATE files SET state = {Deleting}, owner = @owner, deleted_by = @actor WHERE path = @path;";
     private static readonly string RemoveUnfinished = $"DELETE FROM files WHERE path = @path AND state <> {Stored};";
 
+    // A deleted file's pin goes with it: a file stored later under the same name is a new file, not pinned.
+    private const string Unpin = "DELETE FROM file_pins WHERE path = @path;";
+
     private static readonly string CountCopies = $"""
         SELECT count(*), count(*) FILTER (WHERE location_id = @location) FROM file_copies WHERE path = @path AND state = {CopyHeld};
         """;
@@ -232,6 +235,7 @@ public sealed class FileCatalog : IFileCatalog
             if (deleting)
             {
                 vdn = await _outbox.AppendDeletedAsync(tx, path, ct);
+                await tx.ExecuteAsync(Unpin, ct, ("path", path));
             }
 
             await tx.ExecuteAsync(RemoveUnfinished, ct, ("path", path));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ccfs.Audio;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Lifecycle;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
@@ -12,34 +13,45 @@ namespace Ccfs.Server.Seeding;
 /// without an IVR: an upload goes through the <see cref="PromptWriter"/> exactly as uploadFile's does (the same checks,
 /// catalog row, copies and durability) under the name it was given; a recording is written into every location under a
 /// download rule folder, with no catalog row, as the IVR writes recordings. Everything is checked before anything is
-/// placed, so a seed with a problem places nothing. Seeding again is harmless: an upload whose name is taken is left,
-/// a recording is written over.
+/// placed (the VDN's prompt check under <c>refuse</c> and its quota among them), so a seed with a problem places nothing.
+/// Seeding again is harmless: an upload whose name is taken is left, a recording is written over; a stored upload is
+/// never written over by a recording.
 /// </summary>
-public sealed partial class Seeder(IParameterSource parameters, PromptWriter writer, LocationSet locations, ILogger<Seeder> logger)
+public sealed partial class Seeder(IParameterSource parameters, PromptWriter writer, PromptInspection inspection, IFileCatalog catalog,
+    LocationSet locations, ILogger<Seeder> logger)
 {
     public async Task<SeedReport> SeedAsync(IReadOnlyList<SeedUpload> uploads, IReadOnlyList<SeedRecording> recordings, string accessKey)
     {
         var problems = new List<string>();
-        var checkedUploads = uploads.Select(u => (Upload: u, Wave: Check(u, problems))).ToList();
+        var checkedUploads = uploads.Select(u => (Upload: u, Checked: Check(u, problems))).ToList();
         var checkedRecordings = recordings.Select(r => (Recording: r, Path: Check(r, problems))).ToList();
+        if (problems.Count == 0)
+        {
+            await CheckQuotasAsync(checkedUploads.Select(u => u.Upload).ToList(), problems);
+            await CheckNoUploadIsReplacedAsync(checkedRecordings.Select(r => (r.Recording, r.Path!.Value)).ToList(), problems);
+        }
+
         if (problems.Count > 0)
         {
             return new SeedReport([], [], problems);
         }
 
         var stored = new List<SeededFile>();
-        foreach (var (upload, wave) in checkedUploads)
+        foreach (var (upload, (wave, promptCheck)) in checkedUploads.Select(u => (u.Upload, u.Checked!.Value)))
         {
             var vdnParameters = parameters.For(upload.VdnId);
-            var result = await writer.StoreAsync(upload.Content, wave!.Value, upload.VdnId, vdnParameters, accessKey, name: upload.Name);
+            var key = $"{vdnParameters.UploadPathRule.FolderFor(upload.VdnId)}/{upload.Name}";
+            // A name seeded before is left as it is, even once the quota is full (which the writer would answer first).
+            var result = await catalog.StateOfAsync(key, CancellationToken.None) is null
+                ? await writer.StoreAsync(upload.Content, wave, upload.VdnId, vdnParameters, accessKey, promptCheck, upload.Name)
+                : new PromptWriteResult(null, null, NameTaken: true);
             if (result.Record is { } record)
             {
                 stored.Add(new SeededFile(record.FileName, "stored", record.Locations));
             }
             else if (result.NameTaken)
             {
-                var name = $"{vdnParameters.DriveLetter}:{vdnParameters.UploadPathRule.FolderFor(upload.VdnId)}/{upload.Name}";
-                stored.Add(new SeededFile(name, "exists", locations.Ids));
+                stored.Add(new SeededFile($"{vdnParameters.DriveLetter}:{key}", "exists", locations.Ids));
             }
             else
             {
@@ -71,7 +83,48 @@ public sealed partial class Seeder(IParameterSource parameters, PromptWriter wri
         return new SeedReport(stored, placed, []);
     }
 
-    private WaveValidation? Check(SeedUpload upload, List<string> problems)
+    /// <summary>The uploads new to each VDN must fit its quota as the catalog counts it now.</summary>
+    private async Task CheckQuotasAsync(IReadOnlyList<SeedUpload> uploads, List<string> problems)
+    {
+        var usage = (await catalog.ListUsageAsync(CancellationToken.None)).ToDictionary(u => u.VdnId);
+        foreach (var vdn in uploads.GroupBy(u => u.VdnId))
+        {
+            var vdnParameters = parameters.For(vdn.Key);
+            if (vdnParameters.Quota.IsUnlimited)
+            {
+                continue;
+            }
+
+            var (files, bytes) = usage.TryGetValue(vdn.Key, out var used) ? (used.Files, used.Bytes) : (0L, 0L);
+            foreach (var upload in vdn)
+            {
+                var name = $"{vdnParameters.UploadPathRule.FolderFor(vdn.Key)}/{upload.Name}";
+                if (await catalog.StateOfAsync(name, CancellationToken.None) is null)
+                {
+                    (files, bytes) = (files + 1, bytes + upload.Content.Length);
+                }
+            }
+
+            if (files > vdnParameters.Quota.MaxFiles || bytes > vdnParameters.Quota.MaxBytes)
+            {
+                problems.Add($"uploads to VDN {vdn.Key} would not fit its quota: they would make it {vdnParameters.Quota.Describe(files, bytes)}");
+            }
+        }
+    }
+
+    /// <summary>A recording is a file with no catalog row: one cannot take the place of a stored upload.</summary>
+    private async Task CheckNoUploadIsReplacedAsync(IReadOnlyList<(SeedRecording Recording, StoragePath Path)> recordings, List<string> problems)
+    {
+        foreach (var (recording, path) in recordings)
+        {
+            if (await catalog.StateOfAsync(path.CatalogKey, CancellationToken.None) is not null)
+            {
+                problems.Add($"{recording.Source}: {recording.Path} is a stored upload; a recording cannot replace it (delete it first)");
+            }
+        }
+    }
+
+    private (WaveValidation Wave, string? PromptCheck)? Check(SeedUpload upload, List<string> problems)
     {
         if (upload.VdnId <= 0)
         {
@@ -100,7 +153,14 @@ public sealed partial class Seeder(IParameterSource parameters, PromptWriter wri
             return null;
         }
 
-        return wave;
+        var prompt = inspection.Inspect(upload.Content.Span, wave, vdnParameters);
+        if (PromptInspection.Refuses(prompt, vdnParameters))
+        {
+            problems.Add($"{upload.Source}: uploadFile would refuse it: {PromptInspection.RefusalReason(prompt!)}");
+            return null;
+        }
+
+        return (wave, prompt?.HeaderValue);
     }
 
     /// <summary>The path below a location root, when the path lies under a download rule folder of the VDN it names.</summary>

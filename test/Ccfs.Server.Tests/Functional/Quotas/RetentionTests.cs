@@ -244,6 +244,28 @@ public sealed class RetentionTests
         Assert.False((await PinAsync(factory, name, "unpin", HttpStatusCode.OK)).GetProperty("changed").GetBoolean());
     }
 
+    [Fact]
+    public async Task A_deleted_files_pin_goes_with_it_so_a_file_stored_again_under_its_name_is_not_pinned()
+    {
+        using var factory = CcfsFactory.With([]);
+        var seeder = factory.Services.GetRequiredService<Ccfs.Server.Seeding.Seeder>();
+        var pins = factory.Services.GetRequiredService<RetentionStore>();
+        Ccfs.Server.Seeding.SeedUpload[] upload = [new(CcfsFactory.Vdn, "welcome.wav", Samples.Sine, "test")];
+        var name = (await seeder.SeedAsync(upload, [], "test")).Uploads.Single().FileName;
+        await PinAsync(factory, name, "pin", HttpStatusCode.OK);
+        Assert.True(await pins.IsPinnedAsync(name[2..], CancellationToken.None));
+
+        using (var deleted = await factory.Signed().DeleteAsync(name))
+        {
+            await CcfsAnswer.AssertTripleAsync(deleted, "0", "success");
+        }
+
+        await seeder.SeedAsync(upload, [], "test");
+
+        Assert.True(factory.HasCopy(name));
+        Assert.False(await pins.IsPinnedAsync(name[2..], CancellationToken.None));
+    }
+
     /// <summary>
     /// A server whose own sweeper stays out of the test: VDN 53 was swept at start-up (under a global retainFor of ten
     /// years, so nothing went) and is not due again for a week, so only the test's own calls judge its files.

@@ -91,6 +91,51 @@ public sealed class SeedAndResetTests : IDisposable
     }
 
     [Fact]
+    public async Task A_seed_uploadFile_would_refuse_for_its_prompt_check_or_quota_places_nothing()
+    {
+        var client = Development();
+        using (var set = await client.AdminAsync(HttpMethod.Put, "/admin/api/parameters/vdns/1", new { promptCheck = "refuse", quotaFiles = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+
+        var before = _factory.Snapshot();
+        var nominal = Samples.Read("lint", "prompt-nominal.wav");
+
+        var loud = await RefusedAsync(client, new { uploads = new[] { new { vdnId = 1, name = "loud.wav", data = Samples.Read("valid", "alaw-8k-sine.wav") } } });
+        var two = await RefusedAsync(client, new
+        {
+            uploads = new[] { new { vdnId = 1, name = "one.wav", data = nominal }, new { vdnId = 1, name = "two.wav", data = nominal } },
+        });
+
+        Assert.StartsWith("uploads[0]: uploadFile would refuse it: the prompt failed its quality checks (promptCheck=refuse): level",
+            Assert.Single(loud), StringComparison.Ordinal);
+        Assert.Equal("uploads to VDN 1 would not fit its quota: they would make it 2 of 1 files, " + $"{2 * nominal.Length} bytes (no bytes quota)",
+            Assert.Single(two));
+        Assert.Equal(before, _factory.Snapshot());
+        // Seeding a name again does not count twice: one.wav, then one.wav again, fits a quota of one file.
+        await SeedAsync(client, new { uploads = new[] { new { vdnId = 1, name = "one.wav", data = nominal } } });
+        var again = await SeedAsync(client, new { uploads = new[] { new { vdnId = 1, name = "one.wav", data = nominal } } });
+        Assert.Equal("exists", again.GetProperty("uploads")[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_recording_is_never_seeded_over_a_stored_upload()
+    {
+        var client = Development();
+        var prompt = Samples.Read("valid", "alaw-8k-sine.wav");
+        var name = (await SeedAsync(client, new { uploads = new[] { new { vdnId = 1, name = "welcome.wav", data = prompt } } }))
+            .GetProperty("uploads")[0].GetProperty("fileName").GetString()!;
+        var before = _factory.Snapshot();
+
+        var problems = await RefusedAsync(client, new { recordings = new[] { new { filePath = name, data = new byte[] { 1, 2, 3 } } } });
+
+        Assert.Equal($"recordings[0]: {name} is a stored upload; a recording cannot replace it (delete it first)", Assert.Single(problems));
+        Assert.Equal(before, _factory.Snapshot());
+        Assert.True(_factory.HasCopy(name));
+    }
+
+    [Fact]
     public async Task Reset_forgets_every_file_and_empties_every_location()
     {
         var client = Development();
@@ -125,6 +170,14 @@ public sealed class SeedAndResetTests : IDisposable
         Assert.Contains("--ephemeral", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(before, factory.Snapshot());
         Assert.True(factory.HasCopy(stored));
+    }
+
+    private static async Task<List<string>> RefusedAsync(SignedClient client, object body)
+    {
+        using var response = await client.AdminAsync(HttpMethod.Post, "/admin/api/seed", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+        return [.. JsonDocument.Parse(text).RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetString()!)];
     }
 
     private static async Task<JsonElement> SeedAsync(SignedClient client, object body)
