@@ -49,6 +49,19 @@ public sealed class RehearsalCommandTests(RunningRehearsalServer server) : IClas
     }
 
     [Fact]
+    public async Task A_whole_rule_with_rule_flags_beside_it_is_bad_usage_naming_them_and_adds_nothing()
+    {
+        var mixed = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--rule", """{"action":{"resultCode":"0300503"}}""",
+            "--interface", "getFileHash", "--times", "1");
+        var list = await Cli.RunAsync(server.AdminEnvironment(), "faults", "list");
+
+        Assert.Equal(ExitCodes.Usage, mixed.ExitCode);
+        Assert.Contains("--interface", mixed.Error, StringComparison.Ordinal);
+        Assert.Contains("--times", mixed.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("0300503", list.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_journal_as_json_names_each_request_and_its_answer()
     {
         await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/none.wav");

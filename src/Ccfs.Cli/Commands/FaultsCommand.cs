@@ -45,6 +45,15 @@ internal static class FaultsCommand
             byte[] body;
             if (parse.GetValue(rule) is { } whole)
             {
+                // The rule flags would otherwise be dropped without a word, leaving a rule broader than the one asked for.
+                var beside = new Option[] { on, key, vdn, file, code, status, delay, rate, drop, times, probability, seed }
+                    .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (beside.Count > 0)
+                {
+                    throw new UsageException($"--rule gives the whole rule, so it cannot be combined with {string.Join(", ", beside)}: "
+                        + "put those in the rule's JSON, or leave out --rule");
+                }
+
                 body = whole.StartsWith('@') ? await File.ReadAllBytesAsync(whole[1..], cancellation) : Encoding.UTF8.GetBytes(whole);
             }
             else
