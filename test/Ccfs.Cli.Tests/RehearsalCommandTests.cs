@@ -62,6 +62,20 @@ public sealed class RehearsalCommandTests(RunningRehearsalServer server) : IClas
     }
 
     [Fact]
+    public async Task Faults_list_shows_a_rules_probability_and_seed()
+    {
+        var added = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "getFileHash", "--file-name", "never-*.wav",
+            "--result-code", "0300503", "--probability", "0.25", "--seed", "7");
+        var list = await Cli.RunAsync(server.AdminEnvironment(), "faults", "list");
+        await Cli.RunAsync(server.AdminEnvironment(), "faults", "clear", added.Out.Trim());
+
+        Assert.Equal(ExitCodes.Success, added.ExitCode);
+        var line = Assert.Single(list.Out.Split('\n'), l => l.StartsWith(added.Out.Trim(), StringComparison.Ordinal));
+        Assert.Contains("probability 0.25", line, StringComparison.Ordinal);
+        Assert.Contains("seed 7", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_journal_as_json_names_each_request_and_its_answer()
     {
         await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/none.wav");

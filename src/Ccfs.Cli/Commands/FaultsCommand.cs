@@ -115,8 +115,10 @@ internal static class FaultsCommand
             foreach (var r in rules)
             {
                 var remaining = r.TryGetProperty("remaining", out var left) ? left.GetInt32().ToString(CultureInfo.InvariantCulture) : "until removed";
+                var chance = (r.TryGetProperty("probability", out var p) && p.ValueKind == JsonValueKind.Number ? $"\tprobability {p.GetRawText()}" : "")
+                    + (r.TryGetProperty("seed", out var s) && s.ValueKind == JsonValueKind.Number ? $"\tseed {s.GetRawText()}" : "");
                 await console.Out.WriteLineAsync($"{r.GetProperty("id").GetString()}\tmatch {r.GetProperty("match").GetRawText()}\t"
-                    + $"action {r.GetProperty("action").GetRawText()}\tfired {r.GetProperty("fired").GetInt64()}\tleft {remaining}");
+                    + $"action {r.GetProperty("action").GetRawText()}{chance}\tfired {r.GetProperty("fired").GetInt64()}\tleft {remaining}");
             }
 
             return ExitCodes.Success;
