@@ -7,6 +7,13 @@ namespace Ccfs.Client;
 public record CcfsResponse(string ResultCode, string ResultDesc, string? Reason)
 {
     public bool IsSuccess => ResultCode == ResultCodes.Success;
+
+    /// <summary>
+    /// How many earlier attempts of a retried request reached the endpoint but got no answer (the connection broke, the
+    /// attempt ran out of time) or a gateway's 502 or 504. Any of them may have done its work: a delete whose answer was
+    /// lost and whose retry answers <c>0300011</c> most likely deleted the file itself. 0 when the first attempt was answered.
+    /// </summary>
+    public int LostAnswers { get; init; }
 }
 
 /// <summary>A CC-FS answer with its <c>resultData</c>, present on success.</summary>

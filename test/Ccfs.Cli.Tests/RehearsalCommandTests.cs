@@ -75,6 +75,33 @@ public sealed class RehearsalCommandTests(RunningRehearsalServer server) : IClas
         Assert.Contains("seed 7", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1000")]
+    public async Task A_download_whose_connection_breaks_is_retried_and_written_whole_once(string dropAfter)
+    {
+        var wav = TestData.Audio("lint", "prompt-nominal.wav");
+        var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
+        var folder = Directory.CreateTempSubdirectory("ccfs-cli-download").FullName;
+        try
+        {
+            var fault = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "downloadFile", "--drop-after-bytes", dropAfter,
+                "--times", "1");
+            Assert.True(fault.ExitCode == ExitCodes.Success, fault.Error);
+
+            var download = await Cli.RunAsync(server.Environment(), "download", name, "-o", folder + "/");
+
+            Assert.True(download.ExitCode == ExitCodes.Success, download.Error);
+            var written = Assert.Single(Directory.GetFileSystemEntries(folder));
+            Assert.Equal(Path.Combine(folder, name.Split('/')[^1]), written);
+            Assert.Equal(await File.ReadAllBytesAsync(wav), await File.ReadAllBytesAsync(written));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task The_journal_as_json_names_each_request_and_its_answer()
     {
