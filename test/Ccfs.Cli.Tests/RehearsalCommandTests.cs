@@ -103,6 +103,24 @@ public sealed class RehearsalCommandTests(RunningRehearsalServer server) : IClas
     }
 
     [Fact]
+    public async Task A_delete_whose_answer_was_lost_succeeds_with_a_note_that_an_earlier_attempt_deleted_it()
+    {
+        var name = (await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("lint", "prompt-nominal.wav"))).Out.Trim();
+        var fault = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "deleteFile", "--drop-after-bytes", "0",
+            "--times", "1");
+        Assert.True(fault.ExitCode == ExitCodes.Success, fault.Error);
+
+        var delete = await Cli.RunAsync(server.Environment(), "delete", name);
+        var hash = await Cli.RunAsync(server.Environment(), "hash", name);
+
+        Assert.True(delete.ExitCode == ExitCodes.Success, delete.Error);
+        Assert.Equal("deleted", delete.Out.Trim());
+        Assert.Contains("an earlier attempt most likely deleted it", delete.Error, StringComparison.Ordinal);
+        Assert.Contains("0300011", hash.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, (await Cli.RunAsync(server.Environment(), "delete", name)).ExitCode);
+    }
+
+    [Fact]
     public async Task The_journal_as_json_names_each_request_and_its_answer()
     {
         await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/none.wav");
