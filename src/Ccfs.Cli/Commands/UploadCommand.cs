@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ccfs.Audio;
 using Ccfs.Client;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Spectre.Console;
 
 namespace Ccfs.Cli.Commands;
@@ -166,6 +167,9 @@ internal static class UploadCommand
         }
     }
 
+    private static string StoredButFailed(string path, PromptCheckLine check) =>
+        $"stored, but it failed the server's prompt check ({check.Verdict}); ccfs check {path} says why";
+
     private static async Task ReportAsync(CliConsole console, List<Outcome> results, bool json)
     {
         if (json)
@@ -195,11 +199,10 @@ internal static class UploadCommand
             if (only.Response?.Data is { } data)
             {
                 await console.Out.WriteLineAsync(data.FileName);
-                if (data.PromptCheck is { Passed: false } check)
+                if (data.PromptCheck is { Passed: false })
                 {
                     // Stored (the VDN only warns); stdout stays the file name alone for scripts.
-                    await console.Error.WriteLineAsync($"ccfs: stored, but it failed the server's prompt check ({check.Verdict}); "
-                        + $"ccfs check {only.Path} says why");
+                    await console.Error.WriteLineAsync("ccfs: " + StoredButFailed(only.Path, data.PromptCheck));
                 }
             }
             else if (only.Response is { } refused)
@@ -219,14 +222,23 @@ internal static class UploadCommand
             return;
         }
 
-        var table = new Table().AddColumn("file").AddColumn("result").AddColumn("fileName or reason");
+        var table = new Table().AddColumn("file").AddColumn("result").AddColumn("prompt check").AddColumn("fileName or reason");
         foreach (var r in results)
         {
             var detail = r.Response?.Data?.FileName ?? r.Advice ?? r.Failure?.Message ?? $"{r.Response!.ResultDesc} {r.Response.Reason}".Trim();
-            table.AddRow(Markup.Escape(r.Path), Markup.Escape(r.Response?.ResultCode ?? "error"), Markup.Escape(detail));
+            table.AddRow(Markup.Escape(r.Path), Markup.Escape(r.Response?.ResultCode ?? "error"),
+                Markup.Escape(r.Response?.Data?.PromptCheck?.Verdict ?? ""), Markup.Escape(detail));
         }
 
         console.Tables.Write(table);
+        foreach (var r in results)
+        {
+            if (r.Response?.Data is { PromptCheck.Passed: false } stored)
+            {
+                await console.Error.WriteLineAsync($"ccfs: {r.Path}: {StoredButFailed(r.Path, stored.PromptCheck)}");
+            }
+        }
+
         var failed = results.Count(r => !r.IsSuccess);
         await console.Error.WriteLineAsync($"{results.Count - failed} uploaded, {failed} failed");
     }
