@@ -102,13 +102,14 @@ public sealed class CcfsClient
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
             return await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
         }, token), cancellationToken);
+        var promptCheck = PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null);
         var answer = await AnswerReader.ReadAsync(response, data => new UploadedFile(
             AnswerReader.Text(data, WireNames.FileName) ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
                 "uploadFile answered resultCode 0 without a resultData.fileName: the file may be stored under a name this client cannot know"),
             AnswerReader.Texts(data, WireNames.LocationId),
-            PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null)),
+            promptCheck),
             cancellationToken);
-        return answer with { LostAnswers = unanswered.BeforeLast };
+        return answer with { LostAnswers = unanswered.BeforeLast, PromptCheck = promptCheck };
     }
 
     /// <summary>Deletes an uploaded file from every location, or from <paramref name="locationId"/> only.</summary>

@@ -14,6 +14,13 @@ public record CcfsResponse(string ResultCode, string ResultDesc, string? Reason)
     /// lost and whose retry answers <c>0300011</c> most likely deleted the file itself. 0 when the first attempt was answered.
     /// </summary>
     public int LostAnswers { get; init; }
+
+    /// <summary>
+    /// An upload's prompt-quality findings (ccfs's <c>X-Ccfs-Prompt-Check</c>), whether the file was stored or refused
+    /// for them (the VDN's <c>promptCheck=refuse</c>); null for the other interfaces, from a server that does not
+    /// measure, or for a VDN with <c>promptCheck=off</c>.
+    /// </summary>
+    public PromptCheckLine? PromptCheck { get; init; }
 }
 
 /// <summary>A CC-FS answer with its <c>resultData</c>, present on success.</summary>

@@ -153,7 +153,7 @@ internal static class AdminCommand
         try
         {
             using var document = JsonDocument.Parse(text);
-            return JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            return JsonSerializer.Serialize(document.RootElement, ConsoleJson.Indented);
         }
         catch (JsonException)
         {

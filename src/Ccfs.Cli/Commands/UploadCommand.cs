@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ccfs.Audio;
+using Ccfs.Audio.Quality;
 using Ccfs.Client;
 using Ccfs.Protocol;
 using Ccfs.Protocol.Wire;
@@ -11,9 +12,6 @@ namespace Ccfs.Cli.Commands;
 /// <summary><c>ccfs upload FILE…</c>: uploadFile for one or many files or patterns, optionally converting first.</summary>
 internal static class UploadCommand
 {
-    // camelCase like every other field, the prompt check's too.
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static Command Create(ConnectionOptions connection, CliConsole console)
     {
         var files = new Argument<string[]>("files")
@@ -144,10 +142,18 @@ internal static class UploadCommand
             ResultCodes.ValueTooLong => $"{path} is too large for the endpoint"
                 + (convert ? ", even converted to 8 kHz A-law" : $": it is {new FileInfo(path).Length} bytes")
                 + $", over VDN {vdn}'s upload size limit; shorten it, or have the VDN's uploadSizeLimitMb raised",
+            ResultCodes.ValueFormat when response.PromptCheck is { Passed: false } check => PromptAdvice(path, check),
             // 0300004 also answers a VDN the endpoint refuses (--vdn 0); --convert helps only a file that is not a prompt.
             ResultCodes.ValueFormat when !convert && !LocalAudio.IsPrompt(path) => LocalAudio.ConvertAdvice(path),
             _ => null,
         };
+
+        /// <summary>For a prompt the VDN refuses because it failed the checks (<c>promptCheck=refuse</c>).</summary>
+        private string PromptAdvice(string path, PromptCheckLine check) => check.Failed.All(f => f == PromptCheckNames.Silent)
+            ? $"{path} holds no speech, and VDN {vdn} refuses prompts that fail the prompt checks; record it again"
+            : $"{path} failed the prompt checks ({check.Verdict}) and VDN {vdn} refuses such prompts; "
+                + $"ccfs convert --normalize {path} fixed.wav fixes the level, clipping, DC offset and silence, then upload fixed.wav "
+                + $"(ccfs check {path} says why)";
 
         private async Task<CcfsResponse<UploadedFile>> SendAsync(string path, CancellationToken cancellation)
         {
@@ -183,11 +189,11 @@ internal static class UploadCommand
                     resultDesc = r.Response?.ResultDesc,
                     fileName = r.Response?.Data?.FileName,
                     locationId = r.Response?.Data?.LocationIds,
-                    promptCheck = r.Response?.Data?.PromptCheck,
+                    promptCheck = r.Response?.PromptCheck,
                     reason = r.Response?.Reason,
                     error = r.Failure?.Message,
                     advice = r.Advice,
-                }, Json));
+                }, ConsoleJson.CamelCase));
             }
 
             return;
