@@ -121,6 +121,21 @@ public sealed class RehearsalCommandTests(RunningRehearsalServer server) : IClas
     }
 
     [Fact]
+    public async Task An_upload_whose_connection_breaks_says_the_file_may_be_stored_and_what_to_do()
+    {
+        var fault = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "uploadFile", "--drop-after-bytes", "0",
+            "--times", "1");
+        Assert.True(fault.ExitCode == ExitCodes.Success, fault.Error);
+
+        var upload = await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("lint", "prompt-nominal.wav"));
+
+        Assert.Equal(ExitCodes.Unreachable, upload.ExitCode);
+        Assert.Contains("the connection to the endpoint broke", upload.Error, StringComparison.Ordinal);
+        Assert.Contains("it may have stored the file all the same", upload.Error, StringComparison.Ordinal);
+        Assert.Contains("ccfs admin GET /admin/api/vdns/53/files", upload.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_journal_as_json_names_each_request_and_its_answer()
     {
         await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/none.wav");

@@ -128,8 +128,12 @@ internal static class UploadCommand
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested && Failure.Of(e) is { } failure)
             {
-                Outcomes.Add(new Outcome(path, null, e is TaskCanceledException
-                    ? failure with { Message = failure.Message + "; it may have stored the file all the same" }
+                Outcomes.Add(new Outcome(path, null, Failure.AnswerLost(e)
+                    ? failure with
+                    {
+                        Message = failure.Message + $"; it may have stored the file all the same: ccfs admin GET /admin/api/vdns/{vdn}/files "
+                            + "(an admin account) lists what VDN " + vdn + " holds, and uploading again stores a second copy under a new name",
+                    }
                     : failure, e is UnsupportedAudioException && LocalAudio.IsMp3(path) ? LocalAudio.Mp3Advice(path) : null));
             }
         }
