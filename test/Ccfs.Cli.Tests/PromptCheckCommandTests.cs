@@ -148,10 +148,12 @@ public sealed class PromptCheckCommandTests : IDisposable
     {
         var target = Path.Combine(_work, "out.wav");
 
-        var (code, _, error) = await Cli.RunAsync(NoEnvironment, "convert", normalize, Lint("prompt-nominal.wav"), target);
+        var (code, output, error) = await Cli.RunAsync(NoEnvironment, "convert", normalize, Lint("prompt-nominal.wav"), target);
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--normalize takes a level in dBov from -60 to -3", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("Options:", error + output, StringComparison.Ordinal);
         Assert.False(File.Exists(target));
     }
 
