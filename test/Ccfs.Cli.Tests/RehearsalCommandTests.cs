@@ -136,6 +136,18 @@ public sealed class RehearsalCommandTests(RunningRehearsalServer server) : IClas
     }
 
     [Fact]
+    public async Task The_journal_says_what_is_wrong_with_its_query()
+    {
+        var tooMany = await Cli.RunAsync(server.AdminEnvironment(), "journal", "--limit", "5000");
+        var badVdn = await Cli.RunAsync(server.AdminEnvironment(), "journal", "--for-vdn", "0");
+
+        Assert.Equal(ExitCodes.Usage, tooMany.ExitCode);
+        Assert.Contains("--limit takes 1 to 1000", tooMany.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, badVdn.ExitCode);
+        Assert.Contains("the query is not valid: vdnId", badVdn.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_journal_as_json_names_each_request_and_its_answer()
     {
         await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/none.wav");
