@@ -101,7 +101,7 @@ public sealed class CcfsClient
 
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
             return await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
-        }, token), cancellationToken);
+        }, cancellationToken), cancellationToken);
         var promptCheck = PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null);
         var answer = await AnswerReader.ReadAsync(response, data => new UploadedFile(
             AnswerReader.Text(data, WireNames.FileName) ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
@@ -135,10 +135,9 @@ public sealed class CcfsClient
             w => WritePath(w, WireNames.FileName, fileName, WireNames.LocationId, locationId), cancellationToken);
         using (response)
         {
-            return await AnswerReader.ReadAsync(response, data => new FileHash(
-                AnswerReader.Text(data, WireNames.FileName) ?? fileName, AnswerReader.Text(data, _options.HashField)), cancellationToken)
-                with
-            { LostAnswers = lost };
+            var answer = await AnswerReader.ReadAsync(response, data => new FileHash(
+                AnswerReader.Text(data, WireNames.FileName) ?? fileName, AnswerReader.Text(data, _options.HashField)), cancellationToken);
+            return answer with { LostAnswers = lost };
         }
     }
 
@@ -180,15 +179,20 @@ public sealed class CcfsClient
                     await using var content = await answer.Content.ReadAsStreamAsync(token);
                     await content.CopyToAsync(destination, token);
                 }
-                catch (IOException e) when (start is not null && !token.IsCancellationRequested)
+                catch (Exception e)
                 {
                     answer.Dispose();
-                    throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection broke before the whole file came", e);
+                    if (e is IOException && start is not null && !token.IsCancellationRequested)
+                    {
+                        throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection broke before the whole file came", e);
+                    }
+
+                    throw;
                 }
             }
 
             return answer;
-        }, token), cancellationToken);
+        }, cancellationToken), cancellationToken);
         if (IsFile(response))
         {
             var disposition = response.Content.Headers.ContentDisposition;
@@ -247,8 +251,9 @@ public sealed class CcfsClient
         var bytes = JsonBody(writeMsgBody);
         var unanswered = new UnansweredAttempts();
         var response = await _retry.ExecuteAsync(
+            // The caller's token, not the attempt's: an attempt out of time went unanswered, and counts.
             token => new ValueTask<HttpResponseMessage>(unanswered.SendAsync(
-                () => SendJsonOnceAsync(path, bytes, HttpCompletionOption.ResponseContentRead, token), token)),
+                () => SendJsonOnceAsync(path, bytes, HttpCompletionOption.ResponseContentRead, token), cancellationToken)),
             cancellationToken);
         return (response, unanswered.BeforeLast);
     }
