@@ -51,9 +51,13 @@ public static class CcfsCli
 
         // '@FILE' means a body file to `admin --data`, not a response file of more arguments.
         var parse = root.Parse(ConvertCommand.WithDefaultLevel(args), new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Errors.Count > 0)
+        {
+            return await ParseErrors.WriteAsync(console, parse);
+        }
+
         var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
-        var exitCode = await parse.InvokeAsync(invocation);
-        return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
+        return await parse.InvokeAsync(invocation);
     }
 
     /// <summary>Runs a command's work, turning the failures every command shares into a message and an exit code.</summary>

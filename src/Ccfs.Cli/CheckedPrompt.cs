@@ -34,10 +34,7 @@ internal sealed record CheckedPrompt(string Path, PromptReport? Report, string? 
         }
         catch (UnsupportedAudioException e)
         {
-            var advice = LocalAudio.IsMp3(path) ? LocalAudio.Mp3Advice(path)
-                : convert ? "it cannot be converted"
-                : $"ccfs convert {System.IO.Path.GetFileName(path)} prompt.wav makes it one";
-            return new(path, null, $"not a prompt the checks can measure: {e.Message}; {advice}");
+            return new(path, null, "not a prompt the checks can measure: " + UncheckablePrompt.Explain(path, e.Message, convert));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

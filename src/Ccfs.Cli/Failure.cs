@@ -37,6 +37,19 @@ internal sealed record Failure(string Message, int ExitCode)
             or HttpRequestError.SecureConnectionError
         };
 
+    /// <summary>
+    /// The request reached the endpoint but its answer never came (the attempt ran out of time, or the connection broke
+    /// after it was made), so the endpoint may have done the work all the same.
+    /// </summary>
+    public static bool AnswerLost(Exception e) => e switch
+    {
+        TaskCanceledException or TimeoutRejectedException => true,
+        HttpRequestException when Cause<CcfsCertificateException>(e) is not null => false,
+        HttpRequestException => !IsUnreachable(e),
+        HttpIOException or IOException { InnerException: SocketException } => true,
+        _ => false,
+    };
+
     /// <summary>A short name for a failure without an answer, as <c>ccfs bench</c> counts them beside the resultCodes.</summary>
     public static string? Label(Exception e) => e switch
     {

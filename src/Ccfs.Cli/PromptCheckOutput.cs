@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ccfs.Audio.Quality;
 using Spectre.Console;
@@ -9,9 +8,6 @@ namespace Ccfs.Cli;
 /// <summary>How <c>ccfs check</c> and <c>ccfs upload --check</c> show checked prompts: a table and the failures in words, or JSON.</summary>
 internal static class PromptCheckOutput
 {
-    // Findings hold ± and +; written to a console, not into HTML, they need no escaping.
-    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>One JSON object per file, on a line each; docs/cli.md lists the fields.</summary>
     public static async Task WriteJsonAsync(CliConsole console, IEnumerable<CheckedPrompt> prompts)
     {
@@ -36,7 +32,7 @@ internal static class PromptCheckOutput
                 duration = m?.Duration.TotalSeconds,
                 checks = prompt.Report?.Checks.Select(c => new { name = c.Name, outcome = Outcome(c.Outcome), finding = c.Finding }),
                 error = prompt.Error,
-            }, Json));
+            }, ConsoleJson.Plain));
         }
     }
 

@@ -29,6 +29,8 @@ public sealed class CcfsClient
     private readonly AccessKeyCredential _credential;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
     private readonly ResiliencePipeline<HttpResponseMessage> _uploadRetry;
+    private readonly ResiliencePipeline<HttpResponseMessage> _downloadRetry;
+    private readonly ResiliencePipeline<HttpResponseMessage> _attemptTimeout;
 
     public CcfsClient(HttpClient http, CcfsClientOptions options)
     {
@@ -44,6 +46,8 @@ public sealed class CcfsClient
         _credential = new AccessKeyCredential(options.AccessKey, options.SecretKey);
         _retry = TransientRetry.Build(options);
         _uploadRetry = options.RetryUploads ? _retry : ResiliencePipeline<HttpResponseMessage>.Empty;
+        _downloadRetry = TransientRetry.Build(options, limitEachAttempt: false);
+        _attemptTimeout = TransientRetry.AttemptTimeout(options);
     }
 
     /// <summary>
@@ -77,7 +81,8 @@ public sealed class CcfsClient
         var file = buffered ?? wav;
         var start = file.Position;
         var bodyLength = UploadBody.Length(file.Length - start);
-        using var response = await _uploadRetry.ExecuteAsync(async token =>
+        var unanswered = new UnansweredAttempts();
+        using var response = await _uploadRetry.ExecuteAsync(async token => await unanswered.SendAsync(async () =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, Absolute($"{CcfsPaths.UploadFile}?vdnId={vdnId}"))
             {
@@ -96,21 +101,26 @@ public sealed class CcfsClient
 
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
             return await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
-        }, cancellationToken);
-        return await AnswerReader.ReadAsync(response, data => new UploadedFile(
+        }, cancellationToken), cancellationToken);
+        var promptCheck = PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null);
+        var answer = await AnswerReader.ReadAsync(response, data => new UploadedFile(
             AnswerReader.Text(data, WireNames.FileName) ?? throw new CcfsRequestException((int)response.StatusCode, null, null,
                 "uploadFile answered resultCode 0 without a resultData.fileName: the file may be stored under a name this client cannot know"),
             AnswerReader.Texts(data, WireNames.LocationId),
-            PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null)),
+            promptCheck),
             cancellationToken);
+        return answer with { LostAnswers = unanswered.BeforeLast, PromptCheck = promptCheck };
     }
 
     /// <summary>Deletes an uploaded file from every location, or from <paramref name="locationId"/> only.</summary>
     public async Task<CcfsResponse> DeleteAsync(string fileName, string? locationId = null, CancellationToken cancellationToken = default)
     {
-        using var response = await SendJsonAsync(CcfsPaths.DeleteFile, w => WritePath(w, WireNames.FileName, fileName, WireNames.LocationId, locationId),
-            HttpCompletionOption.ResponseContentRead, cancellationToken);
-        return await AnswerReader.ReadAsync<FileHash>(response, _ => null, cancellationToken);
+        var (response, lost) = await SendJsonAsync(CcfsPaths.DeleteFile,
+            w => WritePath(w, WireNames.FileName, fileName, WireNames.LocationId, locationId), cancellationToken);
+        using (response)
+        {
+            return await AnswerReader.ReadAsync<FileHash>(response, _ => null, cancellationToken) with { LostAnswers = lost };
+        }
     }
 
     /// <summary>
@@ -121,42 +131,85 @@ public sealed class CcfsClient
     public async Task<CcfsResponse<FileHash>> GetFileHashAsync(string fileName, string? locationId = null,
         CancellationToken cancellationToken = default)
     {
-        using var response = await SendJsonAsync(CcfsPaths.GetFileHash, w => WritePath(w, WireNames.FileName, fileName, WireNames.LocationId, locationId),
-            HttpCompletionOption.ResponseContentRead, cancellationToken);
-        return await AnswerReader.ReadAsync(response, data => new FileHash(
-            AnswerReader.Text(data, WireNames.FileName) ?? fileName, AnswerReader.Text(data, _options.HashField)), cancellationToken);
+        var (response, lost) = await SendJsonAsync(CcfsPaths.GetFileHash,
+            w => WritePath(w, WireNames.FileName, fileName, WireNames.LocationId, locationId), cancellationToken);
+        using (response)
+        {
+            var answer = await AnswerReader.ReadAsync(response, data => new FileHash(
+                AnswerReader.Text(data, WireNames.FileName) ?? fileName, AnswerReader.Text(data, _options.HashField)), cancellationToken);
+            return answer with { LostAnswers = lost };
+        }
     }
 
     /// <summary>
     /// Downloads a file into <paramref name="destination"/>; with <paramref name="folder"/> the path names a folder that
     /// must hold exactly one file (CC-FS <c>mode</c> 1). Nothing is written to the destination unless the answer is a file.
+    /// A file whose body breaks off is downloaded again when <paramref name="destination"/> can seek: what the broken
+    /// attempt wrote is cut off first, so the destination ends up holding the file once.
     /// </summary>
     public async Task<CcfsResponse<DownloadedFile>> DownloadAsync(string filePath, Stream destination, bool folder = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        using var response = await SendJsonAsync(CcfsPaths.DownloadFile, writer =>
+        var body = JsonBody(writer =>
         {
             writer.WriteString(WireNames.FilePath, filePath);
             if (folder)
             {
                 writer.WriteNumber(WireNames.Mode, 1);
             }
-        }, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.OK && response.Content.Headers.ContentType?.MediaType?.Contains("json",
-                StringComparison.OrdinalIgnoreCase) != true)
+        });
+        long? start = destination.CanSeek ? destination.Position : null;
+        var unanswered = new UnansweredAttempts();
+        using var response = await _downloadRetry.ExecuteAsync(async token => await unanswered.SendAsync(async () =>
         {
-            await using var content = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var before = destination.CanSeek ? destination.Position : 0;
-            await content.CopyToAsync(destination, cancellationToken);
+            if (start is { } at && destination.Position != at)
+            {
+                destination.SetLength(at);
+                destination.Position = at;
+            }
+
+            var answer = await _attemptTimeout.ExecuteAsync(
+                limited => new ValueTask<HttpResponseMessage>(SendJsonOnceAsync(CcfsPaths.DownloadFile, body, HttpCompletionOption.ResponseHeadersRead, limited)),
+                token);
+            if (IsFile(answer))
+            {
+                try
+                {
+                    await using var content = await answer.Content.ReadAsStreamAsync(token);
+                    await content.CopyToAsync(destination, token);
+                }
+                catch (Exception e)
+                {
+                    answer.Dispose();
+                    if (e is IOException && start is not null && !token.IsCancellationRequested)
+                    {
+                        throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection broke before the whole file came", e);
+                    }
+
+                    throw;
+                }
+            }
+
+            return answer;
+        }, cancellationToken), cancellationToken);
+        if (IsFile(response))
+        {
             var disposition = response.Content.Headers.ContentDisposition;
             var name = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
-            var length = destination.CanSeek ? destination.Position - before : response.Content.Headers.ContentLength ?? -1;
-            return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, length));
+            var length = start is { } from ? destination.Position - from : response.Content.Headers.ContentLength ?? -1;
+            return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, length))
+            {
+                LostAnswers = unanswered.BeforeLast,
+            };
         }
 
-        return await AnswerReader.ReadAsync<DownloadedFile>(response, _ => null, cancellationToken);
+        return await AnswerReader.ReadAsync<DownloadedFile>(response, _ => null, cancellationToken) with { LostAnswers = unanswered.BeforeLast };
     }
+
+    /// <summary>A downloadFile answer that carries the file itself rather than a CC-FS result.</summary>
+    private static bool IsFile(HttpResponseMessage answer) => answer.StatusCode == HttpStatusCode.OK
+        && answer.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true;
 
     /// <summary>
     /// Signs and sends any request, such as one to ccfs's administration API (<c>/admin/api/…</c>), and returns the
@@ -188,9 +241,25 @@ public sealed class CcfsClient
         return await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 
-    /// <summary>Signs and sends a small JSON request, retrying on transient failures with a fresh signature each time.</summary>
-    private async Task<HttpResponseMessage> SendJsonAsync(string path, Action<Utf8JsonWriter> writeMsgBody,
-        HttpCompletionOption completion, CancellationToken cancellationToken)
+    /// <summary>
+    /// Signs and sends a small JSON request, retrying on transient failures with a fresh signature each time; with the
+    /// answer, how many attempts before it went unanswered.
+    /// </summary>
+    private async Task<(HttpResponseMessage Response, int LostAnswers)> SendJsonAsync(string path, Action<Utf8JsonWriter> writeMsgBody,
+        CancellationToken cancellationToken)
+    {
+        var bytes = JsonBody(writeMsgBody);
+        var unanswered = new UnansweredAttempts();
+        var response = await _retry.ExecuteAsync(
+            // The caller's token, not the attempt's: an attempt out of time went unanswered, and counts.
+            token => new ValueTask<HttpResponseMessage>(unanswered.SendAsync(
+                () => SendJsonOnceAsync(path, bytes, HttpCompletionOption.ResponseContentRead, token), cancellationToken)),
+            cancellationToken);
+        return (response, unanswered.BeforeLast);
+    }
+
+    /// <summary>A CC-FS request body: the version, then the message body <paramref name="writeMsgBody"/> writes.</summary>
+    private static byte[] JsonBody(Action<Utf8JsonWriter> writeMsgBody)
     {
         var body = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(body))
@@ -205,16 +274,21 @@ public sealed class CcfsClient
             writer.WriteEndObject();
         }
 
-        var bytes = body.WrittenMemory.ToArray();
-        return await _retry.ExecuteAsync(async token =>
+        return body.WrittenMemory.ToArray();
+    }
+
+    /// <summary>One attempt: signed afresh, since a signature holds its time.</summary>
+    private async Task<HttpResponseMessage> SendJsonOnceAsync(string path, byte[] bytes, HttpCompletionOption completion, CancellationToken token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Absolute(path)) { Content = new ByteArrayContent(bytes) };
+        SetContentType(request.Content, RequestContentType);
+        using (var signing = BeginSigning(request, bytes.Length))
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, Absolute(path)) { Content = new ByteArrayContent(bytes) };
-            SetContentType(request.Content, RequestContentType);
-            using var signing = BeginSigning(request, bytes.Length);
             signing.AppendBody(bytes);
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
-            return await SendAsync(request, completion, token);
-        }, cancellationToken);
+        }
+
+        return await SendAsync(request, completion, token);
     }
 
     /// <summary>Sends, and turns a refused server certificate into a <see cref="CcfsCertificateException"/> that says what to do.</summary>

@@ -7,6 +7,20 @@ namespace Ccfs.Client;
 public record CcfsResponse(string ResultCode, string ResultDesc, string? Reason)
 {
     public bool IsSuccess => ResultCode == ResultCodes.Success;
+
+    /// <summary>
+    /// How many earlier attempts of a retried request reached the endpoint but got no answer (the connection broke, the
+    /// attempt ran out of time) or a gateway's 502 or 504. Any of them may have done its work: a delete whose answer was
+    /// lost and whose retry answers <c>0300011</c> most likely deleted the file itself. 0 when the first attempt was answered.
+    /// </summary>
+    public int LostAnswers { get; init; }
+
+    /// <summary>
+    /// An upload's prompt-quality findings (ccfs's <c>X-Ccfs-Prompt-Check</c>), whether the file was stored or refused
+    /// for them (the VDN's <c>promptCheck=refuse</c>); null for the other interfaces, from a server that does not
+    /// measure, or for a VDN with <c>promptCheck=off</c>.
+    /// </summary>
+    public PromptCheckLine? PromptCheck { get; init; }
 }
 
 /// <summary>A CC-FS answer with its <c>resultData</c>, present on success.</summary>

@@ -11,7 +11,11 @@ namespace Ccfs.Client;
 /// </summary>
 internal static class TransientRetry
 {
-    public static ResiliencePipeline<HttpResponseMessage> Build(CcfsClientOptions options)
+    /// <param name="limitEachAttempt">
+    /// False leaves the time limit to the caller, for a download whose attempt reads a body of any length after the
+    /// answer's headers came: only the wait for those is limited (<see cref="AttemptTimeout"/>).
+    /// </param>
+    public static ResiliencePipeline<HttpResponseMessage> Build(CcfsClientOptions options, bool limitEachAttempt = true)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
         if (options.RetryAttempts > 0)
@@ -33,11 +37,21 @@ internal static class TransientRetry
         }
 
         // Added after the retry, so it limits each attempt rather than all of them together.
-        if (options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout != Timeout.InfiniteTimeSpan)
+        if (limitEachAttempt)
         {
-            builder.AddTimeout(options.AttemptTimeout);
+            AddTimeout(builder, options);
         }
 
         return builder.Build();
     }
+
+    /// <summary>The time limit alone, for a part of an attempt.</summary>
+    public static ResiliencePipeline<HttpResponseMessage> AttemptTimeout(CcfsClientOptions options) =>
+        AddTimeout(new ResiliencePipelineBuilder<HttpResponseMessage>(), options).Build();
+
+    private static ResiliencePipelineBuilder<HttpResponseMessage> AddTimeout(ResiliencePipelineBuilder<HttpResponseMessage> builder,
+        CcfsClientOptions options) =>
+        options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout != Timeout.InfiniteTimeSpan
+            ? builder.AddTimeout(options.AttemptTimeout)
+            : builder;
 }

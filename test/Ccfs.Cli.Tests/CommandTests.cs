@@ -54,6 +54,23 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     }
 
     [Fact]
+    public async Task A_batch_warns_about_each_stored_file_that_failed_the_prompt_check_and_shows_the_verdicts()
+    {
+        var loud = TestData.Audio("valid", "alaw-8k-sine.wav");
+        var nominal = TestData.Audio("lint", "prompt-nominal.wav");
+
+        var (code, output, error) = await Cli.RunAsync(server.Environment(), "upload", loud, nominal);
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains($"ccfs: {loud}: stored, but it failed the server's prompt check (loud); ccfs check {loud} says why", error,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain($"{nominal}: stored", error, StringComparison.Ordinal);
+        Assert.Contains("prompt check", output, StringComparison.Ordinal);
+        Assert.Single(output.Split('\n'), l => l.Contains("alaw-8k-sine.wav", StringComparison.Ordinal) && l.Contains("loud", StringComparison.Ordinal));
+        Assert.Single(output.Split('\n'), l => l.Contains("prompt-nominal.wav", StringComparison.Ordinal) && l.Contains("pass", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_file_that_cannot_be_read_mid_batch_is_reported_and_the_files_around_it_are_stored()
     {
         File.Copy(TestData.Audio("valid", "alaw-8k-sine.wav"), Path.Combine(_work, "a.wav"));

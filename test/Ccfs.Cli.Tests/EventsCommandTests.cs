@@ -39,6 +39,16 @@ public sealed class EventsCommandTests(RunningServer server) : IClassFixture<Run
     }
 
     [Fact]
+    public async Task Tail_refused_by_the_server_shows_its_message_not_its_json()
+    {
+        var (code, _, error) = await Cli.RunAsync(server.AdminEnvironment(), "events", "tail", "--vdn", "0");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("ccfs: HTTP 400: vdnId must be a whole number from 1 to", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Listen_refuses_a_delivery_whose_signature_does_not_match_with_401()
     {
         var port = ServerProcess.FreePort();

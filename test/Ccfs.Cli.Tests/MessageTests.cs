@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 
@@ -49,6 +50,36 @@ public sealed partial class MessageTests(RunningServer server) : IClassFixture<R
             Assert.Contains($"{file} was not stored because VDN 55's quota is full; delete some of its files, or have its quotaFiles or quotaMb raised",
                 error, StringComparison.Ordinal);
             Assert.DoesNotContain("too large", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var reset = await Cli.RunAsync(server.AdminEnvironment(), "admin", "DELETE", "/admin/api/parameters/vdns/55");
+            Assert.True(reset.ExitCode == ExitCodes.Success, reset.Error);
+        }
+    }
+
+    [Fact]
+    public async Task A_prompt_its_VDN_refuses_for_failing_the_checks_has_the_findings_and_the_fix_in_json_and_on_stderr()
+    {
+        var file = TestData.Audio("lint", "prompt-quiet.wav");
+        var set = await Cli.RunAsync(server.AdminEnvironment(), "admin", "PUT", "/admin/api/parameters/vdns/55", "--data", """{"promptCheck":"refuse"}""");
+        Assert.True(set.ExitCode == ExitCodes.Success, set.Error);
+        try
+        {
+            var json = await Cli.RunAsync(server.Environment(), "upload", "--json", "--vdn", "55", file);
+            var plain = await Cli.RunAsync(server.Environment(), "upload", "--vdn", "55", file);
+
+            Assert.Equal(ExitCodes.Failed, json.ExitCode);
+            var line = JsonDocument.Parse(json.Out.Trim()).RootElement;
+            Assert.Equal("0300004", line.GetProperty("resultCode").GetString());
+            Assert.Equal(JsonValueKind.Null, line.GetProperty("fileName").ValueKind);
+            Assert.Equal("quiet", line.GetProperty("promptCheck").GetProperty("verdict").GetString());
+            Assert.False(line.GetProperty("promptCheck").GetProperty("passed").GetBoolean());
+            Assert.Contains($"ccfs convert --normalize {file} fixed.wav", line.GetProperty("advice").GetString(), StringComparison.Ordinal);
+            Assert.Contains("+/- 6 dB", json.Out, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\u002B", json.Out, StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.Failed, plain.ExitCode);
+            Assert.Contains($"ccfs convert --normalize {file} fixed.wav", plain.Error, StringComparison.Ordinal);
         }
         finally
         {

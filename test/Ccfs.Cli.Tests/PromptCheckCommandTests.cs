@@ -52,9 +52,44 @@ public sealed class PromptCheckCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("quiet", output, StringComparison.Ordinal);
         Assert.Contains("speech-pcm16-22050hz.wav: not a prompt the checks can measure", error, StringComparison.Ordinal);
-        Assert.Contains("ccfs convert speech-pcm16-22050hz.wav prompt.wav makes it one", error, StringComparison.Ordinal);
+        Assert.Contains($"ccfs convert {TestData.Audio("invalid", "speech-pcm16-22050hz.wav")} prompt.wav makes it one", error, StringComparison.Ordinal);
         Assert.Contains("truncated-header.wav: not a prompt the checks can measure", error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync(NoEnvironment, "check", Path.Combine(_work, "missing.wav"))).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("empty.wav")]
+    [InlineData("truncated-header.wav")]
+    [InlineData("alaw-8k-headerless.raw")]
+    public async Task Check_does_not_suggest_convert_for_a_file_convert_refuses(string name)
+    {
+        var file = TestData.Audio("invalid", name);
+
+        var check = await Cli.RunAsync(NoEnvironment, "check", file);
+        var convert = await Cli.RunAsync(NoEnvironment, "convert", file, Path.Combine(_work, "out.wav"));
+
+        Assert.Equal(ExitCodes.Usage, check.ExitCode);
+        Assert.Contains($"{file}: not a prompt the checks can measure", check.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("ccfs convert", check.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, convert.ExitCode);
+    }
+
+    [Fact]
+    public async Task Check_names_the_rate_of_a_16_bit_PCM_WAV_at_16_kHz_and_the_convert_that_fixes_it_with_the_path_given()
+    {
+        var file = Path.Combine(_work, "pcm16-16k.wav");
+        await File.WriteAllBytesAsync(file, Pcm16Wav(16000, 16000));
+
+        var (code, _, error) = await Cli.RunInAsync(_work, NoEnvironment, "check", file);
+        var converted = await Cli.RunAsync(NoEnvironment, "convert", file, Path.Combine(_work, "prompt.wav"));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("16-bit linear PCM at 16000 Hz", error, StringComparison.Ordinal);
+        Assert.Contains("8000 Hz", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not supported", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("A-law required", error, StringComparison.Ordinal);
+        Assert.Contains($"ccfs convert {file} prompt.wav makes it one", error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, converted.ExitCode);
     }
 
     [Fact]
@@ -113,10 +148,12 @@ public sealed class PromptCheckCommandTests : IDisposable
     {
         var target = Path.Combine(_work, "out.wav");
 
-        var (code, _, error) = await Cli.RunAsync(NoEnvironment, "convert", normalize, Lint("prompt-nominal.wav"), target);
+        var (code, output, error) = await Cli.RunAsync(NoEnvironment, "convert", normalize, Lint("prompt-nominal.wav"), target);
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--normalize takes a level in dBov from -60 to -3", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("Options:", error + output, StringComparison.Ordinal);
         Assert.False(File.Exists(target));
     }
 
@@ -165,6 +202,32 @@ public sealed class PromptCheckCommandTests : IDisposable
     }
 
     private static string Lint(string file) => TestData.Audio("lint", file);
+
+    /// <summary>A second of a 440 Hz tone as a mono 16-bit PCM WAV at <paramref name="rate"/>.</summary>
+    private static byte[] Pcm16Wav(int rate, int samples)
+    {
+        using var wav = new MemoryStream();
+        using var w = new BinaryWriter(wav);
+        w.Write("RIFF"u8);
+        w.Write(36 + (samples * 2));
+        w.Write("WAVEfmt "u8);
+        w.Write(16);
+        w.Write((short)1);
+        w.Write((short)1);
+        w.Write(rate);
+        w.Write(rate * 2);
+        w.Write((short)2);
+        w.Write((short)16);
+        w.Write("data"u8);
+        w.Write(samples * 2);
+        for (var i = 0; i < samples; i++)
+        {
+            w.Write((short)(8000 * Math.Sin(2 * Math.PI * 440 * i / rate)));
+        }
+
+        w.Flush();
+        return wav.ToArray();
+    }
 
     private static string FreePort() => ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture);
 }

@@ -49,6 +49,105 @@ public sealed class RehearsalCommandTests(RunningRehearsalServer server) : IClas
     }
 
     [Fact]
+    public async Task A_whole_rule_with_rule_flags_beside_it_is_bad_usage_naming_them_and_adds_nothing()
+    {
+        var mixed = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--rule", """{"action":{"resultCode":"0300503"}}""",
+            "--interface", "getFileHash", "--times", "1");
+        var list = await Cli.RunAsync(server.AdminEnvironment(), "faults", "list");
+
+        Assert.Equal(ExitCodes.Usage, mixed.ExitCode);
+        Assert.Contains("--interface", mixed.Error, StringComparison.Ordinal);
+        Assert.Contains("--times", mixed.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("0300503", list.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Faults_list_shows_a_rules_probability_and_seed()
+    {
+        var added = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "getFileHash", "--file-name", "never-*.wav",
+            "--result-code", "0300503", "--probability", "0.25", "--seed", "7");
+        var list = await Cli.RunAsync(server.AdminEnvironment(), "faults", "list");
+        await Cli.RunAsync(server.AdminEnvironment(), "faults", "clear", added.Out.Trim());
+
+        Assert.Equal(ExitCodes.Success, added.ExitCode);
+        var line = Assert.Single(list.Out.Split('\n'), l => l.StartsWith(added.Out.Trim(), StringComparison.Ordinal));
+        Assert.Contains("probability 0.25", line, StringComparison.Ordinal);
+        Assert.Contains("seed 7", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1000")]
+    public async Task A_download_whose_connection_breaks_is_retried_and_written_whole_once(string dropAfter)
+    {
+        var wav = TestData.Audio("lint", "prompt-nominal.wav");
+        var name = (await Cli.RunAsync(server.Environment(), "upload", wav)).Out.Trim();
+        var folder = Directory.CreateTempSubdirectory("ccfs-cli-download").FullName;
+        try
+        {
+            var fault = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "downloadFile", "--drop-after-bytes", dropAfter,
+                "--times", "1");
+            Assert.True(fault.ExitCode == ExitCodes.Success, fault.Error);
+
+            var download = await Cli.RunAsync(server.Environment(), "download", name, "-o", folder + "/");
+
+            Assert.True(download.ExitCode == ExitCodes.Success, download.Error);
+            var written = Assert.Single(Directory.GetFileSystemEntries(folder));
+            Assert.Equal(Path.Combine(folder, name.Split('/')[^1]), written);
+            Assert.Equal(await File.ReadAllBytesAsync(wav), await File.ReadAllBytesAsync(written));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_delete_whose_answer_was_lost_succeeds_with_a_note_that_an_earlier_attempt_deleted_it()
+    {
+        var name = (await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("lint", "prompt-nominal.wav"))).Out.Trim();
+        var fault = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "deleteFile", "--drop-after-bytes", "0",
+            "--times", "1");
+        Assert.True(fault.ExitCode == ExitCodes.Success, fault.Error);
+
+        var delete = await Cli.RunAsync(server.Environment(), "delete", name);
+        var hash = await Cli.RunAsync(server.Environment(), "hash", name);
+
+        Assert.True(delete.ExitCode == ExitCodes.Success, delete.Error);
+        Assert.Equal("deleted", delete.Out.Trim());
+        Assert.Contains("an earlier attempt most likely deleted it", delete.Error, StringComparison.Ordinal);
+        Assert.Contains("0300011", hash.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, (await Cli.RunAsync(server.Environment(), "delete", name)).ExitCode);
+    }
+
+    [Fact]
+    public async Task An_upload_whose_connection_breaks_says_the_file_may_be_stored_and_what_to_do()
+    {
+        var fault = await Cli.RunAsync(server.AdminEnvironment(), "faults", "add", "--interface", "uploadFile", "--drop-after-bytes", "0",
+            "--times", "1");
+        Assert.True(fault.ExitCode == ExitCodes.Success, fault.Error);
+
+        var upload = await Cli.RunAsync(server.Environment(), "upload", TestData.Audio("lint", "prompt-nominal.wav"));
+
+        Assert.Equal(ExitCodes.Unreachable, upload.ExitCode);
+        Assert.Contains("the connection to the endpoint broke", upload.Error, StringComparison.Ordinal);
+        Assert.Contains("it may have stored the file all the same", upload.Error, StringComparison.Ordinal);
+        Assert.Contains("ccfs admin GET /admin/api/vdns/53/files", upload.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_journal_says_what_is_wrong_with_its_query()
+    {
+        var tooMany = await Cli.RunAsync(server.AdminEnvironment(), "journal", "--limit", "5000");
+        var badVdn = await Cli.RunAsync(server.AdminEnvironment(), "journal", "--for-vdn", "0");
+
+        Assert.Equal(ExitCodes.Usage, tooMany.ExitCode);
+        Assert.Contains("--limit takes 1 to 1000", tooMany.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, badVdn.ExitCode);
+        Assert.Contains("the query is not valid: vdnId", badVdn.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_journal_as_json_names_each_request_and_its_answer()
     {
         await Cli.RunAsync(server.Environment(), "hash", "Y:/3rdfile/53/thirdvoicebotfile/none.wav");

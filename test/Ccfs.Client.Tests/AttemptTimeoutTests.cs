@@ -20,6 +20,7 @@ public sealed class AttemptTimeoutTests(CcfsFactory factory) : IClassFixture<Ccf
         Assert.True(response.IsSuccess);
         Assert.Equal(1, hanging.Abandoned);
         Assert.True(hanging.Requests >= 2);
+        Assert.Equal(1, response.LostAnswers);
     }
 
     [Fact]

@@ -36,6 +36,19 @@ public sealed class CcfsClientTests(CcfsFactory factory) : IClassFixture<CcfsFac
     }
 
     [Fact]
+    public async Task An_upload_refused_for_its_prompt_check_still_carries_the_findings()
+    {
+        using var refusing = CcfsFactory.With(new() { ["Ccfs:Parameters:PromptCheck"] = "refuse" });
+
+        var response = await ClientFixture.Client(refusing).UploadAsync(TestData.Audio("lint", "prompt-quiet.wav"), CcfsFactory.Vdn);
+
+        Assert.Equal("0300004", response.ResultCode);
+        Assert.Null(response.Data);
+        Assert.Equal("quiet", response.PromptCheck?.Verdict);
+        Assert.False(response.PromptCheck!.Passed);
+    }
+
+    [Fact]
     public async Task Upload_from_the_middle_of_a_seekable_stream_sends_the_rest_of_it()
     {
         var wav = Samples.Read("valid", "alaw-8k-extensible.wav");

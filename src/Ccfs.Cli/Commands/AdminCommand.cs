@@ -121,21 +121,30 @@ internal static class AdminCommand
             return ExitCodes.Success;
         }
 
-        var error = answer.Reason ?? ErrorOf(answer.Text);
+        // A body that lists problems says in detail what is wrong; the reason header may hold only its summary.
+        var error = ErrorOf(answer.Text, withProblemsOnly: true) ?? answer.Reason ?? ErrorOf(answer.Text, withProblemsOnly: false);
         await console.Error.WriteLineAsync($"ccfs: HTTP {answer.Status}" + (error is null ? "" : ": " + error));
         return answer.Status is 401 or 403 ? ExitCodes.AuthenticationRefused : ExitCodes.Failed;
     }
 
-    /// <summary>The <c>error</c> of an admin API refusal's body, when it has one.</summary>
-    private static string? ErrorOf(string text)
+    /// <summary>The <c>error</c> of an admin API refusal's body, with its <c>problems</c> when it lists them.</summary>
+    private static string? ErrorOf(string text, bool withProblemsOnly)
     {
         try
         {
             using var document = JsonDocument.Parse(text);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.String
-                ? error.GetString()
-                : null;
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+
+            var problems = root.TryGetProperty("problems", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.String).Select(p => p.GetString()).ToList()
+                : [];
+            return problems.Count > 0 ? $"{error.GetString()}: {string.Join("; ", problems)}"
+                : withProblemsOnly ? null
+                : error.GetString();
         }
         catch (JsonException)
         {
@@ -153,7 +162,7 @@ internal static class AdminCommand
         try
         {
             using var document = JsonDocument.Parse(text);
-            return JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            return JsonSerializer.Serialize(document.RootElement, ConsoleJson.Indented);
         }
         catch (JsonException)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ccfs.Protocol;
 
 namespace Ccfs.Cli.Commands;
 
@@ -14,6 +15,15 @@ internal static class DeleteCommand
         {
             var response = await connection.Resolve(parse, console).CreateClient()
                 .DeleteAsync(parse.GetValue(fileName)!, parse.GetValue(location), cancellation);
+            if (response.ResultCode == ResultCodes.FileNotFound && response.LostAnswers > 0)
+            {
+                // The file is gone, which is what was asked for; the attempt whose answer was lost most likely removed it.
+                await console.Out.WriteLineAsync("deleted");
+                await console.Error.WriteLineAsync($"ccfs: the answer to an earlier attempt was lost and the retry found no such file "
+                    + $"({response.ResultCode} {response.ResultDesc}): an earlier attempt most likely deleted it");
+                return ExitCodes.Success;
+            }
+
             if (!response.IsSuccess)
             {
                 return await CcfsCli.RefusedAsync(console, response);

@@ -119,8 +119,8 @@ internal static class EventsCommand
                 var text = await response.Content.ReadAsStringAsync(cancellation);
                 if (!response.IsSuccessStatusCode)
                 {
-                    await console.Error.WriteLineAsync($"ccfs: HTTP {(int)response.StatusCode}: {text}");
-                    return (int)response.StatusCode is 401 or 403 ? ExitCodes.AuthenticationRefused : ExitCodes.Failed;
+                    return await AdminCommand.ExitCodeAsync(console, new AdminCommand.AdminAnswer((int)response.StatusCode, text,
+                        response.Headers.TryGetValues("X-Ccfs-Reason", out var reason) ? string.Join(' ', reason) : null));
                 }
 
                 using var page = JsonDocument.Parse(text);

@@ -45,6 +45,15 @@ internal static class FaultsCommand
             byte[] body;
             if (parse.GetValue(rule) is { } whole)
             {
+                // The rule flags would otherwise be dropped without a word, leaving a rule broader than the one asked for.
+                var beside = new Option[] { on, key, vdn, file, code, status, delay, rate, drop, times, probability, seed }
+                    .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (beside.Count > 0)
+                {
+                    throw new UsageException($"--rule gives the whole rule, so it cannot be combined with {string.Join(", ", beside)}: "
+                        + "put those in the rule's JSON, or leave out --rule");
+                }
+
                 body = whole.StartsWith('@') ? await File.ReadAllBytesAsync(whole[1..], cancellation) : Encoding.UTF8.GetBytes(whole);
             }
             else
@@ -106,8 +115,10 @@ internal static class FaultsCommand
             foreach (var r in rules)
             {
                 var remaining = r.TryGetProperty("remaining", out var left) ? left.GetInt32().ToString(CultureInfo.InvariantCulture) : "until removed";
+                var chance = (r.TryGetProperty("probability", out var p) && p.ValueKind == JsonValueKind.Number ? $"\tprobability {p.GetRawText()}" : "")
+                    + (r.TryGetProperty("seed", out var s) && s.ValueKind == JsonValueKind.Number ? $"\tseed {s.GetRawText()}" : "");
                 await console.Out.WriteLineAsync($"{r.GetProperty("id").GetString()}\tmatch {r.GetProperty("match").GetRawText()}\t"
-                    + $"action {r.GetProperty("action").GetRawText()}\tfired {r.GetProperty("fired").GetInt64()}\tleft {remaining}");
+                    + $"action {r.GetProperty("action").GetRawText()}{chance}\tfired {r.GetProperty("fired").GetInt64()}\tleft {remaining}");
             }
 
             return ExitCodes.Success;

@@ -10,10 +10,13 @@ namespace Ccfs.Cli.Commands;
 /// </summary>
 internal static class JournalCommand
 {
+    /// <summary>The most the journal API answers at once (the server's RequestJournal.MaxPage).</summary>
+    private const int MaxLimit = 1000;
+
     public static Command Create(ConnectionOptions connection, CliConsole console)
     {
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing requests as they come, until Ctrl-C" };
-        var limit = new Option<int>("--limit") { Description = "How many of the last requests to print first (at most 1000)", DefaultValueFactory = _ => 20 };
+        var limit = new Option<int>("--limit") { Description = $"How many of the last requests to print first (at most {MaxLimit})", DefaultValueFactory = _ => 20 };
         var key = new Option<string>("--for-access-key") { Description = "Only the requests of this access key" };
         var vdn = new Option<int?>("--for-vdn") { Description = "Only the requests of this VDN" };
         var json = new Option<bool>("--json") { Description = "One JSON object per request, as the API gives it" };
@@ -23,12 +26,17 @@ internal static class JournalCommand
         };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
+            if (parse.GetValue(limit) is < 1 or > MaxLimit)
+            {
+                throw new UsageException($"--limit takes 1 to {MaxLimit}, not {parse.GetValue(limit)}: the server answers at most {MaxLimit} requests at a time");
+            }
+
             var filter = (parse.GetValue(key) is { } ak ? "&accessKey=" + Uri.EscapeDataString(ak) : "")
                 + (parse.GetValue(vdn) is { } v ? "&vdnId=" + v.ToString(CultureInfo.InvariantCulture) : "");
             long? after = null;
             while (true)
             {
-                var query = after is { } a ? $"?after={a}&limit=1000" : $"?limit={parse.GetValue(limit)}";
+                var query = after is { } a ? $"?after={a}&limit={MaxLimit}" : $"?limit={parse.GetValue(limit)}";
                 var answer = await AdminCommand.SendAsync(connection, parse, console, HttpMethod.Get, "/admin/api/journal" + query + filter, null,
                     cancellation);
                 if (answer.Status != 200)

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ccfs.Audio;
+using Ccfs.Audio.Quality;
 using Ccfs.Client;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Wire;
 using Spectre.Console;
 
 namespace Ccfs.Cli.Commands;
@@ -10,9 +12,6 @@ namespace Ccfs.Cli.Commands;
 /// <summary><c>ccfs upload FILE…</c>: uploadFile for one or many files or patterns, optionally converting first.</summary>
 internal static class UploadCommand
 {
-    // camelCase like every other field, the prompt check's too.
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static Command Create(ConnectionOptions connection, CliConsole console)
     {
         var files = new Argument<string[]>("files")
@@ -129,8 +128,12 @@ internal static class UploadCommand
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested && Failure.Of(e) is { } failure)
             {
-                Outcomes.Add(new Outcome(path, null, e is TaskCanceledException
-                    ? failure with { Message = failure.Message + "; it may have stored the file all the same" }
+                Outcomes.Add(new Outcome(path, null, Failure.AnswerLost(e)
+                    ? failure with
+                    {
+                        Message = failure.Message + $"; it may have stored the file all the same: ccfs admin GET /admin/api/vdns/{vdn}/files "
+                            + "(an admin account) lists what VDN " + vdn + " holds, and uploading again stores a second copy under a new name",
+                    }
                     : failure, e is UnsupportedAudioException && LocalAudio.IsMp3(path) ? LocalAudio.Mp3Advice(path) : null));
             }
         }
@@ -143,10 +146,18 @@ internal static class UploadCommand
             ResultCodes.ValueTooLong => $"{path} is too large for the endpoint"
                 + (convert ? ", even converted to 8 kHz A-law" : $": it is {new FileInfo(path).Length} bytes")
                 + $", over VDN {vdn}'s upload size limit; shorten it, or have the VDN's uploadSizeLimitMb raised",
+            ResultCodes.ValueFormat when response.PromptCheck is { Passed: false } check => PromptAdvice(path, check),
             // 0300004 also answers a VDN the endpoint refuses (--vdn 0); --convert helps only a file that is not a prompt.
             ResultCodes.ValueFormat when !convert && !LocalAudio.IsPrompt(path) => LocalAudio.ConvertAdvice(path),
             _ => null,
         };
+
+        /// <summary>For a prompt the VDN refuses because it failed the checks (<c>promptCheck=refuse</c>).</summary>
+        private string PromptAdvice(string path, PromptCheckLine check) => check.Failed.All(f => f == PromptCheckNames.Silent)
+            ? $"{path} holds no speech, and VDN {vdn} refuses prompts that fail the prompt checks; record it again"
+            : $"{path} failed the prompt checks ({check.Verdict}) and VDN {vdn} refuses such prompts; "
+                + $"ccfs convert --normalize {path} fixed.wav fixes the level, clipping, DC offset and silence, then upload fixed.wav "
+                + $"(ccfs check {path} says why)";
 
         private async Task<CcfsResponse<UploadedFile>> SendAsync(string path, CancellationToken cancellation)
         {
@@ -166,6 +177,9 @@ internal static class UploadCommand
         }
     }
 
+    private static string StoredButFailed(string path, PromptCheckLine check) =>
+        $"stored, but it failed the server's prompt check ({check.Verdict}); ccfs check {path} says why";
+
     private static async Task ReportAsync(CliConsole console, List<Outcome> results, bool json)
     {
         if (json)
@@ -179,11 +193,11 @@ internal static class UploadCommand
                     resultDesc = r.Response?.ResultDesc,
                     fileName = r.Response?.Data?.FileName,
                     locationId = r.Response?.Data?.LocationIds,
-                    promptCheck = r.Response?.Data?.PromptCheck,
+                    promptCheck = r.Response?.PromptCheck,
                     reason = r.Response?.Reason,
                     error = r.Failure?.Message,
                     advice = r.Advice,
-                }, Json));
+                }, ConsoleJson.CamelCase));
             }
 
             return;
@@ -195,11 +209,10 @@ internal static class UploadCommand
             if (only.Response?.Data is { } data)
             {
                 await console.Out.WriteLineAsync(data.FileName);
-                if (data.PromptCheck is { Passed: false } check)
+                if (data.PromptCheck is { Passed: false })
                 {
                     // Stored (the VDN only warns); stdout stays the file name alone for scripts.
-                    await console.Error.WriteLineAsync($"ccfs: stored, but it failed the server's prompt check ({check.Verdict}); "
-                        + $"ccfs check {only.Path} says why");
+                    await console.Error.WriteLineAsync("ccfs: " + StoredButFailed(only.Path, data.PromptCheck));
                 }
             }
             else if (only.Response is { } refused)
@@ -219,14 +232,23 @@ internal static class UploadCommand
             return;
         }
 
-        var table = new Table().AddColumn("file").AddColumn("result").AddColumn("fileName or reason");
+        var table = new Table().AddColumn("file").AddColumn("result").AddColumn("prompt check").AddColumn("fileName or reason");
         foreach (var r in results)
         {
             var detail = r.Response?.Data?.FileName ?? r.Advice ?? r.Failure?.Message ?? $"{r.Response!.ResultDesc} {r.Response.Reason}".Trim();
-            table.AddRow(Markup.Escape(r.Path), Markup.Escape(r.Response?.ResultCode ?? "error"), Markup.Escape(detail));
+            table.AddRow(Markup.Escape(r.Path), Markup.Escape(r.Response?.ResultCode ?? "error"),
+                Markup.Escape(r.Response?.Data?.PromptCheck?.Verdict ?? ""), Markup.Escape(detail));
         }
 
         console.Tables.Write(table);
+        foreach (var r in results)
+        {
+            if (r.Response?.Data is { PromptCheck.Passed: false } stored)
+            {
+                await console.Error.WriteLineAsync($"ccfs: {r.Path}: {StoredButFailed(r.Path, stored.PromptCheck)}");
+            }
+        }
+
         var failed = results.Count(r => !r.IsSuccess);
         await console.Error.WriteLineAsync($"{results.Count - failed} uploaded, {failed} failed");
     }

@@ -21,7 +21,7 @@ public sealed record CheckResult(string Name, CheckStatus Status, TimeSpan Durat
         status = Status switch { CheckStatus.Pass => "PASS", CheckStatus.Fail => "FAIL", _ => "NA" },
         duration = Math.Round(Duration.TotalMilliseconds, 1),
         error = Error,
-    });
+    }, ConsoleJson.Plain);
 }
 
 /// <summary>
