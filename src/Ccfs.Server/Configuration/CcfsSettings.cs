@@ -112,6 +112,11 @@ public sealed partial class CcfsSettings
         }
 
         var parameters = ParameterRules.Build(options.Parameters, "Ccfs:Parameters:", errors);
+        if (parameters is not null && ParameterRules.SharedRulesNestingProblem(parameters, "Ccfs:Parameters: ") is { } nesting)
+        {
+            errors.Add(nesting);
+        }
+
         var locations = LoadLocations(options.Locations, dataDir ?? "", errors);
         CheckAuth(options.Auth, errors);
         CheckLimits(options.Limits, errors);

@@ -26,6 +26,28 @@ public static class ParameterRules
 
     private const long BytesPerMb = 1024 * 1024;
 
+    /// <summary>
+    /// Why the rules every VDN without its own follows could give two VDNs folders one inside the other (such as
+    /// <c>/voice/%VDNNO%</c> beside <c>/voice/1/%VDNNO%</c>); null when they cannot.
+    /// </summary>
+    public static string? SharedRulesNestingProblem(SystemParameters shared, string prefix)
+    {
+        var rules = shared.PathRules.ToList();
+        for (var i = 0; i < rules.Count; i++)
+        {
+            for (var j = i + 1; j < rules.Count; j++)
+            {
+                if (rules[i].CanNestWith(null, rules[j], null))
+                {
+                    return $"{prefix}the path rules {rules[i].Text} and {rules[j].Text} give two VDNs folders one inside the other, "
+                        + "so one VDN's files would be the other's";
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <param name="p">The values.</param>
     /// <param name="prefix">How problems name a value: <c>Ccfs:Parameters:</c> for configuration, empty for the admin API.</param>
     /// <param name="errors">Receives one message per problem.</param>

@@ -49,6 +49,12 @@ public sealed class RuntimeParameters(CcfsSettings settings) : IParameterSource
     {
         var globalValues = overrides.Global.ApplyTo(settings.ParameterDefaults);
         var global = ParameterRules.Build(globalValues, "", errors);
+        if (global is not null && ParameterRules.SharedRulesNestingProblem(global, "") is { } nesting)
+        {
+            errors.Add(nesting);
+            global = null;
+        }
+
         if (global is null)
         {
             globalValues = settings.ParameterDefaults;
@@ -60,11 +66,45 @@ public sealed class RuntimeParameters(CcfsSettings settings) : IParameterSource
         {
             if (ParameterRules.Build(own.ApplyTo(globalValues), $"VDN {vdn}: ", errors) is { } parameters)
             {
+                if (NestingProblem(vdn, parameters, global, perVdn) is { } problem)
+                {
+                    errors.Add($"VDN {vdn}: {problem}");
+                    continue;
+                }
+
                 perVdn[vdn] = parameters;
             }
         }
 
         return new State(global, perVdn, overrides);
+    }
+
+    /// <summary>
+    /// Why <paramref name="vdn"/>'s folders could hold, or lie in, another VDN's: the folders the global rules give any
+    /// other VDN, and those of the VDNs with rules of their own. Its files would be the other's to download and to sweep.
+    /// </summary>
+    private static string? NestingProblem(int vdn, SystemParameters parameters, SystemParameters global,
+        IReadOnlyDictionary<int, SystemParameters> others)
+    {
+        foreach (var rule in parameters.PathRules)
+        {
+            if (global.PathRules.FirstOrDefault(g => rule.CanNestWith(vdn, g, null)) is { } globalRule)
+            {
+                return $"its folder {rule.FolderFor(vdn)} (rule {rule.Text}) and the folder the global rule {globalRule.Text} gives "
+                    + "another VDN could be one inside the other, so one VDN's files would be the other's";
+            }
+
+            foreach (var (other, theirs) in others)
+            {
+                if (theirs.PathRules.FirstOrDefault(o => rule.CanNestWith(vdn, o, other)) is { } otherRule)
+                {
+                    return $"its folder {rule.FolderFor(vdn)} (rule {rule.Text}) and VDN {other}'s folder {otherRule.FolderFor(other)} "
+                        + "are one inside the other, so one VDN's files would be the other's";
+                }
+            }
+        }
+
+        return null;
     }
 
     private sealed record State(SystemParameters Global, IReadOnlyDictionary<int, SystemParameters> PerVdn, OverrideSet Overrides)

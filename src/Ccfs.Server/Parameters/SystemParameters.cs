@@ -18,6 +18,9 @@ public sealed record SystemParameters(
     TimeSpan? RetainFor,
     ParameterOptions Values)
 {
+    /// <summary>The upload rule and every download rule: the folders a VDN's files may be in.</summary>
+    public IEnumerable<PathRule> PathRules => DownloadPathRules.Prepend(UploadPathRule);
+
     /// <summary>
     /// The largest request body an upload of <see cref="UploadSizeLimitBytes"/> can need: the Base64 text, a 1/16
     /// allowance for JSON escapes (<c>\/</c>) and line breaks some encoders insert, and 4 KiB for the envelope.

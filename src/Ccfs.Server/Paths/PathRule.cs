@@ -118,6 +118,42 @@ public sealed class PathRule
     }
 
     /// <summary>
+    /// Whether a folder this rule gives one VDN (<paramref name="vdn"/>, or any when null) and a folder
+    /// <paramref name="other"/> gives a different VDN (<paramref name="otherVdn"/>, or any) can be the same folder or one
+    /// inside the other: then one VDN's files would lie in another's folder, to its downloads and its retention.
+    /// </summary>
+    public bool CanNestWith(int? vdn, PathRule other, int? otherVdn)
+    {
+        var sameVdn = false;
+        for (var i = 0; i < Math.Min(_segments.Length, other._segments.Length); i++)
+        {
+            var (mine, theirs) = (_segments[i], other._segments[i]);
+            if (mine == VdnToken && theirs == VdnToken)
+            {
+                // Both folders name their VDN here: nested, they are one VDN's.
+                sameVdn = true;
+            }
+            else if (mine == VdnToken || theirs == VdnToken)
+            {
+                var literal = mine == VdnToken ? theirs : mine;
+                ref var named = ref mine == VdnToken ? ref vdn : ref otherVdn;
+                if (!VdnId.TryParse(literal, out var number) || (named is { } fixedVdn && fixedVdn != number))
+                {
+                    return false;
+                }
+
+                named = number;
+            }
+            else if (!string.Equals(mine, theirs, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return !sameVdn && !(vdn is { } a && otherVdn is { } b && a == b);
+    }
+
+    /// <summary>
     /// The folder holding every VDN's folder of this rule, e.g. <c>/voice</c> for <c>/voice/%VDNNO%/IVRrecordFile</c>;
     /// <c>/</c> when the VDN is the rule's first segment (its folders are in the root); null when the rule names no VDN.
     /// </summary>

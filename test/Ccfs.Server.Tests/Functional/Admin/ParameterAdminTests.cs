@@ -142,6 +142,10 @@ public sealed class ParameterAdminTests : IDisposable
         { Parameters + "/vdns/55", $$"""{"downloadPathRule":"{{string.Join(';', Enumerable.Range(1, 65).Select(i => $"/voice/%VDNNO%/r{i}"))}}"}""",
             "VDN 55: downloadPathRule names 65 rules; at most 64 are allowed" },
         { Parameters, """{"uploadPathRule":"/3rdfile/%VDN%/x/"}""", "%VDN%" },
+        { Parameters + "/vdns/55", """{"downloadPathRule":"/voice/1/IVRrecordFile/%VDNNO%"}""",
+            "VDN 55: its folder /voice/1/IVRrecordFile/55 (rule /voice/1/IVRrecordFile/%VDNNO%) and the folder the global rule /voice/%VDNNO%/IVRrecordFile gives another VDN could be one inside the other" },
+        { Parameters, """{"downloadPathRule":"/voice/%VDNNO%;/voice/1/%VDNNO%"}""",
+            "the path rules /voice/%VDNNO% and /voice/1/%VDNNO% give two VDNs folders one inside the other" },
         { Parameters, """{"uploadPathRule":"/3rdfile/fixed/"}""", "must contain %VDNNO%" },
         { Parameters, """{"downloadPathRule":"/voice/%VDNNO%/a;/x/%NOPE%/"}""", "%NOPE%" },
         // Folders a rule may place files in but no client could name again (LogicalPath refuses them).
