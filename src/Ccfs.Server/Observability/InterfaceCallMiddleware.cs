@@ -14,6 +14,9 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
 {
     public const string AdminPath = "/admin/api";
 
+    /// <summary>The status counted and journalled for a request its client gave up on before any answer.</summary>
+    public const int ClientClosedRequest = 499;
+
     private static readonly string[] Interfaces = ["uploadFile", "upload", "deleteFile", "getFileHash", "downloadFile"];
 
     private readonly ILogger _log = loggers.CreateLogger(RequestLog.Category);
@@ -65,8 +68,11 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
         }
         finally
         {
-            // An exception leaves the status as it was; the server answers 500 once it has left the pipeline.
-            var status = threw && !http.Response.HasStarted ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
+            // An exception leaves the status as it was; the server answers 500 once it has left the pipeline, unless the
+            // client had gone: then nothing was answered, and 499 (nginx's "client closed request") says so.
+            var status = threw && !http.Response.HasStarted
+                ? http.RequestAborted.IsCancellationRequested ? ClientClosedRequest : StatusCodes.Status500InternalServerError
+                : http.Response.StatusCode;
             var elapsed = time.GetElapsedTime(started);
             var code = call.ResultCode ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             metrics.Requests.WithLabels(call.Interface, code).Inc();

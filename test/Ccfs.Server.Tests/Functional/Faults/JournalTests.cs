@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Tests.Functional.Faults;
 
@@ -80,6 +81,31 @@ public sealed class JournalTests : IDisposable
         Assert.Empty(answer.GetProperty("entries").EnumerateArray());
         Assert.Equal(1, answer.GetProperty("next").GetInt64());
         Assert.Equal([2L], next.Select(e => e.GetProperty("id").GetInt64()));
+    }
+
+    [Fact]
+    public async Task A_download_its_client_gave_up_on_is_journalled_as_499_never_as_a_500()
+    {
+        var name = await _factory.Signed().StoreAsync(Samples.Read("valid", "alaw-8k-sine.wav"));
+        // The client gives up during the delay; the download then meets its aborted request.
+        await FaultInjectionTests.AddAsync(_factory.Admin(), new { match = new { @interface = "downloadFile" }, action = new { delayMs = 10_000 }, times = 1 });
+        var client = _factory.Signed();
+        using var request = client.Build(Ccfs.Protocol.CcfsPaths.DownloadFile,
+            SignedClient.Envelope(SignedClient.MsgBody(("filePath", name))), new SignOptions());
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.Http.SendAsync(request, giveUp.Token));
+
+        JsonElement entry = default;
+        for (var attempt = 0; attempt < 100 && entry.ValueKind == JsonValueKind.Undefined; attempt++)
+        {
+            await Task.Delay(50);
+            entry = (await ReadAsync(_factory.Admin(), "")).LastOrDefault(e => e.GetProperty("interface").GetString() == "downloadFile");
+        }
+
+        Assert.Equal(InterfaceCallMiddleware.ClientClosedRequest, entry.GetProperty("httpStatus").GetInt32());
+        var metrics = await _factory.CreateClient().GetStringAsync("/metrics");
+        Assert.DoesNotContain("result_code=\"500\"", metrics, StringComparison.Ordinal);
     }
 
     private static async Task<List<JsonElement>> ReadAsync(SignedClient admin, string query)
