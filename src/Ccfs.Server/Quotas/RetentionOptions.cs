@@ -3,6 +3,12 @@ namespace Ccfs.Server.Quotas;
 /// <summary>The <c>Ccfs:Retention</c> section: how the retention sweeper runs (the <c>retainFor</c> parameter says what it deletes).</summary>
 public sealed class RetentionOptions
 {
+    /// <summary>
+    /// Whether this node sweeps. Off, it never deletes for retention (the preview and pins still work): to pause retention
+    /// during an incident or a migration without touching any <c>retainFor</c>, or to leave sweeping to some nodes only.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How often each VDN with a <c>retainFor</c> is swept, once per interval across every node.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
 

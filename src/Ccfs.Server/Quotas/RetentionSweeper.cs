@@ -28,6 +28,12 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Enabled)
+        {
+            LogDisabled(log);
+            return;
+        }
+
         using var timer = new PeriodicTimer(Tick, time);
         do
         {
@@ -254,6 +260,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     [LoggerMessage(LogLevel.Warning, "Retention left {FileName} of VDN {Vdn} alone: a link is now on its way, and retention follows none")]
     private static partial void LogOutsideRoot(ILogger logger, Exception exception, string fileName, int vdn);
+
+    [LoggerMessage(LogLevel.Information, "Retention sweeps are off on this node (Ccfs:Retention:Enabled=false): nothing is deleted for retention here")]
+    private static partial void LogDisabled(ILogger logger);
 
     [LoggerMessage(LogLevel.Warning, "A retention sweep failed; the next tick tries again")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -20,7 +20,7 @@ public sealed class RecordingRetentionTests
     [Fact]
     public async Task Expired_recordings_go_from_every_location_and_young_pinned_other_vdns_and_outside_files_stay()
     {
-        using var factory = await PoolAsync();
+        using var factory = Pool();
         string[] expiring = [$"voice/53/IVRrecordFile/{Day}/093012-record.wav", $"voice/53/IVRrecordFile/{Day}/late/235959-record.wav",
             $"3rdfile/53/IVRrecordFile/{Day}/100000-record.wav"];
         var onlySecond = expiring[2];
@@ -67,7 +67,7 @@ public sealed class RecordingRetentionTests
     [Fact]
     public async Task A_recording_listed_as_expired_stays_once_a_copy_is_young_a_row_names_it_or_it_is_pinned()
     {
-        using var factory = await PoolAsync();
+        using var factory = Pool();
         var path = $"voice/53/IVRrecordFile/{Day}/093012-record.wav";
         Put(factory, path, factory.LocationIds);
         await AgeAsync(factory, [path]);
@@ -98,11 +98,10 @@ public sealed class RecordingRetentionTests
     public async Task A_vdn_that_holds_only_recordings_is_swept_under_the_global_retainFor()
     {
         // VDN 54: bound to an access key, no file in the catalog, no parameter of its own.
-        using var factory = await PoolAsync(new() { ["Ccfs:Parameters:RetainFor"] = "1.00:00:00", ["Ccfs:Retention:SweepInterval"] = "00:00:01" });
+        using var factory = Pool(new() { ["Ccfs:Parameters:RetainFor"] = "1.00:00:00", ["Ccfs:Retention:SweepInterval"] = "00:00:01" });
         var path = $"voice/{CcfsFactory.OtherVdn}/IVRrecordFile/{Day}/093012-record.wav";
         Put(factory, path, factory.LocationIds);
         await AgeAsync(factory, [path]);
-        // A sweep at start-up may have found nothing; the next is due a sweep interval later.
         factory.Time.Advance(TimeSpan.FromSeconds(2));
 
         await SweepNowAsync(factory);
@@ -114,7 +113,7 @@ public sealed class RecordingRetentionTests
     public async Task A_vdn_nothing_names_but_a_folder_in_a_location_is_swept_and_previewed_alike()
     {
         // VDN 77: no account, no parameter of its own, no catalog row; only its folder under /voice/ in one location.
-        using var factory = await PoolAsync();
+        using var factory = Pool();
         var path = $"voice/77/IVRrecordFile/{Day}/093012-record.wav";
         // Folders that name no VDN (leading zero, not a number, hidden) are never taken for one.
         string[] untouched = [$"voice/077/IVRrecordFile/{Day}/093012-record.wav", $"voice/abc/IVRrecordFile/{Day}/093012-record.wav",
@@ -148,7 +147,7 @@ public sealed class RecordingRetentionTests
     public async Task A_vdn_folder_in_the_root_under_a_rule_that_starts_with_the_vdn_is_swept()
     {
         // VDN 77: nothing names it; the global download rule puts each VDN's recordings in a folder in the location's root.
-        using var factory = await PoolAsync();
+        using var factory = Pool();
         var path = $"77/IVRrecordFile/{Day}/093012-record.wav";
         var underNoRule = $"voice/77/IVRrecordFile/{Day}/093012-record.wav";
         Put(factory, path, ["256"]);
@@ -174,7 +173,7 @@ public sealed class RecordingRetentionTests
     public async Task A_rule_folder_reached_through_a_link_inside_the_location_is_not_swept()
     {
         // VDN 53's recording folder is a link to VDN 55's, which keeps its files forever: 53's retention must not reach them.
-        using var factory = await PoolAsync();
+        using var factory = Pool();
         var theirs = $"voice/55/IVRrecordFile/{Day}/093012-record.wav";
         Put(factory, theirs, factory.LocationIds);
         await AgeAsync(factory, [theirs]);
@@ -196,7 +195,7 @@ public sealed class RecordingRetentionTests
     public async Task A_file_placed_in_the_upload_folder_outside_every_download_folder_can_be_pinned()
     {
         // The sweep lists the upload folder too; here no download rule covers it.
-        using var factory = await PoolAsync();
+        using var factory = Pool();
         var path = "3rdfile/53/thirdvoicebotfile/placed.wav";
         Put(factory, path, factory.LocationIds);
         await AgeAsync(factory, [path]);
@@ -214,7 +213,7 @@ public sealed class RecordingRetentionTests
     [Trait("Storage", "Disk")]
     public async Task A_pin_through_a_link_is_refused_as_the_sweep_would_not_list_that_name()
     {
-        using var factory = await PoolAsync();
+        using var factory = Pool();
         var path = $"voice/53/IVRrecordFile/{Day}/093012-record.wav";
         Put(factory, path, factory.LocationIds);
         await AgeAsync(factory, [path]);
@@ -249,20 +248,16 @@ public sealed class RecordingRetentionTests
 
     /// <summary>CTI pool mode, locations 0 and 256, deleting as fast as the sweeper may, so a sweep needs next to no clock.</summary>
     /// <summary>
-    /// A server on two locations whose own sweeper is stopped once it has started: only the test's
+    /// A server on two locations whose own sweeper is off (<c>Ccfs:Retention:Enabled</c>): only the test's
     /// <see cref="SweepNowAsync"/> sweeps, so a tick that the test's clock sets off cannot sweep before a preview.
     /// </summary>
-    private static async Task<CcfsFactory> PoolAsync(Dictionary<string, string?>? settings = null)
+    private static CcfsFactory Pool(Dictionary<string, string?>? settings = null) => CcfsFactory.With(new(settings ?? [])
     {
-        var factory = CcfsFactory.With(new(settings ?? [])
-        {
-            ["Ccfs:Locations:0:Id"] = "0",
-            ["Ccfs:Locations:1:Id"] = "256",
-            ["Ccfs:Retention:DeletesPerSecond"] = "10000",
-        });
-        await factory.Services.GetRequiredService<RetentionSweeper>().StopAsync(CancellationToken.None);
-        return factory;
-    }
+        ["Ccfs:Locations:0:Id"] = "0",
+        ["Ccfs:Locations:1:Id"] = "256",
+        ["Ccfs:Retention:DeletesPerSecond"] = "10000",
+        ["Ccfs:Retention:Enabled"] = "false",
+    });
 
     /// <summary>
     /// Runs a sweep of every due VDN now, moving the clock a millisecond at a time (the pause between deletes is a tenth

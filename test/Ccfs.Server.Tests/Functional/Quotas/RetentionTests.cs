@@ -63,9 +63,8 @@ public sealed class RetentionTests
     [Trait("Storage", "Disk")]
     public async Task Stored_files_behind_a_link_out_of_the_location_are_left_alone_and_the_sweep_ends()
     {
-        using var factory = CcfsFactory.With([]);
         // Only the test's sweep runs.
-        await factory.Services.GetRequiredService<RetentionSweeper>().StopAsync(CancellationToken.None);
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Retention:Enabled"] = "false" });
         var files = new[] { await factory.Signed().StoreAsync(Samples.Sine), await factory.Signed().StoreAsync(Samples.Sine) };
         var outside = Path.Combine(Path.GetTempPath(), "ccfs-outside-" + Guid.NewGuid().ToString("N"));
         var folder = Path.Combine(factory.LocationRoot(), "3rdfile", "53", "thirdvoicebotfile");
@@ -92,6 +91,24 @@ public sealed class RetentionTests
             Directory.Delete(folder);
             Directory.Delete(outside, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_node_with_retention_off_deletes_nothing_however_expired()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:RetainFor"] = "1.00:00:00", ["Ccfs:Retention:Enabled"] = "false" });
+        var file = await factory.Signed().StoreAsync(Samples.Sine);
+
+        // Two days in ticks of a minute: a sweeper that ran would have had many looks.
+        for (var minute = 0; minute < 60; minute++)
+        {
+            factory.Time.Advance(TimeSpan.FromMinutes(48));
+            await Task.Delay(10);
+        }
+
+        Assert.True(factory.HasCopy(file));
+        Assert.Contains(factory.Logs, l => l.Message.StartsWith("Retention sweeps are off on this node", StringComparison.Ordinal));
+        Assert.Single((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
     }
 
     [Fact]
