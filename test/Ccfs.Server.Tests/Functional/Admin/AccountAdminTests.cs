@@ -42,6 +42,8 @@ public sealed class AccountAdminTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problems = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("problems");
         Assert.StartsWith("AccessKey must not start with 'ccfs:'", Assert.Single(problems.EnumerateArray()).GetString(), StringComparison.Ordinal);
+        using var list = await _factory.Admin().SendAsync(HttpMethod.Get, Accounts);
+        Assert.DoesNotContain("CCFS:retention", await list.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
