@@ -51,8 +51,9 @@ last=$(grep '^--- ' "$logs/deployment-procedure.log" | tail -1)
 if [ $code -ne 0 ]; then
   # The nodes' own logs say why a node did not become ready; keep them beside the procedure's.
   cp "$CCFS_DEPLOY"/log/*.log "$logs/" 2>/dev/null
-  # And PostgreSQL's own, for a cluster that would not start.
+  # And PostgreSQL's and the gateway's own, for a back-end that would not start.
   cp "$CCFS_DEPLOY"/pg/server.log "$logs/postgres-server.log" 2>/dev/null
+  mkdir -p "$logs/rgw" && cp "$CCFS_DEPLOY"/rgw/log/*.log "$logs/rgw/" 2>/dev/null
 fi
 bash "$work/teardown.sh" >"$logs/deployment-teardown.log" 2>&1 || echo "deployment walkthrough: the teardown failed" >&2
 
