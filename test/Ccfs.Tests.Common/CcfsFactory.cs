@@ -338,6 +338,13 @@ public class CcfsFactory : WebApplicationFactory<Program>
         var before = Snapshot();
 
         var response = await send(Signed());
+        // The one-node RGW of the tests now and then leaves a request unanswered for 30 s; the server then answers
+        // 0300503, as it should. Once more, for the answer the test is about.
+        if (TestBackends.UsesS3 && code != "0300503" && CcfsAnswer.Reason(response)?.Contains("no answer within", StringComparison.Ordinal) == true)
+        {
+            response.Dispose();
+            response = await send(Signed());
+        }
 
         await CcfsAnswer.AssertTripleAsync(response, code, desc);
         Assert.Equal(before, Snapshot());
