@@ -23,11 +23,13 @@ public sealed partial class Seeder(IParameterSource parameters, PromptWriter wri
     public async Task<SeedReport> SeedAsync(IReadOnlyList<SeedUpload> uploads, IReadOnlyList<SeedRecording> recordings, string accessKey)
     {
         var problems = new List<string>();
+        IReadOnlySet<string> seededBefore = new HashSet<string>();
         var checkedUploads = uploads.Select(u => (Upload: u, Checked: Check(u, problems))).ToList();
         var checkedRecordings = recordings.Select(r => (Recording: r, Path: Check(r, problems))).ToList();
         if (problems.Count == 0)
         {
-            await CheckQuotasAsync(checkedUploads.Select(u => u.Upload).ToList(), problems);
+            seededBefore = await SeededBeforeAsync(checkedUploads.Select(u => u.Upload));
+            await CheckQuotasAsync(checkedUploads.Select(u => u.Upload).ToList(), seededBefore, problems);
             await CheckNoUploadIsReplacedAsync(checkedRecordings.Select(r => (r.Recording, r.Path!.Value)).ToList(), problems);
         }
 
@@ -40,9 +42,9 @@ public sealed partial class Seeder(IParameterSource parameters, PromptWriter wri
         foreach (var (upload, (wave, promptCheck)) in checkedUploads.Select(u => (u.Upload, u.Checked!.Value)))
         {
             var vdnParameters = parameters.For(upload.VdnId);
-            var key = $"{vdnParameters.UploadPathRule.FolderFor(upload.VdnId)}/{upload.Name}";
+            var key = KeyOf(upload);
             // A name seeded before is left as it is, even once the quota is full (which the writer would answer first).
-            var result = await catalog.StateOfAsync(key, CancellationToken.None) is null
+            var result = !seededBefore.Contains(key)
                 ? await writer.StoreAsync(upload.Content, wave, upload.VdnId, vdnParameters, accessKey, promptCheck, upload.Name)
                 : new PromptWriteResult(null, null, NameTaken: true);
             if (result.Record is { } record)
@@ -84,7 +86,24 @@ public sealed partial class Seeder(IParameterSource parameters, PromptWriter wri
     }
 
     /// <summary>The uploads new to each VDN must fit its quota as the catalog counts it now.</summary>
-    private async Task CheckQuotasAsync(IReadOnlyList<SeedUpload> uploads, List<string> problems)
+    /// <summary>The catalog keys of the uploads whose names the catalog holds already, looked up once for the checks and the seeding.</summary>
+    private async Task<IReadOnlySet<string>> SeededBeforeAsync(IEnumerable<SeedUpload> uploads)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in uploads.Select(KeyOf).Distinct(StringComparer.Ordinal))
+        {
+            if (await catalog.StateOfAsync(key, CancellationToken.None) is not null)
+            {
+                found.Add(key);
+            }
+        }
+
+        return found;
+    }
+
+    private string KeyOf(SeedUpload upload) => $"{parameters.For(upload.VdnId).UploadPathRule.FolderFor(upload.VdnId)}/{upload.Name}";
+
+    private async Task CheckQuotasAsync(IReadOnlyList<SeedUpload> uploads, IReadOnlySet<string> seededBefore, List<string> problems)
     {
         var usage = (await catalog.ListUsageAsync(CancellationToken.None)).ToDictionary(u => u.VdnId);
         foreach (var vdn in uploads.GroupBy(u => u.VdnId))
@@ -98,8 +117,7 @@ public sealed partial class Seeder(IParameterSource parameters, PromptWriter wri
             var (files, bytes) = usage.TryGetValue(vdn.Key, out var used) ? (used.Files, used.Bytes) : (0L, 0L);
             foreach (var upload in vdn)
             {
-                var name = $"{vdnParameters.UploadPathRule.FolderFor(vdn.Key)}/{upload.Name}";
-                if (await catalog.StateOfAsync(name, CancellationToken.None) is null)
+                if (!seededBefore.Contains(KeyOf(upload)))
                 {
                     (files, bytes) = (files + 1, bytes + upload.Content.Length);
                 }
