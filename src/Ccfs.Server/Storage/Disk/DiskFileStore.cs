@@ -41,6 +41,9 @@ public sealed class DiskFileStore : IFileStore
 
     public string Root => _root;
 
+    /// <summary>What listings of this location read ahead, and how often they read a folder.</summary>
+    internal ListingReadAhead ReadAhead { get; init; } = new();
+
     /// <summary>The root with every link resolved, as the kernel reports an opened file's path; known once it exists.</summary>
     private string RealRoot => _realRoot ??= RegularFile.RealPath(_root);
 
@@ -121,7 +124,7 @@ public sealed class DiskFileStore : IFileStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         using var top = TreeFolder.Open(_root, folder.Value, folder.Value);
-        return Task.FromResult(top is null ? new FileTreePage([], null) : new FolderTree(folder, after, limit, cancellationToken).List(top));
+        return Task.FromResult(top is null ? new FileTreePage([], null) : new FolderTree(folder, after, limit, ReadAhead, cancellationToken).List(top));
     }
 
     /// <summary>The file as <see cref="ListTreeAsync"/> would list it: a link on its way is refused, and the file itself, if a link, is none.</summary>

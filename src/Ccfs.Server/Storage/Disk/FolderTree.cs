@@ -6,16 +6,19 @@ namespace Ccfs.Server.Storage.Disk;
 /// <summary>
 /// One page of <see cref="IFileStore.ListTreeAsync"/> on disk: a depth-first walk in ordinal order of the paths below
 /// the listed folder, a folder sorting as its name and '/' (as an S3 key does), so <c>a.wav</c> comes before
-/// <c>a/b.wav</c>. Each folder is read for the smallest entries the page still has room for, never whole, so memory
-/// stays within the page size however many files a folder holds; <c>after</c> is the path (below the listed folder) of
-/// the last file of the page before.
+/// <c>a/b.wav</c>. Each read of a folder keeps at most the <see cref="ListingReadAhead.Capacity"/> smallest entries
+/// still to list, never the whole folder, so memory stays bounded however many files a folder holds; what the page had
+/// no room for is left to the next page in <paramref name="readAhead"/>. <c>after</c> is the path (below the listed
+/// folder) of the last file of the page before.
 /// </summary>
-internal sealed class FolderTree(StoragePath folder, string? after, int limit, CancellationToken cancellationToken)
+internal sealed class FolderTree(StoragePath folder, string? after, int limit, ListingReadAhead readAhead, CancellationToken cancellationToken)
 {
     private readonly List<StoredFile> _files = [];
 
     public FileTreePage List(TreeFolder top) =>
-        Visit(top, folder, "", 0) ? new FileTreePage(_files, _files[^1].Path.Value[(folder.Value.Length + 1)..]) : new FileTreePage(_files, null);
+        Visit(top, folder, "", 0) ? new FileTreePage(_files, Next) : new FileTreePage(_files, null);
+
+    private string Next => _files[^1].Path.Value[(folder.Value.Length + 1)..];
 
     /// <summary>Adds the files of <paramref name="open"/> and below; true when the page filled up.</summary>
     private bool Visit(TreeFolder open, StoragePath path, string prefix, int depth)
@@ -24,10 +27,11 @@ internal sealed class FolderTree(StoragePath folder, string? after, int limit, C
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var room = limit - _files.Count;
-            var next = Smallest(open, prefix, done, room);
-            foreach (var key in next)
+            var (next, complete) = (done is null && after is not null ? readAhead.Take(folder.Value, prefix, after) : null)
+                ?? Smallest(open, prefix, done, limit - _files.Count);
+            for (var i = 0; i < next.Count; i++)
             {
+                var key = next[i];
                 done = key;
                 var name = key.TrimEnd('/');
                 if (!path.TryChild(name, out var child))
@@ -53,12 +57,17 @@ internal sealed class FolderTree(StoragePath folder, string? after, int limit, C
                     _files.Add(new StoredFile(child, stat.Size, stat.Modified));
                     if (_files.Count == limit)
                     {
+                        if (i + 1 < next.Count || !complete)
+                        {
+                            readAhead.Keep(folder.Value, prefix, Next, next[(i + 1)..], complete);
+                        }
+
                         return true;
                     }
                 }
             }
 
-            if (next.Count < room)
+            if (complete)
             {
                 return false;
             }
@@ -66,12 +75,17 @@ internal sealed class FolderTree(StoragePath folder, string? after, int limit, C
     }
 
     /// <summary>
-    /// The <paramref name="room"/> smallest keys of the folder (a folder's with its '/') after <paramref name="done"/>
-    /// that may hold something after <c>after</c>, hidden names left out.
+    /// The smallest keys of the folder (a folder's with its '/') after <paramref name="done"/> that may hold something
+    /// after <c>after</c>, hidden names left out, in order: at least <paramref name="room"/> of them, and up to
+    /// <see cref="ListingReadAhead.Capacity"/>. Complete when the folder holds no more.
     /// </summary>
-    private SortedSet<string> Smallest(TreeFolder open, string prefix, string? done, int room)
+    private (ArraySegment<string> Keys, bool Complete) Smallest(TreeFolder open, string prefix, string? done, int room)
     {
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        readAhead.CountRead();
+        var capacity = Math.Max(room, readAhead.Capacity);
+        var keys = new List<string>();
+        string? largestKept = null;
+        var dropped = false;
         foreach (var (name, isFolder) in open.Entries())
         {
             if (name.StartsWith('.'))
@@ -85,14 +99,31 @@ internal sealed class FolderTree(StoragePath folder, string? after, int limit, C
                 continue;
             }
 
-            keys.Add(key);
-            if (keys.Count > room)
+            if (largestKept is not null && string.CompareOrdinal(key, largestKept) > 0)
             {
-                keys.Remove(keys.Max!);
+                dropped = true;
+                continue;
+            }
+
+            keys.Add(key);
+            if (keys.Count == 2 * capacity)
+            {
+                // Sorting now and then keeps the work near one pass: only names below the largest kept are added after.
+                keys.Sort(StringComparer.Ordinal);
+                keys.RemoveRange(capacity, capacity);
+                largestKept = keys[^1];
+                dropped = true;
             }
         }
 
-        return keys;
+        keys.Sort(StringComparer.Ordinal);
+        if (keys.Count > capacity)
+        {
+            keys.RemoveRange(capacity, keys.Count - capacity);
+            dropped = true;
+        }
+
+        return (new ArraySegment<string>([.. keys]), !dropped);
     }
 
     /// <summary>Whether the file, or something in the folder, at <paramref name="relative"/> sorts after <c>after</c>.</summary>

@@ -167,6 +167,101 @@ public sealed class DiskTreeListingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_flat_folder_is_read_once_per_read_ahead_not_once_per_page()
+    {
+        var store = new DiskFileStore("0", _root) { ReadAhead = new ListingReadAhead(capacity: 64) };
+        var names = Enumerable.Range(0, 1000).Select(i => $"{i * 7919 % 1000:D4}.wav").ToList();
+        foreach (var name in names)
+        {
+            Write($"{Folder}/{name}", [1], DateTime.UtcNow);
+        }
+
+        var listed = await ListAllAsync(store, Folder, 10);
+
+        // 100 pages: each read keeps 64 names, so about 1000 / 54 reads of the folder (plus the folders above it).
+        Assert.Equal(names.Order(StringComparer.Ordinal), listed.Select(f => f.Path.Value[(Folder.Length + 1)..]));
+        Assert.InRange(store.ReadAhead.FolderReads, 1, 25);
+    }
+
+    [Fact]
+    public async Task Files_added_and_deleted_while_a_listing_reads_ahead_are_listed_once_in_order_or_skipped()
+    {
+        var store = new DiskFileStore("0", _root) { ReadAhead = new ListingReadAhead(capacity: 16) };
+        for (var i = 0; i < 100; i += 2)
+        {
+            Write($"{Folder}/{i:D3}.wav", [1], DateTime.UtcNow);
+        }
+
+        var seen = new List<string>();
+        var deletedUnseen = new List<string>();
+        string? after = null;
+        var turn = 0;
+        do
+        {
+            var page = await store.ListTreeAsync(StoreByRelativePath.Path(Folder), after, 5, CancellationToken.None);
+            seen.AddRange(page.Files.Select(f => f.Path.Value[(Folder.Length + 1)..]));
+            after = page.Next;
+
+            // Each page deletes a file ahead of the listing (read ahead or not yet) and adds one past every name.
+            var deleted = $"{98 - 2 * turn:D3}.wav";
+            if (!seen.Contains(deleted))
+            {
+                deletedUnseen.Add(deleted);
+            }
+
+            File.Delete(Path.Combine(_root, Folder, deleted));
+            Write($"{Folder}/{201 + 2 * turn:D3}.wav", [1], DateTime.UtcNow);
+            turn++;
+        }
+        while (after is not null);
+
+        Assert.Equal(seen.Order(StringComparer.Ordinal).Distinct(), seen);
+        Assert.NotEmpty(deletedUnseen);
+        Assert.Empty(seen.Intersect(deletedUnseen));
+        Assert.All(Enumerable.Range(0, 50).Select(i => $"{2 * i:D3}.wav").Except(deletedUnseen), n => Assert.Contains(n, seen));
+
+        // Added after the first page, before any read reached the end of the folder.
+        Assert.Contains("201.wav", seen);
+    }
+
+    [Fact]
+    public async Task Two_listings_of_one_folder_at_different_places_each_list_every_file_once()
+    {
+        var store = new DiskFileStore("0", _root) { ReadAhead = new ListingReadAhead(capacity: 16) };
+        var names = Enumerable.Range(0, 200).Select(i => $"d{i % 3}/{i:D3}.wav").Order(StringComparer.Ordinal).ToList();
+        foreach (var name in names)
+        {
+            Write($"{Folder}/{name}", [1], DateTime.UtcNow);
+        }
+
+        var first = new List<string>();
+        var second = new List<string>();
+        string? afterFirst = null;
+        string? afterSecond = null;
+        var firstDone = false;
+        var secondDone = false;
+        while (!firstDone || !secondDone)
+        {
+            if (!firstDone)
+            {
+                var page = await store.ListTreeAsync(StoreByRelativePath.Path(Folder), afterFirst, 3, CancellationToken.None);
+                first.AddRange(page.Files.Select(f => f.Path.Value[(Folder.Length + 1)..]));
+                (afterFirst, firstDone) = (page.Next, page.Next is null);
+            }
+
+            if (!secondDone)
+            {
+                var page = await store.ListTreeAsync(StoreByRelativePath.Path(Folder), afterSecond, 7, CancellationToken.None);
+                second.AddRange(page.Files.Select(f => f.Path.Value[(Folder.Length + 1)..]));
+                (afterSecond, secondDone) = (page.Next, page.Next is null);
+            }
+        }
+
+        Assert.Equal(names, first);
+        Assert.Equal(names, second);
+    }
+
+    [Fact]
     public async Task A_file_is_looked_at_with_its_size_and_mtime_and_anything_else_is_none()
     {
         var when = new DateTime(2026, 12, 1, 9, 30, 12, 345, DateTimeKind.Utc);
@@ -191,13 +286,15 @@ public sealed class DiskTreeListingTests : IDisposable
         }
     }
 
-    private async Task<List<StoredFile>> ListAllAsync(string folder, int pageSize)
+    private Task<List<StoredFile>> ListAllAsync(string folder, int pageSize) => ListAllAsync(_store, folder, pageSize);
+
+    private static async Task<List<StoredFile>> ListAllAsync(DiskFileStore store, string folder, int pageSize)
     {
         var files = new List<StoredFile>();
         string? after = null;
         do
         {
-            var page = await _store.ListTreeAsync(StoreByRelativePath.Path(folder), after, pageSize, CancellationToken.None);
+            var page = await store.ListTreeAsync(StoreByRelativePath.Path(folder), after, pageSize, CancellationToken.None);
             Assert.True(page.Files.Count <= pageSize);
             files.AddRange(page.Files);
             after = page.Next;
