@@ -22,6 +22,9 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
     public virtual Task<FileRecord?> BeginDeleteAsync(string path, string actor, CancellationToken cancellationToken) =>
         inner.BeginDeleteAsync(path, actor, cancellationToken);
 
+    public virtual Task<FileRecord?> BeginExpireAsync(string path, DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
+        inner.BeginExpireAsync(path, createdBefore, cancellationToken);
+
     public virtual Task RemoveAsync(string path, CancellationToken cancellationToken) => inner.RemoveAsync(path, cancellationToken);
 
     public virtual Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, string actor, CancellationToken cancellationToken) =>

@@ -64,10 +64,43 @@ public static class RetentionEndpoints
 
         var (path, vdnId, fileName) = found;
         Observability.InterfaceCall.Of(http)?.VdnId = vdnId;
-        var changed = pin
-            ? await store.PinAsync(path, vdnId, AdminAuth.Request(http).Account.AccessKey, time.GetUtcNow(), http.RequestAborted)
-            : await store.UnpinAsync(path, http.RequestAborted);
-        return AdminResults.Ok(new PinView(fileName, pin, changed));
+        if (!pin)
+        {
+            return AdminResults.Ok(new PinView(fileName, false, await store.UnpinAsync(path, http.RequestAborted)));
+        }
+
+        var (actor, at) = (AdminAuth.Request(http).Account.AccessKey, time.GetUtcNow());
+        var outcome = await store.PinAsync(path, vdnId, record is not null, actor, at, http.RequestAborted);
+        switch (outcome)
+        {
+            case PinOutcome.BeingDeleted:
+                return AdminResults.Conflict($"{fileName} is being deleted (by retention, or a delete in progress): it can no longer be pinned");
+            case PinOutcome.Gone:
+                return AdminResults.NotFound($"{fileName} was deleted while it was being pinned");
+        }
+
+        // A recording has no row to lock: retention may have deleted it since it was found. Once pinned, it is kept;
+        // if it is gone now, the pin just made is taken back.
+        if (record is null && outcome == PinOutcome.Pinned && !await HeldAsync(locations, StoragePath.FromCatalogKey(path), http.RequestAborted))
+        {
+            await store.WithdrawPinAsync(path, actor, at, CancellationToken.None);
+            return AdminResults.NotFound($"{fileName} was deleted while it was being pinned");
+        }
+
+        return AdminResults.Ok(new PinView(fileName, true, outcome == PinOutcome.Pinned));
+    }
+
+    private static async Task<bool> HeldAsync(LocationSet locations, StoragePath path, CancellationToken cancellationToken)
+    {
+        foreach (var location in locations.Stores)
+        {
+            if (await location.StatAsync(path, cancellationToken) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -94,15 +127,9 @@ public static class RetentionEndpoints
                 if (path!.Segments.Count > rule.SegmentCount && rule.TryMatchPrefix(path.Segments, out var vdnId)
                     && ReferenceEquals(parameters.For(vdnId), set) && set.DriveLetter == char.ToUpperInvariant(fileName[0]))
                 {
-                    foreach (var location in locations.Stores)
-                    {
-                        if (!pin || await location.StatAsync(path.StoragePath, http.RequestAborted) is not null)
-                        {
-                            return (path.Path, vdnId, $"{set.DriveLetter}:{path.Path}");
-                        }
-                    }
-
-                    return null;
+                    return !pin || await HeldAsync(locations, path.StoragePath, http.RequestAborted)
+                        ? (path.Path, vdnId, $"{set.DriveLetter}:{path.Path}")
+                        : null;
                 }
             }
         }

@@ -53,6 +53,8 @@ public sealed class FileCatalog : IFileCatalog
     // A deleted file's pin goes with it: a file stored later under the same name is a new file, not pinned.
     private const string Unpin = "DELETE FROM file_pins WHERE path = @path;";
 
+    private const string Pinned = $"SELECT 1 FROM file_pins WHERE path = @path AND pinned_by <> '{EventTypes.RetentionActor}';";
+
     private static readonly string CountCopies = $"""
         SELECT count(*), count(*) FILTER (WHERE location_id = @location) FROM file_copies WHERE path = @path AND state = {CopyHeld};
         """;
@@ -223,6 +225,21 @@ public sealed class FileCatalog : IFileCatalog
 
         return found;
     });
+
+    // The row's lock comes before the look at its pin: a pin that took the lock first is seen here (a statement of its
+    // own sees what committed before it), and one that comes after finds the row deleting (RetentionStore.PinAsync).
+    public Task<FileRecord?> BeginExpireAsync(string path, DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(async (tx, ct) =>
+        {
+            var found = (await tx.QueryAsync(_findStoredForUpdate, Read, ct, ("path", path))).FirstOrDefault();
+            if (found is null || found.CreatedAt >= createdBefore || await tx.ScalarAsync(Pinned, ct, ("path", path)) is not null)
+            {
+                return null;
+            }
+
+            await tx.ExecuteAsync(MarkDeleting, ct, ("path", path), ("owner", _node.Instance), ("actor", EventTypes.RetentionActor));
+            return found;
+        });
 
     // A deleting row reports its delete as it goes; a pending one (an upload undone) was never stored and reports nothing.
     // The row's lock makes two nodes finishing the same delete take turns: the second finds no row.

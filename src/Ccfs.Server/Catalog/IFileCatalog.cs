@@ -143,6 +143,13 @@ public interface IFileCatalog
     Task<FileRecord?> BeginDeleteAsync(string path, string actor, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="BeginDeleteAsync"/> for retention: marks the stored file only while it is expired, created before
+    /// <paramref name="createdBefore"/> and not pinned, as decided under the file row's lock, so a pin, or a new file under
+    /// the name, that came after the sweep's last look is not deleted. Null if no such file.
+    /// </summary>
+    Task<FileRecord?> BeginExpireAsync(string path, DateTimeOffset createdBefore, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Removes an unfinished row (deleting or pending) with its copies; a stored row stays. A deleting row's
     /// <c>ccfs.file.deleted</c> event is written in the same transaction.
     /// </summary>

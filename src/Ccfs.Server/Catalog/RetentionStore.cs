@@ -5,6 +5,19 @@ namespace Ccfs.Server.Catalog;
 /// <summary>A pinned file: exempt from retention until unpinned.</summary>
 public sealed record FilePin(string Path, int VdnId, string PinnedBy, DateTimeOffset PinnedAt);
 
+/// <summary>What a pin did.</summary>
+public enum PinOutcome
+{
+    Pinned,
+    AlreadyPinned,
+
+    /// <summary>The file is being deleted (by retention, or a delete in progress): too late to keep it.</summary>
+    BeingDeleted,
+
+    /// <summary>The stored file is gone (deleted since it was found); nothing was pinned.</summary>
+    Gone,
+}
+
 /// <summary>Who holds a VDN's retention sweep now (null: nobody), and when the last sweep of it finished.</summary>
 public sealed record SweepState(string? ClaimedBy, DateTimeOffset LastSweptAt);
 
@@ -12,12 +25,40 @@ public sealed record SweepState(string? ClaimedBy, DateTimeOffset LastSweptAt);
 /// What retention keeps in the catalog: pins, the files old enough to expire, and each VDN's sweep. A sweep is claimed
 /// like an event stream: a compare-and-set on its holder, taken from nobody or from an instance that is gone, so one node
 /// at a time sweeps a VDN and a sweep whose node died passes to another once the node's lease ran out.
+/// A pin and retention's delete of a file are decided one after the other, never both at once: a stored file's under
+/// its row's lock (<see cref="IFileCatalog.BeginExpireAsync"/>), a recording's (no row) by the claim its delete holds in
+/// <c>file_pins</c> while it runs (<see cref="ClaimExpiryAsync"/>), which is never taken for a pin.
 /// </summary>
-public sealed class RetentionStore(CatalogDatabase database)
+public sealed class RetentionStore
 {
+    private const string Claim = EventTypes.RetentionActor;
+    private const string NotClaim = $"pinned_by <> '{Claim}'";
     private static readonly string Stored = ((int)FileState.Stored).ToString(CultureInfo.InvariantCulture);
 
-    private readonly CatalogWriter _writer = database.Writer;
+    private const string InsertPin = """
+        INSERT INTO file_pins (path, vdn_id, pinned_by, pinned_at_ms) VALUES (@path, @vdn, @actor, @at) ON CONFLICT (path) DO NOTHING;
+        """;
+
+    // Only while no row names the file and this instance still holds the VDN's sweep; a claim a crash left is taken again.
+    private const string ClaimExpiry = $"""
+        INSERT INTO file_pins (path, vdn_id, pinned_by, pinned_at_ms)
+        SELECT @path, @vdn, '{Claim}', @at WHERE NOT EXISTS (SELECT 1 FROM files WHERE path = @path)
+            AND EXISTS (SELECT 1 FROM retention_sweeps WHERE vdn_id = @vdn AND claimed_by = @instance)
+        ON CONFLICT (path) DO UPDATE SET pinned_at_ms = excluded.pinned_at_ms WHERE file_pins.pinned_by = '{Claim}';
+        """;
+
+    private const string ClearClaims = $"DELETE FROM file_pins WHERE vdn_id = @vdn AND pinned_by = '{Claim}';";
+
+    private readonly CatalogDatabase _database;
+    private readonly CatalogWriter _writer;
+    private readonly string _lockFile;
+
+    public RetentionStore(CatalogDatabase database)
+    {
+        _database = database;
+        _writer = database.Writer;
+        _lockFile = $"SELECT state FROM files WHERE path = @path{database.Dialect.ForUpdate};";
+    }
 
     /// <summary>
     /// A VDN's stored, unpinned files under <paramref name="folders"/> (catalog keys ending in '/') created before
@@ -36,40 +77,78 @@ public sealed class RetentionStore(CatalogDatabase database)
         var sql = $"""
             SELECT f.path, f.file_name, f.size_bytes, f.created_at_ms FROM files f
             WHERE f.state = {Stored} AND f.vdn_id = @vdn AND f.created_at_ms < @cutoff AND ({under})
-              AND NOT EXISTS (SELECT 1 FROM file_pins p WHERE p.path = f.path)
+              AND NOT EXISTS (SELECT 1 FROM file_pins p WHERE p.path = f.path AND p.{NotClaim})
             ORDER BY f.created_at_ms, f.path LIMIT @limit;
             """;
         (string, object?)[] arguments = [("vdn", vdnId), ("cutoff", cutoff.ToUnixTimeMilliseconds()), ("limit", limit),
             .. folders.SelectMany((f, i) => new (string, object?)[] { ($"length{i}", f.Length), ($"folder{i}", f) })];
-        return await database.QueryAsync(sql, r => (r.GetString(0), r.GetString(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))),
+        return await _database.QueryAsync(sql, r => (r.GetString(0), r.GetString(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))),
             cancellationToken, arguments);
     }
 
-    /// <summary>Pins a file; false if it was pinned already (the first pin stays).</summary>
-    public Task<bool> PinAsync(string path, int vdnId, string actor, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("""
-            INSERT INTO file_pins (path, vdn_id, pinned_by, pinned_at_ms) VALUES (@path, @vdn, @actor, @at) ON CONFLICT (path) DO NOTHING;
-            """, ct, ("path", path), ("vdn", vdnId), ("actor", actor), ("at", at.ToUnixTimeMilliseconds())) == 1);
+    /// <summary>
+    /// Pins a file (the first pin stays); <paramref name="stored"/>: a stored file, not a recording. A stored file's row
+    /// is locked first, so retention's delete that marked it before is seen here, and one after sees the pin.
+    /// </summary>
+    public Task<PinOutcome> PinAsync(string path, int vdnId, bool stored, string actor, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) =>
+        {
+            var state = await tx.ScalarAsync(_lockFile, ct, ("path", path));
+            if (state is null ? stored : (FileState)Convert.ToInt32(state, CultureInfo.InvariantCulture) == FileState.Deleting)
+            {
+                return state is null ? PinOutcome.Gone : PinOutcome.BeingDeleted;
+            }
+
+            if (await tx.ExecuteAsync(InsertPin, ct, ("path", path), ("vdn", vdnId), ("actor", actor), ("at", at.ToUnixTimeMilliseconds())) == 1)
+            {
+                return PinOutcome.Pinned;
+            }
+
+            return await tx.ScalarAsync("SELECT pinned_by FROM file_pins WHERE path = @path;", ct, ("path", path)) is Claim
+                ? PinOutcome.BeingDeleted
+                : PinOutcome.AlreadyPinned;
+        });
+
+    /// <summary>Takes back the pin <paramref name="actor"/> made at <paramref name="at"/> (its file turned out gone); any other pin stays.</summary>
+    public Task WithdrawPinAsync(string path, string actor, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
+            "DELETE FROM file_pins WHERE path = @path AND pinned_by = @actor AND pinned_at_ms = @at;", ct, ("path", path), ("actor", actor),
+            ("at", at.ToUnixTimeMilliseconds())));
 
     /// <summary>Unpins a file; false if it was not pinned.</summary>
     public Task<bool> UnpinAsync(string path, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("DELETE FROM file_pins WHERE path = @path;", ct, ("path", path)) == 1);
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync($"DELETE FROM file_pins WHERE path = @path AND {NotClaim};", ct,
+            ("path", path)) == 1);
 
     public async Task<bool> IsPinnedAsync(string path, CancellationToken cancellationToken) =>
-        (await database.QueryAsync("SELECT 1 FROM file_pins WHERE path = @path;", r => 1, cancellationToken, ("path", path))).Count > 0;
+        (await _database.QueryAsync($"SELECT 1 FROM file_pins WHERE path = @path AND {NotClaim};", r => 1, cancellationToken, ("path", path)))
+        .Count > 0;
+
+    /// <summary>
+    /// Claims a recording (a file no row names) for a delete by retention on <paramref name="instance"/>, which must hold
+    /// the VDN's sweep: false if it is pinned or a row names it. Until <see cref="DropExpiryClaimAsync"/>, a pin of it is
+    /// <see cref="PinOutcome.BeingDeleted"/>; a claim a crash left goes when the VDN's sweep ends.
+    /// </summary>
+    public Task<bool> ClaimExpiryAsync(string path, int vdnId, string instance, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(ClaimExpiry, ct, ("path", path), ("vdn", vdnId), ("instance", instance),
+            ("at", at.ToUnixTimeMilliseconds())) == 1);
+
+    public Task DropExpiryClaimAsync(string path, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync($"DELETE FROM file_pins WHERE path = @path AND pinned_by = '{Claim}';", ct,
+            ("path", path)));
 
     /// <summary>Whether the catalog has a row for <paramref name="path"/>, whatever its state: then the catalog's age is the file's.</summary>
     public async Task<bool> HasRowAsync(string path, CancellationToken cancellationToken) =>
-        (await database.QueryAsync("SELECT 1 FROM files WHERE path = @path;", r => 1, cancellationToken, ("path", path))).Count > 0;
+        (await _database.QueryAsync("SELECT 1 FROM files WHERE path = @path;", r => 1, cancellationToken, ("path", path))).Count > 0;
 
     /// <summary>When the stored file <paramref name="path"/> was created, as its row says now; null if no stored row has that name.</summary>
     public async Task<DateTimeOffset?> CreatedAtAsync(string path, CancellationToken cancellationToken) =>
-        (await database.QueryAsync($"SELECT created_at_ms FROM files WHERE path = @path AND state = {Stored};",
+        (await _database.QueryAsync($"SELECT created_at_ms FROM files WHERE path = @path AND state = {Stored};",
             r => (DateTimeOffset?)DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), cancellationToken, ("path", path))).FirstOrDefault();
 
     /// <summary>A VDN's pins.</summary>
     public async Task<IReadOnlyList<FilePin>> PinsAsync(int vdnId, CancellationToken cancellationToken) =>
-        await database.QueryAsync("SELECT path, vdn_id, pinned_by, pinned_at_ms FROM file_pins WHERE vdn_id = @vdn ORDER BY path;",
+        await _database.QueryAsync($"SELECT path, vdn_id, pinned_by, pinned_at_ms FROM file_pins WHERE vdn_id = @vdn AND {NotClaim} ORDER BY path;",
             r => new FilePin(r.GetString(0), r.GetInt32(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))),
             cancellationToken, ("vdn", vdnId));
 
@@ -79,7 +158,7 @@ public sealed class RetentionStore(CatalogDatabase database)
         await _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
             "INSERT INTO retention_sweeps (vdn_id, claimed_by, last_swept_at_ms) VALUES (@vdn, NULL, 0) ON CONFLICT (vdn_id) DO NOTHING;",
             ct, ("vdn", vdnId)), Durability.Deferred);
-        return (await database.QueryAsync("SELECT claimed_by, last_swept_at_ms FROM retention_sweeps WHERE vdn_id = @vdn;",
+        return (await _database.QueryAsync("SELECT claimed_by, last_swept_at_ms FROM retention_sweeps WHERE vdn_id = @vdn;",
             r => new SweepState(r.IsDBNull(0) ? null : r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1))),
             cancellationToken, ("vdn", vdnId)))[0];
     }
@@ -92,18 +171,26 @@ public sealed class RetentionStore(CatalogDatabase database)
 
     /// <summary>Whether <paramref name="instance"/> still holds the VDN's sweep.</summary>
     public async Task<bool> HoldsAsync(int vdnId, string instance, CancellationToken cancellationToken) =>
-        (await database.QueryAsync("SELECT 1 FROM retention_sweeps WHERE vdn_id = @vdn AND claimed_by = @instance;", r => 1,
+        (await _database.QueryAsync("SELECT 1 FROM retention_sweeps WHERE vdn_id = @vdn AND claimed_by = @instance;", r => 1,
             cancellationToken, ("vdn", vdnId), ("instance", instance))).Count > 0;
 
-    /// <summary>Ends a finished sweep: nobody holds it, and the next is due one interval after <paramref name="at"/>, when it started.</summary>
+    /// <summary>
+    /// Ends a finished sweep: nobody holds it, and the next is due one interval after <paramref name="at"/>, when it
+    /// started. The VDN's recording claims go with it, as none of its deletes is running any more.
+    /// </summary>
     public Task FinishAsync(int vdnId, string instance, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
-            "UPDATE retention_sweeps SET claimed_by = NULL, last_swept_at_ms = @at WHERE vdn_id = @vdn AND claimed_by = @instance;",
-            ct, ("vdn", vdnId), ("instance", instance), ("at", at.ToUnixTimeMilliseconds())));
+        EndAsync(vdnId, instance, "claimed_by = NULL, last_swept_at_ms = @at", at);
 
     /// <summary>Gives up a sweep without finishing it (a failure): the next tick of any node takes it again.</summary>
     public Task ReleaseAsync(int vdnId, string instance, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(
-            "UPDATE retention_sweeps SET claimed_by = NULL WHERE vdn_id = @vdn AND claimed_by = @instance;",
-            ct, ("vdn", vdnId), ("instance", instance)));
+        EndAsync(vdnId, instance, "claimed_by = NULL", null);
+
+    private Task EndAsync(int vdnId, string instance, string set, DateTimeOffset? at) => _writer.WriteAsync(async (tx, ct) =>
+    {
+        if (await tx.ExecuteAsync($"UPDATE retention_sweeps SET {set} WHERE vdn_id = @vdn AND claimed_by = @instance;", ct, ("vdn", vdnId),
+                ("instance", instance), ("at", at?.ToUnixTimeMilliseconds())) == 1)
+        {
+            await tx.ExecuteAsync(ClearClaims, ct, ("vdn", vdnId));
+        }
+    });
 }

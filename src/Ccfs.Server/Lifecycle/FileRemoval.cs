@@ -30,6 +30,24 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
     }
 
     /// <summary>
+    /// <see cref="EverywhereAsync"/> for retention's delete of a stored file: only while it is created before
+    /// <paramref name="createdBefore"/> and not pinned, decided as the catalog marks it; false (nothing done) otherwise.
+    /// </summary>
+    /// <exception cref="OutsideRootException">A location would refuse the path (a link on its way); nothing was marked.</exception>
+    public async Task<bool> ExpireAsync(LogicalPath path, DateTimeOffset createdBefore)
+    {
+        using var working = inProgress.Begin(path.Path);
+        await CheckDeletableAsync(path);
+        if (await StepAsync(() => catalog.BeginExpireAsync(path.Path, createdBefore, CancellationToken.None), NothingChanged) is null)
+        {
+            return false;
+        }
+
+        await RemoveMarkedAsync(path, hasRow: true);
+        return true;
+    }
+
+    /// <summary>
     /// Mark the copy, remove it, then forget it: the catalog never lists a copy that is gone, and never forgets one that
     /// is still there. The last copy takes the whole-file path, so the row goes with it.
     /// </summary>

@@ -196,7 +196,8 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     /// <summary>
     /// Deletes <paramref name="file"/> everywhere if it is still expired, with its audit entry; null when it no longer
-    /// is (left alone), false when it was gone already.
+    /// is (left alone), false when it was gone already. The last word is the catalog's, in the step that commits to the
+    /// delete: a stored file is marked only if still expired and unpinned, a recording only once claimed (no pin, no row).
     /// </summary>
     private async Task<bool?> ExpireAsync(int vdn, ExpiredFile file, CancellationToken cancellationToken)
     {
@@ -207,10 +208,32 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         }
 
         var started = time.GetUtcNow();
-        // A file with no row has no catalog change to write an event in: its delete is audited and counted, not an event.
-        if (!await removal.EverywhereAsync(path!, EventTypes.RetentionActor))
+        if (!file.StoreOnly)
         {
-            return false;
+            // Decided again as the row is marked: a pin or a new file under the name since the look above is kept.
+            if (parameters.For(vdn).RetainFor is not { } retainFor || !await removal.ExpireAsync(path!, started - retainFor))
+            {
+                return null;
+            }
+        }
+        else if (!await store.ClaimExpiryAsync(file.Path, vdn, node.Instance, started, cancellationToken))
+        {
+            return null;
+        }
+        else
+        {
+            // A file with no row has no catalog change to write an event in: its delete is audited and counted, not an event.
+            try
+            {
+                if (!await removal.EverywhereAsync(path!, EventTypes.RetentionActor))
+                {
+                    return false;
+                }
+            }
+            finally
+            {
+                await store.DropExpiryClaimAsync(file.Path, CancellationToken.None);
+            }
         }
 
         metrics.Expired.WithLabels(vdn.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();

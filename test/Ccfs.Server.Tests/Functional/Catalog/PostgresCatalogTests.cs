@@ -147,6 +147,30 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pin_on_one_node_and_retentions_mark_on_the_other_never_both_win()
+    {
+        var (a, b) = (Node(), Node());
+        var pins = a.Services.GetRequiredService<RetentionStore>();
+        var catalog = b.Services.GetRequiredService<IFileCatalog>();
+        var outcomes = new HashSet<string>();
+        for (var round = 0; round < 30; round++)
+        {
+            var path = (await a.Signed().StoreAsync(Samples.ALawOfSize(1000 + round)))[2..];
+
+            var pin = pins.PinAsync(path, 53, stored: true, "ak", DateTimeOffset.UtcNow, default);
+            var mark = catalog.BeginExpireAsync(path, DateTimeOffset.MaxValue, default);
+            await Task.WhenAll(pin, mark);
+
+            // Either the pin came first and the mark saw it, or the mark came first and the pin found the file deleting.
+            Assert.True((await pin == PinOutcome.Pinned) == (await mark is null), $"round {round}: pin {await pin}, marked {await mark is not null}");
+            Assert.Equal(await pin == PinOutcome.Pinned, await pins.IsPinnedAsync(path, default));
+            outcomes.Add((await pin).ToString());
+        }
+
+        Assert.Contains(nameof(PinOutcome.Pinned), outcomes);
+    }
+
+    [Fact]
     public async Task Nodes_migrating_one_catalog_together_apply_each_migration_once()
     {
         var databases = Enumerable.Range(0, 4).Select(_ => new PostgresProvider(_catalog, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), new NodeIdentity("test"), TimeProvider.System,

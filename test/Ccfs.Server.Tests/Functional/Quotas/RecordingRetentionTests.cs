@@ -288,7 +288,7 @@ public sealed class RecordingRetentionTests
     /// server's clock one second past the newest one's Last-Modified plus <c>retainFor</c>, once the store's clock is
     /// three seconds past that one (it keeps whole seconds), so what is written next stays young through a sweep.
     /// </summary>
-    private static async Task AgeAsync(CcfsFactory factory, IReadOnlyList<string> paths)
+    internal static async Task AgeAsync(CcfsFactory factory, IReadOnlyList<string> paths)
     {
         if (!TestBackends.UsesS3)
         {
