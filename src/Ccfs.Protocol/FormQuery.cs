@@ -9,8 +9,12 @@ namespace Ccfs.Protocol;
 public static class FormQuery
 {
     /// <summary>Parameters in order of appearance; for a repeated key the first value is kept.</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Parse(string? rawQuery)
+    public static IReadOnlyList<KeyValuePair<string, string>> Parse(string? rawQuery) => Parse(rawQuery, out _);
+
+    /// <summary>As <see cref="Parse(string?)"/>; <paramref name="repeated"/> is the first key given more than once, if any.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Parse(string? rawQuery, out string? repeated)
     {
+        repeated = null;
         if (string.IsNullOrEmpty(rawQuery) || rawQuery == "?")
         {
             return [];
@@ -32,6 +36,10 @@ public static class FormQuery
             if (!result.Exists(p => string.Equals(p.Key, key, StringComparison.Ordinal)))
             {
                 result.Add(new(key, value));
+            }
+            else
+            {
+                repeated ??= key;
             }
         }
 

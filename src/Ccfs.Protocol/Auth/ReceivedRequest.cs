@@ -8,7 +8,7 @@ public sealed class ReceivedRequest
     /// <summary>The raw request path, before the query and without any decoding or normalisation.</summary>
     public required string RawPath { get; init; }
 
-    /// <summary>The query, form-decoded (<see cref="FormQuery.Parse"/>).</summary>
+    /// <summary>The query, form-decoded (<see cref="FormQuery.Parse(string?)"/>).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; init; } = [];
 
     /// <summary>Returns a header's value as received (repeated headers joined with ','), or null when absent.</summary>

@@ -36,7 +36,8 @@ public static class AdminAuth
         var reader = http.RequestServices.GetRequiredService<SignedRequestReader>();
         var policy = new AdmissionPolicy("admin", bodyLimit.Slot, RequireJson: false, bodyLimit.Binary, AdminOnly: true,
             RejectReplays: ChangesState(http.Request.Method), AdminResults.Unavailable);
-        var admission = await reader.ReadAsync(http, policy, FormQuery.Parse(http.Request.QueryString.Value), bodyLimit.Bytes,
+        var query = FormQuery.Parse(http.Request.QueryString.Value, out var repeated);
+        var admission = await reader.ReadAsync(http, policy, query, bodyLimit.Bytes,
             AdminResults.TooLarge($"the request body is over the {bodyLimit.Bytes}-byte limit"));
         if (admission.Refusal is { } refusal)
         {
@@ -48,6 +49,12 @@ public static class AdminAuth
         {
             // The account lost its admin flag while the body was read.
             return Refused(call, NotAdmin(request.Account));
+        }
+
+        // Each handler reads a parameter's first value; one given twice would be half-ignored without a word.
+        if (repeated is not null)
+        {
+            return AdminResults.Invalid($"the query parameter '{repeated}' is given more than once; give it once");
         }
 
         http.Features.Set(request);

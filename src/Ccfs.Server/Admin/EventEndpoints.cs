@@ -26,7 +26,7 @@ public static class EventEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, EventStore events, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        var vdnId = AdminQuery.Integer(http, "vdnId", 1, int.MaxValue, problems);
+        var vdnId = AdminQuery.Vdn(http, "vdnId", problems);
         var after = AdminQuery.Long(http, "after", 0, long.MaxValue, problems) ?? 0;
         var limit = AdminQuery.Integer(http, "limit", 1, MaxPageSize, problems) ?? DefaultPageSize;
         if (vdnId is null && problems.Count == 0)

@@ -12,6 +12,7 @@ using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
 using Ccfs.Server.Paths;
 using Ccfs.Server.Storage;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Ccfs.Server.Admin;
 
@@ -73,7 +74,7 @@ public static partial class FileEndpoints
     {
         admin.MapGet("/vdns", ListVdnsAsync)
             .WithName("listVdns").WithSummary("VDNs with stored files or parameters of their own");
-        admin.MapGet("/vdns/{vdnId:int}/files", ListFilesAsync)
+        admin.MapGet("/vdns/{vdnId}/files", ListFilesAsync)
             .WithName("listFiles").WithSummary(
                 "A VDN's stored files, newest first; ?after= the previous page's next, ?limit= up to 1000, ?promptCheck=failed");
         admin.MapGet("/files/audio", AudioAsync)
@@ -82,7 +83,7 @@ public static partial class FileEndpoints
         admin.MapGet("/files/peaks", PeaksAsync)
             .WithName("fileWaveform").WithSummary("Lowest and highest sample of ?points= equal buckets of a stored prompt")
             .WithMetadata(AuditedRead.Instance);
-        admin.MapPost("/vdns/{vdnId:int}/files", UploadAsync)
+        admin.MapPost("/vdns/{vdnId}/files", UploadAsync)
             .WithName("uploadPrompt").WithSummary("Store a WAV of any common format under a VDN, converted to 8 kHz mono A-law when needed")
             // No Accepts metadata: routing would answer 415 before the admin check runs; the handler checks the type.
             .WithDescription("The body is the WAV file itself, with Content-Type audio/wav or application/octet-stream.")
@@ -112,12 +113,12 @@ public static partial class FileEndpoints
         return AdminResults.Ok(new VdnList([.. vdns]));
     }
 
-    private static async Task<IResult> ListFilesAsync(int vdnId, HttpContext http, IFileCatalog catalog, RetentionStore retention,
+    private static async Task<IResult> ListFilesAsync([FromRoute(Name = "vdnId")] string vdn, HttpContext http, IFileCatalog catalog, RetentionStore retention,
         Quotas.RetentionCandidates candidates, CancellationToken cancellationToken)
     {
-        if (vdnId <= 0)
+        if (!AdminQuery.TryRouteVdn(vdn, out var vdnId, out var refusal))
         {
-            return AdminResults.Invalid($"VDN {vdnId} is not a positive integer");
+            return refusal!;
         }
 
         var problems = new List<string>();
@@ -205,14 +206,14 @@ public static partial class FileEndpoints
             Round(peaks.Min), Round(peaks.Max)));
     }
 
-    private static async Task<IResult> UploadAsync(int vdnId, HttpContext http, IParameterSource parameterSource, PromptInspection inspection,
+    private static async Task<IResult> UploadAsync([FromRoute(Name = "vdnId")] string vdn, HttpContext http, IParameterSource parameterSource, PromptInspection inspection,
         PromptWriter writer, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger(typeof(FileEndpoints).FullName!);
         var request = AdminAuth.Request(http);
-        if (vdnId <= 0)
+        if (!AdminQuery.TryRouteVdn(vdn, out var vdnId, out var refusal))
         {
-            return AdminResults.Invalid($"VDN {vdnId} is not a positive integer");
+            return refusal!;
         }
 
         InterfaceCall.Of(http)?.VdnId = vdnId;

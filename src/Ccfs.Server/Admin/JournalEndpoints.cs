@@ -23,7 +23,7 @@ public static class JournalEndpoints
         var problems = new List<string>();
         var after = AdminQuery.Long(http, "after", 0, long.MaxValue, problems);
         var limit = AdminQuery.Integer(http, "limit", 1, RequestJournal.MaxPage, problems) ?? DefaultLimit;
-        var vdnId = AdminQuery.Integer(http, "vdnId", 1, int.MaxValue, problems);
+        var vdnId = AdminQuery.Vdn(http, "vdnId", problems);
         if (problems.Count > 0)
         {
             return AdminResults.Invalid("the query is not valid", problems);

@@ -26,26 +26,23 @@ public static class ParameterEndpoints
                 ChangeAsync(http, null, parameters, store, sync))
             .WithName("setGlobalParameters").WithSummary("Replace the global overrides; absent or null values fall back to configuration")
             .Accepts<ParameterOverrides>("application/json");
-        admin.MapPut("/parameters/vdns/{vdnId:int}", (int vdnId, HttpContext http, RuntimeParameters parameters, ParameterStore store,
-                CatalogSync sync) => ChangeAsync(http, vdnId, parameters, store, sync))
+        admin.MapPut("/parameters/vdns/{vdnId}", (string vdnId, HttpContext http, RuntimeParameters parameters, ParameterStore store,
+                CatalogSync sync) => AdminQuery.TryRouteVdn(vdnId, out var vdn, out var refusal)
+                    ? ChangeAsync(http, vdn, parameters, store, sync)
+                    : Task.FromResult(refusal!))
             .WithName("setVdnParameters").WithSummary("Replace one VDN's overrides; absent or null values fall back to the global ones")
             .Accepts<ParameterOverrides>("application/json");
-        admin.MapDelete("/parameters/vdns/{vdnId:int}", (int vdnId, HttpContext http, RuntimeParameters parameters, ParameterStore store,
-                CatalogSync sync) => ApplyAsync(http, vdnId, new ParameterOverrides(), parameters, store, sync))
+        admin.MapDelete("/parameters/vdns/{vdnId}", (string vdnId, HttpContext http, RuntimeParameters parameters, ParameterStore store,
+                CatalogSync sync) => AdminQuery.TryRouteVdn(vdnId, out var vdn, out var refusal)
+                    ? ApplyAsync(http, vdn, new ParameterOverrides(), parameters, store, sync)
+                    : Task.FromResult(refusal!))
             .WithName("deleteVdnParameters").WithSummary("Remove one VDN's overrides, so the global parameters apply to it");
     }
 
-    private static Task<IResult> ChangeAsync(HttpContext http, int? vdnId, RuntimeParameters parameters, ParameterStore store, CatalogSync sync)
-    {
-        if (vdnId is <= 0)
-        {
-            return Task.FromResult(AdminResults.Invalid($"VDN {vdnId} is not a positive integer"));
-        }
-
-        return AdminResults.TryReadBody<ParameterOverrides>(http, out var overrides, out var refusal)
+    private static Task<IResult> ChangeAsync(HttpContext http, int? vdnId, RuntimeParameters parameters, ParameterStore store, CatalogSync sync) =>
+        AdminResults.TryReadBody<ParameterOverrides>(http, out var overrides, out var refusal)
             ? ApplyAsync(http, vdnId, overrides, parameters, store, sync)
             : Task.FromResult(refusal!);
-    }
 
     private static async Task<IResult> ApplyAsync(HttpContext http, int? vdnId, ParameterOverrides overrides, RuntimeParameters parameters,
         ParameterStore store, CatalogSync sync)

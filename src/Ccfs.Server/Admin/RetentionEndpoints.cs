@@ -140,7 +140,7 @@ public static class RetentionEndpoints
     private static async Task<IResult> PreviewAsync(HttpContext http, IParameterSource parameters, RetentionCandidates candidates)
     {
         var problems = new List<string>();
-        var vdnId = AdminQuery.Integer(http, "vdnId", 1, int.MaxValue, problems);
+        var vdnId = AdminQuery.Vdn(http, "vdnId", problems);
         var limit = AdminQuery.Integer(http, "limit", 1, 10_000, problems) ?? DefaultPreviewLimit;
         if (vdnId is null && problems.Count == 0)
         {

@@ -66,7 +66,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
 
     /// <param name="http">The request.</param>
     /// <param name="policy">What the endpoint asks of it.</param>
-    /// <param name="query">The form-decoded query (<see cref="FormQuery.Parse"/>), which the signature covers.</param>
+    /// <param name="query">The form-decoded query (<see cref="FormQuery.Parse(string?)"/>), which the signature covers.</param>
     /// <param name="bodyLimit">The largest body this endpoint accepts.</param>
     /// <param name="tooLarge">The answer to a body over the limit.</param>
     /// <param name="pathField">The body field that names the request's path, which fault rules may match; null when none does.</param>
