@@ -196,12 +196,17 @@ public sealed class DeliveryStore(CatalogDatabase database)
         return queued;
     });
 
-    public async Task<IReadOnlyList<(string SubscriptionId, string EventId, string? ClaimedBy)>> DueRedeliveriesAsync(int limit,
+    /// <summary>The oldest redeliveries asked of each enabled subscription, at most <paramref name="perSubscription"/> of each.</summary>
+    public async Task<IReadOnlyList<(string SubscriptionId, string EventId, string? ClaimedBy)>> DueRedeliveriesAsync(int perSubscription,
         CancellationToken cancellationToken) =>
         await database.QueryAsync("""
-            SELECT r.subscription_id, r.event_id, r.claimed_by FROM event_redeliveries r JOIN subscriptions s ON s.id = r.subscription_id
-            WHERE s.enabled = 1 ORDER BY r.requested_at_ms LIMIT @limit;
-            """, r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)), cancellationToken, ("limit", limit));
+            SELECT subscription_id, event_id, claimed_by FROM (
+                SELECT r.subscription_id, r.event_id, r.claimed_by, r.requested_at_ms,
+                       row_number() OVER (PARTITION BY r.subscription_id ORDER BY r.requested_at_ms, r.event_id) AS n
+                FROM event_redeliveries r JOIN subscriptions s ON s.id = r.subscription_id WHERE s.enabled = 1
+            ) due WHERE n <= @perSubscription ORDER BY requested_at_ms, event_id;
+            """, r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)), cancellationToken,
+            ("perSubscription", perSubscription));
 
     public Task<bool> ClaimRedeliveryAsync(string subscriptionId, string eventId, string? seen, string instance,
         CancellationToken cancellationToken) =>

@@ -20,7 +20,7 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
 
     private readonly ConcurrentDictionary<(string, int), Task> _running = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.Ordinal);
-    private Task _redelivering = Task.CompletedTask;
+    private readonly ConcurrentDictionary<string, Task> _redelivering = new(StringComparer.Ordinal);
 
     private volatile bool _refresh = true;
     private bool _anyEnabled = true;
@@ -69,7 +69,7 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         }
 
         // Deliveries under way end with the token; their claims are let go by the node's leaving, or run out with its lease.
-        await Task.WhenAll(_running.Values.Append(_redelivering)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_running.Values.Concat(_redelivering.Values)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -97,9 +97,9 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
             _anyEnabled = _enabled.Count > 0;
             metrics.ObserveBacklog(all.Where(s => s.Enabled).Select(s => s.Id),
                 _anyEnabled ? await deliveries.OldestUndeliveredAsync(cancellationToken) : [], now);
-            if (_anyEnabled && _redelivering.IsCompleted)
+            if (_anyEnabled)
             {
-                _redelivering = RedeliverAsync(cancellationToken);
+                await StartRedeliveriesAsync(cancellationToken);
             }
         }
 
@@ -183,10 +183,12 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         }
     }
 
-    /// <summary>Redeliveries by id: each is tried once, outside its VDN's order; delivered, it leaves the dead letter.</summary>
-    private async Task RedeliverAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Redeliveries by id: each is tried once, outside its VDN's order; delivered, it leaves the dead letter. Each
+    /// subscription's are tried in the order asked, by a task of their own, so one slow receiver holds up only its own.
+    /// </summary>
+    private async Task StartRedeliveriesAsync(CancellationToken cancellationToken)
     {
-        await Task.Yield();
         try
         {
             var due = await deliveries.DueRedeliveriesAsync(32, cancellationToken);
@@ -196,15 +198,12 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
             }
 
             var live = await nodes.LiveInstancesAsync(cancellationToken);
-            foreach (var (subscriptionId, eventId, claimedBy) in due)
+            foreach (var queue in due.GroupBy(d => d.SubscriptionId, StringComparer.Ordinal))
             {
-                if ((claimedBy is not null && claimedBy != node.Instance && live.Contains(claimedBy))
-                    || !await deliveries.ClaimRedeliveryAsync(subscriptionId, eventId, claimedBy, node.Instance, cancellationToken))
+                if (!_redelivering.TryGetValue(queue.Key, out var running) || running.IsCompleted)
                 {
-                    continue;
+                    _redelivering[queue.Key] = RedeliverAsync([.. queue], live, cancellationToken);
                 }
-
-                await RedeliverOneAsync(subscriptionId, eventId, cancellationToken);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -213,26 +212,67 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         }
     }
 
-    private async Task RedeliverOneAsync(string subscriptionId, string eventId, CancellationToken cancellationToken)
+    private async Task RedeliverAsync(IReadOnlyList<(string SubscriptionId, string EventId, string? ClaimedBy)> queue,
+        IReadOnlySet<string> live, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            foreach (var (subscriptionId, eventId, claimedBy) in queue)
+            {
+                if ((claimedBy is not null && claimedBy != node.Instance && live.Contains(claimedBy))
+                    || !await deliveries.ClaimRedeliveryAsync(subscriptionId, eventId, claimedBy, node.Instance, cancellationToken))
+                {
+                    continue;
+                }
+
+                if (!await RedeliverOneAsync(subscriptionId, eventId, cancellationToken))
+                {
+                    // Gone: the subscription is disabled, and its other redeliveries wait until it is enabled again.
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPassFailed(logger, e);
+        }
+    }
+
+    /// <summary>False when the receiver answered 410 Gone, which disables the subscription as it does in order.</summary>
+    private async Task<bool> RedeliverOneAsync(string subscriptionId, string eventId, CancellationToken cancellationToken)
     {
         var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
         var e = await events.FindAsync(eventId, cancellationToken);
         if (subscription is null || e is null || !SubscriptionSecrets.TryOpen(masterKey, subscription, out var key))
         {
             await deliveries.FinishRedeliveryAsync(subscriptionId, eventId, null, null, delivered: false, cancellationToken);
-            return;
+            return true;
         }
 
         var result = await sender.SendAsync(new Uri(subscription.Url), e.Id, CloudEventFormat.Encode(e), key, cancellationToken);
         var at = time.GetUtcNow();
         var delivered = result.Verdict == DeliveryVerdict.Delivered;
-        var outcome = delivered ? DeliveryAttempt.DeliveredOutcome : "dead-letter";
-        metrics.Attempts.WithLabels(delivered ? "delivered" : "dead_letter").Inc();
+        var gone = result.Verdict == DeliveryVerdict.Gone;
+        var outcome = delivered ? DeliveryAttempt.DeliveredOutcome : gone ? "disabled" : "dead-letter";
+        metrics.Attempts.WithLabels(delivered ? "delivered" : gone ? "disabled" : "dead_letter").Inc();
         var attempt = new DeliveryAttempt(subscriptionId, e.Id, e.VdnId, e.Sequence, 1, outcome, result.StatusCode, result.Error, at, result.DurationMs);
         var dead = delivered ? null : new DeadLetter(subscriptionId, e.Id, e.VdnId, e.Sequence, "redelivery failed: " + (result.Error ?? "refused"),
             result.StatusCode, at);
         await deliveries.FinishRedeliveryAsync(subscriptionId, eventId, attempt, dead, delivered, cancellationToken);
+        if (gone)
+        {
+            LogGone(logger, subscriptionId, subscription.Url);
+            await subscriptions.UpdateAsync(subscriptionId, new SubscriptionChange(Enabled: false,
+                DisabledReason: $"the receiver answered 410 Gone at {at:u}"), at, cancellationToken);
+            Refresh();
+        }
+
+        return !gone;
     }
+
+    [LoggerMessage(LogLevel.Warning, "The receiver of subscription {Subscription} ({Url}) answered 410 Gone to a redelivery; the subscription is disabled")]
+    private static partial void LogGone(ILogger logger, string subscription, string url);
 
     [LoggerMessage(LogLevel.Warning, "Looking for events to deliver failed; the next pass tries again")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);

@@ -31,22 +31,27 @@ public sealed record DeliveryResult(DeliveryVerdict Verdict, int? StatusCode, st
 /// <summary>
 /// Sends one signed delivery. The connection is made here, not by the default resolver: the name is resolved and each
 /// address checked by the <see cref="DestinationPolicy"/> at every connect, so a name that starts resolving to a
-/// private address (DNS rebinding) is refused then too. Redirects are not followed, connecting and answering are
-/// bounded (<c>Ccfs:Events:ConnectTimeout</c>, <c>…:Timeout</c>), and at most <see cref="MaxAnswerBytes"/> of an
-/// answer are read.
+/// private address (DNS rebinding) is refused then too. Redirects are not followed. An attempt has one deadline:
+/// <c>Ccfs:Events:ConnectTimeout</c> to connect, then <c>…:Timeout</c> from the connection (or from the send, on a
+/// connection already open) for the whole answer, its body included, however slowly the receiver drips it. A 2xx is
+/// a delivery as soon as its status arrives; of any other answer at most <see cref="ErrorTextLength"/> bytes are read.
 /// </summary>
 public sealed class WebhookSender : IDisposable
 {
-    public const int MaxAnswerBytes = 64 * 1024;
+    public const int ErrorTextLength = 300;
 
-    private const int ErrorTextLength = 300;
+    private static readonly HttpRequestOptionsKey<CancellationTokenSource> Deadline = new("ccfs.webhook-deadline");
 
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _timeout;
 
     public WebhookSender(EventOptions options, DestinationPolicy policy, TimeProvider time)
     {
         _time = time;
+        _connectTimeout = options.ConnectTimeout;
+        _timeout = options.Timeout;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -56,9 +61,9 @@ public sealed class WebhookSender : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             MaxResponseHeadersLength = 64,
-            ConnectCallback = (context, cancellationToken) => ConnectAsync(policy, context.DnsEndPoint, cancellationToken),
+            ConnectCallback = (context, cancellationToken) => ConnectAsync(policy, context, cancellationToken),
         };
-        _http = new HttpClient(handler) { Timeout = options.ConnectTimeout + options.Timeout, MaxResponseContentBufferSize = MaxAnswerBytes };
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ccfs", CcfsVersion.Version));
     }
 
@@ -71,43 +76,60 @@ public sealed class WebhookSender : IDisposable
         request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(key, eventId, timestamp, body.Span));
         var started = Stopwatch.GetTimestamp();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Connecting moves the deadline (ConnectAsync); a connection already open leaves Timeout for the answer.
+        deadline.CancelAfter(_timeout);
+        request.Options.Set(Deadline, deadline);
+        long Elapsed() => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var status = (int)response.StatusCode;
-            var answer = await ReadAnswerAsync(response, cancellationToken);
-            var elapsed = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (status is >= 200 and < 300)
+            {
+                return new(DeliveryVerdict.Delivered, status, null, Elapsed());
+            }
+
+            var answer = await ReadAnswerAsync(response, deadline.Token, cancellationToken);
             return status switch
             {
-                >= 200 and < 300 => new(DeliveryVerdict.Delivered, status, null, elapsed),
-                410 => new(DeliveryVerdict.Gone, status, Describe(status, answer), elapsed),
-                408 or 429 or >= 500 => new(DeliveryVerdict.Retry, status, Describe(status, answer), elapsed),
+                410 => new(DeliveryVerdict.Gone, status, Describe(status, answer), Elapsed()),
+                408 or 429 or (>= 500 and < 600) => new(DeliveryVerdict.Retry, status, Describe(status, answer), Elapsed()),
                 >= 300 and < 400 => new(DeliveryVerdict.DeadLetter, status,
-                    $"the receiver redirected to {response.Headers.Location?.ToString() ?? "nowhere"}; redirects are not followed", elapsed),
-                _ => new(DeliveryVerdict.DeadLetter, status, Describe(status, answer), elapsed),
+                    $"the receiver redirected to {response.Headers.Location?.ToString() ?? "nowhere"}; redirects are not followed", Elapsed()),
+                >= 400 and < 500 => new(DeliveryVerdict.DeadLetter, status, Describe(status, answer), Elapsed()),
+                _ => new(DeliveryVerdict.DeadLetter, status, $"HTTP {status} is not a final status HTTP defines", Elapsed()),
             };
         }
         catch (HttpRequestException e) when (Find<DestinationRefusedException>(e) is { } refused)
         {
-            return new(DeliveryVerdict.DeadLetter, null, refused.Message, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return new(DeliveryVerdict.DeadLetter, null, refused.Message, Elapsed());
         }
-        catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            var reason = e is TaskCanceledException ? "the receiver did not answer in time" : Trim(e.InnerException?.Message ?? e.Message);
-            return new(DeliveryVerdict.Retry, null, reason, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var reason = e is OperationCanceledException ? "the receiver did not answer in time" : Trim(e.InnerException?.Message ?? e.Message);
+            return new(DeliveryVerdict.Retry, null, reason, Elapsed());
         }
     }
 
-    private static async Task<string> ReadAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The start of an answer's body, for the deliveries list; what the deadline cut short is said so.</summary>
+    private static async Task<string> ReadAnswerAsync(HttpResponseMessage response, CancellationToken deadline, CancellationToken stopping)
     {
         // Only the start is kept; the rest of a long answer is never read, and the connection closes with the response.
         var buffer = new byte[ErrorTextLength];
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var read = 0;
-        int n;
-        while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        try
         {
-            read += n;
+            await using var stream = await response.Content.ReadAsStreamAsync(deadline);
+            int n;
+            while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), deadline)) > 0)
+            {
+                read += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !stopping.IsCancellationRequested))
+        {
+            return Encoding.UTF8.GetString(buffer, 0, read) + " (the rest of the answer did not arrive)";
         }
 
         return Encoding.UTF8.GetString(buffer, 0, read);
@@ -136,7 +158,28 @@ public sealed class WebhookSender : IDisposable
         return null;
     }
 
-    private static async ValueTask<Stream> ConnectAsync(DestinationPolicy policy, DnsEndPoint endpoint, CancellationToken cancellationToken)
+    private ValueTask<Stream> ConnectAsync(DestinationPolicy policy, SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        // The request that asked for this connection gets ConnectTimeout more, and Timeout from the moment it is made.
+        context.InitialRequestMessage.Options.TryGetValue(Deadline, out var deadline);
+        MoveDeadline(deadline, _connectTimeout + _timeout);
+        return ConnectAsync(policy, context.DnsEndPoint, () => MoveDeadline(deadline, _timeout), cancellationToken);
+    }
+
+    private static void MoveDeadline(CancellationTokenSource? deadline, TimeSpan from)
+    {
+        try
+        {
+            deadline?.CancelAfter(from);
+        }
+        catch (ObjectDisposedException)
+        {
+            // That attempt ended while its connection was being made (another request may use the connection).
+        }
+    }
+
+    private static async ValueTask<Stream> ConnectAsync(DestinationPolicy policy, DnsEndPoint endpoint, Action connected,
+        CancellationToken cancellationToken)
     {
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
             ? [literal]
@@ -152,6 +195,7 @@ public sealed class WebhookSender : IDisposable
         try
         {
             await socket.ConnectAsync(allowed, endpoint.Port, cancellationToken);
+            connected();
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
