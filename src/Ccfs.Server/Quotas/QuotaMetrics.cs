@@ -7,18 +7,32 @@ namespace Ccfs.Server.Quotas;
 
 /// <summary>
 /// Quotas in the server's registry: uploads refused for a full quota, and per VDN its usage and its quotas, read from
-/// the catalog at each scrape (so every node reports the cluster's one truth).
+/// the catalog at each scrape (so every node reports the cluster's one truth). A scrape waits for that read at most
+/// <see cref="ScrapeWait"/>: with the catalog slow or frozen it answers at once with the last values, and
+/// <c>ccfs_vdn_usage_age_seconds</c> says how old they are, so every other metric stays readable during the incident.
 /// </summary>
 public sealed class QuotaMetrics
 {
+    public static readonly TimeSpan ScrapeWait = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _lock = new();
+    private readonly IFileCatalog _catalog;
+    private readonly IParameterSource _parameters;
+    private readonly TimeProvider _time;
+    private Task _reading = Task.CompletedTask;
+    private long _readAt;
     private readonly Gauge _usedFiles;
     private readonly Gauge _usedBytes;
     private readonly Gauge _quotaFiles;
     private readonly Gauge _quotaBytes;
     private HashSet<string> _seen = [];
 
-    public QuotaMetrics(CcfsMetrics metrics, IFileCatalog catalog, IParameterSource parameters)
+    public QuotaMetrics(CcfsMetrics metrics, IFileCatalog catalog, IParameterSource parameters, TimeProvider time)
     {
+        _catalog = catalog;
+        _parameters = parameters;
+        _time = time;
+        _readAt = time.GetTimestamp();
         var factory = Metrics.WithCustomRegistry(metrics.Registry);
         Refusals = factory.CreateCounter("ccfs_quota_refusals_total", "Uploads refused because their VDN's quota was full, by VDN and limit (files, bytes)",
             "vdn", "limit");
@@ -27,22 +41,39 @@ public sealed class QuotaMetrics
         _usedBytes = factory.CreateGauge("ccfs_vdn_used_bytes", "Bytes of the files a VDN holds as its quota counts them", "vdn");
         _quotaFiles = factory.CreateGauge("ccfs_vdn_quota_files", "A VDN's quotaFiles; absent when unlimited", "vdn");
         _quotaBytes = factory.CreateGauge("ccfs_vdn_quota_bytes", "A VDN's quotaMb in bytes; absent when unlimited", "vdn");
+        var age = factory.CreateGauge("ccfs_vdn_usage_age_seconds",
+            "Seconds since the ccfs_vdn_* gauges were last read from the catalog: they keep their last values while it is out of reach");
         metrics.Registry.AddBeforeCollectCallback(async cancellationToken =>
         {
-            try
+            Task reading;
+            lock (_lock)
             {
-                Observe(await catalog.ListUsageAsync(cancellationToken), parameters);
+                // One read at a time: scrapes during a frozen catalog wait for the one under way, not for one each.
+                reading = _reading = _reading.IsCompleted ? ReadAsync() : _reading;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A scrape while the catalog is away keeps the last values; /readyz reports the catalog.
-            }
+
+            await Task.WhenAny(reading, Task.Delay(ScrapeWait, _time, cancellationToken));
+            age.Set(_time.GetElapsedTime(Interlocked.Read(ref _readAt)).TotalSeconds);
         });
     }
 
     public Counter Refusals { get; }
 
     public Counter Expired { get; }
+
+    private async Task ReadAsync()
+    {
+        await Task.Yield();
+        try
+        {
+            Observe(await _catalog.ListUsageAsync(CancellationToken.None), _parameters);
+            Interlocked.Exchange(ref _readAt, _time.GetTimestamp());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The catalog is away: the gauges keep their last values, and their age grows; /readyz reports the catalog.
+        }
+    }
 
     private void Observe(IReadOnlyList<VdnUsage> usage, IParameterSource parameters)
     {
