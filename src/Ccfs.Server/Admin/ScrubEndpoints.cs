@@ -17,13 +17,8 @@ public static class ScrubEndpoints
 
     private static async Task<IResult> ScrubAsync(HttpContext http, Scrubber scrubber)
     {
-        var query = http.Request.Query["repair"];
-        bool repair;
-        if (query.Count == 0)
-        {
-            repair = false;
-        }
-        else if (query.Count > 1 || !bool.TryParse(query[0], out repair))
+        var repair = false;
+        if (AdminQuery.Text(http, "repair") is { } text && !bool.TryParse(text, out repair))
         {
             return AdminResults.Invalid("repair must be true or false");
         }

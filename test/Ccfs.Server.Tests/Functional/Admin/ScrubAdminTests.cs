@@ -138,9 +138,9 @@ public sealed class ScrubAdminTests : IDisposable
     }
 
     [Theory]
-    [InlineData("?repair=yes")]
-    [InlineData("?repair=true&repair=false")]
-    public async Task A_repair_flag_that_is_not_true_or_false_is_refused_and_nothing_is_repaired(string query)
+    [InlineData("?repair=yes", "repair must be true or false")]
+    [InlineData("?repair=true&repair=false", "the query parameter 'repair' is given more than once")]
+    public async Task A_repair_flag_that_is_not_true_or_false_is_refused_and_nothing_is_repaired(string query, string error)
     {
         var factory = Keep(PoolFactory());
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
@@ -149,7 +149,8 @@ public sealed class ScrubAdminTests : IDisposable
         using var response = await factory.Admin().SendAsync(HttpMethod.Post, Scrub + query);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("repair must be true or false", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(error, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error")
+            .GetString(), StringComparison.Ordinal);
         Assert.False(factory.HasCopy(fileName, "256"));
     }
 
