@@ -14,6 +14,9 @@ public sealed partial class CatalogWriter : IAsyncDisposable
 {
     public const int MaxBatch = 256;
 
+    /// <summary>The least a batch is given, however long its oldest write was queued: enough for a database that answers.</summary>
+    private static readonly TimeSpan MinimumBatchTime = TimeSpan.FromMilliseconds(500);
+
     private readonly Channel<QueuedWrite> _queue = Channel.CreateUnbounded<QueuedWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -45,9 +48,18 @@ public sealed partial class CatalogWriter : IAsyncDisposable
     private long _unavailable;
 
     /// <summary>Queues <paramref name="work"/> for the next batch and completes with its result once that batch is committed.</summary>
-    public Task<T> WriteAsync<T>(Func<CatalogTransaction, CancellationToken, ValueTask<T>> work, Durability durability = Durability.Durable)
+    public Task<T> WriteAsync<T>(Func<CatalogTransaction, CancellationToken, ValueTask<T>> work, Durability durability = Durability.Durable) =>
+        Enqueue(new QueuedWrite<T>(work, durability, _time.GetTimestamp(), bounded: true));
+
+    /// <summary>
+    /// <see cref="WriteAsync{T}"/> for a write that may take as long as it needs (a migration, which may rewrite a large
+    /// table or wait for another node's): its batch is not cut at <see cref="WriteTimeout"/>.
+    /// </summary>
+    public Task<T> WriteUnboundedAsync<T>(Func<CatalogTransaction, CancellationToken, ValueTask<T>> work) =>
+        Enqueue(new QueuedWrite<T>(work, Durability.Durable, _time.GetTimestamp(), bounded: false));
+
+    private Task<T> Enqueue<T>(QueuedWrite<T> write)
     {
-        var write = new QueuedWrite<T>(work, durability, _time.GetTimestamp());
         if (!_queue.Writer.TryWrite(write))
         {
             return Task.FromException<T>(new CatalogUnavailableException("the catalog writer has stopped"));
@@ -181,15 +193,45 @@ public sealed partial class CatalogWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the writes in one transaction. Where the connection says so (<see cref="WriteConnection.CutsBatches"/>), a
+    /// batch of bounded writes is cut at what is left of its oldest write's <see cref="WriteTimeout"/>: a database that
+    /// stops answering mid-batch (frozen, not down) would otherwise make each step wait its own timeout, and the writes
+    /// queued behind the batch wait for it and then for their own.
+    /// </summary>
     private async Task RunInOneTransactionAsync(List<QueuedWrite> writes, Durability durability)
     {
-        await using var transaction = await _connection.BeginAsync(durability, WriteTimeout, _stopping.Token);
-        foreach (var write in writes)
+        if (!_connection.CutsBatches || writes.Exists(w => !w.Bounded))
         {
-            await write.RunAsync(transaction, _stopping.Token);
+            await using var transaction = await _connection.BeginAsync(durability, WriteTimeout, _stopping.Token);
+            foreach (var write in writes)
+            {
+                await write.RunAsync(transaction, _stopping.Token);
+            }
+
+            await transaction.CommitAsync(_stopping.Token);
+            return;
         }
 
-        await transaction.CommitAsync(_stopping.Token);
+        var left = WriteTimeout - writes.Max(w => _time.GetElapsedTime(w.QueuedAt));
+        left = left < MinimumBatchTime ? MinimumBatchTime : left;
+        // Measured on the real clock: a test's fake clock jumping ahead must not cut a batch short.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        deadline.CancelAfter(left);
+        try
+        {
+            await using var transaction = await _connection.BeginAsync(durability, left, deadline.Token);
+            foreach (var write in writes)
+            {
+                await write.RunAsync(transaction, deadline.Token);
+            }
+
+            await transaction.CommitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        {
+            throw new CatalogUnavailableException($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -215,11 +257,13 @@ public sealed partial class CatalogWriter : IAsyncDisposable
     [LoggerMessage(LogLevel.Error, "The catalog is unavailable; {Count} write(s) answered 503: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, int count, string reason);
 
-    private abstract class QueuedWrite(Durability durability, long queuedAt)
+    private abstract class QueuedWrite(Durability durability, long queuedAt, bool bounded)
     {
         public Durability Durability { get; } = durability;
 
         public long QueuedAt { get; } = queuedAt;
+
+        public bool Bounded { get; } = bounded;
 
         public abstract ValueTask RunAsync(CatalogTransaction batch, CancellationToken cancellationToken);
 
@@ -228,8 +272,8 @@ public sealed partial class CatalogWriter : IAsyncDisposable
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class QueuedWrite<T>(Func<CatalogTransaction, CancellationToken, ValueTask<T>> work, Durability durability, long queuedAt)
-        : QueuedWrite(durability, queuedAt)
+    private sealed class QueuedWrite<T>(Func<CatalogTransaction, CancellationToken, ValueTask<T>> work, Durability durability, long queuedAt,
+        bool bounded) : QueuedWrite(durability, queuedAt, bounded)
     {
         // Answered off the writer's thread, so a caller's continuation never runs inside the next batch.
         private readonly TaskCompletionSource<T> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);

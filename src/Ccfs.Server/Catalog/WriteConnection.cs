@@ -16,6 +16,12 @@ public abstract class WriteConnection(CatalogDialect dialect, bool reuseCommands
 
     public CatalogDialect Dialect => dialect;
 
+    /// <summary>
+    /// Whether the writer cuts a batch at its oldest write's timeout, by cancelling it: for a database over the network,
+    /// which may stop answering mid-batch. SQLite's waits are its own busy timeout, and a cancel would interrupt it.
+    /// </summary>
+    public virtual bool CutsBatches => false;
+
     /// <summary>Begins the transaction of one batch, waiting at most <paramref name="wait"/> for the database.</summary>
     /// <exception cref="CatalogUnavailableException">The database could not be had within the wait.</exception>
     public async Task<CatalogTransaction> BeginAsync(Durability durability, TimeSpan wait, CancellationToken cancellationToken)

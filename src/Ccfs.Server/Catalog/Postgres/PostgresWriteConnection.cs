@@ -14,6 +14,8 @@ public sealed class PostgresWriteConnection(NpgsqlDataSource dataSource, Postgre
 {
     public override Task StartLoop(Func<Task> loop) => Task.Run(loop);
 
+    public override bool CutsBatches => true;
+
     protected override async Task<DbConnection> OpenAsync(TimeSpan wait, CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
 

@@ -101,6 +101,21 @@ public sealed class CatalogWriterTests : IAsyncLifetime
         Assert.Equal([2], Values());
     }
 
+    [Fact]
+    public async Task A_database_that_stops_answering_mid_batch_fails_the_batch_and_the_writes_behind_it_within_the_timeout()
+    {
+        // A network database frozen, not down: the batch's first step never returns on its own.
+        await using var frozen = new CatalogWriter(new FrozenConnection(), TimeSpan.FromSeconds(1), TimeProvider.System,
+            NullLogger<CatalogWriter>.Instance);
+
+        var first = frozen.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("SELECT 1;", ct));
+        var behind = frozen.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("SELECT 2;", ct));
+
+        var failure = await Assert.ThrowsAsync<CatalogUnavailableException>(() => first.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("the catalog took no write for 1 s", failure.Message);
+        await Assert.ThrowsAsync<CatalogUnavailableException>(() => behind.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     public async Task DisposeAsync()
     {
         await _catalog.DisposeAsync();
@@ -123,5 +138,27 @@ public sealed class CatalogWriterTests : IAsyncLifetime
         }
 
         return values;
+    }
+
+    /// <summary>A connection to a database that has stopped answering: a transaction never begins until it is given up on.</summary>
+    private sealed class FrozenConnection() : WriteConnection(new SqliteDialect(), reuseCommands: false)
+    {
+        public override bool CutsBatches => true;
+
+        public override Task StartLoop(Func<Task> loop) => Task.Run(loop);
+
+        protected override Task<System.Data.Common.DbConnection> OpenAsync(TimeSpan wait, CancellationToken cancellationToken)
+        {
+            var connection = new SqliteConnection("Data Source=:memory:");
+            connection.Open();
+            return Task.FromResult<System.Data.Common.DbConnection>(connection);
+        }
+
+        protected override async Task<System.Data.Common.DbTransaction> BeginTransactionAsync(System.Data.Common.DbConnection connection,
+            Durability durability, TimeSpan wait, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
     }
 }
