@@ -22,7 +22,8 @@ public static class HealthRegistration
             foreach (var location in settings.Locations)
             {
                 options.Registrations.Add(new HealthCheckRegistration($"location:{location.Id}",
-                    sp => new LocationHealthCheck(sp.GetRequiredService<LocationSet>().Find(location.Id)!), HealthStatus.Unhealthy,
+                    sp => new LocationHealthCheck(sp.GetRequiredService<LocationSet>().Find(location.Id)!,
+                        sp.GetRequiredService<Parameters.IParameterSource>()), HealthStatus.Unhealthy,
                     [ReadinessReport.Tag], timeout));
             }
         });

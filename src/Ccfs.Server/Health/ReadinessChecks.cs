@@ -27,13 +27,24 @@ public sealed class CatalogHealthCheck(CatalogProvider provider, IFileCatalog ca
     }
 }
 
-public sealed class LocationHealthCheck(IFileStore store) : IHealthCheck
+/// <summary>
+/// The location takes a file now. A disk location with less room left than one upload of the global size limit is
+/// <c>Degraded</c>: still ready (smaller files fit, and deletes free space), but named, before uploads start failing.
+/// </summary>
+public sealed class LocationHealthCheck(IFileStore store, Parameters.IParameterSource parameters) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             await store.CheckWritableAsync(cancellationToken).WaitAsync(cancellationToken);
+            var limit = parameters.Global.UploadSizeLimitBytes;
+            if (store is Storage.Disk.DiskFileStore disk && Storage.Disk.DiskSpace.FreeBytes(disk.Root) is { } free && free < limit)
+            {
+                return HealthCheckResult.Degraded($"location {store.LocationId} has {free} bytes free, less than one upload of the size "
+                    + $"limit ({limit} bytes): uploads will soon fail with 0300503");
+            }
+
             return HealthCheckResult.Healthy();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -65,7 +65,7 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
                     }
                 }
 
-                var outcome = await StoreAsync(record, reservation, staged, stageFailure);
+                var (outcome, cause) = await StoreAsync(record, reservation, staged, stageFailure);
                 // Complete by now; null when it failed (the outcome says so).
                 var reserved = reservation.IsCompletedSuccessfully ? await reservation : null;
                 if (outcome == StoreOutcome.QuotaFull)
@@ -89,7 +89,9 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
 
                 if (outcome != StoreOutcome.Stored)
                 {
-                    return new PromptWriteResult(null, "the file could not be stored; nothing was kept");
+                    return new PromptWriteResult(null, StorageFailure.IsDiskFull(cause)
+                        ? "the file could not be stored: the disk is full; nothing was kept"
+                        : "the file could not be stored; nothing was kept");
                 }
 
                 metrics.BytesStored.Inc((double)file.Length * record.Locations.Count);
@@ -118,22 +120,22 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
     }
 
     /// <summary>Given the reservation and the staged copies: place them, then store the row; undo everything on any failure.</summary>
-    private async Task<StoreOutcome> StoreAsync(FileRecord record, Task<Reservation> reservation, StagedCopies? staged, Exception? stageFailure)
+    private async Task<(StoreOutcome Outcome, Exception? Cause)> StoreAsync(FileRecord record, Task<Reservation> reservation, StagedCopies? staged, Exception? stageFailure)
     {
         try
         {
             switch ((await reservation).Outcome)
             {
                 case ReserveOutcome.NameTaken:
-                    return StoreOutcome.NameTaken;
+                    return (StoreOutcome.NameTaken, null);
                 case ReserveOutcome.QuotaFull:
-                    return StoreOutcome.QuotaFull;
+                    return (StoreOutcome.QuotaFull, null);
             }
         }
         catch (Exception e)
         {
             LogStoreFailed(log, e, record.FileName, "reserving the name");
-            return StoreOutcome.Failed;
+            return (StoreOutcome.Failed, e);
         }
 
         IReadOnlyList<WrittenCopy> copies;
@@ -145,22 +147,23 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         {
             // A file the catalog does not know has the name (placed by hand): try another name with the same staged bytes.
             await ReleaseAsync(record);
-            return StoreOutcome.NameTaken;
+            return (StoreOutcome.NameTaken, null);
         }
         catch (StorageFailedException e) when (e.CopiesLeft)
         {
             // The pending row stays with its owner: once this request is over, recovery removes the copies left.
             LogStoreFailed(log, e, record.FileName, "placing the copies, then undoing them");
-            return StoreOutcome.Failed;
+            return (StoreOutcome.Failed, e);
         }
         catch (Exception e)
         {
             LogStoreFailed(log, e, record.FileName, "writing the copies");
             await ReleaseAsync(record);
-            return StoreOutcome.Failed;
+            return (StoreOutcome.Failed, e);
         }
 
         CommitOutcome committed;
+        Exception? commitFailure = null;
         try
         {
             committed = await catalog.CommitAsync(record.Path, record.Locations, CancellationToken.None);
@@ -169,11 +172,12 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         {
             LogStoreFailed(log, e, record.FileName, "marking the catalog row stored");
             committed = CommitOutcome.Lost;
+            commitFailure = e;
         }
 
         if (committed != CommitOutcome.Lost)
         {
-            return StoreOutcome.Stored;
+            return (StoreOutcome.Stored, null);
         }
 
         try
@@ -184,11 +188,11 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         {
             // The pending row (if any) stays, and recovery finishes it once this request is over.
             LogStoreFailed(log, cleanup, record.FileName, "removing the copies after the row could not be stored");
-            return StoreOutcome.Failed;
+            return (StoreOutcome.Failed, commitFailure ?? cleanup);
         }
 
         await ReleaseAsync(record);
-        return StoreOutcome.Failed;
+        return (StoreOutcome.Failed, commitFailure);
     }
 
     private async Task ReleaseAsync(FileRecord record)

@@ -37,6 +37,7 @@ public static class LocationRegistration
     {
         services.AddSingleton<LocationStores>();
         services.AddSingleton(sp => new LocationSet(sp.GetRequiredService<LocationStores>().Stores));
+        services.AddHostedService<Disk.DiskSpace>();
         return services;
     }
 }

@@ -56,8 +56,32 @@ public sealed class FullLocationTests : IDisposable
 
         await CcfsAnswer.AssertTripleAsync(response, "0300503", "The service is temporarily unavailable, try again later.",
             HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("the file could not be stored: the disk is full; nothing was kept", CcfsAnswer.Reason(response));
         Assert.Equal(before, Directory.EnumerateFileSystemEntries(_mount, "*", SearchOption.AllDirectories).Order().ToList());
         Assert.Empty(_factory.CatalogRows());
+    }
+
+    [Fact]
+    public async Task A_location_with_less_room_than_one_upload_is_ready_but_degraded_and_its_free_bytes_are_a_gauge()
+    {
+        File.Delete(Path.Combine(_mount, "filler"));
+        using (var fill = File.Create(Path.Combine(_mount, "filler")))
+        {
+            // About 100 KiB left: a probe fits, a 5 MB upload (the default limit) would not.
+            fill.Write(new byte[156 * 1024]);
+        }
+
+        using var http = _factory.CreateClient();
+        using var response = await http.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Degraded", report.GetProperty("status").GetString());
+        var location = report.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "location:0");
+        Assert.Equal("Degraded", location.GetProperty("status").GetString());
+        Assert.Contains("less than one upload of the size limit", location.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var free = (await Observability.ObservabilityTests.ScrapeAsync(http))["ccfs_location_free_bytes{location=\"0\"}"];
+        Assert.InRange(free, 1, 256 * 1024);
     }
 
     public void Dispose()

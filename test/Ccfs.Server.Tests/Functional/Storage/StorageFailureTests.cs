@@ -126,6 +126,25 @@ public sealed class StorageFailureTests
         Assert.Empty(restarted.CatalogRows());
     }
 
+    [Fact]
+    public async Task An_upload_refused_for_a_full_disk_says_so_and_another_write_failure_does_not()
+    {
+        using var factory = new FailingStoreFactory([]);
+        factory.Store("0").FailWrites = true;
+        var before = factory.Snapshot();
+
+        factory.Store("0").WriteFailure = () => new IOException("No space left on device : '/data/voice/x.wav'", 28);
+        var full = await factory.Signed().UploadAsync(Samples.Sine);
+        factory.Store("0").WriteFailure = () => new IOException("Input/output error", 5);
+        var broken = await factory.Signed().UploadAsync(Samples.Sine);
+
+        await AssertUnavailableAsync(full);
+        Assert.Equal("the file could not be stored: the disk is full; nothing was kept", CcfsAnswer.Reason(full));
+        await AssertUnavailableAsync(broken);
+        Assert.Equal("the file could not be stored; nothing was kept", CcfsAnswer.Reason(broken));
+        Assert.Equal(before, factory.Snapshot());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -227,12 +246,14 @@ public sealed class StorageFailureTests
     {
         public bool FailWrites { get; set; }
 
+        public Func<Exception> WriteFailure { get; set; } = () => new IOException("injected: the disk cannot be written");
+
         public bool FailDeletes { get; set; }
 
         public bool FailReads { get; set; }
 
         public override Task<WrittenCopy> PlaceAsync(IStagedFile staged, StoragePath path, CancellationToken cancellationToken) =>
-            FailWrites ? throw new IOException("injected: the disk is full") : base.PlaceAsync(staged, path, cancellationToken);
+            FailWrites ? throw WriteFailure() : base.PlaceAsync(staged, path, cancellationToken);
 
         public override Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) =>
             FailDeletes ? throw new IOException("injected: the disk refuses to delete") : base.UndoWriteAsync(copy, cancellationToken);
