@@ -14,6 +14,9 @@ public static partial class CcfsServerHost
 {
     public const int ProblemExitCode = 2;
 
+    /// <summary>A start-up problem that may pass by itself (EX_TEMPFAIL): a service manager should start the server again.</summary>
+    public const int TransientExitCode = 75;
+
     /// <param name="args">The command line, less the program (and for <c>ccfs serve</c>, less <c>serve</c>).</param>
     /// <param name="program">How the user started the server, for <c>--help</c>.</param>
     public static async Task<int> RunAsync(string[] args, string program = "Ccfs.Server")
@@ -62,6 +65,12 @@ public static partial class CcfsServerHost
         catch (Exception e) when (e is CcfsConfigurationException or CcfsStartupException)
         {
             await Console.Error.WriteLineAsync(e.Message);
+            if (e is CcfsStartupException { Transient: true })
+            {
+                await Console.Error.WriteLineAsync($"ccfs: this may pass by itself; exit code {TransientExitCode} asks a service manager to start ccfs again");
+                return TransientExitCode;
+            }
+
             return ProblemExitCode;
         }
 
@@ -119,8 +128,11 @@ public static partial class CcfsServerHost
         }
         catch (Exception e) when (StartupFailure.Describe(e, settings, app.Services.GetRequiredService<Catalog.CatalogProvider>()) is { } failure)
         {
+            var catalog = app.Services.GetRequiredService<Catalog.CatalogProvider>();
+            var full = StartupFailure.DataDirFull(settings);
+            var transient = StartupFailure.IsTransient(e, settings, catalog);
             await app.DisposeAsync();
-            throw new CcfsStartupException("ccfs cannot start: " + failure, e);
+            throw new CcfsStartupException("ccfs cannot start: " + failure + (full is null ? "" : $" ({full})"), e, transient);
         }
 
         return app;

@@ -45,7 +45,8 @@ public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, 
     /// Creates or upgrades the schema in one transaction (nodes starting together take turns, by the dialect's lock); a
     /// catalog newer than this ccfs knows refuses the start.
     /// </summary>
-    public Task MigrateAsync(CancellationToken cancellationToken) => writer.WriteAsync(async (transaction, ct) =>
+    /// <returns>The catalog's version before and after (equal when it was up to date; 0 before when it was created).</returns>
+    public Task<(int From, int To)> MigrateAsync(CancellationToken cancellationToken) => writer.WriteUnboundedAsync(async (transaction, ct) =>
     {
         await dialect.BeginMigrationAsync(transaction, ct);
         await transaction.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", ct);
@@ -54,8 +55,8 @@ public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, 
         var migrations = dialect.Migrations;
         if (version > migrations.Count)
         {
-            throw new Configuration.CcfsConfigurationException([$"the {dialect.Name} catalog is at version {version}, newer than this "
-                + $"ccfs knows ({migrations.Count}); run the newer version, or restore a matching backup"]);
+            throw new Hosting.CcfsStartupException($"the {dialect.Name} catalog is at version {version}, newer than this ccfs knows "
+                + $"({migrations.Count}); run the newer version, or restore a matching backup");
         }
 
         for (var next = version; next < migrations.Count; next++)
@@ -64,7 +65,7 @@ public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, 
             await transaction.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@version);", ct, ("version", next + 1));
         }
 
-        return true;
+        return (version, migrations.Count);
     });
 
     /// <summary>Marks a change to accounts, parameters or IP locks, in its own transaction: every node reloads them.</summary>

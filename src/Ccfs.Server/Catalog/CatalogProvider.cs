@@ -30,7 +30,7 @@ public abstract class CatalogProvider : IAsyncDisposable, IDisposable
             : new SqliteProvider(settings.CatalogPath, settings.Catalog.WriteTimeout, node, time, loggers);
 
     /// <summary>Creates or upgrades the schema (<see cref="CatalogDatabase.MigrateAsync"/>) before anything else uses the catalog.</summary>
-    public virtual Task MigrateAsync(CancellationToken cancellationToken) => Database.MigrateAsync(cancellationToken);
+    public virtual Task<(int From, int To)> MigrateAsync(CancellationToken cancellationToken) => Database.MigrateAsync(cancellationToken);
 
     /// <summary>The back-end's own work, started once the catalog is migrated (lease renewals, change notifications).</summary>
     public virtual IEnumerable<IHostedService> BackgroundServices(IServiceProvider services) => [];

@@ -74,4 +74,8 @@ public static class StartupCheck
 }
 
 /// <summary>The server cannot start for a reason outside its configuration keys (a folder, a port, a file).</summary>
-public sealed class CcfsStartupException(string message, Exception? inner = null) : Exception(message, inner);
+/// <param name="transient">The reason may pass by itself (the catalog out of reach, a full disk): a restart later may work.</param>
+public sealed class CcfsStartupException(string message, Exception? inner = null, bool transient = false) : Exception(message, inner)
+{
+    public bool Transient { get; } = transient;
+}

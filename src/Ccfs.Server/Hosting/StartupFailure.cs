@@ -24,6 +24,25 @@ public static partial class StartupFailure
         _ => null,
     };
 
+    /// <summary>
+    /// Whether the start failed for something that may pass by itself, so a service manager should try again (exit code
+    /// <see cref="CcfsServerHost.TransientExitCode"/>): the catalog out of reach or held, or a full disk. A bad key, a port
+    /// in use or an unreadable file would only fail again.
+    /// </summary>
+    public static bool IsTransient(Exception e, CcfsSettings settings, Catalog.CatalogProvider? catalog) =>
+        Find<Catalog.CatalogUnavailableException>(e) is { Refusing: false }
+        || (Find<System.Data.Common.DbException>(e) is { } db && catalog?.Database.Dialect.Classify(db).Kind == Catalog.CatalogFailure.Unavailable)
+        || Storage.StorageFailure.IsDiskFull(e)
+        || DataDirFull(settings) is not null;
+
+    /// <summary>What to add to the line when the data dir's filesystem is (nearly) full, which SQLite may report as an I/O error.</summary>
+    public static string? DataDirFull(CcfsSettings settings) =>
+        Storage.Disk.DiskSpace.FreeBytes(settings.DataDir) is { } free and < NearlyFull
+            ? $"the filesystem of the data dir {settings.DataDir} has {free} bytes free"
+            : null;
+
+    private const long NearlyFull = 1024 * 1024;
+
     private static T? Find<T>(Exception e)
         where T : Exception
     {

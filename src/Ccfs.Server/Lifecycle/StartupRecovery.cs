@@ -17,7 +17,11 @@ public sealed partial class StartupRecovery(CcfsSettings settings, CatalogProvid
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(settings.DataDir);
-        await catalog.MigrateAsync(cancellationToken);
+        var (from, to) = await catalog.MigrateAsync(cancellationToken);
+        if (from != to)
+        {
+            LogMigrated(logger, catalog.Where, from, to);
+        }
         await CheckMasterKeyAsync(cancellationToken);
         await nodes.JoinAsync(cancellationToken);
         await sync.RefreshAsync(cancellationToken);
@@ -49,6 +53,9 @@ public sealed partial class StartupRecovery(CcfsSettings settings, CatalogProvid
                 + " file); restore the key that belongs to this catalog");
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Catalog {Catalog} migrated from version {From} to {To} (0: it was created)")]
+    private static partial void LogMigrated(ILogger logger, string catalog, int from, int to);
 
     [LoggerMessage(LogLevel.Information, "ccfs data in {DataDir}, locations {Locations}, node {Node}; {Interrupted} interrupted "
         + "upload(s) or delete(s) finished, {Left} left to live nodes")]

@@ -85,6 +85,24 @@ public sealed partial class StartupProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_catalog_out_of_reach_at_start_exits_75_so_a_service_manager_starts_it_again()
+    {
+        // Nothing listens on the port: PostgreSQL is down, which may pass, unlike a bad key (2).
+        var closed = ServerProcess.FreePort();
+        await using var server = ServerProcess.Start(new Dictionary<string, string>
+        {
+            ["Ccfs__DataDir"] = _dataDir,
+            ["Ccfs__Catalog__Provider"] = "Postgres",
+            ["Ccfs__Catalog__ConnectionString"] = $"Host=127.0.0.1;Port={closed};Username=ccfs;Password=x;Database=ccfs;Timeout=2",
+        }.WithTestAccounts(admin: false, CcfsFactory.Vdn), "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}");
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(60)), server.Output);
+        Assert.Equal(75, server.ExitCode);
+        Assert.Contains("ccfs cannot start: ", server.Output, StringComparison.Ordinal);
+        Assert.Contains("this may pass by itself; exit code 75", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_documented_environment_variable_takes_effect()
     {
         var port = ServerProcess.FreePort();

@@ -48,7 +48,7 @@ public sealed class SqliteProvider : CatalogProvider
     /// Takes the data dir lock first (from the first migration on, the catalog belongs to this process), and refuses to
     /// start on catalog files that cannot be written rather than let SQLite meet them.
     /// </summary>
-    public override Task MigrateAsync(CancellationToken cancellationToken)
+    public override Task<(int From, int To)> MigrateAsync(CancellationToken cancellationToken)
     {
         _ownership ??= DataDirLock.Acquire(Path.GetDirectoryName(Path.GetFullPath(_path))!);
         if (SqliteFiles.Unwritable(_path) is { } problem)

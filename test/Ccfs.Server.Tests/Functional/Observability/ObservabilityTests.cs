@@ -52,6 +52,33 @@ public sealed partial class ObservabilityTests
     }
 
     [Fact]
+    [Trait("Storage", "Disk")]
+    public async Task Free_space_of_each_disk_location_and_the_data_dir_is_a_gauge_that_matches_statvfs()
+    {
+        using var factory = CcfsFactory.With([]);
+
+        var metrics = await ScrapeAsync(factory.CreateClient());
+
+        var free = new DriveInfo(factory.LocationRoot("0")).AvailableFreeSpace;
+        // Other processes write meanwhile: the gauge is statvfs's figure of the moment, give or take their writes.
+        Assert.InRange(metrics["ccfs_location_free_bytes{location=\"0\"}"], free - (1L << 30), free + (1L << 30));
+        Assert.InRange(metrics["ccfs_data_dir_free_bytes"], new DriveInfo(factory.DataDir).AvailableFreeSpace - (1L << 30), double.MaxValue);
+    }
+
+    [Fact]
+    public void Creating_the_catalog_is_logged_with_its_version_and_an_up_to_date_one_says_nothing()
+    {
+        using var first = CcfsFactory.With([]);
+        _ = first.Services;
+        var created = Assert.Single(first.Logs, l => l.Message.Contains("migrated from version", StringComparison.Ordinal));
+        Assert.Contains("migrated from version 0 to ", created.Message, StringComparison.Ordinal);
+
+        using var again = CcfsFactory.RestartOf(first);
+        _ = again.Services;
+        Assert.DoesNotContain(again.Logs, l => l.Message.Contains("migrated from version", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Uploads_in_flight_counts_an_upload_while_it_is_held_and_drops_once_it_is_answered()
     {
         using var factory = new GatedStoreFactory();
