@@ -104,6 +104,9 @@ public sealed class AccountOptions
 
     public string? SecretKey { get; set; }
 
+    /// <summary>A second secret key that also signs while clients move to <see cref="SecretKey"/>: a rotation without a gap.</summary>
+    public string? PreviousSecretKey { get; set; }
+
     public List<int> VdnIds { get; set; } = [];
 
     /// <summary>May use the administration API (<c>/admin</c>).</summary>

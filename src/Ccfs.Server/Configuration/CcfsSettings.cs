@@ -231,6 +231,10 @@ public sealed partial class CcfsSettings
             {
                 errors.Add($"{key}:SecretKey is empty");
             }
+            else if (a.PreviousSecretKey == a.SecretKey)
+            {
+                errors.Add($"{key}:PreviousSecretKey is the same as SecretKey; remove it once every client signs with SecretKey");
+            }
 
             if (AccountRules.VdnProblem(a.VdnIds) is { } vdnProblem)
             {
@@ -242,7 +246,8 @@ public sealed partial class CcfsSettings
                 errors.Add($"{key}:AccessKey '{a.AccessKey}' is configured twice");
             }
 
-            accounts.Add(new Account(a.AccessKey!, [a.SecretKey ?? ""], a.VdnIds.ToHashSet(), a.Admin));
+            accounts.Add(new Account(a.AccessKey!, string.IsNullOrEmpty(a.PreviousSecretKey) ? [a.SecretKey ?? ""] : [a.SecretKey ?? "", a.PreviousSecretKey],
+                a.VdnIds.ToHashSet(), a.Admin));
         }
 
         return accounts;

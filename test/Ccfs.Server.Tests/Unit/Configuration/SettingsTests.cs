@@ -108,6 +108,7 @@ public sealed class SettingsTests
     [InlineData("Ccfs:Compatibility:HashField", "fileName", "HashField 'fileName' would repeat the fileName member")]
     [InlineData("Ccfs:Compatibility:HashField", "FileName", "HashField 'FileName' would repeat the fileName member")]
     [InlineData("Ccfs:Compatibility:HashField", " ", "HashField is empty")]
+    [InlineData("Ccfs:Accounts:0:PreviousSecretKey", "sk", "Ccfs:Accounts:0:PreviousSecretKey is the same as SecretKey")]
     public void A_bad_value_is_named(string key, string value, string expected)
     {
         var error = Assert.Throws<CcfsConfigurationException>(() => Load(new(Account) { [key] = value }));
