@@ -99,9 +99,11 @@ received=$(curl -sS --http1.1 "${tls[@]}" --connect-timeout "${CCFS_CONNECT_TIME
   -w '%{http_code} %{content_type}' -H "Content-Type: $content_type" -H "Authorization: $authorization" \
   --data-binary "@$work/body") || status=$?
 http_code=${received%% *}
-if [ "$status" -ne 0 ] && [ "${http_code:-000}" = 000 ]; then
+# A 100 Continue (or any 1xx) is no answer: the server may have died after it, leaving no final status and no body.
+if [ "$status" -ne 0 ] && { [ "${http_code:-000}" = 000 ] || [[ $http_code == 1* ]] || [ ! -f "$work/answer" ]; }; then
   exit "$status"
 fi
+touch "$work/answer"
 
 answer_type=${received#* }
 result_code=$(sed -n 's/.*"resultCode" *: *"\([^"]*\)".*/\1/p' "$work/answer" | head -n 1)
