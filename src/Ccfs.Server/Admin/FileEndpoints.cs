@@ -143,7 +143,7 @@ public static partial class FileEndpoints
         var rows = await catalog.ListNewestFirstAsync(vdnId, after, limit + 1, promptCheck is not null, cancellationToken);
         var page = rows.Take(limit).ToList();
         var pinned = (await retention.PinsAsync(vdnId, cancellationToken)).Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
-        return AdminResults.Ok(new FilePage([.. page.Select(r => FileView.Of(r, pinned.Contains(r.Path), candidates.ExpiresAt(vdnId, r.CreatedAt)))],
+        return AdminResults.Ok(new FilePage([.. page.Select(r => FileView.Of(r, pinned.Contains(r.Path), candidates.ExpiresAt(vdnId, r.Path, r.CreatedAt)))],
             rows.Count > limit ? FileCursor.Format(page[^1]) : null));
     }
 

@@ -196,10 +196,16 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
         return newest != DateTimeOffset.MinValue && newest + retainFor < time.GetUtcNow();
     }
 
-    /// <summary>When a file of <paramref name="vdnId"/> created at <paramref name="createdAt"/> expires; null: never.</summary>
-    public DateTimeOffset? ExpiresAt(int vdnId, DateTimeOffset createdAt) => parameters.For(vdnId).RetainFor is { } retainFor
-        ? createdAt + retainFor
-        : null;
+    /// <summary>
+    /// When the file <paramref name="path"/> (a catalog key) of <paramref name="vdnId"/>, created at
+    /// <paramref name="createdAt"/>, expires; null: never (no <c>retainFor</c>, or a folder no rule of the VDN names now,
+    /// such as one an earlier upload rule filled, which the sweep does not look in).
+    /// </summary>
+    public DateTimeOffset? ExpiresAt(int vdnId, string path, DateTimeOffset createdAt)
+    {
+        var vdn = parameters.For(vdnId);
+        return vdn.RetainFor is { } retainFor && Under(Folders(vdn, vdnId), path) ? createdAt + retainFor : null;
+    }
 
     private static string[] Folders(SystemParameters vdn, int vdnId) =>
         [vdn.UploadPathRule.FolderFor(vdnId) + "/", .. vdn.DownloadPathRules.Select(r => r.FolderFor(vdnId) + "/")];

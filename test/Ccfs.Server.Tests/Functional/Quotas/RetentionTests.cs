@@ -149,6 +149,11 @@ public sealed class RetentionTests
 
         Assert.Equal([current], (await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray()
             .Select(f => f.GetProperty("fileName").GetString()));
+        // The file list gives an expiry only to the file the sweep will look at.
+        var listed = await FilesAsync(factory);
+        Assert.Equal(JsonValueKind.String, listed[current].GetProperty("expiresAt").ValueKind);
+        Assert.All(earlier.Where(listed.ContainsKey), f => Assert.True(listed[f].TryGetProperty("expiresAt", out var at) is false
+            || at.ValueKind == JsonValueKind.Null));
         await SweepUntilAsync(factory, () => !factory.HasCopy(current));
 
         Assert.All(earlier, f => Assert.True(factory.HasCopy(f)));
