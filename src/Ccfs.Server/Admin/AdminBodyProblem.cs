@@ -8,7 +8,7 @@ namespace Ccfs.Server.Admin;
 /// ones), repeated, or of the wrong type, or where the JSON breaks. System.Text.Json's messages name .NET types and
 /// members ("could not be mapped to any .NET member contained in type …"), which mean nothing to a caller.
 /// </summary>
-internal static class AdminBodyProblem
+internal static partial class AdminBodyProblem
 {
     public static string Describe(JsonException failure, ReadOnlySpan<byte> body, JsonTypeInfo type)
     {
@@ -72,8 +72,18 @@ internal static class AdminBodyProblem
             return DescribeIn(value, nested, name + ".", path, next) ?? $"property '{name}' must be {Expected(itemType)}";
         }
 
+        if ((Nullable.GetUnderlyingType(itemType) ?? itemType) == typeof(TimeSpan) && value.ValueKind == JsonValueKind.String
+            && TooLongDuration().IsMatch(value.GetString()!))
+        {
+            return $"property '{name}' is longer than any duration ccfs takes; it must be a duration such as \"30.00:00:00\"";
+        }
+
         return $"property '{name}' must be {Expected(itemType)}";
     }
+
+    /// <summary>A duration written right whose days are more than a <see cref="TimeSpan"/> holds (about 10.7 million).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{8,}(\.\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")]
+    private static partial System.Text.RegularExpressions.Regex TooLongDuration();
 
     /// <summary>What a body may set: constructor parameters and settable properties, not computed ones such as IsEmpty.</summary>
     private static List<JsonPropertyInfo> Settable(JsonTypeInfo type) =>

@@ -170,6 +170,7 @@ public sealed class ParameterAdminTests : IDisposable
         { Parameters, """{"uploadSizeLimitMb":""", "the body is not valid JSON" },
         { Parameters + "/vdns/55", """{"uploadSizeLimitMb":0}""", "VDN 55: uploadSizeLimitMb is 0" },
         { Parameters, """{"retainFor":"30d"}""", "property 'retainFor' must be a duration as a string, days.hours:minutes:seconds, such as \"30.00:00:00\"" },
+        { Parameters, """{"retainFor":"99999999.00:00:00"}""", "property 'retainFor' is longer than any duration ccfs takes" },
         { Parameters, """{"quotaFiles":1.5}""", "property 'quotaFiles' must be a whole number" },
         { Parameters + "/vdns/0", """{"uploadSizeLimitMb":1}""", "'0' is not a VDN number" },
     };
