@@ -100,7 +100,7 @@ public sealed class CcfsClient
             }
 
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
-            return await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+            return await SendCcfsAsync(request, HttpCompletionOption.ResponseContentRead, token);
         }, cancellationToken), cancellationToken);
         var promptCheck = PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null);
         var answer = await AnswerReader.ReadAsync(response, data => new UploadedFile(
@@ -288,7 +288,21 @@ public sealed class CcfsClient
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
         }
 
-        return await SendAsync(request, completion, token);
+        return await SendCcfsAsync(request, completion, token);
+    }
+
+    /// <summary>Sends one of the CC-FS interfaces' requests; an answer from anywhere but the endpoint is refused.</summary>
+    private async Task<HttpResponseMessage> SendCcfsAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken token)
+    {
+        var sentTo = request.RequestUri!;
+        var response = await SendAsync(request, completion, token);
+        if (Redirects.Refusal(response, sentTo) is { } redirected)
+        {
+            response.Dispose();
+            throw redirected;
+        }
+
+        return response;
     }
 
     /// <summary>Sends, and turns a refused server certificate into a <see cref="CcfsCertificateException"/> that says what to do.</summary>
