@@ -21,6 +21,9 @@ internal sealed record Failure(string Message, int ExitCode)
         CcfsCertificateException refused => new(DevelopmentCertificate.Explain(refused), ExitCodes.Unreachable),
         CcfsRequestException => new(e.Message, ExitCodes.Unreachable),
         HttpRequestException when Cause<CcfsCertificateException>(e) is { } refused => new(DevelopmentCertificate.Explain(refused), ExitCodes.Unreachable),
+        HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => new(
+            $"the endpoint's answer is larger than {ConnectionSettings.MaxAnswerBytes / 1024 / 1024} MiB, more than ccfs reads of one: "
+            + "is this endpoint a ccfs server?", ExitCodes.Unreachable),
         HttpRequestException request => Connection(request),
         TaskCanceledException or TimeoutRejectedException => new("the endpoint did not answer in time (--timeout)", ExitCodes.Unreachable),
         // A connection that broke while a body was read or written surfaces as an IOException too.

@@ -100,7 +100,7 @@ public sealed class CcfsClient
             }
 
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
-            return await SendCcfsAsync(request, HttpCompletionOption.ResponseContentRead, token);
+            return await SendCcfsAsync(request, whole: true, token);
         }, cancellationToken), cancellationToken);
         var promptCheck = PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null);
         var answer = await AnswerReader.ReadAsync(response, data => new UploadedFile(
@@ -169,9 +169,16 @@ public sealed class CcfsClient
                 destination.Position = at;
             }
 
-            var answer = await _attemptTimeout.ExecuteAsync(
-                limited => new ValueTask<HttpResponseMessage>(SendJsonOnceAsync(CcfsPaths.DownloadFile, body, HttpCompletionOption.ResponseHeadersRead, limited)),
-                token);
+            var answer = await _attemptTimeout.ExecuteAsync(async limited =>
+            {
+                var sent = await SendJsonOnceAsync(CcfsPaths.DownloadFile, body, whole: false, limited);
+                if (!IsFile(sent))
+                {
+                    await LoadAnswerAsync(sent, limited);
+                }
+
+                return sent;
+            }, token);
             if (IsFile(answer))
             {
                 try
@@ -253,7 +260,7 @@ public sealed class CcfsClient
         var response = await _retry.ExecuteAsync(
             // The caller's token, not the attempt's: an attempt out of time went unanswered, and counts.
             token => new ValueTask<HttpResponseMessage>(unanswered.SendAsync(
-                () => SendJsonOnceAsync(path, bytes, HttpCompletionOption.ResponseContentRead, token), cancellationToken)),
+                () => SendJsonOnceAsync(path, bytes, whole: true, token), cancellationToken)),
             cancellationToken);
         return (response, unanswered.BeforeLast);
     }
@@ -278,7 +285,8 @@ public sealed class CcfsClient
     }
 
     /// <summary>One attempt: signed afresh, since a signature holds its time.</summary>
-    private async Task<HttpResponseMessage> SendJsonOnceAsync(string path, byte[] bytes, HttpCompletionOption completion, CancellationToken token)
+    /// <param name="whole">Read the answer's body too (<see cref="SendCcfsAsync"/>); false leaves it to the caller.</param>
+    private async Task<HttpResponseMessage> SendJsonOnceAsync(string path, byte[] bytes, bool whole, CancellationToken token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, Absolute(path)) { Content = new ByteArrayContent(bytes) };
         SetContentType(request.Content, RequestContentType);
@@ -288,21 +296,51 @@ public sealed class CcfsClient
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
         }
 
-        return await SendCcfsAsync(request, completion, token);
+        return await SendCcfsAsync(request, whole, token);
     }
 
-    /// <summary>Sends one of the CC-FS interfaces' requests; an answer from anywhere but the endpoint is refused.</summary>
-    private async Task<HttpResponseMessage> SendCcfsAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken token)
+    /// <summary>
+    /// Sends one of the CC-FS interfaces' requests; an answer from anywhere but the endpoint is refused. With
+    /// <paramref name="whole"/> the answer's body is read too, bounded (<see cref="AnswerBody"/>): an HttpClient's own
+    /// buffering would take up to 2 GiB, and its Timeout no longer counts once the headers came.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendCcfsAsync(HttpRequestMessage request, bool whole, CancellationToken token)
     {
         var sentTo = request.RequestUri!;
-        var response = await SendAsync(request, completion, token);
-        if (Redirects.Refusal(response, sentTo) is { } redirected)
+        var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+        try
+        {
+            if (Redirects.Refusal(response, sentTo) is { } redirected)
+            {
+                throw redirected;
+            }
+
+            if (whole)
+            {
+                await AnswerBody.LoadAsync(response, _options.AttemptTimeout, token);
+            }
+
+            return response;
+        }
+        catch
         {
             response.Dispose();
-            throw redirected;
+            throw;
         }
+    }
 
-        return response;
+    /// <summary>Reads a JSON answer's body whole: at most <see cref="AnswerBody.MaxBytes"/>, within <see cref="CcfsClientOptions.AttemptTimeout"/>.</summary>
+    private async Task LoadAnswerAsync(HttpResponseMessage response, CancellationToken token)
+    {
+        try
+        {
+            await AnswerBody.LoadAsync(response, _options.AttemptTimeout, token);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Sends, and turns a refused server certificate into a <see cref="CcfsCertificateException"/> that says what to do.</summary>

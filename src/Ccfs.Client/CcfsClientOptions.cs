@@ -33,7 +33,8 @@ public sealed class CcfsClientOptions
     /// <summary>
     /// How long each attempt of a retried request may wait for the answer's headers before it is abandoned and
     /// retried; <see cref="Timeout.InfiniteTimeSpan"/> or zero for no limit. Uploads get it only with
-    /// <see cref="RetryUploads"/>; otherwise the HttpClient's own Timeout bounds them.
+    /// <see cref="RetryUploads"/>; otherwise the HttpClient's own Timeout bounds the wait for the headers. Every answer's
+    /// body then has this long to come whole once its headers came.
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
