@@ -143,7 +143,8 @@ public sealed class CcfsClient
 
     /// <summary>
     /// Downloads a file into <paramref name="destination"/>; with <paramref name="folder"/> the path names a folder that
-    /// must hold exactly one file (CC-FS <c>mode</c> 1). Nothing is written to the destination unless the answer is a file.
+    /// must hold exactly one file (CC-FS <c>mode</c> 1). Nothing is written to the destination unless the answer is a file
+    /// (200 with Application/Octet-stream or audio/*, a body neither empty nor JSON); a resultCode 0 without one, or an answer from outside CC-FS, throws <see cref="CcfsRequestException"/>.
     /// A file whose body breaks off is downloaded again when <paramref name="destination"/> can seek: what the broken
     /// attempt wrote is cut off first, so the destination ends up holding the file once.
     /// </summary>
@@ -161,6 +162,7 @@ public sealed class CcfsClient
         });
         long? start = destination.CanSeek ? destination.Position : null;
         var unanswered = new UnansweredAttempts();
+        FileStart? file = null;
         using var response = await _downloadRetry.ExecuteAsync(async token => await unanswered.SendAsync(async () =>
         {
             if (start is { } at && destination.Position != at)
@@ -169,22 +171,28 @@ public sealed class CcfsClient
                 destination.Position = at;
             }
 
+            file = null;
             var answer = await _attemptTimeout.ExecuteAsync(async limited =>
             {
                 var sent = await SendJsonOnceAsync(CcfsPaths.DownloadFile, body, whole: false, limited);
-                if (!IsFile(sent))
+                try
                 {
-                    await LoadAnswerAsync(sent, limited);
+                    file = await DownloadAnswer.OpenAsync(sent, _options.AttemptTimeout, limited);
+                }
+                catch
+                {
+                    sent.Dispose();
+                    throw;
                 }
 
                 return sent;
             }, token);
-            if (IsFile(answer))
+            if (file is { } opened)
             {
                 try
                 {
-                    await using var content = await answer.Content.ReadAsStreamAsync(token);
-                    await content.CopyToAsync(destination, token);
+                    await destination.WriteAsync(opened.First, token);
+                    await opened.Body.CopyToAsync(destination, token);
                 }
                 catch (Exception e)
                 {
@@ -200,7 +208,7 @@ public sealed class CcfsClient
 
             return answer;
         }, cancellationToken), cancellationToken);
-        if (IsFile(response))
+        if (file is not null)
         {
             var disposition = response.Content.Headers.ContentDisposition;
             var name = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
@@ -211,12 +219,10 @@ public sealed class CcfsClient
             };
         }
 
-        return await AnswerReader.ReadAsync<DownloadedFile>(response, _ => null, cancellationToken) with { LostAnswers = unanswered.BeforeLast };
+        var refusal = await AnswerReader.ReadAsync<DownloadedFile>(response, _ => throw new CcfsRequestException((int)response.StatusCode, null, null,
+            "downloadFile answered resultCode 0 without the file (a CC-FS answer, not a file's body): nothing was written"), cancellationToken);
+        return refusal with { LostAnswers = unanswered.BeforeLast };
     }
-
-    /// <summary>A downloadFile answer that carries the file itself rather than a CC-FS result.</summary>
-    private static bool IsFile(HttpResponseMessage answer) => answer.StatusCode == HttpStatusCode.OK
-        && answer.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true;
 
     /// <summary>
     /// Signs and sends any request, such as one to ccfs's administration API (<c>/admin/api/…</c>), and returns the
@@ -321,20 +327,6 @@ public sealed class CcfsClient
             }
 
             return response;
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Reads a JSON answer's body whole: at most <see cref="AnswerBody.MaxBytes"/>, within <see cref="CcfsClientOptions.AttemptTimeout"/>.</summary>
-    private async Task LoadAnswerAsync(HttpResponseMessage response, CancellationToken token)
-    {
-        try
-        {
-            await AnswerBody.LoadAsync(response, _options.AttemptTimeout, token);
         }
         catch
         {

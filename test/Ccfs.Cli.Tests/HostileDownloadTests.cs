@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Ccfs.Cli.Tests;
+
+/// <summary>
+/// <c>ccfs download</c> against endpoints that answer anything but a file: the existing target keeps its bytes, no
+/// temporary file is left, and the exit code says what came back.
+/// </summary>
+public sealed class HostileDownloadTests : IDisposable
+{
+    private const string FileName = "Y:/3rdfile/53/thirdvoicebotfile/AAAAAAAA_1631869974029.wav";
+    private static readonly byte[] Existing = [.. "the file that was there before"u8];
+    private readonly string _work = Directory.CreateTempSubdirectory("ccfs-hostile-download-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    public static TheoryData<string, string?, string, int> NotFiles => new()
+    {
+        { """{"resultCode":"0","resultDesc":"success","resultData":""}""", "application/json;charset=UTF-8", "without the file", ExitCodes.Unreachable },
+        { "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>", "text/html", "text/html", ExitCodes.Unreachable },
+        { """{"resultCode":"0300011","resultDesc":"file does not exist","resultData":""}""", null, "0300011", ExitCodes.Failed },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotFiles))]
+    public async Task An_answer_that_is_not_a_file_leaves_the_existing_target_as_it_was(string body, string? contentType, string said, int exitCode)
+    {
+        await using var endpoint = await FakeEndpoint.StartAsync(http =>
+        {
+            if (contentType is not null)
+            {
+                http.Response.ContentType = contentType;
+            }
+
+            return http.Response.WriteAsync(body);
+        });
+        var target = Path.Combine(_work, "prompt.wav");
+        await File.WriteAllBytesAsync(target, Existing);
+
+        var result = await Cli.RunAsync(endpoint.Environment(), "download", FileName, "-o", target);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains(said, result.Error, StringComparison.Ordinal);
+        Assert.Equal("", result.Out);
+        Assert.Equal(Existing, await File.ReadAllBytesAsync(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(_work));
+    }
+}
