@@ -102,7 +102,7 @@ public sealed class ConnectionOptions
 
     public Option<int> TimeoutSeconds { get; } = new("--timeout")
     {
-        Description = "Seconds to wait for an answer; hash, download and delete wait this long for each of their up to 4 attempts",
+        Description = "Seconds to wait for an answer; hash, download and delete wait this long for each of their up to 4 attempts (a downloaded file: for each wait for its next bytes)",
         DefaultValueFactory = _ => 100,
         Recursive = true,
     };

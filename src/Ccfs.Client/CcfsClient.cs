@@ -163,7 +163,8 @@ public sealed class CcfsClient
         long? start = destination.CanSeek ? destination.Position : null;
         var unanswered = new UnansweredAttempts();
         FileStart? file = null;
-        using var response = await _downloadRetry.ExecuteAsync(async token => await unanswered.SendAsync(async () =>
+        var written = 0L;
+        using var response = await CutBackOnFailureAsync(destination, start, () => _downloadRetry.ExecuteAsync(async token => await unanswered.SendAsync(async () =>
         {
             if (start is { } at && destination.Position != at)
             {
@@ -191,8 +192,7 @@ public sealed class CcfsClient
             {
                 try
                 {
-                    await destination.WriteAsync(opened.First, token);
-                    await opened.Body.CopyToAsync(destination, token);
+                    written = await FileBody.CopyAsync(opened, destination, _options.AttemptTimeout, retried: start is not null, token);
                 }
                 catch (Exception e)
                 {
@@ -207,13 +207,12 @@ public sealed class CcfsClient
             }
 
             return answer;
-        }, cancellationToken), cancellationToken);
+        }, cancellationToken), cancellationToken));
         if (file is not null)
         {
             var disposition = response.Content.Headers.ContentDisposition;
             var name = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
-            var length = start is { } from ? destination.Position - from : response.Content.Headers.ContentLength ?? -1;
-            return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, length))
+            return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, written))
             {
                 LostAnswers = unanswered.BeforeLast,
             };
@@ -222,6 +221,20 @@ public sealed class CcfsClient
         var refusal = await AnswerReader.ReadAsync<DownloadedFile>(response, _ => throw new CcfsRequestException((int)response.StatusCode, null, null,
             "downloadFile answered resultCode 0 without the file (a CC-FS answer, not a file's body): nothing was written"), cancellationToken);
         return refusal with { LostAnswers = unanswered.BeforeLast };
+    }
+
+    /// <summary>A download that failed takes back what its last attempt wrote, when the destination can seek back.</summary>
+    private static async Task<HttpResponseMessage> CutBackOnFailureAsync(Stream destination, long? start, Func<ValueTask<HttpResponseMessage>> download)
+    {
+        try
+        {
+            return await download();
+        }
+        catch when (start is { } at && destination.CanSeek)
+        {
+            destination.SetLength(at);
+            throw;
+        }
     }
 
     /// <summary>

@@ -34,7 +34,8 @@ public sealed class CcfsClientOptions
     /// How long each attempt of a retried request may wait for the answer's headers before it is abandoned and
     /// retried; <see cref="Timeout.InfiniteTimeSpan"/> or zero for no limit. Uploads get it only with
     /// <see cref="RetryUploads"/>; otherwise the HttpClient's own Timeout bounds the wait for the headers. Every answer's
-    /// body then has this long to come whole once its headers came.
+    /// JSON body then has this long to come whole once its headers came, and a downloaded file's body this long for each
+    /// wait for more bytes (not for the whole file, which may be long).
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

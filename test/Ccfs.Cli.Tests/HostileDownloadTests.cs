@@ -45,4 +45,29 @@ public sealed class HostileDownloadTests : IDisposable
         Assert.Equal(Existing, await File.ReadAllBytesAsync(target));
         Assert.Equal([target], Directory.GetFileSystemEntries(_work));
     }
+
+    [Fact]
+    public async Task A_file_whose_body_stops_exits_4_after_four_attempts_of_timeout_seconds_each_and_leaves_the_target()
+    {
+        var requests = 0;
+        await using var endpoint = await FakeEndpoint.StartAsync(async http =>
+        {
+            Interlocked.Increment(ref requests);
+            http.Response.ContentType = "Application/Octet-stream;charset=UTF-8";
+            http.Response.ContentLength = 1000;
+            await http.Response.Body.WriteAsync(new byte[10]);
+            await http.Response.Body.FlushAsync();
+            await Task.Delay(TimeSpan.FromSeconds(60), http.RequestAborted);
+        });
+        var target = Path.Combine(_work, "prompt.wav");
+        await File.WriteAllBytesAsync(target, Existing);
+
+        var result = await Cli.RunAsync(endpoint.Environment(), "download", FileName, "-o", target, "--timeout", "1");
+
+        Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+        Assert.Contains("did not answer in time (--timeout)", result.Error, StringComparison.Ordinal);
+        Assert.Equal(4, requests);
+        Assert.Equal(Existing, await File.ReadAllBytesAsync(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(_work));
+    }
 }
