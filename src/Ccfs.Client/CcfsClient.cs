@@ -192,7 +192,8 @@ public sealed class CcfsClient
             {
                 try
                 {
-                    written = await FileBody.CopyAsync(opened, destination, _options.AttemptTimeout, retried: start is not null, token);
+                    written = await FileBody.CopyAsync(opened, destination, _options.AttemptTimeout, retried: start is not null,
+                        _options.MaxDownloadBytes, token);
                 }
                 catch (Exception e)
                 {

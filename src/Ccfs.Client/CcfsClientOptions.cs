@@ -39,6 +39,13 @@ public sealed class CcfsClientOptions
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The largest file a download writes; a file that declares more (Content-Length) or brings more throws
+    /// <see cref="CcfsRequestException"/> and is not retried. Null for no limit. CC-FS documents no size for a recording:
+    /// 8 kHz A-law is about 29 MB an hour, so the default of 1 GiB only stops a body that never ends.
+    /// </summary>
+    public long? MaxDownloadBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>The first retry's delay; later ones back off exponentially, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -27,7 +27,7 @@ internal static class DownloadAnswer
         var read = await body.ReadAsync(first, cancellationToken);
         if (read > 0 && first[0] != (byte)'{')
         {
-            return new FileStart(body, first.AsMemory(0, read));
+            return new FileStart(body, first.AsMemory(0, read), answer.Content.Headers.ContentLength);
         }
 
         await AnswerBody.LoadAsync(answer, limit, cancellationToken, body, first.AsMemory(0, read));
@@ -39,5 +39,5 @@ internal static class DownloadAnswer
         && (type.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase) || type.StartsWith("audio/", StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>A file answer's body, and the bytes of it already read to tell it from a JSON answer.</summary>
-internal sealed record FileStart(Stream Body, ReadOnlyMemory<byte> First);
+/// <summary>A file answer's body, the bytes of it already read to tell it from a JSON answer, and its Content-Length.</summary>
+internal sealed record FileStart(Stream Body, ReadOnlyMemory<byte> First, long? Length);

@@ -14,8 +14,15 @@ internal static class FileBody
     /// Whether the attempt may be sent again (the destination can seek back): a stall then throws what the retry handles,
     /// <see cref="TimeoutRejectedException"/>, and otherwise a <see cref="TimeoutException"/> it leaves alone.
     /// </param>
-    public static async Task<long> CopyAsync(FileStart file, Stream destination, TimeSpan idle, bool retried, CancellationToken cancellationToken)
+    /// <param name="maxBytes">The most to write (<see cref="CcfsClientOptions.MaxDownloadBytes"/>); null for no limit.</param>
+    public static async Task<long> CopyAsync(FileStart file, Stream destination, TimeSpan idle, bool retried, long? maxBytes,
+        CancellationToken cancellationToken)
     {
+        if (file.Length > maxBytes || file.First.Length > maxBytes)
+        {
+            throw TooLarge(file.Length ?? file.First.Length, maxBytes.Value);
+        }
+
         await destination.WriteAsync(file.First, cancellationToken);
         var written = (long)file.First.Length;
         var limited = idle > TimeSpan.Zero && idle != Timeout.InfiniteTimeSpan;
@@ -37,6 +44,11 @@ internal static class FileBody
                     return written;
                 }
 
+                if (written + read > maxBytes)
+                {
+                    throw TooLarge(written + read, maxBytes.Value);
+                }
+
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 written += read;
             }
@@ -47,4 +59,8 @@ internal static class FileBody
             throw retried ? new TimeoutRejectedException(message, idle, e) : new TimeoutException(message, e);
         }
     }
+
+    private static CcfsRequestException TooLarge(long bytes, long maxBytes) =>
+        new(200, null, null, $"the downloaded file is larger than MaxDownloadBytes, {maxBytes} bytes (at least {bytes} came or were "
+            + "announced): it was not written whole; raise the limit if the file is meant to be that large");
 }
