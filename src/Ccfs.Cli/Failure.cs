@@ -25,6 +25,9 @@ internal sealed record Failure(string Message, int ExitCode)
             $"the endpoint's answer is larger than {ConnectionSettings.MaxAnswerBytes / 1024 / 1024} MiB, more than ccfs reads of one: "
             + "is this endpoint a ccfs server?", ExitCodes.Unreachable),
         HttpRequestException request => Connection(request),
+        // HttpClient.Timeout cancels with a TimeoutException inside; any other cancellation is Ctrl-C or SIGTERM.
+        OperationCanceledException and not TaskCanceledException { InnerException: TimeoutException } =>
+            new("interrupted before the command finished (Ctrl-C or SIGTERM)", ExitCodes.Interrupted),
         TaskCanceledException or TimeoutRejectedException or TimeoutException => new("the endpoint did not answer in time (--timeout)", ExitCodes.Unreachable),
         // A connection that broke while a body was read or written surfaces as an IOException too.
         HttpIOException or IOException { InnerException: SocketException } => Broke(e),

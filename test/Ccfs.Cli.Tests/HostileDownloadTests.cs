@@ -70,4 +70,29 @@ public sealed class HostileDownloadTests : IDisposable
         Assert.Equal(Existing, await File.ReadAllBytesAsync(target));
         Assert.Equal([target], Directory.GetFileSystemEntries(_work));
     }
+
+    [Fact]
+    public async Task A_download_interrupted_while_it_waits_says_so_rather_than_blaming_the_timeout()
+    {
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var endpoint = await FakeEndpoint.StartAsync(async http =>
+        {
+            waiting.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(60), http.RequestAborted);
+        });
+        var target = Path.Combine(_work, "prompt.wav");
+        await File.WriteAllBytesAsync(target, Existing);
+        using var interrupt = new CancellationTokenSource();
+
+        var running = Cli.RunInAsync(null, endpoint.Environment(), interrupt.Token, "download", FileName, "-o", target, "--timeout", "100");
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await interrupt.CancelAsync();
+        var result = await running;
+
+        Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
+        Assert.Contains("interrupted", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--timeout", result.Error, StringComparison.Ordinal);
+        Assert.Equal(Existing, await File.ReadAllBytesAsync(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(_work));
+    }
 }
