@@ -24,7 +24,17 @@ internal static class DownloadAnswer
 
         var body = await answer.Content.ReadAsStreamAsync(cancellationToken);
         var first = new byte[64 * 1024];
-        var read = await body.ReadAsync(first, cancellationToken);
+        int read;
+        try
+        {
+            read = await body.ReadAsync(first, cancellationToken);
+        }
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Nothing is written yet, so the attempt can always be sent again: say so as the retry understands it.
+            throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection broke before the file's first bytes came", e);
+        }
+
         if (read > 0 && first[0] != (byte)'{')
         {
             return new FileStart(body, first.AsMemory(0, read), answer.Content.Headers.ContentLength);
