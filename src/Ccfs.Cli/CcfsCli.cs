@@ -9,7 +9,8 @@ namespace Ccfs.Cli;
 /// <summary>The <c>ccfs</c> command line: its commands, their shared connection options, and exit codes.</summary>
 public static class CcfsCli
 {
-    public static async Task<int> RunAsync(string[] args, CliConsole console)
+    /// <param name="cancellationToken">Stops the command as Ctrl-C or SIGTERM does (which also stop it).</param>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
         if (ServeCommand.IsInvoked(args))
         {
@@ -22,7 +23,8 @@ public static class CcfsCli
             for ccfs-server or a real Huawei CEC CC-FS. Connection options may also come from CCFS_ENDPOINT,
             CCFS_ACCESS_KEY, CCFS_SECRET_KEY, CCFS_VDN, CCFS_FINGERPRINT, or a profile (CCFS_PROFILE, CCFS_PROFILE_FILE).
             Exit codes: 0 success, 1 refused or failed (a prompt check too), 2 bad usage or local input, 3 authentication
-            refused (401/403), 4 endpoint unreachable or not answering as CC-FS, 5 hash --compare found the files differ.
+            refused (401/403), 4 endpoint unreachable or not answering as CC-FS, 5 hash --compare found the files differ,
+            130 interrupted (Ctrl-C or SIGTERM).
             """);
         foreach (var option in connection.All)
         {
@@ -57,7 +59,7 @@ public static class CcfsCli
         }
 
         var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
-        return await parse.InvokeAsync(invocation);
+        return await parse.InvokeAsync(invocation, cancellationToken);
     }
 
     /// <summary>Runs a command's work, turning the failures every command shares into a message and an exit code.</summary>

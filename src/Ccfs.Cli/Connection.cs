@@ -32,7 +32,15 @@ public sealed record ConnectionSettings(
 
     public SocketsHttpHandler CreateHandler() => CcfsHttpHandler.Create(ClientOptions());
 
-    public HttpClient CreateHttpClient() => new(CreateHandler()) { BaseAddress = Endpoint, Timeout = Timeout };
+    /// <summary>
+    /// The most the CLI reads of an answer it buffers whole (the administration API's, <c>events tail</c>'s pages): a
+    /// page of 1000 events or a prompt's WAV fits; an endless body fails rather than filling memory. The SDK bounds the
+    /// CC-FS interfaces' answers itself, far lower.
+    /// </summary>
+    public const long MaxAnswerBytes = 64 * 1024 * 1024;
+
+    public HttpClient CreateHttpClient() =>
+        new(CreateHandler()) { BaseAddress = Endpoint, Timeout = Timeout, MaxResponseContentBufferSize = MaxAnswerBytes };
 
     public CcfsClient CreateClient() => new(CreateHttpClient(), ClientOptions());
 }
@@ -94,7 +102,7 @@ public sealed class ConnectionOptions
 
     public Option<int> TimeoutSeconds { get; } = new("--timeout")
     {
-        Description = "Seconds to wait for an answer; hash, download and delete wait this long for each of their up to 4 attempts",
+        Description = "Seconds to wait for an answer; hash, download and delete wait this long for each of their up to 4 attempts (a downloaded file: for each wait for its next bytes)",
         DefaultValueFactory = _ => 100,
         Recursive = true,
     };

@@ -20,4 +20,7 @@ public static class ExitCodes
 
     /// <summary><c>hash --compare</c>: the stored file's digest is not the local file's.</summary>
     public const int HashMismatch = 5;
+
+    /// <summary>Ctrl-C or SIGTERM stopped the command before it finished (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

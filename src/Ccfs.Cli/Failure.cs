@@ -21,8 +21,14 @@ internal sealed record Failure(string Message, int ExitCode)
         CcfsCertificateException refused => new(DevelopmentCertificate.Explain(refused), ExitCodes.Unreachable),
         CcfsRequestException => new(e.Message, ExitCodes.Unreachable),
         HttpRequestException when Cause<CcfsCertificateException>(e) is { } refused => new(DevelopmentCertificate.Explain(refused), ExitCodes.Unreachable),
+        HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => new(
+            $"the endpoint's answer is larger than {ConnectionSettings.MaxAnswerBytes / 1024 / 1024} MiB, more than ccfs reads of one: "
+            + "is this endpoint a ccfs server?", ExitCodes.Unreachable),
         HttpRequestException request => Connection(request),
-        TaskCanceledException or TimeoutRejectedException => new("the endpoint did not answer in time (--timeout)", ExitCodes.Unreachable),
+        // HttpClient.Timeout cancels with a TimeoutException inside; any other cancellation is Ctrl-C or SIGTERM.
+        OperationCanceledException and not TaskCanceledException { InnerException: TimeoutException } =>
+            new("interrupted before the command finished (Ctrl-C or SIGTERM)", ExitCodes.Interrupted),
+        TaskCanceledException or TimeoutRejectedException or TimeoutException => new("the endpoint did not answer in time (--timeout)", ExitCodes.Unreachable),
         // A connection that broke while a body was read or written surfaces as an IOException too.
         HttpIOException or IOException { InnerException: SocketException } => Broke(e),
         IOException or UnauthorizedAccessException => new(e.Message, ExitCodes.Usage),
@@ -43,7 +49,7 @@ internal sealed record Failure(string Message, int ExitCode)
     /// </summary>
     public static bool AnswerLost(Exception e) => e switch
     {
-        TaskCanceledException or TimeoutRejectedException => true,
+        TaskCanceledException or TimeoutRejectedException or TimeoutException => true,
         HttpRequestException when Cause<CcfsCertificateException>(e) is not null => false,
         HttpRequestException => !IsUnreachable(e),
         HttpIOException or IOException { InnerException: SocketException } => true,
@@ -54,7 +60,7 @@ internal sealed record Failure(string Message, int ExitCode)
     public static string? Label(Exception e) => e switch
     {
         CcfsRequestException request => $"HTTP {request.Status}",
-        TaskCanceledException or TimeoutRejectedException => "timeout",
+        TaskCanceledException or TimeoutRejectedException or TimeoutException => "timeout",
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } => "no connection",
         HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "TLS failed",
         HttpRequestException or IOException => "connection broke",

@@ -36,8 +36,10 @@ internal static class AnswerReader
             return new CcfsResponse<T>(code, description, reason, data);
         }
 
+        var type = response.Content.Headers.ContentType?.MediaType;
+        var what = body.Length == 0 ? " and an empty body" : type is null ? "" : $" ({type})";
         throw new CcfsRequestException(status, Spring(json), reason,
-            $"the endpoint answered HTTP {status} without a CC-FS result" + (reason is null ? "" : ": " + reason));
+            $"the endpoint answered HTTP {status}{what} without a CC-FS result" + (reason is null ? "" : ": " + reason));
     }
 
     /// <summary>

@@ -100,7 +100,7 @@ public sealed class CcfsClient
             }
 
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
-            return await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+            return await SendCcfsAsync(request, whole: true, token);
         }, cancellationToken), cancellationToken);
         var promptCheck = PromptCheckLine.TryParse(response.Headers.TryGetValues(PromptCheckLine.HeaderName, out var line) ? line.FirstOrDefault() : null);
         var answer = await AnswerReader.ReadAsync(response, data => new UploadedFile(
@@ -143,7 +143,8 @@ public sealed class CcfsClient
 
     /// <summary>
     /// Downloads a file into <paramref name="destination"/>; with <paramref name="folder"/> the path names a folder that
-    /// must hold exactly one file (CC-FS <c>mode</c> 1). Nothing is written to the destination unless the answer is a file.
+    /// must hold exactly one file (CC-FS <c>mode</c> 1). Nothing is written to the destination unless the answer is a file
+    /// (200 with Application/Octet-stream or audio/*, a body neither empty nor JSON); a resultCode 0 without one, or an answer from outside CC-FS, throws <see cref="CcfsRequestException"/>.
     /// A file whose body breaks off is downloaded again when <paramref name="destination"/> can seek: what the broken
     /// attempt wrote is cut off first, so the destination ends up holding the file once.
     /// </summary>
@@ -161,7 +162,9 @@ public sealed class CcfsClient
         });
         long? start = destination.CanSeek ? destination.Position : null;
         var unanswered = new UnansweredAttempts();
-        using var response = await _downloadRetry.ExecuteAsync(async token => await unanswered.SendAsync(async () =>
+        FileStart? file = null;
+        var written = 0L;
+        using var response = await CutBackOnFailureAsync(destination, start, () => _downloadRetry.ExecuteAsync(async token => await unanswered.SendAsync(async () =>
         {
             if (start is { } at && destination.Position != at)
             {
@@ -169,15 +172,28 @@ public sealed class CcfsClient
                 destination.Position = at;
             }
 
-            var answer = await _attemptTimeout.ExecuteAsync(
-                limited => new ValueTask<HttpResponseMessage>(SendJsonOnceAsync(CcfsPaths.DownloadFile, body, HttpCompletionOption.ResponseHeadersRead, limited)),
-                token);
-            if (IsFile(answer))
+            file = null;
+            var answer = await _attemptTimeout.ExecuteAsync(async limited =>
+            {
+                var sent = await SendJsonOnceAsync(CcfsPaths.DownloadFile, body, whole: false, limited);
+                try
+                {
+                    file = await DownloadAnswer.OpenAsync(sent, _options.AttemptTimeout, limited);
+                }
+                catch
+                {
+                    sent.Dispose();
+                    throw;
+                }
+
+                return sent;
+            }, token);
+            if (file is { } opened)
             {
                 try
                 {
-                    await using var content = await answer.Content.ReadAsStreamAsync(token);
-                    await content.CopyToAsync(destination, token);
+                    written = await FileBody.CopyAsync(opened, destination, _options.AttemptTimeout, retried: start is not null,
+                        _options.MaxDownloadBytes, token);
                 }
                 catch (Exception e)
                 {
@@ -192,24 +208,35 @@ public sealed class CcfsClient
             }
 
             return answer;
-        }, cancellationToken), cancellationToken);
-        if (IsFile(response))
+        }, cancellationToken), cancellationToken));
+        if (file is not null)
         {
             var disposition = response.Content.Headers.ContentDisposition;
             var name = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
-            var length = start is { } from ? destination.Position - from : response.Content.Headers.ContentLength ?? -1;
-            return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, length))
+            return new CcfsResponse<DownloadedFile>(ResultCodes.Success, "success", null, new DownloadedFile(name, written))
             {
                 LostAnswers = unanswered.BeforeLast,
             };
         }
 
-        return await AnswerReader.ReadAsync<DownloadedFile>(response, _ => null, cancellationToken) with { LostAnswers = unanswered.BeforeLast };
+        var refusal = await AnswerReader.ReadAsync<DownloadedFile>(response, _ => throw new CcfsRequestException((int)response.StatusCode, null, null,
+            "downloadFile answered resultCode 0 without the file (a CC-FS answer, not a file's body): nothing was written"), cancellationToken);
+        return refusal with { LostAnswers = unanswered.BeforeLast };
     }
 
-    /// <summary>A downloadFile answer that carries the file itself rather than a CC-FS result.</summary>
-    private static bool IsFile(HttpResponseMessage answer) => answer.StatusCode == HttpStatusCode.OK
-        && answer.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true;
+    /// <summary>A download that failed takes back what its last attempt wrote, when the destination can seek back.</summary>
+    private static async Task<HttpResponseMessage> CutBackOnFailureAsync(Stream destination, long? start, Func<ValueTask<HttpResponseMessage>> download)
+    {
+        try
+        {
+            return await download();
+        }
+        catch when (start is { } at && destination.CanSeek)
+        {
+            destination.SetLength(at);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Signs and sends any request, such as one to ccfs's administration API (<c>/admin/api/…</c>), and returns the
@@ -253,7 +280,7 @@ public sealed class CcfsClient
         var response = await _retry.ExecuteAsync(
             // The caller's token, not the attempt's: an attempt out of time went unanswered, and counts.
             token => new ValueTask<HttpResponseMessage>(unanswered.SendAsync(
-                () => SendJsonOnceAsync(path, bytes, HttpCompletionOption.ResponseContentRead, token), cancellationToken)),
+                () => SendJsonOnceAsync(path, bytes, whole: true, token), cancellationToken)),
             cancellationToken);
         return (response, unanswered.BeforeLast);
     }
@@ -278,7 +305,8 @@ public sealed class CcfsClient
     }
 
     /// <summary>One attempt: signed afresh, since a signature holds its time.</summary>
-    private async Task<HttpResponseMessage> SendJsonOnceAsync(string path, byte[] bytes, HttpCompletionOption completion, CancellationToken token)
+    /// <param name="whole">Read the answer's body too (<see cref="SendCcfsAsync"/>); false leaves it to the caller.</param>
+    private async Task<HttpResponseMessage> SendJsonOnceAsync(string path, byte[] bytes, bool whole, CancellationToken token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, Absolute(path)) { Content = new ByteArrayContent(bytes) };
         SetContentType(request.Content, RequestContentType);
@@ -288,7 +316,37 @@ public sealed class CcfsClient
             request.Headers.TryAddWithoutValidation("Authorization", signing.Complete());
         }
 
-        return await SendAsync(request, completion, token);
+        return await SendCcfsAsync(request, whole, token);
+    }
+
+    /// <summary>
+    /// Sends one of the CC-FS interfaces' requests; an answer from anywhere but the endpoint is refused. With
+    /// <paramref name="whole"/> the answer's body is read too, bounded (<see cref="AnswerBody"/>): an HttpClient's own
+    /// buffering would take up to 2 GiB, and its Timeout no longer counts once the headers came.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendCcfsAsync(HttpRequestMessage request, bool whole, CancellationToken token)
+    {
+        var sentTo = request.RequestUri!;
+        var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+        try
+        {
+            if (Redirects.Refusal(response, sentTo) is { } redirected)
+            {
+                throw redirected;
+            }
+
+            if (whole)
+            {
+                await AnswerBody.LoadAsync(response, _options.AttemptTimeout, token);
+            }
+
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Sends, and turns a refused server certificate into a <see cref="CcfsCertificateException"/> that says what to do.</summary>

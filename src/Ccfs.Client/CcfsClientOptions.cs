@@ -33,9 +33,18 @@ public sealed class CcfsClientOptions
     /// <summary>
     /// How long each attempt of a retried request may wait for the answer's headers before it is abandoned and
     /// retried; <see cref="Timeout.InfiniteTimeSpan"/> or zero for no limit. Uploads get it only with
-    /// <see cref="RetryUploads"/>; otherwise the HttpClient's own Timeout bounds them.
+    /// <see cref="RetryUploads"/>; otherwise the HttpClient's own Timeout bounds the wait for the headers. Every answer's
+    /// JSON body then has this long to come whole once its headers came, and a downloaded file's body this long for each
+    /// wait for more bytes (not for the whole file, which may be long).
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The largest file a download writes; a file that declares more (Content-Length) or brings more throws
+    /// <see cref="CcfsRequestException"/> and is not retried. Null for no limit. CC-FS documents no size for a recording:
+    /// 8 kHz A-law is about 29 MB an hour, so the default of 1 GiB only stops a body that never ends.
+    /// </summary>
+    public long? MaxDownloadBytes { get; set; } = 1024L * 1024 * 1024;
 
     /// <summary>The first retry's delay; later ones back off exponentially, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -13,7 +13,8 @@ internal static class TransientRetry
 {
     /// <param name="limitEachAttempt">
     /// False leaves the time limit to the caller, for a download whose attempt reads a body of any length after the
-    /// answer's headers came: only the wait for those is limited (<see cref="AttemptTimeout"/>).
+    /// answer's headers came: the wait for those is limited (<see cref="AttemptTimeout"/>), then each wait for the
+    /// file's bytes (<see cref="FileBody"/>).
     /// </param>
     public static ResiliencePipeline<HttpResponseMessage> Build(CcfsClientOptions options, bool limitEachAttempt = true)
     {

@@ -143,12 +143,16 @@ public static class Cli
         params string[] args) => RunInAsync(null, environment, args);
 
     /// <summary>Runs it as if started in <paramref name="workingDirectory"/>, without changing this process's.</summary>
+    public static Task<(int ExitCode, string Out, string Error)> RunInAsync(string? workingDirectory,
+        IReadOnlyDictionary<string, string?> environment, params string[] args) => RunInAsync(workingDirectory, environment, default, args);
+
+    /// <summary>Runs it until it ends or <paramref name="cancellationToken"/> stops it, as Ctrl-C or SIGTERM would.</summary>
     public static async Task<(int ExitCode, string Out, string Error)> RunInAsync(string? workingDirectory,
-        IReadOnlyDictionary<string, string?> environment, params string[] args)
+        IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await CcfsCli.RunAsync(args, new CliConsole(output, error, environment, workingDirectory));
+        var exitCode = await CcfsCli.RunAsync(args, new CliConsole(output, error, environment, workingDirectory), cancellationToken);
         return (exitCode, output.ToString(), error.ToString());
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Ccfs.Cli.Tests;
+namespace Ccfs.Tests;
 
 /// <summary>A tiny HTTP endpoint on a free loopback port that answers as the test says, however wrongly.</summary>
 public sealed class FakeEndpoint : IAsyncDisposable

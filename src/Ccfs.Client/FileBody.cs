@@ -1,0 +1,66 @@
+using Polly.Timeout;
+
+namespace Ccfs.Client;
+
+/// <summary>
+/// Copies a downloaded file's body to its destination. A file may be large, so no limit bounds the whole copy; each
+/// wait for more bytes is bounded instead: a body that brings nothing for that long fails its attempt.
+/// </summary>
+internal static class FileBody
+{
+    /// <summary>Writes the bytes already read, then the rest of the body; returns how many bytes were written.</summary>
+    /// <param name="idle">How long one read may wait for bytes; zero or infinite for no limit.</param>
+    /// <param name="retried">
+    /// Whether the attempt may be sent again (the destination can seek back): a stall then throws what the retry handles,
+    /// <see cref="TimeoutRejectedException"/>, and otherwise a <see cref="TimeoutException"/> it leaves alone.
+    /// </param>
+    /// <param name="maxBytes">The most to write (<see cref="CcfsClientOptions.MaxDownloadBytes"/>); null for no limit.</param>
+    public static async Task<long> CopyAsync(FileStart file, Stream destination, TimeSpan idle, bool retried, long? maxBytes,
+        CancellationToken cancellationToken)
+    {
+        if (file.Length > maxBytes || file.First.Length > maxBytes)
+        {
+            throw TooLarge(file.Length ?? file.First.Length, maxBytes.Value);
+        }
+
+        await destination.WriteAsync(file.First, cancellationToken);
+        var written = (long)file.First.Length;
+        var limited = idle > TimeSpan.Zero && idle != Timeout.InfiniteTimeSpan;
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                if (limited)
+                {
+                    // Restarts the countdown: each read has the whole limit.
+                    timer.CancelAfter(idle);
+                }
+
+                var read = await file.Body.ReadAsync(buffer, timer.Token);
+                if (read == 0)
+                {
+                    return written;
+                }
+
+                if (written + read > maxBytes)
+                {
+                    throw TooLarge(written + read, maxBytes.Value);
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                written += read;
+            }
+        }
+        catch (OperationCanceledException e) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var message = $"the file's body stopped: no bytes came for {idle.TotalSeconds:0.###} s after {written} bytes";
+            throw retried ? new TimeoutRejectedException(message, idle, e) : new TimeoutException(message, e);
+        }
+    }
+
+    private static CcfsRequestException TooLarge(long bytes, long maxBytes) =>
+        new(200, null, null, $"the downloaded file is larger than MaxDownloadBytes, {maxBytes} bytes (at least {bytes} came or were "
+            + "announced): it was not written whole; raise the limit if the file is meant to be that large");
+}
