@@ -44,7 +44,7 @@ public sealed class EventsCommandTests(RunningServer server) : IClassFixture<Run
         var (code, _, error) = await Cli.RunAsync(server.AdminEnvironment(), "events", "tail", "--vdn", "0");
 
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Contains("ccfs: HTTP 400: vdnId must be a whole number from 1 to", error, StringComparison.Ordinal);
+        Assert.Contains("ccfs: HTTP 400: vdnId is not a VDN number", error, StringComparison.Ordinal);
         Assert.DoesNotContain("{", error, StringComparison.Ordinal);
     }
 
