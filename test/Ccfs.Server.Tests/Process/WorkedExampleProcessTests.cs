@@ -44,40 +44,6 @@ public sealed class WorkedExampleProcessTests
     }
 
     [Fact]
-    public async Task A_server_that_dies_after_100_continue_leaves_the_script_with_curls_status_not_a_sed_error()
-    {
-        // It reads the request's head, says 100 Continue, and closes, as a server killed mid-upload does.
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        var server = Task.Run(async () =>
-        {
-            using var client = await listener.AcceptTcpClientAsync();
-            var stream = client.GetStream();
-            var head = new List<byte>();
-            var one = new byte[1];
-            while (head.Count < 65536 && await stream.ReadAsync(one) == 1)
-            {
-                head.Add(one[0]);
-                if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n')
-                {
-                    break;
-                }
-            }
-
-            await stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray());
-            await Task.Delay(200);
-        });
-
-        var (exitCode, output, _) = await SignedRequestScript.RunAsync(new() { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{port}" }, "upload",
-            TestData.Audio("valid", "alaw-8k-sine.wav"), "1");
-        await server;
-
-        Assert.True(exitCode is 52 or 56, $"exit {exitCode}: {output}");
-        Assert.DoesNotContain("sed:", output, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Over_the_default_https_an_oversized_upload_is_answered_at_once_and_the_script_exits_1()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "ccfs-readme", Guid.NewGuid().ToString("N"));
