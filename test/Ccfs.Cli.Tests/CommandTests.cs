@@ -279,6 +279,20 @@ public sealed class CommandTests(RunningServer server) : IClassFixture<RunningSe
     }
 
     [Theory]
+    [InlineData("ccfs: ccfs has no command 'uplod'; did you mean 'ccfs upload'? (ccfs --help lists the commands)", "uplod", "a.wav")]
+    [InlineData("ccfs: ccfs has no command 'dowload'; did you mean 'ccfs download'? (ccfs --help lists the commands)", "dowload", "Y:/a.wav")]
+    [InlineData("ccfs: ccfs has no command 'xyz' (ccfs --help lists the commands)", "xyz")]
+    [InlineData("ccfs: ccfs faults has no command 'ad'; did you mean 'ccfs faults add'? (ccfs faults --help lists the commands)", "faults", "ad")]
+    public async Task A_mistyped_command_is_one_line_that_suggests_the_nearest(string expected, params string[] args)
+    {
+        var (code, output, error) = await Cli.RunAsync(server.Environment(), args);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal(expected, error.Trim());
+        Assert.Empty(output);
+    }
+
+    [Theory]
     [InlineData("upload", "no-such-file.wav")]
     [InlineData("upload")]
     [InlineData("--no-such-option")]
