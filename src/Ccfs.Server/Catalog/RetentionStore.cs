@@ -47,8 +47,6 @@ public sealed class RetentionStore
         ON CONFLICT (path) DO UPDATE SET pinned_at_ms = excluded.pinned_at_ms WHERE file_pins.pinned_by = '{Claim}';
         """;
 
-    private const string ClearClaims = $"DELETE FROM file_pins WHERE vdn_id = @vdn AND pinned_by = '{Claim}';";
-
     private readonly CatalogDatabase _database;
     private readonly CatalogWriter _writer;
     private readonly string _lockFile;
@@ -127,11 +125,18 @@ public sealed class RetentionStore
     /// <summary>
     /// Claims a recording (a file no row names) for a delete by retention on <paramref name="instance"/>, which must hold
     /// the VDN's sweep: false if it is pinned or a row names it. Until <see cref="DropExpiryClaimAsync"/>, a pin of it is
-    /// <see cref="PinOutcome.BeingDeleted"/>; a claim a crash left goes when the VDN's sweep ends.
+    /// <see cref="PinOutcome.BeingDeleted"/>. A claim is a delete under way: one its node left (killed, or frozen past its
+    /// lease) is carried out by the next sweep of the VDN (<see cref="ExpiryClaimsAsync"/>), never merely dropped, as the
+    /// node may still wake up and delete.
     /// </summary>
     public Task<bool> ClaimExpiryAsync(string path, int vdnId, string instance, DateTimeOffset at, CancellationToken cancellationToken) =>
         _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(ClaimExpiry, ct, ("path", path), ("vdn", vdnId), ("instance", instance),
             ("at", at.ToUnixTimeMilliseconds())) == 1);
+
+    /// <summary>The recordings of <paramref name="vdnId"/> claimed for a delete that has not finished, in path order.</summary>
+    public async Task<IReadOnlyList<string>> ExpiryClaimsAsync(int vdnId, CancellationToken cancellationToken) =>
+        await _database.QueryAsync($"SELECT path FROM file_pins WHERE vdn_id = @vdn AND pinned_by = '{Claim}' ORDER BY path;",
+            r => r.GetString(0), cancellationToken, ("vdn", vdnId));
 
     public Task DropExpiryClaimAsync(string path, CancellationToken cancellationToken) =>
         _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync($"DELETE FROM file_pins WHERE path = @path AND pinned_by = '{Claim}';", ct,
@@ -176,7 +181,7 @@ public sealed class RetentionStore
 
     /// <summary>
     /// Ends a finished sweep: nobody holds it, and the next is due one interval after <paramref name="at"/>, when it
-    /// started. The VDN's recording claims go with it, as none of its deletes is running any more.
+    /// started.
     /// </summary>
     public Task FinishAsync(int vdnId, string instance, DateTimeOffset at, CancellationToken cancellationToken) =>
         EndAsync(vdnId, instance, "claimed_by = NULL, last_swept_at_ms = @at", at);
@@ -186,11 +191,6 @@ public sealed class RetentionStore
         EndAsync(vdnId, instance, "claimed_by = NULL", null);
 
     private Task EndAsync(int vdnId, string instance, string set, DateTimeOffset? at) => _writer.WriteAsync(async (tx, ct) =>
-    {
-        if (await tx.ExecuteAsync($"UPDATE retention_sweeps SET {set} WHERE vdn_id = @vdn AND claimed_by = @instance;", ct, ("vdn", vdnId),
-                ("instance", instance), ("at", at?.ToUnixTimeMilliseconds())) == 1)
-        {
-            await tx.ExecuteAsync(ClearClaims, ct, ("vdn", vdnId));
-        }
-    });
+        await tx.ExecuteAsync($"UPDATE retention_sweeps SET {set} WHERE vdn_id = @vdn AND claimed_by = @instance;", ct, ("vdn", vdnId),
+            ("instance", instance), ("at", at?.ToUnixTimeMilliseconds())));
 }

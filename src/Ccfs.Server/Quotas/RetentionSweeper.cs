@@ -131,7 +131,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
     {
         var pause = TimeSpan.FromSeconds(1 / options.DeletesPerSecond);
         var skipped = new HashSet<string>(StringComparer.Ordinal);
-        var (deleted, bytes) = (0, 0L);
+        var (deleted, bytes) = (await FinishLeftDeletesAsync(vdn, cancellationToken), 0L);
         while (true)
         {
             var batch = (await candidates.ExpiredAsync(vdn, BatchSize + skipped.Count, cancellationToken)).Where(f => !skipped.Contains(f.Path)).ToList();
@@ -175,6 +175,42 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         }
 
         return (deleted, bytes);
+    }
+
+    /// <summary>
+    /// Carries out the recording deletes a node committed to (claimed) and did not finish: killed, or frozen past its
+    /// lease and perhaps about to wake up and delete. Dropping the claim instead would let a pin in while that node may
+    /// still delete the file; carried out, the claim holds until the copies are gone, as a stored file's mark does.
+    /// </summary>
+    private async Task<int> FinishLeftDeletesAsync(int vdn, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var key in await store.ExpiryClaimsAsync(vdn, cancellationToken))
+        {
+            var fileName = $"{parameters.For(vdn).DriveLetter}:{key}";
+            // A row names it now (an upload took the name): the row's file is not the one the claim was for.
+            if (!await store.HasRowAsync(key, cancellationToken) && LogicalPath.TryParse(fileName, fileName[0], out var path, out _))
+            {
+                var started = time.GetUtcNow();
+                try
+                {
+                    if (await removal.EverywhereAsync(path!, EventTypes.RetentionActor))
+                    {
+                        deleted++;
+                        Record(vdn, fileName, started, "expired: the delete a node that is gone had begun");
+                        LogFinishedLeftDelete(log, fileName, vdn);
+                    }
+                }
+                catch (OutsideRootException e)
+                {
+                    LogOutsideRoot(log, e, fileName, vdn);
+                }
+            }
+
+            await store.DropExpiryClaimAsync(key, cancellationToken);
+        }
+
+        return deleted;
     }
 
     /// <summary>
@@ -236,15 +272,8 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             }
         }
 
-        metrics.Expired.WithLabels(vdn.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
         var age = file.StoreOnly ? $"last modified {file.CreatedAt:O}, no catalog row" : $"created {file.CreatedAt:O}";
-        audit.Record(new InterfaceCall("retention", "-", started)
-        {
-            AccessKey = EventTypes.RetentionActor,
-            VdnId = vdn,
-            File = file.FileName,
-            Detail = $"expired: {age}, retainFor {parameters.For(vdn).RetainFor}",
-        }, "0");
+        Record(vdn, file.FileName, started, $"expired: {age}, retainFor {parameters.For(vdn).RetainFor}");
         if (file.StoreOnly)
         {
             LogExpiredStoreOnly(log, file.FileName, vdn, file.CreatedAt);
@@ -255,6 +284,19 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         }
 
         return true;
+    }
+
+    /// <summary>Counts and audits one file retention deleted.</summary>
+    private void Record(int vdn, string fileName, DateTimeOffset started, string detail)
+    {
+        metrics.Expired.WithLabels(vdn.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        audit.Record(new InterfaceCall("retention", "-", started)
+        {
+            AccessKey = EventTypes.RetentionActor,
+            VdnId = vdn,
+            File = fileName,
+            Detail = detail,
+        }, "0");
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
@@ -277,6 +319,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     [LoggerMessage(LogLevel.Information, "Retention swept VDN {Vdn}: {Count} files, {Bytes} bytes older than {RetainFor} deleted")]
     private static partial void LogSwept(ILogger logger, int vdn, int count, long bytes, TimeSpan? retainFor);
+
+    [LoggerMessage(LogLevel.Information, "Retention finished the delete of {FileName} of VDN {Vdn} that a node which is gone had begun")]
+    private static partial void LogFinishedLeftDelete(ILogger logger, string fileName, int vdn);
 
     [LoggerMessage(LogLevel.Information, "Resuming the retention sweep of VDN {Vdn} left by node instance {Instance}")]
     private static partial void LogResumed(ILogger logger, int vdn, string instance);

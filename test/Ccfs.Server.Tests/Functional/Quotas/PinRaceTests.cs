@@ -93,20 +93,37 @@ public sealed class PinRaceTests
         Assert.Single((await PreviewAsync(factory, CcfsFactory.Vdn)).GetProperty("files").EnumerateArray());
         Assert.False((await PinAsync(factory, "Y:/" + Recording, "unpin", HttpStatusCode.OK)).GetProperty("changed").GetBoolean());
 
-        // As if the node crashed mid-delete: the sweep takes the claim again, deletes the file and leaves no claim.
+        // As if the node crashed mid-delete and its sweep was given up: the claim stays, the next sweep carries the delete
+        // out and leaves no claim.
         await store.ReleaseAsync(CcfsFactory.Vdn, instance, CancellationToken.None);
-        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, instance, CancellationToken.None));
-        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, instance, factory.Time.GetUtcNow(), CancellationToken.None));
-        await store.ReleaseAsync(CcfsFactory.Vdn, instance, CancellationToken.None);
-        Assert.Equal(0, factory.CatalogCount("file_pins"));
-        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, instance, CancellationToken.None));
-        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, instance, factory.Time.GetUtcNow(), CancellationToken.None));
-        await store.FinishAsync(CcfsFactory.Vdn, instance, factory.Time.GetUtcNow() - TimeSpan.FromDays(1), CancellationToken.None);
-        Assert.Equal(0, factory.CatalogCount("file_pins"));
+        Assert.Equal(1, factory.CatalogCount("file_pins"));
 
         await SweepNowAsync(factory);
 
         Assert.Null(factory.ReadStored(Recording));
+        Assert.Equal(0, factory.CatalogCount("file_pins"));
+    }
+
+    [Fact]
+    public async Task A_recording_delete_a_gone_node_began_is_carried_out_though_the_file_is_no_longer_expired()
+    {
+        using var factory = new HookedFactory();
+        await ExpiredRecordingAsync(factory);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        // A node frozen past its lease mid-delete: it holds the sweep and the recording's claim, and may still wake up and delete.
+        const string Frozen = "0123456789ab";
+        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, Frozen, CancellationToken.None));
+        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, Frozen, factory.Time.GetUtcNow(), CancellationToken.None));
+        // Then retainFor is raised: the recording is no longer expired, so no sweep would start its delete now.
+        await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "30.00:00:00" });
+
+        await SweepNowAsync(factory);
+
+        // Dropping the claim instead would have let the pin below in, and the frozen node's delete would then lose a pinned file.
+        Assert.Null(factory.ReadStored(Recording));
+        Assert.Equal(0, factory.CatalogCount("file_pins"));
+        await PinAsync(factory, "Y:/" + Recording, "pin", HttpStatusCode.NotFound);
         Assert.Equal(0, factory.CatalogCount("file_pins"));
     }
 
