@@ -18,8 +18,6 @@ public sealed class AuditStore(CatalogDatabase database) : IAuditStore
         ORDER BY id DESC LIMIT @limit;
         """;
 
-    private const string PurgeChunk = "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at_ms < @cutoff ORDER BY id LIMIT @chunk);";
-
     /// <summary>
     /// Deferred: the entries are committed (a process crash keeps them) and reach the disk itself with the next durable
     /// commit; only a power cut can take the last few, as it could take the entries still queued in memory. An fsync of
@@ -42,21 +40,6 @@ public sealed class AuditStore(CatalogDatabase database) : IAuditStore
             r.IsDBNull(10) ? null : r.GetString(10)), cancellationToken, ("before", query.Before),
             ("ak", query.AccessKey), ("vdn", query.VdnId), ("interface", query.Interface), ("file", query.File), ("limit", query.Limit));
 
-    /// <summary>Purges in chunks, each a write of its own, so a large purge never holds the writer for long.</summary>
-    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
-    {
-        const int chunk = 5000;
-        var total = 0;
-        int removed;
-        do
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            removed = await database.Writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(PurgeChunk, ct,
-                ("cutoff", cutoff.ToUnixTimeMilliseconds()), ("chunk", chunk)), Durability.Deferred);
-            total += removed;
-        }
-        while (removed == chunk);
-
-        return total;
-    }
+    public Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        database.PurgeBeforeAsync("audit", "id", cutoff, cancellationToken);
 }

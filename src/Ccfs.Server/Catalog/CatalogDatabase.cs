@@ -42,6 +42,30 @@ public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, 
     }
 
     /// <summary>
+    /// Deletes the rows of <paramref name="table"/> (keyed by the columns <paramref name="key"/>) whose
+    /// <c>at_ms</c> is before <paramref name="before"/>, a chunk per write, so a large purge never holds the writer past a
+    /// write's bound nor keeps a huge transaction open; a purge stopped half-way leaves only whole chunks done.
+    /// </summary>
+    /// <returns>How many rows went.</returns>
+    public async Task<int> PurgeBeforeAsync(string table, string key, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        const int chunk = 5000;
+        var sql = $"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE at_ms < @before LIMIT {chunk});";
+        var total = 0;
+        int removed;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            removed = await writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(sql, ct, ("before", before.ToUnixTimeMilliseconds())),
+                Durability.Deferred);
+            total += removed;
+        }
+        while (removed == chunk);
+
+        return total;
+    }
+
+    /// <summary>
     /// Creates or upgrades the schema in one transaction (nodes starting together take turns, by the dialect's lock); a
     /// catalog newer than this ccfs knows refuses the start.
     /// </summary>

@@ -43,17 +43,17 @@ public sealed class EventStore(CatalogDatabase database)
             r => (r.GetInt32(0), r.GetInt64(1)), cancellationToken);
 
     /// <summary>
-    /// Removes events, delivery records and dead letters older than <paramref name="before"/>; the sequences stay, so a
-    /// number is never given twice.
+    /// Removes events, delivery records and dead letters older than <paramref name="before"/>, a chunk per write; the
+    /// sequences stay, so a number is never given twice.
     /// </summary>
-    public Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) => database.Writer.WriteAsync(async (tx, ct) =>
+    /// <returns>How many events went.</returns>
+    public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        var at = before.ToUnixTimeMilliseconds();
-        var removed = await tx.ExecuteAsync("DELETE FROM events WHERE at_ms < @at;", ct, ("at", at));
-        await tx.ExecuteAsync("DELETE FROM event_deliveries WHERE at_ms < @at;", ct, ("at", at));
-        await tx.ExecuteAsync("DELETE FROM event_dead_letters WHERE at_ms < @at;", ct, ("at", at));
+        var removed = await database.PurgeBeforeAsync("events", "id", before, cancellationToken);
+        await database.PurgeBeforeAsync("event_deliveries", "id", before, cancellationToken);
+        await database.PurgeBeforeAsync("event_dead_letters", "subscription_id, event_id", before, cancellationToken);
         return removed;
-    }, Durability.Deferred);
+    }
 
     internal static OutboxEvent Read(DbDataReader r) => new(r.GetString(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3),
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetString(5), r.GetInt64(6), r.GetString(7), r.GetInt64(8), r.GetString(9),

@@ -4,7 +4,7 @@ namespace Ccfs.Server.Events;
 
 /// <summary>
 /// Purges events, delivery records and dead letters older than <c>Ccfs:Events:Retention</c>, at start and hourly. Every
-/// node may run it: the purge is one idempotent statement per table.
+/// node may run it: each chunk of the purge is an idempotent write of its own.
 /// </summary>
 public sealed partial class EventRetention(EventStore events, EventOptions options, TimeProvider time, ILogger<EventRetention> logger)
     : BackgroundService

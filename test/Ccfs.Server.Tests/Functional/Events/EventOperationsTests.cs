@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Ccfs.Server.Catalog;
 
 namespace Ccfs.Server.Tests.Functional.Events;
 
@@ -54,6 +55,46 @@ public sealed class EventOperationsTests
         using var feed = await factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/events?vdnId=53");
         var events = JsonDocument.Parse(await feed.Content.ReadAsStringAsync()).RootElement.GetProperty("events");
         Assert.Equal("2", Assert.Single(events.EnumerateArray()).GetProperty("sequence").GetString());
+    }
+
+    [Fact]
+    public async Task A_purge_larger_than_a_chunk_removes_every_old_event_delivery_and_dead_letter_and_keeps_the_new()
+    {
+        // The server's own hourly purge (30 days) leaves these rows alone; the purge below (7 days) takes the old ones.
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Events:Retention"] = "30.00:00:00" });
+        var database = factory.Services.GetRequiredService<CatalogDatabase>();
+        var now = factory.Time.GetUtcNow();
+        var (old, recent) = ((now - TimeSpan.FromDays(9)).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds());
+        await database.Writer.WriteAsync(async (tx, ct) =>
+        {
+            await tx.ExecuteAsync("""
+                INSERT INTO subscriptions (id, url, all_vdns, enabled, sealed_secret, created_at_ms, updated_at_ms)
+                VALUES ('s1', 'http://receiver.example/hook', 0, 0, @secret, 0, 0);
+                """, ct, ("secret", new byte[] { 1 }));
+            foreach (var (prefix, count, at) in new[] { ("old", 12_001, old), ("new", 3, recent) })
+            {
+                // Chunks are 5,000 rows: the old rows take three of each table, the dead letters (a two-column key) two.
+                await tx.ExecuteAsync($"""
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
+                    INSERT INTO events (id, vdn_id, sequence, type, at_ms, file_name, size_bytes, sha256, duration_ms, access_key,
+                        location_ids, remaining_location_ids)
+                    SELECT '{prefix}-' || i, 99, i + @offset, 'ccfs.file.stored', @at, 'Y:/f.wav', 0, '', 0, 'ak', '', '' FROM n;
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
+                    INSERT INTO event_deliveries (subscription_id, event_id, vdn_id, sequence, attempt, outcome, at_ms, duration_ms)
+                    SELECT 's1', '{prefix}-' || i, 99, i, 1, 'delivered', @at, 1 FROM n;
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @letters)
+                    INSERT INTO event_dead_letters (subscription_id, event_id, vdn_id, sequence, reason, at_ms)
+                    SELECT 's1', '{prefix}-' || i, 99, i, 'gone', @at FROM n;
+                    """, ct, ("count", count), ("letters", Math.Min(count, 6_001)), ("offset", prefix == "old" ? 0 : 100_000), ("at", at));
+            }
+        });
+
+        var removed = await factory.Services.GetRequiredService<EventStore>().PurgeAsync(now - TimeSpan.FromDays(7), CancellationToken.None);
+
+        Assert.Equal(12_001, removed);
+        Assert.Equal(3, factory.CatalogCount("events"));
+        Assert.Equal(3, factory.CatalogCount("event_deliveries"));
+        Assert.Equal(3, factory.CatalogCount("event_dead_letters"));
     }
 
     [Theory]
