@@ -44,6 +44,6 @@ internal sealed record CheckedPrompt(string Path, PromptReport? Report, string? 
 
     /// <summary>What to do about the failed checks, or null when <c>ccfs convert --normalize</c> fixes none of them.</summary>
     public string? Advice => Report is { Passed: false } report && report.Failures.Any(f => f.Name != PromptCheckNames.Silent)
-        ? $"ccfs convert --normalize {Path} fixed.wav brings the speech to -26 dBov, takes out the DC offset and cuts the silence around it to 0.2 s"
+        ? $"ccfs convert --normalize {ShellWord.Quote(Path)} fixed.wav brings the speech to -26 dBov, takes out the DC offset and cuts the silence around it to 0.2 s"
         : null;
 }

@@ -45,7 +45,7 @@ internal static class LocalAudio
 
     public static string Mp3Advice(string path) =>
         $"{path} is an MP3 file, not a WAV: ccfs converts WAV files only; make it a WAV first (for example "
-        + $"`ffmpeg -i {Path.GetFileName(path)} prompt.wav`), then upload that with --convert";
+        + $"`ffmpeg -i {ShellWord.Quote(Path.GetFileName(path))} prompt.wav`), then upload that with --convert";
 
     /// <summary>
     /// For a WAV the endpoint refused as the wrong format: its format, rate and channels, and that --convert makes it

@@ -21,7 +21,7 @@ internal static class UncheckablePrompt
         }
 
         return ConvertibleFormat(path) is { } format
-            ? $"{Problem(format) ?? reason}; ccfs convert {path} prompt.wav makes it one"
+            ? $"{Problem(format) ?? reason}; ccfs convert {ShellWord.Quote(path)} prompt.wav makes it one"
             : reason;
     }
 

@@ -44,6 +44,34 @@ public sealed class PromptCheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_suggested_command_quotes_a_path_the_shell_would_split()
+    {
+        var prompt = Path.Combine(_work, "my prompt's take.wav");
+        File.Copy(Lint("prompt-long-tail.wav"), prompt);
+
+        var (code, _, error) = await Cli.RunAsync(NoEnvironment, "check", prompt);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains($"ccfs convert --normalize '{_work}/my prompt'\\''s take.wav' fixed.wav", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("plain/prompt-1.wav")]
+    [InlineData("my prompt.wav")]
+    [InlineData("it's $HOME `id` \"*\".wav")]
+    [InlineData("new\nline.wav")]
+    [InlineData("")]
+    public async Task A_quoted_word_reaches_a_program_unchanged_through_the_shell(string word)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", $"printf %s {ShellWord.Quote(word)}"]) { RedirectStandardOutput = true };
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        var echoed = await shell.StandardOutput.ReadToEndAsync();
+        await shell.WaitForExitAsync();
+
+        Assert.Equal(word, echoed);
+    }
+
+    [Fact]
     public async Task Check_exits_2_when_a_file_cannot_be_checked_and_still_checks_the_others()
     {
         var (code, output, error) = await Cli.RunAsync(NoEnvironment, "check", Lint("prompt-quiet.wav"),

@@ -156,8 +156,8 @@ internal static class UploadCommand
         private string PromptAdvice(string path, PromptCheckLine check) => check.Failed.All(f => f == PromptCheckNames.Silent)
             ? $"{path} holds no speech, and VDN {vdn} refuses prompts that fail the prompt checks; record it again"
             : $"{path} failed the prompt checks ({check.Verdict}) and VDN {vdn} refuses such prompts; "
-                + $"ccfs convert --normalize {path} fixed.wav fixes the level, clipping, DC offset and silence, then upload fixed.wav "
-                + $"(ccfs check {path} says why)";
+                + $"ccfs convert --normalize {ShellWord.Quote(path)} fixed.wav fixes the level, clipping, DC offset and silence, then upload fixed.wav "
+                + $"(ccfs check {ShellWord.Quote(path)} says why)";
 
         private async Task<CcfsResponse<UploadedFile>> SendAsync(string path, CancellationToken cancellation)
         {
@@ -178,7 +178,7 @@ internal static class UploadCommand
     }
 
     private static string StoredButFailed(string path, PromptCheckLine check) =>
-        $"stored, but it failed the server's prompt check ({check.Verdict}); ccfs check {path} says why";
+        $"stored, but it failed the server's prompt check ({check.Verdict}); ccfs check {ShellWord.Quote(path)} says why";
 
     private static async Task ReportAsync(CliConsole console, List<Outcome> results, bool json)
     {
