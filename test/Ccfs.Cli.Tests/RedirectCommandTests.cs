@@ -30,4 +30,21 @@ public sealed class RedirectCommandTests
         Assert.DoesNotContain("elsewhere.wav", result.Out, StringComparison.Ordinal);
         Assert.Equal(0, elsewhereRequests);
     }
+
+    [Fact]
+    public async Task A_healthcheck_answered_by_a_redirect_exits_4_naming_the_location_not_1()
+    {
+        await using var endpoint = await FakeEndpoint.StartAsync(http =>
+        {
+            http.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+            http.Response.Headers.Location = "https://ccfs.example/readyz";
+            return http.Response.WriteAsync("<html>moved</html>");
+        });
+
+        var result = await Cli.RunAsync(endpoint.Environment(), "healthcheck", endpoint.Endpoint);
+
+        Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+        Assert.Contains("HTTP 301, a redirect to https://ccfs.example/readyz", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not ready", result.Error, StringComparison.Ordinal);
+    }
 }

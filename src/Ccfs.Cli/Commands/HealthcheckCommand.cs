@@ -5,7 +5,8 @@ namespace Ccfs.Cli.Commands;
 
 /// <summary>
 /// <c>ccfs healthcheck [URL]</c>: exit 0 when the server's <c>/readyz</c> says it is ready, 1 when it answers that it is
-/// not (with each failing check), 4 when it cannot be reached: a container's health check where there is no curl.
+/// not (with each failing check), 4 when it cannot be reached or the answer is a redirect: a container's health check
+/// where there is no curl.
 /// </summary>
 internal static class HealthcheckCommand
 {
@@ -30,7 +31,17 @@ internal static class HealthcheckCommand
             }
 
             using var http = settings.CreateHttpClient();
-            using var response = await http.GetAsync(new Uri(settings.Endpoint, "/readyz"), cancellation);
+            var readyz = new Uri(settings.Endpoint, "/readyz");
+            using var response = await http.GetAsync(readyz, cancellation);
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                // Not a server that says it is not ready: something in front of it sends the check elsewhere.
+                var location = response.Headers.Location is { } to ? new Uri(readyz, to).ToString() : "nowhere (no Location)";
+                await console.Error.WriteLineAsync($"ccfs: {readyz} answered HTTP {(int)response.StatusCode}, a redirect to {location}; "
+                    + "healthcheck follows none: give it the server's own URL (scheme, host and port)");
+                return ExitCodes.Unreachable;
+            }
+
             var text = await response.Content.ReadAsStringAsync(cancellation);
             if (response.IsSuccessStatusCode)
             {
