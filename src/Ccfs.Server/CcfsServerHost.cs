@@ -128,9 +128,8 @@ public static partial class CcfsServerHost
         }
         catch (Exception e) when (StartupFailure.Describe(e, settings, app.Services.GetRequiredService<Catalog.CatalogProvider>()) is { } failure)
         {
-            var catalog = app.Services.GetRequiredService<Catalog.CatalogProvider>();
             var full = StartupFailure.DataDirFull(settings);
-            var transient = StartupFailure.IsTransient(e, settings, catalog);
+            var transient = StartupFailure.IsTransient(e, full, app.Services.GetRequiredService<Catalog.CatalogProvider>());
             await app.DisposeAsync();
             throw new CcfsStartupException("ccfs cannot start: " + failure + (full is null ? "" : $" ({full})"), e, transient);
         }

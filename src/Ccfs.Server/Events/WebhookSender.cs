@@ -38,7 +38,7 @@ public sealed record DeliveryResult(DeliveryVerdict Verdict, int? StatusCode, st
 /// </summary>
 public sealed class WebhookSender : IDisposable
 {
-    public const int ErrorTextLength = 300;
+    private const int ErrorTextLength = 300;
 
     private static readonly HttpRequestOptionsKey<CancellationTokenSource> Deadline = new("ccfs.webhook-deadline");
 

@@ -29,11 +29,12 @@ public static partial class StartupFailure
     /// <see cref="CcfsServerHost.TransientExitCode"/>): the catalog out of reach or held, or a full disk. A bad key, a port
     /// in use or an unreadable file would only fail again.
     /// </summary>
-    public static bool IsTransient(Exception e, CcfsSettings settings, Catalog.CatalogProvider? catalog) =>
+    /// <param name="dataDirFull">What <see cref="DataDirFull"/> said for this failure.</param>
+    public static bool IsTransient(Exception e, string? dataDirFull, Catalog.CatalogProvider? catalog) =>
         Find<Catalog.CatalogUnavailableException>(e) is { Refusing: false }
         || (Find<System.Data.Common.DbException>(e) is { } db && catalog?.Database.Dialect.Classify(db).Kind == Catalog.CatalogFailure.Unavailable)
         || Storage.StorageFailure.IsDiskFull(e)
-        || DataDirFull(settings) is not null;
+        || dataDirFull is not null;
 
     /// <summary>What to add to the line when the data dir's filesystem is (nearly) full, which SQLite may report as an I/O error.</summary>
     public static string? DataDirFull(CcfsSettings settings) =>

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Ccfs.Server.Catalog;
 
+using static Ccfs.Server.Tests.Functional.Events.EventsAdmin;
+
 namespace Ccfs.Server.Tests.Functional.Events;
 
 /// <summary>
@@ -11,7 +13,6 @@ namespace Ccfs.Server.Tests.Functional.Events;
 /// </summary>
 public sealed class EventDeliveryTests : IAsyncLifetime
 {
-    private const string Subscriptions = "/admin/api/subscriptions";
     private readonly CcfsFactory _factory = new();
     private WebhookReceiver _receiver = null!;
 
@@ -345,31 +346,7 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
     }
 
-    private async Task<string> SubscribeAsync(object request, WebhookReceiver? receiver = null)
-    {
-        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, Subscriptions, request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        var body = JsonDocument.Parse(text).RootElement;
-        (receiver ?? _receiver).Secret = body.GetProperty("secret").GetString();
-        return body.GetProperty("subscription").GetProperty("id").GetString()!;
-    }
+    private Task<string> SubscribeAsync(object request, WebhookReceiver? receiver = null) => _factory.SubscribeAsync(request, receiver ?? _receiver);
 
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await _factory.Admin().SendAsync(HttpMethod.Get, path);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> done, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"within 30 s there was not {what}");
-            await Task.Delay(50);
-        }
-    }
+    private Task<JsonElement> GetJsonAsync(string path) => _factory.GetJsonAsync(path);
 }

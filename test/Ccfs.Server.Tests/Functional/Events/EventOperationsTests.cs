@@ -12,7 +12,7 @@ public sealed class EventOperationsTests
     {
         using var factory = new CcfsFactory();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var id = await SubscribeAsync(factory, receiver);
+        var id = await factory.SubscribeAsync(new { url = receiver.Url.ToString() }, receiver);
 
         await factory.Signed().StoreAsync(Samples.Sine);
         await receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the event");
@@ -112,13 +112,5 @@ public sealed class EventOperationsTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("private, loopback or link-local", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, factory.CatalogCount("subscriptions"));
-    }
-
-    private static async Task<string> SubscribeAsync(CcfsFactory factory, WebhookReceiver receiver)
-    {
-        using var response = await factory.Admin().AdminAsync(HttpMethod.Post, "/admin/api/subscriptions", new { url = receiver.Url.ToString() });
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        receiver.Secret = body.GetProperty("secret").GetString();
-        return body.GetProperty("subscription").GetProperty("id").GetString()!;
     }
 }

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
+using static Ccfs.Server.Tests.Functional.Events.EventsAdmin;
+
 namespace Ccfs.Server.Tests.Functional.Events;
 
 /// <summary>
@@ -133,15 +135,7 @@ public sealed class HostileReceiverTests : IAsyncLifetime
         await taking.WaitForAsync(r => r.Delivered.Count == 1, "the other subscription's redelivery", () => _factory.Time.Advance(TimeSpan.FromSeconds(1)));
     }
 
-    private async Task<string> SubscribeAsync(Uri url, WebhookReceiver? receiver = null)
-    {
-        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, Subscriptions, new { url = url.ToString() });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        var body = JsonDocument.Parse(text).RootElement;
-        receiver?.Secret = body.GetProperty("secret").GetString();
-        return body.GetProperty("subscription").GetProperty("id").GetString()!;
-    }
+    private Task<string> SubscribeAsync(Uri url, WebhookReceiver? receiver = null) => _factory.SubscribeAsync(new { url = url.ToString() }, receiver);
 
     private async Task RedeliverAsync(string id, string eventId)
     {
@@ -174,29 +168,11 @@ public sealed class HostileReceiverTests : IAsyncLifetime
         return found;
     }
 
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await _factory.Admin().SendAsync(HttpMethod.Get, path);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement;
-    }
+    private Task<JsonElement> GetJsonAsync(string path) => _factory.GetJsonAsync(path);
 
     /// <summary>Waits (at most 30 s) for <paramref name="done"/>; <paramref name="advance"/> moves the server's clock, so polls and retries come.</summary>
-    private async Task WaitUntilAsync(Func<Task<bool>> done, string what, bool advance = false)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"within 30 s there was not {what}");
-            if (advance)
-            {
-                _factory.Time.Advance(TimeSpan.FromSeconds(1));
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitUntilAsync(Func<Task<bool>> done, string what, bool advance = false) =>
+        EventsAdmin.WaitUntilAsync(done, what, advance ? () => _factory.Time.Advance(TimeSpan.FromSeconds(1)) : null);
 
     /// <summary>
     /// A receiver on a raw socket, for answers no web framework would give: it reads each request (headers and a body of
