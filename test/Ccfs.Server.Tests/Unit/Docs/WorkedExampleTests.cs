@@ -84,6 +84,30 @@ public sealed partial class WorkedExampleTests
     }
 
     [Fact]
+    public async Task The_python_signer_in_samples_readme_prints_the_worked_examples_header()
+    {
+        var samples = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "samples", "README.md"));
+        var code = PythonBlock().Match(samples);
+        Assert.True(code.Success, "samples/README.md has a python block");
+        Assert.True(File.Exists("/usr/bin/python3"), "python3 is missing (.ci/run installs it)");
+        var file = Path.Combine(Path.GetTempPath(), $"ccfs-signer-{Guid.NewGuid():N}.py");
+        await File.WriteAllTextAsync(file, code.Groups["code"].Value);
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", [file]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var python = System.Diagnostics.Process.Start(start)!;
+            var printed = await python.StandardOutput.ReadToEndAsync();
+            await python.WaitForExitAsync();
+
+            Assert.Equal(Block("authorization"), printed.Trim());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task The_script_prints_the_same_values_in_a_dry_run()
     {
         var wav = Path.Combine(Path.GetTempPath(), $"tiny-{Guid.NewGuid():N}.wav");
@@ -116,4 +140,7 @@ public sealed partial class WorkedExampleTests
         Assert.True(match.Success, $"docs/auth-v2.md has no worked-example:{name} value");
         return match.Groups["code"].Value;
     }
+
+    [GeneratedRegex("```python\\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex PythonBlock();
 }
