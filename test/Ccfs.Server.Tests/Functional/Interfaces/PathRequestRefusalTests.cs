@@ -83,6 +83,22 @@ public abstract class PathRequestRefusalTests(CcfsFactory factory)
 
     [Theory]
     [MemberData(nameof(Interfaces))]
+    public async Task A_body_not_declared_json_is_415_with_its_reason_once_signed_and_401_when_not(string path)
+    {
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var before = factory.Snapshot();
+
+        var refused = await factory.Signed().PostAsync(path, Body(path, fileName), new() { ContentType = "application/x-www-form-urlencoded" });
+        var forged = await factory.Signed(secretKey: "wrong").PostAsync(path, Body(path, fileName), new() { ContentType = "text/plain" });
+
+        await CcfsAnswer.AssertSpringAsync(refused, HttpStatusCode.UnsupportedMediaType, path);
+        Assert.Contains("is not application/json", CcfsAnswer.Reason(refused), StringComparison.Ordinal);
+        await CcfsAnswer.AssertSpringAsync(forged, HttpStatusCode.Unauthorized, path);
+        Assert.Equal(before, factory.Snapshot());
+    }
+
+    [Theory]
+    [MemberData(nameof(Interfaces))]
     public async Task Another_tenants_file_is_401_with_the_spring_body_and_stays(string path)
     {
         var theirs = await factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey).StoreAsync(Samples.Sine, CcfsFactory.OtherVdn);

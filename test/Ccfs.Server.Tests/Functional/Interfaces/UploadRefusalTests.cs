@@ -168,8 +168,12 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
         var before = factory.Snapshot();
 
         var response = await factory.Signed().PostAsync(Upload, SignedClient.UploadBody(Samples.Sine), new() { ContentType = contentType });
+        var forged = await factory.Signed(secretKey: "wrong").PostAsync(Upload, SignedClient.UploadBody(Samples.Sine), new() { ContentType = contentType });
 
         await CcfsAnswer.AssertSpringAsync(response, System.Net.HttpStatusCode.UnsupportedMediaType, CcfsPaths.UploadFile);
+        Assert.Contains("is not application/json", CcfsAnswer.Reason(response), StringComparison.Ordinal);
+        // Routing does not answer first: a request that is not authenticated is 401, whatever its type.
+        await CcfsAnswer.AssertSpringAsync(forged, System.Net.HttpStatusCode.Unauthorized, CcfsPaths.UploadFile);
         Assert.Equal(before, factory.Snapshot());
     }
 
