@@ -46,12 +46,17 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
         // The journal takes the request as its answer starts, so a client that reads the journal as soon as it has its
         // answer finds it there; an answer that never starts is taken once the request is over.
         var journaled = false;
+        // An answer that starts once the client has gone (it gave up during a rehearsal's delay, or a slow step) reaches
+        // nobody: whatever its status, the call is the client's 499.
+        var abandoned = false;
         http.Response.OnStarting(() =>
         {
+            abandoned = http.RequestAborted.IsCancellationRequested;
             if (call.Audited)
             {
                 journaled = true;
-                journal.Record(call, http.Response.StatusCode, time.GetElapsedTime(started), http.Response.ContentLength);
+                journal.Record(call, abandoned ? ClientClosedRequest : http.Response.StatusCode, time.GetElapsedTime(started),
+                    http.Response.ContentLength);
             }
 
             return Task.CompletedTask;
@@ -70,9 +75,10 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
         {
             // An exception leaves the status as it was; the server answers 500 once it has left the pipeline, unless the
             // client had gone: then nothing was answered, and 499 (nginx's "client closed request") says so.
-            var status = threw && !http.Response.HasStarted
-                ? http.RequestAborted.IsCancellationRequested ? ClientClosedRequest : StatusCodes.Status500InternalServerError
-                : http.Response.StatusCode;
+            var status = abandoned ? ClientClosedRequest
+                : threw && !http.Response.HasStarted
+                    ? http.RequestAborted.IsCancellationRequested ? ClientClosedRequest : StatusCodes.Status500InternalServerError
+                    : http.Response.StatusCode;
             var elapsed = time.GetElapsedTime(started);
             var code = call.ResultCode ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             metrics.Requests.WithLabels(call.Interface, code).Inc();

@@ -108,6 +108,33 @@ public sealed class JournalTests : IDisposable
         Assert.DoesNotContain("result_code=\"500\"", metrics, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("uploadFile")]
+    [InlineData("getFileHash")]
+    public async Task A_call_its_client_gave_up_on_during_a_delay_is_journalled_as_499_not_as_the_answer_it_never_got(string name)
+    {
+        var wav = Samples.Read("valid", "alaw-8k-sine.wav");
+        var stored = await _factory.Signed().StoreAsync(wav);
+        await FaultInjectionTests.AddAsync(_factory.Admin(), new { match = new { @interface = name }, action = new { delayMs = 3_000 }, times = 1 });
+        var client = _factory.Signed();
+        using var request = name == "uploadFile"
+            ? client.Build($"{Ccfs.Protocol.CcfsPaths.UploadFile}?vdnId={CcfsFactory.Vdn}", SignedClient.UploadBody(wav), new SignOptions())
+            : client.Build(Ccfs.Protocol.CcfsPaths.GetFileHash, SignedClient.Envelope(SignedClient.MsgBody(("fileName", stored))), new SignOptions());
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.Http.SendAsync(request, giveUp.Token));
+
+        JsonElement entry = default;
+        for (var attempt = 0; attempt < 200 && entry.ValueKind == JsonValueKind.Undefined; attempt++)
+        {
+            await Task.Delay(50);
+            entry = (await ReadAsync(_factory.Admin(), $"?vdnId={CcfsFactory.Vdn}")).Skip(1)
+                .LastOrDefault(e => e.GetProperty("interface").GetString() == name);
+        }
+
+        Assert.Equal(InterfaceCallMiddleware.ClientClosedRequest, entry.GetProperty("httpStatus").GetInt32());
+    }
+
     private static async Task<List<JsonElement>> ReadAsync(SignedClient admin, string query)
     {
         using var response = await admin.AdminAsync(HttpMethod.Get, "/admin/api/journal" + query);
