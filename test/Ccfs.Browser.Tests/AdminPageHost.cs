@@ -151,6 +151,15 @@ public sealed class AdminPageHost : IAsyncLifetime
                 if (!(hit === control || control.contains(hit))) problems.push(`${name} is covered by ${hit?.tagName} ${hit?.id ?? ''}`);
               }
               if (checked === 0) problems.push('no control is shown');
+              // A badge says something the row does not say otherwise (pinned, expiring, a failed check): never cut off.
+              for (const badge of document.querySelectorAll('.badge')) {
+                if (!badge.checkVisibility()) continue;
+                const box = badge.getBoundingClientRect();
+                const cell = badge.closest('td, th, li, p, div')?.getBoundingClientRect();
+                if (cell && (box.left < cell.left - 0.5 || box.right > cell.right + 0.5 || box.bottom > cell.bottom + 0.5)) {
+                  problems.push(`the badge '${badge.textContent}' is cut off by its cell`);
+                }
+              }
               window.scrollTo(0, 0);
               return problems;
             }

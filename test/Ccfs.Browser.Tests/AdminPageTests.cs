@@ -267,6 +267,7 @@ public sealed class AdminPageTests(AdminPageHost host)
             await Row(page, fileName).Locator("button.pin").ClickAsync();
             await Row(page, fileName).Locator(".badge.pinned").WaitForAsync();
             Assert.True((await CatalogRowAsync(fileName)).GetProperty("pinned").GetBoolean());
+            await AdminPageHost.AssertEveryControlUsableAsync(page);
 
             await page.EvalOnSelectorAsync("#upload-status", "s => { s.dataset.state = ''; }");
             await page.EvalOnSelectorAsync("#drop-zone", """

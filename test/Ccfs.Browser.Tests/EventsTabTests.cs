@@ -64,4 +64,43 @@ public sealed class EventsTabTests(AdminPageHost host)
         await row.Locator("button.delete").ClickAsync();
         await page.Locator("#subscriptions-body tr", new() { HasText = receiver.Url.ToString() }).WaitForAsync(new() { State = WaitForSelectorState.Detached });
     }
+
+    [Fact]
+    public async Task The_subscribe_form_offers_every_event_type_sends_the_ones_chosen_and_refuses_none()
+    {
+        var page = await host.SignedInAsync();
+        await page.ClickAsync("#tabs button[data-tab=events]");
+        await page.Locator("#events-tab").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        var offered = await page.EvalOnSelectorAllAsync<string[]>("#subscription-form input[name=type]", "boxes => boxes.map(b => b.value)");
+        Assert.Equal(["ccfs.file.stored", "ccfs.file.deleted", "ccfs.file.expired", "ccfs.quota.warning"], offered);
+
+        var url = $"http://127.0.0.1:9/types-{Guid.NewGuid():N}";
+        await page.FillAsync("#subscription-url", url);
+        foreach (var type in offered)
+        {
+            await page.SetCheckedAsync($"#subscription-form input[value='{type}']", false);
+        }
+
+        await page.ClickAsync("#subscription-create");
+        await page.Locator("#events-error").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        Assert.Contains("at least one event type", await page.TextContentAsync("#events-error-text"), StringComparison.Ordinal);
+        Assert.Null(await SubscriptionAsync(url));
+
+        await page.SetCheckedAsync("#subscription-form input[value='ccfs.file.deleted']", true);
+        await page.SetCheckedAsync("#subscription-form input[value='ccfs.file.expired']", true);
+        await page.ClickAsync("#subscription-create");
+        await page.Locator("#subscription-secret").WaitForAsync();
+        var made = (await SubscriptionAsync(url))!.Value;
+        Assert.Equal(["ccfs.file.deleted", "ccfs.file.expired"], made.GetProperty("types").EnumerateArray().Select(t => t.GetString()));
+
+        using var delete = await host.Admin.SendAsync(HttpMethod.Delete, $"/admin/api/subscriptions/{made.GetProperty("id").GetString()}");
+        Assert.True(delete.IsSuccessStatusCode);
+    }
+
+    private async Task<JsonElement?> SubscriptionAsync(string url)
+    {
+        using var list = await host.Admin.AdminAsync(HttpMethod.Get, "/admin/api/subscriptions");
+        return JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement.GetProperty("subscriptions").EnumerateArray()
+            .Where(s => s.GetProperty("url").GetString() == url).Select(s => (JsonElement?)s.Clone()).SingleOrDefault();
+    }
 }

@@ -115,8 +115,15 @@ async function create(event) {
   const body = { url: $('subscription-url').value.trim() };
   const vdns = $('subscription-vdns').value.split(/[\s,]+/).filter((v) => v !== '');
   if (vdns.length > 0) body.vdnIds = vdns.map(Number);
-  const types = [...document.querySelectorAll('#subscription-form input[name=type]:checked')].map((t) => t.value);
-  if (types.length === 1) body.types = types;
+  const boxes = [...document.querySelectorAll('#subscription-form input[name=type]')];
+  const types = boxes.filter((t) => t.checked).map((t) => t.value);
+  if (types.length === 0) {
+    show($('events-status'), '');
+    fail('Choose at least one event type', new Error('a subscription to no type would receive nothing'));
+    return;
+  }
+  // Every type checked: no list, so the subscription also gets the types a later ccfs adds.
+  if (types.length < boxes.length) body.types = types;
   const description = $('subscription-description').value.trim();
   if (description) body.description = description;
   await change(async () => {

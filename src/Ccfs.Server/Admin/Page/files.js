@@ -67,7 +67,7 @@ function sweepRow(file) {
     ? [element('span', { className: 'badge recording', textContent: 'recording', title: 'no catalog row: written into the location past ccfs, aged by its last-modified time' })]
     : [];
   const row = element('tr', {},
-    element('td', { className: 'name', title: file.fileName }, file.fileName.split('/').pop(), ...recording),
+    nameCell(file.fileName, recording),
     element('td', { className: 'number', title: `${file.sizeBytes} bytes` }, formatSize(file.sizeBytes)),
     element('td', { title: file.createdAt }, formatTime(file.createdAt)),
     element('td', { title: file.expiredAt }, formatTime(file.expiredAt)),
@@ -136,10 +136,15 @@ function formatSize(bytes) {
   return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1048576).toFixed(2)} MiB`;
 }
 
+/** A file's name, cut with an ellipsis on a line of its own (the full name is the tooltip), and its badges below it, never cut. */
+function nameCell(fileName, badges) {
+  return element('td', { className: 'name', title: fileName }, element('span', { className: 'file-name' }, fileName.split('/').pop()), ...badges);
+}
+
 function fileRow(file) {
   const canvas = element('canvas', { className: 'waveform', width: 160, height: 32 });
   const row = element('tr', {},
-    element('td', { className: 'name', title: file.fileName }, file.fileName.split('/').pop(), ...retentionBadges(file)),
+    nameCell(file.fileName, retentionBadges(file)),
     element('td', { className: 'number', title: `${file.sizeBytes} bytes` }, formatSize(file.sizeBytes)),
     element('td', { className: 'number' }, `${(file.durationMs / 1000).toFixed(2)} s`),
     element('td', { title: file.createdAt }, formatTime(file.createdAt)),
