@@ -91,7 +91,7 @@ public sealed partial class FaultInjector
 
         // Read again by the interface afterwards; a fault rule is rare and the envelope small, so reading it twice is cheap.
         var other = pathField == WireNames.FilePath ? WireNames.Mode : WireNames.LocationId;
-        if (MsgBody.ReadPathEnvelope(request.Body.Span, pathField, other, out var path, out _) is not null)
+        if (MsgBody.ReadPathEnvelope(request.Body.Span, pathField, other, out var path, out _, out _) is not null)
         {
             return new(name, accessKey, null, null);
         }

@@ -49,18 +49,28 @@ public static class EnvelopeReader
     /// <param name="json">The request body.</param>
     /// <param name="names">The msgBody members the interface wants.</param>
     /// <param name="values">Receives the value of each wanted member, in the order of <paramref name="names"/>.</param>
+    /// <param name="reason">With a refusal, what exactly is wrong (for X-Ccfs-Reason: CC-FS's text is the same for many).</param>
     /// <returns>Null when the envelope is good, otherwise the answer to give.</returns>
-    public static CcfsResult? Read(ReadOnlySpan<byte> json, ReadOnlySpan<string> names, Span<JsonValue> values)
+    public static CcfsResult? Read(ReadOnlySpan<byte> json, ReadOnlySpan<string> names, Span<JsonValue> values, out string? reason)
     {
         values.Clear();
+        reason = null;
         JsonValue request = default, msgBody = default;
         Span<JsonValue> version = stackalloc JsonValue[1];
         string? duplicate = null;
+        var ended = false;
+        if (json.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            reason = "the body is empty";
+            return CcfsResult.RequestBodyNull;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, Options);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
+                reason = $"the body is {Kind(reader.TokenType)}, not a JSON object";
                 return CcfsResult.RequestBodyNull;
             }
 
@@ -71,6 +81,7 @@ public static class EnvelopeReader
                 // Every member counts, a repeated one too, so no body is turned into more than 64 short strings.
                 if (reader.ValueSpan.Length > MaxNameBytes || ++members > MaxMembers)
                 {
+                    reason = TooMany;
                     return CcfsResult.RequestBodyNull;
                 }
 
@@ -87,6 +98,7 @@ public static class EnvelopeReader
                         request = Capture(ref reader);
                         if (!ReadMembers(ref reader, [WireNames.Version], version, ref duplicate))
                         {
+                            reason = TooMany;
                             return CcfsResult.RequestBodyNull;
                         }
 
@@ -95,6 +107,7 @@ public static class EnvelopeReader
                         msgBody = Capture(ref reader);
                         if (!ReadMembers(ref reader, names, values, ref duplicate))
                         {
+                            reason = TooMany;
                             return CcfsResult.RequestBodyNull;
                         }
 
@@ -106,44 +119,74 @@ public static class EnvelopeReader
             }
 
             // Anything after the root object is an error; Read throws on it.
+            ended = true;
             if (reader.Read())
             {
+                reason = "the body goes on after its JSON object";
                 return CcfsResult.RequestBodyNull;
             }
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
+            // System.Text.Json's message names the position, never the content.
+            reason = ended ? "the body goes on after its JSON object" : $"the body is not valid JSON: {e.Message}";
             return CcfsResult.RequestBodyNull;
         }
 
         if (duplicate is not null)
         {
+            reason = $"the property '{duplicate}' is given twice";
             return CcfsResult.Format(duplicate);
         }
 
         if (request.Token != JsonTokenType.StartObject || msgBody.Token != JsonTokenType.StartObject)
         {
+            var (field, value) = request.Token != JsonTokenType.StartObject ? (WireNames.Request, request) : (WireNames.MsgBody, msgBody);
+            reason = value.IsMissing ? $"the body has no {field} object"
+                : value.Token == JsonTokenType.String ? $"{field} is a string, not an object: was the JSON encoded twice?"
+                : $"{field} is {Kind(value.Token)}, not an object";
             return CcfsResult.RequestBodyNull;
         }
 
         var v = version[0];
         if (v.IsNull)
         {
+            reason = "request.version is missing or null; it must be the string \"2.0\"";
             return CcfsResult.Null(WireNames.Version);
         }
 
         if (v.Token != JsonTokenType.String)
         {
+            reason = $"request.version is {Kind(v.Token)}; it must be the string \"2.0\"";
             return CcfsResult.Version;
         }
 
         if (v.Length == 0)
         {
+            reason = "request.version is empty; it must be the string \"2.0\"";
             return CcfsResult.Empty(WireNames.Version);
         }
 
-        return IsCurrentVersion(json, v) ? null : CcfsResult.Version;
+        if (IsCurrentVersion(json, v))
+        {
+            return null;
+        }
+
+        reason = "request.version is not \"2.0\", the only version CC-FS knows";
+        return CcfsResult.Version;
     }
+
+    private const string TooMany = "an object of the body has more than 64 properties, or a property name longer than 256 bytes";
+
+    private static string Kind(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => "not a JSON value",
+    };
 
     /// <summary>Compares the version in place: a long value is simply not "2.0", and is never copied into a string.</summary>
     private static bool IsCurrentVersion(ReadOnlySpan<byte> json, JsonValue version)

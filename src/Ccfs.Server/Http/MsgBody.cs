@@ -21,13 +21,14 @@ public static class MsgBody
     /// The envelope of deleteFile, getFileHash and downloadFile: a required path field and one optional field, left
     /// for the interface to read.
     /// </summary>
+    /// <param name="reason">With a refusal of the envelope, what exactly is wrong; null for a field rule (its text says it).</param>
     public static CcfsResult? ReadPathEnvelope(ReadOnlySpan<byte> json, string pathField, string optionalField, out string path,
-        out JsonValue optional)
+        out JsonValue optional, out string? reason)
     {
         Span<JsonValue> fields = stackalloc JsonValue[2];
         path = "";
         optional = default;
-        if (EnvelopeReader.Read(json, [pathField, optionalField], fields) is { } invalid)
+        if (EnvelopeReader.Read(json, [pathField, optionalField], fields, out reason) is { } invalid)
         {
             return invalid;
         }

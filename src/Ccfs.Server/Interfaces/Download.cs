@@ -38,9 +38,9 @@ public static class Download
         }
 
         var body = request.Body.Span;
-        if (MsgBody.ReadPathEnvelope(body, WireNames.FilePath, WireNames.Mode, out var filePath, out var modeValue) is { } invalid)
+        if (MsgBody.ReadPathEnvelope(body, WireNames.FilePath, WireNames.Mode, out var filePath, out var modeValue, out var reason) is { } invalid)
         {
-            return CcfsResults.Answer(invalid);
+            return CcfsResults.Answer(invalid, reason);
         }
 
         if (MsgBody.OptionalInteger(body, modeValue, WireNames.Mode, out var mode) is { } badMode)

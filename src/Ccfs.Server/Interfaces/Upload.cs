@@ -70,9 +70,9 @@ public static partial class Upload
         }
 
         Span<JsonValue> fields = stackalloc JsonValue[1];
-        if (EnvelopeReader.Read(request.Body.Span, [WireNames.Data], fields) is { } invalid)
+        if (EnvelopeReader.Read(request.Body.Span, [WireNames.Data], fields, out var reason) is { } invalid)
         {
-            return Refuse(log, invalid, "the request body is not a valid CC-FS envelope");
+            return Refuse(log, invalid, reason);
         }
 
         var data = fields[0];

@@ -17,9 +17,9 @@ public readonly record struct UploadedFileRequest(string FileName, LogicalPath P
     {
         target = default;
         var body = request.Body.Span;
-        if (MsgBody.ReadPathEnvelope(body, WireNames.FileName, WireNames.LocationId, out var fileName, out var locationValue) is { } invalid)
+        if (MsgBody.ReadPathEnvelope(body, WireNames.FileName, WireNames.LocationId, out var fileName, out var locationValue, out var reason) is { } invalid)
         {
-            refusal = CcfsResults.Answer(invalid);
+            refusal = CcfsResults.Answer(invalid, reason);
             return false;
         }
 

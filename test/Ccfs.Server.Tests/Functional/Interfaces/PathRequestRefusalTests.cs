@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Ccfs.Protocol;
 
 namespace Ccfs.Server.Tests.Functional.Interfaces;
@@ -116,6 +117,20 @@ public abstract class PathRequestRefusalTests(CcfsFactory factory)
     public async Task The_envelope_rules(string path, string body, string code, string desc)
     {
         await AssertRefusedAsync(path, Encoding.UTF8.GetBytes(body), code, desc);
+    }
+
+    [Theory]
+    [MemberData(nameof(Interfaces))]
+    public async Task A_msgBody_encoded_twice_is_0300007_with_a_reason_that_says_so(string path)
+    {
+        var before = factory.Snapshot();
+        var msgBody = JsonSerializer.Serialize(SignedClient.MsgBody((PathField(path), NeverStored)));
+
+        var response = await factory.Signed().PostAsync(path, Encoding.UTF8.GetBytes($$"""{"request":{"version":"2.0"},"msgBody":{{msgBody}}}"""));
+
+        await CcfsAnswer.AssertTripleAsync(response, "0300007", "The params of requestBody is null.");
+        Assert.Equal("msgBody is a string, not an object: was the JSON encoded twice?", CcfsAnswer.Reason(response));
+        Assert.Equal(before, factory.Snapshot());
     }
 
     [Theory]

@@ -15,7 +15,7 @@ public sealed class EnvelopeReaderTests
         var json = Encoding.UTF8.GetBytes("""{"request":{"version":"2\u002E0"},"msgBody":{"fileName":"Y:/a.wav"}}""");
         Span<JsonValue> values = stackalloc JsonValue[1];
 
-        Assert.Null(EnvelopeReader.Read(json, ["fileName"], values));
+        Assert.Null(EnvelopeReader.Read(json, ["fileName"], values, out _));
         Assert.Equal("Y:/a.wav", values[0].GetString(json));
     }
 
@@ -79,12 +79,36 @@ public sealed class EnvelopeReaderTests
         Assert.True(allocated < 64 * 1024, $"allocated {allocated} bytes for a {json.Length}-byte body");
     }
 
+    [Theory]
+    [InlineData("", "0300007", "the body is empty")]
+    [InlineData("[1,2]", "0300007", "the body is an array, not a JSON object")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{", "0300007", "the body is not valid JSON")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{}} x", "0300007", "the body goes on after its JSON object")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{}}{}", "0300007", "the body goes on after its JSON object")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"}}", "0300007", "the body has no msgBody object")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":\"{}\"}", "0300007", "msgBody is a string, not an object: was the JSON encoded twice?")]
+    [InlineData("{\"request\":[],\"msgBody\":{}}", "0300007", "request is an array, not an object")]
+    [InlineData("{\"request\":{\"version\":2.0},\"msgBody\":{}}", "0300006", "request.version is a number; it must be the string \"2.0\"")]
+    [InlineData("{\"request\":{},\"msgBody\":{}}", "0300001", "request.version is missing or null")]
+    [InlineData("{\"request\":{\"version\":\"\"},\"msgBody\":{}}", "0300002", "request.version is empty")]
+    [InlineData("{\"request\":{\"version\":\"1.0\"},\"msgBody\":{}}", "0300006", "request.version is not \"2.0\"")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{\"fileName\":\"a\",\"fileName\":\"b\"}}", "0300004", "the property 'fileName' is given twice")]
+    public void Each_refusal_says_what_exactly_is_wrong(string body, string code, string reason)
+    {
+        Span<JsonValue> values = stackalloc JsonValue[1];
+
+        var answer = EnvelopeReader.Read(Encoding.UTF8.GetBytes(body), ["fileName"], values, out var said);
+
+        Assert.Equal(code, answer?.Code);
+        Assert.StartsWith(reason, said, StringComparison.Ordinal);
+    }
+
     private static (CcfsResult? Answer, long Allocated) ReadMeasured(byte[] json)
     {
         var values = new JsonValue[1];
-        EnvelopeReader.Read(json, ["fileName"], values);
+        EnvelopeReader.Read(json, ["fileName"], values, out _);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var answer = EnvelopeReader.Read(json, ["fileName"], values);
+        var answer = EnvelopeReader.Read(json, ["fileName"], values, out _);
         return (answer, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
