@@ -90,6 +90,28 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_delayed_answer_holds_no_upload_slot_so_another_tenant_uploads_meanwhile()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Faults:Enabled"] = "true", ["Ccfs:Limits:MaxConcurrentUploads"] = "1" });
+        await AddAsync(factory.Admin(), new { match = new { @interface = "uploadFile", accessKey = CcfsFactory.OtherAccessKey }, action = new { delayMs = 5_000 } });
+        var delayed = factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey).UploadAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        for (var i = 0; i < 100 && !factory.Logs.Any(l => l.Message.Contains("injected into uploadFile", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        using var mine = await factory.Signed().UploadAsync(Samples.Sine);
+
+        // The rule delays the other tenant's answer; it must not keep this tenant's upload waiting for the one slot.
+        await CcfsAnswer.AssertTripleAsync(mine, "0", "success");
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(3), $"waited {elapsed.Elapsed} behind another tenant's delayed answer");
+        Assert.False(delayed.IsCompleted);
+        using var theirs = await delayed;
+        await CcfsAnswer.AssertTripleAsync(theirs, "0", "success");
+    }
+
+    [Fact]
     public async Task A_seeded_probability_picks_the_same_requests_every_run()
     {
         var client = _factory.Signed();
