@@ -90,10 +90,14 @@ public sealed partial class FaultInjector
 
     private FaultTarget Target(string name, SignedRequest request, string? pathField)
     {
+        // A VDN (or a path in one) the caller is not bound to is answered 401 by the interface; it is not the caller's to
+        // name, so a rule on that VDN or file neither acts on the request nor spends a turn on it: one tenant could
+        // otherwise take the injected answers an administrator meant for another's rehearsal, and learn they exist.
         var accessKey = request.Account.AccessKey;
         if (pathField is null)
         {
-            return new(name, accessKey, VdnId.TryParse(FormQuery.Get(request.Query, WireNames.VdnId), out var vdn) ? vdn : null, null);
+            return new(name, accessKey,
+                VdnId.TryParse(FormQuery.Get(request.Query, WireNames.VdnId), out var vdn) && request.Account.MayUse(vdn) ? vdn : null, null);
         }
 
         // Read again by the interface afterwards; a fault rule is rare and the envelope small, so reading it twice is cheap.
@@ -105,7 +109,7 @@ public sealed partial class FaultInjector
 
         var use = pathField == WireNames.FilePath ? PathUse.DownloadFolder : PathUse.UploadedFile;
         var verdict = TenantPaths.Check(path, pathField, use, _parameters, request.Account);
-        return new(name, accessKey, verdict.VdnId > 0 ? verdict.VdnId : null, path);
+        return verdict.NotBound ? new(name, accessKey, null, null) : new(name, accessKey, verdict.VdnId > 0 ? verdict.VdnId : null, path);
     }
 
     [LoggerMessage(LogLevel.Warning, "Fault {RuleId} ({Action}) injected into {Interface} of {AccessKey}, VDN {Vdn}, file {File}: "

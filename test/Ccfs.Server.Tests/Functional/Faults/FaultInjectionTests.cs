@@ -112,6 +112,30 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rule_on_a_vdn_never_acts_on_a_tenant_not_bound_to_it()
+    {
+        var theirs = await _factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey).StoreAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        var admin = _factory.Admin();
+        var hashRule = await AddAsync(admin, new { match = new { @interface = "getFileHash", vdnId = CcfsFactory.OtherVdn }, action = new { resultCode = "0300009" }, times = 1 });
+        var uploadRule = await AddAsync(admin, new { match = new { @interface = "uploadFile", vdnId = CcfsFactory.OtherVdn }, action = new { resultCode = "0300503" }, times = 1 });
+
+        // Another tenant naming that VDN is refused as ever, and takes nothing of the rules meant for its owner.
+        using var strangerHash = await _factory.Signed().HashAsync(theirs);
+        using var strangerUpload = await _factory.Signed().UploadAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        await CcfsAnswer.AssertSpringAsync(strangerHash, HttpStatusCode.Unauthorized, CcfsPaths.GetFileHash);
+        await CcfsAnswer.AssertSpringAsync(strangerUpload, HttpStatusCode.Unauthorized, CcfsPaths.UploadFile);
+        Assert.False(strangerHash.Headers.Contains("X-Ccfs-Fault"));
+        Assert.False(strangerUpload.Headers.Contains("X-Ccfs-Fault"));
+
+        var owner = _factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey);
+        using var ownerHash = await owner.HashAsync(theirs);
+        using var ownerUpload = await owner.UploadAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        await CcfsAnswer.AssertTripleAsync(ownerHash, "0300009", "Reached the query flow control threshold.");
+        Assert.Equal(hashRule, ownerHash.Headers.GetValues("X-Ccfs-Fault").Single());
+        Assert.Equal(uploadRule, ownerUpload.Headers.GetValues("X-Ccfs-Fault").Single());
+    }
+
+    [Fact]
     public async Task A_seeded_probability_picks_the_same_requests_every_run()
     {
         var client = _factory.Signed();
