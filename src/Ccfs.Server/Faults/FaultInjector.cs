@@ -34,7 +34,7 @@ public sealed partial class FaultInjector
 
     /// <summary>The injected answer that replaces the interface's, or null to let the interface answer (perhaps shaped).</summary>
     /// <param name="pathField">The body field that names the path (<c>fileName</c>, <c>filePath</c>); null for uploadFile.</param>
-    public async Task<IResult?> ApplyAsync(HttpContext http, SignedRequest request, string? pathField)
+    public IResult? Apply(HttpContext http, SignedRequest request, string? pathField)
     {
         if (_rules.IsEmpty)
         {
@@ -62,15 +62,22 @@ public sealed partial class FaultInjector
         LogInjected(_logger, rule.Id, described, target.Interface, target.AccessKey, target.VdnId, target.FileName ?? "-");
         if (action.DelayMs is > 0 and var delay)
         {
-            // Real time, whatever the server's clock: a delay is for the client to wait through.
-            try
+            // The wait is for the answer, once the request has done its work and let go of its upload or delete slot and
+            // its body: waited here, at admission, it held them, so a rule on one tenant's uploads kept every other
+            // tenant's waiting for the shared slots. Real time, whatever the server's clock.
+            http.Response.OnStarting(async () =>
             {
-                await Task.Delay(delay, http.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                // The client gave up while it waited: the answer below goes nowhere.
-            }
+                try
+                {
+                    await Task.Delay(delay, http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up while it waited: the answer goes nowhere, and the journal (whose callback runs
+                    // after this one) says so with nginx's "client closed request", as for any answer never begun.
+                    http.Response.StatusCode = InterfaceCallMiddleware.ClientClosedRequest;
+                }
+            });
         }
 
         if (action.BytesPerSecond is not null || action.DropAfterBytes is not null)
@@ -83,10 +90,14 @@ public sealed partial class FaultInjector
 
     private FaultTarget Target(string name, SignedRequest request, string? pathField)
     {
+        // A VDN (or a path in one) the caller is not bound to is answered 401 by the interface; it is not the caller's to
+        // name, so a rule on that VDN or file neither acts on the request nor spends a turn on it: one tenant could
+        // otherwise take the injected answers an administrator meant for another's rehearsal, and learn they exist.
         var accessKey = request.Account.AccessKey;
         if (pathField is null)
         {
-            return new(name, accessKey, VdnId.TryParse(FormQuery.Get(request.Query, WireNames.VdnId), out var vdn) ? vdn : null, null);
+            return new(name, accessKey,
+                VdnId.TryParse(FormQuery.Get(request.Query, WireNames.VdnId), out var vdn) && request.Account.MayUse(vdn) ? vdn : null, null);
         }
 
         // Read again by the interface afterwards; a fault rule is rare and the envelope small, so reading it twice is cheap.
@@ -98,7 +109,7 @@ public sealed partial class FaultInjector
 
         var use = pathField == WireNames.FilePath ? PathUse.DownloadFolder : PathUse.UploadedFile;
         var verdict = TenantPaths.Check(path, pathField, use, _parameters, request.Account);
-        return new(name, accessKey, verdict.VdnId > 0 ? verdict.VdnId : null, path);
+        return verdict.NotBound ? new(name, accessKey, null, null) : new(name, accessKey, verdict.VdnId > 0 ? verdict.VdnId : null, path);
     }
 
     [LoggerMessage(LogLevel.Warning, "Fault {RuleId} ({Action}) injected into {Interface} of {AccessKey}, VDN {Vdn}, file {File}: "

@@ -12,7 +12,10 @@ public readonly record struct JsonValue(JsonTokenType Token, int Start, int Leng
 
     public bool IsNull => Token is JsonTokenType.None or JsonTokenType.Null;
 
-    /// <summary>The value as a string; only for short fields (names, paths), never for <c>data</c>.</summary>
+    /// <summary>
+    /// The value as a string; only for short fields (names, paths), never for <c>data</c>. An escape that names half a
+    /// surrogate pair (<c>\ud800</c>) cannot be text: it reads as U+FFFD, which no path, location or number holds.
+    /// </summary>
     public string GetString(ReadOnlySpan<byte> json)
     {
         if (!IsEscaped)
@@ -22,7 +25,14 @@ public readonly record struct JsonValue(JsonTokenType Token, int Start, int Leng
 
         var reader = new Utf8JsonReader(json.Slice(Start - 1, Length + 2));
         reader.Read();
-        return reader.GetString()!;
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return EnvelopeReader.Unreadable;
+        }
     }
 }
 
@@ -41,6 +51,9 @@ public static class EnvelopeReader
 
     /// <summary>The longest property name (as sent, escapes included) an envelope may carry; CC-FS's are a few bytes.</summary>
     public const int MaxNameBytes = 256;
+
+    /// <summary>What a string that cannot be read as text (an escaped lone surrogate) reads as.</summary>
+    public const string Unreadable = "\uFFFD";
 
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 32 };
 
@@ -125,6 +138,12 @@ public static class EnvelopeReader
                 reason = "the body goes on after its JSON object";
                 return CcfsResult.RequestBodyNull;
             }
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name escaping half a surrogate pair, which no text can hold.
+            reason = "a property name escapes half a surrogate pair (\\ud800), which no text holds";
+            return CcfsResult.RequestBodyNull;
         }
         catch (JsonException e)
         {

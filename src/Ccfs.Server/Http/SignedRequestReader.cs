@@ -134,7 +134,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         }
 
         if (admission.Request is { } request && policy.InjectsFaults
-            && await faults.ApplyAsync(http, request, pathField) is { } injected)
+            && faults.Apply(http, request, pathField) is { } injected)
         {
             request.Body.Dispose();
             admission = Refuse(injected);

@@ -1,5 +1,6 @@
 using Ccfs.Protocol;
 using Ccfs.Protocol.Wire;
+using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
 using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
@@ -12,7 +13,9 @@ namespace Ccfs.Server.Interfaces;
 /// <summary>
 /// <c>POST /CCFS/resource/ccfs/ivr/downloadFile</c> (spec §1.5): streams a file under the download path rule, such
 /// as an IVR recording or an uploaded prompt. With <c>mode</c> 1 the path is a folder that must hold exactly one file.
-/// Locations are searched in their configured order.
+/// Locations are searched in their configured order. A copy a delete has marked (its row, or that location's copy) is
+/// no longer the file's, even while its bytes are still there (an unlink that failed, or one not done yet): as for
+/// getFileHash, it is not served.
 /// </summary>
 public static class Download
 {
@@ -22,7 +25,7 @@ public static class Download
         .Produces(StatusCodes.Status200OK, contentType: FileDownloadResult.ContentType);
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
-        AccountFlowControl flowControl, LocationSet locations, CcfsSettings settings)
+        AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, CcfsSettings settings)
     {
         var admission = await reader.ReadPathRequestAsync(http, AdmissionPolicy.PathRequest, WireNames.FilePath);
         if (admission.Refusal is { } refusal)
@@ -82,6 +85,11 @@ public static class Download
                     {
                         return CcfsResults.Answer(CcfsResult.FileNotFound, $"the folder's one file, '{names[0]}', has a name no path may hold");
                     }
+                }
+
+                if (await catalog.IsBeingDeletedAsync(file.CatalogKey, store.LocationId, CancellationToken.None))
+                {
+                    continue;
                 }
 
                 var content = await store.OpenReadAsync(file, CancellationToken.None);

@@ -90,6 +90,52 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_delayed_answer_holds_no_upload_slot_so_another_tenant_uploads_meanwhile()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Faults:Enabled"] = "true", ["Ccfs:Limits:MaxConcurrentUploads"] = "1" });
+        await AddAsync(factory.Admin(), new { match = new { @interface = "uploadFile", accessKey = CcfsFactory.OtherAccessKey }, action = new { delayMs = 5_000 } });
+        var delayed = factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey).UploadAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        for (var i = 0; i < 100 && !factory.Logs.Any(l => l.Message.Contains("injected into uploadFile", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        using var mine = await factory.Signed().UploadAsync(Samples.Sine);
+
+        // The rule delays the other tenant's answer; it must not keep this tenant's upload waiting for the one slot.
+        await CcfsAnswer.AssertTripleAsync(mine, "0", "success");
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(3), $"waited {elapsed.Elapsed} behind another tenant's delayed answer");
+        Assert.False(delayed.IsCompleted);
+        using var theirs = await delayed;
+        await CcfsAnswer.AssertTripleAsync(theirs, "0", "success");
+    }
+
+    [Fact]
+    public async Task A_rule_on_a_vdn_never_acts_on_a_tenant_not_bound_to_it()
+    {
+        var theirs = await _factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey).StoreAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        var admin = _factory.Admin();
+        var hashRule = await AddAsync(admin, new { match = new { @interface = "getFileHash", vdnId = CcfsFactory.OtherVdn }, action = new { resultCode = "0300009" }, times = 1 });
+        var uploadRule = await AddAsync(admin, new { match = new { @interface = "uploadFile", vdnId = CcfsFactory.OtherVdn }, action = new { resultCode = "0300503" }, times = 1 });
+
+        // Another tenant naming that VDN is refused as ever, and takes nothing of the rules meant for its owner.
+        using var strangerHash = await _factory.Signed().HashAsync(theirs);
+        using var strangerUpload = await _factory.Signed().UploadAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        await CcfsAnswer.AssertSpringAsync(strangerHash, HttpStatusCode.Unauthorized, CcfsPaths.GetFileHash);
+        await CcfsAnswer.AssertSpringAsync(strangerUpload, HttpStatusCode.Unauthorized, CcfsPaths.UploadFile);
+        Assert.False(strangerHash.Headers.Contains("X-Ccfs-Fault"));
+        Assert.False(strangerUpload.Headers.Contains("X-Ccfs-Fault"));
+
+        var owner = _factory.Signed(CcfsFactory.OtherAccessKey, CcfsFactory.OtherSecretKey);
+        using var ownerHash = await owner.HashAsync(theirs);
+        using var ownerUpload = await owner.UploadAsync(Samples.Sine, CcfsFactory.OtherVdn);
+        await CcfsAnswer.AssertTripleAsync(ownerHash, "0300009", "Reached the query flow control threshold.");
+        Assert.Equal(hashRule, ownerHash.Headers.GetValues("X-Ccfs-Fault").Single());
+        Assert.Equal(uploadRule, ownerUpload.Headers.GetValues("X-Ccfs-Fault").Single());
+    }
+
+    [Fact]
     public async Task A_seeded_probability_picks_the_same_requests_every_run()
     {
         var client = _factory.Signed();

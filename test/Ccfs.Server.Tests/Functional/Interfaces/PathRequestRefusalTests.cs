@@ -29,6 +29,12 @@ public abstract class PathRequestRefusalTests(CcfsFactory factory)
             data.Add(path, """{"request":{"version":"2.0"}}""", "0300007", "The params of requestBody is null.");
             data.Add(path, $$"""{"request":{"version":"1.0"},"msgBody":{{msgBody}}}""", "0300006",
                 "The value of version is error, current version is 2.0 .");
+            // Half a surrogate pair, escaped, cannot be read as text: not a name, and not "2.0".
+            data.Add(path, $$"""{"\ud800":1,"request":{"version":"2.0"},"msgBody":{{msgBody}}}""", "0300007", "The params of requestBody is null.");
+            data.Add(path, $$$"""{"request":{"version":"2.0"},"msgBody":{"\udc00":1,"{{{PathField(path)}}}":"x"}}""", "0300007",
+                "The params of requestBody is null.");
+            data.Add(path, $$"""{"request":{"version":"\ud800"},"msgBody":{{msgBody}}}""", "0300006",
+                "The value of version is error, current version is 2.0 .");
         }
 
         return data;
@@ -44,6 +50,9 @@ public abstract class PathRequestRefusalTests(CcfsFactory factory)
             data.Add(path, $$"""{"{{field}}":null}""", "0300001", $"The value of {field} cannot be null.");
             data.Add(path, $$"""{"{{field}}":""}""", "0300002", $"The value of {field} cannot be an empty string.");
             data.Add(path, $$"""{"{{field}}":53}""", "0300004", $"The format of {field} is incorrect.");
+            data.Add(path, $$"""{"{{field}}":"Y:/3rdfile/53/thirdvoicebotfile/\ud800.wav"}""", "0300004", $"The format of {field} is incorrect.");
+            var other = path == CcfsPaths.DownloadFile ? "mode" : "locationId";
+            data.Add(path, $$"""{"{{field}}":"{{NeverStored}}","{{other}}":"\udc00"}""", "0300004", $"The format of {other} is incorrect.");
         }
 
         return data;

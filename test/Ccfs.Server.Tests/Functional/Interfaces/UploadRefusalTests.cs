@@ -30,6 +30,10 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
         """{"request":{"version":"2.0"},"msgBody":{"data":"UklGRg=="}""",
         """{"request":{"version":"2.0"},/*comment*/"msgBody":{"data":"UklGRg=="}}""",
         """{"request":{"version":"2.0"},"msgBody":{"data":"UklGRg==",}}""",
+        // A name that escapes half a surrogate pair is no name at all: it cannot be read as text.
+        """{"\ud800":1,"request":{"version":"2.0"},"msgBody":{"data":"UklGRg=="}}""",
+        """{"request":{"version":"2.0","\udc00":1},"msgBody":{"data":"UklGRg=="}}""",
+        """{"request":{"version":"2.0"},"msgBody":{"\ud800x":1,"data":"UklGRg=="}}""",
     ];
 
     [Theory]
@@ -62,6 +66,7 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
     [InlineData("""{"request":{"version":"1.0"},"msgBody":{"data":"UklGRg=="}}""", "0300006", "The value of version is error, current version is 2.0 .")]
     [InlineData("""{"request":{"version":"2.0 "},"msgBody":{"data":"UklGRg=="}}""", "0300006", "The value of version is error, current version is 2.0 .")]
     [InlineData("""{"request":{"version":2.0},"msgBody":{"data":"UklGRg=="}}""", "0300006", "The value of version is error, current version is 2.0 .")]
+    [InlineData("""{"request":{"version":"\ud800"},"msgBody":{"data":"UklGRg=="}}""", "0300006", "The value of version is error, current version is 2.0 .")]
     public async Task The_version_rules(string body, string code, string desc)
     {
         await AssertRefusedAsync(Upload, Encoding.UTF8.GetBytes(body), code, desc);

@@ -33,6 +33,9 @@ public sealed class StorageFailureTests
         Assert.True(factory.HasCopy(fileName));
         Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
         await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName), "0300011", "The file does not exist.");
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().DownloadAsync(fileName), "0300011", "The file does not exist.");
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().DownloadAsync(fileName[..fileName.LastIndexOf('/')], 1), "0300011",
+            "The file does not exist.");
         Assert.Equal(new RecoveryPass(0, 1, 0), await factory.RecoverAsync());
         factory.Store("0").FailDeletes = false;
 
@@ -56,6 +59,7 @@ public sealed class StorageFailureTests
         Assert.True(factory.HasCopy(fileName, "256"));
         Assert.Equal([$"{fileName[2..]} state=2"], factory.CatalogRows());
         Assert.Null(await factory.FindAsync(fileName[2..]));
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().DownloadAsync(fileName), "0300011", "The file does not exist.");
         factory.Store("256").FailDeletes = false;
 
         Assert.Equal(new RecoveryPass(1, 0, 0), await factory.RecoverAsync());
@@ -79,6 +83,9 @@ public sealed class StorageFailureTests
         Assert.Equal(["0"], (await factory.FindAsync(fileName[2..]))!.Locations);
         Assert.Equal([$"{fileName[2..]} copy 256 state=2", $"{fileName[2..]} state=1"], factory.CatalogRows());
         await CcfsAnswer.AssertTripleAsync(await factory.Signed().HashAsync(fileName, "256"), "0300011", "The file does not exist.");
+        // Download searches the locations in order: location 0's copy, which the catalog lists, is served.
+        using var served = await factory.Signed().DownloadAsync(fileName);
+        Assert.Equal(Samples.Sine, await served.Content.ReadAsByteArrayAsync());
         factory.Store("256").FailDeletes = false;
 
         var retried = await factory.Signed().DeleteAsync(fileName, "256");
