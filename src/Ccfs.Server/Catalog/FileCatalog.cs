@@ -46,6 +46,8 @@ public sealed class FileCatalog : IFileCatalog
     private static readonly string MarkStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending} AND owner = @owner;";
     private static readonly string MarkRecoveredStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending};";
     private static readonly string StateOf = "SELECT state, owner FROM files WHERE path = @path;";
+    private static readonly string CopyMarkOwner =
+        $"SELECT owner FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting};";
     private static readonly string Release = $"DELETE FROM files WHERE path = @path AND state = {Pending} AND owner = @owner;";
     private static readonly string MarkDeleting = $"UPDATE files SET state = {Deleting}, owner = @owner, deleted_by = @actor WHERE path = @path;";
     private static readonly string RemoveUnfinished = $"DELETE FROM files WHERE path = @path AND state <> {Stored};";
@@ -313,6 +315,10 @@ public sealed class FileCatalog : IFileCatalog
 
     public async Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
         (await _database.QueryAsync(BeingDeleted, r => r.GetBoolean(0), cancellationToken, ("path", path), ("location", locationId)))[0];
+
+    public async Task<string?> CopyMarkOwnerAsync(string path, string locationId, CancellationToken cancellationToken) =>
+        (await _database.QueryAsync(CopyMarkOwner, r => r.IsDBNull(0) ? "" : r.GetString(0), cancellationToken, ("path", path),
+            ("location", locationId))).FirstOrDefault();
 
     public async Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken)
     {

@@ -171,6 +171,9 @@ public interface IFileCatalog
     /// </summary>
     Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken);
 
+    /// <summary>The instance whose delete marked that location's copy of the file; null when the copy is not marked.</summary>
+    Task<string?> CopyMarkOwnerAsync(string path, string locationId, CancellationToken cancellationToken);
+
     /// <summary>The state and owner of a row, whatever its state; null if there is none.</summary>
     Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken);
 

@@ -10,7 +10,7 @@ namespace Ccfs.Server.Lifecycle;
 /// leaves the mark with its owner, and recovery finishes it once the owner is gone or no longer working on it, on this
 /// node within one sweep interval. A failure says which of those happened (<see cref="RemovalFailedException"/>).
 /// </summary>
-public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress)
+public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress, NodeIdentity node)
 {
     private const string NothingChanged = "nothing was deleted; try again later";
     private const string Marked = "the file is marked deleted and no longer served; the server removes it in the background";
@@ -25,9 +25,30 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
         using var working = inProgress.Begin(path.Path);
         await CheckDeletableAsync(path);
         var record = await StepAsync(() => catalog.BeginDeleteAsync(path.Path, actor, CancellationToken.None), NothingChanged);
-        var removed = await RemoveMarkedAsync(path, hasRow: record is not null);
-        return record is not null || removed;
+        if (record is not null)
+        {
+            await RemoveMarkedAsync(path, hasRow: true);
+            return true;
+        }
+
+        // No stored row to mark. A row in another state is another request's: a delete under way (or an upload not yet
+        // stored); only a mark a failed delete left here is taken over, so a retry after a 503 finishes it.
+        var othersHere = inProgress.OthersAt(path.Path);
+        return await StepAsync(() => catalog.StateOfAsync(path.Path, CancellationToken.None), NothingChanged) switch
+        {
+            null => await RemoveMarkedAsync(path, hasRow: false),
+            { State: FileState.Deleting, Owner: var owner } when LeftHere(owner, othersHere) => await RemoveMarkedAsync(path, hasRow: true) || true,
+            _ => false,
+        };
     }
+
+    /// <summary>
+    /// A mark this instance made whose request is over (it failed half-way): no other request here worked on the path
+    /// when <paramref name="othersHere"/> was taken, before the mark was read (a request still at work then removes its
+    /// row before it ends, so a mark read after it ended is one it left). Any other mark is a delete under way, here or
+    /// on another node, which answers for itself; finishing it too would answer racing deletes each as the one.
+    /// </summary>
+    private bool LeftHere(string? owner, bool othersHere) => owner == node.Instance && !othersHere;
 
     /// <summary>
     /// <see cref="EverywhereAsync"/> for retention's delete of a stored file: only while it is created before
@@ -66,8 +87,17 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
                 await RemoveMarkedAsync(path, hasRow: true);
                 return true;
             default:
-                // A copy the catalog does not list still goes: a file placed by hand, or one a delete marked and could not
-                // remove, which a retry finishes (forgetting the mark too).
+                // A row or copy another delete marked is that delete's to finish (see LeftHere), and a row not yet stored
+                // an upload's; a copy the catalog does not list still goes: a file placed by hand.
+                var othersHere = inProgress.OthersAt(path.Path);
+                var row = await StepAsync(() => catalog.StateOfAsync(path.Path, CancellationToken.None), NothingChanged);
+                var markedBy = row is { State: not FileState.Stored } ? row.Value.Owner ?? ""
+                    : await StepAsync(() => catalog.CopyMarkOwnerAsync(path.Path, store.LocationId, CancellationToken.None), NothingChanged);
+                if (row is { State: FileState.Pending } || (markedBy is not null && !LeftHere(markedBy, othersHere)))
+                {
+                    return false;
+                }
+
                 var removed = await StepAsync(() => store.DeleteAsync(path.StoragePath, CancellationToken.None), NothingChanged);
                 await StepAsync(() => ForgetCopyAsync(path, store), Marked);
                 return removed;

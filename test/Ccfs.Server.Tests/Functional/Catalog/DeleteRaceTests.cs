@@ -1,0 +1,66 @@
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Lifecycle;
+
+namespace Ccfs.Server.Tests.Functional.Catalog;
+
+/// <summary>
+/// Deletes of one file racing each other: exactly one answers 0, the others 0300011 (docs/failure-behaviour.md: a second
+/// delete answers 0300011), and a delete that meets another's mark leaves the copies to it.
+/// </summary>
+public sealed class DeleteRaceTests
+{
+    [Fact]
+    public async Task Eight_deletes_of_one_file_at_once_answer_0_exactly_once()
+    {
+        using var factory = new CcfsFactory();
+        var client = factory.Signed();
+        for (var round = 0; round < 20; round++)
+        {
+            var fileName = await client.StoreAsync(Samples.ALawOfSize(1000 + round));
+
+            var codes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+                await CcfsAnswer.ResultCodeAsync(await Task.Run(() => client.DeleteAsync(fileName)))));
+
+            Assert.True(codes.Count(c => c == "0") == 1 && codes.All(c => c is "0" or "0300011"), $"round {round}: {string.Join(", ", codes)}");
+            Assert.False(factory.HasCopy(fileName));
+        }
+
+        Assert.Empty(factory.CatalogRows());
+    }
+
+    [Fact]
+    public async Task A_delete_that_meets_a_mark_another_request_is_working_on_answers_0300011_and_a_retry_after_finishes_it()
+    {
+        using var factory = new CcfsFactory();
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var path = fileName[2..];
+        // Another delete on this node has marked the row and not yet removed anything.
+        Assert.NotNull(await factory.Services.GetRequiredService<IFileCatalog>().BeginDeleteAsync(path, "other", CancellationToken.None));
+        using (factory.Services.GetRequiredService<WorkInProgress>().Begin(path))
+        {
+            await CcfsAnswer.AssertTripleAsync(await factory.Signed().DeleteAsync(fileName), "0300011", "The file does not exist.");
+            Assert.True(factory.HasCopy(fileName));
+        }
+
+        // That request ended without finishing (a failed unlink answers 503): the next delete takes the mark over.
+        await CcfsAnswer.AssertTripleAsync(await factory.Signed().DeleteAsync(fileName), "0", "success");
+        Assert.False(factory.HasCopy(fileName));
+        Assert.Empty(factory.CatalogRows());
+    }
+
+    [Fact]
+    public async Task A_delete_of_one_copy_another_node_marked_answers_0300011_and_leaves_it()
+    {
+        using var factory = new PoolFactory();
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        Assert.Equal(CopyRemoval.Marked,
+            await factory.Services.GetRequiredService<IFileCatalog>().BeginCopyDeleteAsync(fileName[2..], "256", "other", CancellationToken.None));
+        await factory.Services.GetRequiredService<CatalogDatabase>().Writer.WriteAsync(async (tx, ct) =>
+            await tx.ExecuteAsync("UPDATE file_copies SET owner = '0123456789ab' WHERE path = @path;", ct, ("path", fileName[2..])));
+
+        var answer = await factory.Signed().DeleteAsync(fileName, "256");
+
+        await CcfsAnswer.AssertTripleAsync(answer, "0300011", "The file does not exist.");
+        Assert.Equal(["0", "256"], factory.LocationsHolding(fileName));
+    }
+}
