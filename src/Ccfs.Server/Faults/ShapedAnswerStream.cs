@@ -3,12 +3,17 @@ namespace Ccfs.Server.Faults;
 /// <summary>
 /// The answer's body as a fault rule shapes it: sent at <c>bytesPerSecond</c> (in pieces of a tenth of a second's worth,
 /// so the client sees bytes trickle in), and cut off after <c>dropAfterBytes</c>, where the connection is aborted as
-/// if the network failed: the status line and headers went out, the rest never comes.
+/// if the network failed: the status line and headers went out, the rest never comes. A trickle that would outlast
+/// <paramref name="longest"/> (by default <see cref="FaultRuleSpec.MaxDelayMs"/>, the longest delay a rule may ask) is
+/// cut off there the same way, so no rule holds a connection and its open file for days.
 /// </summary>
-public sealed class ShapedAnswerStream(HttpContext http, Stream inner, int? bytesPerSecond, long? dropAfterBytes) : Stream
+public sealed class ShapedAnswerStream(HttpContext http, Stream inner, int? bytesPerSecond, long? dropAfterBytes, TimeSpan? longest = null)
+    : Stream
 {
+    private readonly TimeSpan _longest = longest ?? TimeSpan.FromMilliseconds(FaultRuleSpec.MaxDelayMs);
     private long _written;
     private bool _dropped;
+    private long _started;
 
     public override bool CanRead => false;
 
@@ -54,6 +59,13 @@ public sealed class ShapedAnswerStream(HttpContext http, Stream inner, int? byte
 
             if (bytesPerSecond is { } bytes && !buffer.IsEmpty)
             {
+                _started = _started == 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : _started;
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(_started) >= _longest)
+                {
+                    await DropAsync(cancellationToken);
+                    return;
+                }
+
                 await inner.FlushAsync(cancellationToken);
                 await Task.Delay(TimeSpan.FromSeconds((double)piece / bytes), cancellationToken);
             }
