@@ -34,7 +34,13 @@ public static class AudioConverter
 
         var rate = decoder!.SampleRate;
         var resampler = rate == WaveValidator.RequiredSampleRate ? null : new SampleRateConverter(rate, WaveValidator.RequiredSampleRate);
+        if (conversion.MaxSamples is { } cap && decoder.FrameCount is { } declared && declared * WaveValidator.RequiredSampleRate / rate > cap)
+        {
+            throw new PromptTooLongException(cap);
+        }
+
         var expected = decoder.FrameCount is { } frames ? (int)Math.Min(frames * WaveValidator.RequiredSampleRate / rate + 16, 1 << 28) : 1 << 16;
+        long emitted = 0;
         using var codes = new MemoryStream(conversion.NormalizeToDbov is null ? expected : 0);
         var signal = conversion.NormalizeToDbov is null ? null : new List<float>(expected);
         var mono = new float[BlockFrames];
@@ -73,6 +79,12 @@ public static class AudioConverter
 
         void Emit(ReadOnlySpan<float> block)
         {
+            emitted += block.Length;
+            if (emitted > conversion.MaxSamples)
+            {
+                throw new PromptTooLongException(conversion.MaxSamples.Value);
+            }
+
             if (signal is not null)
             {
                 signal.AddRange(block);

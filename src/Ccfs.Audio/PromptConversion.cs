@@ -17,4 +17,18 @@ public sealed record PromptConversion
     /// prompt checks measure them. Longer silence is cut; none is added.
     /// </summary>
     public TimeSpan Pad { get; init; } = TimeSpan.FromSeconds(0.2);
+
+    /// <summary>
+    /// The most samples (bytes of A-law) the prompt may have; a conversion that would make more stops as soon as that
+    /// is known (before decoding when the input says its length) with <see cref="PromptTooLongException"/>, so a short
+    /// file at a low rate never makes the converter hold a huge prompt. Null: no bound.
+    /// </summary>
+    public long? MaxSamples { get; init; }
+}
+
+/// <summary>The converted prompt would have more samples than <see cref="PromptConversion.MaxSamples"/>.</summary>
+public sealed class PromptTooLongException(long maxSamples)
+    : Exception($"the prompt would be more than {maxSamples} samples after conversion")
+{
+    public long MaxSamples { get; } = maxSamples;
 }

@@ -60,6 +60,24 @@ public sealed class AudioConverterTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_conversion_past_its_sample_bound_stops_with_prompt_too_long_whether_or_not_the_header_says_the_length(bool streamingSizes)
+    {
+        // 1000 Hz for 2 s: 2,000 frames in, 16,000 samples out.
+        var wav = WaveFiles.Write(WaveFiles.Sine(1000, 100, 2.0), 1000, WaveFormat.Pcm, 1, streamingSizes: streamingSizes);
+        using var output = new MemoryStream();
+
+        var error = Assert.Throws<PromptTooLongException>(() =>
+            AudioConverter.ConvertToPrompt(new MemoryStream(wav), output, PromptConversion.FormatOnly with { MaxSamples = 10_000 }));
+        var within = AudioConverter.ConvertToPrompt(new MemoryStream(wav), new MemoryStream(), PromptConversion.FormatOnly with { MaxSamples = 20_000 });
+
+        Assert.Equal(10_000, error.MaxSamples);
+        Assert.Equal(0, output.Length);
+        Assert.Equal(16_000, within.Samples);
+    }
+
+    [Theory]
     [InlineData("invalid", "gsm610-8k.wav")]
     [InlineData("invalid", "mp3-8k.mp3")]
     [InlineData("invalid", "empty.wav")]

@@ -244,12 +244,19 @@ public static partial class FileEndpoints
                 }
 
                 using var input = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
-                var source = AudioConverter.ConvertToPrompt(input, output).Source;
+                // The WAV header's few bytes aside, a prompt is one byte a sample: more than the limit is refused as it shows.
+                var source = AudioConverter.ConvertToPrompt(input, output,
+                    PromptConversion.FormatOnly with { MaxSamples = parameters.UploadSizeLimitBytes }).Source;
                 convertedFrom = $"{source.Describe()}, {source.SampleRate} Hz, {source.Channels} channel{(source.Channels == 1 ? "" : "s")}";
             }
             catch (UnsupportedAudioException e)
             {
                 return AdminResults.Invalid($"the audio could not be read: {e.Message}; nothing was stored");
+            }
+            catch (PromptTooLongException)
+            {
+                return AdminResults.Invalid($"the prompt would be over VDN {vdnId}'s limit of {parameters.UploadSizeLimitBytes} bytes "
+                    + "after conversion; nothing was stored");
             }
 
             file = output.ToArray();

@@ -243,6 +243,20 @@ public sealed class FileAdminTests : IDisposable
     }
 
     [Fact]
+    public async Task A_prompt_that_would_be_over_the_VDN_size_limit_after_conversion_is_400_and_nothing_is_stored()
+    {
+        using var put = await _factory.Admin().AdminAsync(HttpMethod.Put, "/admin/api/parameters/vdns/53", new { uploadSizeLimitMb = 0.01m });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var before = _factory.Snapshot();
+
+        // 1.5 s at 22,050 Hz: 12,000 A-law samples at 8 kHz, past 0.01 MB, though its own 66 kB passed the body limit.
+        using var response = await UploadAsync(CcfsFactory.Vdn, Pcm16Tone(22_050, seconds: 1.5));
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "would be over VDN 53's limit of 10485 bytes after conversion");
+        Assert.Equal(before, _factory.Snapshot());
+    }
+
+    [Fact]
     public async Task A_prompt_a_VDN_does_not_accept_even_after_conversion_is_400()
     {
         using var put = await _factory.Admin().AdminAsync(HttpMethod.Put, "/admin/api/parameters/vdns/53", new { acceptedEncodings = "mulaw" });
