@@ -11,6 +11,8 @@ public static class DefaultListener
     public static void Configure(IConfiguration configuration, KestrelServerOptions kestrel)
     {
         var plan = ListenerPlan.From(configuration);
+        ConfiguredCertificates.Log(configuration,
+            kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SelfSignedCertificate).FullName!));
         if (!plan.NeedsHttpsCertificate || configuration.GetSection("Kestrel:Certificates:Default").Exists())
         {
             return;

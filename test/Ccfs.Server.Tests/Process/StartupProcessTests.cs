@@ -56,6 +56,44 @@ public sealed partial class StartupProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_configured_certificate_is_logged_with_the_fingerprint_it_serves_with()
+    {
+        Directory.CreateDirectory(_dataDir);
+        var pfx = Path.Combine(_dataDir, "operator.pfx");
+        using (var key = RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=ccfs.example", key, HashAlgorithmName.SHA256,
+                RSASignaturePadding.Pkcs1);
+            using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(pfx, made.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
+        }
+
+        var port = ServerProcess.FreePort();
+        await using var server = ServerProcess.Start(new Dictionary<string, string>
+        {
+            ["Ccfs__DataDir"] = _dataDir,
+            ["Kestrel__Certificates__Default__Path"] = pfx,
+            ["Kestrel__Certificates__Default__Password"] = "pfx-password",
+        }, "--urls", $"https://127.0.0.1:{port}");
+        string? served = null;
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                served = string.Join(':', certificate!.GetCertHash(HashAlgorithmName.SHA256).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+                return true;
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}") };
+
+        await server.WaitUntilHealthyAsync(http);
+
+        Assert.NotNull(served);
+        Assert.Contains($"TLS certificate {pfx}, SHA-256 fingerprint {served}", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("pfx-password", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_a_non_loopback_listener_and_no_account_it_refuses_to_start_and_says_why()
     {
         var port = ServerProcess.FreePort();
