@@ -1,5 +1,6 @@
 using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
+using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Admin;
@@ -30,10 +31,10 @@ public static class AccountEndpoints
         admin.MapGet("/accounts", ListAsync).WithName("listAccounts").WithSummary("Every account, without secrets");
         admin.MapPost("/accounts", CreateAsync).WithName("createAccount")
             .WithSummary("Create an account; the answer holds its generated secret key, shown only this once")
-            .Accepts<CreateAccountRequest>("application/json");
+            .WithJsonBody<CreateAccountRequest>();
         admin.MapPatch("/accounts/{accessKey}", UpdateAsync).WithName("updateAccount")
             .WithSummary("Change an account's VDNs, admin flag, description, or disable and enable it")
-            .Accepts<UpdateAccountRequest>("application/json");
+            .WithJsonBody<UpdateAccountRequest>();
         admin.MapDelete("/accounts/{accessKey}", DeleteAsync).WithName("deleteAccount").WithSummary("Delete an account and its secrets");
         admin.MapPost("/accounts/{accessKey}/rotate", RotateAsync).WithName("rotateAccountSecret")
             .WithSummary("Issue a new secret key; the old one keeps signing until retired, and until then another rotation is 409");

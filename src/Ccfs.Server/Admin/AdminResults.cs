@@ -35,13 +35,20 @@ public static class AdminResults
 
     public static IResult Conflict(string error) => new ErrorResult(new AdminError(error), StatusCodes.Status409Conflict);
 
-    /// <summary>Reads the signed JSON body as <typeparamref name="T"/>; false with a 400 naming what is wrong.</summary>
+    /// <summary>Reads the signed JSON body as <typeparamref name="T"/>; false with a 400 (or 415 for another type) naming what is wrong.</summary>
     public static bool TryReadBody<T>(HttpContext http, out T value, out IResult? refusal)
         where T : class
     {
         value = null!;
         var request = AdminAuth.Request(http);
-        if (request.Body.Length == 0 || !SignedRequestReader.IsJson(http.Request.ContentType))
+        if (!SignedRequestReader.IsJson(http.Request.ContentType))
+        {
+            refusal = new ErrorResult(new AdminError($"Content-Type '{http.Request.ContentType}' is not application/json; the body must be a JSON object"),
+                StatusCodes.Status415UnsupportedMediaType);
+            return false;
+        }
+
+        if (request.Body.Length == 0)
         {
             refusal = Invalid("the body must be a JSON object with Content-Type application/json");
             return false;

@@ -1,4 +1,5 @@
 using Ccfs.Server.Faults;
+using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Admin;
@@ -21,7 +22,7 @@ public static partial class FaultEndpoints
             .Produces<FaultList>();
         admin.MapPost("/faults", Add)
             .WithName("addFault").WithSummary("Add a fault rule: {match, action, times?, probability?, seed?}; answers 201 with its id")
-            .Accepts<FaultRuleSpec>("application/json")
+            .WithJsonBody<FaultRuleSpec>()
             .Produces<FaultRuleView>(StatusCodes.Status201Created)
             .Produces<AdminError>(StatusCodes.Status409Conflict);
         admin.MapDelete("/faults/{id}", Remove)

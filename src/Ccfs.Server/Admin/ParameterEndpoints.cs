@@ -1,5 +1,6 @@
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Http;
 using Ccfs.Server.Parameters;
 
 namespace Ccfs.Server.Admin;
@@ -25,13 +26,13 @@ public static class ParameterEndpoints
         admin.MapPut("/parameters", (HttpContext http, RuntimeParameters parameters, ParameterStore store, CatalogSync sync) =>
                 ChangeAsync(http, null, parameters, store, sync))
             .WithName("setGlobalParameters").WithSummary("Replace the global overrides; absent or null values fall back to configuration")
-            .Accepts<ParameterOverrides>("application/json");
+            .WithJsonBody<ParameterOverrides>();
         admin.MapPut("/parameters/vdns/{vdnId}", (string vdnId, HttpContext http, RuntimeParameters parameters, ParameterStore store,
                 CatalogSync sync) => AdminQuery.TryRouteVdn(vdnId, out var vdn, out var refusal)
                     ? ChangeAsync(http, vdn, parameters, store, sync)
                     : Task.FromResult(refusal!))
             .WithName("setVdnParameters").WithSummary("Replace one VDN's overrides; absent or null values fall back to the global ones")
-            .Accepts<ParameterOverrides>("application/json");
+            .WithJsonBody<ParameterOverrides>();
         admin.MapDelete("/parameters/vdns/{vdnId}", (string vdnId, HttpContext http, RuntimeParameters parameters, ParameterStore store,
                 CatalogSync sync) => AdminQuery.TryRouteVdn(vdnId, out var vdn, out var refusal)
                     ? ApplyAsync(http, vdn, new ParameterOverrides(), parameters, store, sync)

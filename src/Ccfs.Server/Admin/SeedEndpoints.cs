@@ -25,7 +25,7 @@ public static class SeedEndpoints
     {
         admin.MapPost("/seed", SeedAsync)
             .WithName("seed").WithSummary("Place uploads (as uploadFile stores them, under their own names) and recordings (as the IVR writes them)")
-            .Accepts<SeedBody>("application/json")
+            .WithJsonBody<SeedBody>()
             .Produces<SeedReport>()
             // Its body holds files, like an admin upload's.
             .WithMetadata(new AdminBodyLimit(settings.Admin.MaxUploadMb * 1024L * 1024L, Slot: SlotKind.Upload));

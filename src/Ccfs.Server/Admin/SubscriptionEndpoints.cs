@@ -3,6 +3,7 @@ using Ccfs.Protocol.Webhooks;
 using Ccfs.Server.Auth;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Events;
+using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
 
 namespace Ccfs.Server.Admin;
@@ -62,12 +63,12 @@ public static class SubscriptionEndpoints
             .Produces<SubscriptionList>();
         admin.MapPost("/subscriptions", CreateAsync).WithName("createSubscription")
             .WithSummary("Subscribe a URL to file events; the answer holds the signing secret, shown only this once")
-            .Accepts<CreateSubscriptionRequest>("application/json").Produces<IssuedSubscription>(StatusCodes.Status201Created);
+            .WithJsonBody<CreateSubscriptionRequest>().Produces<IssuedSubscription>(StatusCodes.Status201Created);
         admin.MapGet("/subscriptions/{id}", ShowAsync).WithName("showSubscription")
             .WithSummary("A subscription, with how far each VDN's events were delivered").Produces<SubscriptionView>();
         admin.MapPatch("/subscriptions/{id}", UpdateAsync).WithName("updateSubscription")
             .WithSummary("Disable, enable, describe, or rotate the secret (the new one is in the answer, shown only this once)")
-            .Accepts<UpdateSubscriptionRequest>("application/json");
+            .WithJsonBody<UpdateSubscriptionRequest>();
         admin.MapDelete("/subscriptions/{id}", DeleteAsync).WithName("deleteSubscription")
             .WithSummary("Delete a subscription with its delivery records and dead letter").Produces(StatusCodes.Status204NoContent);
         admin.MapGet("/subscriptions/{id}/deliveries", DeliveriesAsync).WithName("listDeliveries")
@@ -76,7 +77,7 @@ public static class SubscriptionEndpoints
             .WithSummary("Events the receiver refused or kept failing for a day, in sequence order").Produces<DeadLetterList>();
         admin.MapPost("/subscriptions/{id}/redeliver", RedeliverAsync).WithName("redeliverEvents")
             .WithSummary("Deliver again: {\"from\": N} (with \"vdnId\", or for every VDN) in order, or {\"eventIds\": [...]} once each")
-            .Accepts<RedeliverRequest>("application/json").Produces<RedeliverView>(StatusCodes.Status202Accepted);
+            .WithJsonBody<RedeliverRequest>().Produces<RedeliverView>(StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> ListAsync(SubscriptionStore store, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using Ccfs.Protocol;
 using Ccfs.Protocol.Wire;
+using Ccfs.Server.Http;
 using Microsoft.OpenApi;
 
 namespace Ccfs.Server.Interfaces;
@@ -17,21 +18,6 @@ internal static class ContractMetadata
             .Produces<SpringError>(StatusCodes.Status401Unauthorized, "application/json")
             .Produces<SpringError>(StatusCodes.Status403Forbidden, "application/json")
             .Produces<CcfsAnswer<string>>(StatusCodes.Status503ServiceUnavailable, "application/json");
-
-    /// <summary>
-    /// Describes the JSON body to OpenAPI only. Accepts metadata would also make routing answer any other Content-Type 415
-    /// before the request is authenticated, with no reason and no access key in the journal; the admission check answers
-    /// it instead, after the signature, with X-Ccfs-Reason.
-    /// </summary>
-    private static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder endpoint) =>
-        endpoint.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) => operation.RequestBody = new OpenApiRequestBody
-        {
-            Required = true,
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken) },
-            },
-        });
 
     /// <summary>
     /// Describes uploadFile's <c>vdnId</c> query parameter. The handler reads it from the signed query itself (a

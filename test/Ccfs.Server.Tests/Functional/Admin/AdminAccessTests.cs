@@ -13,6 +13,21 @@ public sealed class AdminAccessTests(CcfsFactory factory) : IClassFixture<CcfsFa
 
     public static TheoryData<string> Callers => [.. CallerNames];
 
+    [Fact]
+    public async Task A_body_of_another_type_is_401_before_its_type_is_judged_when_the_caller_is_not_an_admin()
+    {
+        var withBodies = AdminEndpoints().Where(e => e.Method is "POST" or "PUT" or "PATCH").ToList();
+        Assert.True(withBodies.Count >= 4, $"only {withBodies.Count} admin endpoints take a body");
+
+        foreach (var (method, path) in withBodies)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{}", null, "text/plain") };
+            using var response = await factory.CreateClient().SendAsync(request);
+
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path}: {(int)response.StatusCode}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Callers))]
     public async Task Every_admin_endpoint_answers_401_to_anyone_but_a_signed_admin(string caller)
