@@ -15,6 +15,9 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
     private const string NothingChanged = "nothing was deleted; try again later";
     private const string Marked = "the file is marked deleted and no longer served; the server removes it in the background";
 
+    /// <summary>The rows (by path) and copies (<see cref="CopyKey"/>) whose delete here failed after marking them.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _left = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Mark the row, remove every copy, then the row; false if there was neither a row nor a copy. The delete's event
     /// names <paramref name="actor"/>, the access key that asked for it.
@@ -27,28 +30,20 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
         var record = await StepAsync(() => catalog.BeginDeleteAsync(path.Path, actor, CancellationToken.None), NothingChanged);
         if (record is not null)
         {
-            await RemoveMarkedAsync(path, hasRow: true);
+            await KeepingMarkAsync(path.Path, () => RemoveMarkedAsync(path, hasRow: true));
             return true;
         }
 
         // No stored row to mark. A row in another state is another request's: a delete under way (or an upload not yet
         // stored); only a mark a failed delete left here is taken over, so a retry after a 503 finishes it.
-        var othersHere = inProgress.OthersAt(path.Path);
         return await StepAsync(() => catalog.StateOfAsync(path.Path, CancellationToken.None), NothingChanged) switch
         {
             null => await RemoveMarkedAsync(path, hasRow: false),
-            { State: FileState.Deleting, Owner: var owner } when LeftHere(owner, othersHere) => await RemoveMarkedAsync(path, hasRow: true) || true,
+            { State: FileState.Deleting, Owner: var owner } when TakeOver(path.Path, owner) =>
+                await KeepingMarkAsync(path.Path, () => RemoveMarkedAsync(path, hasRow: true)) || true,
             _ => false,
         };
     }
-
-    /// <summary>
-    /// A mark this instance made whose request is over (it failed half-way): no other request here worked on the path
-    /// when <paramref name="othersHere"/> was taken, before the mark was read (a request still at work then removes its
-    /// row before it ends, so a mark read after it ended is one it left). Any other mark is a delete under way, here or
-    /// on another node, which answers for itself; finishing it too would answer racing deletes each as the one.
-    /// </summary>
-    private bool LeftHere(string? owner, bool othersHere) => owner == node.Instance && !othersHere;
 
     /// <summary>
     /// <see cref="EverywhereAsync"/> for retention's delete of a stored file: only while it is created before
@@ -64,7 +59,7 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
             return false;
         }
 
-        await RemoveMarkedAsync(path, hasRow: true);
+        await KeepingMarkAsync(path.Path, () => RemoveMarkedAsync(path, hasRow: true));
         return true;
     }
 
@@ -77,31 +72,73 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
     {
         using var working = inProgress.Begin(path.Path);
         await CheckDeletableAsync(path);
+        var copy = CopyKey(path, store);
         switch (await StepAsync(() => catalog.BeginCopyDeleteAsync(path.Path, store.LocationId, actor, CancellationToken.None), NothingChanged))
         {
             case CopyRemoval.Marked:
-                await StepAsync(() => store.DeleteAsync(path.StoragePath, CancellationToken.None), Marked);
-                await StepAsync(() => ForgetCopyAsync(path, store), Marked);
+                await KeepingMarkAsync(copy, () => RemoveCopyAsync(path, store));
                 return true;
             case CopyRemoval.LastCopy:
-                await RemoveMarkedAsync(path, hasRow: true);
+                await KeepingMarkAsync(path.Path, () => RemoveMarkedAsync(path, hasRow: true));
                 return true;
-            default:
-                // A row or copy another delete marked is that delete's to finish (see LeftHere), and a row not yet stored
-                // an upload's; a copy the catalog does not list still goes: a file placed by hand.
-                var othersHere = inProgress.OthersAt(path.Path);
-                var row = await StepAsync(() => catalog.StateOfAsync(path.Path, CancellationToken.None), NothingChanged);
-                var markedBy = row is { State: not FileState.Stored } ? row.Value.Owner ?? ""
-                    : await StepAsync(() => catalog.CopyMarkOwnerAsync(path.Path, store.LocationId, CancellationToken.None), NothingChanged);
-                if (row is { State: FileState.Pending } || (markedBy is not null && !LeftHere(markedBy, othersHere)))
+        }
+
+        // Nothing marked by this call. A row or copy another delete marked is that delete's to finish, and a row not yet
+        // stored an upload's; a mark a failed delete left here is taken over; a copy the catalog does not list still
+        // goes: a file placed by hand.
+        switch (await StepAsync(() => catalog.StateOfAsync(path.Path, CancellationToken.None), NothingChanged))
+        {
+            case { State: FileState.Deleting, Owner: var owner } when TakeOver(path.Path, owner):
+                await KeepingMarkAsync(path.Path, () => RemoveMarkedAsync(path, hasRow: true));
+                return true;
+            case { State: not FileState.Stored }:
+                return false;
+            case not null when await StepAsync(() => catalog.CopyMarkOwnerAsync(path.Path, store.LocationId, CancellationToken.None),
+                    NothingChanged) is { } owner:
+                if (!TakeOver(copy, owner))
                 {
                     return false;
                 }
 
+                await KeepingMarkAsync(copy, () => RemoveCopyAsync(path, store));
+                return true;
+            default:
                 var removed = await StepAsync(() => store.DeleteAsync(path.StoragePath, CancellationToken.None), NothingChanged);
                 await StepAsync(() => ForgetCopyAsync(path, store), Marked);
                 return removed;
         }
+    }
+
+    private static string CopyKey(LogicalPath path, IFileStore store) => $"{path.Path}\n{store.LocationId}";
+
+    /// <summary>
+    /// Whether this call takes over the mark <paramref name="owner"/> made on the row or copy <paramref name="key"/>: only
+    /// a mark this instance's failed delete left (<see cref="KeepingMarkAsync{T}"/>), and only once, so of several retries
+    /// one finishes it. Any other mark is a delete under way, here or on another node, which answers for itself; finishing
+    /// it too would answer racing deletes each as the one. A restart forgets what was left; recovery finishes it then.
+    /// </summary>
+    private bool TakeOver(string key, string? owner) => owner == node.Instance && _left.TryRemove(key, out _);
+
+    /// <summary>Runs the work after a mark; if it fails, the mark is left for a retry here to take over.</summary>
+    private async Task<T> KeepingMarkAsync<T>(string key, Func<Task<T>> work)
+    {
+        _left.TryRemove(key, out _);
+        try
+        {
+            return await work();
+        }
+        catch (RemovalFailedException)
+        {
+            _left[key] = 0;
+            throw;
+        }
+    }
+
+    private async Task<bool> RemoveCopyAsync(LogicalPath path, IFileStore store)
+    {
+        await StepAsync(() => store.DeleteAsync(path.StoragePath, CancellationToken.None), Marked);
+        await StepAsync(() => ForgetCopyAsync(path, store), Marked);
+        return true;
     }
 
     /// <summary>Removes every copy of a file whose row (if any) is marked deleting, then the row.</summary>

@@ -20,9 +20,6 @@ public sealed class WorkInProgress
 
     public bool Contains(string path) => _paths.ContainsKey(path);
 
-    /// <summary>Whether a request besides the caller (which holds a scope of its own on the path) is working on it.</summary>
-    public bool OthersAt(string path) => _paths.TryGetValue(path, out var count) && count > 1;
-
     private void End(string path)
     {
         while (true)
