@@ -49,10 +49,12 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
         // An answer that starts once the client has gone (it gave up during a rehearsal's delay, or a slow step) reaches
         // nobody: whatever its status, the call is the client's 499.
         var abandoned = false;
+        // An answer with no body starts only after this middleware is done: it was journalled below already.
+        var finished = false;
         http.Response.OnStarting(() =>
         {
             abandoned = http.RequestAborted.IsCancellationRequested;
-            if (call.Audited)
+            if (call.Audited && !finished)
             {
                 journaled = true;
                 journal.Record(call, abandoned ? ClientClosedRequest : http.Response.StatusCode, time.GetElapsedTime(started),
@@ -75,6 +77,8 @@ public sealed class InterfaceCallMiddleware(RequestDelegate next, CcfsMetrics me
         {
             // An exception leaves the status as it was; the server answers 500 once it has left the pipeline, unless the
             // client had gone: then nothing was answered, and 499 (nginx's "client closed request") says so.
+            finished = true;
+            abandoned |= !http.Response.HasStarted && http.RequestAborted.IsCancellationRequested;
             var status = abandoned ? ClientClosedRequest
                 : threw && !http.Response.HasStarted
                     ? http.RequestAborted.IsCancellationRequested ? ClientClosedRequest : StatusCodes.Status500InternalServerError

@@ -135,6 +135,21 @@ public sealed class JournalTests : IDisposable
         Assert.Equal(InterfaceCallMiddleware.ClientClosedRequest, entry.GetProperty("httpStatus").GetInt32());
     }
 
+    [Fact]
+    public async Task A_call_answered_with_no_body_has_one_entry()
+    {
+        using (var created = await _factory.Admin().AdminAsync(HttpMethod.Post, "/admin/api/accounts", new { vdnIds = new[] { 77 }, accessKey = "journal-ak" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using var deleted = await _factory.Admin().SendAsync(HttpMethod.Delete, "/admin/api/accounts/journal-ak");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        var entries = await ReadAsync(_factory.Admin(), "");
+        Assert.Single(entries, e => e.GetProperty("interface").GetString() == "admin:deleteAccount");
+    }
+
     private static async Task<List<JsonElement>> ReadAsync(SignedClient admin, string query)
     {
         using var response = await admin.AdminAsync(HttpMethod.Get, "/admin/api/journal" + query);
