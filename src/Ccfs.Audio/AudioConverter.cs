@@ -34,12 +34,11 @@ public static class AudioConverter
 
         var rate = decoder!.SampleRate;
         var resampler = rate == WaveValidator.RequiredSampleRate ? null : new SampleRateConverter(rate, WaveValidator.RequiredSampleRate);
-        if (conversion.MaxSamples is { } cap && decoder.FrameCount is { } declared && declared * WaveValidator.RequiredSampleRate / rate > cap)
-        {
-            throw new PromptTooLongException(cap);
-        }
-
-        var expected = decoder.FrameCount is { } frames ? (int)Math.Min(frames * WaveValidator.RequiredSampleRate / rate + 16, 1 << 28) : 1 << 16;
+        // The header's length is a claim (a streaming writer's, a truncated file's): it only sizes the first buffer, and
+        // never past what the input holds or the bound allows. The bound itself is kept as samples come.
+        var frames = decoder.FrameCount ?? (1 << 16);
+        frames = input.CanSeek ? Math.Min(frames, input.Length - input.Position) : frames;
+        var expected = (int)Math.Min(Math.Min(frames * WaveValidator.RequiredSampleRate / rate + 16, conversion.MaxSamples + 16 ?? long.MaxValue), 1 << 28);
         long emitted = 0;
         using var codes = new MemoryStream(conversion.NormalizeToDbov is null ? expected : 0);
         var signal = conversion.NormalizeToDbov is null ? null : new List<float>(expected);

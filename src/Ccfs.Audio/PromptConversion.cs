@@ -19,9 +19,9 @@ public sealed record PromptConversion
     public TimeSpan Pad { get; init; } = TimeSpan.FromSeconds(0.2);
 
     /// <summary>
-    /// The most samples (bytes of A-law) the prompt may have; a conversion that would make more stops as soon as that
-    /// is known (before decoding when the input says its length) with <see cref="PromptTooLongException"/>, so a short
-    /// file at a low rate never makes the converter hold a huge prompt. Null: no bound.
+    /// The most samples (bytes of A-law) the prompt may have; a conversion that would make more stops with
+    /// <see cref="PromptTooLongException"/> as the sample past the bound comes, so a short file at a low rate never makes
+    /// the converter hold a huge prompt. Null: no bound.
     /// </summary>
     public long? MaxSamples { get; init; }
 }

@@ -77,6 +77,20 @@ public sealed class AudioConverterTests
         Assert.Equal(16_000, within.Samples);
     }
 
+    [Fact]
+    public void A_header_that_claims_far_more_data_than_the_file_holds_is_converted_within_the_bound()
+    {
+        // One second at 8 kHz whose data chunk claims about 2 GB, as a writer piping to stdout leaves it.
+        var wav = WaveFiles.Write(WaveFiles.Sine(8000, 440, 1.0), 8000, WaveFormat.Pcm, 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(40), 0x7FFFF000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var result = AudioConverter.ConvertToPrompt(new MemoryStream(wav), new MemoryStream(), PromptConversion.FormatOnly with { MaxSamples = 100_000 });
+
+        Assert.Equal(8_000, result.Samples);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 * 1024 * 1024, "the claimed length sized a buffer");
+    }
+
     [Theory]
     [InlineData("invalid", "gsm610-8k.wav")]
     [InlineData("invalid", "mp3-8k.mp3")]

@@ -43,8 +43,9 @@ public static class AdminResults
         var request = AdminAuth.Request(http);
         if (!SignedRequestReader.IsJson(http.Request.ContentType))
         {
-            refusal = new ErrorResult(new AdminError($"Content-Type '{http.Request.ContentType}' is not application/json; the body must be a JSON object"),
-                StatusCodes.Status415UnsupportedMediaType);
+            var type = http.Request.ContentType ?? "";
+            refusal = new ErrorResult(new AdminError($"Content-Type '{(type.Length > 100 ? type[..100] + "…" : type)}' is not application/json; "
+                + "the body must be a JSON object"), StatusCodes.Status415UnsupportedMediaType);
             return false;
         }
 
