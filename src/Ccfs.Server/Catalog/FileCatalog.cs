@@ -55,7 +55,7 @@ public sealed class FileCatalog : IFileCatalog
     // A deleted file's pin goes with it: a file stored later under the same name is a new file, not pinned.
     private const string Unpin = "DELETE FROM file_pins WHERE path = @path;";
 
-    private const string Pinned = $"SELECT 1 FROM file_pins WHERE path = @path AND pinned_by <> '{EventTypes.RetentionActor}';";
+    private const string Pinned = $"SELECT 1 FROM file_pins WHERE path = @path AND pinned_by NOT LIKE '{EventTypes.RetentionActor}%';";
 
     private static readonly string CountCopies = $"""
         SELECT count(*), count(*) FILTER (WHERE location_id = @location) FROM file_copies WHERE path = @path AND state = {CopyHeld};

@@ -31,8 +31,10 @@ public sealed record SweepState(string? ClaimedBy, DateTimeOffset LastSweptAt);
 /// </summary>
 public sealed class RetentionStore
 {
+    // A claim's pinned_by is ccfs:retention:{instance}, the node whose delete holds it (plain ccfs:retention before 0.12).
     private const string Claim = EventTypes.RetentionActor;
-    private const string NotClaim = $"pinned_by <> '{Claim}'";
+    private const string IsClaim = $"pinned_by LIKE '{Claim}%'";
+    private const string NotClaim = $"pinned_by NOT LIKE '{Claim}%'";
     private static readonly string Stored = ((int)FileState.Stored).ToString(CultureInfo.InvariantCulture);
 
     private const string InsertPin = """
@@ -42,9 +44,9 @@ public sealed class RetentionStore
     // Only while no row names the file and this instance still holds the VDN's sweep; a claim a crash left is taken again.
     private const string ClaimExpiry = $"""
         INSERT INTO file_pins (path, vdn_id, pinned_by, pinned_at_ms)
-        SELECT @path, @vdn, '{Claim}', @at WHERE NOT EXISTS (SELECT 1 FROM files WHERE path = @path)
+        SELECT @path, @vdn, @claimant, @at WHERE NOT EXISTS (SELECT 1 FROM files WHERE path = @path)
             AND EXISTS (SELECT 1 FROM retention_sweeps WHERE vdn_id = @vdn AND claimed_by = @instance)
-        ON CONFLICT (path) DO UPDATE SET pinned_at_ms = excluded.pinned_at_ms WHERE file_pins.pinned_by = '{Claim}';
+        ON CONFLICT (path) DO UPDATE SET pinned_at_ms = excluded.pinned_at_ms, pinned_by = excluded.pinned_by WHERE file_pins.{IsClaim};
         """;
 
     private readonly CatalogDatabase _database;
@@ -102,7 +104,8 @@ public sealed class RetentionStore
                 return PinOutcome.Pinned;
             }
 
-            return await tx.ScalarAsync("SELECT pinned_by FROM file_pins WHERE path = @path;", ct, ("path", path)) is Claim
+            return await tx.ScalarAsync("SELECT pinned_by FROM file_pins WHERE path = @path;", ct, ("path", path)) is string by
+                && by.StartsWith(Claim, StringComparison.Ordinal)
                 ? PinOutcome.BeingDeleted
                 : PinOutcome.AlreadyPinned;
         });
@@ -131,16 +134,31 @@ public sealed class RetentionStore
     /// </summary>
     public Task<bool> ClaimExpiryAsync(string path, int vdnId, string instance, DateTimeOffset at, CancellationToken cancellationToken) =>
         _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(ClaimExpiry, ct, ("path", path), ("vdn", vdnId), ("instance", instance),
-            ("at", at.ToUnixTimeMilliseconds())) == 1);
+            ("claimant", Claimant(instance)), ("at", at.ToUnixTimeMilliseconds())) == 1);
+
+    /// <summary>
+    /// Takes a claim another node left (killed, or frozen past its lease) for <paramref name="instance"/>, which then
+    /// carries its delete out: the node that left it, should it wake, can no longer drop it. False if it is gone.
+    /// </summary>
+    public Task<bool> TakeExpiryClaimAsync(string path, string instance, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync($"UPDATE file_pins SET pinned_by = @claimant WHERE path = @path AND {IsClaim};",
+            ct, ("path", path), ("claimant", Claimant(instance))) == 1);
+
+    private static string Claimant(string instance) => $"{Claim}:{instance}";
 
     /// <summary>The recordings of <paramref name="vdnId"/> claimed for a delete that has not finished, in path order.</summary>
     public async Task<IReadOnlyList<string>> ExpiryClaimsAsync(int vdnId, CancellationToken cancellationToken) =>
-        await _database.QueryAsync($"SELECT path FROM file_pins WHERE vdn_id = @vdn AND pinned_by = '{Claim}' ORDER BY path;",
+        await _database.QueryAsync($"SELECT path FROM file_pins WHERE vdn_id = @vdn AND {IsClaim} ORDER BY path;",
             r => r.GetString(0), cancellationToken, ("vdn", vdnId));
 
-    public Task DropExpiryClaimAsync(string path, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync($"DELETE FROM file_pins WHERE path = @path AND pinned_by = '{Claim}';", ct,
-            ("path", path)));
+    /// <summary>The VDNs with a recording claimed for a delete that has not finished.</summary>
+    public async Task<IReadOnlyList<int>> VdnsWithExpiryClaimsAsync(CancellationToken cancellationToken) =>
+        await _database.QueryAsync($"SELECT DISTINCT vdn_id FROM file_pins WHERE {IsClaim};", r => r.GetInt32(0), cancellationToken);
+
+    /// <summary>Drops <paramref name="instance"/>'s claim; one another node has taken over since stays.</summary>
+    public Task DropExpiryClaimAsync(string path, string instance, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("DELETE FROM file_pins WHERE path = @path AND pinned_by = @claimant;", ct,
+            ("path", path), ("claimant", Claimant(instance))));
 
     /// <summary>Whether the catalog has a row for <paramref name="path"/>, whatever its state: then the catalog's age is the file's.</summary>
     public async Task<bool> HasRowAsync(string path, CancellationToken cancellationToken) =>

@@ -75,10 +75,12 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
     {
         // A VDN may hold only recordings: no catalog usage, perhaps only the global retainFor, perhaps no account either.
         var vdns = (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys)
-            .Union(accounts.BoundVdns).Union(await candidates.VdnsInLocationsAsync(cancellationToken)).Order();
+            .Union(accounts.BoundVdns).Union(await candidates.VdnsInLocationsAsync(cancellationToken))
+            .Union(await store.VdnsWithExpiryClaimsAsync(cancellationToken)).Order();
         foreach (var vdn in vdns)
         {
-            if (parameters.For(vdn).RetainFor is null)
+            // A delete a node left is carried out even once the VDN keeps its files forever: it was committed to.
+            if (parameters.For(vdn).RetainFor is null && (await store.ExpiryClaimsAsync(vdn, cancellationToken)).Count == 0)
             {
                 continue;
             }
@@ -188,6 +190,11 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         foreach (var key in await store.ExpiryClaimsAsync(vdn, cancellationToken))
         {
             var fileName = $"{parameters.For(vdn).DriveLetter}:{key}";
+            if (!await store.TakeExpiryClaimAsync(key, node.Instance, cancellationToken))
+            {
+                continue;
+            }
+
             // A row names it now (an upload took the name): the row's file is not the one the claim was for.
             if (!await store.HasRowAsync(key, cancellationToken) && LogicalPath.TryParse(fileName, fileName[0], out var path, out _))
             {
@@ -207,7 +214,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                 }
             }
 
-            await store.DropExpiryClaimAsync(key, cancellationToken);
+            await store.DropExpiryClaimAsync(key, node.Instance, cancellationToken);
         }
 
         return deleted;
@@ -268,7 +275,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             }
             finally
             {
-                await store.DropExpiryClaimAsync(file.Path, CancellationToken.None);
+                await store.DropExpiryClaimAsync(file.Path, node.Instance, CancellationToken.None);
             }
         }
 

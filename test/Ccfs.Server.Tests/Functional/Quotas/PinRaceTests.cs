@@ -128,6 +128,49 @@ public sealed class PinRaceTests
     }
 
     [Fact]
+    public async Task A_recording_delete_a_gone_node_began_is_carried_out_though_the_VDN_no_longer_has_a_retainFor()
+    {
+        using var factory = new HookedFactory();
+        await ExpiredRecordingAsync(factory);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        const string Frozen = "0123456789ab";
+        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, Frozen, CancellationToken.None));
+        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, Frozen, factory.Time.GetUtcNow(), CancellationToken.None));
+        using (var reset = await factory.Admin().SendAsync(HttpMethod.Delete, $"/admin/api/parameters/vdns/{CcfsFactory.Vdn}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        }
+
+        await SweepNowAsync(factory);
+
+        Assert.Null(factory.ReadStored(Recording));
+        Assert.Equal(0, factory.CatalogCount("file_pins"));
+    }
+
+    [Fact]
+    public async Task A_claim_taken_over_from_a_gone_node_is_not_dropped_by_that_node_waking_up()
+    {
+        using var factory = new HookedFactory();
+        await ExpiredRecordingAsync(factory);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        var instance = factory.Services.GetRequiredService<NodeIdentity>().Instance;
+        const string Frozen = "0123456789ab";
+        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, Frozen, CancellationToken.None));
+        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, Frozen, factory.Time.GetUtcNow(), CancellationToken.None));
+
+        Assert.True(await store.TakeExpiryClaimAsync(Key, instance, CancellationToken.None));
+        // The frozen node wakes, its delete fails, and its finally drops what it thinks is its claim.
+        await store.DropExpiryClaimAsync(Key, Frozen, CancellationToken.None);
+
+        var refused = await PinAsync(factory, "Y:/" + Recording, "pin", HttpStatusCode.Conflict);
+        Assert.Contains("is being deleted", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
+        await store.DropExpiryClaimAsync(Key, instance, CancellationToken.None);
+        Assert.Equal(0, factory.CatalogCount("file_pins"));
+    }
+
+    [Fact]
     public async Task A_recording_is_not_claimed_for_its_delete_once_pinned_or_by_a_node_not_holding_the_sweep()
     {
         using var factory = new HookedFactory();
