@@ -65,19 +65,9 @@ public sealed partial class FaultInjector
             // The wait is for the answer, once the request has done its work and let go of its upload or delete slot and
             // its body: waited here, at admission, it held them, so a rule on one tenant's uploads kept every other
             // tenant's waiting for the shared slots. Real time, whatever the server's clock.
-            http.Response.OnStarting(async () =>
-            {
-                try
-                {
-                    await Task.Delay(delay, http.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The client gave up while it waited: the answer goes nowhere, and the journal (whose callback runs
-                    // after this one) says so with nginx's "client closed request", as for any answer never begun.
-                    http.Response.StatusCode = InterfaceCallMiddleware.ClientClosedRequest;
-                }
-            });
+            var wait = new InjectedDelay(http, delay);
+            http.Features.Set(wait);
+            http.Response.OnStarting(wait.WaitAsync);
         }
 
         if (action.BytesPerSecond is not null || action.DropAfterBytes is not null)

@@ -2,6 +2,7 @@ using Ccfs.Protocol;
 using Ccfs.Protocol.Wire;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Faults;
 using Ccfs.Server.Http;
 using Ccfs.Server.Observability;
 using Ccfs.Server.Parameters;
@@ -59,6 +60,13 @@ public static class Download
         if (!verdict.IsAllowed)
         {
             return verdict.ToRefusal();
+        }
+
+        // A rehearsal's delay is waited before any file is opened, not with one open (Faults/InjectedDelay).
+        await InjectedDelay.WaitIfAnyAsync(http);
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty;
         }
 
         var path = verdict.Path!;
