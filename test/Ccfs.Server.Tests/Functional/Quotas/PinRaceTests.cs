@@ -20,6 +20,8 @@ public sealed class PinRaceTests
     /// <summary>The recording's name in the catalog's tables.</summary>
     private const string Key = "/" + Recording;
 
+    private const string FrozenNode = "0123456789ab";
+
     [Fact]
     public async Task A_pin_that_lands_after_the_sweeps_last_look_keeps_the_stored_file()
     {
@@ -110,11 +112,7 @@ public sealed class PinRaceTests
         using var factory = new HookedFactory();
         await ExpiredRecordingAsync(factory);
         var store = factory.Services.GetRequiredService<RetentionStore>();
-        // A node frozen past its lease mid-delete: it holds the sweep and the recording's claim, and may still wake up and delete.
-        const string Frozen = "0123456789ab";
-        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
-        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, Frozen, CancellationToken.None));
-        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, Frozen, factory.Time.GetUtcNow(), CancellationToken.None));
+        await ClaimedByAFrozenNodeAsync(factory, store);
         // Then retainFor is raised: the recording is no longer expired, so no sweep would start its delete now.
         await QuotaTests.SetVdnAsync(factory, CcfsFactory.Vdn, new { retainFor = "30.00:00:00" });
 
@@ -133,10 +131,7 @@ public sealed class PinRaceTests
         using var factory = new HookedFactory();
         await ExpiredRecordingAsync(factory);
         var store = factory.Services.GetRequiredService<RetentionStore>();
-        const string Frozen = "0123456789ab";
-        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
-        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, Frozen, CancellationToken.None));
-        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, Frozen, factory.Time.GetUtcNow(), CancellationToken.None));
+        await ClaimedByAFrozenNodeAsync(factory, store);
         using (var reset = await factory.Admin().SendAsync(HttpMethod.Delete, $"/admin/api/parameters/vdns/{CcfsFactory.Vdn}"))
         {
             Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
@@ -155,14 +150,11 @@ public sealed class PinRaceTests
         await ExpiredRecordingAsync(factory);
         var store = factory.Services.GetRequiredService<RetentionStore>();
         var instance = factory.Services.GetRequiredService<NodeIdentity>().Instance;
-        const string Frozen = "0123456789ab";
-        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
-        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, Frozen, CancellationToken.None));
-        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, Frozen, factory.Time.GetUtcNow(), CancellationToken.None));
+        await ClaimedByAFrozenNodeAsync(factory, store);
 
         Assert.True(await store.TakeExpiryClaimAsync(Key, instance, CancellationToken.None));
         // The frozen node wakes, its delete fails, and its finally drops what it thinks is its claim.
-        await store.DropExpiryClaimAsync(Key, Frozen, CancellationToken.None);
+        await store.DropExpiryClaimAsync(Key, FrozenNode, CancellationToken.None);
 
         var refused = await PinAsync(factory, "Y:/" + Recording, "pin", HttpStatusCode.Conflict);
         Assert.Contains("is being deleted", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -199,6 +191,14 @@ public sealed class PinRaceTests
 
         Assert.Contains("was deleted while it was being pinned", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, factory.CatalogCount("file_pins"));
+    }
+
+    /// <summary>A node frozen past its lease mid-delete: it holds the VDN's sweep and the recording's claim, and may still wake up and delete.</summary>
+    private static async Task ClaimedByAFrozenNodeAsync(HookedFactory factory, RetentionStore store)
+    {
+        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, FrozenNode, CancellationToken.None));
+        Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, FrozenNode, factory.Time.GetUtcNow(), CancellationToken.None));
     }
 
     /// <summary>A prompt stored two days ago, under a retainFor of one day.</summary>
