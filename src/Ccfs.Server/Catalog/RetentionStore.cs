@@ -155,10 +155,13 @@ public sealed class RetentionStore
     public async Task<IReadOnlyList<int>> VdnsWithExpiryClaimsAsync(CancellationToken cancellationToken) =>
         await _database.QueryAsync($"SELECT DISTINCT vdn_id FROM file_pins WHERE {IsClaim};", r => r.GetInt32(0), cancellationToken);
 
-    /// <summary>Drops <paramref name="instance"/>'s claim; one another node has taken over since stays.</summary>
-    public Task DropExpiryClaimAsync(string path, string instance, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Drops <paramref name="instance"/>'s claim: false if another node has taken it over since, which then finishes the
+    /// delete and counts it.
+    /// </summary>
+    public Task<bool> DropExpiryClaimAsync(string path, string instance, CancellationToken cancellationToken) =>
         _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("DELETE FROM file_pins WHERE path = @path AND pinned_by = @claimant;", ct,
-            ("path", path), ("claimant", Claimant(instance))));
+            ("path", path), ("claimant", Claimant(instance))) == 1);
 
     /// <summary>Whether the catalog has a row for <paramref name="path"/>, whatever its state: then the catalog's age is the file's.</summary>
     public async Task<bool> HasRowAsync(string path, CancellationToken cancellationToken) =>

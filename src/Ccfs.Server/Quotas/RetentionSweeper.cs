@@ -196,17 +196,15 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             }
 
             // A row names it now (an upload took the name): the row's file is not the one the claim was for.
+            var finished = false;
+            var started = time.GetUtcNow();
             if (!await store.HasRowAsync(key, cancellationToken) && LogicalPath.TryParse(fileName, fileName[0], out var path, out _))
             {
-                var started = time.GetUtcNow();
                 try
                 {
-                    if (await removal.EverywhereAsync(path!, EventTypes.RetentionActor))
-                    {
-                        deleted++;
-                        Record(vdn, fileName, started, "expired: the delete a node that is gone had begun");
-                        LogFinishedLeftDelete(log, fileName, vdn);
-                    }
+                    // Whether this node or the one that left the claim unlinked the copies, the delete ends here.
+                    await removal.EverywhereAsync(path!, EventTypes.RetentionActor);
+                    finished = true;
                 }
                 catch (OutsideRootException e)
                 {
@@ -214,7 +212,13 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                 }
             }
 
-            await store.DropExpiryClaimAsync(key, node.Instance, cancellationToken);
+            // The claim's holder at the end counts the delete, once: the node that left it counts it only if it still holds it.
+            if (await store.DropExpiryClaimAsync(key, node.Instance, cancellationToken) && finished)
+            {
+                deleted++;
+                Record(vdn, fileName, started, "expired: the delete a node that is gone had begun");
+                LogFinishedLeftDelete(log, fileName, vdn);
+            }
         }
 
         return deleted;
@@ -266,16 +270,27 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         else
         {
             // A file with no row has no catalog change to write an event in: its delete is audited and counted, not an event.
+            bool removed;
             try
             {
-                if (!await removal.EverywhereAsync(path!, EventTypes.RetentionActor))
-                {
-                    return false;
-                }
+                removed = await removal.EverywhereAsync(path!, EventTypes.RetentionActor);
             }
-            finally
+            catch
             {
                 await store.DropExpiryClaimAsync(file.Path, node.Instance, CancellationToken.None);
+                throw;
+            }
+
+            // Taken over meanwhile (this node was thought gone): the node that took the claim counts the delete.
+            if (!await store.DropExpiryClaimAsync(file.Path, node.Instance, CancellationToken.None))
+            {
+                LogClaimTakenOver(log, file.FileName, vdn);
+                return null;
+            }
+
+            if (!removed)
+            {
+                return false;
             }
         }
 
@@ -335,6 +350,10 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     [LoggerMessage(LogLevel.Warning, "Retention left {FileName} of VDN {Vdn} alone: a link is now on its way, and retention follows none")]
     private static partial void LogOutsideRoot(ILogger logger, Exception exception, string fileName, int vdn);
+
+    [LoggerMessage(LogLevel.Warning,
+        "Retention's delete of {FileName} (VDN {Vdn}) was taken over by another node, which thought this one gone; that node counts it")]
+    private static partial void LogClaimTakenOver(ILogger logger, string fileName, int vdn);
 
     [LoggerMessage(LogLevel.Information, "Retention sweeps are off on this node (Ccfs:Retention:Enabled=false): nothing is deleted for retention here")]
     private static partial void LogDisabled(ILogger logger);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Paths;
@@ -163,6 +164,41 @@ public sealed class PinRaceTests
     }
 
     [Fact]
+    public async Task A_recording_delete_taken_over_midway_is_counted_by_the_node_that_took_it_not_by_both()
+    {
+        using var factory = new HookedFactory();
+        await ExpiredRecordingAsync(factory);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        // As this node unlinks the recording, another (the frozen node's id stands for it) thinks it gone and takes its claim.
+        factory.Store.AfterDelete = async () => Assert.True(await store.TakeExpiryClaimAsync(Key, FrozenNode, CancellationToken.None));
+
+        await SweepNowAsync(factory);
+
+        Assert.True(factory.Store.HookRan);
+        Assert.Null(factory.ReadStored(Recording));
+        Assert.Equal(0, ExpiredCount(factory));
+        Assert.Equal(1, factory.CatalogCount("file_pins"));
+        Assert.Contains(factory.Logs, l => l.Message.Contains("was taken over by another node", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_recording_delete_a_killed_node_had_done_but_not_recorded_is_counted_and_audited_once()
+    {
+        using var factory = new HookedFactory();
+        await ExpiredRecordingAsync(factory);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        await ClaimedByAFrozenNodeAsync(factory, store);
+        // The node unlinked the recording and was killed before it dropped its claim, counted and audited the delete.
+        Assert.True(await factory.Store.DeleteAsync(StoreByRelativePath.Path(Recording), CancellationToken.None));
+
+        await SweepNowAsync(factory);
+
+        Assert.Equal(1, ExpiredCount(factory));
+        Assert.Equal("Y:/" + Recording, Assert.Single(await RetentionAuditAsync(factory, 1)));
+        Assert.Equal(0, factory.CatalogCount("file_pins"));
+    }
+
+    [Fact]
     public async Task A_recording_is_not_claimed_for_its_delete_once_pinned_or_by_a_node_not_holding_the_sweep()
     {
         using var factory = new HookedFactory();
@@ -200,6 +236,9 @@ public sealed class PinRaceTests
         Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, FrozenNode, CancellationToken.None));
         Assert.True(await store.ClaimExpiryAsync(Key, CcfsFactory.Vdn, FrozenNode, factory.Time.GetUtcNow(), CancellationToken.None));
     }
+
+    private static double ExpiredCount(HookedFactory factory) =>
+        factory.Services.GetRequiredService<QuotaMetrics>().Expired.WithLabels(CcfsFactory.Vdn.ToString(CultureInfo.InvariantCulture)).Value;
 
     /// <summary>A prompt stored two days ago, under a retainFor of one day.</summary>
     private static async Task<string> ExpiredPromptAsync(HookedFactory factory)
@@ -281,10 +320,12 @@ public sealed class PinRaceTests
         }
     }
 
-    /// <summary>Runs a test's step, once, right after the first look at a file.</summary>
+    /// <summary>Runs a test's step, once, right after the first look at a file or the first delete.</summary>
     private sealed class HookedStore(IFileStore inner) : DelegatingFileStore(inner)
     {
         public Func<Task>? AfterStat { get; set; }
+
+        public Func<Task>? AfterDelete { get; set; }
 
         public bool HookRan { get; private set; }
 
@@ -298,6 +339,18 @@ public sealed class PinRaceTests
             }
 
             return found;
+        }
+
+        public override async Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken)
+        {
+            var deleted = await base.DeleteAsync(path, cancellationToken);
+            if (AfterDelete is { } hook && !HookRan)
+            {
+                HookRan = true;
+                await hook();
+            }
+
+            return deleted;
         }
     }
 }
