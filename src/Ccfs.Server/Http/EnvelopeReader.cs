@@ -14,7 +14,8 @@ public readonly record struct JsonValue(JsonTokenType Token, int Start, int Leng
 
     /// <summary>
     /// The value as a string; only for short fields (names, paths), never for <c>data</c>. An escape that names half a
-    /// surrogate pair (<c>\ud800</c>) cannot be text: it reads as U+FFFD, which no path, location or number holds.
+    /// surrogate pair (<c>\ud800</c>) cannot be text: if the value holds one, each escaped surrogate reads as U+FFFD,
+    /// which no path, location or number holds, and the rest as sent, so a refusal can say which character it refuses.
     /// </summary>
     public string GetString(ReadOnlySpan<byte> json)
     {
@@ -23,15 +24,41 @@ public readonly record struct JsonValue(JsonTokenType Token, int Start, int Leng
             return Encoding.UTF8.GetString(json.Slice(Start, Length));
         }
 
-        var reader = new Utf8JsonReader(json.Slice(Start - 1, Length + 2));
-        reader.Read();
         try
         {
-            return reader.GetString()!;
+            return Unescape(json.Slice(Start - 1, Length + 2));
         }
         catch (InvalidOperationException)
         {
-            return EnvelopeReader.Unreadable;
+            var quoted = json.Slice(Start - 1, Length + 2).ToArray();
+            ReplaceSurrogateEscapes(quoted);
+            return Unescape(quoted);
+        }
+    }
+
+    private static string Unescape(ReadOnlySpan<byte> quoted)
+    {
+        var reader = new Utf8JsonReader(quoted);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
+    /// <summary>Rewrites every <c>\uD800</c>–<c>\uDFFF</c> escape as <c>\uFFFD</c>, stepping over other escapes (<c>\\ud800</c> is no escape of one).</summary>
+    private static void ReplaceSurrogateEscapes(Span<byte> quoted)
+    {
+        for (var i = 0; i < quoted.Length - 1; i++)
+        {
+            if (quoted[i] != '\\')
+            {
+                continue;
+            }
+
+            if (quoted[i + 1] == 'u' && i + 5 < quoted.Length && (quoted[i + 2] | 0x20) == 'd' && "89abcdefABCDEF"u8.Contains(quoted[i + 3]))
+            {
+                "FFFD"u8.CopyTo(quoted[(i + 2)..]);
+            }
+
+            i++;
         }
     }
 }
@@ -51,9 +78,6 @@ public static class EnvelopeReader
 
     /// <summary>The longest property name (as sent, escapes included) an envelope may carry; CC-FS's are a few bytes.</summary>
     public const int MaxNameBytes = 256;
-
-    /// <summary>What a string that cannot be read as text (an escaped lone surrogate) reads as.</summary>
-    public const string Unreadable = "\uFFFD";
 
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 32 };
 

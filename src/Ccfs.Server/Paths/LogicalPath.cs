@@ -94,9 +94,13 @@ public sealed class LogicalPath
         {
             if (!char.IsAsciiLetterOrDigit(c) && !SafePunctuation.Contains(c, StringComparison.Ordinal))
             {
-                return c is >= ' ' and <= '~'
-                    ? $"holds '{c}', which is not allowed in a file name"
-                    : $"holds the character U+{(int)c:X4}; names are plain ASCII";
+                return c switch
+                {
+                    >= ' ' and <= '~' => $"holds '{c}', which is not allowed in a file name",
+                    // What JSON's escape of half a surrogate pair reads as (Http/EnvelopeReader).
+                    '\uFFFD' => "holds U+FFFD, or an escape of half a surrogate pair (\\uD800-\\uDFFF); names are plain ASCII",
+                    _ => $"holds the character U+{(int)c:X4}; names are plain ASCII",
+                };
             }
         }
 

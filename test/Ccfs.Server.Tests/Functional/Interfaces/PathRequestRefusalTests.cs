@@ -143,6 +143,21 @@ public abstract class PathRequestRefusalTests(CcfsFactory factory)
     }
 
     [Theory]
+    [MemberData(nameof(Interfaces))]
+    public async Task A_path_with_an_escaped_half_surrogate_pair_is_0300004_with_a_reason_that_names_it(string path)
+    {
+        var before = factory.Snapshot();
+        // The escape is read as U+FFFD in place; the rest of the path is as sent, so the reason is about this character.
+        var msgBody = $$"""{"{{PathField(path)}}":"Y:/3rdfile/53/thirdvoicebotfile/a\\ud800\ud800.wav"}""";
+
+        var response = await factory.Signed().PostAsync(path, SignedClient.Envelope(msgBody));
+
+        await CcfsAnswer.AssertTripleAsync(response, "0300004", $"The format of {PathField(path)} is incorrect.");
+        Assert.Contains("holds U+FFFD, or an escape of half a surrogate pair", CcfsAnswer.Reason(response), StringComparison.Ordinal);
+        Assert.Equal(before, factory.Snapshot());
+    }
+
+    [Theory]
     [MemberData(nameof(PathFieldErrors))]
     public async Task The_path_field_rules(string path, string msgBody, string code, string desc)
     {
