@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Ccfs.Server.Observability;
+using Ccfs.Server.Tests.Functional.Observability;
 
 namespace Ccfs.Server.Tests.Functional.Faults;
 
@@ -133,6 +134,19 @@ public sealed class JournalTests : IDisposable
         }
 
         Assert.Equal(InterfaceCallMiddleware.ClientClosedRequest, entry.GetProperty("httpStatus").GetInt32());
+        // The metric counts what the server did (the upload was stored, the hash read), by its resultCode; the journal
+        // says what the client got. Counted as the request ends, after the entry is written.
+        var key = $"ccfs_requests_total{{interface=\"{name}\",result_code=\"0\"}}";
+        var expected = name == "uploadFile" ? 2 : 1;
+        var metrics = await ObservabilityTests.ScrapeAsync(_factory);
+        for (var attempt = 0; attempt < 100 && metrics.GetValueOrDefault(key) < expected; attempt++)
+        {
+            await Task.Delay(50);
+            metrics = await ObservabilityTests.ScrapeAsync(_factory);
+        }
+
+        Assert.Equal(expected, metrics[key]);
+        Assert.DoesNotContain(metrics.Keys, k => k.StartsWith($"ccfs_requests_total{{interface=\"{name}\"", StringComparison.Ordinal) && k != key);
     }
 
     [Fact]

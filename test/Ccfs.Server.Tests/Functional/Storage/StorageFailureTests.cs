@@ -69,6 +69,24 @@ public sealed class StorageFailureTests
     }
 
     [Fact]
+    public async Task A_download_by_name_or_by_folder_passes_over_a_first_location_whose_copy_is_marked_and_serves_the_next()
+    {
+        using var factory = new FailingStoreFactory(Pool);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        factory.Store("0").FailDeletes = true;
+        await AssertUnavailableAsync(await factory.Signed().DeleteAsync(fileName, "0"));
+        Assert.True(factory.HasCopy(fileName, "0"));
+        // Location 0's copy is still there, marked, and a retry may unlink it at any moment: a read of it now fails the test.
+        factory.Store("0").FailReads = true;
+
+        using var byName = await factory.Signed().DownloadAsync(fileName);
+        using var byFolder = await factory.Signed().DownloadAsync(fileName[..fileName.LastIndexOf('/')], 1);
+
+        Assert.Equal(Samples.Sine, await byName.Content.ReadAsByteArrayAsync());
+        Assert.Equal(Samples.Sine, await byFolder.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task A_pool_delete_of_one_copy_that_fails_is_503_marks_the_copy_which_is_no_longer_served_and_a_retry_finishes_it()
     {
         using var factory = new FailingStoreFactory(Pool);
