@@ -19,6 +19,8 @@ internal sealed record Failure(string Message, int ExitCode)
         UnsupportedAudioException => new("cannot convert: " + e.Message, ExitCodes.Usage),
         CcfsAuthenticationException => new(e.Message, ExitCodes.AuthenticationRefused),
         CcfsCertificateException refused => new(DevelopmentCertificate.Explain(refused), ExitCodes.Unreachable),
+        CcfsDownloadTooLargeException large => new($"the file is larger than --max-bytes, {large.MaxBytes} bytes (at least {large.Bytes} came or "
+            + "were announced), so nothing was written: pass a larger --max-bytes (e.g. 4GiB), or --max-bytes none", ExitCodes.Unreachable),
         CcfsRequestException => new(e.Message, ExitCodes.Unreachable),
         HttpRequestException when Cause<CcfsCertificateException>(e) is { } refused => new(DevelopmentCertificate.Explain(refused), ExitCodes.Unreachable),
         HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => new(

@@ -5,20 +5,22 @@ namespace Ccfs.Cli;
 /// <summary>Sizes like <c>1MB</c> and durations like <c>20s</c> on the command line.</summary>
 public static class Units
 {
-    /// <summary>Bytes; KB and MB are binary (1024), as CC-FS's size parameter is.</summary>
+    /// <summary>Bytes; KB, MB and GB are binary (1024), as CC-FS's size parameter is.</summary>
     public static long ParseSize(string text)
     {
         var trimmed = text.Trim().ToUpperInvariant();
         var (number, factor) = trimmed switch
         {
+            _ when trimmed.EndsWith("GIB", StringComparison.Ordinal) => (trimmed[..^3], 1024L * 1024 * 1024),
             _ when trimmed.EndsWith("MIB", StringComparison.Ordinal) => (trimmed[..^3], 1024L * 1024),
             _ when trimmed.EndsWith("KIB", StringComparison.Ordinal) => (trimmed[..^3], 1024L),
+            _ when trimmed.EndsWith("GB", StringComparison.Ordinal) => (trimmed[..^2], 1024L * 1024 * 1024),
             _ when trimmed.EndsWith("MB", StringComparison.Ordinal) => (trimmed[..^2], 1024L * 1024),
             _ when trimmed.EndsWith("KB", StringComparison.Ordinal) => (trimmed[..^2], 1024L),
             _ when trimmed.EndsWith('B') => (trimmed[..^1], 1L),
             _ => (trimmed, 1L),
         };
-        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value * factor < long.MaxValue
             ? (long)(value * factor)
             : throw new UsageException($"'{text}' is not a size (e.g. 100KB, 1MB, 5242880)");
     }

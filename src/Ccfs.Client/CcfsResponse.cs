@@ -51,6 +51,21 @@ public class CcfsRequestException(int status, SpringError? error, string? reason
     public string? Reason { get; } = reason;
 }
 
+/// <summary>
+/// A downloaded file declared or brought more than <see cref="CcfsClientOptions.MaxDownloadBytes"/>: it was not written
+/// whole, and the download is not retried.
+/// </summary>
+public sealed class CcfsDownloadTooLargeException(long bytes, long maxBytes)
+    : CcfsRequestException(200, null, null, $"the downloaded file is larger than MaxDownloadBytes, {maxBytes} bytes (at least {bytes} came or "
+        + "were announced): it was not written whole; raise the limit if the file is meant to be that large")
+{
+    /// <summary>How many bytes had come, or the file declared, when the download stopped.</summary>
+    public long Bytes { get; } = bytes;
+
+    /// <summary>The limit it passed.</summary>
+    public long MaxBytes { get; } = maxBytes;
+}
+
 /// <summary>401 (bad signature, or a VDN not bound to the AK) or 403 (the client IP is locked).</summary>
 public sealed class CcfsAuthenticationException(int status, SpringError? error, string? reason)
     : CcfsRequestException(status, error, reason,

@@ -60,7 +60,5 @@ internal static class FileBody
         }
     }
 
-    private static CcfsRequestException TooLarge(long bytes, long maxBytes) =>
-        new(200, null, null, $"the downloaded file is larger than MaxDownloadBytes, {maxBytes} bytes (at least {bytes} came or were "
-            + "announced): it was not written whole; raise the limit if the file is meant to be that large");
+    private static CcfsDownloadTooLargeException TooLarge(long bytes, long maxBytes) => new(bytes, maxBytes);
 }

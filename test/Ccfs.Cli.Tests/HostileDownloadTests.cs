@@ -46,6 +46,45 @@ public sealed class HostileDownloadTests : IDisposable
         Assert.Equal([target], Directory.GetFileSystemEntries(_work));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_file_larger_than_max_bytes_is_not_written_and_the_message_names_the_flag_that_lets_it_through(bool announced)
+    {
+        var file = Enumerable.Repeat((byte)'R', 3000).ToArray();
+        await using var endpoint = await FakeEndpoint.StartAsync(http =>
+        {
+            http.Response.ContentType = "audio/wav";
+            if (announced)
+            {
+                http.Response.ContentLength = file.Length;
+            }
+
+            return http.Response.Body.WriteAsync(file).AsTask();
+        });
+        var target = Path.Combine(_work, "recording.wav");
+        await File.WriteAllBytesAsync(target, Existing);
+
+        var refused = await Cli.RunAsync(endpoint.Environment(), "download", FileName, "-o", target, "--max-bytes", "2KB");
+        var unbounded = await Cli.RunAsync(endpoint.Environment(), "download", FileName, "-o", target, "--max-bytes", "none");
+
+        Assert.Equal(ExitCodes.Unreachable, refused.ExitCode);
+        Assert.Contains("larger than --max-bytes, 2048 bytes", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("pass a larger --max-bytes", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, unbounded.ExitCode);
+        Assert.Equal(file, await File.ReadAllBytesAsync(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(_work));
+    }
+
+    [Fact]
+    public async Task A_max_bytes_that_is_not_a_size_is_a_usage_error()
+    {
+        var result = await Cli.RunAsync(new Dictionary<string, string?>(), "download", FileName, "--max-bytes", "lots");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("'lots' is not a size", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_file_whose_body_stops_exits_4_after_four_attempts_of_timeout_seconds_each_and_leaves_the_target()
     {

@@ -29,9 +29,11 @@ public sealed class DownloadSizeTests
         var client = HostileEndpoint.Client(endpoint, o => o.MaxDownloadBytes = 1024 * 1024);
         using var destination = new MemoryStream();
 
-        var refused = await Assert.ThrowsAsync<CcfsRequestException>(() => client.DownloadAsync(FileName, destination));
+        var refused = await Assert.ThrowsAsync<CcfsDownloadTooLargeException>(() => client.DownloadAsync(FileName, destination));
 
         Assert.Contains("MaxDownloadBytes", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1024 * 1024, refused.MaxBytes);
+        Assert.True(refused.Bytes > refused.MaxBytes);
         Assert.Equal(1, requests);
         Assert.Equal(0, destination.Length);
     }
@@ -48,8 +50,9 @@ public sealed class DownloadSizeTests
         var client = HostileEndpoint.Client(endpoint, o => o.MaxDownloadBytes = Samples.Sine.Length - 1);
         using var destination = new MemoryStream();
 
-        await Assert.ThrowsAsync<CcfsRequestException>(() => client.DownloadAsync(FileName, destination));
+        var refused = await Assert.ThrowsAsync<CcfsDownloadTooLargeException>(() => client.DownloadAsync(FileName, destination));
 
+        Assert.Equal(Samples.Sine.Length, refused.Bytes);
         Assert.Equal(0, destination.Length);
     }
 

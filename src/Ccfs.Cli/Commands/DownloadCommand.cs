@@ -3,7 +3,7 @@ using Ccfs.Client;
 
 namespace Ccfs.Cli.Commands;
 
-/// <summary><c>ccfs download PATH [--mode 1] [-o OUT]</c>: downloadFile, written whole or not at all.</summary>
+/// <summary><c>ccfs download PATH [--mode 1] [-o OUT] [--max-bytes SIZE]</c>: downloadFile, written whole or not at all.</summary>
 internal static class DownloadCommand
 {
     public static Command Create(ConnectionOptions connection, CliConsole console)
@@ -14,10 +14,21 @@ internal static class DownloadCommand
         {
             Description = "The file to write, or a folder to write it in under its remote name (default: its remote name, in this folder)",
         };
-        var command = new Command("download", "Download a recording or a stored prompt (downloadFile)") { path, mode, output };
+        var maxBytes = new Option<string>("--max-bytes")
+        {
+            Description = "The largest file to accept, e.g. 4GiB, or 'none' (default 1GiB): a larger one, announced or sent, is not written",
+        };
+        var command = new Command("download", "Download a recording or a stored prompt (downloadFile)") { path, mode, output, maxBytes };
         command.SetAction((parse, cancellation) => CcfsCli.GuardAsync(console, async () =>
         {
-            var client = connection.Resolve(parse, console).CreateClient();
+            var settings = connection.Resolve(parse, console);
+            var options = settings.ClientOptions();
+            if (parse.GetValue(maxBytes) is { } limit)
+            {
+                options.MaxDownloadBytes = limit.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Units.ParseSize(limit);
+            }
+
+            var client = new CcfsClient(settings.CreateHttpClient(), options);
             var remote = parse.GetValue(path)!;
             var (folder, file) = Destination(parse.GetValue(output), console.WorkingDirectory);
 
