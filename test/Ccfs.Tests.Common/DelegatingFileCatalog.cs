@@ -36,6 +36,8 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
     public virtual Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
         inner.IsBeingDeletedAsync(path, locationId, cancellationToken);
 
+    public virtual Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken) => inner.AnyDeleteMarksAsync(cancellationToken);
+
     public virtual Task<string?> CopyMarkOwnerAsync(string path, string locationId, CancellationToken cancellationToken) =>
         inner.CopyMarkOwnerAsync(path, locationId, cancellationToken);
 

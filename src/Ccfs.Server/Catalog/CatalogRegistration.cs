@@ -20,6 +20,7 @@ public static class CatalogRegistration
         services.AddSingleton(sp => sp.GetRequiredService<CatalogProvider>().Nodes);
         services.AddSingleton(sp => sp.GetRequiredService<CatalogProvider>().IpLocks);
         services.AddSingleton<EventOutbox>();
+        services.AddSingleton<DeleteMarks>();
         services.AddSingleton<IFileCatalog, FileCatalog>();
         services.AddSingleton<EventStore>();
         services.AddSingleton<RetentionStore>();

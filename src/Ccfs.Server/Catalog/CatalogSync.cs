@@ -51,9 +51,9 @@ public sealed partial class CatalogSync(ParameterStore store, RuntimeParameters 
     private static partial void LogInvalidOverrides(ILogger logger, string errors);
 }
 
-/// <summary>Polls the catalog for changes made by other nodes.</summary>
-public sealed partial class CatalogWatcher(CatalogSync sync, CcfsSettings settings, TimeProvider time, ILogger<CatalogWatcher> logger)
-    : BackgroundService
+/// <summary>Polls the catalog for changes made by other nodes, and for delete marks (<see cref="DeleteMarks"/>).</summary>
+public sealed partial class CatalogWatcher(CatalogSync sync, DeleteMarks marks, IFileCatalog catalog, CcfsSettings settings, TimeProvider time,
+    ILogger<CatalogWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,6 +64,7 @@ public sealed partial class CatalogWatcher(CatalogSync sync, CcfsSettings settin
             {
                 try
                 {
+                    await marks.RefreshAsync(catalog, stoppingToken);
                     await sync.RefreshAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -78,6 +79,6 @@ public sealed partial class CatalogWatcher(CatalogSync sync, CcfsSettings settin
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "Reading parameter and account changes from the catalog failed; retrying")]
+    [LoggerMessage(LogLevel.Warning, "Reading parameter, account and delete mark changes from the catalog failed; retrying")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

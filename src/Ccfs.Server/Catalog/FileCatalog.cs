@@ -71,6 +71,12 @@ public sealed class FileCatalog : IFileCatalog
         ON CONFLICT (path, location_id) DO UPDATE SET state = {CopyHeld}, owner = NULL, ordinal = excluded.ordinal;
         """;
 
+    // "state <> 1" as written lets SQLite use the partial indexes files_unfinished and file_copies_deleting.
+    private static readonly string AnyMarks = $"""
+        SELECT EXISTS (SELECT 1 FROM files WHERE state <> {Stored} AND state = {Deleting})
+            OR EXISTS (SELECT 1 FROM file_copies WHERE state <> {CopyHeld} AND state = {CopyDeleting});
+        """;
+
     private static readonly string BeingDeleted = $"""
         SELECT EXISTS (SELECT 1 FROM files WHERE path = @path AND state = {Deleting})
             OR EXISTS (SELECT 1 FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting});
@@ -109,17 +115,19 @@ public sealed class FileCatalog : IFileCatalog
     private readonly NodeIdentity _node;
     private readonly TimeProvider _time;
     private readonly EventOutbox _outbox;
+    private readonly DeleteMarks _marks;
     private readonly string _lockStored;
     private readonly string _findStoredForUpdate;
     private readonly string _lockDeleting;
     private readonly string _lockCopyDeleting;
 
-    public FileCatalog(CatalogDatabase database, NodeIdentity node, TimeProvider time, EventOutbox outbox)
+    public FileCatalog(CatalogDatabase database, NodeIdentity node, TimeProvider time, EventOutbox outbox, DeleteMarks marks)
     {
         _database = database;
         _node = node;
         _time = time;
         _outbox = outbox;
+        _marks = marks;
         _lockStored = $"SELECT 1 FROM files WHERE path = @path AND state = {Stored}{database.Dialect.ForUpdate};";
         _findStoredForUpdate = $"{FindStored}{database.Dialect.ForUpdate};";
         _lockDeleting = $"SELECT 1 FROM files WHERE path = @path AND state = {Deleting}{database.Dialect.ForUpdate};";
@@ -217,7 +225,7 @@ public sealed class FileCatalog : IFileCatalog
     public async Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) =>
         (await _database.QueryAsync(FindStored, Read, cancellationToken, ("path", path))).FirstOrDefault();
 
-    public Task<FileRecord?> BeginDeleteAsync(string path, string actor, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+    public Task<FileRecord?> BeginDeleteAsync(string path, string actor, CancellationToken cancellationToken) => MarkingAsync(Writer.WriteAsync(async (tx, ct) =>
     {
         var found = (await tx.QueryAsync(_findStoredForUpdate, Read, ct, ("path", path))).FirstOrDefault();
         if (found is not null)
@@ -226,12 +234,24 @@ public sealed class FileCatalog : IFileCatalog
         }
 
         return found;
-    });
+    }), found => found is not null);
+
+    /// <summary>Tells <see cref="DeleteMarks"/> once a write that marked something has committed.</summary>
+    private async Task<T> MarkingAsync<T>(Task<T> write, Func<T, bool> marked)
+    {
+        var result = await write;
+        if (marked(result))
+        {
+            _marks.Made();
+        }
+
+        return result;
+    }
 
     // The row's lock comes before the look at its pin: a pin that took the lock first is seen here (a statement of its
     // own sees what committed before it), and one that comes after finds the row deleting (RetentionStore.PinAsync).
     public Task<FileRecord?> BeginExpireAsync(string path, DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
-        Writer.WriteAsync(async (tx, ct) =>
+        MarkingAsync(Writer.WriteAsync(async (tx, ct) =>
         {
             var found = (await tx.QueryAsync(_findStoredForUpdate, Read, ct, ("path", path))).FirstOrDefault();
             if (found is null || found.CreatedAt >= createdBefore || await tx.ScalarAsync(Pinned, ct, ("path", path)) is not null)
@@ -241,7 +261,7 @@ public sealed class FileCatalog : IFileCatalog
 
             await tx.ExecuteAsync(MarkDeleting, ct, ("path", path), ("owner", _node.Instance), ("actor", EventTypes.RetentionActor));
             return found;
-        });
+        }), found => found is not null);
 
     // A deleting row reports its delete as it goes; a pending one (an upload undone) was never stored and reports nothing.
     // The row's lock makes two nodes finishing the same delete take turns: the second finds no row.
@@ -267,7 +287,7 @@ public sealed class FileCatalog : IFileCatalog
     }
 
     public Task<CopyRemoval> BeginCopyDeleteAsync(string path, string locationId, string actor, CancellationToken cancellationToken) =>
-        Writer.WriteAsync(async (tx, ct) =>
+        MarkingAsync(Writer.WriteAsync(async (tx, ct) =>
         {
             // The file row's lock makes two nodes deleting the last two copies take turns: the second sees one copy left.
             if (await tx.ScalarAsync(_lockStored, ct, ("path", path)) is null)
@@ -290,7 +310,7 @@ public sealed class FileCatalog : IFileCatalog
 
             await tx.ExecuteAsync(MarkCopyDeleting, ct, ("path", path), ("location", locationId), ("owner", _node.Instance), ("actor", actor));
             return CopyRemoval.Marked;
-        });
+        }), removal => removal != CopyRemoval.NotHeld);
 
     // Only a copy marked deleting is forgotten, and reported: under its lock, so two nodes finishing it report it once.
     public async Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken)
@@ -312,6 +332,9 @@ public sealed class FileCatalog : IFileCatalog
             _outbox.Written(vdn);
         }
     }
+
+    public async Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken) =>
+        (await _database.QueryAsync(AnyMarks, r => r.GetBoolean(0), cancellationToken))[0];
 
     public async Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
         (await _database.QueryAsync(BeingDeleted, r => r.GetBoolean(0), cancellationToken, ("path", path), ("location", locationId)))[0];

@@ -171,6 +171,9 @@ public interface IFileCatalog
     /// </summary>
     Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken);
 
+    /// <summary>Whether any file or copy is marked for a delete that has not finished.</summary>
+    Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken);
+
     /// <summary>The instance whose delete marked that location's copy of the file; null when the copy is not marked.</summary>
     Task<string?> CopyMarkOwnerAsync(string path, string locationId, CancellationToken cancellationToken);
 

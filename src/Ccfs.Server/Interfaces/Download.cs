@@ -26,7 +26,7 @@ public static class Download
         .Produces(StatusCodes.Status200OK, contentType: FileDownloadResult.ContentType);
 
     private static async Task<IResult> HandleAsync(HttpContext http, SignedRequestReader reader, IParameterSource parameters,
-        AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, CcfsSettings settings)
+        AccountFlowControl flowControl, LocationSet locations, IFileCatalog catalog, DeleteMarks marks, CcfsSettings settings)
     {
         var admission = await reader.ReadPathRequestAsync(http, AdmissionPolicy.PathRequest, WireNames.FilePath);
         if (admission.Refusal is { } refusal)
@@ -95,7 +95,8 @@ public static class Download
                     }
                 }
 
-                if (await catalog.IsBeingDeletedAsync(file.CatalogKey, store.LocationId, CancellationToken.None))
+                // Asked of the catalog only while a mark may be there: almost always none is, and the read would cost every download.
+                if (marks.MayExist && await catalog.IsBeingDeletedAsync(file.CatalogKey, store.LocationId, CancellationToken.None))
                 {
                     continue;
                 }

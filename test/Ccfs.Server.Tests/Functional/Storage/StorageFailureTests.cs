@@ -73,6 +73,8 @@ public sealed class StorageFailureTests
     {
         using var factory = new FailingStoreFactory(Pool);
         var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        // The node has seen the catalog without a mark: its own mark counts at once, not from its next look.
+        await LookAtTheCatalogUntilAsync(factory, () => !factory.Services.GetRequiredService<DeleteMarks>().MayExist);
         factory.Store("0").FailDeletes = true;
         await AssertUnavailableAsync(await factory.Signed().DeleteAsync(fileName, "0"));
         Assert.True(factory.HasCopy(fileName, "0"));
@@ -84,6 +86,25 @@ public sealed class StorageFailureTests
 
         Assert.Equal(Samples.Sine, await byName.Content.ReadAsByteArrayAsync());
         Assert.Equal(Samples.Sine, await byFolder.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_copy_another_node_marked_is_passed_over_from_this_nodes_next_look_at_the_catalog()
+    {
+        using var factory = new FailingStoreFactory(Pool);
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var marks = factory.Services.GetRequiredService<DeleteMarks>();
+        await LookAtTheCatalogUntilAsync(factory, () => !marks.MayExist);
+        var otherNode = new FileCatalog(factory.Services.GetRequiredService<CatalogDatabase>(), new NodeIdentity("other-node"), factory.Time,
+            new EventOutbox(factory.Time), new DeleteMarks());
+
+        // Another node's delete marks location 0's copy, and its unlink fails: a read of that copy now fails the test.
+        Assert.Equal(CopyRemoval.Marked, await otherNode.BeginCopyDeleteAsync(fileName[2..], "0", "other", CancellationToken.None));
+        factory.Store("0").FailReads = true;
+        await LookAtTheCatalogUntilAsync(factory, () => marks.MayExist);
+        using var served = await factory.Signed().DownloadAsync(fileName);
+
+        Assert.Equal(Samples.Sine, await served.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
@@ -213,6 +234,18 @@ public sealed class StorageFailureTests
     }
 
     /// <summary>A server whose location stores fail on demand; a restart is a second node on the same data dir.</summary>
+    /// <summary>Moves the clock one Ccfs:Admin:RefreshInterval at a time, so the node looks at the catalog, until the condition holds.</summary>
+    private static async Task LookAtTheCatalogUntilAsync(CcfsFactory factory, Func<bool> condition)
+    {
+        for (var step = 0; !condition() && step < 500; step++)
+        {
+            factory.Time.Advance(TimeSpan.FromSeconds(2));
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+
     private sealed class FailingStoreFactory(Dictionary<string, string?> locations, string? dataDir = null, string? catalog = null,
         IReadOnlyDictionary<string, TestBucket>? buckets = null)
         : CcfsFactory(locations, dataDir: dataDir, catalog: catalog, buckets: buckets)

@@ -36,9 +36,9 @@ public sealed class RecoveryTests : IAsyncLifetime
             ["Ccfs:Locations:1:Id"] = "256",
         }).Build());
         _provider = new SqliteProvider(_settings.CatalogPath);
-        _catalog = new FileCatalog(_provider.Database, _node, TimeProvider.System, new EventOutbox(TimeProvider.System));
+        _catalog = new FileCatalog(_provider.Database, _node, TimeProvider.System, new EventOutbox(TimeProvider.System), new DeleteMarks());
         // The same catalog as seen by an instance that has ended: what it marked is owned by nobody alive.
-        _goneNode = new FileCatalog(_provider.Database, new NodeIdentity("gone"), TimeProvider.System, new EventOutbox(TimeProvider.System));
+        _goneNode = new FileCatalog(_provider.Database, new NodeIdentity("gone"), TimeProvider.System, new EventOutbox(TimeProvider.System), new DeleteMarks());
         await _provider.MigrateAsync(CancellationToken.None);
         _locations = new LocationSet([.. _settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root, _node.Instance))]);
         _recovery = new WorkRecovery(_catalog, _locations, new SingleNodeRegistry(_node), _node, _inProgress, NullLogger<WorkRecovery>.Instance);

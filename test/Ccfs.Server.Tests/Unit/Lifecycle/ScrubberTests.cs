@@ -28,7 +28,7 @@ public sealed class ScrubberTests : IDisposable
             ["Ccfs:Locations:1:Id"] = "256",
         }).Build());
         await using var provider = new SqliteProvider(settings.CatalogPath);
-        var catalog = new FileCatalog(provider.Database, new NodeIdentity("test"), TimeProvider.System, new EventOutbox(TimeProvider.System));
+        var catalog = new FileCatalog(provider.Database, new NodeIdentity("test"), TimeProvider.System, new EventOutbox(TimeProvider.System), new DeleteMarks());
         await provider.MigrateAsync(CancellationToken.None);
         var locations = new LocationSet([.. settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]);
         foreach (var store in locations.Stores)
