@@ -46,6 +46,20 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
     }
 
     /// <summary>
+    /// Retention's delete of a recording, a file no row names: its copies in every location, only while still no row
+    /// names it. False, and nothing done, when one does (an upload took the name since the recording was claimed): the
+    /// row's file is not the recording, and <see cref="EverywhereAsync"/> would have deleted it.
+    /// </summary>
+    /// <exception cref="OutsideRootException">A location would refuse the path (a link on its way); nothing was deleted.</exception>
+    public async Task<bool> UnlistedAsync(LogicalPath path)
+    {
+        using var working = inProgress.Begin(path.Path);
+        await CheckDeletableAsync(path);
+        return await StepAsync(() => catalog.StateOfAsync(path.Path, CancellationToken.None), NothingChanged) is null
+            && await RemoveMarkedAsync(path, hasRow: false);
+    }
+
+    /// <summary>
     /// <see cref="EverywhereAsync"/> for retention's delete of a stored file: only while it is created before
     /// <paramref name="createdBefore"/> and not pinned, decided as the catalog marks it; false (nothing done) otherwise.
     /// </summary>

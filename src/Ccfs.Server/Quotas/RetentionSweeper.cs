@@ -203,7 +203,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                 try
                 {
                     // Whether this node or the one that left the claim unlinked the copies, the delete ends here.
-                    await removal.EverywhereAsync(path!, EventTypes.RetentionActor);
+                    await removal.UnlistedAsync(path!);
                     finished = true;
                 }
                 catch (OutsideRootException e)
@@ -273,7 +273,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             bool removed;
             try
             {
-                removed = await removal.EverywhereAsync(path!, EventTypes.RetentionActor);
+                removed = await removal.UnlistedAsync(path!);
             }
             catch
             {

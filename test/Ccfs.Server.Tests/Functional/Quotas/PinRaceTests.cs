@@ -182,6 +182,30 @@ public sealed class PinRaceTests
     }
 
     [Fact]
+    public async Task A_file_stored_under_a_claimed_recordings_name_before_its_delete_is_left_alone()
+    {
+        using var factory = new HookedFactory();
+        await ExpiredRecordingAsync(factory);
+        var catalog = factory.Services.GetRequiredService<IFileCatalog>();
+        // Between the claim and the delete, a file is stored under the recording's exact name (a seed with a fixed name).
+        factory.Store.BeforeDeleteCheck = async () =>
+        {
+            var record = new FileRecord(Key, "Y:/" + Recording, CcfsFactory.Vdn, Samples.Sine.Length, "00", "alaw", 1000, "seed",
+                factory.Time.GetUtcNow(), ["0"]);
+            Assert.True(await catalog.TryReserveAsync(record, CancellationToken.None));
+            Assert.Equal(CommitOutcome.Stored, await catalog.CommitAsync(Key, ["0"], CancellationToken.None));
+        };
+
+        await SweepNowAsync(factory);
+
+        Assert.True(factory.Store.HookRan);
+        Assert.NotNull(factory.ReadStored(Recording));
+        Assert.NotNull(await factory.FindAsync(Key));
+        Assert.Equal(0, ExpiredCount(factory));
+        Assert.Equal(0, factory.CatalogCount("file_pins"));
+    }
+
+    [Fact]
     public async Task A_recording_delete_a_killed_node_had_done_but_not_recorded_is_counted_and_audited_once()
     {
         using var factory = new HookedFactory();
@@ -327,6 +351,8 @@ public sealed class PinRaceTests
 
         public Func<Task>? AfterDelete { get; set; }
 
+        public Func<Task>? BeforeDeleteCheck { get; set; }
+
         public bool HookRan { get; private set; }
 
         public override async Task<StoredFile?> StatAsync(StoragePath path, CancellationToken cancellationToken)
@@ -339,6 +365,17 @@ public sealed class PinRaceTests
             }
 
             return found;
+        }
+
+        public override async Task CheckDeletableAsync(StoragePath path, CancellationToken cancellationToken)
+        {
+            if (BeforeDeleteCheck is { } hook && !HookRan)
+            {
+                HookRan = true;
+                await hook();
+            }
+
+            await base.CheckDeletableAsync(path, cancellationToken);
         }
 
         public override async Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken)
