@@ -83,20 +83,20 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         // A body declared over the limit is answered on its length first, as before any signature.
         if (http.Request.ContentLength > bodyLimit)
         {
-            return Refuse(WithoutReadingTheBody(http, tooLarge));
+            return Refuse(WithoutReadingTheBody(http, tooLarge, Math.Min(DrainFactor * bodyLimit, MaxDrainBytes)));
         }
 
         var (claim, screened) = authenticator.Screen(http);
         InterfaceCall.Of(http)?.AccessKey = claim.AccessKey;
         if (screened is { } hopeless)
         {
-            return Refuse(WithoutReadingTheBody(http, Unauthorized(hopeless)));
+            return Refuse(WithoutReadingTheBody(http, Unauthorized(hopeless), bodyLimit));
         }
 
         if (policy.AdminOnly && !claim.Account!.IsAdmin)
         {
             return Refuse(WithoutReadingTheBody(http, CcfsResults.Spring(StatusCodes.Status401Unauthorized,
-                $"access key {claim.AccessKey} is not an administrator", "NotAdmin")));
+                $"access key {claim.AccessKey} is not an administrator", "NotAdmin"), bodyLimit));
         }
 
         WorkSlot? slot = null;
@@ -229,12 +229,20 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
             : refusal;
     }
 
+    /// <summary>How far past its limit a declared body is still read and dropped after the answer to it.</summary>
+    private const int DrainFactor = 4;
+
+    /// <summary>The most of a declared body ever read and dropped after the answer to it.</summary>
+    private const long MaxDrainBytes = 64L * 1024 * 1024;
+
     /// <summary>
-    /// An answer given before the body is read closes the connection once it is sent, without reading the body: Kestrel
-    /// would otherwise drain it (for up to five seconds) after the answer, and a fast client sends megabytes meanwhile. A
-    /// body limit of zero makes Kestrel's drain stop at the first byte and close the connection.
+    /// An answer given before the body is read closes the connection once it is sent. A body declared no longer than
+    /// <paramref name="drainUpTo"/> is read and dropped first (Kestrel's drain, at most five seconds): a client that sends
+    /// its whole body before it reads the answer (Java's HttpClient on HTTP/1.1 does) would otherwise meet a reset while it
+    /// sends, and never read the answer waiting for it. A longer body is not read at all: a body limit of zero makes
+    /// Kestrel's drain stop at the first byte and close the connection, so a fast client cannot make it read more.
     /// </summary>
-    public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal)
+    public static IResult WithoutReadingTheBody(HttpContext http, IResult refusal, long drainUpTo = 0)
     {
         if (http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true)
         {
@@ -243,7 +251,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
 
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = 0;
+            limit.MaxRequestBodySize = http.Request.ContentLength <= drainUpTo ? http.Request.ContentLength : 0;
         }
 
         return CcfsResults.AndClose(refusal);
