@@ -8,7 +8,8 @@ namespace Ccfs.Server.Auth;
 
 /// <summary>
 /// Seals secret keys for the catalog with AES-256-GCM. The access key is the associated data, so a sealed secret
-/// copied onto another account's row does not open.
+/// copied onto another account's row does not open. Safe from any thread: account reloads, webhook deliveries and the
+/// admin API use it at once, and <see cref="AesGcm"/> is not thread-safe, so each use holds a lock (a few microseconds).
 /// </summary>
 public sealed class MasterKey : IDisposable
 {
@@ -18,6 +19,7 @@ public sealed class MasterKey : IDisposable
     private const int TagBytes = 16;
 
     private readonly AesGcm _aes;
+    private readonly Lock _lock = new();
 
     public MasterKey(byte[] key)
     {
@@ -129,8 +131,12 @@ public sealed class MasterKey : IDisposable
         var sealedBytes = new byte[NonceBytes + plain.Length + TagBytes];
         var nonce = sealedBytes.AsSpan(0, NonceBytes);
         RandomNumberGenerator.Fill(nonce);
-        _aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes, plain.Length), sealedBytes.AsSpan(NonceBytes + plain.Length),
-            System.Text.Encoding.UTF8.GetBytes(accessKey));
+        lock (_lock)
+        {
+            _aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes, plain.Length), sealedBytes.AsSpan(NonceBytes + plain.Length),
+                System.Text.Encoding.UTF8.GetBytes(accessKey));
+        }
+
         CryptographicOperations.ZeroMemory(plain);
         return sealedBytes;
     }
@@ -147,8 +153,12 @@ public sealed class MasterKey : IDisposable
         var plain = new byte[length];
         try
         {
-            _aes.Decrypt(sealedBytes[..NonceBytes], sealedBytes.Slice(NonceBytes, length), sealedBytes[^TagBytes..], plain,
-                System.Text.Encoding.UTF8.GetBytes(accessKey));
+            lock (_lock)
+            {
+                _aes.Decrypt(sealedBytes[..NonceBytes], sealedBytes.Slice(NonceBytes, length), sealedBytes[^TagBytes..], plain,
+                    System.Text.Encoding.UTF8.GetBytes(accessKey));
+            }
+
             return System.Text.Encoding.UTF8.GetString(plain);
         }
         catch (AuthenticationTagMismatchException)
