@@ -15,7 +15,7 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
     public virtual Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken) =>
         inner.CommitAsync(path, locations, cancellationToken);
 
-    public virtual Task ReleaseAsync(string path, CancellationToken cancellationToken) => inner.ReleaseAsync(path, cancellationToken);
+    public virtual Task<bool> ReleaseAsync(string path, CancellationToken cancellationToken) => inner.ReleaseAsync(path, cancellationToken);
 
     public virtual Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) => inner.FindAsync(path, cancellationToken);
 
@@ -35,6 +35,9 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
 
     public virtual Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
         inner.IsBeingDeletedAsync(path, locationId, cancellationToken);
+
+    public virtual Task<bool> TakeOverPendingAsync(string path, string? owner, CancellationToken cancellationToken) =>
+        inner.TakeOverPendingAsync(path, owner, cancellationToken);
 
     public virtual Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken) => inner.AnyDeleteMarksAsync(cancellationToken);
 

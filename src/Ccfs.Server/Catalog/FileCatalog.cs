@@ -44,6 +44,8 @@ public sealed class FileCatalog : IFileCatalog
     private const string Usage = "SELECT vdn_id, files, bytes FROM vdn_usage ORDER BY vdn_id;";
 
     private static readonly string MarkStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending} AND owner = @owner;";
+    private static readonly string TakeOverPending =
+        $"UPDATE files SET owner = @me WHERE path = @path AND state = {Pending} AND coalesce(owner, '') = @owner;";
     private static readonly string MarkRecoveredStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending};";
     private static readonly string StateOf = "SELECT state, owner FROM files WHERE path = @path;";
     private static readonly string CopyMarkOwner =
@@ -209,7 +211,12 @@ public sealed class FileCatalog : IFileCatalog
             }
 
             var state = await tx.QueryAsync(StateOf, r => (FileState)r.GetInt32(0), ct, ("path", path));
-            return state is [FileState.Stored] ? CommitOutcome.AlreadyStored : CommitOutcome.Lost;
+            return state switch
+            {
+                [FileState.Stored] => CommitOutcome.AlreadyStored,
+                [FileState.Pending] => CommitOutcome.TakenOver,
+                _ => CommitOutcome.Lost,
+            };
         }, Durability.Deferred);
         if (outcome == CommitOutcome.Stored)
         {
@@ -219,8 +226,8 @@ public sealed class FileCatalog : IFileCatalog
         return outcome;
     }
 
-    public Task ReleaseAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
-        await tx.ExecuteAsync(Release, ct, ("path", path), ("owner", _node.Instance)), Durability.Deferred);
+    public Task<bool> ReleaseAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync(Release, ct, ("path", path), ("owner", _node.Instance)) == 1, Durability.Deferred);
 
     public async Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken) =>
         (await _database.QueryAsync(FindStored, Read, cancellationToken, ("path", path))).FirstOrDefault();
@@ -332,6 +339,9 @@ public sealed class FileCatalog : IFileCatalog
             _outbox.Written(vdn);
         }
     }
+
+    public Task<bool> TakeOverPendingAsync(string path, string? owner, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync(TakeOverPending, ct, ("path", path), ("owner", owner ?? ""), ("me", _node.Instance)) == 1);
 
     public async Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken) =>
         (await _database.QueryAsync(AnyMarks, r => r.GetBoolean(0), cancellationToken))[0];

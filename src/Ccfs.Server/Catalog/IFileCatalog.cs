@@ -97,6 +97,12 @@ public enum CommitOutcome
 
     /// <summary>The reservation is gone (recovery undid it): nothing is stored and the copies must go.</summary>
     Lost,
+
+    /// <summary>
+    /// Recovery on another node took the pending row over (this node was thought gone): it decides, storing the file if
+    /// every copy is in place and removing them otherwise, so the copies are left to it.
+    /// </summary>
+    TakenOver,
 }
 
 /// <summary>A row or a copy whose work is unfinished, with the node instance that owns it (null: nobody).</summary>
@@ -130,8 +136,8 @@ public interface IFileCatalog
     /// <summary>Marks this instance's pending upload stored in <paramref name="locations"/>, with its <c>ccfs.file.stored</c> event.</summary>
     Task<CommitOutcome> CommitAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken);
 
-    /// <summary>Drops this instance's pending reservation whose upload failed and whose copies are gone.</summary>
-    Task ReleaseAsync(string path, CancellationToken cancellationToken);
+    /// <summary>Drops this instance's pending reservation whose upload failed; false if it holds none (gone, or taken over by recovery).</summary>
+    Task<bool> ReleaseAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>A stored file with the copies it holds, or null.</summary>
     Task<FileRecord?> FindAsync(string path, CancellationToken cancellationToken);
@@ -176,6 +182,13 @@ public interface IFileCatalog
 
     /// <summary>The instance whose delete marked that location's copy of the file; null when the copy is not marked.</summary>
     Task<string?> CopyMarkOwnerAsync(string path, string locationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes this node the owner of a pending row <paramref name="owner"/> left (recovery's fence): that owner, should it
+    /// wake, can then no longer store it (<see cref="CommitOutcome.TakenOver"/>). False if the row is no longer pending
+    /// under that owner.
+    /// </summary>
+    Task<bool> TakeOverPendingAsync(string path, string? owner, CancellationToken cancellationToken);
 
     /// <summary>The state and owner of a row, whatever its state; null if there is none.</summary>
     Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken);

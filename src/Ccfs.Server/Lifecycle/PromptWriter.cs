@@ -24,8 +24,8 @@ public readonly record struct PromptWriteResult(FileRecord? Record, string? Fail
 /// recovery finds every copy in place and stores the row. Nothing is kept unless every step succeeded. Counts the
 /// bytes of every acknowledged copy.
 /// </summary>
-public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress, TimeProvider time,
-    CcfsMetrics metrics, Quotas.QuotaMetrics quotaMetrics, ILogger<PromptWriter> log)
+public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress, NodeIdentity node,
+    TimeProvider time, CcfsMetrics metrics, Quotas.QuotaMetrics quotaMetrics, ILogger<PromptWriter> log)
 {
     private const int NameAttempts = 5;
 
@@ -87,6 +87,12 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
                     continue;
                 }
 
+                if (outcome == StoreOutcome.Undecided)
+                {
+                    return new PromptWriteResult(null, "the catalog did not confirm that the file was stored; recovery stores it if "
+                        + "every copy is in place, as after a lost answer, and removes the copies otherwise");
+                }
+
                 if (outcome != StoreOutcome.Stored)
                 {
                     return new PromptWriteResult(null, StorageFailure.IsDiskFull(cause)
@@ -117,6 +123,9 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         NameTaken,
         QuotaFull,
         Failed,
+
+        /// <summary>The catalog did not confirm the store, or another node took the upload over: recovery decides.</summary>
+        Undecided,
     }
 
     /// <summary>Given the reservation and the staged copies: place them, then store the row; undo everything on any failure.</summary>
@@ -163,21 +172,74 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         }
 
         CommitOutcome committed;
-        Exception? commitFailure = null;
         try
         {
             committed = await catalog.CommitAsync(record.Path, record.Locations, CancellationToken.None);
         }
         catch (Exception e)
         {
+            // The commit may have been written and its answer lost: undoing the copies now could strip a stored row.
             LogStoreFailed(log, e, record.FileName, "marking the catalog row stored");
-            committed = CommitOutcome.Lost;
-            commitFailure = e;
+            return await AfterUnknownCommitAsync(record, copies, e);
         }
 
-        if (committed != CommitOutcome.Lost)
+        return committed switch
         {
-            return (StoreOutcome.Stored, null);
+            CommitOutcome.Stored or CommitOutcome.AlreadyStored => (StoreOutcome.Stored, null),
+            // Another node's recovery took the row over (this node was thought gone); the copies are its to judge.
+            CommitOutcome.TakenOver => (StoreOutcome.Undecided, null),
+            _ => await UndoAsync(record, copies, null),
+        };
+    }
+
+    /// <summary>
+    /// The commit's outcome is unknown: the row is read again. Stored, the upload stands; still this node's and pending,
+    /// nothing was written and the upload is undone; another's, that node decides. Unreadable, the pending row and the
+    /// copies stay: once this request is over, recovery stores the file if every copy is in place (as after a lost
+    /// answer), or removes them.
+    /// </summary>
+    private async Task<(StoreOutcome Outcome, Exception? Cause)> AfterUnknownCommitAsync(FileRecord record, IReadOnlyList<WrittenCopy> copies,
+        Exception failure)
+    {
+        (FileState State, string? Owner)? now;
+        try
+        {
+            now = await catalog.StateOfAsync(record.Path, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogStoreFailed(log, e, record.FileName, "reading the row again after its commit failed (recovery decides)");
+            return (StoreOutcome.Undecided, failure);
+        }
+
+        return now switch
+        {
+            { State: FileState.Stored } => (StoreOutcome.Stored, null),
+            { State: FileState.Pending, Owner: var owner } when owner == node.Instance => await UndoAsync(record, copies, failure),
+            null => await UndoAsync(record, copies, failure),
+            _ => (StoreOutcome.Undecided, failure),
+        };
+    }
+
+    /// <summary>
+    /// Releases the name, then removes the copies. In that order: once the row is gone no node can store it, whereas a
+    /// row another node's recovery took over meanwhile is left to it, copies and all.
+    /// </summary>
+    private async Task<(StoreOutcome Outcome, Exception? Cause)> UndoAsync(FileRecord record, IReadOnlyList<WrittenCopy> copies, Exception? failure)
+    {
+        try
+        {
+            if (!await catalog.ReleaseAsync(record.Path, CancellationToken.None)
+                && await catalog.StateOfAsync(record.Path, CancellationToken.None) is not null)
+            {
+                return (StoreOutcome.Undecided, failure);
+            }
+        }
+        catch (Exception e)
+        {
+            // The pending row stays, and recovery finishes it once this request is over.
+            LogStoreFailed(log, e, record.FileName, "releasing the name (recovery will, with the copies)");
+            return (StoreOutcome.Failed, failure ?? e);
         }
 
         try
@@ -186,13 +248,11 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         }
         catch (Exception cleanup)
         {
-            // The pending row (if any) stays, and recovery finishes it once this request is over.
-            LogStoreFailed(log, cleanup, record.FileName, "removing the copies after the row could not be stored");
-            return (StoreOutcome.Failed, commitFailure ?? cleanup);
+            LogCopiesLeft(log, cleanup, record.FileName);
+            return (StoreOutcome.Failed, failure ?? cleanup);
         }
 
-        await ReleaseAsync(record);
-        return (StoreOutcome.Failed, commitFailure);
+        return (StoreOutcome.Failed, failure);
     }
 
     private async Task ReleaseAsync(FileRecord record)
@@ -212,6 +272,10 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
 
     [LoggerMessage(LogLevel.Warning, "VDN {Vdn} crossed {Percent}% of its quota: {Usage}")]
     private static partial void LogQuotaWarning(ILogger logger, int vdn, int percent, string usage);
+
+    [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed, and removing its copies failed too: they are left in the locations with "
+        + "no catalog row; `ccfs admin scrub` lists them")]
+    private static partial void LogCopiesLeft(ILogger logger, Exception exception, string fileName);
 
     [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed while {Step}")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string fileName, string step);

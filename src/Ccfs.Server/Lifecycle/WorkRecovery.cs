@@ -14,8 +14,9 @@ public readonly record struct RecoveryPass(int Finished, int Failed, int Left);
 /// Finishes work whose owner is gone: node instances that are no longer alive (<see cref="INodeRegistry"/>), or this
 /// instance when no request of it holds the path any more (<see cref="WorkInProgress"/>: a request gave up half-way).
 /// A pending upload whose copies are all in place is stored (the client may have been answered); one missing a copy is
-/// undone. A row or copy marked deleting is deleted. Before each step the row is read again, so work a live owner
-/// finished meanwhile is left alone; every step is idempotent, so two nodes finishing the same work do no harm. Also
+/// undone, after this node takes the row over, so that its owner, if only frozen, cannot store it meanwhile. A row or copy
+/// marked deleting is deleted. Before each step the row is read again, so work a live owner finished meanwhile is left
+/// alone; every step is idempotent, so two nodes finishing the same work do no harm. Also
 /// removes the temporary files of instances that are gone.
 /// </summary>
 public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locations, INodeRegistry nodes, NodeIdentity node,
@@ -116,6 +117,13 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
 
         // Read again: a live owner may have finished it since the list was read.
         if (await catalog.StateOfAsync(path, cancellationToken) is not { } now || now.State != work.State || now.Owner != work.Owner)
+        {
+            return false;
+        }
+
+        // Fenced before any copy is looked at: an owner only frozen (past its lease) that wakes can no longer store the
+        // row as its own, and leaves the copies to this decision (CommitOutcome.TakenOver).
+        if (work.State == FileState.Pending && !await catalog.TakeOverPendingAsync(path, work.Owner, cancellationToken))
         {
             return false;
         }

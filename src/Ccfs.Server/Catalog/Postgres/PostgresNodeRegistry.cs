@@ -4,7 +4,8 @@ namespace Ccfs.Server.Catalog.Postgres;
 /// Node leases in the shared catalog: each instance holds a row whose <c>lease_until</c> it pushes forward every third of
 /// <c>Ccfs:Node:LeaseDuration</c>, by the database's clock. An instance whose lease ran out is gone: recovery on any
 /// node may finish its unfinished work. (Should a paused node wake up after that, its own steps fail safely: a commit or
-/// recovery only moves a row from the state and owner it expects.) A clean stop deletes the row at once.
+/// recovery only moves a row from the state and owner it expects, and recovery takes a pending row over before it
+/// decides, so the woken owner cannot store it meanwhile.) A clean stop deletes the row at once.
 /// </summary>
 public sealed partial class PostgresNodeRegistry(CatalogDatabase database, NodeIdentity node, TimeSpan lease,
     ILogger<PostgresNodeRegistry> logger) : BackgroundService, INodeRegistry
