@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Ccfs.Protocol;
 using Ccfs.Protocol.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -173,7 +174,7 @@ internal static class EventsCommand
         var about = e.ValueKind == JsonValueKind.Object && e.TryGetProperty("subject", out var subject) ? subject.ToString()
             : e.ValueKind == JsonValueKind.Object && e.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
               && data.TryGetProperty("percent", out var percent) ? $"{percent}% of its quota" : "-";
-        return $"#{Text("sequence")}\tVDN {vdn}\t{Text("type")}\t{about}\tid {Text("id")}" + (note is null ? "" : $"\t({note})");
+        return TerminalText.Escape($"#{Text("sequence")}\tVDN {vdn}\t{Text("type")}\t{about}\tid {Text("id")}" + (note is null ? "" : $"\t({note})"));
     }
 
     private static string? Header(HttpContext http, string name) => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;

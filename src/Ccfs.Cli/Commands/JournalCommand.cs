@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Ccfs.Protocol;
 
 namespace Ccfs.Cli.Commands;
 
@@ -72,7 +73,9 @@ internal static class JournalCommand
     /// <summary><c>10:04:05.120 uploadFile 0300503 HTTP 503 12 ms ak=… vdn=1 file=… fault=f1: reason</c></summary>
     internal static string Line(JsonElement e)
     {
-        string? Text(string name) => e.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.ToString() : null;
+        string? Text(string name) => e.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+            ? TerminalText.Escape(value.ToString())
+            : null;
         var at = e.GetProperty("at").GetDateTimeOffset().ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
         var outcome = Text("resultCode") is { } code ? $"{code} (HTTP {Text("httpStatus")})" : $"HTTP {Text("httpStatus")}";
         return $"{at} {Text("interface")} {outcome} {Text("durationMs")} ms ak={Text("accessKey") ?? "-"} vdn={Text("vdnId") ?? "-"} "

@@ -50,7 +50,7 @@ public sealed class CompactConsoleFormatter : ConsoleFormatter
             foreach (var line in exception.ToString().Split('\n'))
             {
                 textWriter.Write("    ");
-                textWriter.Write(line.TrimEnd('\r'));
+                WriteOneLine(textWriter, line.TrimEnd('\r'));
                 textWriter.Write('\n');
             }
         }
@@ -86,12 +86,7 @@ public sealed class CompactConsoleFormatter : ConsoleFormatter
             return;
         }
 
-        if (text.AsSpan().IndexOfAny('\r', '\n') < 0)
-        {
-            writer.Write(text);
-            return;
-        }
-
-        writer.Write(text.ReplaceLineEndings(" "));
+        // Callers' text (a file name, a receiver's answer) reaches messages: no escape sequence of theirs reaches a terminal.
+        Ccfs.Protocol.TerminalText.Write(writer, text);
     }
 }
