@@ -289,6 +289,33 @@ public sealed class AdminPageTests(AdminPageHost host)
     }
 
     [Fact]
+    public async Task A_vdn_that_keeps_its_files_forever_shows_no_next_sweep()
+    {
+        var vdnPath = $"/admin/api/parameters/vdns/{AdminPageHost.Vdn}";
+        try
+        {
+            // A quota lists the VDN; it has no retainFor, so the preview answers without one (the API leaves a null out).
+            using (var set = await host.Admin.AdminAsync(HttpMethod.Put, vdnPath, new { quotaFiles = 1000 }))
+            {
+                Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+            }
+
+            var page = await host.SignedInAsync();
+            await page.RunAndWaitForResponseAsync(() => page.ClickAsync($"#vdn-list button[data-vdn='{AdminPageHost.Vdn}']"),
+                r => r.Url.Contains("/admin/api/retention/preview", StringComparison.Ordinal));
+            await page.WaitForFunctionAsync($"() => document.getElementById('files-title').textContent === 'Files of VDN {AdminPageHost.Vdn}'");
+
+            Assert.True(await page.Locator("#sweep-preview").IsHiddenAsync());
+            Assert.DoesNotContain("undefined", await page.TextContentAsync("#sweep-preview") ?? "", StringComparison.Ordinal);
+        }
+        finally
+        {
+            using var reset = await host.Admin.SendAsync(HttpMethod.Delete, vdnPath);
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task The_next_sweep_lists_an_expired_recording_the_catalog_does_not_know_and_pinning_it_keeps_it()
     {
         var vdnPath = $"/admin/api/parameters/vdns/{AdminPageHost.Vdn}";

@@ -49,7 +49,8 @@ async function loadSweepPreview(vdnId) {
   try {
     const preview = await json('GET', '/admin/api/retention/preview', { query: [['vdnId', vdnId], ['limit', SWEEP_PREVIEW_SIZE]] });
     if (state.selectedVdn !== vdnId) return;
-    section.hidden = preview.retainFor === null;
+    section.hidden = preview.retainFor == null;
+    if (section.hidden) return;
     const count = `${preview.files.length}${preview.more ? ' or more' : ''} file${preview.files.length === 1 && !preview.more ? '' : 's'}`;
     $('sweep-summary').textContent = preview.files.length === 0
       ? `VDN ${vdnId} keeps files for ${preview.retainFor}; none has expired yet.`
