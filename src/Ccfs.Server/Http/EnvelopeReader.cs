@@ -83,6 +83,16 @@ public static class EnvelopeReader
 
     private static readonly byte[] CurrentVersionUtf8 = Encoding.UTF8.GetBytes(CcfsResult.CurrentVersion);
 
+    /// <summary>What usually causes a parse error that integrators meet on their first day.</summary>
+    private static string Hint(ReadOnlySpan<byte> json, JsonException e) =>
+        json.StartsWith("\uFEFF"u8)
+            ? " (the body starts with a UTF-8 byte order mark, EF BB BF: send the JSON without it)"
+            : e.Message.Contains("'0x0D' is invalid within a JSON string", StringComparison.Ordinal)
+              || e.Message.Contains("'0x0A' is invalid within a JSON string", StringComparison.Ordinal)
+                ? " (a raw line break inside a string: was the Base64 made with line breaks, as Java's Base64.getMimeEncoder() and "
+                  + "base64 without -w0 make it? Encode without them)"
+                : "";
+
     /// <param name="json">The request body.</param>
     /// <param name="names">The msgBody members the interface wants.</param>
     /// <param name="values">Receives the value of each wanted member, in the order of <paramref name="names"/>.</param>
@@ -172,7 +182,7 @@ public static class EnvelopeReader
         catch (JsonException e)
         {
             // System.Text.Json's message names the position, never the content.
-            reason = ended ? "the body goes on after its JSON object" : $"the body is not valid JSON: {e.Message}";
+            reason = ended ? "the body goes on after its JSON object" : $"the body is not valid JSON: {e.Message}{Hint(json, e)}";
             return CcfsResult.RequestBodyNull;
         }
 

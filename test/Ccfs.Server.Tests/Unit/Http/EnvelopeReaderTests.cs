@@ -93,6 +93,8 @@ public sealed class EnvelopeReaderTests
     [InlineData("{\"request\":{\"version\":\"\"},\"msgBody\":{}}", "0300002", "request.version is empty")]
     [InlineData("{\"request\":{\"version\":\"1.0\"},\"msgBody\":{}}", "0300006", "request.version is not \"2.0\"")]
     [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{\"fileName\":\"a\",\"fileName\":\"b\"}}", "0300004", "the property 'fileName' is given twice")]
+    [InlineData("\uFEFF{\"request\":{\"version\":\"2.0\"},\"msgBody\":{}}", "0300007", "the body is not valid JSON")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{\"data\":\"UklG\r\nRg==\"}}", "0300007", "the body is not valid JSON")]
     public void Each_refusal_says_what_exactly_is_wrong(string body, string code, string reason)
     {
         Span<JsonValue> values = stackalloc JsonValue[1];
@@ -101,6 +103,19 @@ public sealed class EnvelopeReaderTests
 
         Assert.Equal(code, answer?.Code);
         Assert.StartsWith(reason, said, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\uFEFF{\"request\":{\"version\":\"2.0\"},\"msgBody\":{}}", "starts with a UTF-8 byte order mark")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{\"data\":\"UklG\r\nRg==\"}}", "Base64.getMimeEncoder()")]
+    [InlineData("{\"request\":{\"version\":\"2.0\"},\"msgBody\":{\"data\":\"UklG\nRg==\"}}", "was the Base64 made with line breaks")]
+    public void A_parse_error_integrators_often_make_names_its_likely_cause(string body, string hint)
+    {
+        Span<JsonValue> values = stackalloc JsonValue[1];
+
+        EnvelopeReader.Read(Encoding.UTF8.GetBytes(body), ["data"], values, out var said);
+
+        Assert.Contains(hint, said, StringComparison.Ordinal);
     }
 
     private static (CcfsResult? Answer, long Allocated) ReadMeasured(byte[] json)
