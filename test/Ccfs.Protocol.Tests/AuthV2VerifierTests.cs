@@ -200,6 +200,28 @@ public sealed class AuthV2VerifierTests
         }
     }
 
+    [Theory]
+    [InlineData(8 * 3600 + 12, "about 8 h: was local time sent as UTC with Z")]
+    [InlineData(-12 * 3600, "about 12 h")]
+    [InlineData(3 * 3600 + 40 * 60, null)]
+    public void A_skew_of_whole_hours_suggests_the_timestamp_was_written_in_local_time(int serverOffsetSeconds, string? hint)
+    {
+        var v = AuthV2VectorFile.Named("V6");
+        AuthV2Timestamp.TryParse(v.Timestamp, out var signedAt);
+
+        var result = Verify(v, v.Authorization, now: signedAt.AddSeconds(serverOffsetSeconds));
+
+        Assert.Equal(AuthV2Failure.ClockSkew, result.Failure);
+        if (hint is null)
+        {
+            Assert.DoesNotContain(" h:", result.Detail, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains(hint, result.Detail, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void A_signature_that_does_not_cover_host_is_refused()
     {

@@ -142,7 +142,8 @@ public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider t
         if (skew > options.MaxClockSkew)
         {
             return AuthV2Verification.Fail(AuthV2Failure.ClockSkew,
-                $"timestamp is {skew.TotalSeconds:F0} s away from server time, {options.MaxClockSkew.TotalSeconds:F0} s allowed");
+                $"timestamp is {skew.TotalSeconds:F0} s away from server time, {options.MaxClockSkew.TotalSeconds:F0} s allowed"
+                + WholeHoursHint(skew, options.MaxClockSkew));
         }
 
         if (options.RequireHostSigned && !header.SignedHeaderNames.Contains("host", StringComparer.OrdinalIgnoreCase))
@@ -177,5 +178,17 @@ public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider t
         Span<byte> expected = stackalloc byte[64];
         hmac.Complete(expected);
         return CryptographicOperations.FixedTimeEquals(expected, received);
+    }
+
+    /// <summary>
+    /// A skew of whole hours is rarely a clock: it is local time sent with <c>Z</c> (UTC+8 gives 28800 s) or a 12-hour
+    /// <c>hh</c> where <c>HH</c> belongs (43200 s in the afternoon).
+    /// </summary>
+    private static string WholeHoursHint(TimeSpan skew, TimeSpan window)
+    {
+        var hours = Math.Round(skew.TotalHours);
+        return hours is >= 1 and <= 14 && (skew - TimeSpan.FromHours(hours)).Duration() <= window
+            ? $" (about {hours:F0} h: was local time sent as UTC with Z, or a 12-hour clock (hh) used where HH belongs?)"
+            : "";
     }
 }
