@@ -71,7 +71,9 @@ public static class SignatureExplanation
 
         rest.Add("# auth string prefix: HMAC-SHA256 of it with the SK is the signing key, which signs the canonical request");
         rest.Add(authStringPrefix);
-        rest.Add("# where your signer's lines differ from these is where it went wrong; if none differ, the SK differs");
+        rest.Add("# where your signer's lines differ from these is where it went wrong; if none differ, check how it hashes them:");
+        rest.Add("# %XX in upper case, %20 for a space (not + as Java's URLEncoder writes), LF between lines and none after the last,");
+        rest.Add("# the signing key used as its 64 lower-case hex characters; if all match, the SK differs");
 
         // Each form whole while they fit; a second form is left out before anything else is cut.
         var text = "";

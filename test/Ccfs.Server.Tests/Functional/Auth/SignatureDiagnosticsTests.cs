@@ -124,7 +124,7 @@ public sealed class SignatureDiagnosticsTests : IClassFixture<CcfsFactory>
         if (expected is null)
         {
             Assert.True(difference is null, $"a wrong secret key leaves every line alike, but: {difference}\n--- server\n{server}");
-            Assert.EndsWith("if none differ, the SK differs", server, StringComparison.Ordinal);
+            Assert.EndsWith("if all match, the SK differs", server, StringComparison.Ordinal);
         }
         else
         {
