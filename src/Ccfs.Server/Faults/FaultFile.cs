@@ -9,7 +9,7 @@ namespace Ccfs.Server.Faults;
 /// it, put in force before the server answers its first request. A file that cannot be read or holds a bad rule stops
 /// the start, naming the rule and what is wrong with it.
 /// </summary>
-public sealed class FaultFile(CcfsSettings settings, FaultRules rules) : IHostedService
+public sealed partial class FaultFile(CcfsSettings settings, FaultRules rules, ILogger<FaultFile> log) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -18,13 +18,19 @@ public sealed class FaultFile(CcfsSettings settings, FaultRules rules) : IHosted
             return Task.CompletedTask;
         }
 
-        foreach (var spec in Read(file))
+        var specs = Read(file);
+        foreach (var spec in specs)
         {
             rules.Add(spec);
         }
 
+        LogLoaded(log, specs.Count, file);
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(LogLevel.Warning, "Put {Count} fault rule(s) from {File} in force: matching requests are answered as they say "
+        + "(GET /admin/api/faults lists them, `ccfs faults clear` ends them)")]
+    private static partial void LogLoaded(ILogger logger, int count, string file);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

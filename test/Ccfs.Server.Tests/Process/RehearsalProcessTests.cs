@@ -21,6 +21,7 @@ public sealed class RehearsalProcessTests(RehearsalProcessTests.Server server) :
     {
         var client = await server.ClientAsync();
         Assert.Contains("Seeded 1 upload(s) and 1 recording(s)", server.Process.Output, StringComparison.Ordinal);
+        Assert.Contains($"Put 1 fault rule(s) from {server.FaultsFile} in force", server.Process.Output, StringComparison.Ordinal);
 
         using var listed = await client.AdminAsync(HttpMethod.Get, "/admin/api/faults");
         using var folder = await client.DownloadAsync("Y:/voice/1/IVRrecordFile/20261201", mode: 1);
