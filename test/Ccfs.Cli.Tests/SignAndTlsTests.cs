@@ -29,6 +29,18 @@ public sealed partial class SignAndTlsTests
     }
 
     [Fact]
+    public async Task One_header_replaces_its_default_and_keeps_the_others_signed()
+    {
+        var (code, output, _) = await Cli.RunAsync(new Dictionary<string, string?>(), "sign", "--endpoint", "https://127.0.0.1:8443",
+            "--header", "content-type=application/json;charset=UTF-8", "--body", "{}", "--timestamp", "2026-11-24T08:00:00Z");
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("content-length;content-type;host", output, StringComparison.Ordinal);
+        Assert.Contains("content-type:application%2Fjson%3Bcharset%3DUTF-8", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("json%3B%20charset", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sign_prints_the_authorization_the_sdk_sends_for_the_same_request()
     {
         var endpoint = "https://10.22.26.181:28080";

@@ -19,8 +19,8 @@ internal static class SignCommand
         var query = new Option<string[]>("--query") { Description = "A query parameter as name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
         var header = new Option<string[]>("--header")
         {
-            Description = "A signed header as name=value (repeatable); default: host from the endpoint, and content-type (as the SDK sends it) "
-                + "and content-length when there is a body",
+            Description = "A signed header as name=value (repeatable), replacing the default of that name: host from the endpoint, and "
+                + "content-type (as the SDK sends it) and content-length when there is a body",
         };
         var body = new Option<string>("--body") { Description = "The body as text" };
         var bodyFile = new Option<string>("--body-file") { Description = "The body from a file, byte for byte (instead of --body)" };
@@ -39,15 +39,19 @@ internal static class SignCommand
             var settings = connection.Resolve(parse, console);
             var bytes = parse.GetValue(bodyFile) is { } file ? await File.ReadAllBytesAsync(file)
                 : Encoding.UTF8.GetBytes(parse.GetValue(body) ?? "");
-            var headers = Pairs(parse.GetValue(header), "--header");
-            if (headers.Count == 0)
+            // Each --header replaces the default of its name or adds one: one --header alone no longer drops host, which
+            // every ccfs server requires signed, without a word.
+            var headers = new List<KeyValuePair<string, string>> { new("host", settings.Endpoint.Authority) };
+            if (bytes.Length > 0)
             {
-                headers.Add(new("host", settings.Endpoint.Authority));
-                if (bytes.Length > 0)
-                {
-                    headers.Add(new("content-type", Ccfs.Client.CcfsClient.RequestContentType));
-                    headers.Add(new("content-length", bytes.Length.ToString(CultureInfo.InvariantCulture)));
-                }
+                headers.Add(new("content-type", Ccfs.Client.CcfsClient.RequestContentType));
+                headers.Add(new("content-length", bytes.Length.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            foreach (var given in Pairs(parse.GetValue(header), "--header"))
+            {
+                headers.RemoveAll(h => h.Key.Equals(given.Key, StringComparison.OrdinalIgnoreCase));
+                headers.Add(given);
             }
 
             var time = parse.GetValue(timestamp) ?? AuthV2Timestamp.Format(DateTimeOffset.UtcNow);
