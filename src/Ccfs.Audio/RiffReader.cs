@@ -48,6 +48,10 @@ public ref struct RiffReader
             {
                 FourCC.Rifx => "RIFX (big-endian RIFF) is not supported",
                 FourCC.Rf64 => "RF64 is not supported, a RIFF/WAVE file is required",
+                _ when file.StartsWith("ID3"u8) || (file[0] == 0xFF && (file[1] & 0xE0) == 0xE0) =>
+                    "an MP3 file, not a RIFF/WAVE file: convert it first (ccfs convert, or ffmpeg -i in.mp3 -ar 8000 -ac 1 -c:a pcm_alaw out.wav)",
+                _ when file.StartsWith("OggS"u8) || file.StartsWith("fLaC"u8) =>
+                    ReasonText.Of($"an {(file[0] == (byte)'O' ? "Ogg" : "FLAC")} file, not a RIFF/WAVE file: convert it first (ccfs convert, or ffmpeg)"),
                 _ => ReasonText.Of($"not a RIFF/WAVE file (it starts with {FourCC.ToText(magic)})"),
             };
             return false;
