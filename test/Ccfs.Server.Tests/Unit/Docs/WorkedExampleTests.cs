@@ -84,6 +84,17 @@ public sealed partial class WorkedExampleTests
     }
 
     [Fact]
+    public async Task The_java_sample_prints_the_worked_examples_header()
+    {
+        var (code, output) = await Process.JavaSampleProcessTests.JavaAsync([], "--check-example");
+
+        Assert.Equal(0, code);
+        Assert.Equal(
+            "Authorization: auth-v2/ccfs-dev-ak/2026-11-24T08:00:00Z/content-length;content-type;host/ca8e24612f2558c02be448b6957ab34fe03a2786b67044b2d9282781f9b14692",
+            output.Trim());
+    }
+
+    [Fact]
     public async Task The_python_signer_in_samples_readme_prints_the_worked_examples_header()
     {
         var samples = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "samples", "README.md"));
