@@ -71,8 +71,15 @@ public sealed partial class TestLocations(string dataDir)
             return Sync(() => bucket.GetAsync(relativePath));
         }
 
-        var path = Path.Combine(Root(id), relativePath);
-        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+        // Read without a look first: a server's delete may remove the file between the look and the read.
+        try
+        {
+            return File.ReadAllBytes(Path.Combine(Root(id), relativePath));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Places a file, making its folders as needed.</summary>
