@@ -50,6 +50,9 @@ public sealed class DiskFileStore : IFileStore
     /// <summary>This node has seen the marker (or written it): from then on a folder without it is always refused.</summary>
     private volatile bool _opened;
 
+    /// <summary>Why <see cref="OpenAsync"/> last refused the folder, for readiness and writes to say; null once it is back.</summary>
+    private volatile string? _refusal;
+
     public string LocationId { get; }
 
     public string Root => _root;
@@ -188,12 +191,13 @@ public sealed class DiskFileStore : IFileStore
             // The marker proves the folder is the location's, so .ccfs-tmp (ours alone) may be made again.
             CreateFolder(_temporary);
             _opened = true;
+            _refusal = null;
             return LocationOpening.Known;
         }
 
         if (_opened)
         {
-            throw Missing("it was there before");
+            throw Missing(_refusal = "it was there before");
         }
 
         // Earlier releases wrote no marker; their folders hold .ccfs-tmp at least. An empty folder is new unless the
@@ -201,7 +205,7 @@ public sealed class DiskFileStore : IFileStore
         var used = Directory.Exists(_root) && Directory.EnumerateFileSystemEntries(_root).Any();
         if (!used && await holdsCopies(cancellationToken))
         {
-            throw Missing("the folder is empty, while the catalog lists files stored there");
+            throw Missing(_refusal = "the folder is empty, while the catalog lists files stored there");
         }
 
         CreateFolder(_root);
@@ -216,6 +220,7 @@ public sealed class DiskFileStore : IFileStore
 
         DirectorySync.Flush(_root);
         _opened = true;
+        _refusal = null;
         return used ? LocationOpening.Adopted : LocationOpening.Created;
     }
 
@@ -234,7 +239,7 @@ public sealed class DiskFileStore : IFileStore
     {
         if (!File.Exists(_marker))
         {
-            throw Missing(_opened ? "it was there before" : "the location is not set up yet");
+            throw Missing(_refusal ?? (_opened ? "it was there before" : "the location is not set up yet"));
         }
     }
 

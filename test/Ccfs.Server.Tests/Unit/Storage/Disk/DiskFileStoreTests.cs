@@ -51,6 +51,8 @@ public sealed class DiskFileStoreTests : IDisposable
 
         await Assert.ThrowsAsync<LocationMissingException>(() => store.OpenAsync(_ => Task.FromResult(true), CancellationToken.None));
 
+        var readiness = await Assert.ThrowsAsync<LocationMissingException>(() => store.CheckWritableAsync(CancellationToken.None));
+        Assert.Contains("the catalog lists files stored there", readiness.Message);
         Assert.Empty(Directory.GetFileSystemEntries(root));
     }
 
