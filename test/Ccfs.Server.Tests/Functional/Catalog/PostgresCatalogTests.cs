@@ -236,6 +236,37 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lease_is_renewed_while_the_writer_is_held_up()
+    {
+        await using var catalog = new PostgresProvider(_catalog, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), new NodeIdentity("held"),
+            TimeProvider.System, NullLoggerFactory.Instance);
+        await catalog.MigrateAsync(CancellationToken.None);
+
+        // A batch the writer cannot finish for now, as one waiting for rows another node holds locked.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = catalog.Database.Writer.WriteUnboundedAsync(async (tx, ct) =>
+        {
+            started.SetResult();
+            await release.Task;
+            return 0;
+        });
+        await started.Task;
+
+        try
+        {
+            await catalog.Nodes.JoinAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            release.SetResult();
+            await held;
+        }
+
+        Assert.Equal(1L, await catalog.Database.ScalarAsync("SELECT count(*) FROM nodes WHERE lease_until > now();", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Recovery_leaves_a_live_nodes_pending_upload_and_finishes_it_once_that_node_has_left()
     {
         var (a, b) = (Node(), Node());
