@@ -8,7 +8,7 @@
 #
 # Exit status: 0 when the answer is HTTP 200 with resultCode "0" (or, for download, the file); 1 for any other answer,
 # whose X-Ccfs-Reason header is printed to stderr; 2 for bad usage; curl's own status when no answer came (7: nothing
-# listens there, 28: a timeout).
+# listens there, 28: a timeout) or a download was cut off (18, 28, 56), which then writes nothing to stdout.
 #
 # Environment (defaults in brackets):
 #   CCFS_ENDPOINT    [https://127.0.0.1:8443]
@@ -101,6 +101,11 @@ received=$(curl -sS --http1.1 "${tls[@]}" --connect-timeout "${CCFS_CONNECT_TIME
 http_code=${received%% *}
 # A 100 Continue (or any 1xx) is no answer: the server may have died after it, leaving no final status and no body.
 if [ "$status" -ne 0 ] && { [ "${http_code:-000}" = 000 ] || [[ $http_code == 1* ]] || [ ! -f "$work/answer" ]; }; then
+  exit "$status"
+fi
+# A download cut off (a reset connection, the time limit) is a truncated file: none of it goes to stdout.
+if [ "$status" -ne 0 ] && [ "$command" = download ]; then
+  echo "ccfs: the download was cut off (curl exit $status, HTTP ${http_code:-000}); nothing was written" >&2
   exit "$status"
 fi
 touch "$work/answer"

@@ -41,6 +41,9 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
 
     public virtual Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken) => inner.AnyDeleteMarksAsync(cancellationToken);
 
+    public virtual Task<bool> HoldsCopiesAsync(string locationId, CancellationToken cancellationToken) =>
+        inner.HoldsCopiesAsync(locationId, cancellationToken);
+
     public virtual Task<string?> CopyMarkOwnerAsync(string path, string locationId, CancellationToken cancellationToken) =>
         inner.CopyMarkOwnerAsync(path, locationId, cancellationToken);
 

@@ -44,6 +44,9 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
 
     public virtual Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
 
+    public virtual Task<LocationOpening> OpenAsync(Func<CancellationToken, Task<bool>> holdsCopies, CancellationToken cancellationToken) =>
+        inner.OpenAsync(holdsCopies, cancellationToken);
+
     public virtual Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken) =>
         inner.SweepTemporaryFilesAsync(liveInstances, cancellationToken);
 

@@ -79,6 +79,8 @@ public sealed class FileCatalog : IFileCatalog
             OR EXISTS (SELECT 1 FROM file_copies WHERE state <> {CopyHeld} AND state = {CopyDeleting});
         """;
 
+    private const string HoldsCopies = "SELECT EXISTS (SELECT 1 FROM file_copies WHERE location_id = @location);";
+
     private static readonly string BeingDeleted = $"""
         SELECT EXISTS (SELECT 1 FROM files WHERE path = @path AND state = {Deleting})
             OR EXISTS (SELECT 1 FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting});
@@ -345,6 +347,9 @@ public sealed class FileCatalog : IFileCatalog
 
     public async Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken) =>
         (await _database.QueryAsync(AnyMarks, r => r.GetBoolean(0), cancellationToken))[0];
+
+    public async Task<bool> HoldsCopiesAsync(string locationId, CancellationToken cancellationToken) =>
+        (await _database.QueryAsync(HoldsCopies, r => r.GetBoolean(0), cancellationToken, ("location", locationId)))[0];
 
     public async Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
         (await _database.QueryAsync(BeingDeleted, r => r.GetBoolean(0), cancellationToken, ("path", path), ("location", locationId)))[0];

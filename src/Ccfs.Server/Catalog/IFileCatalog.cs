@@ -180,6 +180,12 @@ public interface IFileCatalog
     /// <summary>Whether any file or copy is marked for a delete that has not finished.</summary>
     Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the catalog lists any copy in that location, whatever its state: an empty folder for a location that holds
+    /// copies is not a new location but one whose disk is missing.
+    /// </summary>
+    Task<bool> HoldsCopiesAsync(string locationId, CancellationToken cancellationToken);
+
     /// <summary>The instance whose delete marked that location's copy of the file; null when the copy is not marked.</summary>
     Task<string?> CopyMarkOwnerAsync(string path, string locationId, CancellationToken cancellationToken);
 

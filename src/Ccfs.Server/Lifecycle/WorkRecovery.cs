@@ -16,8 +16,9 @@ public readonly record struct RecoveryPass(int Finished, int Failed, int Left);
 /// A pending upload whose copies are all in place is stored (the client may have been answered); one missing a copy is
 /// undone, after this node takes the row over, so that its owner, if only frozen, cannot store it meanwhile. A row or copy
 /// marked deleting is deleted. Before each step the row is read again, so work a live owner finished meanwhile is left
-/// alone; every step is idempotent, so two nodes finishing the same work do no harm. Also
-/// removes the temporary files of instances that are gone.
+/// alone; every step is idempotent, so two nodes finishing the same work do no harm. Also removes the temporary files of
+/// instances that are gone, after making sure each location is the one set up (<see cref="IFileStore.OpenAsync"/>): a
+/// disk location whose folder lost its marker is refused, and the pass waits.
 /// </summary>
 public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locations, INodeRegistry nodes, NodeIdentity node,
     WorkInProgress inProgress, ILogger<WorkRecovery> logger)
@@ -26,6 +27,9 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
     public const int PassSize = 1000;
 
     private readonly SemaphoreSlim _running = new(1, 1);
+
+    /// <summary>Locations refused as missing at the last pass (only touched under <see cref="_running"/>), so each is logged once.</summary>
+    private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
 
     public async Task<RecoveryPass> RunAsync(CancellationToken cancellationToken)
     {
@@ -38,7 +42,31 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
             {
                 try
                 {
+                    var opening = await store.OpenAsync(ct => catalog.HoldsCopiesAsync(store.LocationId, ct), cancellationToken);
+                    if (opening != LocationOpening.Known)
+                    {
+                        LogOpened(logger, store.LocationId, opening == LocationOpening.Created
+                            ? "a new location: its folder is set up"
+                            : "its folder, from an earlier release or a restore, holds files but no marker yet; it is given one");
+                    }
+
+                    if (_missing.Remove(store.LocationId))
+                    {
+                        LogBack(logger, store.LocationId);
+                    }
+
                     await store.SweepTemporaryFilesAsync(live, cancellationToken);
+                }
+                catch (LocationMissingException e)
+                {
+                    // Its folder is not the location's (a disk not mounted): nothing is written there, and unfinished work
+                    // waits, or an upload whose copy sits on the missing disk would be undone in every location.
+                    if (_missing.Add(store.LocationId))
+                    {
+                        LogMissing(logger, store.LocationId, e.Message);
+                    }
+
+                    unanswered.Add(store.LocationId);
                 }
                 catch (Exception e) when (StorageFailure.IsTransient(e))
                 {
@@ -170,6 +198,15 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
 
     [LoggerMessage(LogLevel.Warning, "Location {Location} failed for now (slow, busy or out of reach) while its leftover temporary files were removed; the next recovery pass tries again")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception, string location);
+
+    [LoggerMessage(LogLevel.Information, "Location {Location}: {What}")]
+    private static partial void LogOpened(ILogger logger, string location, string what);
+
+    [LoggerMessage(LogLevel.Error, "Location {Location} is refused until its folder is back: {Reason}")]
+    private static partial void LogMissing(ILogger logger, string location, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Location {Location} is back: its folder has its marker again")]
+    private static partial void LogBack(ILogger logger, string location);
 
     [LoggerMessage(LogLevel.Warning, "Unfinished uploads and deletes wait for the next recovery pass: location(s) {Locations} failed for now")]
     private static partial void LogPassPostponed(ILogger logger, string locations);

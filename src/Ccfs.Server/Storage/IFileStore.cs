@@ -76,6 +76,17 @@ public interface IFileStore
     Task CheckWritableAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Makes sure the location is the one this server keeps its files in before anything is swept or written there; run
+    /// by every recovery pass, before <see cref="SweepTemporaryFilesAsync"/>. A disk location's folder carries a marker
+    /// (<see cref="Disk.DiskFileStore.MarkerFile"/>) written when it was first set up: a folder without it is refused with
+    /// <see cref="LocationMissingException"/> (an unmounted disk leaves its empty mount point behind, and files written
+    /// there would be hidden once the disk comes back), unless it is new (missing or empty, and the catalog lists no copy
+    /// in the location: <paramref name="holdsCopies"/>), or a location an earlier release set up (not empty).
+    /// </summary>
+    /// <param name="holdsCopies">Whether the catalog lists a copy in this location; asked only of an empty folder with no marker.</param>
+    Task<LocationOpening> OpenAsync(Func<CancellationToken, Task<bool>> holdsCopies, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Removes what interrupted writes left behind: temporary files of every node instance not in
     /// <paramref name="liveInstances"/> (their writers are gone). Called at start-up, before requests are served, and by
     /// the sweeper.
@@ -134,7 +145,26 @@ public sealed record FileTreePage(IReadOnlyList<StoredFile> Files, string? Next)
     public const int MaxDepth = 32;
 }
 
+/// <summary>What <see cref="IFileStore.OpenAsync"/> found.</summary>
+public enum LocationOpening
+{
+    /// <summary>The location was set up before (or needs no setting up, as in S3).</summary>
+    Known,
+
+    /// <summary>A new location: its folder was missing or empty, and is now set up.</summary>
+    Created,
+
+    /// <summary>A folder with files but no marker, as earlier releases left it (or a restore): it was given its marker.</summary>
+    Adopted,
+}
+
 public sealed class FileAlreadyExistsException(string path) : IOException($"'{path}' already exists");
+
+/// <summary>
+/// A disk location whose folder is not the one set up for it: its marker is gone (an unmounted disk, a folder replaced),
+/// so nothing is written there until the operator remounts it or re-initialises it deliberately.
+/// </summary>
+public sealed class LocationMissingException(string message) : IOException(message);
 
 /// <summary>A path that leads out of the location root, through a link planted inside it.</summary>
 public sealed class OutsideRootException(string path) : IOException($"'{path}' leads outside the storage root");

@@ -160,7 +160,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
     private IEnumerable<string> VisibleFiles() =>
         Directory.Exists(LocationRoot)
             ? Directory.EnumerateFiles(LocationRoot, "*", SearchOption.AllDirectories)
-                .Where(f => !Path.GetRelativePath(LocationRoot, f).StartsWith(".ccfs-tmp", StringComparison.Ordinal))
+                .Where(f => !Path.GetRelativePath(LocationRoot, f).StartsWith(".ccfs", StringComparison.Ordinal))
             : [];
 
     private static string Sha(string file)

@@ -56,15 +56,18 @@ public sealed partial class PostgresNodeRegistry(CatalogDatabase database, NodeI
         }
     }
 
-    private Task RenewAsync(CancellationToken cancellationToken) => database.Writer.WriteAsync(async (tx, ct) =>
-    {
+    /// <summary>
+    /// Renews on a connection of its own, not in the writer's queue: a batch held up by rows another node holds locked
+    /// (until PostgreSQL ends that node's transaction) must not cost this node its lease, or other nodes would finish
+    /// its work while it is still doing it. One round trip, bounded by the command timeout.
+    /// </summary>
+    private Task RenewAsync(CancellationToken cancellationToken) =>
         // Nodes gone for a day are forgotten; their work was finished long since.
-        await tx.ExecuteAsync("""
+        database.QueryAsync("""
             INSERT INTO nodes (instance, name, started_at, lease_until) VALUES (@instance, @name, now(), now() + @lease)
             ON CONFLICT (instance) DO UPDATE SET lease_until = excluded.lease_until;
             DELETE FROM nodes WHERE lease_until < now() - interval '1 day';
-            """, ct, ("instance", node.Instance), ("name", node.Name), ("lease", Lease));
-    }, Durability.Deferred);
+            """, _ => 0, cancellationToken, ("instance", node.Instance), ("name", node.Name), ("lease", Lease));
 
     [LoggerMessage(LogLevel.Warning, "Renewing this node's lease in the catalog failed; after {Lease} without renewal other nodes "
         + "count it as gone and finish its unfinished work")]

@@ -17,6 +17,18 @@ public sealed class PostgresProvider : CatalogProvider
     public PostgresProvider(string connectionString, TimeSpan writeTimeout, TimeSpan lease, NodeIdentity node, TimeProvider time,
         ILoggerFactory loggers)
     {
+        var builder = Configure(connectionString, writeTimeout);
+        _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggers).Build();
+        var writer = new CatalogWriter(new PostgresWriteConnection(_dataSource, _dialect), writeTimeout, time, loggers.CreateLogger<CatalogWriter>());
+        Database = new CatalogDatabase(_dialect, _dataSource, writer);
+        _nodes = new PostgresNodeRegistry(Database, node, lease, loggers.CreateLogger<PostgresNodeRegistry>());
+        IpLocks = new PostgresIpLocks(Database);
+        Where = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database} (schema {builder.SearchPath ?? "public"})";
+    }
+
+    /// <summary>The settings every connection of the catalog opens with, from the configured connection string.</summary>
+    public static NpgsqlConnectionStringBuilder Configure(string connectionString, TimeSpan writeTimeout)
+    {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var seconds = Math.Max(1, (int)Math.Ceiling(writeTimeout.TotalSeconds));
         builder.MaxAutoPrepare = builder.MaxAutoPrepare == 0 ? 64 : builder.MaxAutoPrepare;
@@ -34,14 +46,21 @@ public sealed class PostgresProvider : CatalogProvider
             builder.TcpKeepAliveInterval = 5;
         }
 
+        // A node frozen inside a transaction (SIGSTOP, a paused VM) would hold its row locks until TCP keepalive ends the
+        // connection, hours on PostgreSQL's side, failing every other node's writes to those rows meanwhile. PostgreSQL ends
+        // a transaction left idle this long and lets its locks go; no write of ccfs leaves one idle for more than a moment.
+        if (builder.Options?.Contains(IdleInTransactionTimeout, StringComparison.Ordinal) != true)
+        {
+            var idle = (long)(2 * writeTimeout.TotalMilliseconds);
+            builder.Options = $"{builder.Options} -c {IdleInTransactionTimeout}={idle}".TrimStart();
+        }
+
         builder.ApplicationName ??= "ccfs";
-        _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggers).Build();
-        var writer = new CatalogWriter(new PostgresWriteConnection(_dataSource, _dialect), writeTimeout, time, loggers.CreateLogger<CatalogWriter>());
-        Database = new CatalogDatabase(_dialect, _dataSource, writer);
-        _nodes = new PostgresNodeRegistry(Database, node, lease, loggers.CreateLogger<PostgresNodeRegistry>());
-        IpLocks = new PostgresIpLocks(Database);
-        Where = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database} (schema {builder.SearchPath ?? "public"})";
+        return builder;
     }
+
+    /// <summary>Set to twice <c>Ccfs:Catalog:WriteTimeout</c> for every connection, unless the connection string's <c>Options</c> set it.</summary>
+    public const string IdleInTransactionTimeout = "idle_in_transaction_session_timeout";
 
     public override CatalogDatabase Database { get; }
 

@@ -8,18 +8,27 @@ namespace Ccfs.Server.Storage.Disk;
 /// A location on local disk; the folder is the root of the storage drive, so <c>Y:/voice/1/IVRrecordFile/a.wav</c> is
 /// <c>{root}/voice/1/IVRrecordFile/a.wav</c>. A write goes to a temporary file under <c>.ccfs-tmp</c> in the same
 /// root, is fsynced, renamed into place and its directory fsynced, so a file is either absent or complete, even after
-/// a crash. Links inside the root are followed only while they stay inside it.
+/// a crash. Links inside the root are followed only while they stay inside it. The folder carries a marker,
+/// <see cref="MarkerFile"/>, from the first time it is set up; without it nothing is written there (see <see cref="OpenAsync"/>).
 /// </summary>
 public sealed class DiskFileStore : IFileStore
 {
     /// <summary>Interrupted writes live here; no path rule can reach it, and it is emptied at start-up.</summary>
     public const string TemporaryFolder = StoragePath.ReservedPrefix + "-tmp";
 
+    /// <summary>
+    /// Written once, when the location is set up. A folder without it is not the location's: most likely the empty mount
+    /// point of a disk that is not mounted, where files written would be hidden once the disk is back. Only its presence
+    /// counts; it says what it is for an operator who finds it.
+    /// </summary>
+    public const string MarkerFile = StoragePath.ReservedPrefix + "-location";
+
     /// <summary>How often a write puts its folders back after an undo of another write removed them under it.</summary>
     private const int PlacementAttempts = 3;
 
     private readonly string _root;
     private readonly string _temporary;
+    private readonly string _marker;
     private readonly ConcurrentDictionary<string, bool> _durableDirectories = new(StringComparer.Ordinal);
     private string? _realRoot;
 
@@ -34,8 +43,15 @@ public sealed class DiskFileStore : IFileStore
         LocationId = locationId;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _temporary = Path.Combine(_root, TemporaryFolder);
+        _marker = Path.Combine(_root, MarkerFile);
         _instance = instance;
     }
+
+    /// <summary>This node has seen the marker (or written it): from then on a folder without it is always refused.</summary>
+    private volatile bool _opened;
+
+    /// <summary>Why <see cref="OpenAsync"/> last refused the folder, for readiness and writes to say; null once it is back.</summary>
+    private volatile string? _refusal;
 
     public string LocationId { get; }
 
@@ -168,8 +184,73 @@ public sealed class DiskFileStore : IFileStore
 
     public Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Resolve(path)));
 
+    public async Task<LocationOpening> OpenAsync(Func<CancellationToken, Task<bool>> holdsCopies, CancellationToken cancellationToken)
+    {
+        if (File.Exists(_marker))
+        {
+            // The marker proves the folder is the location's, so .ccfs-tmp (ours alone) may be made again.
+            CreateFolder(_temporary);
+            _opened = true;
+            _refusal = null;
+            return LocationOpening.Known;
+        }
+
+        if (_opened)
+        {
+            throw Missing(_refusal = "it was there before");
+        }
+
+        // Earlier releases wrote no marker; their folders hold .ccfs-tmp at least. An empty folder is new unless the
+        // catalog lists copies in it: then it is a mount point whose disk is missing.
+        var used = Directory.Exists(_root) && Directory.EnumerateFileSystemEntries(_root).Any();
+        if (!used && await holdsCopies(cancellationToken))
+        {
+            throw Missing(_refusal = "the folder is empty, while the catalog lists files stored there");
+        }
+
+        CreateFolder(_root);
+        CreateFolder(_temporary);
+        using (var marker = new FileStream(_marker, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None))
+        {
+            marker.SetLength(0);
+            marker.Write(System.Text.Encoding.UTF8.GetBytes($"ccfs location {LocationId}, set up {DateTimeOffset.UtcNow:O}. Files are "
+                + "written here only while this file exists: see docs/failure-behaviour.md, \"A disk location's folder is missing\".\n"));
+            marker.Flush(flushToDisk: true);
+        }
+
+        DirectorySync.Flush(_root);
+        _opened = true;
+        _refusal = null;
+        return used ? LocationOpening.Adopted : LocationOpening.Created;
+    }
+
+    /// <summary>Creates a folder that may be missing, durably.</summary>
+    private static void CreateFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder);
+            DirectorySync.Flush(Path.GetDirectoryName(folder)!);
+        }
+    }
+
+    /// <summary>Throws if the folder has no marker: nothing is written or swept there then.</summary>
+    private void RequireMarker()
+    {
+        if (!File.Exists(_marker))
+        {
+            throw Missing(_refusal ?? (_opened ? "it was there before" : "the location is not set up yet"));
+        }
+    }
+
+    private LocationMissingException Missing(string why) => new($"location {LocationId}: {_root} has no {MarkerFile} ({why}): "
+        + "is its disk unmounted, or the folder replaced? Nothing is written there meanwhile. Remount the disk; or, to take "
+        + $"the folder as it is, create the file {_marker} (files the catalog lists there are then missing: "
+        + "POST /admin/api/scrub finds them, and in CTI pool mode copies them back from another location)");
+
     public async Task CheckWritableAsync(CancellationToken cancellationToken)
     {
+        RequireMarker();
         if (!Directory.Exists(_temporary))
         {
             throw new IOException($"location {LocationId}: '{_temporary}' does not exist");
@@ -217,8 +298,8 @@ public sealed class DiskFileStore : IFileStore
 
     public Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(_root);
-        Directory.CreateDirectory(_temporary);
+        // Never creates the folders: a location whose disk is gone would be written on the file system under its mount point.
+        RequireMarker();
         foreach (var file in Directory.EnumerateFiles(_temporary))
         {
             var name = Path.GetFileName(file);
@@ -238,6 +319,7 @@ public sealed class DiskFileStore : IFileStore
     /// <summary>Writes <paramref name="content"/> to a new temporary file of this instance and fsyncs it; its full path.</summary>
     private string WriteTemporary(ReadOnlySpan<byte> content)
     {
+        RequireMarker();
         var temporary = Path.Combine(_temporary, $"{_instance}-{Guid.NewGuid():N}.tmp");
         try
         {

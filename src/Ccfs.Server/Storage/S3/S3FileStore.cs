@@ -287,6 +287,10 @@ public sealed class S3FileStore : IFileStore, IDisposable
     }
 
     /// <summary>Removes the readiness probes of instances not in <paramref name="liveInstances"/>; S3 writes leave nothing else.</summary>
+    /// <summary>A bucket is not mounted: one out of reach fails its calls, and never takes files somewhere else.</summary>
+    public Task<LocationOpening> OpenAsync(Func<CancellationToken, Task<bool>> holdsCopies, CancellationToken cancellationToken) =>
+        Task.FromResult(LocationOpening.Known);
+
     public async Task SweepTemporaryFilesAsync(IReadOnlySet<string> liveInstances, CancellationToken cancellationToken)
     {
         var prefix = $"{_settings.Prefix}{ProbeFolder}/";

@@ -196,6 +196,77 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_node_frozen_inside_a_transaction_has_it_ended_by_postgresql_and_another_nodes_write_then_succeeds()
+    {
+        var writeTimeout = TimeSpan.FromMilliseconds(500);
+        await using var live = new PostgresProvider(_catalog, writeTimeout, TimeSpan.FromSeconds(30), new NodeIdentity("live"), TimeProvider.System,
+            NullLoggerFactory.Instance);
+        await live.MigrateAsync(CancellationToken.None);
+        Assert.Equal("1s", await live.Database.ScalarAsync($"SHOW {PostgresProvider.IdleInTransactionTimeout};", CancellationToken.None));
+
+        // The frozen node: a connection opened as ccfs opens its own, inside a transaction that holds a row's lock, then
+        // silent, as a SIGSTOPped node is; without the timeout it would hold the lock until TCP keepalive ends it.
+        await using var frozen = new NpgsqlConnection(PostgresProvider.Configure(_catalog, writeTimeout).ConnectionString);
+        await frozen.OpenAsync();
+        await using var transaction = await frozen.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("UPDATE catalog_probe SET node = 'frozen' WHERE id = 1;", frozen, transaction))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await live.Database.Writer.WriteAsync(async (tx, ct) =>
+                    await tx.ExecuteAsync("UPDATE catalog_probe SET node = 'live' WHERE id = 1;", ct));
+                break;
+            }
+            catch (System.Data.Common.DbException) when (waited.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                // Refused after the write timeout while the lock is held; the next try comes after PostgreSQL ended it.
+            }
+        }
+
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"the write waited {waited.Elapsed}");
+        Assert.Equal("live", await live.Database.ScalarAsync("SELECT node FROM catalog_probe WHERE id = 1;", CancellationToken.None));
+        await using var after = new NpgsqlCommand("SELECT 1;", frozen, transaction);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => after.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_lease_is_renewed_while_the_writer_is_held_up()
+    {
+        await using var catalog = new PostgresProvider(_catalog, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), new NodeIdentity("held"),
+            TimeProvider.System, NullLoggerFactory.Instance);
+        await catalog.MigrateAsync(CancellationToken.None);
+
+        // A batch the writer cannot finish for now, as one waiting for rows another node holds locked.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = catalog.Database.Writer.WriteUnboundedAsync(async (tx, ct) =>
+        {
+            started.SetResult();
+            await release.Task;
+            return 0;
+        });
+        await started.Task;
+
+        try
+        {
+            await catalog.Nodes.JoinAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            release.SetResult();
+            await held;
+        }
+
+        Assert.Equal(1L, await catalog.Database.ScalarAsync("SELECT count(*) FROM nodes WHERE lease_until > now();", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Recovery_leaves_a_live_nodes_pending_upload_and_finishes_it_once_that_node_has_left()
     {
         var (a, b) = (Node(), Node());

@@ -53,6 +53,42 @@ public sealed partial class WorkedExampleTests
     }
 
     [Fact]
+    public async Task A_download_cut_off_mid_body_exits_with_curls_status_and_writes_nothing()
+    {
+        // It answers 200 with a file of 4000 bytes, sends 100 of them and closes, as a connection reset mid-download does.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var server = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var head = new List<byte>();
+            var one = new byte[1];
+            while (head.Count < 65536 && await stream.ReadAsync(one) == 1)
+            {
+                head.Add(one[0]);
+                if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n')
+                {
+                    break;
+                }
+            }
+
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 4000\r\n\r\n"u8.ToArray());
+            await stream.WriteAsync(new byte[100]);
+            await Task.Delay(200);
+        });
+
+        var (exitCode, output, stdout) = await SignedRequestScript.RunAsync(new() { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{port}" },
+            "download", "Y:/3rdfile/1/thirdvoicebotfile/a.wav");
+        await server;
+
+        Assert.True(exitCode is 18 or 56, $"exit {exitCode}: {output}");
+        Assert.Empty(stdout);
+        Assert.Contains("the download was cut off", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_worked_example_file_is_an_acceptable_prompt_with_the_base64_shown()
     {
         Assert.True(WaveValidator.Validate(TinyWav()).IsValid);

@@ -33,7 +33,7 @@ public sealed class ScrubberTests : IDisposable
         var locations = new LocationSet([.. settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root))]);
         foreach (var store in locations.Stores)
         {
-            await store.SweepTemporaryFilesAsync(new HashSet<string>(), CancellationToken.None);
+            await store.OpenAsync(_ => Task.FromResult(false), CancellationToken.None);
         }
 
         var files = (2 * Scrubber.PageSize) + 1;

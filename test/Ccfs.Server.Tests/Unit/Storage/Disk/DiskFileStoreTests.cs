@@ -18,7 +18,58 @@ public sealed class DiskFileStoreTests : IDisposable
     public DiskFileStoreTests()
     {
         _store = new DiskFileStore("0", _root);
-        _store.SweepTemporaryFilesAsync(new HashSet<string>(), CancellationToken.None).GetAwaiter().GetResult();
+        _store.OpenAsync(_ => Task.FromResult(false), CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    [Fact]
+    public async Task A_folder_that_lost_its_marker_is_refused_and_never_written()
+    {
+        // The disk drops out: its mount point is an empty folder again.
+        Directory.Delete(_root, recursive: true);
+        Directory.CreateDirectory(_root);
+
+        var refusal = await Assert.ThrowsAsync<LocationMissingException>(() => _store.OpenAsync(_ => Task.FromResult(false), CancellationToken.None));
+        Assert.Contains($"has no {DiskFileStore.MarkerFile}", refusal.Message);
+        Assert.Contains("Remount the disk", refusal.Message);
+        await Assert.ThrowsAsync<LocationMissingException>(() => _store.SweepTemporaryFilesAsync(new HashSet<string>(), CancellationToken.None));
+        await Assert.ThrowsAsync<LocationMissingException>(() => _store.CheckWritableAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<LocationMissingException>(() => _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None));
+        Assert.Empty(Directory.GetFileSystemEntries(_root));
+
+        // The operator takes the folder as it is, deliberately.
+        await File.WriteAllBytesAsync(Path.Combine(_root, DiskFileStore.MarkerFile), []);
+        Assert.Equal(LocationOpening.Known, await _store.OpenAsync(_ => Task.FromResult(true), CancellationToken.None));
+        await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task An_empty_folder_for_a_location_the_catalog_holds_copies_in_is_refused_at_start()
+    {
+        var root = Path.Combine(_root, "unmounted");
+        Directory.CreateDirectory(root);
+        var store = new DiskFileStore("1", root);
+
+        await Assert.ThrowsAsync<LocationMissingException>(() => store.OpenAsync(_ => Task.FromResult(true), CancellationToken.None));
+
+        var readiness = await Assert.ThrowsAsync<LocationMissingException>(() => store.CheckWritableAsync(CancellationToken.None));
+        Assert.Contains("the catalog lists files stored there", readiness.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(root));
+    }
+
+    [Fact]
+    public async Task A_new_folder_is_set_up_and_one_an_earlier_release_made_is_adopted()
+    {
+        var fresh = new DiskFileStore("1", Path.Combine(_root, "fresh"));
+        Assert.Equal(LocationOpening.Created, await fresh.OpenAsync(_ => Task.FromResult(false), CancellationToken.None));
+        Assert.True(File.Exists(Path.Combine(_root, "fresh", DiskFileStore.MarkerFile)));
+
+        // An earlier release left .ccfs-tmp and files, but no marker: the catalog is not even asked.
+        var earlier = Path.Combine(_root, "earlier");
+        Directory.CreateDirectory(Path.Combine(earlier, DiskFileStore.TemporaryFolder));
+        var store = new DiskFileStore("2", earlier);
+        Assert.Equal(LocationOpening.Adopted, await store.OpenAsync(_ => throw new InvalidOperationException(), CancellationToken.None));
+        Assert.True(File.Exists(Path.Combine(earlier, DiskFileStore.MarkerFile)));
+        Assert.Equal(LocationOpening.Known, await new DiskFileStore("2", earlier).OpenAsync(_ => Task.FromResult(true), CancellationToken.None));
     }
 
     [Fact]
@@ -42,7 +93,7 @@ public sealed class DiskFileStoreTests : IDisposable
         await _store.UndoWriteAsync(copy, CancellationToken.None);
 
         Assert.Equal(["3rdfile", "3rdfile/53", Folder], copy.CreatedFolders);
-        Assert.Equal([DiskFileStore.TemporaryFolder], Directory.GetFileSystemEntries(_root).Select(Path.GetFileName));
+        Assert.Equal([DiskFileStore.MarkerFile, DiskFileStore.TemporaryFolder], Directory.GetFileSystemEntries(_root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class DiskTreeListingTests : IDisposable
     public DiskTreeListingTests()
     {
         _store = new DiskFileStore("0", _root);
-        _store.SweepTemporaryFilesAsync(new HashSet<string>(), CancellationToken.None).GetAwaiter().GetResult();
+        _store.OpenAsync(_ => Task.FromResult(false), CancellationToken.None).GetAwaiter().GetResult();
     }
 
     [Fact]
