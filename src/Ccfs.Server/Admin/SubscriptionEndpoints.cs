@@ -163,10 +163,17 @@ public static class SubscriptionEndpoints
         return secret is null ? AdminResults.Ok(view) : AdminResults.Ok(new IssuedSubscription(view, secret));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, SubscriptionStore store)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, SubscriptionStore store, EventDispatcher dispatcher)
     {
         Note(http, id);
-        return await store.DeleteAsync(id, CancellationToken.None) ? TypedResults.NoContent() : Missing(id);
+        if (!await store.DeleteAsync(id, CancellationToken.None))
+        {
+            return Missing(id);
+        }
+
+        // Deliveries under way read their subscription again before their next event, and stop.
+        dispatcher.Refresh();
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> DeliveriesAsync(string id, HttpContext http, SubscriptionStore store, DeliveryStore deliveries,
