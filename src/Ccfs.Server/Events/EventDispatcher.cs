@@ -272,7 +272,9 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
     {
         var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
         var e = await events.FindAsync(eventId, cancellationToken);
-        if (subscription is null || e is null || !SubscriptionSecrets.TryOpen(masterKey, subscription, out var key))
+        // Checked again here: the event may have been queued before the check at the admin call existed.
+        if (subscription is null || e is null || !subscription.Covers(e.VdnId, e.Type)
+            || !SubscriptionSecrets.TryOpen(masterKey, subscription, out var key))
         {
             await deliveries.FinishRedeliveryAsync(subscriptionId, eventId, null, null, delivered: false, cancellationToken);
             return true;

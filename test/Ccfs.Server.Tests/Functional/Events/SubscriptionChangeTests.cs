@@ -79,6 +79,51 @@ public sealed class SubscriptionChangeTests : IAsyncLifetime
             $"after the subscription was {change}d, it received events {string.Join(", ", _receiver.Received.Select(r => r.Sequence))}");
     }
 
+    [Fact]
+    public async Task A_redelivery_by_id_does_not_send_an_event_of_a_vdn_the_subscription_does_not_cover()
+    {
+        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString(), vdnIds = new[] { CcfsFactory.OtherVdn } }, _receiver);
+        await _factory.Signed().StoreAsync(Samples.Sine);
+        var feed = await _factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0");
+        var eventId = feed.GetProperty("events")[0].GetProperty("id").GetString()!;
+
+        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(0, answer.GetProperty("queued").GetInt32());
+        Assert.Equal([eventId], answer.GetProperty("notCovered").EnumerateArray().Select(e => e.GetString()!));
+
+        for (var i = 0; i < 30; i++)
+        {
+            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+        }
+
+        Assert.True(_receiver.Received.Count == 0,
+            $"a subscription to VDN {CcfsFactory.OtherVdn} received an event of VDN {CcfsFactory.Vdn}: {(_receiver.Received.Count > 0 ? _receiver.Received[0].Json.GetProperty("source").GetString() : "")}");
+    }
+
+    [Fact]
+    public async Task A_redelivery_by_id_does_not_send_an_event_of_a_type_the_subscription_does_not_receive()
+    {
+        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString(), types = new[] { "ccfs.file.deleted" } }, _receiver);
+        await _factory.Signed().StoreAsync(Samples.Sine);
+        var feed = await _factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0");
+        var eventId = feed.GetProperty("events")[0].GetProperty("id").GetString()!;
+
+        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal([eventId], answer.GetProperty("notCovered").EnumerateArray().Select(e => e.GetString()!));
+        for (var i = 0; i < 10; i++)
+        {
+            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+        }
+
+        Assert.Empty(_receiver.Received);
+    }
+
     /// <summary>
     /// A disabled subscription with three events waiting, whose receiver, once the subscription is enabled, holds the
     /// first (setting <paramref name="entered"/>) until <paramref name="gate"/> is set; the ones after it it answers at once.
