@@ -14,7 +14,7 @@ namespace Ccfs.Server.Events;
 /// </summary>
 public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore deliveries, SubscriptionStore subscriptions, EventStore events,
     StreamDelivery streams, WebhookSender sender, MasterKey masterKey, INodeRegistry nodes, NodeIdentity node, EventOptions options,
-    EventMetrics metrics, SubscriptionChanges changes, TimeProvider time, ILogger<EventDispatcher> logger) : BackgroundService
+    EventMetrics metrics, SubscriptionChanges changes, SlotDemand demand, TimeProvider time, ILogger<EventDispatcher> logger) : BackgroundService
 {
     private const int DuePerPass = 256;
 
@@ -136,6 +136,7 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         // slots) besides those other live nodes may hold (as many each): so a subscription whose slots are all busy
         // fills no more than its share of a page, and pages are read until the last, so none waits behind it.
         IReadOnlySet<string>? live = null;
+        var waiting = new HashSet<string>(StringComparer.Ordinal);
         for (var offset = 0; ; offset += DuePerPass)
         {
             var due = await deliveries.DueAsync(now, node.Instance, options.MaxConcurrentDeliveries * _liveCount, DuePerPass, offset,
@@ -157,6 +158,12 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
                 var slots = _slots.GetOrAdd(subscriptionId, _ => new SemaphoreSlim(options.MaxConcurrentDeliveries));
                 if (!slots.Wait(0, CancellationToken.None))
                 {
+                    // Its deliveries that caught up are told, so they give their slots to these.
+                    if (waiting.Add(subscriptionId))
+                    {
+                        demand.Found(waiting);
+                    }
+
                     continue;
                 }
 
@@ -171,6 +178,7 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
 
             if (due.Count < DuePerPass)
             {
+                demand.Found(waiting);
                 return;
             }
         }

@@ -75,4 +75,30 @@ public sealed class DeliveryFairnessTests : IAsyncLifetime
 
         Assert.True(_healthy.Delivered.Count == 1, "the healthy subscription received its event while another subscription's receiver hung");
     }
+
+    /// <summary>
+    /// A delivery that caught up lingers for more events while holding one of its subscription's slots; with cursors of
+    /// the subscription waiting for a slot, it lets go at once. The server's clock is never moved here, so a delivery
+    /// that lingered would hold its slot for good, and only the first few VDNs would be delivered.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_that_caught_up_gives_its_slot_to_the_subscriptions_other_waiting_VDNs()
+    {
+        var vdns = Enumerable.Range(FirstVdn, 60).ToArray();
+        using var created = await _factory.Admin().AdminAsync(HttpMethod.Post, "/admin/api/accounts", new { accessKey = "many-vdns", vdnIds = vdns });
+        var text = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, text);
+        var client = _factory.Signed("many-vdns", JsonDocument.Parse(text).RootElement.GetProperty("secretKey").GetString()!);
+
+        await _factory.SubscribeAsync(new { url = _healthy.Url.ToString(), vdnIds = vdns }, _healthy);
+        foreach (var vdn in vdns)
+        {
+            await client.StoreAsync(Samples.Sine, vdn);
+        }
+
+        await _healthy.WaitForAsync(r => r.Delivered.Count >= vdns.Length, $"one event of each of {vdns.Length} VDNs");
+        Assert.Equal(vdns.Select(v => $"/ccfs/vdns/{v}").Order(StringComparer.Ordinal),
+            _healthy.Delivered.Select(r => r.Json.GetProperty("source").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(_healthy.Delivered, r => Assert.Equal(1, r.Sequence));
+    }
 }
