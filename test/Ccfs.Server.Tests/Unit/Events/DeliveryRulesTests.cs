@@ -25,6 +25,21 @@ public sealed class DeliveryRulesTests
     [InlineData("fd00::1")]
     [InlineData("::ffff:10.0.0.1")]
     [InlineData("::ffff:127.0.0.1")]
+    [InlineData("192.0.2.1")]
+    [InlineData("198.51.100.7")]
+    [InlineData("203.0.113.9")]
+    [InlineData("198.19.255.1")]
+    [InlineData("240.0.0.1")]
+    [InlineData("192.0.0.8")]
+    [InlineData("::a00:1")]
+    [InlineData("64:ff9b::a00:1")]
+    [InlineData("64:ff9b:1::1")]
+    [InlineData("100::1")]
+    [InlineData("2001:2::1")]
+    [InlineData("2001:db8::1")]
+    [InlineData("2002:a00:1::1")]
+    [InlineData("3fff::1")]
+    [InlineData("fec0::1")]
     public void Private_loopback_and_link_local_addresses_are_refused_unless_allowed(string address)
     {
         var ip = IPAddress.Parse(address);
