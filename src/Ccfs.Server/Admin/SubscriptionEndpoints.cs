@@ -45,7 +45,8 @@ public sealed record DeadLetterView(string EventId, int VdnId, long Sequence, st
 /// <param name="Rewound">Cursors moved back (one per VDN) by <c>from</c>.</param>
 /// <param name="Queued">Events queued by <c>eventIds</c>.</param>
 /// <param name="Unknown">Event ids that are not kept (never existed, or past the retention).</param>
-public sealed record RedeliverView(int Rewound, int Queued, IReadOnlyList<string> Unknown);
+/// <param name="NotCovered">Event ids of a VDN or type the subscription does not receive: not queued.</param>
+public sealed record RedeliverView(int Rewound, int Queued, IReadOnlyList<string> Unknown, IReadOnlyList<string> NotCovered);
 
 /// <summary>
 /// Webhook subscriptions (docs/events.md): create (the secret is generated and shown once), list, show, disable, enable,
@@ -163,10 +164,17 @@ public static class SubscriptionEndpoints
         return secret is null ? AdminResults.Ok(view) : AdminResults.Ok(new IssuedSubscription(view, secret));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, SubscriptionStore store)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, SubscriptionStore store, EventDispatcher dispatcher)
     {
         Note(http, id);
-        return await store.DeleteAsync(id, CancellationToken.None) ? TypedResults.NoContent() : Missing(id);
+        if (!await store.DeleteAsync(id, CancellationToken.None))
+        {
+            return Missing(id);
+        }
+
+        // Deliveries under way read their subscription again before their next event, and stop.
+        dispatcher.Refresh();
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> DeliveriesAsync(string id, HttpContext http, SubscriptionStore store, DeliveryStore deliveries,
@@ -224,13 +232,13 @@ public static class SubscriptionEndpoints
                 + "or {\"eventIds\": [\"…\"]} (1 to 1000 ids)");
         }
 
-        if (await store.FindAsync(id, CancellationToken.None) is null)
+        if (await store.FindAsync(id, CancellationToken.None) is not { } subscription)
         {
             return Missing(id);
         }
 
         int rewound = 0, queued = 0;
-        var unknown = new List<string>();
+        List<string> unknown = [], notCovered = [];
         if (request.From is { } from)
         {
             rewound = await deliveries.RewindAsync(id, request.VdnId, from, CancellationToken.None);
@@ -240,14 +248,16 @@ public static class SubscriptionEndpoints
             var known = new List<string>();
             foreach (var eventId in request.EventIds!.Distinct(StringComparer.Ordinal))
             {
-                (await events.FindAsync(eventId, CancellationToken.None) is null ? unknown : known).Add(eventId);
+                // An event the subscription does not receive is never sent to it, by id either: its receiver may be another tenant's.
+                var e = await events.FindAsync(eventId, CancellationToken.None);
+                (e is null ? unknown : subscription.Covers(e.VdnId, e.Type) ? known : notCovered).Add(eventId);
             }
 
             queued = known.Count == 0 ? 0 : await deliveries.QueueRedeliveriesAsync(id, known, time.GetUtcNow(), CancellationToken.None);
         }
 
         dispatcher.Refresh();
-        return TypedResults.Json(new RedeliverView(rewound, queued, unknown), AdminResults.Json, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(new RedeliverView(rewound, queued, unknown, notCovered), AdminResults.Json, statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>

@@ -44,11 +44,19 @@ public sealed class DeliveryStore(CatalogDatabase database)
           AND NOT EXISTS (SELECT 1 FROM event_streams t WHERE t.subscription_id = s.id AND t.vdn_id = q.vdn_id)
         """;
 
+    // Cursors this instance holds are being delivered here already, and a subscription can start only a few more: so
+    // neither takes a place that another subscription's cursor needs (one receiver that hangs over hundreds of VDNs
+    // would otherwise fill every read with cursors waiting for its slots).
     private const string Due = """
-        SELECT st.subscription_id, st.vdn_id, st.claimed_by FROM event_streams st
-        JOIN subscriptions s ON s.id = st.subscription_id JOIN event_sequences q ON q.vdn_id = st.vdn_id
-        WHERE s.enabled = 1 AND q.last_sequence > st.delivered_through AND st.next_attempt_at_ms <= @now
-        ORDER BY st.next_attempt_at_ms LIMIT @limit;
+        SELECT subscription_id, vdn_id, claimed_by FROM (
+            SELECT st.subscription_id, st.vdn_id, st.claimed_by, st.next_attempt_at_ms,
+                   row_number() OVER (PARTITION BY st.subscription_id ORDER BY st.next_attempt_at_ms, st.vdn_id) AS n
+            FROM event_streams st
+            JOIN subscriptions s ON s.id = st.subscription_id JOIN event_sequences q ON q.vdn_id = st.vdn_id
+            WHERE s.enabled = 1 AND q.last_sequence > st.delivered_through AND st.next_attempt_at_ms <= @now
+              AND coalesce(st.claimed_by, '') <> @instance
+        ) due WHERE n <= @perSubscription
+        ORDER BY next_attempt_at_ms, subscription_id, vdn_id LIMIT @limit OFFSET @offset;
         """;
 
     private const string LogAttempt = """
@@ -78,11 +86,16 @@ public sealed class DeliveryStore(CatalogDatabase database)
             """, ct));
     }
 
-    /// <summary>Cursors of enabled subscriptions with events to deliver whose next attempt is due, most overdue first.</summary>
-    public async Task<IReadOnlyList<(string SubscriptionId, int VdnId, string? ClaimedBy)>> DueAsync(DateTimeOffset now, int limit,
-        CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Cursors of enabled subscriptions with events to deliver whose next attempt is due, most overdue first: not those
+    /// <paramref name="instance"/> holds, and at most <paramref name="perSubscription"/> of each subscription; a page of
+    /// <paramref name="limit"/> from <paramref name="offset"/> on.
+    /// </summary>
+    public async Task<IReadOnlyList<(string SubscriptionId, int VdnId, string? ClaimedBy)>> DueAsync(DateTimeOffset now, string instance,
+        int perSubscription, int limit, int offset, CancellationToken cancellationToken) =>
         await database.QueryAsync(Due, r => (r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2)), cancellationToken,
-            ("now", now.ToUnixTimeMilliseconds()), ("limit", limit));
+            ("now", now.ToUnixTimeMilliseconds()), ("instance", instance), ("perSubscription", perSubscription), ("limit", limit),
+            ("offset", offset));
 
     public async Task<EventStream?> StreamAsync(string subscriptionId, int vdnId, CancellationToken cancellationToken) =>
         (await database.QueryAsync($"SELECT {StreamColumns} FROM event_streams WHERE {StreamKey};", ReadStream, cancellationToken,

@@ -10,6 +10,9 @@ public sealed record StoredSubscription(string Id, string Url, IReadOnlyList<int
     string? Description, bool Enabled, string? DisabledReason, byte[] SealedSecret, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public bool Wants(string type) => Types is null || Types.Contains(type, StringComparer.Ordinal);
+
+    /// <summary>Whether an event of <paramref name="vdnId"/> and <paramref name="type"/> is one this subscription receives.</summary>
+    public bool Covers(int vdnId, string type) => (VdnIds is null || VdnIds.Contains(vdnId)) && Wants(type);
 }
 
 /// <summary>What a change to a subscription sets; null leaves a field as it is.</summary>

@@ -4,14 +4,27 @@ using System.Net.Sockets;
 namespace Ccfs.Server.Events;
 
 /// <summary>
-/// Which addresses a webhook may be sent to. Unless private destinations are allowed, only public unicast addresses
-/// are: not loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16, fe80::/10, which holds
-/// cloud metadata services), shared (100.64/10), unspecified, multicast, broadcast or reserved. The check is made on
-/// the addresses a name resolves to, at the moment of connecting (<see cref="WebhookSender"/>), so a name that
-/// resolves to a public address when the subscription is made and to a private one later is refused then.
+/// Which addresses a webhook may be sent to. Unless private destinations are allowed, only addresses IANA's
+/// special-purpose registries call globally reachable are (<see cref="NotPublic"/>): not loopback, private, shared,
+/// link-local (which holds cloud metadata services), documentation, benchmarking, unspecified, multicast, broadcast or
+/// reserved, nor IPv6 prefixes that carry an IPv4 address a gateway reaches for it (NAT64, 6to4, IPv4-compatible). The
+/// check is made on the addresses a name resolves to, at the moment of connecting (<see cref="WebhookSender"/>), so a
+/// name that resolves to a public address when the subscription is made and to a private one later is refused then.
 /// </summary>
 public sealed class DestinationPolicy(bool allowPrivate)
 {
+    /// <summary>The ranges refused; docs/events.md lists them.</summary>
+    public static readonly IReadOnlyList<IPNetwork> NotPublic =
+    [
+        .. new[]
+        {
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
+            "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+            "::/96", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "2002::/16",
+            "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+        }.Select(r => IPNetwork.Parse(r)),
+    ];
+
     public bool AllowsPrivate => allowPrivate;
 
     public bool Allows(IPAddress address) => allowPrivate || IsPublic(address);
@@ -23,32 +36,25 @@ public sealed class DestinationPolicy(bool allowPrivate)
             address = address.MapToIPv4();
         }
 
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
-            || address.Equals(IPAddress.Broadcast) || address.Equals(IPAddress.IPv6None))
+        if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
             return false;
         }
 
-        if (address.AddressFamily == AddressFamily.InterNetwork)
+        // A scope id is no part of the address's range (fe80::1%2 is in fe80::/10).
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
-            var b = address.GetAddressBytes();
-            return !(b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224
-                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
-                || (b[0] == 169 && b[1] == 254)
-                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 192 && b[1] == 0 && b[2] == 0)
-                || (b[0] == 198 && (b[1] == 18 || b[1] == 19)));
+            address = new IPAddress(address.GetAddressBytes());
         }
 
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        foreach (var range in NotPublic)
         {
-            var b = address.GetAddressBytes();
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || (b[0] & 0xfe) == 0xfc
-                || address.IsIPv6Teredo || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
-                || (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b));
+            if (range.Contains(address))
+            {
+                return false;
+            }
         }
 
-        return false;
+        return true;
     }
 }

@@ -14,7 +14,7 @@ namespace Ccfs.Server.Events;
 /// </summary>
 public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore deliveries, SubscriptionStore subscriptions, EventStore events,
     StreamDelivery streams, WebhookSender sender, MasterKey masterKey, INodeRegistry nodes, NodeIdentity node, EventOptions options,
-    EventMetrics metrics, SubscriptionChanges changes, TimeProvider time, ILogger<EventDispatcher> logger) : BackgroundService
+    EventMetrics metrics, SubscriptionChanges changes, SlotDemand demand, TimeProvider time, ILogger<EventDispatcher> logger) : BackgroundService
 {
     private const int DuePerPass = 256;
 
@@ -22,7 +22,10 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _redelivering = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<(string, int), bool> _unreleased = new();
+
     private volatile bool _refresh = true;
+    private int _liveCount = 1;
     private bool _anyEnabled = true;
     private IReadOnlyList<StoredSubscription> _enabled = [];
     private Dictionary<string, DateTimeOffset> _seen = [];
@@ -118,34 +121,66 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         // A VDN's first event may have come with this write: its cursors are made before they are looked for.
         await deliveries.DiscoverStreamsAsync(cancellationToken);
 
-        var due = await deliveries.DueAsync(now, DuePerPass, cancellationToken);
-        if (due.Count == 0)
+        // Claims a failed delivery could not give back (the catalog was out of reach): the cursors this node holds are
+        // not looked for, so they are given back first.
+        foreach (var (subscriptionId, vdnId) in _unreleased.Keys)
         {
-            return;
+            if (!_running.ContainsKey((subscriptionId, vdnId)))
+            {
+                await deliveries.ReleaseAsync(subscriptionId, vdnId, node.Instance, null, cancellationToken);
+                _unreleased.TryRemove((subscriptionId, vdnId), out _);
+            }
         }
 
-        var live = await nodes.LiveInstancesAsync(cancellationToken);
-        foreach (var (subscriptionId, vdnId, claimedBy) in due)
+        // The cursors this node delivers are not read, and of each subscription only as many as could start here (its
+        // slots) besides those other live nodes may hold (as many each): so a subscription whose slots are all busy
+        // fills no more than its share of a page, and pages are read until the last, so none waits behind it.
+        IReadOnlySet<string>? live = null;
+        var waiting = new HashSet<string>(StringComparer.Ordinal);
+        for (var offset = 0; ; offset += DuePerPass)
         {
-            if ((_running.TryGetValue((subscriptionId, vdnId), out var running) && !running.IsCompleted)
-                || (claimedBy is not null && claimedBy != node.Instance && live.Contains(claimedBy)))
+            var due = await deliveries.DueAsync(now, node.Instance, options.MaxConcurrentDeliveries * _liveCount, DuePerPass, offset,
+                cancellationToken);
+            if (due.Count > 0 && live is null)
             {
-                continue;
+                live = await nodes.LiveInstancesAsync(cancellationToken);
+                _liveCount = Math.Max(1, live.Count);
             }
 
-            var slots = _slots.GetOrAdd(subscriptionId, _ => new SemaphoreSlim(options.MaxConcurrentDeliveries));
-            if (!slots.Wait(0, CancellationToken.None))
+            foreach (var (subscriptionId, vdnId, claimedBy) in due)
             {
-                continue;
+                if ((_running.TryGetValue((subscriptionId, vdnId), out var running) && !running.IsCompleted)
+                    || (claimedBy is not null && claimedBy != node.Instance && live!.Contains(claimedBy)))
+                {
+                    continue;
+                }
+
+                var slots = _slots.GetOrAdd(subscriptionId, _ => new SemaphoreSlim(options.MaxConcurrentDeliveries));
+                if (!slots.Wait(0, CancellationToken.None))
+                {
+                    // Its deliveries that caught up are told, so they give their slots to these.
+                    if (waiting.Add(subscriptionId))
+                    {
+                        demand.Found(waiting);
+                    }
+
+                    continue;
+                }
+
+                if (!await deliveries.ClaimAsync(subscriptionId, vdnId, claimedBy, node.Instance, cancellationToken))
+                {
+                    slots.Release();
+                    continue;
+                }
+
+                _running[(subscriptionId, vdnId)] = RunAsync(subscriptionId, vdnId, slots, cancellationToken);
             }
 
-            if (!await deliveries.ClaimAsync(subscriptionId, vdnId, claimedBy, node.Instance, cancellationToken))
+            if (due.Count < DuePerPass)
             {
-                slots.Release();
-                continue;
+                demand.Found(waiting);
+                return;
             }
-
-            _running[(subscriptionId, vdnId)] = RunAsync(subscriptionId, vdnId, slots, cancellationToken);
         }
     }
 
@@ -169,6 +204,7 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
             catch (Exception release) when (release is not OperationCanceledException)
             {
                 LogStreamFailed(logger, release, subscriptionId, vdnId);
+                _unreleased[(subscriptionId, vdnId)] = true;
             }
         }
         catch (OperationCanceledException)
@@ -244,7 +280,9 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
     {
         var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
         var e = await events.FindAsync(eventId, cancellationToken);
-        if (subscription is null || e is null || !SubscriptionSecrets.TryOpen(masterKey, subscription, out var key))
+        // Checked again here: the event may have been queued before the check at the admin call existed.
+        if (subscription is null || e is null || !subscription.Covers(e.VdnId, e.Type)
+            || !SubscriptionSecrets.TryOpen(masterKey, subscription, out var key))
         {
             await deliveries.FinishRedeliveryAsync(subscriptionId, eventId, null, null, delivered: false, cancellationToken);
             return true;

@@ -15,6 +15,7 @@ public static class EventsRegistration
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<EventMetrics>();
         services.AddSingleton<SubscriptionChanges>();
+        services.AddSingleton<SlotDemand>();
         services.AddSingleton<StreamDelivery>();
         services.AddSingleton<EventDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());

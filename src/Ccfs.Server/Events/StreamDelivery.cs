@@ -9,11 +9,13 @@ namespace Ccfs.Server.Events;
 /// it), then sends them one at a time, and moves the cursor past those delivered, dead-lettered or of a type the
 /// subscription does not want in one write per batch (a node that dies before that write delivers the batch again). A
 /// failure that may pass postpones the cursor by <see cref="RetrySchedule"/> and lets the claim go; the events after it
-/// wait, so a receiver never gets a VDN's events out of order. Caught up, it keeps the claim for <see cref="Linger"/>
-/// in case more come, then lets go; it stops at once when its claim is gone or the receiver answers 410.
+/// wait, so a receiver never gets a VDN's events out of order. Before each event it checks whether a subscription
+/// changed, and if one did reads its own again before it goes on. Caught up, it keeps the claim for
+/// <see cref="Linger"/> in case more come, then lets go, at once when other cursors of the subscription wait for a
+/// slot (<see cref="SlotDemand"/>); it stops at once when its claim is gone or the receiver answers 410.
 /// </summary>
 public sealed partial class StreamDelivery(EventStore events, DeliveryStore deliveries, SubscriptionStore subscriptions, WebhookSender sender,
-    MasterKey masterKey, EventMetrics metrics, EventOutbox outbox, SubscriptionChanges changes, NodeIdentity node, TimeProvider time,
+    MasterKey masterKey, EventMetrics metrics, EventOutbox outbox, SubscriptionChanges changes, SlotDemand demand, NodeIdentity node, TimeProvider time,
     ILogger<StreamDelivery> logger)
 {
     private const int ReadSize = 64;
@@ -70,11 +72,13 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                 url = new Uri(subscription.Url);
             }
 
+            var wanted = demand.Wanted(subscriptionId);
             var batch = await events.ListAsync(vdnId, cursor, ReadSize, cancellationToken);
-            if (batch.Count == 0 && (lingerSince is null || time.GetElapsedTime(lingerSince.Value) < Linger))
+            if (batch.Count == 0 && !demand.IsWanted(subscriptionId) && (lingerSince is null || time.GetElapsedTime(lingerSince.Value) < Linger))
             {
+                // Other cursors of the subscription waiting for a slot end the linger: this one lets go, and they start.
                 lingerSince ??= time.GetTimestamp();
-                await Task.WhenAny(wake, Task.Delay(LingerTick, time, cancellationToken));
+                await Task.WhenAny(wake, wanted, Task.Delay(LingerTick, time, cancellationToken));
                 if (!wake.IsCompleted && (await deliveries.StreamAsync(subscriptionId, vdnId, cancellationToken))?.ClaimedBy != me)
                 {
                     return;
@@ -128,6 +132,13 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
 
             foreach (var e in batch)
             {
+                if (changes.Version != version)
+                {
+                    // Changed while this batch was sent (a rotated secret, disabled, deleted): what is left of it waits
+                    // until the subscription was read again, so no delivery after the change goes out under the old one.
+                    break;
+                }
+
                 if (!subscription.Wants(e.Type))
                 {
                     through = e.Sequence;

@@ -138,10 +138,34 @@ public sealed class WebhookSender : IDisposable
     private static string Describe(int status, string answer) =>
         answer.Length == 0 ? $"HTTP {status}" : $"HTTP {status}: {Trim(answer)}";
 
-    private static string Trim(string text)
+    /// <summary>
+    /// One line of at most <see cref="ErrorTextLength"/> characters, for the log and the deliveries list: control
+    /// characters (C0, DEL, C1: terminal escapes, bells) and the marks that reorder text (bidi embeddings, overrides and
+    /// isolates) are written as <c>\uXXXX</c>, so a receiver's answer cannot rewrite a terminal or disguise a line.
+    /// </summary>
+    internal static string Trim(string text)
     {
         var line = text.ReplaceLineEndings(" ").Trim();
-        return line.Length <= ErrorTextLength ? line : line[..ErrorTextLength];
+        var written = new StringBuilder(Math.Min(line.Length, ErrorTextLength));
+        foreach (var c in line)
+        {
+            var escaped = char.IsControl(c) || c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069' or '\u200e' or '\u200f' or '\u061c';
+            if (written.Length + (escaped ? 6 : 1) > ErrorTextLength)
+            {
+                break;
+            }
+
+            if (escaped)
+            {
+                written.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                written.Append(c);
+            }
+        }
+
+        return written.ToString();
     }
 
     private static T? Find<T>(Exception? e)

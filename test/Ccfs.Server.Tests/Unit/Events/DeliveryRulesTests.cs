@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Ccfs.Server.Events;
 
 namespace Ccfs.Server.Tests.Unit.Events;
@@ -23,6 +25,21 @@ public sealed class DeliveryRulesTests
     [InlineData("fd00::1")]
     [InlineData("::ffff:10.0.0.1")]
     [InlineData("::ffff:127.0.0.1")]
+    [InlineData("192.0.2.1")]
+    [InlineData("198.51.100.7")]
+    [InlineData("203.0.113.9")]
+    [InlineData("198.19.255.1")]
+    [InlineData("240.0.0.1")]
+    [InlineData("192.0.0.8")]
+    [InlineData("::a00:1")]
+    [InlineData("64:ff9b::a00:1")]
+    [InlineData("64:ff9b:1::1")]
+    [InlineData("100::1")]
+    [InlineData("2001:2::1")]
+    [InlineData("2001:db8::1")]
+    [InlineData("2002:a00:1::1")]
+    [InlineData("3fff::1")]
+    [InlineData("fec0::1")]
     public void Private_loopback_and_link_local_addresses_are_refused_unless_allowed(string address)
     {
         var ip = IPAddress.Parse(address);
@@ -49,6 +66,42 @@ public sealed class DeliveryRulesTests
         Assert.Equal(DeliveryVerdict.DeadLetter, result.Verdict);
         Assert.Contains("AllowPrivateDestinations", result.Error, StringComparison.Ordinal);
         Assert.Empty(receiver.Received);
+    }
+
+    [Fact]
+    public async Task Control_and_bidi_characters_of_an_answer_are_escaped_in_the_error_text()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var answer = Encoding.UTF8.GetBytes("bad\u001b[2J\u0007 \u202eevil\u2066 \u009bend");
+        var serve = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var read = new byte[4096];
+            var request = "";
+            while (!request.Contains("\r\n\r\n{}", StringComparison.Ordinal))
+            {
+                var n = await stream.ReadAsync(read);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                request += Encoding.ASCII.GetString(read, 0, n);
+            }
+
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 400 Bad Request\r\nContent-Length: {answer.Length}\r\nConnection: close\r\n\r\n"));
+            await stream.WriteAsync(answer);
+        });
+        using var sender = new WebhookSender(new EventOptions(), new DestinationPolicy(allowPrivate: true), TimeProvider.System);
+
+        var result = await sender.SendAsync(new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/hook"), "evt-1", "{}"u8.ToArray(),
+            new byte[32], CancellationToken.None);
+        await serve;
+
+        Assert.Equal(DeliveryVerdict.DeadLetter, result.Verdict);
+        Assert.Equal("HTTP 400: bad\\u001b[2J\\u0007 \\u202eevil\\u2066 \\u009bend", result.Error);
     }
 
     [Fact]

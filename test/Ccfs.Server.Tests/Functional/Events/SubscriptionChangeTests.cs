@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text.Json;
+
+using static Ccfs.Server.Tests.Functional.Events.EventsAdmin;
+
+namespace Ccfs.Server.Tests.Functional.Events;
+
+/// <summary>
+/// A change to a subscription must take effect for the deliveries that follow it, also within a
+/// batch of events already read (docs/events.md: a rotated secret "replaces it at once; deliveries after the rotation
+/// are signed with the new one"; a disabled subscription's events wait); and a redelivery by id must not send a
+/// subscription an event it does not cover.
+/// </summary>
+public sealed class SubscriptionChangeTests : IAsyncLifetime
+{
+    private readonly CcfsFactory _factory = new();
+    private WebhookReceiver _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await WebhookReceiver.StartAsync();
+        _receiver.Time = _factory.Time;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _factory.Dispose();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Deliveries_after_a_secret_rotation_are_signed_with_the_new_secret_even_within_a_batch()
+    {
+        using var entered = new ManualResetEventSlim(false);
+        using var gate = new ManualResetEventSlim(false);
+        var id = await HoldFirstOfThreeAsync(entered, gate);
+
+        // Enabled again, the three events are read as one batch; the first is held by the receiver while the secret is rotated.
+        await PatchAsync(id, new { enabled = true });
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "the first event reached the receiver");
+        var rotated = await PatchAsync(id, new { rotateSecret = true });
+        _receiver.Secret = rotated.GetProperty("secret").GetString();
+        gate.Set();
+
+        await _receiver.WaitForAsync(r => r.Received.Count >= 3, "three events", () => _factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        Assert.All(_receiver.Received.Skip(1), r => Assert.True(r.SignatureValid, $"event {r.Sequence}, sent after the rotation, is signed with the new secret"));
+    }
+
+    [Theory]
+    [InlineData("disable")]
+    [InlineData("delete")]
+    public async Task A_subscription_disabled_or_deleted_within_a_batch_gets_no_more_of_it(string change)
+    {
+        using var entered = new ManualResetEventSlim(false);
+        using var gate = new ManualResetEventSlim(false);
+        var id = await HoldFirstOfThreeAsync(entered, gate);
+
+        // Enabled again, the three events are read as one batch; the first is held by the receiver while the change is made.
+        await PatchAsync(id, new { enabled = true });
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "the first event reached the receiver");
+        if (change == "disable")
+        {
+            await PatchAsync(id, new { enabled = false });
+        }
+        else
+        {
+            using var deleted = await _factory.Admin().AdminAsync(HttpMethod.Delete, $"{Subscriptions}/{id}");
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        gate.Set();
+        for (var i = 0; i < 20; i++)
+        {
+            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+        }
+
+        Assert.True(_receiver.Received.Count == 1,
+            $"after the subscription was {change}d, it received events {string.Join(", ", _receiver.Received.Select(r => r.Sequence))}");
+    }
+
+    [Fact]
+    public async Task A_redelivery_by_id_does_not_send_an_event_of_a_vdn_the_subscription_does_not_cover()
+    {
+        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString(), vdnIds = new[] { CcfsFactory.OtherVdn } }, _receiver);
+        await _factory.Signed().StoreAsync(Samples.Sine);
+        var feed = await _factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0");
+        var eventId = feed.GetProperty("events")[0].GetProperty("id").GetString()!;
+
+        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(0, answer.GetProperty("queued").GetInt32());
+        Assert.Equal([eventId], answer.GetProperty("notCovered").EnumerateArray().Select(e => e.GetString()!));
+
+        for (var i = 0; i < 30; i++)
+        {
+            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+        }
+
+        Assert.True(_receiver.Received.Count == 0,
+            $"a subscription to VDN {CcfsFactory.OtherVdn} received an event of VDN {CcfsFactory.Vdn}: {(_receiver.Received.Count > 0 ? _receiver.Received[0].Json.GetProperty("source").GetString() : "")}");
+    }
+
+    [Fact]
+    public async Task A_redelivery_by_id_does_not_send_an_event_of_a_type_the_subscription_does_not_receive()
+    {
+        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString(), types = new[] { "ccfs.file.deleted" } }, _receiver);
+        await _factory.Signed().StoreAsync(Samples.Sine);
+        var feed = await _factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0");
+        var eventId = feed.GetProperty("events")[0].GetProperty("id").GetString()!;
+
+        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal([eventId], answer.GetProperty("notCovered").EnumerateArray().Select(e => e.GetString()!));
+        for (var i = 0; i < 10; i++)
+        {
+            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+        }
+
+        Assert.Empty(_receiver.Received);
+    }
+
+    /// <summary>
+    /// A disabled subscription with three events waiting, whose receiver, once the subscription is enabled, holds the
+    /// first (setting <paramref name="entered"/>) until <paramref name="gate"/> is set; the ones after it it answers at once.
+    /// </summary>
+    private async Task<string> HoldFirstOfThreeAsync(ManualResetEventSlim entered, ManualResetEventSlim gate)
+    {
+        _receiver.Answer = (r, _) =>
+        {
+            if (r.Sequence == 1 && !entered.IsSet)
+            {
+                entered.Set();
+                gate.Wait(TimeSpan.FromSeconds(10));
+            }
+
+            return 204;
+        };
+        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString() }, _receiver);
+        await PatchAsync(id, new { enabled = false });
+        var client = _factory.Signed();
+        for (var i = 0; i < 3; i++)
+        {
+            await client.StoreAsync(Samples.Sine);
+        }
+
+        return id;
+    }
+
+    private async Task<JsonElement> PatchAsync(string id, object change)
+    {
+        using var response = await _factory.Admin().AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", change);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement;
+    }
+}
