@@ -139,33 +139,21 @@ public sealed class WebhookSender : IDisposable
         answer.Length == 0 ? $"HTTP {status}" : $"HTTP {status}: {Trim(answer)}";
 
     /// <summary>
-    /// One line of at most <see cref="ErrorTextLength"/> characters, for the log and the deliveries list: control
-    /// characters (C0, DEL, C1: terminal escapes, bells) and the marks that reorder text (bidi embeddings, overrides and
-    /// isolates) are written as <c>\uXXXX</c>, so a receiver's answer cannot rewrite a terminal or disguise a line.
+    /// One line of at most <see cref="ErrorTextLength"/> characters, for the log and the deliveries list, written as
+    /// <see cref="TerminalText"/> does: a receiver's answer cannot rewrite a terminal or disguise a line.
     /// </summary>
     internal static string Trim(string text)
     {
-        var line = text.ReplaceLineEndings(" ").Trim();
-        var written = new StringBuilder(Math.Min(line.Length, ErrorTextLength));
-        foreach (var c in line)
+        var line = TerminalText.Escape(text.Trim());
+        if (line.Length <= ErrorTextLength)
         {
-            var escaped = char.IsControl(c) || c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069' or '\u200e' or '\u200f' or '\u061c';
-            if (written.Length + (escaped ? 6 : 1) > ErrorTextLength)
-            {
-                break;
-            }
-
-            if (escaped)
-            {
-                written.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-            }
-            else
-            {
-                written.Append(c);
-            }
+            return line;
         }
 
-        return written.ToString();
+        // Never cut inside an escape.
+        var cut = ErrorTextLength;
+        var escape = line.LastIndexOf('\\', cut - 1, Math.Min(6, cut));
+        return line[..(escape >= 0 && escape + 6 > cut ? escape : cut)];
     }
 
     private static T? Find<T>(Exception? e)

@@ -101,7 +101,7 @@ public sealed class DeliveryRulesTests
         await serve;
 
         Assert.Equal(DeliveryVerdict.DeadLetter, result.Verdict);
-        Assert.Equal("HTTP 400: bad\\u001b[2J\\u0007 \\u202eevil\\u2066 \\u009bend", result.Error);
+        Assert.Equal("HTTP 400: bad\\u001B[2J\\u0007 \\u202Eevil\\u2066 \\u009Bend", result.Error);
     }
 
     [Fact]
