@@ -36,6 +36,8 @@ public abstract class DelegatingFileCatalog(IFileCatalog inner) : IFileCatalog
     public virtual Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken) =>
         inner.IsBeingDeletedAsync(path, locationId, cancellationToken);
 
+    public virtual Task<bool> BeginUndoAsync(string path, CancellationToken cancellationToken) => inner.BeginUndoAsync(path, cancellationToken);
+
     public virtual Task<bool> TakeOverPendingAsync(string path, string? owner, CancellationToken cancellationToken) =>
         inner.TakeOverPendingAsync(path, owner, cancellationToken);
 

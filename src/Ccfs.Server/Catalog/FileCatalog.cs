@@ -46,7 +46,10 @@ public sealed class FileCatalog : IFileCatalog
     private static readonly string MarkStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending} AND owner = @owner;";
     private static readonly string TakeOverPending =
         $"UPDATE files SET owner = @me WHERE path = @path AND state = {Pending} AND coalesce(owner, '') = @owner;";
-    private static readonly string MarkRecoveredStored = $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending};";
+    private static readonly string MarkRecoveredStored =
+        $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending} AND owner = @owner;";
+    private static readonly string MarkUndoing =
+        $"UPDATE files SET state = {Literal((int)FileState.Undoing)} WHERE path = @path AND state = {Pending} AND owner = @owner;";
     private static readonly string StateOf = "SELECT state, owner FROM files WHERE path = @path;";
     private static readonly string CopyMarkOwner =
         $"SELECT owner FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting};";
@@ -245,10 +248,23 @@ public sealed class FileCatalog : IFileCatalog
         return found;
     }), found => found is not null);
 
-    /// <summary>Tells <see cref="DeleteMarks"/> once a write that marked something has committed.</summary>
+    /// <summary>
+    /// Tells <see cref="DeleteMarks"/> once a write that marked something has committed, or when its outcome is unknown
+    /// (it threw, perhaps after its COMMIT): a mark that may exist must count.
+    /// </summary>
     private async Task<T> MarkingAsync<T>(Task<T> write, Func<T, bool> marked)
     {
-        var result = await write;
+        T result;
+        try
+        {
+            result = await write;
+        }
+        catch
+        {
+            _marks.Made();
+            throw;
+        }
+
         if (marked(result))
         {
             _marks.Made();
@@ -342,6 +358,9 @@ public sealed class FileCatalog : IFileCatalog
         }
     }
 
+    public Task<bool> BeginUndoAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync(MarkUndoing, ct, ("path", path), ("owner", _node.Instance)) == 1);
+
     public Task<bool> TakeOverPendingAsync(string path, string? owner, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
         await tx.ExecuteAsync(TakeOverPending, ct, ("path", path), ("owner", owner ?? ""), ("me", _node.Instance)) == 1);
 
@@ -371,7 +390,7 @@ public sealed class FileCatalog : IFileCatalog
         int? vdn = null;
         var stored = await Writer.WriteAsync(async (tx, ct) =>
         {
-            if (await tx.ExecuteAsync(MarkRecoveredStored, ct, ("path", path)) != 1)
+            if (await tx.ExecuteAsync(MarkRecoveredStored, ct, ("path", path), ("owner", _node.Instance)) != 1)
             {
                 return false;
             }

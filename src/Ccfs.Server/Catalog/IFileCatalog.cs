@@ -61,6 +61,12 @@ public enum FileState
 
     /// <summary>The copies are being deleted.</summary>
     Deleting = 2,
+
+    /// <summary>
+    /// An upload being undone: its copies are being removed, then the row. Nothing stores it any more, and, never stored,
+    /// it reports nothing. Left by a failed undo or a node gone mid-way, recovery finishes it.
+    /// </summary>
+    Undoing = 3,
 }
 
 /// <summary>Where one location's copy of a stored file is in its life.</summary>
@@ -199,7 +205,16 @@ public interface IFileCatalog
     /// <summary>The state and owner of a row, whatever its state; null if there is none.</summary>
     Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken);
 
-    /// <summary>Stores a pending row whose copies recovery found all in place, with its event; false if it is no longer pending.</summary>
+    /// <summary>
+    /// Commits this node to undoing its pending row (<see cref="FileState.Undoing"/>) before any copy is removed: from then
+    /// on no node stores it. False if the row is no longer pending under this node (gone, stored, or taken over).
+    /// </summary>
+    Task<bool> BeginUndoAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a pending row this node owns (recovery took it over) whose copies it found all in place, with its event;
+    /// false if it is no longer pending under this node.
+    /// </summary>
     Task<bool> StoreRecoveredAsync(string path, IReadOnlyList<string> locations, CancellationToken cancellationToken);
 
     /// <summary>Pending and deleting rows and deleting copies, with their owners, oldest first, at most <paramref name="limit"/>.</summary>

@@ -222,24 +222,26 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
     }
 
     /// <summary>
-    /// Releases the name, then removes the copies. In that order: once the row is gone no node can store it, whereas a
-    /// row another node's recovery took over meanwhile is left to it, copies and all.
+    /// Undoes an upload whose row was not stored: commits this node to the undo (<see cref="IFileCatalog.BeginUndoAsync"/>),
+    /// then removes the copies, then the row. Once committed no node can store it; a row another node's recovery took over
+    /// meanwhile is left to it, copies and all; with no row left, the copies are this request's alone to remove.
     /// </summary>
     private async Task<(StoreOutcome Outcome, Exception? Cause)> UndoAsync(FileRecord record, IReadOnlyList<WrittenCopy> copies, Exception? failure)
     {
+        bool undoing;
         try
         {
-            if (!await catalog.ReleaseAsync(record.Path, CancellationToken.None)
-                && await catalog.StateOfAsync(record.Path, CancellationToken.None) is not null)
+            undoing = await catalog.BeginUndoAsync(record.Path, CancellationToken.None);
+            if (!undoing && await catalog.StateOfAsync(record.Path, CancellationToken.None) is not null)
             {
                 return (StoreOutcome.Undecided, failure);
             }
         }
         catch (Exception e)
         {
-            // The pending row stays, and recovery finishes it once this request is over.
-            LogStoreFailed(log, e, record.FileName, "releasing the name (recovery will, with the copies)");
-            return (StoreOutcome.Failed, failure ?? e);
+            // The pending row and its copies stay: once this request is over, recovery stores or undoes it.
+            LogStoreFailed(log, e, record.FileName, "committing to its undo (recovery decides)");
+            return (StoreOutcome.Undecided, failure ?? e);
         }
 
         try
@@ -248,8 +250,29 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         }
         catch (Exception cleanup)
         {
-            LogCopiesLeft(log, cleanup, record.FileName);
+            if (undoing)
+            {
+                // The row says an undo is under way: recovery finishes it once this request is over.
+                LogStoreFailed(log, cleanup, record.FileName, "removing the copies of the undone upload (recovery will)");
+            }
+            else
+            {
+                LogCopiesLeft(log, cleanup, record.FileName);
+            }
+
             return (StoreOutcome.Failed, failure ?? cleanup);
+        }
+
+        if (undoing)
+        {
+            try
+            {
+                await catalog.RemoveAsync(record.Path, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                LogStoreFailed(log, e, record.FileName, "forgetting the undone upload (recovery will)");
+            }
         }
 
         return (StoreOutcome.Failed, failure);
@@ -273,8 +296,8 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
     [LoggerMessage(LogLevel.Warning, "VDN {Vdn} crossed {Percent}% of its quota: {Usage}")]
     private static partial void LogQuotaWarning(ILogger logger, int vdn, int percent, string usage);
 
-    [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed, and removing its copies failed too: they are left in the locations with "
-        + "no catalog row; `ccfs admin scrub` lists them")]
+    [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed after another node's recovery undid it, and removing its copies failed: "
+        + "they are left in the locations with no catalog row, to be deleted by hand")]
     private static partial void LogCopiesLeft(ILogger logger, Exception exception, string fileName);
 
     [LoggerMessage(LogLevel.Error, "Upload of {FileName} failed while {Step}")]

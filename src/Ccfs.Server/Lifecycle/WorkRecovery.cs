@@ -166,10 +166,22 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
             return true;
         }
 
+        // Committed to the undo before a copy goes: should this node freeze past its lease here, another node's recovery
+        // finishes the undo rather than storing the row while these deletes may still come.
+        if (work.State == FileState.Pending && !await catalog.BeginUndoAsync(path, cancellationToken))
+        {
+            return false;
+        }
+
         await locations.DeleteEverywhereAsync(storagePath);
         await catalog.RemoveAsync(path, cancellationToken);
         LogFinished(logger, work.Record.FileName, Describe(work),
-            work.State == FileState.Pending ? "a copy was missing, so it was undone" : "every copy and the row were removed");
+            work.State switch
+            {
+                FileState.Pending => "a copy was missing, so it was undone",
+                FileState.Undoing => "its undo was finished",
+                _ => "every copy and the row were removed",
+            });
         return true;
     }
 
@@ -188,7 +200,12 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
 
     private static string Describe(UnfinishedWork work) => work.LocationId is { } location
         ? $"delete of the copy in location {location}"
-        : work.State == FileState.Pending ? "upload" : "delete";
+        : work.State switch
+        {
+            FileState.Pending => "upload",
+            FileState.Undoing => "undo of an upload",
+            _ => "delete",
+        };
 
     [LoggerMessage(LogLevel.Information, "Recovered the interrupted {Work} of {FileName}: {Outcome}")]
     private static partial void LogFinished(ILogger logger, string fileName, string work, string outcome);

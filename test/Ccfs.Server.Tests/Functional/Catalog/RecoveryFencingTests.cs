@@ -139,15 +139,96 @@ public sealed class RecoveryFencingTests
         Assert.True(factory.HasCopy("Y:" + path), "the catalog lists the file as stored, but the upload removed its copy");
     }
 
+    [Fact]
+    public async Task A_recovering_node_frozen_before_its_decision_can_no_longer_undo_or_store_the_row()
+    {
+        using var factory = new HookedFactory();
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var path = fileName[2..];
+        var database = factory.Services.GetRequiredService<CatalogDatabase>();
+        var uploader = new NodeIdentity("uploader");
+        // The uploader froze after placing its copy, before its commit: a pending row it owns, its copy in place.
+        await database.Writer.WriteAsync(async (tx, ct) =>
+        {
+            await tx.ExecuteAsync("DELETE FROM file_copies WHERE path = @path;", ct, ("path", path));
+            return await tx.ExecuteAsync($"UPDATE files SET state = 0, owner = '{uploader.Instance}' WHERE path = @path;", ct, ("path", path));
+        });
+        // A second node's recovery took it over, found a copy missing (the copy was still being written), and froze too.
+        var recovering = new FileCatalog(database, new NodeIdentity("recovering"), factory.Time, new EventOutbox(factory.Time), new DeleteMarks());
+        Assert.True(await recovering.TakeOverPendingAsync(path, uploader.Instance, CancellationToken.None));
+
+        // A third node finds it gone and takes the row over in turn; then the frozen recovering node wakes: neither its
+        // undo nor a store of its own is accepted, so it deletes nothing.
+        var third = new FileCatalog(database, new NodeIdentity("third"), factory.Time, new EventOutbox(factory.Time), new DeleteMarks());
+        Assert.True(await third.TakeOverPendingAsync(path, (await factory.Services.GetRequiredService<IFileCatalog>()
+            .StateOfAsync(path, CancellationToken.None))!.Value.Owner, CancellationToken.None));
+        Assert.False(await recovering.BeginUndoAsync(path, CancellationToken.None));
+        Assert.False(await recovering.StoreRecoveredAsync(path, ["0"], CancellationToken.None));
+
+        // This node's recovery finds the third node gone too, and every copy in place: it stores the file.
+        Assert.Equal(new Lifecycle.RecoveryPass(1, 0, 0), await factory.RecoverAsync());
+        Assert.False(await recovering.BeginUndoAsync(path, CancellationToken.None));
+        Assert.NotNull(await factory.FindAsync(path));
+        Assert.True(factory.HasCopy(fileName));
+    }
+
+    [Fact]
+    public async Task An_undo_whose_copies_cannot_be_removed_stays_committed_and_recovery_finishes_it()
+    {
+        using var factory = new CommitHookedFactory();
+        // The commit fails and nothing was written (the row reads pending, this node's): the upload is undone, but the
+        // location refuses to remove the copy.
+        factory.Catalog.OnCommit = (_, _, _) =>
+        {
+            factory.Store.FailUndo = true;
+            throw new CatalogUnavailableException("the catalog took no write for 5 s");
+        };
+
+        var answer = await factory.Signed().UploadAsync(Samples.Sine);
+        factory.Store.FailUndo = false;
+        factory.Catalog.OnCommit = null;
+
+        await CcfsAnswer.AssertTripleAsync(answer, "0300503", "The service is temporarily unavailable, try again later.",
+            System.Net.HttpStatusCode.ServiceUnavailable);
+        var path = Assert.Single(factory.Catalog.Committed);
+        // No node can store it now; recovery removes the copy and the row, and reports nothing: it was never stored.
+        Assert.Equal([$"{path} state=3"], factory.CatalogRows());
+        Assert.True(factory.HasCopy("Y:" + path));
+
+        Assert.Equal(new Lifecycle.RecoveryPass(1, 0, 0), await factory.RecoverAsync());
+
+        Assert.Empty(factory.CatalogRows());
+        Assert.False(factory.HasCopy("Y:" + path));
+    }
+
     private sealed class CommitHookedFactory : CcfsFactory
     {
         public CommitHookedCatalog Catalog => (CommitHookedCatalog)Services.GetRequiredService<IFileCatalog>();
 
+        public UndoFailingStore Store { get; private set; } = null!;
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services => services.AddSingleton<IFileCatalog>(sp => new CommitHookedCatalog(ProviderCatalog(sp))));
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<IFileCatalog>(sp => new CommitHookedCatalog(ProviderCatalog(sp)));
+                services.AddSingleton(sp =>
+                {
+                    Store = new UndoFailingStore(sp.GetRequiredService<LocationStores>().Stores[0]);
+                    return new LocationSet([Store]);
+                });
+            });
         }
+    }
+
+    /// <summary>A location that refuses to undo a write while <see cref="FailUndo"/> is set.</summary>
+    private sealed class UndoFailingStore(IFileStore inner) : DelegatingFileStore(inner)
+    {
+        public bool FailUndo { get; set; }
+
+        public override Task UndoWriteAsync(WrittenCopy copy, CancellationToken cancellationToken) =>
+            FailUndo ? throw new IOException("injected: the disk refuses to delete") : base.UndoWriteAsync(copy, cancellationToken);
     }
 
     /// <summary>Runs <see cref="OnCommit"/> instead of an upload's commit.</summary>
