@@ -64,8 +64,8 @@ public sealed partial class CatalogWatcher(CatalogSync sync, DeleteMarks marks, 
             {
                 try
                 {
-                    await marks.RefreshAsync(catalog, stoppingToken);
-                    await sync.RefreshAsync(stoppingToken);
+                    // Apart: a failed look at the marks must not hold up parameter and account changes, nor they it.
+                    await Task.WhenAll(marks.RefreshAsync(catalog, stoppingToken), sync.RefreshAsync(stoppingToken));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

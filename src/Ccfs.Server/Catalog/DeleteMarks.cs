@@ -19,10 +19,14 @@ public sealed class DeleteMarks
     /// <summary>Tells that this node's mark has committed.</summary>
     public void Made() => Interlocked.Increment(ref _made);
 
-    /// <summary>Looks at the catalog. A mark this node makes meanwhile keeps <see cref="MayExist"/> true.</summary>
+    /// <summary>
+    /// Looks at the catalog. A mark this node makes meanwhile keeps <see cref="MayExist"/> true, and so does a look that
+    /// fails: another node's marks go unseen until one succeeds.
+    /// </summary>
     public async Task RefreshAsync(IFileCatalog catalog, CancellationToken cancellationToken)
     {
         var made = Volatile.Read(ref _made);
+        Volatile.Write(ref _noneSince, -1);
         Volatile.Write(ref _noneSince, await catalog.AnyDeleteMarksAsync(cancellationToken) ? -1 : made);
     }
 }

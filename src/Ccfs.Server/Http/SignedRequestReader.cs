@@ -90,13 +90,13 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         InterfaceCall.Of(http)?.AccessKey = claim.AccessKey;
         if (screened is { } hopeless)
         {
-            return Refuse(WithoutReadingTheBody(http, Unauthorized(hopeless), bodyLimit));
+            return Refuse(WithoutReadingTheBody(http, Unauthorized(hopeless), Math.Min(bodyLimit, MaxDrainBytes)));
         }
 
         if (policy.AdminOnly && !claim.Account!.IsAdmin)
         {
             return Refuse(WithoutReadingTheBody(http, CcfsResults.Spring(StatusCodes.Status401Unauthorized,
-                $"access key {claim.AccessKey} is not an administrator", "NotAdmin"), bodyLimit));
+                $"access key {claim.AccessKey} is not an administrator", "NotAdmin"), Math.Min(bodyLimit, MaxDrainBytes)));
         }
 
         WorkSlot? slot = null;
@@ -232,8 +232,11 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
     /// <summary>How far past its limit a declared body is still read and dropped after the answer to it.</summary>
     private const int DrainFactor = 4;
 
-    /// <summary>The most of a declared body ever read and dropped after the answer to it.</summary>
-    private const long MaxDrainBytes = 64L * 1024 * 1024;
+    /// <summary>
+    /// The most of a declared body ever read and dropped after the answer to it, with no credential checked: enough for
+    /// an unconverted prompt of a minute or so, little for a client that only wants the server to read.
+    /// </summary>
+    private const long MaxDrainBytes = 16L * 1024 * 1024;
 
     /// <summary>
     /// An answer given before the body is read closes the connection once it is sent. A body declared no longer than
