@@ -151,8 +151,13 @@ public sealed class DiskFileStore : IFileStore
         return Task.FromResult(open?.Stat(path.Value[(cut + 1)..]) is { } stat ? new StoredFile(path, stat.Size, stat.Modified) : null);
     }
 
-    public Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken) =>
-        Task.FromResult(DeleteResolved(Resolve(path, followFinalLink: false), path.Value));
+    // A delete or a look on a folder without its marker would report the empty mount point of a missing disk: the catalog
+    // would forget copies still on the disk, or recovery undo an upload whose copy is there.
+    public Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken)
+    {
+        RequireMarker();
+        return Task.FromResult(DeleteResolved(Resolve(path, followFinalLink: false), path.Value));
+    }
 
     /// <summary>Resolves the path as <see cref="DeleteAsync"/> does: a link on its way that leads out of the root is refused.</summary>
     public Task CheckDeletableAsync(StoragePath path, CancellationToken cancellationToken)
@@ -182,7 +187,11 @@ public sealed class DiskFileStore : IFileStore
         return true;
     }
 
-    public Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Resolve(path)));
+    public Task<bool> ExistsAsync(StoragePath path, CancellationToken cancellationToken)
+    {
+        RequireMarker();
+        return Task.FromResult(File.Exists(Resolve(path)));
+    }
 
     public async Task<LocationOpening> OpenAsync(Func<CancellationToken, Task<bool>> holdsCopies, CancellationToken cancellationToken)
     {

@@ -31,4 +31,21 @@ public sealed class VanishedLocationTests
         Assert.True(answer.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable,
             $"an upload into the empty mount point of location 256 was taken: {body}");
     }
+
+    [Fact]
+    public async Task A_delete_of_a_copy_on_a_vanished_location_is_refused_and_its_mark_kept_for_recovery()
+    {
+        using var factory = new PoolFactory();
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+        var root = factory.LocationRoot("256");
+        Directory.Delete(root, recursive: true);
+        Directory.CreateDirectory(root);
+
+        // The empty mount point holds no copy, so an unchecked delete would "succeed" and the catalog forget the copy that
+        // is still on the missing disk. Refused, the copy stays marked, and recovery removes it once the disk is back.
+        var answer = await factory.Signed().DeleteAsync(fileName, "256");
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.Contains($"{fileName[2..]} copy 256 state=2", factory.CatalogRows());
+    }
 }
