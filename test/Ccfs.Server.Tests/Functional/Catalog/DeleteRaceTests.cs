@@ -20,7 +20,15 @@ public sealed class DeleteRaceTests
             var codes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
                 await CcfsAnswer.ResultCodeAsync(await Task.Run(() => client.DeleteAsync(fileName)))));
 
-            Assert.True(codes.Count(c => c == "0") == 1 && codes.All(c => c is "0" or "0300011"), $"round {round}: {string.Join(", ", codes)}");
+            // On a loaded machine the one delete that marked the file may meet a store or catalog timeout (503): then it
+            // alone is answered so, and its retry, which takes over the mark it left, is the one 0.
+            Assert.True(codes.Count(c => c is "0" or "0300503") == 1 && codes.All(c => c is "0" or "0300503" or "0300011"),
+                $"round {round}: {string.Join(", ", codes)}");
+            if (codes.Contains("0300503"))
+            {
+                Assert.Equal("0", await CcfsAnswer.ResultCodeAsync(await client.DeleteAsync(fileName)));
+            }
+
             Assert.False(factory.HasCopy(fileName));
         }
 
