@@ -109,13 +109,7 @@ public sealed class RecoveryFencingTests
             throw new CatalogUnavailableException("the catalog took no write for 5 s");
         };
 
-        // The row is read again: the commit (its own, or recovery's) stored it, so the upload stands.
-        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
-
-        var path = Assert.Single(factory.Catalog.Committed);
-        Assert.Equal("Y:" + path, fileName);
-        Assert.NotNull(await factory.FindAsync(path));
-        Assert.True(factory.HasCopy("Y:" + path), "the catalog lists the file as stored, but the upload removed its copy");
+        await AssertTheUploadStandsAsync(factory);
     }
 
     [Fact]
@@ -130,13 +124,7 @@ public sealed class RecoveryFencingTests
             throw new CatalogUnavailableException("the PostgreSQL catalog cannot be reached: Exception while reading from stream");
         };
 
-        // The row is read again: the commit (its own, or recovery's) stored it, so the upload stands.
-        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
-
-        var path = Assert.Single(factory.Catalog.Committed);
-        Assert.Equal("Y:" + path, fileName);
-        Assert.NotNull(await factory.FindAsync(path));
-        Assert.True(factory.HasCopy("Y:" + path), "the catalog lists the file as stored, but the upload removed its copy");
+        await AssertTheUploadStandsAsync(factory);
     }
 
     [Fact]
@@ -199,6 +187,17 @@ public sealed class RecoveryFencingTests
 
         Assert.Empty(factory.CatalogRows());
         Assert.False(factory.HasCopy("Y:" + path));
+    }
+
+    /// <summary>An upload through the hooked commit: the row is read again, and as the commit (its own, or recovery's) stored it, the upload stands.</summary>
+    private static async Task AssertTheUploadStandsAsync(CommitHookedFactory factory)
+    {
+        var fileName = await factory.Signed().StoreAsync(Samples.Sine);
+
+        var path = Assert.Single(factory.Catalog.Committed);
+        Assert.Equal("Y:" + path, fileName);
+        Assert.NotNull(await factory.FindAsync(path));
+        Assert.True(factory.HasCopy("Y:" + path), "the catalog lists the file as stored, but the upload removed its copy");
     }
 
     private sealed class CommitHookedFactory : CcfsFactory

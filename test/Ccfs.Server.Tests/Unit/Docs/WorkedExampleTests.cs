@@ -22,24 +22,8 @@ public sealed partial class WorkedExampleTests
     public async Task A_server_that_dies_after_100_continue_leaves_the_script_with_curls_status_not_a_sed_error()
     {
         // It reads the request's head, says 100 Continue, and closes, as a server killed mid-upload does.
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        var server = Task.Run(async () =>
+        var (port, server) = AnswerOnce(async stream =>
         {
-            using var client = await listener.AcceptTcpClientAsync();
-            var stream = client.GetStream();
-            var head = new List<byte>();
-            var one = new byte[1];
-            while (head.Count < 65536 && await stream.ReadAsync(one) == 1)
-            {
-                head.Add(one[0]);
-                if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n')
-                {
-                    break;
-                }
-            }
-
             await stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray());
             await Task.Delay(200);
         });
@@ -56,24 +40,8 @@ public sealed partial class WorkedExampleTests
     public async Task A_download_cut_off_mid_body_exits_with_curls_status_and_writes_nothing()
     {
         // It answers 200 with a file of 4000 bytes, sends 100 of them and closes, as a connection reset mid-download does.
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        var server = Task.Run(async () =>
+        var (port, server) = AnswerOnce(async stream =>
         {
-            using var client = await listener.AcceptTcpClientAsync();
-            var stream = client.GetStream();
-            var head = new List<byte>();
-            var one = new byte[1];
-            while (head.Count < 65536 && await stream.ReadAsync(one) == 1)
-            {
-                head.Add(one[0]);
-                if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n')
-                {
-                    break;
-                }
-            }
-
             await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 4000\r\n\r\n"u8.ToArray());
             await stream.WriteAsync(new byte[100]);
             await Task.Delay(200);
@@ -86,6 +54,39 @@ public sealed partial class WorkedExampleTests
         Assert.True(exitCode is 18 or 56, $"exit {exitCode}: {output}");
         Assert.Empty(stdout);
         Assert.Contains("the download was cut off", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A server on a free port that takes one connection, reads the request's head, then answers as told and closes.</summary>
+    private static (int Port, Task Server) AnswerOnce(Func<System.Net.Sockets.NetworkStream, Task> answer)
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var server = Task.Run(async () =>
+        {
+            try
+            {
+                using var client = await listener.AcceptTcpClientAsync();
+                var stream = client.GetStream();
+                var head = new List<byte>();
+                var one = new byte[1];
+                while (head.Count < 65536 && await stream.ReadAsync(one) == 1)
+                {
+                    head.Add(one[0]);
+                    if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n')
+                    {
+                        break;
+                    }
+                }
+
+                await answer(stream);
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        });
+        return (port, server);
     }
 
     [Fact]
