@@ -51,6 +51,9 @@ public readonly record struct AuthV2Verification(AuthV2Failure Failure, AuthV2Va
     /// <summary>For a signature that does not match, with diagnostics on: the <see cref="SignatureExplanation"/> text.</summary>
     public string? Explanation { get; init; }
 
+    /// <summary>For a signature that does not match, with diagnostics on: the signer's mistake it matches, if any.</summary>
+    public SignerSlip? Slip { get; init; }
+
     public static AuthV2Verification Fail(AuthV2Failure failure, string detail) => new(failure, default, -1, detail);
 }
 
@@ -121,11 +124,15 @@ public sealed class AuthV2Verifier(AuthV2VerifierOptions options, TimeProvider t
             forms.Add(new(SignatureExplanation.WithoutQueryLine, withoutQueryHead));
         }
 
-        return AuthV2Verification.Fail(AuthV2Failure.SignatureMismatch,
-            $"the signature does not match; {SignatureExplanation.HeaderName} (Base64) shows what ccfs computed, to compare with your signer's") with
+        var trial = SignerSlips.Try(secretKeys, header, request, signed, body, received);
+        var detail = trial.Match is { } slip
+            ? $"the signature does not match, but it is the one a signer that {slip.Does} makes: {slip.Fix}"
+            : $"the signature does not match; {SignatureExplanation.HeaderName} (Base64) shows what ccfs computed, to compare with your signer's";
+        return AuthV2Verification.Fail(AuthV2Failure.SignatureMismatch, detail) with
         {
+            Slip = trial.Match,
             Explanation = SignatureExplanation.Describe(forms, body, signed, header.Timestamp, (time.GetUtcNow(), "the server's clock"),
-                options.MaxClockSkew, header.AuthStringPrefix),
+                options.MaxClockSkew, header.AuthStringPrefix, trial),
         };
     }
 

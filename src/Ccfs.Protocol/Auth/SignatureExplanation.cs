@@ -51,7 +51,8 @@ public static class SignatureExplanation
     /// <param name="maxSkew">The window the server allows, when known.</param>
     /// <param name="authStringPrefix">The string the SK signs: <c>auth-v2/{AK}/{timestamp}/{signed headers}</c>.</param>
     public static string Describe(IReadOnlyList<CanonicalForm> forms, ReadOnlySpan<byte> body, IReadOnlyList<KeyValuePair<string, string>> signedHeaders,
-        string timestamp, (DateTimeOffset Now, string Name) clock, TimeSpan? maxSkew, string authStringPrefix)
+        string timestamp, (DateTimeOffset Now, string Name) clock, TimeSpan? maxSkew, string authStringPrefix,
+        SignerSlips.Trial? slips = null)
     {
         var bodyLine = BodyLine(body);
         var rest = new List<string> { "# signed headers, with their values as sent" };
@@ -74,6 +75,15 @@ public static class SignatureExplanation
         rest.Add("# where your signer's lines differ from these is where it went wrong; if none differ, check how it hashes them:");
         rest.Add("# %XX in upper case, %20 for a space (not + as Java's URLEncoder writes), LF between lines and none after the last,");
         rest.Add("# the signing key used as its 64 lower-case hex characters; if all match, the SK differs");
+        if (slips is { Match: { } slip })
+        {
+            rest.Add($"# the signature is the one a signer that {slip.Does} makes: {slip.Fix}");
+        }
+        else if (slips is { } trial)
+        {
+            rest.Add($"# {trial.Tried} usual signer mistakes were tried with this account's SK and none gives your signature"
+                + (trial.Left > 0 ? $"; {trial.Left} more were not tried, as the body is large: sign a short one to have them tried" : ""));
+        }
 
         // Each form whole while they fit; a second form is left out before anything else is cut.
         var text = "";

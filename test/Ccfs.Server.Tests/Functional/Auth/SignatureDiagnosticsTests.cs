@@ -31,8 +31,10 @@ public sealed class SignatureDiagnosticsTests : IClassFixture<CcfsFactory>
     {
         public string? EncodedBody { get; init; }
 
+        public Func<string, string> EncodeValue { get; init; } = PercentEncoding.Encode;
+
         public string Head => string.Join('\n', new[] { Method, Path, QueryLine, "content-length;content-type;host" }.OfType<string>()
-            .Concat(Headers.Select(h => h.Name + ":" + PercentEncoding.Encode(h.Value)))) + "\n";
+            .Concat(Headers.Select(h => h.Name + ":" + EncodeValue(h.Value)))) + "\n";
 
         public string Prefix => SigningKey.Prefix(CcfsFactory.AccessKey, Timestamp, "content-length;content-type;host");
     }
@@ -116,7 +118,7 @@ public sealed class SignatureDiagnosticsTests : IClassFixture<CcfsFactory>
                 throw new ArgumentException(bug);
         }
 
-        var server = await SendAsync(sent.Method, sent.Target, sent.ContentType, sent.Body, sent.Timestamp, client);
+        var (server, _) = await SendAsync(sent.Method, sent.Target, sent.ContentType, sent.Body, sent.Timestamp, client);
         var clientText = Explain(client, now);
 
         var difference = FirstDifference(clientText, server);
@@ -124,7 +126,8 @@ public sealed class SignatureDiagnosticsTests : IClassFixture<CcfsFactory>
         if (expected is null)
         {
             Assert.True(difference is null, $"a wrong secret key leaves every line alike, but: {difference}\n--- server\n{server}");
-            Assert.EndsWith("if all match, the SK differs", server, StringComparison.Ordinal);
+            Assert.Contains("if all match, the SK differs", server, StringComparison.Ordinal);
+            Assert.Contains("usual signer mistakes were tried with this account's SK and none gives your signature", server, StringComparison.Ordinal);
         }
         else
         {
@@ -156,7 +159,42 @@ public sealed class SignatureDiagnosticsTests : IClassFixture<CcfsFactory>
         await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.Unauthorized, Path);
     }
 
-    private async Task<string> SendAsync(string method, string target, string contentType, byte[] body, string timestamp, ClientView client)
+    [Theory]
+    [InlineData("extra space in a header value", "without the space the HTTP library puts after ';'")]
+    [InlineData("body percent-encoded with +", "Java's URLEncoder")]
+    [InlineData("content-type without its charset", "Content-Type without its parameters")]
+    public async Task The_answer_names_the_signer_slip_the_signature_matches_and_nothing_is_stored(string bug, string named)
+    {
+        var seconds = AuthV2Timestamp.Format(_factory.Time.GetUtcNow(), milliseconds: false);
+        var wave = Samples.Read("valid", "alaw-8k-sine.wav");
+        var body = Encoding.UTF8.GetBytes("{\"request\": {\"version\":\"2.0\"}, \"msgBody\": {\"data\":\"" + Convert.ToBase64String(wave) + "\"}}");
+        var length = ("content-length", body.Length.ToString(CultureInfo.InvariantCulture));
+        var client = new ClientView("POST", Path, "vdnId=53", [length, ("content-type", ContentType), ("host", "localhost")], body, seconds,
+            CcfsFactory.SecretKey);
+        client = bug switch
+        {
+            "extra space in a header value" => client with { Headers = [length, ("content-type", "application/json;charset=UTF-8"), ("host", "localhost")] },
+            "body percent-encoded with +" => client with
+            {
+                EncodedBody = PlusForSpace(Encoding.UTF8.GetString(body)),
+                EncodeValue = PlusForSpace,
+            },
+            _ => client with { Headers = [length, ("content-type", "application/json"), ("host", "localhost")] },
+        };
+        var before = _factory.Snapshot();
+
+        var (_, reason) = await SendAsync("POST", Path + "?vdnId=53", ContentType, body, seconds, client);
+
+        Assert.StartsWith("the signature does not match, but it is the one a signer that ", reason, StringComparison.Ordinal);
+        Assert.Contains(named, reason, StringComparison.Ordinal);
+        Assert.Equal(before, _factory.Snapshot());
+    }
+
+    /// <summary>What a signer that uses Java's URLEncoder and forgets the fix-ups after it writes for a text without '*' or '~'.</summary>
+    private static string PlusForSpace(string text) => PercentEncoding.Encode(text).Replace("%20", "+", StringComparison.Ordinal);
+
+    private async Task<(string Explanation, string Reason)> SendAsync(string method, string target, string contentType, byte[] body, string timestamp,
+        ClientView client)
     {
         var canonical = client.Head + (client.EncodedBody ?? PercentEncoding.Encode(Encoding.UTF8.GetString(client.Body)));
         var signingKey = SigningKey.Derive(client.SecretKey, client.Prefix);
@@ -167,7 +205,8 @@ public sealed class SignatureDiagnosticsTests : IClassFixture<CcfsFactory>
             $"auth-v2/{CcfsFactory.AccessKey}/{timestamp}/content-length;content-type;host/{signature}");
         using var response = await _factory.CreateClient().SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        return SignatureExplanation.FromHeaderValue(Assert.Single(response.Headers.GetValues(SignatureExplanation.HeaderName)))!;
+        return (SignatureExplanation.FromHeaderValue(Assert.Single(response.Headers.GetValues(SignatureExplanation.HeaderName)))!,
+            CcfsAnswer.Reason(response)!);
     }
 
     /// <summary>The client's explanation, as its own signer sees the request it signed.</summary>

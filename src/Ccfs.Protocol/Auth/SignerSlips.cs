@@ -1,0 +1,279 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Ccfs.Protocol.Auth;
+
+/// <summary>
+/// The mistakes auth-v2 signers make most, tried on a signature that does not match so that the answer can name the one
+/// made instead of leaving the integrator to diff canonical requests. Each is signed with the account's SK: only a
+/// holder of the SK can send a signature that matches one, so a match tells nothing to anyone else. A slip never
+/// makes a request valid. The work is bounded by <see cref="MaxBodyBytes"/>: every slip hashes the body again.
+/// </summary>
+public static class SignerSlips
+{
+    /// <summary>
+    /// The most body bytes hashed over all the slips tried for one request, whose body is larger gets one try: each try
+    /// costs what checking the signature once costs.
+    /// </summary>
+    public const long MaxBodyBytes = 4L * 1024 * 1024;
+
+    private static readonly SearchValues<byte> Unreserved =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"u8);
+
+    private static readonly SearchValues<byte> KeptByUrlEncoder =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*"u8);
+
+    /// <summary>The slips, most frequent first, so a large body that leaves room for a few tries the likeliest.</summary>
+    public static IReadOnlyList<SignerSlip> All { get; } =
+    [
+        new("signed the Content-Type without its parameters (the HTTP library added '; charset=...' after signing)",
+            "sign the Content-Type exactly as sent, or set it yourself before signing") { SignedValue = WithoutParameters },
+        new("signed the Content-Type without the space the HTTP library puts after ';' (.NET's HttpClient does)",
+            "sign the Content-Type exactly as sent: 'application/json; charset=UTF-8'") { SignedValue = WithoutSpaceAfterSemicolon },
+        new("signed the host without its port", "sign the Host header exactly as sent, port included (host:port)")
+            { SignedValue = WithoutPort },
+        new("percent-encodes as Java's URLEncoder does (+ for a space, * kept, %7E for ~)",
+            "encode a space as %20 and * as %2A, keep ~, or replace them after URLEncoder.encode")
+            { Values = SlipEncoding.UrlEncoder, Body = SlipEncoding.UrlEncoder },
+        new("keys the second HMAC with the signing key's 32 raw bytes",
+            "write the signing key as 64 lower-case hex characters and use those characters' bytes as the key")
+            { Key = SlipKey.RawBytes },
+        new("ends the canonical request with a line break", "end it with the last byte of the percent-encoded body")
+            { FinalLineBreak = true },
+        new("writes %xx in lower case", "write the hex digits of %XX in upper case (%2F, not %2f)")
+            { Values = SlipEncoding.LowerHex, Body = SlipEncoding.LowerHex },
+        new("does not percent-encode header values", "percent-encode each signed header's value as the body is")
+            { Values = SlipEncoding.None },
+        new("writes the signing key in upper-case hex", "write it in lower case") { Key = SlipKey.UpperHex },
+        new("signs the canonical request with the SK itself",
+            "first make the signing key, HMAC-SHA256(SK, 'auth-v2/AK/timestamp/signedHeaders') in lower-case hex, and sign with it")
+            { Key = SlipKey.SecretKey },
+        new("does not sort the canonical header lines", "sort the header lines by name") { UnsortedHeaders = true },
+        new("does not percent-encode the body", "percent-encode every body byte outside A-Z a-z 0-9 - . _ ~")
+            { Body = SlipEncoding.None },
+        new("joins the lines with CRLF", "join them with LF alone") { LineBreak = "\r\n" },
+        new("leaves the body out of the canonical request", "append the percent-encoded body after the last header line")
+            { BodyLeftOut = true },
+        new("runs the body on from the last header line", "put one LF between the last header line and the body")
+            { NoBreakBeforeBody = true },
+        new("writes an empty query line for a request without a query", "leave the query line out when there is no query")
+            { EmptyQueryLine = true },
+    ];
+
+    /// <summary>What trying the slips found.</summary>
+    /// <param name="Match">The slip whose signature matches, or null.</param>
+    /// <param name="Tried">How many slips were tried (those that could not change this request are not counted).</param>
+    /// <param name="Left">How many were not tried because the body was too large for all of them.</param>
+    public readonly record struct Trial(SignerSlip? Match, int Tried, int Left);
+
+    /// <param name="received">The signature received, as 64 lower-case hex ASCII bytes.</param>
+    public static Trial Try(IReadOnlyList<string> secretKeys, AuthorizationHeader header, ReceivedRequest request,
+        IReadOnlyList<KeyValuePair<string, string>> signed, ReadOnlySpan<byte> body, ReadOnlySpan<byte> received)
+    {
+        var perTry = Math.Max(1, (long)body.Length) * Math.Max(1, secretKeys.Count);
+        var affordable = (int)Math.Min(All.Count, Math.Max(1, MaxBodyBytes / perTry));
+        var tried = 0;
+        var left = 0;
+        foreach (var slip in All)
+        {
+            if (Head(slip, header, request, signed) is not { } head)
+            {
+                continue;
+            }
+
+            if (tried == affordable)
+            {
+                left++;
+                continue;
+            }
+
+            tried++;
+            foreach (var secretKey in secretKeys)
+            {
+                if (Matches(slip, secretKey, header.AuthStringPrefix, head, body, received))
+                {
+                    return new(slip, tried, 0);
+                }
+            }
+        }
+
+        return new(null, tried, left);
+    }
+
+    /// <summary>The canonical request up to the body as the slipped signer writes it; null when the slip changes nothing here.</summary>
+    private static string? Head(SignerSlip slip, AuthorizationHeader header, ReceivedRequest request, IReadOnlyList<KeyValuePair<string, string>> signed)
+    {
+        var changed = slip.Values != SlipEncoding.Standard || slip.Body != SlipEncoding.Standard || slip.Key != SlipKey.LowerHex
+            || slip.LineBreak != "\n" || slip.FinalLineBreak || slip.BodyLeftOut || slip.NoBreakBeforeBody;
+        var lines = new List<string>(signed.Count);
+        foreach (var (name, value) in signed)
+        {
+            var signedValue = value;
+            if (slip.SignedValue?.Invoke(name, value) is { } other && other != value)
+            {
+                signedValue = other;
+                changed = true;
+            }
+
+            lines.Add(Encode(name.ToLowerInvariant(), slip.Values) + ":" + Encode(signedValue, slip.Values));
+        }
+
+        if (!slip.UnsortedHeaders)
+        {
+            lines.Sort(StringComparer.Ordinal);
+        }
+        else if (!lines.SequenceEqual(lines.Order(StringComparer.Ordinal)))
+        {
+            changed = true;
+        }
+
+        string? query = null;
+        if (request.Query.Count > 0)
+        {
+            query = string.Join('&', request.Query
+                .Select(p => Encode(p.Key, slip.Values) + "=" + Encode(p.Value, slip.Values))
+                .Order(StringComparer.Ordinal));
+        }
+        else if (slip.EmptyQueryLine)
+        {
+            query = "";
+            changed = true;
+        }
+
+        if (!changed)
+        {
+            return null;
+        }
+
+        var n = slip.LineBreak;
+        var builder = new StringBuilder().Append(request.Method).Append(n).Append(request.RawPath).Append(n);
+        if (query is not null)
+        {
+            builder.Append(query).Append(n);
+        }
+
+        builder.Append(header.SignedHeaders).Append(n).AppendJoin(n, lines);
+        return (slip.NoBreakBeforeBody ? builder : builder.Append(n)).ToString();
+    }
+
+    private static bool Matches(SignerSlip slip, string secretKey, string prefix, string head, ReadOnlySpan<byte> body,
+        ReadOnlySpan<byte> received)
+    {
+        var derived = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secretKey), Encoding.UTF8.GetBytes(prefix));
+        var key = slip.Key switch
+        {
+            SlipKey.RawBytes => derived,
+            SlipKey.UpperHex => Encoding.ASCII.GetBytes(Convert.ToHexString(derived)),
+            SlipKey.SecretKey => Encoding.UTF8.GetBytes(secretKey),
+            _ => Encoding.ASCII.GetBytes(Convert.ToHexStringLower(derived)),
+        };
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData(Encoding.UTF8.GetBytes(head));
+        if (!slip.BodyLeftOut)
+        {
+            AppendEncoded(hmac, body, slip.Body);
+        }
+
+        if (slip.FinalLineBreak)
+        {
+            hmac.AppendData("\n"u8);
+        }
+
+        Span<byte> mac = stackalloc byte[32];
+        hmac.GetHashAndReset(mac);
+        Span<byte> hex = stackalloc byte[64];
+        Hex.WriteLower(mac, hex);
+        return CryptographicOperations.FixedTimeEquals(hex, received);
+    }
+
+    private static string Encode(string text, SlipEncoding encoding)
+    {
+        if (encoding == SlipEncoding.Standard)
+        {
+            return PercentEncoding.Encode(text);
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var encoded = new byte[bytes.Length * 3];
+        var written = EncodeSlipped(bytes, encoded, encoding, out _);
+        return Encoding.ASCII.GetString(encoded, 0, written);
+    }
+
+    private static void AppendEncoded(IncrementalHash hmac, ReadOnlySpan<byte> body, SlipEncoding encoding)
+    {
+        Span<byte> chunk = stackalloc byte[8192];
+        while (!body.IsEmpty)
+        {
+            int consumed, written;
+            if (encoding == SlipEncoding.Standard)
+            {
+                PercentEncoding.Encode(body, chunk, out consumed, out written);
+            }
+            else
+            {
+                written = EncodeSlipped(body, chunk, encoding, out consumed);
+            }
+
+            hmac.AppendData(chunk[..written]);
+            body = body[consumed..];
+        }
+    }
+
+    /// <summary>Encodes as much of <paramref name="source"/> as fits; returns the bytes written. Runs of kept bytes are copied whole.</summary>
+    private static int EncodeSlipped(ReadOnlySpan<byte> source, Span<byte> destination, SlipEncoding encoding, out int consumed)
+    {
+        var digits = encoding == SlipEncoding.LowerHex ? "0123456789abcdef"u8 : "0123456789ABCDEF"u8;
+        var kept = encoding == SlipEncoding.UrlEncoder ? KeptByUrlEncoder : Unreserved;
+        var written = 0;
+        consumed = 0;
+        while (consumed < source.Length && written <= destination.Length - 3)
+        {
+            var rest = source[consumed..];
+            var run = encoding == SlipEncoding.None ? rest.Length : rest.IndexOfAnyExcept(kept) is var next and >= 0 ? next : rest.Length;
+            run = Math.Min(run, destination.Length - written);
+            rest[..run].CopyTo(destination[written..]);
+            written += run;
+            consumed += run;
+            if (consumed == source.Length || written > destination.Length - 3)
+            {
+                break;
+            }
+
+            var b = source[consumed++];
+            if (b == (byte)' ' && encoding == SlipEncoding.UrlEncoder)
+            {
+                destination[written++] = (byte)'+';
+            }
+            else
+            {
+                destination[written++] = (byte)'%';
+                destination[written++] = digits[b >> 4];
+                destination[written++] = digits[b & 0xF];
+            }
+        }
+
+        return written;
+    }
+
+    private static string? WithoutParameters(string name, string value) =>
+        string.Equals(name, "content-type", StringComparison.OrdinalIgnoreCase) && value.IndexOf(';') is var semicolon and > 0
+            ? value[..semicolon].TrimEnd()
+            : null;
+
+    private static string? WithoutSpaceAfterSemicolon(string name, string value) =>
+        string.Equals(name, "content-type", StringComparison.OrdinalIgnoreCase) && value.Contains("; ", StringComparison.Ordinal)
+            ? value.Replace("; ", ";", StringComparison.Ordinal)
+            : null;
+
+    private static string? WithoutPort(string name, string value)
+    {
+        if (!string.Equals(name, "host", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var colon = value.LastIndexOf(':');
+        return colon > 0 && colon > value.LastIndexOf(']') && value.AsSpan(colon + 1).IndexOfAnyExceptInRange('0', '9') < 0 ? value[..colon] : null;
+    }
+}
