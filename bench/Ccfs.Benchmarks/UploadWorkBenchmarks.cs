@@ -85,7 +85,7 @@ public class UploadWorkBenchmarks
 
         Span<JsonValue> fields = stackalloc JsonValue[1];
         if (EnvelopeReader.Read(_body, ["data"], fields, out _) is not null
-            || !Base64Data.TryDecodeInPlace(_body, fields[0], ArrayPool<byte>.Shared, out var start, out var length))
+            || !Base64Data.TryDecodeInPlace(_body, fields[0], ArrayPool<byte>.Shared, out var start, out var length, out _))
         {
             throw new InvalidOperationException("bad envelope");
         }
@@ -112,7 +112,7 @@ public class UploadWorkBenchmarks
         CopyBody();
         Span<JsonValue> fields = stackalloc JsonValue[1];
         EnvelopeReader.Read(_body, ["data"], fields, out _);
-        Base64Data.TryDecodeInPlace(_body, fields[0], ArrayPool<byte>.Shared, out _, out var length);
+        Base64Data.TryDecodeInPlace(_body, fields[0], ArrayPool<byte>.Shared, out _, out var length, out _);
         return length;
     }
 

@@ -59,7 +59,7 @@ public static partial class Upload
         if (!hasVdn)
         {
             return Refuse(log, vdnText.Length == 0 ? CcfsResult.Empty(WireNames.VdnId) : CcfsResult.Format(WireNames.VdnId),
-                "vdnId must be a positive integer");
+                vdnText.Length == 0 ? "vdnId is empty" : VdnId.Explain(vdnText));
         }
 
         InterfaceCall.Of(http)?.VdnId = vdn;
@@ -81,9 +81,9 @@ public static partial class Upload
             return Refuse(log, badData, "msgBody.data must be a non-empty Base64 string");
         }
 
-        if (!Base64Data.TryDecodeInPlace(request.Body.Span, data, buffers.Pool, out var start, out var length))
+        if (!Base64Data.TryDecodeInPlace(request.Body.Span, data, buffers.Pool, out var start, out var length, out var notBase64))
         {
-            return Refuse(log, CcfsResult.Format(WireNames.Data), "msgBody.data is not valid Base64");
+            return Refuse(log, CcfsResult.Format(WireNames.Data), notBase64);
         }
 
         if (length > parameters.UploadSizeLimitBytes)

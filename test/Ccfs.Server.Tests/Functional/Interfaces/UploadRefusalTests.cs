@@ -99,6 +99,49 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
     }
 
     [Theory]
+    [InlineData("abc", "vdnId 'abc' is not a whole number from 1 to 2147483647")]
+    [InlineData("0", "vdnId 0 is not a VDN: VDNs are numbered from 1")]
+    [InlineData("-53", "vdnId '-53' is negative: VDNs are numbered from 1")]
+    [InlineData("053", "vdnId '053' has a leading zero: send 53")]
+    [InlineData("%2B53", "vdnId '+53' has a sign: send 53")]
+    [InlineData("+53", "vdnId ' 53' has a space around the number (a '+' in a query is a space): send 53")]
+    [InlineData("2147483648", "vdnId 2147483648 is over 2147483647, the largest VDN number")]
+    [InlineData("99999999999999999999999999", "vdnId 999999999999999999999999... is over 2147483647, the largest VDN number")]
+    public async Task A_vdnId_that_is_not_a_VDN_number_is_refused_naming_the_mistake(string vdnId, string reason)
+    {
+        var response = await AssertRefusedAsync(CcfsPaths.UploadFile + "?vdnId=" + vdnId, SignedClient.UploadBody(Samples.Sine), "0300004",
+            "The format of vdnId is incorrect.");
+
+        Assert.Equal(reason, CcfsAnswer.Reason(response));
+    }
+
+    [Theory]
+    [InlineData("data:audio/wav;base64,UklGRg==", "msgBody.data is a data: URL (data:...;base64,...): send only the Base64 after the comma")]
+    [InlineData("UklGRg-_AAAA", "msgBody.data has '-' at character 6: that is URL-safe Base64 (Java's Base64.getUrlEncoder(), Python's "
+        + "urlsafe_b64encode); use the standard alphabet, with '+' and '/'")]
+    [InlineData("UklGRg", "msgBody.data has 6 Base64 characters, not a multiple of 4: is its '=' padding missing?")]
+    [InlineData("UklGRg===", "msgBody.data has 9 Base64 characters, not a multiple of 4: too much '=' padding?")]
+    [InlineData("Uk=lGRg=", "msgBody.data is not valid Base64: '=' may only end it, as padding")]
+    [InlineData("UklGRg==@@", "msgBody.data has '@' at character 8, which is not Base64 (A-Z a-z 0-9 + / and = at the end)")]
+    public async Task Data_that_is_not_Base64_is_refused_naming_the_mistake(string data, string reason)
+    {
+        var response = await AssertRefusedAsync(Upload, SignedClient.Envelope($$"""{"data":"{{data}}"}"""), "0300004", "The format of data is incorrect.");
+
+        Assert.Equal(reason, CcfsAnswer.Reason(response));
+    }
+
+    [Fact]
+    public async Task Base64_broken_by_spaces_and_escaped_line_breaks_is_read_as_a_decoder_reads_it()
+    {
+        var wave = Convert.ToBase64String(Samples.Sine);
+        var spaced = string.Join("\\r\\n", Enumerable.Range(0, (wave.Length + 75) / 76).Select(i => wave.Substring(i * 76, Math.Min(76, wave.Length - i * 76))));
+
+        var response = await factory.Signed().PostAsync(Upload, SignedClient.Envelope($$"""{"data":"{{spaced}}"}"""));
+
+        await CcfsAnswer.AssertTripleAsync(response, "0", "success");
+    }
+
+    [Theory]
     [InlineData("""{}""", "0300001", "The value of data cannot be null.")]
     [InlineData("""{"data":null}""", "0300001", "The value of data cannot be null.")]
     [InlineData("""{"Data":"UklGRg=="}""", "0300001", "The value of data cannot be null.")]
