@@ -20,7 +20,8 @@ public static partial class KestrelLimits
         var connections = MaxConnections(limits.MaxConnections, OpenFilesLimit(), settings.Listeners.Urls.Count, logger);
         var shares = new ConnectionShares(limits.MaxConnectionsPerAddress ?? Math.Max(1, connections / 4), TrustedProxies(settings.Auth),
             metrics.ConnectionsRefusedPerAddress, logger);
-        kestrel.ConfigureEndpointDefaults(listen => listen.Use(shares.Wrap));
+        var plainHttp = new PlainHttpOnTlsPort(PlainHttpOnTlsPort.PortsOf(settings.Listeners.Urls), metrics.PlainHttpOnTlsPort, logger);
+        kestrel.ConfigureEndpointDefaults(listen => listen.Use(shares.Wrap).Use(plainHttp.Wrap));
         kestrel.Limits.MaxConcurrentConnections = connections;
         kestrel.Limits.MaxConcurrentUpgradedConnections = connections;
         kestrel.Limits.KeepAliveTimeout = limits.KeepAliveTimeout;

@@ -34,6 +34,8 @@ public sealed class CcfsMetrics
             "Deletes answered 0300503 without a slot: queue_full or queue_timeout (Ccfs:Limits:DeleteQueueTimeout)", "reason");
         ConnectionsRefusedPerAddress = factory.CreateCounter("ccfs_connections_refused_per_address_total",
             "Connections closed at once because their client address already held Ccfs:Limits:MaxConnectionsPerAddress connections");
+        PlainHttpOnTlsPort = factory.CreateCounter("ccfs_plain_http_on_tls_port_total",
+            "Connections to an HTTPS port that opened with a plain HTTP request, answered 400 'send it to https://'");
         SlowBodies = factory.CreateCounter("ccfs_request_bodies_too_slow_total",
             "Requests dropped because their body arrived slower than Ccfs:Limits:MinRequestBodyRate");
         LockedAddresses = factory.CreateGauge("ccfs_ip_locked_addresses", "Client addresses locked now after repeated authentication failures");
@@ -97,6 +99,9 @@ public sealed class CcfsMetrics
     public Counter ConnectionsRefusedPerAddress { get; }
 
     public Counter DeleteSlotRefusals { get; }
+
+    /// <summary>Connections to an HTTPS port that opened with a plain HTTP request (<see cref="Http.PlainHttpOnTlsPort"/>).</summary>
+    public Counter PlainHttpOnTlsPort { get; }
 
     public Counter SlowBodies { get; }
 
