@@ -193,7 +193,7 @@ public sealed class CcfsClient
                 try
                 {
                     written = await FileBody.CopyAsync(opened, destination, _options.AttemptTimeout, retried: start is not null,
-                        _options.MaxDownloadBytes, token);
+                        _options.MaxDownloadBytes, _options.MinDownloadBytesPerSecond, _options.TimeProvider, token);
                 }
                 catch (Exception e)
                 {

@@ -46,6 +46,14 @@ public sealed class CcfsClientOptions
     /// </summary>
     public long? MaxDownloadBytes { get; set; } = 1024L * 1024 * 1024;
 
+    /// <summary>
+    /// The slowest a downloaded file's body may come, in bytes a second, measured over each stretch of
+    /// <see cref="AttemptTimeout"/>: a body that brings less in one stretch fails its attempt, as one that stops does.
+    /// The per-read wait alone lets a server that drips a byte now and then hold a download for hours. The default,
+    /// 1 KiB/s, is an eighth of what one call's recording takes to play. Zero for no floor.
+    /// </summary>
+    public int MinDownloadBytesPerSecond { get; set; } = 1024;
+
     /// <summary>The first retry's delay; later ones back off exponentially, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 

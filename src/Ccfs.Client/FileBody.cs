@@ -15,8 +15,10 @@ internal static class FileBody
     /// <see cref="TimeoutRejectedException"/>, and otherwise a <see cref="TimeoutException"/> it leaves alone.
     /// </param>
     /// <param name="maxBytes">The most to write (<see cref="CcfsClientOptions.MaxDownloadBytes"/>); null for no limit.</param>
+    /// <param name="minBytesPerSecond">The least the body must bring in each stretch of <paramref name="idle"/>; zero for no floor.</param>
+    /// <param name="time">The clock the stretches are measured on.</param>
     public static async Task<long> CopyAsync(FileStart file, Stream destination, TimeSpan idle, bool retried, long? maxBytes,
-        CancellationToken cancellationToken)
+        int minBytesPerSecond, TimeProvider time, CancellationToken cancellationToken)
     {
         if (file.Length > maxBytes || file.First.Length > maxBytes)
         {
@@ -28,6 +30,7 @@ internal static class FileBody
         var limited = idle > TimeSpan.Zero && idle != Timeout.InfiniteTimeSpan;
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var buffer = new byte[64 * 1024];
+        var stretch = (Start: time.GetTimestamp(), Written: written);
         try
         {
             while (true)
@@ -51,6 +54,18 @@ internal static class FileBody
 
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 written += read;
+                if (limited && minBytesPerSecond > 0 && time.GetElapsedTime(stretch.Start) is var elapsed && elapsed >= idle)
+                {
+                    var rate = (written - stretch.Written) / elapsed.TotalSeconds;
+                    if (rate < minBytesPerSecond)
+                    {
+                        var message = $"the file's body came at {rate:0.#} bytes/s over {elapsed.TotalSeconds:0.#} s after {written} bytes, "
+                            + $"slower than MinDownloadBytesPerSecond ({minBytesPerSecond})";
+                        throw retried ? new TimeoutRejectedException(message, idle) : new TimeoutException(message);
+                    }
+
+                    stretch = (time.GetTimestamp(), written);
+                }
             }
         }
         catch (OperationCanceledException e) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -113,7 +113,7 @@ public sealed partial class MessageTests(RunningServer server) : IClassFixture<R
 
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Equal("", output);
-        Assert.Contains("ccfs: 0300004 The format of vdnId is incorrect. (vdnId 0 is not a VDN: VDNs are numbered from 1)", error, StringComparison.Ordinal);
+        Assert.Contains("ccfs: 0300004 The format of vdnId is incorrect. (vdnId '0' is zero: VDNs are numbered from 1)", error, StringComparison.Ordinal);
         Assert.DoesNotContain("--convert", error, StringComparison.Ordinal);
     }
 

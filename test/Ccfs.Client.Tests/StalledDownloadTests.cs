@@ -39,6 +39,46 @@ public sealed class StalledDownloadTests
         Assert.Equal("kept"u8.ToArray(), destination.ToArray());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_file_that_drips_slower_than_the_floor_fails_its_attempt_though_no_wait_is_long(bool seekable)
+    {
+        var requests = 0;
+        await using var endpoint = await FakeEndpoint.StartAsync(async http =>
+        {
+            Interlocked.Increment(ref requests);
+            http.Response.ContentType = "Application/Octet-stream;charset=UTF-8";
+            http.Response.ContentLength = Samples.Sine.Length;
+            // 20 bytes a second for 5 s, then nothing: without a floor, only the stop would fail the attempt.
+            for (var at = 0; at < 100; at++)
+            {
+                await http.Response.Body.WriteAsync(Samples.Sine.AsMemory(at, 1), http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), http.RequestAborted);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(30), http.RequestAborted);
+        });
+        var client = HostileEndpoint.Client(endpoint, o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromSeconds(1);
+            o.RetryAttempts = 1;
+        });
+        using var destination = seekable ? new MemoryStream() : new ForwardOnly();
+
+        var failure = seekable
+            ? await Assert.ThrowsAsync<TimeoutRejectedException>(() => client.DownloadAsync(FileName, destination)) as Exception
+            : await Assert.ThrowsAsync<TimeoutException>(() => client.DownloadAsync(FileName, destination));
+
+        Assert.Contains("slower than MinDownloadBytesPerSecond (1024)", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(seekable ? 2 : 1, requests);
+        if (seekable)
+        {
+            Assert.Equal(0, destination.Length);
+        }
+    }
+
     [Fact]
     public async Task A_file_that_keeps_coming_is_written_whole_though_it_takes_longer_than_the_attempt_timeout()
     {

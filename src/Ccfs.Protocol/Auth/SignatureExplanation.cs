@@ -55,7 +55,16 @@ public static class SignatureExplanation
         SignerSlips.Trial? slips = null)
     {
         var bodyLine = BodyLine(body);
-        var rest = new List<string> { "# signed headers, with their values as sent" };
+        var rest = new List<string>();
+        if (slips is { Match: { } slip })
+        {
+            // First, so the length bound never cuts it.
+            rest.Add("# the signature is the one made by a signer that");
+            rest.Add("#   " + slip.Does);
+            rest.Add("# fix: " + slip.Fix);
+        }
+
+        rest.Add("# signed headers, with their values as sent");
         rest.AddRange(signedHeaders.Select(h => $"{h.Key}: {h.Value}"));
         rest.Add("# timestamp");
         if (AuthV2Timestamp.TryParse(timestamp, out var signedAt))
@@ -75,11 +84,7 @@ public static class SignatureExplanation
         rest.Add("# where your signer's lines differ from these is where it went wrong; if none differ, check how it hashes them:");
         rest.Add("# %XX in upper case, %20 for a space (not + as Java's URLEncoder writes), LF between lines and none after the last,");
         rest.Add("# the signing key used as its 64 lower-case hex characters; if all match, the SK differs");
-        if (slips is { Match: { } slip })
-        {
-            rest.Add($"# the signature is the one a signer that {slip.Does} makes: {slip.Fix}");
-        }
-        else if (slips is { } trial)
+        if (slips is { Match: null } trial)
         {
             rest.Add($"# {trial.Tried} usual signer mistakes were tried with this account's SK and none gives your signature"
                 + (trial.Left > 0 ? $"; {trial.Left} more were not tried, as the body is large: sign a short one to have them tried" : ""));

@@ -13,8 +13,8 @@ namespace Ccfs.Protocol.Auth;
 public static class SignerSlips
 {
     /// <summary>
-    /// The most body bytes hashed over all the slips tried for one request, whose body is larger gets one try: each try
-    /// costs what checking the signature once costs.
+    /// The most bytes hashed over all the slips tried for one request (each try hashes the canonical head and, for most,
+    /// the body again, as checking the signature once does); the first try is made whatever it costs.
     /// </summary>
     public const long MaxBodyBytes = 4L * 1024 * 1024;
 
@@ -30,7 +30,7 @@ public static class SignerSlips
         new("signed the Content-Type without its parameters (the HTTP library added '; charset=...' after signing)",
             "sign the Content-Type exactly as sent, or set it yourself before signing") { SignedValue = WithoutParameters },
         new("signed the Content-Type without the space the HTTP library puts after ';' (.NET's HttpClient does)",
-            "sign the Content-Type exactly as sent: 'application/json; charset=UTF-8'") { SignedValue = WithoutSpaceAfterSemicolon },
+            "sign the Content-Type exactly as sent, space included") { SignedValue = WithoutSpaceAfterSemicolon },
         new("signed the host without its port", "sign the Host header exactly as sent, port included (host:port)")
             { SignedValue = WithoutPort },
         new("percent-encodes as Java's URLEncoder does (+ for a space, * kept, %7E for ~)",
@@ -43,7 +43,7 @@ public static class SignerSlips
             { FinalLineBreak = true },
         new("writes %xx in lower case", "write the hex digits of %XX in upper case (%2F, not %2f)")
             { Values = SlipEncoding.LowerHex, Body = SlipEncoding.LowerHex },
-        new("does not percent-encode header values", "percent-encode each signed header's value as the body is")
+        new("does not percent-encode header values (nor the query)", "percent-encode each signed header's value and the query as the body is")
             { Values = SlipEncoding.None },
         new("writes the signing key in upper-case hex", "write it in lower case") { Key = SlipKey.UpperHex },
         new("signs the canonical request with the SK itself",
@@ -71,10 +71,9 @@ public static class SignerSlips
     public static Trial Try(IReadOnlyList<string> secretKeys, AuthorizationHeader header, ReceivedRequest request,
         IReadOnlyList<KeyValuePair<string, string>> signed, ReadOnlySpan<byte> body, ReadOnlySpan<byte> received)
     {
-        var perTry = Math.Max(1, (long)body.Length) * Math.Max(1, secretKeys.Count);
-        var affordable = (int)Math.Min(All.Count, Math.Max(1, MaxBodyBytes / perTry));
         var tried = 0;
         var left = 0;
+        long spent = 0;
         foreach (var slip in All)
         {
             if (Head(slip, header, request, signed) is not { } head)
@@ -82,13 +81,15 @@ public static class SignerSlips
                 continue;
             }
 
-            if (tried == affordable)
+            var cost = (head.Length + (slip.BodyLeftOut ? 0L : body.Length)) * secretKeys.Count;
+            if (tried > 0 && spent + cost > MaxBodyBytes)
             {
                 left++;
                 continue;
             }
 
             tried++;
+            spent += cost;
             foreach (var secretKey in secretKeys)
             {
                 if (Matches(slip, secretKey, header.AuthStringPrefix, head, body, received))
@@ -230,8 +231,9 @@ public static class SignerSlips
         while (consumed < source.Length && written <= destination.Length - 3)
         {
             var rest = source[consumed..];
+            // Only what fits is looked at, so a long run is not scanned again for each chunk.
+            rest = rest[..Math.Min(rest.Length, destination.Length - written)];
             var run = encoding == SlipEncoding.None ? rest.Length : rest.IndexOfAnyExcept(kept) is var next and >= 0 ? next : rest.Length;
-            run = Math.Min(run, destination.Length - written);
             rest[..run].CopyTo(destination[written..]);
             written += run;
             consumed += run;

@@ -11,7 +11,7 @@ public static class AdmissionRegistration
     public static IServiceCollection AddAdmission(this IServiceCollection services)
     {
         services.AddOptions<KestrelServerOptions>().Configure<CcfsSettings, CcfsMetrics, ILoggerFactory>((kestrel, settings, metrics, loggers) =>
-            KestrelLimits.Apply(kestrel, settings, metrics, loggers.CreateLogger(typeof(KestrelLimits).FullName!)));
+            KestrelLimits.Apply(kestrel, settings, metrics, loggers));
         services.AddSingleton<IMemoryPoolFactory<byte>>(sp => new LargeBlockMemoryPoolFactory(metrics: sp.GetRequiredService<CcfsMetrics>()));
         services.AddSingleton(sp => new BodyBufferPool(sp.GetRequiredService<CcfsSettings>().Limits.MaxConcurrentUploads));
         services.AddSingleton<SignedRequestReader>();

@@ -28,50 +28,75 @@ public static class Base64Data
             return false;
         }
 
+        // Decoding in place overwrites the text, and a refusal should say what was wrong with it: the start, where most
+        // mistakes show (a data: URL, a short value), is kept aside first.
+        Span<byte> start256 = stackalloc byte[Math.Min(KeptAside, text.Length)];
+        text[..start256.Length].CopyTo(start256);
         if (Base64.DecodeFromUtf8InPlace(text, out length) == OperationStatus.Done)
         {
             return true;
         }
 
-        failure = Explain(text, length);
+        failure = Explain(start256, text, length);
         return false;
     }
 
-    /// <summary>
-    /// Why a value is not Base64. Decoding in place overwrote the text it decoded, four characters for three bytes, so
-    /// the culprit is looked for in what lies past that.
-    /// </summary>
-    private static string Explain(ReadOnlySpan<byte> text, int written)
-    {
-        var decoded = Math.Min(text.Length, written / 3 * 4);
-        var rest = text[decoded..];
-        var culprit = rest.IndexOfAnyExcept(Alphabet);
-        if (culprit < 0)
-        {
-            var characters = text.Length - text.Count((byte)' ') - text.Count((byte)'\n') - text.Count((byte)'\r') - text.Count((byte)'\t');
-            return characters % 4 == 0
-                ? "msgBody.data is not valid Base64: '=' may only end it, as padding"
-                : text.TrimEnd(" \t\r\n"u8).EndsWith("="u8)
-                    ? $"msgBody.data has {characters} Base64 characters, not a multiple of 4: too much '=' padding?"
-                    : $"msgBody.data has {characters} Base64 characters, not a multiple of 4: is its '=' padding missing?";
-        }
+    private const int KeptAside = 256;
 
-        var at = decoded + culprit;
-        var c = (char)rest[culprit];
-        if (c == ':' && rest.IndexOf(";base64,"u8) is >= 0 and < 80)
+    /// <summary>
+    /// Why a value is not Base64. <paramref name="start"/> is its beginning as sent; decoding overwrote the text it
+    /// decoded (about four characters for each three bytes written), so past that beginning only the rest is read.
+    /// </summary>
+    private static string Explain(ReadOnlySpan<byte> start, ReadOnlySpan<byte> text, int written)
+    {
+        var whole = start.Length == text.Length;
+        var offset = whole ? 0 : Math.Max(start.Length, Math.Min(text.Length, (written + 2) / 3 * 4));
+        if (start.StartsWith("data:"u8))
         {
             return "msgBody.data is a data: URL (data:...;base64,...): send only the Base64 after the comma";
         }
 
+        if ((Culprit(start, 0) ?? (whole ? null : Culprit(text[offset..], offset))) is { } culprit)
+        {
+            return culprit;
+        }
+
+        var view = whole ? start : text[offset..];
+        var padding = view.IndexOf((byte)'=');
+        if (padding >= 0 && view[padding..].IndexOfAnyExcept("= \t\r\n"u8) >= 0)
+        {
+            return "msgBody.data is not valid Base64: '=' may only end it, as padding (were pieces encoded apart and joined?)";
+        }
+
+        if (!whole)
+        {
+            return "msgBody.data does not end in a whole group of four Base64 characters: is its '=' padding missing or wrong?";
+        }
+
+        return view.TrimEnd(" \t\r\n"u8).EndsWith("="u8)
+            ? "msgBody.data does not end in a whole group of four Base64 characters: too much '=' padding?"
+            : "msgBody.data does not end in a whole group of four Base64 characters: is its '=' padding missing?";
+    }
+
+    private static string? Culprit(ReadOnlySpan<byte> text, int offset)
+    {
+        var index = text.IndexOfAnyExcept(Alphabet);
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var at = offset + index;
+        var c = (char)text[index];
         if (c is '-' or '_')
         {
-            return $"msgBody.data has '{c}' at character {at}: that is URL-safe Base64 (Java's Base64.getUrlEncoder(), Python's "
+            return $"msgBody.data has '{c}' at byte {at} of the string: that is URL-safe Base64 (Java's Base64.getUrlEncoder(), Python's "
                 + "urlsafe_b64encode); use the standard alphabet, with '+' and '/'";
         }
 
         return c is >= ' ' and <= '~'
-            ? $"msgBody.data has '{c}' at character {at}, which is not Base64 (A-Z a-z 0-9 + / and = at the end)"
-            : $"msgBody.data has the byte 0x{(int)c:X2} at character {at}, which is not Base64 (A-Z a-z 0-9 + / and = at the end)";
+            ? $"msgBody.data has '{c}' at byte {at} of the string, which is not Base64 (A-Z a-z 0-9 + / and = at the end)"
+            : $"msgBody.data has the byte 0x{(int)c:X2} at byte {at} of the string, which is not Base64 (A-Z a-z 0-9 + / and = at the end)";
     }
 
     private static readonly SearchValues<byte> Alphabet =

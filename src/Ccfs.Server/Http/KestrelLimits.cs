@@ -14,13 +14,15 @@ public static partial class KestrelLimits
 {
     public const int DefaultMaxConnections = 4096;
 
-    public static void Apply(KestrelServerOptions kestrel, CcfsSettings settings, Observability.CcfsMetrics metrics, ILogger logger)
+    public static void Apply(KestrelServerOptions kestrel, CcfsSettings settings, Observability.CcfsMetrics metrics, ILoggerFactory loggers)
     {
         var limits = settings.Limits;
+        var logger = loggers.CreateLogger(typeof(KestrelLimits).FullName!);
         var connections = MaxConnections(limits.MaxConnections, OpenFilesLimit(), settings.Listeners.Urls.Count, logger);
         var shares = new ConnectionShares(limits.MaxConnectionsPerAddress ?? Math.Max(1, connections / 4), TrustedProxies(settings.Auth),
             metrics.ConnectionsRefusedPerAddress, logger);
-        var plainHttp = new PlainHttpOnTlsPort(PlainHttpOnTlsPort.PortsOf(settings.Listeners.Urls), metrics.PlainHttpOnTlsPort, logger);
+        var plainHttp = new PlainHttpOnTlsPort(PlainHttpOnTlsPort.TlsListenersOf(settings.Listeners.Urls), metrics.PlainHttpOnTlsPort,
+            loggers.CreateLogger(typeof(PlainHttpOnTlsPort).FullName!));
         kestrel.ConfigureEndpointDefaults(listen => listen.Use(shares.Wrap).Use(plainHttp.Wrap));
         kestrel.Limits.MaxConcurrentConnections = connections;
         kestrel.Limits.MaxConcurrentUpgradedConnections = connections;

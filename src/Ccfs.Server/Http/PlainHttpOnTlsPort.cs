@@ -14,7 +14,7 @@ namespace Ccfs.Server.Http;
 /// record (0x16), a request line opens with a capital letter. Such a connection is answered 400 in plain text that
 /// names the fix, then closed; a Warning per client address a minute and a counter say so.
 /// </summary>
-public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<int> tlsPorts, Counter answered, ILogger logger)
+public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<(IPAddress? Address, int Port)> tlsListeners, Counter answered, ILogger logger)
 {
     /// <summary>As long as Kestrel gives a TLS handshake, so a client that sends nothing is not held longer than it would be.</summary>
     private static readonly TimeSpan FirstByteTimeout = TimeSpan.FromSeconds(10);
@@ -30,7 +30,8 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<int> tlsPorts, Count
 
     public ConnectionDelegate Wrap(ConnectionDelegate next) => async connection =>
     {
-        if (connection.LocalEndPoint is not IPEndPoint { Port: var port } || !tlsPorts.Contains(port))
+        if (connection.LocalEndPoint is not IPEndPoint { Address: var local, Port: var port }
+            || !(tlsListeners.Contains((null, port)) || tlsListeners.Contains((local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local, port))))
         {
             await next(connection);
             return;
@@ -50,6 +51,11 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<int> tlsPorts, Count
                 connection.Abort(new ConnectionAbortedException("no TLS handshake within 10 s"));
                 return;
             }
+            catch (IOException)
+            {
+                // Reset before a byte came (a TCP health check, a scanner): nothing to answer, nothing worth a log line.
+                return;
+            }
         }
 
         if (read.Buffer.IsEmpty || read.Buffer.FirstSpan[0] is < (byte)'A' or > (byte)'Z')
@@ -63,15 +69,25 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<int> tlsPorts, Count
         answered.Inc();
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
         LogOncePerInterval(address, port);
-        await connection.Transport.Output.WriteAsync(Answer(port));
-        await connection.Transport.Output.CompleteAsync();
-        await DrainAsync(connection);
+        try
+        {
+            // Kestrel cannot half-close: completing the output closes the socket, and unread bytes would turn that into
+            // a reset. So the answer is flushed, the request read and dropped, and only then the connection closed.
+            await connection.Transport.Output.WriteAsync(Answer);
+            await DrainAsync(connection);
+        }
+        catch (IOException)
+        {
+            // The client went away first.
+        }
     };
 
-    public static byte[] Answer(int port)
+    public static readonly byte[] Answer = AnswerBytes();
+
+    private static byte[] AnswerBytes()
     {
-        var text = $"ccfs: this port serves HTTPS, and the request came as plain HTTP: send it to https://<host>:{port}/ instead "
-            + "(for the development server, see its log for the certificate to trust).\n";
+        var text = "ccfs: this port serves HTTPS, and the request came as plain HTTP: send it again with https:// to the same host "
+            + "and port (for the development server, its log names the certificate to trust).\n";
         var body = Encoding.UTF8.GetBytes(text);
         return [.. Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
             + $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n"), .. body];
@@ -104,6 +120,12 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<int> tlsPorts, Count
     private void LogOncePerInterval(IPAddress address, int port)
     {
         var now = Environment.TickCount64;
+        if (_loggedAt.Count > 10_000)
+        {
+            // As in ConnectionShares: forgetting who was logged costs at most an extra line per address.
+            _loggedAt.Clear();
+        }
+
         var last = _loggedAt.GetOrAdd(address, long.MinValue);
         if ((last == long.MinValue || now - last >= (long)LogInterval.TotalMilliseconds) && _loggedAt.TryUpdate(address, now, last))
         {
@@ -111,25 +133,33 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<int> tlsPorts, Count
         }
     }
 
-    /// <summary>The ports of the listeners that serve HTTPS, from their URLs; a listener on port 0 has none known in advance.</summary>
-    public static IReadOnlySet<int> PortsOf(IEnumerable<string> urls)
+    /// <summary>
+    /// The listeners that serve HTTPS, from their URLs: an IP literal's address and port, or only the port for a host
+    /// name or a wildcard. A listener on port 0 has no port known in advance and is left out.
+    /// </summary>
+    public static IReadOnlySet<(IPAddress? Address, int Port)> TlsListenersOf(IEnumerable<string> urls)
     {
-        var ports = new HashSet<int>();
+        var listeners = new HashSet<(IPAddress?, int)>();
         foreach (var url in urls.Where(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
         {
             var authority = url["https://".Length..].Split('/')[0];
             var colon = authority.LastIndexOf(':');
-            if (colon < 0 || colon < authority.LastIndexOf(']'))
+            var hasPort = colon >= 0 && colon > authority.LastIndexOf(']');
+            var host = (hasPort ? authority[..colon] : authority).Trim('[', ']');
+            var address = IPAddress.TryParse(host, out var literal) && !literal.Equals(IPAddress.Any) && !literal.Equals(IPAddress.IPv6Any)
+                ? literal
+                : null;
+            if (!hasPort)
             {
-                ports.Add(443);
+                listeners.Add((address, 443));
             }
             else if (int.TryParse(authority.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) && port > 0)
             {
-                ports.Add(port);
+                listeners.Add((address, port));
             }
         }
 
-        return ports;
+        return listeners;
     }
 
     [LoggerMessage(LogLevel.Warning, "A plain HTTP request from {Address} came to the HTTPS port {Port}; it was answered 400 "

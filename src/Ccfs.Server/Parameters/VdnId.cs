@@ -38,30 +38,46 @@ public static class VdnId
     public static string Explain(string text)
     {
         var shown = text.Length <= 24 ? text : text[..24] + "...";
-        var trimmed = text.Trim();
-        var digits = trimmed.TrimStart('+', '-');
-        if (digits.Length > 0 && !digits.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        var trimmed = text.Trim(' ');
+        if (trimmed.Length == 0)
         {
-            if (trimmed.Length != text.Length)
-            {
-                return $"vdnId '{shown}' has a space around the number (a '+' in a query is a space): send {trimmed}";
-            }
-
-            if (digits.Length != trimmed.Length)
-            {
-                return trimmed[0] == '-' ? $"vdnId '{shown}' is negative: VDNs are numbered from 1" : $"vdnId '{shown}' has a sign: send {digits}";
-            }
-
-            if (digits.TrimStart('0') is var significant && significant.Length == 0)
-            {
-                return $"vdnId {shown} is not a VDN: VDNs are numbered from 1";
-            }
-
-            return significant.Length < digits.Length && TryParse(significant, out _)
-                ? $"vdnId '{shown}' has a leading zero: send {significant}"
-                : $"vdnId {shown} is over {int.MaxValue}, the largest VDN number";
+            return $"vdnId '{shown}' is only spaces (a '+' in a query is a space)";
         }
 
-        return $"vdnId '{shown}' is not a whole number from 1 to {int.MaxValue}";
+        var sign = trimmed[0] is '+' or '-' ? trimmed[0] : (char?)null;
+        var digits = sign is null ? trimmed : trimmed[1..];
+        if (digits.Length == 0 || digits.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        {
+            return $"vdnId '{shown}' is not a whole number from 1 to {int.MaxValue}";
+        }
+
+        var significant = digits.TrimStart('0');
+        if (significant.Length == 0 || sign == '-')
+        {
+            return $"vdnId '{shown}' is {(significant.Length == 0 ? "zero" : "negative")}: VDNs are numbered from 1";
+        }
+
+        if (!TryParse(significant, out _))
+        {
+            return $"vdnId '{shown}' is over {int.MaxValue}, the largest VDN number";
+        }
+
+        List<string> slips = [];
+        if (trimmed.Length != text.Length)
+        {
+            slips.Add("a space around the number (a '+' in a query is a space)");
+        }
+
+        if (sign == '+')
+        {
+            slips.Add("a sign");
+        }
+
+        if (significant.Length != digits.Length)
+        {
+            slips.Add("a leading zero");
+        }
+
+        return $"vdnId '{shown}' has {string.Join(" and ", slips)}: send {significant}";
     }
 }

@@ -100,13 +100,17 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
 
     [Theory]
     [InlineData("abc", "vdnId 'abc' is not a whole number from 1 to 2147483647")]
-    [InlineData("0", "vdnId 0 is not a VDN: VDNs are numbered from 1")]
+    [InlineData("0", "vdnId '0' is zero: VDNs are numbered from 1")]
+    [InlineData("-0", "vdnId '-0' is zero: VDNs are numbered from 1")]
     [InlineData("-53", "vdnId '-53' is negative: VDNs are numbered from 1")]
     [InlineData("053", "vdnId '053' has a leading zero: send 53")]
     [InlineData("%2B53", "vdnId '+53' has a sign: send 53")]
     [InlineData("+53", "vdnId ' 53' has a space around the number (a '+' in a query is a space): send 53")]
-    [InlineData("2147483648", "vdnId 2147483648 is over 2147483647, the largest VDN number")]
-    [InlineData("99999999999999999999999999", "vdnId 999999999999999999999999... is over 2147483647, the largest VDN number")]
+    [InlineData("+01", "vdnId ' 01' has a space around the number (a '+' in a query is a space) and a leading zero: send 1")]
+    [InlineData("%2B-1", "vdnId '+-1' is not a whole number from 1 to 2147483647")]
+    [InlineData("+", "vdnId ' ' is only spaces (a '+' in a query is a space)")]
+    [InlineData("2147483648", "vdnId '2147483648' is over 2147483647, the largest VDN number")]
+    [InlineData("99999999999999999999999999", "vdnId '999999999999999999999999...' is over 2147483647, the largest VDN number")]
     public async Task A_vdnId_that_is_not_a_VDN_number_is_refused_naming_the_mistake(string vdnId, string reason)
     {
         var response = await AssertRefusedAsync(CcfsPaths.UploadFile + "?vdnId=" + vdnId, SignedClient.UploadBody(Samples.Sine), "0300004",
@@ -117,14 +121,34 @@ public sealed class UploadRefusalTests(CcfsFactory factory) : IClassFixture<Ccfs
 
     [Theory]
     [InlineData("data:audio/wav;base64,UklGRg==", "msgBody.data is a data: URL (data:...;base64,...): send only the Base64 after the comma")]
-    [InlineData("UklGRg-_AAAA", "msgBody.data has '-' at character 6: that is URL-safe Base64 (Java's Base64.getUrlEncoder(), Python's "
+    [InlineData("UklGRg-_AAAA", "msgBody.data has '-' at byte 6 of the string: that is URL-safe Base64 (Java's Base64.getUrlEncoder(), Python's "
         + "urlsafe_b64encode); use the standard alphabet, with '+' and '/'")]
-    [InlineData("UklGRg", "msgBody.data has 6 Base64 characters, not a multiple of 4: is its '=' padding missing?")]
-    [InlineData("UklGRg===", "msgBody.data has 9 Base64 characters, not a multiple of 4: too much '=' padding?")]
-    [InlineData("Uk=lGRg=", "msgBody.data is not valid Base64: '=' may only end it, as padding")]
-    [InlineData("UklGRg==@@", "msgBody.data has '@' at character 8, which is not Base64 (A-Z a-z 0-9 + / and = at the end)")]
+    [InlineData("UklGRg", "msgBody.data does not end in a whole group of four Base64 characters: is its '=' padding missing?")]
+    [InlineData("ICAgQUI", "msgBody.data does not end in a whole group of four Base64 characters: is its '=' padding missing?")]
+    [InlineData("UklGRg===", "msgBody.data does not end in a whole group of four Base64 characters: too much '=' padding?")]
+    [InlineData("Uk=lGRg=", "msgBody.data is not valid Base64: '=' may only end it, as padding (were pieces encoded apart and joined?)")]
+    [InlineData("AA==QQ", "msgBody.data is not valid Base64: '=' may only end it, as padding (were pieces encoded apart and joined?)")]
+    [InlineData("AA==QQ==", "msgBody.data is not valid Base64: '=' may only end it, as padding (were pieces encoded apart and joined?)")]
+    [InlineData("UklGRg==@@", "msgBody.data has '@' at byte 8 of the string, which is not Base64 (A-Z a-z 0-9 + / and = at the end)")]
+    [InlineData("ICAgICAg@", "msgBody.data has '@' at byte 8 of the string, which is not Base64 (A-Z a-z 0-9 + / and = at the end)")]
     public async Task Data_that_is_not_Base64_is_refused_naming_the_mistake(string data, string reason)
     {
+        var response = await AssertRefusedAsync(Upload, SignedClient.Envelope($$"""{"data":"{{data}}"}"""), "0300004", "The format of data is incorrect.");
+
+        Assert.Equal(reason, CcfsAnswer.Reason(response));
+    }
+
+    /// <summary>Past its first 256 bytes a value's decoded part is overwritten; what follows it still names the mistake.</summary>
+    [Theory]
+    [InlineData("QQ-_", "msgBody.data has '-' at byte 402 of the string: that is URL-safe Base64 (Java's Base64.getUrlEncoder(), Python's "
+        + "urlsafe_b64encode); use the standard alphabet, with '+' and '/'")]
+    [InlineData("QQ", "msgBody.data does not end in a whole group of four Base64 characters: is its '=' padding missing or wrong?")]
+    [InlineData("QQ==QQ==", "msgBody.data is not valid Base64: '=' may only end it, as padding (were pieces encoded apart and joined?)")]
+    [InlineData("QQ==@", "msgBody.data has '@' at byte 404 of the string, which is not Base64 (A-Z a-z 0-9 + / and = at the end)")]
+    public async Task A_long_value_that_is_not_Base64_far_from_its_start_is_refused_naming_the_mistake(string end, string reason)
+    {
+        var data = new string('A', 400) + end;
+
         var response = await AssertRefusedAsync(Upload, SignedClient.Envelope($$"""{"data":"{{data}}"}"""), "0300004", "The format of data is incorrect.");
 
         Assert.Equal(reason, CcfsAnswer.Reason(response));
