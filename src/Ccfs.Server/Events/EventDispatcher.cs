@@ -137,9 +137,10 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         // fills no more than its share of a page, and pages are read until the last, so none waits behind it.
         IReadOnlySet<string>? live = null;
         var waiting = new HashSet<string>(StringComparer.Ordinal);
-        for (var offset = 0; ; offset += DuePerPass)
+        (string, int)? after = null;
+        while (true)
         {
-            var due = await deliveries.DueAsync(now, node.Instance, options.MaxConcurrentDeliveries * _liveCount, DuePerPass, offset,
+            var due = await deliveries.DueAsync(now, node.Instance, options.MaxConcurrentDeliveries * _liveCount, DuePerPass, after,
                 cancellationToken);
             if (due.Count > 0 && live is null)
             {
@@ -147,7 +148,8 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
                 _liveCount = Math.Max(1, live.Count);
             }
 
-            foreach (var (subscriptionId, vdnId, claimedBy) in due)
+            // The most overdue of each subscription first, so they have its free slots.
+            foreach (var (subscriptionId, vdnId, claimedBy, _) in due.OrderBy(d => d.Rank))
             {
                 if ((_running.TryGetValue((subscriptionId, vdnId), out var running) && !running.IsCompleted)
                     || (claimedBy is not null && claimedBy != node.Instance && live!.Contains(claimedBy)))
@@ -181,6 +183,9 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
                 demand.Found(waiting);
                 return;
             }
+
+            // The next page goes on from the last cursor of this one: those claimed meanwhile move no other out of it.
+            after = (due[^1].SubscriptionId, due[^1].VdnId);
         }
     }
 
