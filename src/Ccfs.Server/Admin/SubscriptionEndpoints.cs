@@ -273,10 +273,14 @@ public static class SubscriptionEndpoints
             return null;
         }
 
-        if (!allowPrivate && (url.IsLoopback || (IPAddress.TryParse(url.IdnHost, out var address) && !DestinationPolicy.IsPublic(address))))
+        // A literal address is looked up in the table the sender checks at connect; of names only the loopback one is known here.
+        var refused = IPAddress.TryParse(url.IdnHost, out var address)
+            ? DestinationPolicy.RefusedRange(address) is { } range ? "an address in " + range : null
+            : url.IsLoopback ? "the loopback name" : null;
+        if (!allowPrivate && refused is not null)
         {
-            problems.Add($"url {url.Host} is a private, loopback or link-local address; this server delivers only to public "
-                + "addresses (Ccfs:Events:AllowPrivateDestinations)");
+            problems.Add($"url {url.Host} is {refused}, not a public address: this server delivers only to public addresses; "
+                + "to deliver to this one, set Ccfs:Events:AllowPrivateDestinations to true");
             return null;
         }
 

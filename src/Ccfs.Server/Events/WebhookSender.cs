@@ -199,8 +199,8 @@ public sealed class WebhookSender : IDisposable
         var allowed = addresses.Where(policy.Allows).ToArray();
         if (allowed.Length == 0)
         {
-            throw new DestinationRefusedException($"{endpoint.Host} is {string.Join(", ", addresses.Select(a => a.ToString()))}: a private, "
-                + "loopback or link-local address, refused unless Ccfs:Events:AllowPrivateDestinations is true");
+            throw new DestinationRefusedException($"{endpoint.Host} is {string.Join(", ", addresses.Select(a => $"{a}, in {DestinationPolicy.RefusedRange(a)}"))}: "
+                + "not a public address, refused unless Ccfs:Events:AllowPrivateDestinations is true");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
