@@ -235,6 +235,13 @@ public sealed class DeliveryStore(CatalogDatabase database)
             WHERE subscription_id = @subscription AND event_id = @event AND coalesce(claimed_by, '') = @seen;
             """, ct, ("subscription", subscriptionId), ("event", eventId), ("seen", seen ?? ""), ("instance", instance)) == 1);
 
+    /// <summary>Lets a redelivery go unsent, for the next pass (on any node) to try.</summary>
+    public Task ReleaseRedeliveryAsync(string subscriptionId, string eventId, string instance, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("""
+            UPDATE event_redeliveries SET claimed_by = NULL
+            WHERE subscription_id = @subscription AND event_id = @event AND claimed_by = @instance;
+            """, ct, ("subscription", subscriptionId), ("event", eventId), ("instance", instance)), Durability.Deferred);
+
     /// <summary>Ends a redelivery: delivered, it leaves the dead letter; refused, its dead letter says why now.</summary>
     public Task FinishRedeliveryAsync(string subscriptionId, string eventId, DeliveryAttempt? attempt, DeadLetter? dead,
         bool delivered, CancellationToken cancellationToken) => _writer.WriteAsync(async (tx, ct) =>

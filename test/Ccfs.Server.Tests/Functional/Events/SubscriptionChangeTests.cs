@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Ccfs.Server.Events;
 
 using static Ccfs.Server.Tests.Functional.Events.EventsAdmin;
 
@@ -77,6 +78,64 @@ public sealed class SubscriptionChangeTests : IAsyncLifetime
 
         Assert.True(_receiver.Received.Count == 1,
             $"after the subscription was {change}d, it received events {string.Join(", ", _receiver.Received.Select(r => r.Sequence))}");
+    }
+
+    /// <summary>
+    /// The delivery has checked its subscription and is connecting to the receiver (held there by the sender's hook, as
+    /// a slow connect would be) when the admin call changes it and answers. The request it then sends must be under
+    /// the new settings: signed with the new secret, or not sent at all to a subscription disabled or deleted.
+    /// </summary>
+    [Theory]
+    [InlineData("rotate")]
+    [InlineData("disable")]
+    [InlineData("delete")]
+    public async Task A_change_answered_while_a_delivery_connects_holds_for_the_request_it_then_sends(string change)
+    {
+        var connecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _factory.Services.GetRequiredService<WebhookSender>().Connecting = async ct =>
+        {
+            if (connecting.TrySetResult())
+            {
+                await proceed.Task.WaitAsync(ct);
+            }
+        };
+        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString() }, _receiver);
+        await _factory.Signed().StoreAsync(Samples.Sine);
+        await connecting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        switch (change)
+        {
+            case "rotate":
+                _receiver.Secret = (await PatchAsync(id, new { rotateSecret = true })).GetProperty("secret").GetString();
+                break;
+            case "disable":
+                await PatchAsync(id, new { enabled = false });
+                break;
+            default:
+                using (var deleted = await _factory.Admin().AdminAsync(HttpMethod.Delete, $"{Subscriptions}/{id}"))
+                {
+                    Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+                }
+
+                break;
+        }
+
+        proceed.SetResult();
+        if (change == "rotate")
+        {
+            await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the event", () => _factory.Time.Advance(TimeSpan.FromSeconds(1)));
+            Assert.All(_receiver.Received, r => Assert.True(r.SignatureValid, "a request sent after the rotation answered is signed with the new secret"));
+            return;
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+        }
+
+        Assert.True(_receiver.Received.Count == 0, $"after the subscription was {change}d, it received {_receiver.Received.Count} requests");
     }
 
     [Fact]
