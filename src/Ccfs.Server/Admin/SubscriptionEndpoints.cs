@@ -159,7 +159,8 @@ public static class SubscriptionEndpoints
             return Missing(id);
         }
 
-        dispatcher.Refresh();
+        // Answered only once no request under the old settings is being handed over any more (docs/events.md, Signatures).
+        await dispatcher.RefreshAsync();
         var view = View((await store.FindAsync(id, CancellationToken.None))!);
         return secret is null ? AdminResults.Ok(view) : AdminResults.Ok(new IssuedSubscription(view, secret));
     }
@@ -172,8 +173,9 @@ public static class SubscriptionEndpoints
             return Missing(id);
         }
 
-        // Deliveries under way read their subscription again before their next event, and stop.
-        dispatcher.Refresh();
+        // Deliveries under way read their subscription again before their next request goes, and stop; answered only once
+        // no request of it is being handed over any more.
+        await dispatcher.RefreshAsync();
         return TypedResults.NoContent();
     }
 
@@ -273,10 +275,14 @@ public static class SubscriptionEndpoints
             return null;
         }
 
-        if (!allowPrivate && (url.IsLoopback || (IPAddress.TryParse(url.IdnHost, out var address) && !DestinationPolicy.IsPublic(address))))
+        // A literal address is looked up in the table the sender checks at connect; of names only the loopback one is known here.
+        var refused = IPAddress.TryParse(url.IdnHost, out var address)
+            ? DestinationPolicy.RefusedRange(address) is { } range ? "an address in " + range : null
+            : url.IsLoopback ? "the loopback name" : null;
+        if (!allowPrivate && refused is not null)
         {
-            problems.Add($"url {url.Host} is a private, loopback or link-local address; this server delivers only to public "
-                + "addresses (Ccfs:Events:AllowPrivateDestinations)");
+            problems.Add($"url {url.Host} is {refused}, not a public address: this server delivers only to public addresses; "
+                + "to deliver to this one, set Ccfs:Events:AllowPrivateDestinations to true");
             return null;
         }
 

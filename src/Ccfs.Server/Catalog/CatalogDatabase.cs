@@ -44,13 +44,18 @@ public sealed class CatalogDatabase(CatalogDialect dialect, DbDataSource reads, 
     /// <summary>
     /// Deletes the rows of <paramref name="table"/> (keyed by the columns <paramref name="key"/>) whose
     /// <c>at_ms</c> is before <paramref name="before"/>, a chunk per write, so a large purge never holds the writer past a
-    /// write's bound nor keeps a huge transaction open; a purge stopped half-way leaves only whole chunks done.
+    /// write's bound nor keeps a huge transaction open; a purge stopped half-way leaves only whole chunks done. Nodes
+    /// purging at once take different rows (the rows of a chunk another node is deleting are skipped, not waited for):
+    /// a chunk that waited for them would find them gone, delete nothing and end its purge, though more rows were due.
+    /// A chunk short of full therefore means every row left is in another node's chunk, which that node deletes.
     /// </summary>
     /// <returns>How many rows went.</returns>
     public async Task<int> PurgeBeforeAsync(string table, string key, DateTimeOffset before, CancellationToken cancellationToken)
     {
         const int chunk = 5000;
-        var sql = $"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE at_ms < @before LIMIT {chunk});";
+        var sql = $"""
+            DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE at_ms < @before LIMIT {chunk}{dialect.ForUpdateSkipLocked});
+            """;
         var total = 0;
         int removed;
         do

@@ -46,17 +46,22 @@ public sealed class DeliveryStore(CatalogDatabase database)
 
     // Cursors this instance holds are being delivered here already, and a subscription can start only a few more: so
     // neither takes a place that another subscription's cursor needs (one receiver that hangs over hundreds of VDNs
-    // would otherwise fill every read with cursors waiting for its slots).
+    // would otherwise fill every read with cursors waiting for its slots). Pages follow the cursors' key, which never
+    // changes: cursors claimed, moved or made between two pages shift no later one past the next page (as an offset
+    // into a list that changed under it would), so every due cursor is read in each pass.
     private const string Due = """
-        SELECT subscription_id, vdn_id, claimed_by FROM (
-            SELECT st.subscription_id, st.vdn_id, st.claimed_by, st.next_attempt_at_ms,
+        SELECT subscription_id, vdn_id, claimed_by, n FROM (
+            SELECT st.subscription_id, st.vdn_id, st.claimed_by,
                    row_number() OVER (PARTITION BY st.subscription_id ORDER BY st.next_attempt_at_ms, st.vdn_id) AS n
             FROM event_streams st
             JOIN subscriptions s ON s.id = st.subscription_id JOIN event_sequences q ON q.vdn_id = st.vdn_id
             WHERE s.enabled = 1 AND q.last_sequence > st.delivered_through AND st.next_attempt_at_ms <= @now
               AND coalesce(st.claimed_by, '') <> @instance
-        ) due WHERE n <= @perSubscription
-        ORDER BY next_attempt_at_ms, subscription_id, vdn_id LIMIT @limit OFFSET @offset;
+        ) due
+        WHERE n <= @perSubscription
+          AND (CAST(@afterSubscription AS TEXT) IS NULL OR subscription_id > @afterSubscription
+               OR (subscription_id = @afterSubscription AND vdn_id > @afterVdn))
+        ORDER BY subscription_id, vdn_id LIMIT @limit;
         """;
 
     private const string LogAttempt = """
@@ -87,15 +92,17 @@ public sealed class DeliveryStore(CatalogDatabase database)
     }
 
     /// <summary>
-    /// Cursors of enabled subscriptions with events to deliver whose next attempt is due, most overdue first: not those
-    /// <paramref name="instance"/> holds, and at most <paramref name="perSubscription"/> of each subscription; a page of
-    /// <paramref name="limit"/> from <paramref name="offset"/> on.
+    /// Cursors of enabled subscriptions with events to deliver whose next attempt is due: not those
+    /// <paramref name="instance"/> holds, and of each subscription at most <paramref name="perSubscription"/>, its most
+    /// overdue; a page of <paramref name="limit"/> in the order of their key (subscription, VDN), after the cursor
+    /// <paramref name="after"/> (null: from the first). The next page starts after the last cursor of this one.
     /// </summary>
-    public async Task<IReadOnlyList<(string SubscriptionId, int VdnId, string? ClaimedBy)>> DueAsync(DateTimeOffset now, string instance,
-        int perSubscription, int limit, int offset, CancellationToken cancellationToken) =>
-        await database.QueryAsync(Due, r => (r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2)), cancellationToken,
+    /// <returns>Each cursor with its rank in its subscription, 1 for the most overdue.</returns>
+    public async Task<IReadOnlyList<(string SubscriptionId, int VdnId, string? ClaimedBy, long Rank)>> DueAsync(DateTimeOffset now,
+        string instance, int perSubscription, int limit, (string SubscriptionId, int VdnId)? after, CancellationToken cancellationToken) =>
+        await database.QueryAsync(Due, r => (r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt64(3)), cancellationToken,
             ("now", now.ToUnixTimeMilliseconds()), ("instance", instance), ("perSubscription", perSubscription), ("limit", limit),
-            ("offset", offset));
+            ("afterSubscription", after?.SubscriptionId), ("afterVdn", after?.VdnId ?? 0));
 
     public async Task<EventStream?> StreamAsync(string subscriptionId, int vdnId, CancellationToken cancellationToken) =>
         (await database.QueryAsync($"SELECT {StreamColumns} FROM event_streams WHERE {StreamKey};", ReadStream, cancellationToken,
@@ -227,6 +234,13 @@ public sealed class DeliveryStore(CatalogDatabase database)
             UPDATE event_redeliveries SET claimed_by = @instance
             WHERE subscription_id = @subscription AND event_id = @event AND coalesce(claimed_by, '') = @seen;
             """, ct, ("subscription", subscriptionId), ("event", eventId), ("seen", seen ?? ""), ("instance", instance)) == 1);
+
+    /// <summary>Lets a redelivery go unsent, for the next pass (on any node) to try.</summary>
+    public Task ReleaseRedeliveryAsync(string subscriptionId, string eventId, string instance, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("""
+            UPDATE event_redeliveries SET claimed_by = NULL
+            WHERE subscription_id = @subscription AND event_id = @event AND claimed_by = @instance;
+            """, ct, ("subscription", subscriptionId), ("event", eventId), ("instance", instance)), Durability.Deferred);
 
     /// <summary>Ends a redelivery: delivered, it leaves the dead letter; refused, its dead letter says why now.</summary>
     public Task FinishRedeliveryAsync(string subscriptionId, string eventId, DeliveryAttempt? attempt, DeadLetter? dead,

@@ -31,11 +31,18 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
     private Dictionary<string, DateTimeOffset> _seen = [];
 
     /// <summary>Says subscriptions changed on this node (created, enabled, rewound): the next pass reads them again at once.</summary>
-    public void Refresh()
+    public void Refresh() => _ = RefreshAsync();
+
+    /// <summary>
+    /// As <see cref="Refresh"/>; completes once no request under the settings before the change is being handed to its
+    /// connection any more, so an admin call that awaits it answers only when none will be (docs/events.md, Signatures).
+    /// </summary>
+    public Task RefreshAsync()
     {
         _refresh = true;
-        changes.Changed();
+        var handed = changes.ChangedAsync();
         outbox.Wake();
+        return handed;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -137,9 +144,10 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         // fills no more than its share of a page, and pages are read until the last, so none waits behind it.
         IReadOnlySet<string>? live = null;
         var waiting = new HashSet<string>(StringComparer.Ordinal);
-        for (var offset = 0; ; offset += DuePerPass)
+        (string, int)? after = null;
+        while (true)
         {
-            var due = await deliveries.DueAsync(now, node.Instance, options.MaxConcurrentDeliveries * _liveCount, DuePerPass, offset,
+            var due = await deliveries.DueAsync(now, node.Instance, options.MaxConcurrentDeliveries * _liveCount, DuePerPass, after,
                 cancellationToken);
             if (due.Count > 0 && live is null)
             {
@@ -147,7 +155,8 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
                 _liveCount = Math.Max(1, live.Count);
             }
 
-            foreach (var (subscriptionId, vdnId, claimedBy) in due)
+            // The most overdue of each subscription first, so they have its free slots.
+            foreach (var (subscriptionId, vdnId, claimedBy, _) in due.OrderBy(d => d.Rank))
             {
                 if ((_running.TryGetValue((subscriptionId, vdnId), out var running) && !running.IsCompleted)
                     || (claimedBy is not null && claimedBy != node.Instance && live!.Contains(claimedBy)))
@@ -181,6 +190,9 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
                 demand.Found(waiting);
                 return;
             }
+
+            // The next page goes on from the last cursor of this one: those claimed meanwhile move no other out of it.
+            after = (due[^1].SubscriptionId, due[^1].VdnId);
         }
     }
 
@@ -264,7 +276,8 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
 
                 if (!await RedeliverOneAsync(subscriptionId, eventId, cancellationToken))
                 {
-                    // Gone: the subscription is disabled, and its other redeliveries wait until it is enabled again.
+                    // Gone: the subscription is disabled, and its other redeliveries wait until it is enabled again. Or
+                    // changed: they wait for the next pass, which reads it again.
                     return;
                 }
             }
@@ -275,9 +288,13 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         }
     }
 
-    /// <summary>False when the receiver answered 410 Gone, which disables the subscription as it does in order.</summary>
+    /// <summary>
+    /// False when the receiver answered 410 Gone, which disables the subscription as it does in order, or when the
+    /// subscription changed before the request went (the rest of the queue waits for the next pass to read it again).
+    /// </summary>
     private async Task<bool> RedeliverOneAsync(string subscriptionId, string eventId, CancellationToken cancellationToken)
     {
+        var version = changes.Version;
         var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
         var e = await events.FindAsync(eventId, cancellationToken);
         // Checked again here: the event may have been queued before the check at the admin call existed.
@@ -288,7 +305,15 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
             return true;
         }
 
-        var result = await sender.SendAsync(new Uri(subscription.Url), e.Id, CloudEventFormat.Encode(e), key, cancellationToken);
+        var result = await sender.SendAsync(new Uri(subscription.Url), e.Id, CloudEventFormat.Encode(e), key, cancellationToken,
+            changes.Gate(version));
+        if (result.Verdict == DeliveryVerdict.NotSent)
+        {
+            // Changed since it was read: let it go, so the next pass tries it under the subscription as it is now.
+            await deliveries.ReleaseRedeliveryAsync(subscriptionId, eventId, node.Instance, cancellationToken);
+            return false;
+        }
+
         var at = time.GetUtcNow();
         var delivered = result.Verdict == DeliveryVerdict.Delivered;
         var gone = result.Verdict == DeliveryVerdict.Gone;

@@ -9,8 +9,9 @@ namespace Ccfs.Server.Events;
 /// it), then sends them one at a time, and moves the cursor past those delivered, dead-lettered or of a type the
 /// subscription does not want in one write per batch (a node that dies before that write delivers the batch again). A
 /// failure that may pass postpones the cursor by <see cref="RetrySchedule"/> and lets the claim go; the events after it
-/// wait, so a receiver never gets a VDN's events out of order. Before each event it checks whether a subscription
-/// changed, and if one did reads its own again before it goes on. Caught up, it keeps the claim for
+/// wait, so a receiver never gets a VDN's events out of order. Before each event, and again as its request goes to
+/// the connection (<see cref="SendGate"/>), it checks whether a subscription changed, and if one did reads its own
+/// again before it goes on. Caught up, it keeps the claim for
 /// <see cref="Linger"/> in case more come, then lets go, at once when other cursors of the subscription wait for a
 /// slot (<see cref="SlotDemand"/>); it stops at once when its claim is gone or the receiver answers 410.
 /// </summary>
@@ -145,7 +146,13 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                     continue;
                 }
 
-                var result = await sender.SendAsync(url, e.Id, CloudEventFormat.Encode(e), key, cancellationToken);
+                // Checked once more as the request goes out, after the connect: a change that came meanwhile sends nothing.
+                var result = await sender.SendAsync(url, e.Id, CloudEventFormat.Encode(e), key, cancellationToken, changes.Gate(version));
+                if (result.Verdict == DeliveryVerdict.NotSent)
+                {
+                    break;
+                }
+
                 var at = time.GetUtcNow();
                 var attempt = attempts + 1;
                 DeliveryAttempt Record(string outcome) =>

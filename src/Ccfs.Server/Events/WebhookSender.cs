@@ -23,6 +23,12 @@ public enum DeliveryVerdict
 
     /// <summary>410 Gone: the receiver asks for no more events, so the subscription is disabled.</summary>
     Gone,
+
+    /// <summary>
+    /// Not sent: a subscription changed after its settings were read, before the request went to the connection (its
+    /// <see cref="SendGate"/> refused it). The delivery reads its subscription again; nothing is recorded.
+    /// </summary>
+    NotSent,
 }
 
 /// <param name="Error">What went wrong, for the deliveries list: the failure, or the start of the answer's body.</param>
@@ -67,10 +73,21 @@ public sealed class WebhookSender : IDisposable
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ccfs", CcfsVersion.Version));
     }
 
-    public async Task<DeliveryResult> SendAsync(Uri url, string eventId, ReadOnlyMemory<byte> body, byte[] key, CancellationToken cancellationToken)
+    /// <summary>
+    /// For tests: runs as a connection to a receiver begins, before its name is resolved; a connect that takes its
+    /// time (up to <c>Ccfs:Events:ConnectTimeout</c>) can be made to, at a moment a test chooses.
+    /// </summary>
+    internal Func<CancellationToken, Task>? Connecting { get; set; }
+
+    /// <param name="gate">
+    /// When given, the request goes to the connection only if the gate lets it, as its body is written: a change to the
+    /// subscription counted before that moment (during the connect, say) makes the attempt <see cref="DeliveryVerdict.NotSent"/>.
+    /// </param>
+    public async Task<DeliveryResult> SendAsync(Uri url, string eventId, ReadOnlyMemory<byte> body, byte[] key, CancellationToken cancellationToken,
+        SendGate? gate = null)
     {
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ReadOnlyMemoryContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new GatedContent(body, gate) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(CloudEventFormat.ContentType.ToString());
         request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, eventId);
         request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
@@ -100,6 +117,10 @@ public sealed class WebhookSender : IDisposable
                 >= 400 and < 500 => new(DeliveryVerdict.DeadLetter, status, Describe(status, answer), Elapsed()),
                 _ => new(DeliveryVerdict.DeadLetter, status, $"HTTP {status} is not a final status HTTP defines", Elapsed()),
             };
+        }
+        catch (Exception e) when (Find<GateClosedException>(e) is not null && !cancellationToken.IsCancellationRequested)
+        {
+            return new(DeliveryVerdict.NotSent, null, "the subscription changed before the request was sent", Elapsed());
         }
         catch (HttpRequestException e) when (Find<DestinationRefusedException>(e) is { } refused)
         {
@@ -175,7 +196,16 @@ public sealed class WebhookSender : IDisposable
         // The request that asked for this connection gets ConnectTimeout more, and Timeout from the moment it is made.
         context.InitialRequestMessage.Options.TryGetValue(Deadline, out var deadline);
         MoveDeadline(deadline, _connectTimeout + _timeout);
-        return ConnectAsync(policy, context.DnsEndPoint, () => MoveDeadline(deadline, _timeout), cancellationToken);
+        return Connecting is { } connecting
+            ? ConnectLaterAsync(connecting, policy, context.DnsEndPoint, () => MoveDeadline(deadline, _timeout), cancellationToken)
+            : ConnectAsync(policy, context.DnsEndPoint, () => MoveDeadline(deadline, _timeout), cancellationToken);
+    }
+
+    private static async ValueTask<Stream> ConnectLaterAsync(Func<CancellationToken, Task> connecting, DestinationPolicy policy,
+        DnsEndPoint endpoint, Action connected, CancellationToken cancellationToken)
+    {
+        await connecting(cancellationToken);
+        return await ConnectAsync(policy, endpoint, connected, cancellationToken);
     }
 
     private static void MoveDeadline(CancellationTokenSource? deadline, TimeSpan from)
@@ -199,8 +229,8 @@ public sealed class WebhookSender : IDisposable
         var allowed = addresses.Where(policy.Allows).ToArray();
         if (allowed.Length == 0)
         {
-            throw new DestinationRefusedException($"{endpoint.Host} is {string.Join(", ", addresses.Select(a => a.ToString()))}: a private, "
-                + "loopback or link-local address, refused unless Ccfs:Events:AllowPrivateDestinations is true");
+            throw new DestinationRefusedException($"{endpoint.Host} is {string.Join(", ", addresses.Select(a => $"{a}, in {DestinationPolicy.RefusedRange(a)}"))}: "
+                + "not a public address, refused unless Ccfs:Events:AllowPrivateDestinations is true");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -219,6 +249,49 @@ public sealed class WebhookSender : IDisposable
 
     public void Dispose() => _http.Dispose();
 }
+
+/// <summary>
+/// The body, written only through the gate: the check and the write are one step for <see cref="SubscriptionChanges"/>,
+/// so a change either comes before it (and nothing goes) or waits until the body is in the connection's hands. A
+/// request sent again on a new connection (a pooled one that turned out closed) passes the gate again.
+/// </summary>
+internal sealed class GatedContent(ReadOnlyMemory<byte> body, SendGate? gate) : HttpContent
+{
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        if (gate is null)
+        {
+            await stream.WriteAsync(body, cancellationToken);
+            return;
+        }
+
+        if (!gate.TryEnter())
+        {
+            throw new GateClosedException();
+        }
+
+        try
+        {
+            await stream.WriteAsync(body, cancellationToken);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = body.Length;
+        return true;
+    }
+}
+
+/// <summary>A <see cref="SendGate"/> refused the request: its subscription changed.</summary>
+internal sealed class GateClosedException() : IOException("the subscription changed before the request was sent");
 
 /// <summary>The destination resolved only to addresses the <see cref="DestinationPolicy"/> refuses.</summary>
 public sealed class DestinationRefusedException(string message) : IOException(message);

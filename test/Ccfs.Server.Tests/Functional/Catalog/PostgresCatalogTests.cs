@@ -235,6 +235,56 @@ public sealed class PostgresCatalogTests : IDisposable
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => after.ExecuteScalarAsync());
     }
 
+    /// <summary>
+    /// Two nodes purge old events at once (each runs the hourly purge). The other node has deleted a chunk and not yet
+    /// committed it; this node's purge must not take that chunk for its own, wait for it, find it gone and stop with
+    /// more rows due: once both are done, no old row is left.
+    /// </summary>
+    [Fact]
+    public async Task A_purge_beside_another_nodes_purge_leaves_no_old_event_behind()
+    {
+        await using var node = new PostgresProvider(_catalog, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), new NodeIdentity("purging"),
+            TimeProvider.System, NullLoggerFactory.Instance);
+        await node.MigrateAsync(CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        var before = (now - TimeSpan.FromDays(7)).ToUnixTimeMilliseconds();
+        await node.Database.Writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync("""
+            INSERT INTO events (id, vdn_id, sequence, type, at_ms, file_name, size_bytes, sha256, duration_ms, access_key, location_ids,
+                                remaining_location_ids)
+            SELECT 'e-' || i, 99, i, 'ccfs.file.stored', CASE WHEN i <= 12001 THEN @old ELSE @recent END, 'Y:/f.wav', 0, '', 0, 'ak', '', ''
+            FROM generate_series(1, 12004) AS i;
+            """, ct, ("old", (now - TimeSpan.FromDays(9)).ToUnixTimeMilliseconds()), ("recent", now.ToUnixTimeMilliseconds())));
+
+        // The other node: one chunk of its purge deleted, its transaction still open, so those rows are locked.
+        await using var other = new NpgsqlConnection(_catalog);
+        await other.OpenAsync();
+        await using var chunk = await other.BeginTransactionAsync();
+        await using (var delete = new NpgsqlCommand("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at_ms < @before LIMIT 5000);",
+            other, chunk))
+        {
+            delete.Parameters.AddWithValue("before", before);
+            Assert.Equal(5000, await delete.ExecuteNonQueryAsync());
+        }
+
+        var purge = new EventStore(node.Database).PurgeAsync(now - TimeSpan.FromDays(7), CancellationToken.None);
+        // Until it is done, or waits for the other node's chunk; then that chunk commits.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!purge.IsCompleted && !await WaitsForAsync(other.ProcessID))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the purge neither ended nor waited for the other node within 30 s");
+            await Task.Delay(20);
+        }
+
+        await chunk.CommitAsync();
+        var removed = await purge;
+
+        Assert.Equal(3L, await node.Database.ScalarAsync("SELECT count(*) FROM events;", CancellationToken.None));
+        Assert.Equal(7001, removed);
+
+        async Task<bool> WaitsForAsync(int pid) => await node.Database.ScalarAsync(
+            "SELECT count(*) FROM pg_stat_activity WHERE @pid = ANY(pg_blocking_pids(pid));", CancellationToken.None, ("pid", pid)) is long n and > 0;
+    }
+
     [Fact]
     public async Task A_lease_is_renewed_while_the_writer_is_held_up()
     {

@@ -11,36 +11,21 @@ namespace Ccfs.Server.Tests.Functional.Events;
 /// refused stores nothing and sends nothing; failures are retried on the documented schedule, refusals go to the dead
 /// letter and come back by redelivery, and 410 disables the subscription.
 /// </summary>
-public sealed class EventDeliveryTests : IAsyncLifetime
+public sealed class EventDeliveryTests : ReceiverTests
 {
-    private readonly CcfsFactory _factory = new();
-    private WebhookReceiver _receiver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _receiver = await WebhookReceiver.StartAsync();
-        _receiver.Time = _factory.Time;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _factory.Dispose();
-        await _receiver.DisposeAsync();
-    }
-
     [Fact]
     public async Task An_upload_and_its_delete_arrive_signed_as_CloudEvents_in_sequence()
     {
-        var id = await SubscribeAsync(new { url = _receiver.Url.ToString(), description = "CMS" });
-        var client = _factory.Signed();
+        var id = await SubscribeAsync(new { url = Receiver.Url.ToString(), description = "CMS" });
+        var client = Factory.Signed();
 
         var name = await client.StoreAsync(Samples.Sine);
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(name), "0", "success");
 
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 2, "two events");
-        var (stored, deleted) = (_receiver.Delivered[0], _receiver.Delivered[1]);
-        Assert.All(_receiver.Delivered, d => Assert.True(d.SignatureValid, "the signature verifies"));
-        Assert.All(_receiver.Delivered, d => Assert.StartsWith("application/cloudevents+json", d.ContentType, StringComparison.Ordinal));
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 2, "two events");
+        var (stored, deleted) = (Receiver.Delivered[0], Receiver.Delivered[1]);
+        Assert.All(Receiver.Delivered, d => Assert.True(d.SignatureValid, "the signature verifies"));
+        Assert.All(Receiver.Delivered, d => Assert.StartsWith("application/cloudevents+json", d.ContentType, StringComparison.Ordinal));
         var json = stored.Json;
         Assert.Equal("1.0", json.GetProperty("specversion").GetString());
         Assert.Equal("ccfs.file.stored", json.GetProperty("type").GetString());
@@ -76,8 +61,8 @@ public sealed class EventDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task A_stored_prompts_event_carries_its_quality_findings_and_its_delete_none()
     {
-        await SubscribeAsync(new { url = _receiver.Url.ToString() });
-        var client = _factory.Signed();
+        await SubscribeAsync(new { url = Receiver.Url.ToString() });
+        var client = Factory.Signed();
 
         using var answer = await client.UploadAsync(Samples.Read("lint", "prompt-quiet.wav"));
         await CcfsAnswer.AssertTripleAsync(answer, "0", "success");
@@ -85,22 +70,22 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         var name = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("resultData").GetProperty("fileName").GetString()!;
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(name), "0", "success");
 
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 2, "two events");
-        var check = _receiver.Delivered[0].Json.GetProperty("data").GetProperty("promptCheck");
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 2, "two events");
+        var check = Receiver.Delivered[0].Json.GetProperty("data").GetProperty("promptCheck");
         Assert.Equal(line, check.GetProperty("line").GetString());
         Assert.Equal("quiet", check.GetProperty("verdict").GetString());
         Assert.Equal(["quiet"], check.GetProperty("failed").EnumerateArray().Select(f => f.GetString()));
         Assert.InRange(check.GetProperty("levelDbov").GetDouble(), -40.5, -39.5);
-        Assert.False(_receiver.Delivered[1].Json.GetProperty("data").TryGetProperty("promptCheck", out _), "a delete carries no findings");
+        Assert.False(Receiver.Delivered[1].Json.GetProperty("data").TryGetProperty("promptCheck", out _), "a delete carries no findings");
     }
 
     [Fact]
     public async Task Refused_uploads_and_deletes_of_nothing_write_no_event()
     {
-        await SubscribeAsync(new { url = _receiver.Url.ToString() });
-        var client = _factory.Signed();
+        await SubscribeAsync(new { url = Receiver.Url.ToString() });
+        var client = Factory.Signed();
 
-        await _factory.AssertRefusedAsync(c => c.UploadAsync(Samples.Read("invalid", "pcm16-8k.wav")), "0300004",
+        await Factory.AssertRefusedAsync(c => c.UploadAsync(Samples.Read("invalid", "pcm16-8k.wav")), "0300004",
             "The format of data is incorrect.");
         using var unsigned = await client.UploadAsync(Samples.Sine, options: new SignOptions { Credential = new(CcfsFactory.AccessKey, "not-the-secret-key") });
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
@@ -108,42 +93,42 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         await CcfsAnswer.AssertTripleAsync(missing, "0300011", "The file does not exist.");
         var name = await client.StoreAsync(Samples.Sine);
 
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the one stored upload's event");
-        Assert.Equal(1, _factory.CatalogCount("events"));
-        Assert.Equal(name, Assert.Single(_receiver.Delivered).FileName);
-        Assert.Equal(1, _receiver.Delivered[0].Sequence);
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the one stored upload's event");
+        Assert.Equal(1, Factory.CatalogCount("events"));
+        Assert.Equal(name, Assert.Single(Receiver.Delivered).FileName);
+        Assert.Equal(1, Receiver.Delivered[0].Sequence);
     }
 
     [Fact]
     public async Task A_failing_receiver_is_retried_on_the_schedule_and_gets_every_event_in_order()
     {
-        await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        await SubscribeAsync(new { url = Receiver.Url.ToString() });
         var up = false;
-        _receiver.Answer = (_, _) => up ? 204 : 503;
-        var client = _factory.Signed();
+        Receiver.Answer = (_, _) => up ? 204 : 503;
+        var client = Factory.Signed();
         var names = new List<string>();
         for (var i = 0; i < 3; i++)
         {
             names.Add(await client.StoreAsync(Samples.Sine, i == 1 ? 55 : CcfsFactory.Vdn));
         }
 
-        await _receiver.WaitForAsync(r => r.Received.Count >= 2, "the first attempt of each VDN");
+        await Receiver.WaitForAsync(r => r.Received.Count >= 2, "the first attempt of each VDN");
         // The receiver is down for a minute (of the server's clock): each VDN's first event is retried, the later one waits.
         for (var second = 0; second < 60; second += 5)
         {
-            _factory.Time.Advance(TimeSpan.FromSeconds(5));
+            Factory.Time.Advance(TimeSpan.FromSeconds(5));
             await Task.Delay(50);
         }
 
-        Assert.DoesNotContain(_receiver.Received, r => r.FileName == names[2]);
+        Assert.DoesNotContain(Receiver.Received, r => r.FileName == names[2]);
         up = true;
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 3, "every event once the receiver is back",
-            () => _factory.Time.Advance(TimeSpan.FromSeconds(10)));
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 3, "every event once the receiver is back",
+            () => Factory.Time.Advance(TimeSpan.FromSeconds(10)));
 
-        Assert.Equal([names[0], names[2]], _receiver.Delivered.Where(d => d.VdnId == 53).Select(d => d.FileName));
-        Assert.Equal([1L, 2L], _receiver.Delivered.Where(d => d.VdnId == 53).Select(d => d.Sequence));
-        Assert.Equal([1L], _receiver.Delivered.Where(d => d.VdnId == 55).Select(d => d.Sequence));
-        var retried = _receiver.Received.Where(r => r.FileName == names[0]).ToList();
+        Assert.Equal([names[0], names[2]], Receiver.Delivered.Where(d => d.VdnId == 53).Select(d => d.FileName));
+        Assert.Equal([1L, 2L], Receiver.Delivered.Where(d => d.VdnId == 53).Select(d => d.Sequence));
+        Assert.Equal([1L], Receiver.Delivered.Where(d => d.VdnId == 55).Select(d => d.Sequence));
+        var retried = Receiver.Received.Where(r => r.FileName == names[0]).ToList();
         Assert.True(retried.Count >= 3, $"the first event was tried {retried.Count} times");
         Assert.Single(retried.Select(r => r.Id).Distinct());
     }
@@ -151,48 +136,48 @@ public sealed class EventDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_event_goes_to_the_dead_letter_and_comes_back_by_redelivery()
     {
-        var id = await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        var id = await SubscribeAsync(new { url = Receiver.Url.ToString() });
         var refuse = true;
-        _receiver.Answer = (_, _) => refuse ? 400 : 200;
-        var client = _factory.Signed();
+        Receiver.Answer = (_, _) => refuse ? 400 : 200;
+        var client = Factory.Signed();
         var first = await client.StoreAsync(Samples.Sine);
-        await _receiver.WaitForAsync(r => r.Received.Count >= 1, "the first attempt");
+        await Receiver.WaitForAsync(r => r.Received.Count >= 1, "the first attempt");
         refuse = false;
         var second = await client.StoreAsync(Samples.Sine);
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the next event, past the refused one");
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the next event, past the refused one");
 
         var dead = (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events").EnumerateArray().ToList();
         var letter = Assert.Single(dead);
         Assert.Equal(1, letter.GetProperty("sequence").GetInt64());
         Assert.Equal(400, letter.GetProperty("statusCode").GetInt32());
-        Assert.Equal(second, _receiver.Delivered[0].FileName);
-        Assert.Single(_receiver.Received, r => r.FileName == first);
+        Assert.Equal(second, Receiver.Delivered[0].FileName);
+        Assert.Single(Receiver.Received, r => r.FileName == first);
 
         var eventId = letter.GetProperty("eventId").GetString()!;
-        using var redeliver = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId, "no-such-event" } });
+        using var redeliver = await Factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId, "no-such-event" } });
         Assert.Equal(HttpStatusCode.Accepted, redeliver.StatusCode);
         var answer = JsonDocument.Parse(await redeliver.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(1, answer.GetProperty("queued").GetInt32());
         Assert.Equal(["no-such-event"], answer.GetProperty("unknown").EnumerateArray().Select(u => u.GetString()));
-        await _receiver.WaitForAsync(r => r.Delivered.Any(d => d.FileName == first), "the redelivered event", () => _factory.Time.Advance(TimeSpan.FromSeconds(1)));
-        Assert.Equal(eventId, _receiver.Delivered.Single(d => d.FileName == first).Id);
+        await Receiver.WaitForAsync(r => r.Delivered.Any(d => d.FileName == first), "the redelivered event", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        Assert.Equal(eventId, Receiver.Delivered.Single(d => d.FileName == first).Id);
         await WaitUntilAsync(async () => (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events").GetArrayLength() == 0,
             "the dead letter to be empty");
 
         // From a sequence number on, the VDN's events come again, in order.
-        using var rewind = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { from = 1, vdnId = 53 });
+        using var rewind = await Factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { from = 1, vdnId = 53 });
         Assert.Equal(HttpStatusCode.Accepted, rewind.StatusCode);
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 4, "both events again");
-        Assert.Equal([1L, 2L], _receiver.Delivered.Skip(2).Select(d => d.Sequence));
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 4, "both events again");
+        Assert.Equal([1L, 2L], Receiver.Delivered.Skip(2).Select(d => d.Sequence));
     }
 
     [Fact]
     public async Task Events_dead_lettered_and_then_delivered_again_from_a_sequence_on_leave_the_dead_letter()
     {
-        var id = await SubscribeAsync(new { url = _receiver.Url.ToString() });
+        var id = await SubscribeAsync(new { url = Receiver.Url.ToString() });
         var refuse = true;
-        _receiver.Answer = (_, _) => refuse ? 400 : 204;
-        var client = _factory.Signed();
+        Receiver.Answer = (_, _) => refuse ? 400 : 204;
+        var client = Factory.Signed();
         for (var i = 0; i < 3; i++)
         {
             await client.StoreAsync(Samples.Sine);
@@ -202,11 +187,11 @@ public sealed class EventDeliveryTests : IAsyncLifetime
             "three dead letters");
         refuse = false;
 
-        using var rewind = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { from = 2, vdnId = 53 });
+        using var rewind = await Factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { from = 2, vdnId = 53 });
         Assert.Equal(HttpStatusCode.Accepted, rewind.StatusCode);
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 2, "events 2 and 3 again");
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 2, "events 2 and 3 again");
 
-        Assert.Equal([2L, 3L], _receiver.Delivered.Select(d => d.Sequence));
+        Assert.Equal([2L, 3L], Receiver.Delivered.Select(d => d.Sequence));
         await WaitUntilAsync(async () => (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events").GetArrayLength() == 1,
             "only event 1 left in the dead letter");
         var left = (await GetJsonAsync($"{Subscriptions}/{id}/dead-letter")).GetProperty("events")[0];
@@ -217,13 +202,13 @@ public sealed class EventDeliveryTests : IAsyncLifetime
     public async Task A_410_disables_the_subscription_and_a_redirect_is_not_followed()
     {
         await using var target = await WebhookReceiver.StartAsync();
-        _receiver.Answer = (_, response) =>
+        Receiver.Answer = (_, response) =>
         {
             response.Headers.Location = target.Url.ToString();
             return 307;
         };
-        var redirected = await SubscribeAsync(new { url = _receiver.Url.ToString() });
-        var client = _factory.Signed();
+        var redirected = await SubscribeAsync(new { url = Receiver.Url.ToString() });
+        var client = Factory.Signed();
         await client.StoreAsync(Samples.Sine);
         await WaitUntilAsync(async () => (await GetJsonAsync($"{Subscriptions}/{redirected}/dead-letter")).GetProperty("events").GetArrayLength() == 1,
             "the redirected event in the dead letter");
@@ -245,7 +230,7 @@ public sealed class EventDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task The_feed_lists_a_VDNs_events_in_sequence_order_page_by_page()
     {
-        var client = _factory.Signed();
+        var client = Factory.Signed();
         var names = new List<string>();
         for (var i = 0; i < 3; i++)
         {
@@ -266,7 +251,7 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         Assert.Empty((await GetJsonAsync("/admin/api/events?vdnId=53&after=4")).GetProperty("events").EnumerateArray());
         Assert.Empty((await GetJsonAsync("/admin/api/events?vdnId=55")).GetProperty("events").EnumerateArray());
 
-        using var noVdn = await _factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/events");
+        using var noVdn = await Factory.Admin().SendAsync(HttpMethod.Get, "/admin/api/events");
         Assert.Equal(HttpStatusCode.BadRequest, noVdn.StatusCode);
         Assert.Contains("vdnId is required", await noVdn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -274,26 +259,26 @@ public sealed class EventDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task A_subscription_gets_only_its_VDNs_and_types_and_starts_after_its_creation()
     {
-        var client = _factory.Signed();
+        var client = Factory.Signed();
         await client.StoreAsync(Samples.Sine);
-        await SubscribeAsync(new { url = _receiver.Url.ToString(), vdnIds = new[] { 55 }, types = new[] { "ccfs.file.deleted" } });
+        await SubscribeAsync(new { url = Receiver.Url.ToString(), vdnIds = new[] { 55 }, types = new[] { "ccfs.file.deleted" } });
 
         var in53 = await client.StoreAsync(Samples.Sine);
         var in55 = await client.StoreAsync(Samples.Sine, 55);
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(in53), "0", "success");
         await CcfsAnswer.AssertTripleAsync(await client.DeleteAsync(in55), "0", "success");
 
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the delete in VDN 55");
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the delete in VDN 55");
         await Task.Delay(300);
-        var only = Assert.Single(_receiver.Delivered);
+        var only = Assert.Single(Receiver.Delivered);
         Assert.Equal(("ccfs.file.deleted", 55, 2L), (only.Type, only.VdnId, only.Sequence));
     }
 
     [Fact]
     public async Task Subscriptions_are_created_listed_rotated_disabled_and_deleted_and_bad_ones_refused()
     {
-        var admin = _factory.Admin();
-        using var created = await admin.AdminAsync(HttpMethod.Post, Subscriptions, new { url = _receiver.Url.ToString(), vdnIds = new[] { 53 } });
+        var admin = Factory.Admin();
+        using var created = await admin.AdminAsync(HttpMethod.Post, Subscriptions, new { url = Receiver.Url.ToString(), vdnIds = new[] { 53 } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
         var id = body.GetProperty("subscription").GetProperty("id").GetString()!;
@@ -304,23 +289,23 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         var listText = await list.Content.ReadAsStringAsync();
         Assert.Contains(id, listText, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, listText, StringComparison.Ordinal);
-        Assert.DoesNotContain(_factory.CatalogContents(), c => System.Text.Encoding.UTF8.GetString(c).Contains(secret[6..], StringComparison.Ordinal));
+        Assert.DoesNotContain(Factory.CatalogContents(), c => System.Text.Encoding.UTF8.GetString(c).Contains(secret[6..], StringComparison.Ordinal));
 
         using var rotated = await admin.AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", new { rotateSecret = true });
         var newSecret = JsonDocument.Parse(await rotated.Content.ReadAsStringAsync()).RootElement.GetProperty("secret").GetString()!;
         Assert.NotEqual(secret, newSecret);
-        _receiver.Secret = newSecret;
-        await _factory.Signed().StoreAsync(Samples.Sine);
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 1, "an event signed with the new secret");
-        Assert.True(_receiver.Delivered[0].SignatureValid);
+        Receiver.Secret = newSecret;
+        await Factory.Signed().StoreAsync(Samples.Sine);
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 1, "an event signed with the new secret");
+        Assert.True(Receiver.Delivered[0].SignatureValid);
 
         using var disabled = await admin.AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", new { enabled = false });
         Assert.False(JsonDocument.Parse(await disabled.Content.ReadAsStringAsync()).RootElement.GetProperty("enabled").GetBoolean());
-        await _factory.Signed().StoreAsync(Samples.Sine);
+        await Factory.Signed().StoreAsync(Samples.Sine);
         await Task.Delay(300);
-        Assert.Single(_receiver.Received);
+        Assert.Single(Receiver.Received);
         using var enabled = await admin.AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", new { enabled = true });
-        await _receiver.WaitForAsync(r => r.Delivered.Count >= 2, "the event kept while disabled");
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 2, "the event kept while disabled");
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.SendAsync(HttpMethod.Delete, $"{Subscriptions}/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.SendAsync(HttpMethod.Get, $"{Subscriptions}/{id}")).StatusCode);
@@ -341,12 +326,12 @@ public sealed class EventDeliveryTests : IAsyncLifetime
             Assert.Contains(problem, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        Assert.Equal(0, _factory.CatalogCount("subscriptions"));
-        using var stranger = await _factory.Signed().AdminAsync(HttpMethod.Post, Subscriptions, new { url = _receiver.Url.ToString() });
+        Assert.Equal(0, Factory.CatalogCount("subscriptions"));
+        using var stranger = await Factory.Signed().AdminAsync(HttpMethod.Post, Subscriptions, new { url = Receiver.Url.ToString() });
         Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
     }
 
-    private Task<string> SubscribeAsync(object request, WebhookReceiver? receiver = null) => _factory.SubscribeAsync(request, receiver ?? _receiver);
+    private Task<string> SubscribeAsync(object request, WebhookReceiver? receiver = null) => Factory.SubscribeAsync(request, receiver ?? Receiver);
 
-    private Task<JsonElement> GetJsonAsync(string path) => _factory.GetJsonAsync(path);
+    private Task<JsonElement> GetJsonAsync(string path) => Factory.GetJsonAsync(path);
 }

@@ -97,20 +97,45 @@ public sealed class EventOperationsTests
         Assert.Equal(3, factory.CatalogCount("event_dead_letters"));
     }
 
+    /// <summary>
+    /// The refusal says which of the refused ranges (docs/events.md, Destinations) a literal address is in, by the
+    /// table's name for it, and which setting allows it: documentation, shared and IPv4-mapped addresses are neither
+    /// private, loopback nor link-local, yet refused all the same.
+    /// </summary>
     [Theory]
-    [InlineData("http://127.0.0.1:9/hook")]
-    [InlineData("http://localhost:9/hook")]
-    [InlineData("http://169.254.169.254/latest/meta-data")]
-    [InlineData("https://[::1]/hook")]
-    [InlineData("http://10.0.0.8/hook")]
-    public async Task A_private_destination_is_refused_where_private_destinations_are_not_allowed(string url)
+    [InlineData("http://127.0.0.1:9/hook", "127.0.0.1", "an address in 127.0.0.0/8 (loopback)")]
+    [InlineData("http://localhost:9/hook", "localhost", "the loopback name")]
+    [InlineData("http://169.254.169.254/latest/meta-data", "169.254.169.254", "an address in 169.254.0.0/16 (link-local)")]
+    [InlineData("https://[::1]/hook", "[::1]", "an address in ::/96 (unspecified, loopback and IPv4-compatible)")]
+    [InlineData("http://10.0.0.8/hook", "10.0.0.8", "an address in 10.0.0.0/8 (private)")]
+    [InlineData("http://198.51.100.7/hook", "198.51.100.7", "an address in 198.51.100.0/24 (documentation)")]
+    [InlineData("http://192.0.2.1/hook", "192.0.2.1", "an address in 192.0.2.0/24 (documentation)")]
+    [InlineData("http://100.64.1.1/hook", "100.64.1.1", "an address in 100.64.0.0/10 (shared address space)")]
+    [InlineData("http://[::ffff:198.18.0.1]/hook", "[::ffff:198.18.0.1]", "an address in 198.18.0.0/15 (benchmarking)")]
+    [InlineData("http://[2001:db8::1]/hook", "[2001:db8::1]", "an address in 2001:db8::/32 (documentation)")]
+    public async Task A_private_destination_is_refused_with_its_range_and_the_setting_that_allows_it(string url, string host, string what)
     {
         using var factory = CcfsFactory.With(new() { ["Ccfs:Events:AllowPrivateDestinations"] = "false" });
 
         using var response = await factory.Admin().AdminAsync(HttpMethod.Post, "/admin/api/subscriptions", new { url });
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("private, loopback or link-local", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+        var problem = Assert.Single(JsonDocument.Parse(text).RootElement.GetProperty("problems").EnumerateArray()).GetString();
+        Assert.Equal($"url {host} is {what}, not a public address: this server delivers only to public addresses; "
+            + "to deliver to this one, set Ccfs:Events:AllowPrivateDestinations to true", problem);
         Assert.Equal(0, factory.CatalogCount("subscriptions"));
+    }
+
+    [Theory]
+    [InlineData("http://198.51.100.7/hook")]
+    [InlineData("http://localhost:9/hook")]
+    public async Task A_private_destination_is_accepted_where_private_destinations_are_allowed(string url)
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Events:AllowPrivateDestinations"] = "true" });
+
+        using var response = await factory.Admin().AdminAsync(HttpMethod.Post, "/admin/api/subscriptions", new { url });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Ccfs.Server.Events;
 
 using static Ccfs.Server.Tests.Functional.Events.EventsAdmin;
 
@@ -11,23 +12,8 @@ namespace Ccfs.Server.Tests.Functional.Events;
 /// are signed with the new one"; a disabled subscription's events wait); and a redelivery by id must not send a
 /// subscription an event it does not cover.
 /// </summary>
-public sealed class SubscriptionChangeTests : IAsyncLifetime
+public sealed class SubscriptionChangeTests : ReceiverTests
 {
-    private readonly CcfsFactory _factory = new();
-    private WebhookReceiver _receiver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _receiver = await WebhookReceiver.StartAsync();
-        _receiver.Time = _factory.Time;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _factory.Dispose();
-        await _receiver.DisposeAsync();
-    }
-
     [Fact]
     public async Task Deliveries_after_a_secret_rotation_are_signed_with_the_new_secret_even_within_a_batch()
     {
@@ -39,11 +25,11 @@ public sealed class SubscriptionChangeTests : IAsyncLifetime
         await PatchAsync(id, new { enabled = true });
         Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "the first event reached the receiver");
         var rotated = await PatchAsync(id, new { rotateSecret = true });
-        _receiver.Secret = rotated.GetProperty("secret").GetString();
+        Receiver.Secret = rotated.GetProperty("secret").GetString();
         gate.Set();
 
-        await _receiver.WaitForAsync(r => r.Received.Count >= 3, "three events", () => _factory.Time.Advance(TimeSpan.FromSeconds(1)));
-        Assert.All(_receiver.Received.Skip(1), r => Assert.True(r.SignatureValid, $"event {r.Sequence}, sent after the rotation, is signed with the new secret"));
+        await Receiver.WaitForAsync(r => r.Received.Count >= 3, "three events", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        Assert.All(Receiver.Received.Skip(1), r => Assert.True(r.SignatureValid, $"event {r.Sequence}, sent after the rotation, is signed with the new secret"));
     }
 
     [Theory]
@@ -64,30 +50,88 @@ public sealed class SubscriptionChangeTests : IAsyncLifetime
         }
         else
         {
-            using var deleted = await _factory.Admin().AdminAsync(HttpMethod.Delete, $"{Subscriptions}/{id}");
+            using var deleted = await Factory.Admin().AdminAsync(HttpMethod.Delete, $"{Subscriptions}/{id}");
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
         gate.Set();
         for (var i = 0; i < 20; i++)
         {
-            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            Factory.Time.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(100);
         }
 
-        Assert.True(_receiver.Received.Count == 1,
-            $"after the subscription was {change}d, it received events {string.Join(", ", _receiver.Received.Select(r => r.Sequence))}");
+        Assert.True(Receiver.Received.Count == 1,
+            $"after the subscription was {change}d, it received events {string.Join(", ", Receiver.Received.Select(r => r.Sequence))}");
+    }
+
+    /// <summary>
+    /// The delivery has checked its subscription and is connecting to the receiver (held there by the sender's hook, as
+    /// a slow connect would be) when the admin call changes it and answers. The request it then sends must be under
+    /// the new settings: signed with the new secret, or not sent at all to a subscription disabled or deleted.
+    /// </summary>
+    [Theory]
+    [InlineData("rotate")]
+    [InlineData("disable")]
+    [InlineData("delete")]
+    public async Task A_change_answered_while_a_delivery_connects_holds_for_the_request_it_then_sends(string change)
+    {
+        var connecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Factory.Services.GetRequiredService<WebhookSender>().Connecting = async ct =>
+        {
+            if (connecting.TrySetResult())
+            {
+                await proceed.Task.WaitAsync(ct);
+            }
+        };
+        var id = await Factory.SubscribeAsync(new { url = Receiver.Url.ToString() }, Receiver);
+        await Factory.Signed().StoreAsync(Samples.Sine);
+        await connecting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        switch (change)
+        {
+            case "rotate":
+                Receiver.Secret = (await PatchAsync(id, new { rotateSecret = true })).GetProperty("secret").GetString();
+                break;
+            case "disable":
+                await PatchAsync(id, new { enabled = false });
+                break;
+            default:
+                using (var deleted = await Factory.Admin().AdminAsync(HttpMethod.Delete, $"{Subscriptions}/{id}"))
+                {
+                    Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+                }
+
+                break;
+        }
+
+        proceed.SetResult();
+        if (change == "rotate")
+        {
+            await Receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the event", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+            Assert.All(Receiver.Received, r => Assert.True(r.SignatureValid, "a request sent after the rotation answered is signed with the new secret"));
+            return;
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            Factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+        }
+
+        Assert.True(Receiver.Received.Count == 0, $"after the subscription was {change}d, it received {Receiver.Received.Count} requests");
     }
 
     [Fact]
     public async Task A_redelivery_by_id_does_not_send_an_event_of_a_vdn_the_subscription_does_not_cover()
     {
-        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString(), vdnIds = new[] { CcfsFactory.OtherVdn } }, _receiver);
-        await _factory.Signed().StoreAsync(Samples.Sine);
-        var feed = await _factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0");
+        var id = await Factory.SubscribeAsync(new { url = Receiver.Url.ToString(), vdnIds = new[] { CcfsFactory.OtherVdn } }, Receiver);
+        await Factory.Signed().StoreAsync(Samples.Sine);
+        var feed = await Factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0");
         var eventId = feed.GetProperty("events")[0].GetProperty("id").GetString()!;
 
-        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } });
+        using var response = await Factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(0, answer.GetProperty("queued").GetInt32());
@@ -95,33 +139,33 @@ public sealed class SubscriptionChangeTests : IAsyncLifetime
 
         for (var i = 0; i < 30; i++)
         {
-            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            Factory.Time.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(100);
         }
 
-        Assert.True(_receiver.Received.Count == 0,
-            $"a subscription to VDN {CcfsFactory.OtherVdn} received an event of VDN {CcfsFactory.Vdn}: {(_receiver.Received.Count > 0 ? _receiver.Received[0].Json.GetProperty("source").GetString() : "")}");
+        Assert.True(Receiver.Received.Count == 0,
+            $"a subscription to VDN {CcfsFactory.OtherVdn} received an event of VDN {CcfsFactory.Vdn}: {(Receiver.Received.Count > 0 ? Receiver.Received[0].Json.GetProperty("source").GetString() : "")}");
     }
 
     [Fact]
     public async Task A_redelivery_by_id_does_not_send_an_event_of_a_type_the_subscription_does_not_receive()
     {
-        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString(), types = new[] { "ccfs.file.deleted" } }, _receiver);
-        await _factory.Signed().StoreAsync(Samples.Sine);
-        var feed = await _factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0");
+        var id = await Factory.SubscribeAsync(new { url = Receiver.Url.ToString(), types = new[] { "ccfs.file.deleted" } }, Receiver);
+        await Factory.Signed().StoreAsync(Samples.Sine);
+        var feed = await Factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0");
         var eventId = feed.GetProperty("events")[0].GetProperty("id").GetString()!;
 
-        using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } });
+        using var response = await Factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal([eventId], answer.GetProperty("notCovered").EnumerateArray().Select(e => e.GetString()!));
         for (var i = 0; i < 10; i++)
         {
-            _factory.Time.Advance(TimeSpan.FromSeconds(1));
+            Factory.Time.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(100);
         }
 
-        Assert.Empty(_receiver.Received);
+        Assert.Empty(Receiver.Received);
     }
 
     /// <summary>
@@ -130,7 +174,7 @@ public sealed class SubscriptionChangeTests : IAsyncLifetime
     /// </summary>
     private async Task<string> HoldFirstOfThreeAsync(ManualResetEventSlim entered, ManualResetEventSlim gate)
     {
-        _receiver.Answer = (r, _) =>
+        Receiver.Answer = (r, _) =>
         {
             if (r.Sequence == 1 && !entered.IsSet)
             {
@@ -140,9 +184,9 @@ public sealed class SubscriptionChangeTests : IAsyncLifetime
 
             return 204;
         };
-        var id = await _factory.SubscribeAsync(new { url = _receiver.Url.ToString() }, _receiver);
+        var id = await Factory.SubscribeAsync(new { url = Receiver.Url.ToString() }, Receiver);
         await PatchAsync(id, new { enabled = false });
-        var client = _factory.Signed();
+        var client = Factory.Signed();
         for (var i = 0; i < 3; i++)
         {
             await client.StoreAsync(Samples.Sine);
@@ -153,7 +197,7 @@ public sealed class SubscriptionChangeTests : IAsyncLifetime
 
     private async Task<JsonElement> PatchAsync(string id, object change)
     {
-        using var response = await _factory.Admin().AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", change);
+        using var response = await Factory.Admin().AdminAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", change);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         return JsonDocument.Parse(text).RootElement;
