@@ -14,6 +14,7 @@ public sealed class FileCatalog : IFileCatalog
     private static readonly string Pending = Literal((int)FileState.Pending);
     private static readonly string Stored = Literal((int)FileState.Stored);
     private static readonly string Deleting = Literal((int)FileState.Deleting);
+    private static readonly string Undoing = Literal((int)FileState.Undoing);
     private static readonly string CopyHeld = Literal((int)CopyState.Held);
     private static readonly string CopyDeleting = Literal((int)CopyState.Deleting);
 
@@ -49,7 +50,7 @@ public sealed class FileCatalog : IFileCatalog
     private static readonly string MarkRecoveredStored =
         $"UPDATE files SET state = {Stored}, owner = NULL WHERE path = @path AND state = {Pending} AND owner = @owner;";
     private static readonly string MarkUndoing =
-        $"UPDATE files SET state = {Literal((int)FileState.Undoing)} WHERE path = @path AND state = {Pending} AND owner = @owner;";
+        $"UPDATE files SET state = {Undoing} WHERE path = @path AND state = {Pending} AND owner = @owner;";
     private static readonly string StateOf = "SELECT state, owner FROM files WHERE path = @path;";
     private static readonly string CopyMarkOwner =
         $"SELECT owner FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting};";
@@ -78,14 +79,15 @@ public sealed class FileCatalog : IFileCatalog
 
     // "state <> 1" as written lets SQLite use the partial indexes files_unfinished and file_copies_deleting.
     private static readonly string AnyMarks = $"""
-        SELECT EXISTS (SELECT 1 FROM files WHERE state <> {Stored} AND state = {Deleting})
+        SELECT EXISTS (SELECT 1 FROM files WHERE state <> {Stored} AND state IN ({Deleting}, {Undoing}))
             OR EXISTS (SELECT 1 FROM file_copies WHERE state <> {CopyHeld} AND state = {CopyDeleting});
         """;
 
     private const string HoldsCopies = "SELECT EXISTS (SELECT 1 FROM file_copies WHERE location_id = @location);";
 
+    // An undone upload's copies (state Undoing) are no more the file's than a deleted one's.
     private static readonly string BeingDeleted = $"""
-        SELECT EXISTS (SELECT 1 FROM files WHERE path = @path AND state = {Deleting})
+        SELECT EXISTS (SELECT 1 FROM files WHERE path = @path AND state IN ({Deleting}, {Undoing}))
             OR EXISTS (SELECT 1 FROM file_copies WHERE path = @path AND location_id = @location AND state = {CopyDeleting});
         """;
 
@@ -358,8 +360,8 @@ public sealed class FileCatalog : IFileCatalog
         }
     }
 
-    public Task<bool> BeginUndoAsync(string path, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
-        await tx.ExecuteAsync(MarkUndoing, ct, ("path", path), ("owner", _node.Instance)) == 1);
+    public Task<bool> BeginUndoAsync(string path, CancellationToken cancellationToken) => MarkingAsync(Writer.WriteAsync(async (tx, ct) =>
+        await tx.ExecuteAsync(MarkUndoing, ct, ("path", path), ("owner", _node.Instance)) == 1), undoing => undoing);
 
     public Task<bool> TakeOverPendingAsync(string path, string? owner, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
         await tx.ExecuteAsync(TakeOverPending, ct, ("path", path), ("owner", owner ?? ""), ("me", _node.Instance)) == 1);

@@ -178,12 +178,12 @@ public interface IFileCatalog
     Task ForgetCopyAsync(string path, string locationId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Whether the file is being deleted from that location: its row is marked deleting, or that copy is. Its bytes may
-    /// still be there, but they are no longer served.
+    /// Whether the file is being deleted from that location: its row is marked deleting or undoing, or that copy is
+    /// marked deleting. Its bytes may still be there, but they are no longer served.
     /// </summary>
     Task<bool> IsBeingDeletedAsync(string path, string locationId, CancellationToken cancellationToken);
 
-    /// <summary>Whether any file or copy is marked for a delete that has not finished.</summary>
+    /// <summary>Whether any file or copy is marked for a delete (or an upload for an undo) that has not finished.</summary>
     Task<bool> AnyDeleteMarksAsync(CancellationToken cancellationToken);
 
     /// <summary>

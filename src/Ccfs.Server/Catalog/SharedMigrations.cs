@@ -139,5 +139,10 @@ internal static class SharedMigrations
         );
         ALTER TABLE events ADD COLUMN data TEXT;
         """,
+        // 0.12: whether a location holds any copy (FileCatalog.HoldsCopiesAsync, asked while a disk location has no
+        // marker) scanned every copy when it held none: the primary key leads with the path.
+        """
+        CREATE INDEX file_copies_by_location ON file_copies (location_id);
+        """,
     ];
 }

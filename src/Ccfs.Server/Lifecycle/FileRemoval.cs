@@ -47,16 +47,20 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
 
     /// <summary>
     /// Retention's delete of a recording, a file no row names: its copies in every location, only while still no row
-    /// names it. False, and nothing done, when one does (an upload took the name since the recording was claimed): the
-    /// row's file is not the recording, and <see cref="EverywhereAsync"/> would have deleted it.
+    /// names it. Nothing is done when one does (an upload took the name since the recording was claimed): the row's file
+    /// is not the recording, and <see cref="EverywhereAsync"/> would have deleted it.
     /// </summary>
     /// <exception cref="OutsideRootException">A location would refuse the path (a link on its way); nothing was deleted.</exception>
-    public async Task<bool> UnlistedAsync(LogicalPath path)
+    public async Task<UnlistedRemoval> UnlistedAsync(LogicalPath path)
     {
         using var working = inProgress.Begin(path.Path);
         await CheckDeletableAsync(path);
-        return await StepAsync(() => catalog.StateOfAsync(path.Path, CancellationToken.None), NothingChanged) is null
-            && await RemoveMarkedAsync(path, hasRow: false);
+        if (await StepAsync(() => catalog.StateOfAsync(path.Path, CancellationToken.None), NothingChanged) is not null)
+        {
+            return UnlistedRemoval.RowNamesIt;
+        }
+
+        return await RemoveMarkedAsync(path, hasRow: false) ? UnlistedRemoval.Removed : UnlistedRemoval.NothingThere;
     }
 
     /// <summary>
@@ -209,6 +213,19 @@ public sealed class FileRemoval(LocationSet locations, IFileCatalog catalog, Wor
             throw new RemovalFailedException($"{e.Message.TrimEnd('.')}; {afterFailure}", e);
         }
     }
+}
+
+/// <summary>What <see cref="FileRemoval.UnlistedAsync"/> did.</summary>
+public enum UnlistedRemoval
+{
+    /// <summary>At least one location held a copy, and every copy is gone.</summary>
+    Removed,
+
+    /// <summary>No location held a copy: nothing was deleted.</summary>
+    NothingThere,
+
+    /// <summary>A catalog row names the path now: it is that row's file, and nothing was deleted.</summary>
+    RowNamesIt,
 }
 
 /// <summary>A delete that could not finish now, and what is true because of it (nothing changed, or marked and finishing).</summary>

@@ -147,10 +147,17 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             return (StoreOutcome.Failed, e);
         }
 
+        if (staged is null)
+        {
+            LogStoreFailed(log, stageFailure!, record.FileName, "writing the copies");
+            await ReleaseAsync(record);
+            return (StoreOutcome.Failed, stageFailure);
+        }
+
         IReadOnlyList<WrittenCopy> copies;
         try
         {
-            copies = await (staged ?? throw stageFailure!).PlaceAsync(record.StoragePath);
+            copies = await staged.PlaceAsync(record.StoragePath);
         }
         catch (FileAlreadyExistsException)
         {
@@ -158,17 +165,10 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             await ReleaseAsync(record);
             return (StoreOutcome.NameTaken, null);
         }
-        catch (StorageFailedException e) when (e.CopiesLeft)
-        {
-            // The pending row stays with its owner: once this request is over, recovery removes the copies left.
-            LogStoreFailed(log, e, record.FileName, "placing the copies, then undoing them");
-            return (StoreOutcome.Failed, e);
-        }
         catch (Exception e)
         {
             LogStoreFailed(log, e, record.FileName, "writing the copies");
-            await ReleaseAsync(record);
-            return (StoreOutcome.Failed, e);
+            return await AfterFailedPlacementAsync(record, e);
         }
 
         CommitOutcome committed;
@@ -273,6 +273,59 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
             {
                 LogStoreFailed(log, e, record.FileName, "forgetting the undone upload (recovery will)");
             }
+        }
+
+        return (StoreOutcome.Failed, failure);
+    }
+
+    /// <summary>
+    /// A placement failed, yet a copy may be in a location: one whose answer was lost (an S3 <c>PUT</c> the store
+    /// finished after its time-out) or whose undo failed. The name is released only after a delete of every copy
+    /// succeeded; until then the row stays, committed to its undo (<see cref="FileState.Undoing"/>: no copy of it is
+    /// served, and recovery removes them, then the row). Only a refusal that wrote nothing (a location missing, a link
+    /// on the way) releases the name at once.
+    /// </summary>
+    private async Task<(StoreOutcome Outcome, Exception? Cause)> AfterFailedPlacementAsync(FileRecord record, Exception failure)
+    {
+        if (failure is StorageFailedException { CopiesLeft: false } placement
+            && placement.Failures.All(f => f is LocationMissingException or OutsideRootException or FileAlreadyExistsException))
+        {
+            await ReleaseAsync(record);
+            return (StoreOutcome.Failed, failure);
+        }
+
+        try
+        {
+            if (!await catalog.BeginUndoAsync(record.Path, CancellationToken.None))
+            {
+                // Another node's recovery took the row over: it decides, copies and all.
+                return (StoreOutcome.Undecided, failure);
+            }
+        }
+        catch (Exception e)
+        {
+            // The pending row stays: once this request is over, recovery stores the file if every copy is in place, or removes them.
+            LogStoreFailed(log, e, record.FileName, "committing to its undo (recovery decides)");
+            return (StoreOutcome.Undecided, failure);
+        }
+
+        try
+        {
+            await locations.DeleteEverywhereAsync(record.StoragePath);
+        }
+        catch (Exception e)
+        {
+            LogStoreFailed(log, e, record.FileName, "removing any copy of the failed placement (recovery will, then releases the name)");
+            return (StoreOutcome.Failed, failure);
+        }
+
+        try
+        {
+            await catalog.RemoveAsync(record.Path, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogStoreFailed(log, e, record.FileName, "forgetting the undone upload (recovery will)");
         }
 
         return (StoreOutcome.Failed, failure);

@@ -141,7 +141,9 @@ public sealed partial class RetentionCandidates(RetentionStore store, LocationSe
     public async Task<IReadOnlyList<ExpiredFile>> NextSweepAsync(int vdnId, int limit, CancellationToken cancellationToken)
     {
         var files = new List<ExpiredFile>(await ExpiredAsync(vdnId, limit, cancellationToken));
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // A catalog file deleted while the locations are listed (its copy listed, its row gone by the look that follows)
+        // is found again as one only the locations hold.
+        var seen = new HashSet<string>(files.Select(f => f.Path), StringComparer.Ordinal);
         await foreach (var file in StoreOnlyExpiredAsync(vdnId, cancellationToken))
         {
             if (files.Count >= limit)

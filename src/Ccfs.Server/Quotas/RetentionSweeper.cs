@@ -202,9 +202,9 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             {
                 try
                 {
-                    // Whether this node or the one that left the claim unlinked the copies, the delete ends here.
-                    await removal.UnlistedAsync(path!);
-                    finished = true;
+                    // No copy left: the node that left the claim unlinked them and did not record it, so it is counted
+                    // here. A row naming the path since the look above: its file stays, and no delete happened.
+                    finished = await removal.UnlistedAsync(path!) != UnlistedRemoval.RowNamesIt;
                 }
                 catch (OutsideRootException e)
                 {
@@ -270,7 +270,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         else
         {
             // A file with no row has no catalog change to write an event in: its delete is audited and counted, not an event.
-            bool removed;
+            UnlistedRemoval removed;
             try
             {
                 removed = await removal.UnlistedAsync(path!);
@@ -288,9 +288,10 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                 return null;
             }
 
-            if (!removed)
+            if (removed != UnlistedRemoval.Removed)
             {
-                return false;
+                // A row naming the path now: the file is that row's, left alone.
+                return removed == UnlistedRemoval.NothingThere ? false : null;
             }
         }
 

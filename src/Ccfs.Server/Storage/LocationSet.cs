@@ -100,6 +100,9 @@ public sealed class StorageFailedException(string path, IReadOnlyList<Exception>
 {
     /// <summary>Some copy was written and could not be removed again; it is still on disk.</summary>
     public bool CopiesLeft { get; } = copiesLeft;
+
+    /// <summary>Each location's failure: its own step's, or the undo's of a copy it had placed.</summary>
+    public IReadOnlyList<Exception> Failures { get; } = failures;
 }
 
 /// <summary>A file staged in every location (<see cref="LocationSet.StageEverywhereAsync"/>), waiting for its name.</summary>

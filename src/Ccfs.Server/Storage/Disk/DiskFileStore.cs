@@ -60,6 +60,9 @@ public sealed class DiskFileStore : IFileStore
     /// <summary>What listings of this location read ahead, and how often they read a folder.</summary>
     internal ListingReadAhead ReadAhead { get; init; } = new();
 
+    /// <summary>The host's mount tables, read before a new location's folder is set up.</summary>
+    internal MountTables Mounts { get; init; } = MountTables.Host;
+
     /// <summary>The root with every link resolved, as the kernel reports an opened file's path; known once it exists.</summary>
     private string RealRoot => _realRoot ??= RegularFile.RealPath(_root);
 
@@ -215,6 +218,13 @@ public sealed class DiskFileStore : IFileStore
         if (!used && await holdsCopies(cancellationToken))
         {
             throw Missing(_refusal = "the folder is empty, while the catalog lists files stored there");
+        }
+
+        if (!used && Mounts.UnmountedAbove(_root) is { } unmounted)
+        {
+            // A new deployment whose disk is not mounted yet: the catalog lists nothing there to tell it is missing.
+            throw Missing(_refusal = $"{unmounted} is in {Mounts.FstabPath} but not mounted, and a new location is not set up on "
+                + "the file system under its mount point");
         }
 
         CreateFolder(_root);

@@ -1,0 +1,94 @@
+using Ccfs.Server.Catalog;
+using Ccfs.Server.Lifecycle;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Quotas;
+
+namespace Ccfs.Server.Tests.Functional.Quotas;
+
+/// <summary>
+/// Retention's delete of a recording (<see cref="FileRemoval.UnlistedAsync"/>) says what it did, and a sweep finishing a
+/// delete a gone node left does not count one whose path a catalog row named by then: nothing was deleted.
+/// </summary>
+public sealed class UnlistedRemovalTests
+{
+    private const string Recording = "voice/53/IVRrecordFile/20261201/093012-record.wav";
+
+    [Fact]
+    public async Task An_unlisted_delete_says_whether_it_removed_found_nothing_or_found_a_row()
+    {
+        using var factory = new RowAppearingFactory();
+        var removal = factory.Services.GetRequiredService<FileRemoval>();
+        factory.PutStored(Recording, Samples.Sine);
+
+        Assert.Equal(UnlistedRemoval.Removed, await removal.UnlistedAsync(Parse("Y:/" + Recording)));
+        Assert.Null(factory.ReadStored(Recording));
+        Assert.Equal(UnlistedRemoval.NothingThere, await removal.UnlistedAsync(Parse("Y:/" + Recording)));
+
+        var prompt = await factory.Signed().StoreAsync(Samples.Sine);
+        Assert.Equal(UnlistedRemoval.RowNamesIt, await removal.UnlistedAsync(Parse(prompt)));
+        Assert.True(factory.HasCopy(prompt));
+    }
+
+    [Fact]
+    public async Task A_left_recording_delete_whose_path_a_row_took_between_the_sweeps_looks_is_not_counted()
+    {
+        using var factory = new RowAppearingFactory();
+        factory.PutStored(Recording, Samples.Sine);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        // A node, gone since, held the VDN's sweep and claimed the recording for its delete.
+        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, "gone-instance", CancellationToken.None));
+        Assert.True(await store.ClaimExpiryAsync("/" + Recording, CcfsFactory.Vdn, "gone-instance", factory.Time.GetUtcNow(),
+            CancellationToken.None));
+        // After the sweep finds no row, and before the delete looks again, an upload reserves the name.
+        factory.Catalog.RowAppearsAt = "/" + Recording;
+
+        await RecordingRetentionTests.SweepNowAsync(factory);
+
+        Assert.Null(factory.Catalog.RowAppearsAt);
+        Assert.NotNull(factory.ReadStored(Recording));
+        Assert.DoesNotContain(factory.Logs, l => l.Message.StartsWith("Retention finished the delete", StringComparison.Ordinal)
+            || l.Message.StartsWith("Retention swept VDN", StringComparison.Ordinal));
+        Assert.Empty(await store.ExpiryClaimsAsync(CcfsFactory.Vdn, CancellationToken.None));
+    }
+
+    private static LogicalPath Parse(string fileName)
+    {
+        Assert.True(LogicalPath.TryParse(fileName, 'Y', out var path, out var problem), problem);
+        return path!;
+    }
+
+    private sealed class RowAppearingFactory : CcfsFactory
+    {
+        private RowAppearingCatalog? _catalog;
+
+        /// <summary>The catalog; asking for it starts the server.</summary>
+        public RowAppearingCatalog Catalog => _catalog ?? (Services.GetRequiredService<IFileCatalog>() as RowAppearingCatalog)!;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddSingleton<IFileCatalog>(sp => _catalog = new RowAppearingCatalog(ProviderCatalog(sp))));
+        }
+    }
+
+    /// <summary>Reserves <see cref="RowAppearsAt"/> for an upload just before the first look at its state, then forgets it.</summary>
+    private sealed class RowAppearingCatalog(IFileCatalog inner) : DelegatingFileCatalog(inner)
+    {
+        private readonly IFileCatalog _inner = inner;
+
+        public string? RowAppearsAt { get; set; }
+
+        public override async Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken)
+        {
+            if (path == RowAppearsAt)
+            {
+                RowAppearsAt = null;
+                Assert.True(await _inner.TryReserveAsync(new FileRecord(path, "Y:" + path, CcfsFactory.Vdn, Samples.Sine.Length, "00", "pcm16",
+                    1, CcfsFactory.AccessKey, DateTimeOffset.UnixEpoch, ["0"]), cancellationToken));
+            }
+
+            return await base.StateOfAsync(path, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using Ccfs.Audio;
+using Ccfs.Server.Lifecycle;
+using Ccfs.Server.Parameters;
+using Ccfs.Server.Paths;
+using Ccfs.Server.Storage;
+
+namespace Ccfs.Server.Tests.Functional.Storage;
+
+/// <summary>
+/// docs/failure-behaviour.md: an upload answered 0300503 keeps nothing. A PUT whose answer is lost (S3:Timeout runs out
+/// while the store, frozen or slow, still completes it) is a placement that failed for ccfs but succeeded in the store.
+/// Found by a probe with a real radosgw stopped by SIGSTOP: every upload answered 0300503 during the freeze left its
+/// object in the bucket, with no row, served by getFileHash and downloadFile, and never removed.
+/// </summary>
+public sealed class LostPlacementAnswerTests
+{
+    [Fact]
+    public async Task An_upload_answered_503_because_its_placement_answer_was_lost_leaves_no_file()
+    {
+        using var factory = new HookedFactory();
+
+        var answer = await factory.Signed().UploadAsync(Samples.Sine);
+
+        await CcfsAnswer.AssertTripleAsync(answer, "0300503", "The service is temporarily unavailable, try again later.",
+            System.Net.HttpStatusCode.ServiceUnavailable);
+        var placed = Assert.Single(factory.Store.Placed);
+        Assert.False(factory.HasCopy("Y:/" + placed.Value), "the refused upload's file is still in the location");
+        Assert.Empty(factory.CatalogRows());
+        await factory.RecoverAsync();
+        Assert.Empty(factory.CatalogRows());
+    }
+
+    [Fact]
+    public async Task A_lost_placement_whose_delete_fails_too_keeps_its_row_until_recovery_removes_the_copy()
+    {
+        using var factory = new HookedFactory();
+        factory.Store.FailDeletes = true;
+
+        var answer = await factory.Signed().UploadAsync(Samples.Sine);
+
+        Assert.Equal("0300503", await CcfsAnswer.ResultCodeAsync(answer));
+        var placed = Assert.Single(factory.Store.Placed);
+        var fileName = "Y:/" + placed.Value;
+        Assert.True(factory.HasCopy(fileName));
+        Assert.Equal([$"/{placed.Value} state={(int)Ccfs.Server.Catalog.FileState.Undoing}"], factory.CatalogRows());
+        // The copy the undo could not remove is not the file's: neither hashed nor downloaded.
+        Assert.Equal("0300011", await CcfsAnswer.ResultCodeAsync(await factory.Signed().HashAsync(fileName)));
+        Assert.Equal(0, (await factory.RecoverAsync()).Finished);
+
+        factory.Store.FailDeletes = false;
+        Assert.Equal(1, (await factory.RecoverAsync()).Finished);
+
+        Assert.False(factory.HasCopy(fileName));
+        Assert.Empty(factory.CatalogRows());
+        // The name is free again: an upload under it is stored.
+        factory.Store.LoseAnswers = false;
+        var retried = await factory.StoreNamedAsync(placed);
+        Assert.True(retried.Stored, retried.Failure);
+        Assert.True(factory.HasCopy(fileName));
+    }
+
+    private sealed class HookedFactory : CcfsFactory
+    {
+        private LostAnswerStore? _store;
+
+        /// <summary>The location's store; asking for it starts the server.</summary>
+        public LostAnswerStore Store => _store ?? (Services.GetRequiredService<LocationSet>().Stores[0] as LostAnswerStore)!;
+
+        public Task<PromptWriteResult> StoreNamedAsync(StoragePath path)
+        {
+            var parameters = Services.GetRequiredService<IParameterSource>().For(Vdn);
+            var wave = WaveValidator.Validate(Samples.Sine, parameters.AcceptedEncodings);
+            return Services.GetRequiredService<PromptWriter>().StoreAsync(Samples.Sine, wave, Vdn, parameters, AccessKey,
+                name: path.Value[(path.Value.LastIndexOf('/') + 1)..]);
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddSingleton(sp =>
+            {
+                _store = new LostAnswerStore(sp.GetRequiredService<LocationStores>().Stores[0]);
+                return new LocationSet([_store]);
+            }));
+        }
+    }
+
+    /// <summary>Places the copy, then reports a time-out, as an S3 PUT the store finished after its caller gave up.</summary>
+    private sealed class LostAnswerStore(IFileStore inner) : DelegatingFileStore(inner)
+    {
+        public List<StoragePath> Placed { get; } = [];
+
+        public bool LoseAnswers { get; set; } = true;
+
+        /// <summary>Deletes time out as well, as they do while the store stays frozen.</summary>
+        public bool FailDeletes { get; set; }
+
+        public override async Task<WrittenCopy> PlaceAsync(IStagedFile staged, StoragePath path, CancellationToken cancellationToken)
+        {
+            var copy = await base.PlaceAsync(staged, path, cancellationToken);
+            if (!LoseAnswers)
+            {
+                return copy;
+            }
+
+            Placed.Add(path);
+            throw new IOException($"location {LocationId}: writing: no answer within 10 s");
+        }
+
+        public override Task<bool> DeleteAsync(StoragePath path, CancellationToken cancellationToken) => FailDeletes
+            ? throw new IOException($"location {LocationId}: deleting: no answer within 10 s")
+            : base.DeleteAsync(path, cancellationToken);
+    }
+}
