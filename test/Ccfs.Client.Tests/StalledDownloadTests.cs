@@ -50,19 +50,20 @@ public sealed class StalledDownloadTests
             Interlocked.Increment(ref requests);
             http.Response.ContentType = "Application/Octet-stream;charset=UTF-8";
             http.Response.ContentLength = Samples.Sine.Length;
-            // 20 bytes a second for 5 s, then nothing: without a floor, only the stop would fail the attempt.
-            for (var at = 0; at < 100; at++)
+            // About 50 bytes a second for 10 s, then nothing: without a floor, only the stop would fail the attempt. Each
+            // wait is far shorter than the attempt timeout, so a loaded machine does not turn the drip into a stop.
+            for (var at = 0; at < 500; at++)
             {
                 await http.Response.Body.WriteAsync(Samples.Sine.AsMemory(at, 1), http.RequestAborted);
                 await http.Response.Body.FlushAsync(http.RequestAborted);
-                await Task.Delay(TimeSpan.FromMilliseconds(50), http.RequestAborted);
+                await Task.Delay(TimeSpan.FromMilliseconds(20), http.RequestAborted);
             }
 
             await Task.Delay(TimeSpan.FromSeconds(30), http.RequestAborted);
         });
         var client = HostileEndpoint.Client(endpoint, o =>
         {
-            o.AttemptTimeout = TimeSpan.FromSeconds(1);
+            o.AttemptTimeout = TimeSpan.FromSeconds(3);
             o.RetryAttempts = 1;
         });
         using var destination = seekable ? new MemoryStream() : new ForwardOnly();

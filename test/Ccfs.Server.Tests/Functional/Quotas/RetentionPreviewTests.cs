@@ -38,7 +38,8 @@ public sealed class RetentionPreviewTests
         Assert.Equal([name], preview.Select(f => f.FileName));
     }
 
-    private sealed class ListingHookFactory : CcfsFactory
+    /// <summary>A server whose own sweeper is off: with the clock moved on, it could delete the file before the preview runs.</summary>
+    private sealed class ListingHookFactory() : CcfsFactory(new() { ["Ccfs:Retention:Enabled"] = "false" })
     {
         private ListingHookStore? _store;
 
