@@ -15,17 +15,17 @@
 #
 # Environment (defaults in brackets):
 #   CCFS_TEST_POSTGRES  an Npgsql connection string of a role that may create schemas; unset: a private PostgreSQL
-#                       (scripts/postgres-start.sh) on CONFORMANCE_PG_PORT [58432], removed at the end
+#                       (scripts/postgres-start.sh) on CONFORMANCE_PG_PORT [28432], removed at the end
 #   CCFS_TEST_S3        URL|ACCESS_KEY|SECRET_KEY of an S3 endpoint whose user may create buckets; unset: a private
-#                       Ceph RGW (scripts/rgw-start.sh) on CONFORMANCE_RGW_PORT [58480] and CONFORMANCE_RGW_MON_PORT
-#                       [58400], removed at the end
-#   CONFORMANCE_PORT    [58443] the server's HTTP port on 127.0.0.1
+#                       Ceph RGW (scripts/rgw-start.sh) on CONFORMANCE_RGW_PORT [28480] and CONFORMANCE_RGW_MON_PORT
+#                       [28400], removed at the end
+#   CONFORMANCE_PORT    [28443] the server's HTTP port on 127.0.0.1
 # Whatever the script created (schema, bucket, data dir, private servers) is removed when it ends, even on failure.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 backend=${1:?usage: conformance-backends.sh sqlite|postgres|postgres-s3 OUT.jsonl}
 out=${2:?usage: conformance-backends.sh sqlite|postgres|postgres-s3 OUT.jsonl}
-port=${CONFORMANCE_PORT:-58443}
+port=${CONFORMANCE_PORT:-28443}
 case $backend in
   sqlite | postgres | postgres-s3) ;;
   *) echo "conformance-backends: unknown back-end '$backend' (sqlite, postgres or postgres-s3)" >&2; exit 2 ;;
@@ -95,7 +95,7 @@ if [ "$backend" != sqlite ]; then
   pg=${CCFS_TEST_POSTGRES:-}
   if [ -z "$pg" ]; then
     pg_started=1
-    pg=$("$repo/scripts/postgres-start.sh" "$work/postgres" "${CONFORMANCE_PG_PORT:-58432}") \
+    pg=$("$repo/scripts/postgres-start.sh" "$work/postgres" "${CONFORMANCE_PG_PORT:-28432}") \
       || { echo "conformance-backends: scripts/postgres-start.sh failed" >&2; exit 2; }
   fi
   schema="conformance_$suffix"
@@ -107,7 +107,7 @@ if [ "$backend" = postgres-s3 ]; then
   endpoint=${CCFS_TEST_S3:-}
   if [ -z "$endpoint" ]; then
     rgw_started=1
-    endpoint=$(RGW_PORT=${CONFORMANCE_RGW_PORT:-58480} RGW_MON_PORT=${CONFORMANCE_RGW_MON_PORT:-58400} RGW_WATCH_PID=$$ \
+    endpoint=$(RGW_PORT=${CONFORMANCE_RGW_PORT:-28480} RGW_MON_PORT=${CONFORMANCE_RGW_MON_PORT:-28400} RGW_WATCH_PID=$$ \
       "$repo/scripts/rgw-start.sh" "$work/rgw") || { echo "conformance-backends: scripts/rgw-start.sh failed" >&2; exit 2; }
   fi
   IFS='|' read -r s3_url s3_ak s3_sk <<<"$endpoint"

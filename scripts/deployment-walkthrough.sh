@@ -2,7 +2,7 @@
 # Runs the numbered steps of docs/deployment.md ("The procedure") exactly as written: every ```bash block between
 # <!-- procedure:begin --> and <!-- procedure:end -->, in order, in one bash shell, as root, from the repository's
 # root; then the teardown block, however the steps ended. Only the variables of step 1 are chosen here (a new
-# temporary folder, ports that default to 59xxx), which that step lets a caller set. Exits 0 when every step
+# temporary folder, ports that default to 29xxx, below the ephemeral range so no client connection holds one), which that step lets a caller set. Exits 0 when every step
 # succeeded (the last ones upload through haproxy and download from the other node), 1 otherwise, and names the
 # step that failed. CI runs it (.ci/run); the whole run takes about two minutes.
 #
@@ -34,8 +34,8 @@ chmod 755 "$work"   # PostgreSQL runs as the postgres user, which must reach its
 logs=${1:-$work/logs}
 mkdir -p "$logs"
 export CCFS_DEPLOY=$work/deploy
-export CCFS_PG_PORT=${CCFS_PG_PORT:-59432} CCFS_RGW_PORT=${CCFS_RGW_PORT:-59480} CCFS_RGW_MON_PORT=${CCFS_RGW_MON_PORT:-59400}
-export CCFS_NODE_A_PORT=${CCFS_NODE_A_PORT:-59081} CCFS_NODE_B_PORT=${CCFS_NODE_B_PORT:-59082} CCFS_LB_PORT=${CCFS_LB_PORT:-59443}
+export CCFS_PG_PORT=${CCFS_PG_PORT:-29432} CCFS_RGW_PORT=${CCFS_RGW_PORT:-29480} CCFS_RGW_MON_PORT=${CCFS_RGW_MON_PORT:-29400}
+export CCFS_NODE_A_PORT=${CCFS_NODE_A_PORT:-29081} CCFS_NODE_B_PORT=${CCFS_NODE_B_PORT:-29082} CCFS_LB_PORT=${CCFS_LB_PORT:-29443}
 
 { echo "set -euo pipefail"; extract procedure; } > "$work/procedure.sh"
 { echo "set -uo pipefail"; extract teardown; } > "$work/teardown.sh"
