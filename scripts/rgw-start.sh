@@ -146,7 +146,13 @@ ceph-mon --mkfs -i a --monmap "$C/monmap" 2>>"$C/log/mon-mkfs.log" || fail "the 
 ceph-mon -i a 2>>"$C/log/daemons.log" || fail "the monitor did not start"
 # The OSD's uuid is given to both sides, so the monitor never sees an OSD it does not know.
 osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-osd_id=$(ceph --connect-timeout 30 osd create "$osd_uuid" 2>>"$C/log/daemons.log") || fail "the monitor does not answer"
+# Once, right after the packages were installed, the monitor's first answer was EPERM ("problem getting command
+# descriptions"); asked again a moment later, it answered. So it is asked up to three times.
+for attempt in 1 2 3; do
+  osd_id=$(ceph --connect-timeout 30 osd create "$osd_uuid" 2>>"$C/log/daemons.log") && break
+  [ "$attempt" = 3 ] && fail "the monitor does not answer"
+  sleep 2
+done
 [ "$osd_id" = 0 ] || fail "the monitor gave the OSD id '$osd_id', not 0"
 # Placed in the CRUSH map here rather than by the OSD at start-up: an OSD sends those commands before it has the
 # monitor's map, and is then refused ('wrong fsid') and dies, now and then.

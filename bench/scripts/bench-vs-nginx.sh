@@ -75,6 +75,8 @@ command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   echo "installing ${missing[*]}" >&2
   sudo=(); ((EUID == 0)) || sudo=(sudo)
+  # A fresh machine has no package lists yet: without them apt cannot locate nginx-light or wrk.
+  "${sudo[@]}" apt-get update -qq >&2
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
 fi
 
