@@ -30,6 +30,13 @@ public abstract class CatalogDialect
     /// </summary>
     public abstract string ForUpdate { get; }
 
+    /// <summary>
+    /// Runs first in a transaction that decides on a file name by reading a table its rival writes, so the two take turns:
+    /// an upload's reservation (no retention claim on the name) and retention's claim of a recording (no row names it).
+    /// Row locks cannot do it, as neither row exists yet; nothing where one writer already serialises every write (SQLite).
+    /// </summary>
+    public virtual ValueTask LockNameAsync(CatalogTransaction transaction, string path, CancellationToken cancellationToken) => default;
+
     /// <summary>Appended to a <c>SELECT</c> of rows to clean up, so nodes cleaning at once never wait on each other.</summary>
     public abstract string ForUpdateSkipLocked { get; }
 

@@ -27,10 +27,12 @@ public sealed class FileCatalog : IFileCatalog
 
     private static readonly string FindStored = $"SELECT {Columns} FROM files f WHERE f.state = {Stored} AND f.path = @path";
 
+    // A name retention has claimed for a recording's delete is taken, like a row's: the delete would take the upload's copies.
     private static readonly string Reserve = $"""
         INSERT INTO files (path, file_name, vdn_id, size_bytes, sha256, encoding, duration_ms, access_key, created_at_ms, prompt_check,
                            state, owner)
-        VALUES (@path, @fileName, @vdn, @size, @sha256, @encoding, @duration, @accessKey, @createdAt, @promptCheck, {Pending}, @owner)
+        SELECT @path, @fileName, @vdn, @size, @sha256, @encoding, @duration, @accessKey, @createdAt, CAST(@promptCheck AS TEXT), {Pending}, @owner
+        WHERE NOT EXISTS (SELECT 1 FROM file_pins WHERE path = @path AND pinned_by LIKE '{EventTypes.RetentionActor}%')
         ON CONFLICT (path) DO NOTHING;
         """;
 
@@ -149,7 +151,10 @@ public sealed class FileCatalog : IFileCatalog
 
     // The name is checked and taken in one statement: "taken" is an answer, not a failure of the batch.
     public Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken) => Writer.WriteAsync(async (tx, ct) =>
-        await tx.ExecuteAsync(Reserve, ct, ReserveArguments(record)) == 1);
+    {
+        await _database.Dialect.LockNameAsync(tx, record.Path, ct);
+        return await tx.ExecuteAsync(Reserve, ct, ReserveArguments(record)) == 1;
+    });
 
     public async Task<Reservation> ReserveWithinAsync(FileRecord record, Parameters.VdnQuota quota, CancellationToken cancellationToken)
     {
@@ -162,6 +167,7 @@ public sealed class FileCatalog : IFileCatalog
 
         var reservation = await Writer.WriteAsync(async (tx, ct) =>
         {
+            await _database.Dialect.LockNameAsync(tx, record.Path, ct);
             var (files, bytes, warned) = (await tx.QueryAsync(LockUsage, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt32(2)), ct,
                 ("vdn", record.VdnId)))[0];
             if (files + 1 > quota.MaxFiles || bytes + record.SizeBytes > quota.MaxBytes)

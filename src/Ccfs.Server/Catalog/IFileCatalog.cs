@@ -126,7 +126,11 @@ public sealed record UnfinishedWork(FileRecord Record, FileState State, string? 
 /// </summary>
 public interface IFileCatalog
 {
-    /// <summary>Records an upload as pending, owned by this node instance; false if the path is already taken.</summary>
+    /// <summary>
+    /// Records an upload as pending, owned by this node instance; false if the path is already taken, by a row or by
+    /// retention's claim of a recording under that name (<see cref="RetentionStore.ClaimExpiryAsync"/>), whose delete
+    /// would otherwise take the upload's copies. The two decide one after the other, never both at once.
+    /// </summary>
     Task<bool> TryReserveAsync(FileRecord record, CancellationToken cancellationToken);
 
     /// <summary>

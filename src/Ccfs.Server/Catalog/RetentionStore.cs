@@ -27,7 +27,8 @@ public sealed record SweepState(string? ClaimedBy, DateTimeOffset LastSweptAt);
 /// at a time sweeps a VDN and a sweep whose node died passes to another once the node's lease ran out.
 /// A pin and retention's delete of a file are decided one after the other, never both at once: a stored file's under
 /// its row's lock (<see cref="IFileCatalog.BeginExpireAsync"/>), a recording's (no row) by the claim its delete holds in
-/// <c>file_pins</c> while it runs (<see cref="ClaimExpiryAsync"/>), which is never taken for a pin.
+/// <c>file_pins</c> while it runs (<see cref="ClaimExpiryAsync"/>), which is never taken for a pin. No upload reserves a
+/// claimed name until the claim is dropped, so the delete never meets copies placed after its look at the catalog.
 /// </summary>
 public sealed class RetentionStore
 {
@@ -133,8 +134,12 @@ public sealed class RetentionStore
     /// node may still wake up and delete.
     /// </summary>
     public Task<bool> ClaimExpiryAsync(string path, int vdnId, string instance, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(async (tx, ct) => await tx.ExecuteAsync(ClaimExpiry, ct, ("path", path), ("vdn", vdnId), ("instance", instance),
-            ("claimant", Claimant(instance)), ("at", at.ToUnixTimeMilliseconds())) == 1);
+        _writer.WriteAsync(async (tx, ct) =>
+        {
+            await _database.Dialect.LockNameAsync(tx, path, ct);
+            return await tx.ExecuteAsync(ClaimExpiry, ct, ("path", path), ("vdn", vdnId), ("instance", instance),
+                ("claimant", Claimant(instance)), ("at", at.ToUnixTimeMilliseconds())) == 1;
+        });
 
     /// <summary>
     /// Takes a claim another node left (killed, or frozen past its lease) for <paramref name="instance"/>, which then

@@ -49,6 +49,13 @@ public sealed class PostgresDialect : CatalogDialect
         await transaction.ScalarAsync("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':ccfs-migrate'));", cancellationToken);
     }
 
+    /// <summary>
+    /// A transaction-scoped advisory lock on the name's hash, in a key space of its own (the two-key form never meets the
+    /// migration lock's one key). Two names sharing a hash only wait for each other.
+    /// </summary>
+    public override async ValueTask LockNameAsync(CatalogTransaction transaction, string path, CancellationToken cancellationToken) =>
+        await transaction.ScalarAsync("SELECT pg_advisory_xact_lock(1667458675, hashtext(@path));", cancellationToken, ("path", path));
+
     /// <summary>Every node's listener hears it when the change commits.</summary>
     public override async ValueTask AnnounceChangeAsync(CatalogTransaction transaction, CancellationToken cancellationToken) =>
         await transaction.ExecuteAsync("SELECT pg_notify(@channel, '');", cancellationToken, ("channel", ChangeChannel));

@@ -171,6 +171,39 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task Retentions_claim_of_a_recording_on_one_node_and_an_upload_reserving_its_name_on_the_other_never_both_win()
+    {
+        var (a, b) = (Node(), Node());
+        var retention = a.Services.GetRequiredService<RetentionStore>();
+        var instance = a.Services.GetRequiredService<NodeIdentity>().Instance;
+        var catalog = b.Services.GetRequiredService<IFileCatalog>();
+        await retention.SweepOfAsync(53, default);
+        Assert.True(await retention.ClaimAsync(53, null, instance, default));
+        for (var round = 0; round < 60; round++)
+        {
+            var record = Record($"recorded-{round}");
+
+            // Each goes first in turn.
+            Task<bool> claim, reserve;
+            if (round % 2 == 0)
+            {
+                claim = retention.ClaimExpiryAsync(record.Path, 53, instance, DateTimeOffset.UtcNow, default);
+                reserve = catalog.TryReserveAsync(record, default);
+            }
+            else
+            {
+                reserve = catalog.TryReserveAsync(record, default);
+                claim = retention.ClaimExpiryAsync(record.Path, 53, instance, DateTimeOffset.UtcNow, default);
+            }
+
+            await Task.WhenAll(claim, reserve);
+
+            // Both winning would let the claim's delete take the copies the upload places under the name.
+            Assert.True(await claim != await reserve, $"round {round}: claimed {await claim}, reserved {await reserve}");
+        }
+    }
+
+    [Fact]
     public async Task Nodes_migrating_one_catalog_together_apply_each_migration_once()
     {
         var databases = Enumerable.Range(0, 4).Select(_ => new PostgresProvider(_catalog, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), new NodeIdentity("test"), TimeProvider.System,

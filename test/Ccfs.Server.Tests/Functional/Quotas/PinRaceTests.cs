@@ -182,27 +182,26 @@ public sealed class PinRaceTests
     }
 
     [Fact]
-    public async Task A_file_stored_under_a_claimed_recordings_name_before_its_delete_is_left_alone()
+    public async Task A_name_claimed_for_a_recordings_delete_is_reserved_by_no_upload_until_the_delete_is_done()
     {
         using var factory = new HookedFactory();
         await ExpiredRecordingAsync(factory);
         var catalog = factory.Services.GetRequiredService<IFileCatalog>();
-        // Between the claim and the delete, a file is stored under the recording's exact name (a seed with a fixed name).
-        factory.Store.BeforeDeleteCheck = async () =>
-        {
-            var record = new FileRecord(Key, "Y:/" + Recording, CcfsFactory.Vdn, Samples.Sine.Length, "00", "alaw", 1000, "seed",
-                factory.Time.GetUtcNow(), ["0"]);
-            Assert.True(await catalog.TryReserveAsync(record, CancellationToken.None));
-            Assert.Equal(CommitOutcome.Stored, await catalog.CommitAsync(Key, ["0"], CancellationToken.None));
-        };
+        var record = new FileRecord(Key, "Y:/" + Recording, CcfsFactory.Vdn, Samples.Sine.Length, "00", "alaw", 1000, "seed",
+            factory.Time.GetUtcNow(), ["0"]);
+        // Between the claim and the delete, an upload asks for the recording's exact name (a seed with a fixed name): were
+        // it given the name, the delete would take the copies it places.
+        var reservedDuringTheDelete = true;
+        factory.Store.BeforeDeleteCheck = async () => reservedDuringTheDelete = await catalog.TryReserveAsync(record, CancellationToken.None);
 
         await SweepNowAsync(factory);
 
         Assert.True(factory.Store.HookRan);
-        Assert.NotNull(factory.ReadStored(Recording));
-        Assert.NotNull(await factory.FindAsync(Key));
-        Assert.Equal(0, ExpiredCount(factory));
+        Assert.False(reservedDuringTheDelete);
+        Assert.Null(factory.ReadStored(Recording));
+        Assert.Equal(1, ExpiredCount(factory));
         Assert.Equal(0, factory.CatalogCount("file_pins"));
+        Assert.True(await catalog.TryReserveAsync(record, CancellationToken.None));
     }
 
     [Fact]
