@@ -1,5 +1,6 @@
 using Ccfs.Server.Catalog;
 using Ccfs.Server.Configuration;
+using Ccfs.Server.Observability;
 using Ccfs.Server.Storage.Disk;
 using Ccfs.Server.Storage.S3;
 
@@ -10,14 +11,34 @@ namespace Ccfs.Server.Storage;
 /// <see cref="S3FileStore"/> (with its own S3 client) for an <c>S3</c> one. Disposed with the application, which ends
 /// the S3 clients.
 /// </summary>
-public sealed class LocationStores : IDisposable
+public sealed partial class LocationStores : IDisposable
 {
-    public LocationStores(CcfsSettings settings, NodeIdentity node)
+    public LocationStores(CcfsSettings settings, NodeIdentity node, CcfsMetrics metrics, ILogger<LocationStores> log)
     {
         Stores = [.. settings.Locations.Select(l => l.S3 is { } s3
-            ? new S3FileStore(l.Id, s3, node.Instance)
+            ? new S3FileStore(l.Id, s3, node.Instance, Resent(l.Id, s3, metrics, log))
             : (IFileStore)new DiskFileStore(l.Id, l.Root, node.Instance))];
     }
+
+    /// <summary>Each resend counted; a line a minute per location, so a store that stalls often does not flood the log.</summary>
+    private static Action<string> Resent(string location, S3LocationSettings settings, CcfsMetrics metrics, ILogger log)
+    {
+        long loggedAt = long.MinValue;
+        return operation =>
+        {
+            metrics.S3Resends.WithLabels(location, operation).Inc();
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref loggedAt);
+            if ((last == long.MinValue || now - last >= 60_000) && Interlocked.CompareExchange(ref loggedAt, now, last) == last)
+            {
+                LogResent(log, location, operation, settings.Timeout.TotalSeconds / 3);
+            }
+        };
+    }
+
+    [LoggerMessage(LogLevel.Warning, "S3 location {Location} left a request ({Operation}) unanswered for {Seconds:0.###} s; it was sent "
+        + "again. ccfs_s3_requests_resent_total counts each; this line comes at most once a minute per location")]
+    private static partial void LogResent(ILogger log, string location, string operation, double seconds);
 
     public IReadOnlyList<IFileStore> Stores { get; }
 

@@ -23,9 +23,13 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
     private const int MaxErrorRetry = 2;
 
+    /// <summary>A request with no body to send gets this share of the operation's time before it is sent again.</summary>
+    private const int UnansweredAttempts = 3;
+
     private readonly S3LocationSettings _settings;
     private readonly string _instance;
     private readonly AmazonS3Client _client;
+    private readonly Action<string>? _resent;
 
     /// <summary>Cleared the first time the store answers a conditional PUT with 501: it then gets plain PUTs.</summary>
     private volatile bool _conditionalPut = true;
@@ -34,11 +38,13 @@ public sealed class S3FileStore : IFileStore, IDisposable
     /// <param name="settings">The store, bucket, prefix and credentials.</param>
     /// <param name="instance">This node instance (<see cref="Catalog.NodeIdentity.Instance"/>): it names the readiness
     /// probes written here, so a sweep removes only those of instances that are gone.</param>
-    public S3FileStore(string locationId, S3LocationSettings settings, string instance)
+    /// <param name="resent">Told the operation each time a request the store left unanswered is sent again.</param>
+    public S3FileStore(string locationId, S3LocationSettings settings, string instance, Action<string>? resent = null)
     {
         LocationId = locationId;
         _settings = settings;
         _instance = instance;
+        _resent = resent;
         _client = new AmazonS3Client(new BasicAWSCredentials(settings.AccessKey, settings.SecretKey), new AmazonS3Config
         {
             ServiceURL = settings.ServiceUrl.ToString(),
@@ -334,7 +340,8 @@ public sealed class S3FileStore : IFileStore, IDisposable
         var conditional = ifNoneMatch && _conditionalPut;
         try
         {
-            await CallAsync("writing", token => _client.PutObjectAsync(PutRequest(key, content, md5, conditional), token), cancellationToken);
+            await CallAsync("writing", token => _client.PutObjectAsync(PutRequest(key, content, md5, conditional), token), cancellationToken,
+                resendUnanswered: false);
             return true;
         }
         catch (S3StoreException e) when (conditional && e.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.PreconditionFailed })
@@ -393,14 +400,35 @@ public sealed class S3FileStore : IFileStore, IDisposable
     private static bool IsMissingObject(S3StoreException e) =>
         e.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } s && s.ErrorCode != "NoSuchBucket";
 
-    /// <summary>Runs one operation (the SDK's retries included) within the location's timeout; the store's failures become <see cref="S3StoreException"/>.</summary>
-    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one operation (the SDK's retries included) within the location's timeout; the store's failures become
+    /// <see cref="S3StoreException"/>. A request with no body to send (HEAD, GET, DELETE, a listing) that the store leaves
+    /// unanswered for a third of the timeout is sent again, twice at most: stores now and then drop a request (the one-node
+    /// RGW of the tests does, for 30 s), and waiting the whole timeout for it would answer 503 where the next request
+    /// succeeds in milliseconds. Each of them is idempotent. A PUT keeps the whole timeout, which its bytes may need.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        bool resendUnanswered = true)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_settings.Timeout);
+        var attemptTime = resendUnanswered ? _settings.Timeout / UnansweredAttempts : Timeout.InfiniteTimeSpan;
         try
         {
-            return await call(deadline.Token);
+            while (true)
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+                attempt.CancelAfter(attemptTime);
+                try
+                {
+                    return await call(attempt.Token);
+                }
+                catch (OperationCanceledException) when (attempt.IsCancellationRequested && !deadline.IsCancellationRequested)
+                {
+                    // The deadline bounds the loop: after it, the cancellation is the deadline's and is not caught here.
+                    _resent?.Invoke(operation);
+                }
+            }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested
             && Failure(e, operation, deadline.IsCancellationRequested) is { } failure)

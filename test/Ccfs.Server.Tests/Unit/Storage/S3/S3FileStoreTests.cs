@@ -359,6 +359,51 @@ public sealed class S3FileStoreTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_request_the_store_leaves_unanswered_is_sent_again_within_the_timeout_and_the_operation_succeeds()
+    {
+        await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);
+        (string Name, Func<S3FileStore, Task> Run)[] operations =
+        [
+            ("looking for an object", async store => Assert.True(await store.ExistsAsync($"{Folder}/a.wav", CancellationToken.None))),
+            ("reading", async store =>
+            {
+                await using var read = await store.OpenReadAsync($"{Folder}/a.wav", CancellationToken.None);
+                Assert.Equal(Samples.Sine, await ReadAllAsync(read!));
+            }),
+            ("listing", async store => Assert.Equal(["a.wav"], await store.ListFilesAsync(Folder, CancellationToken.None))),
+            ("looking for an object", async store => Assert.True(await store.DeleteAsync($"{Folder}/a.wav", CancellationToken.None))),
+        ];
+
+        foreach (var (name, run) in operations)
+        {
+            await using var relay = new StallingRelay(_rgw.ServiceUrl, stallFirst: 1);
+            var resent = new List<string>();
+            using var store = Store(_bucket.Name, serviceUrl: relay.Url, timeout: TimeSpan.FromSeconds(3), resent: resent.Add);
+
+            // Without the resend, the stalled request would use the whole 3 s and fail with "no answer within 3 s".
+            await run(store);
+
+            Assert.Equal([name], resent);
+            Assert.True(relay.Connections >= 2, $"{name}: {relay.Connections} connection(s)");
+        }
+
+        Assert.Empty(await _bucket.KeysAsync());
+    }
+
+    [Fact]
+    public async Task A_put_left_unanswered_keeps_the_whole_timeout_and_is_not_sent_again()
+    {
+        await using var relay = new StallingRelay(_rgw.ServiceUrl, stallFirst: 10);
+        var resent = new List<string>();
+        using var store = Store(_bucket.Name, serviceUrl: relay.Url, timeout: TimeSpan.FromSeconds(2), resent: resent.Add);
+
+        var failure = await Assert.ThrowsAsync<S3StoreException>(() => store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None));
+
+        Assert.Contains("no answer within 2 s", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(resent);
+    }
+
     private static IEnumerable<Func<Task>> Operations(S3FileStore store) =>
     [
         () => store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None),
@@ -370,9 +415,10 @@ public sealed class S3FileStoreTests : IAsyncLifetime
         () => store.SweepTemporaryFilesAsync(new HashSet<string>(), CancellationToken.None),
     ];
 
-    private S3FileStore Store(string bucket, string? secretKey = null, Uri? serviceUrl = null, TimeSpan? timeout = null, int listPageSize = 1000) =>
+    private S3FileStore Store(string bucket, string? secretKey = null, Uri? serviceUrl = null, TimeSpan? timeout = null, int listPageSize = 1000,
+        Action<string>? resent = null) =>
         new("s3", new S3LocationSettings(serviceUrl ?? _rgw.ServiceUrl, bucket, Prefix, _rgw.AccessKey, secretKey ?? _rgw.SecretKey, "us-east-1",
-            ForcePathStyle: true, timeout ?? TimeSpan.FromSeconds(30)), "inst01")
+            ForcePathStyle: true, timeout ?? TimeSpan.FromSeconds(30)), "inst01", resent)
         { ListPageSize = listPageSize };
 
     private static int ClosedPort()
