@@ -13,10 +13,8 @@ namespace Ccfs.Server.Http;
 /// </summary>
 public sealed partial class ConnectionShares(int perAddress, Func<IPAddress, bool> exempt, Counter refused, ILogger logger)
 {
-    private static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
-
     private readonly ConcurrentDictionary<IPAddress, int> _open = new();
-    private readonly ConcurrentDictionary<IPAddress, long> _loggedAt = new();
+    private readonly PerAddressLogGate _logGate = new(TimeProvider.System);
 
     public int PerAddress => perAddress;
 
@@ -34,7 +32,11 @@ public sealed partial class ConnectionShares(int perAddress, Func<IPAddress, boo
             if (open > perAddress)
             {
                 refused.Inc();
-                LogOncePerInterval(address);
+                if (_logGate.Admits(address))
+                {
+                    LogRefused(logger, address.ToString(), perAddress);
+                }
+
                 connection.Abort(new ConnectionAbortedException($"{address} already holds {perAddress} connections"));
                 return;
             }
@@ -49,21 +51,6 @@ public sealed partial class ConnectionShares(int perAddress, Func<IPAddress, boo
             }
         }
     };
-
-    private void LogOncePerInterval(IPAddress address)
-    {
-        var now = Environment.TickCount64;
-        var last = _loggedAt.GetOrAdd(address, long.MinValue);
-        if ((last == long.MinValue || now - last >= (long)LogInterval.TotalMilliseconds) && _loggedAt.TryUpdate(address, now, last))
-        {
-            LogRefused(logger, address.ToString(), perAddress);
-        }
-
-        if (_loggedAt.Count > 10_000)
-        {
-            _loggedAt.Clear();
-        }
-    }
 
     [LoggerMessage(LogLevel.Warning, "Closed a connection from {ClientIp}: it already holds {PerAddress} connections "
         + "(Ccfs:Limits:MaxConnectionsPerAddress); ccfs_connections_refused_per_address_total counts each, this line comes once a minute")]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
@@ -24,9 +23,7 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<(IPAddress? Address,
 
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
-    private static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
-
-    private readonly ConcurrentDictionary<IPAddress, long> _loggedAt = new();
+    private readonly PerAddressLogGate _logGate = new(TimeProvider.System);
 
     public ConnectionDelegate Wrap(ConnectionDelegate next) => async connection =>
     {
@@ -68,7 +65,11 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<(IPAddress? Address,
         input.AdvanceTo(read.Buffer.End);
         answered.Inc();
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        LogOncePerInterval(address, port);
+        if (_logGate.Admits(address))
+        {
+            LogPlainHttp(logger, address.ToString(), port);
+        }
+
         try
         {
             // Kestrel cannot half-close: completing the output closes the socket, and unread bytes would turn that into
@@ -114,22 +115,6 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<(IPAddress? Address,
         catch (OperationCanceledException)
         {
             // The client neither closed nor stopped sending in time: the connection closes on it.
-        }
-    }
-
-    private void LogOncePerInterval(IPAddress address, int port)
-    {
-        var now = Environment.TickCount64;
-        if (_loggedAt.Count > 10_000)
-        {
-            // As in ConnectionShares: forgetting who was logged costs at most an extra line per address.
-            _loggedAt.Clear();
-        }
-
-        var last = _loggedAt.GetOrAdd(address, long.MinValue);
-        if ((last == long.MinValue || now - last >= (long)LogInterval.TotalMilliseconds) && _loggedAt.TryUpdate(address, now, last))
-        {
-            LogPlainHttp(logger, address.ToString(), port);
         }
     }
 
