@@ -123,6 +123,51 @@ public sealed class SubscriptionChangeTests : ReceiverTests
         Assert.True(Receiver.Received.Count == 0, $"after the subscription was {change}d, it received {Receiver.Received.Count} requests");
     }
 
+    /// <summary>
+    /// As <see cref="A_change_answered_while_a_delivery_connects_holds_for_the_request_it_then_sends"/>, for a redelivery
+    /// by id: the request held at its connect is not sent under the old secret (the receiver gets one request, signed with
+    /// the new one), and the redelivery is let go, not lost, so the next pass sends it under the new one.
+    /// </summary>
+    [Fact]
+    public async Task A_secret_rotated_while_a_redelivery_connects_holds_for_it_and_the_redelivery_then_goes_under_the_new_one()
+    {
+        // Stored before the subscription, the event is not delivered in order: the redelivery opens the first connection.
+        var fileName = await Factory.Signed().StoreAsync(Samples.Sine);
+        var eventId = (await Factory.GetJsonAsync($"/admin/api/events?vdnId={CcfsFactory.Vdn}&after=0")).GetProperty("events")[0]
+            .GetProperty("id").GetString()!;
+        var id = await Factory.SubscribeAsync(new { url = Receiver.Url.ToString() }, Receiver);
+
+        var connecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Factory.Services.GetRequiredService<WebhookSender>().Connecting = async ct =>
+        {
+            if (connecting.TrySetResult())
+            {
+                await proceed.Task.WaitAsync(ct);
+            }
+        };
+        using (var redeliver = await Factory.Admin().AdminAsync(HttpMethod.Post, $"{Subscriptions}/{id}/redeliver", new { eventIds = new[] { eventId } }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, redeliver.StatusCode);
+        }
+
+        // Redeliveries go on the dispatcher's next pass, which the fake clock brings.
+        for (var i = 0; i < 300 && !connecting.Task.IsCompleted; i++)
+        {
+            Factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+        }
+
+        Assert.True(connecting.Task.IsCompleted, "the redelivery began to connect");
+        Receiver.Secret = (await PatchAsync(id, new { rotateSecret = true })).GetProperty("secret").GetString();
+        proceed.SetResult();
+
+        await Receiver.WaitForAsync(r => r.Received.Count >= 1, "the redelivery", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        var sent = Assert.Single(Receiver.Received);
+        Assert.Equal((eventId, fileName), (sent.Id, sent.FileName));
+        Assert.True(sent.SignatureValid, "the redelivery sent after the rotation answered is signed with the new secret");
+    }
+
     [Fact]
     public async Task A_redelivery_by_id_does_not_send_an_event_of_a_vdn_the_subscription_does_not_cover()
     {
