@@ -19,13 +19,16 @@ public sealed class SignerSlipTests
     private const string Host = "127.0.0.1:8443";
     private const string ContentType = "application/json;charset=UTF-8";
 
-    /// <summary>A space, '*' and '~' in the body, so every encoding slip changes what is signed.</summary>
-    private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"request": {"version": "2.0"}, "msgBody": {"data": "UklG+/x~*"}}""");
+    /// <summary>A space, '/', '*', '~' and '(' in the body, so every encoding slip changes what is signed.</summary>
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"request": {"version": "2.0"}, "msgBody": {"data": "UklG+/x~*", "note": "(a)"}}""");
 
     private static readonly KeyValuePair<string, string>[] Query = [new("vdnId", "1")];
 
     [Theory]
     [InlineData("URLEncoder")]
+    [InlineData("which keeps '/'")]
+    [InlineData("quote_plus")]
+    [InlineData("encodeURIComponent")]
     [InlineData("lower case")]
     [InlineData("ends the canonical request with a line break")]
     [InlineData("CRLF")]
@@ -42,6 +45,9 @@ public sealed class SignerSlipTests
         var (text, key) = slip switch
         {
             "URLEncoder" => (UrlEncoderSpelling(standard), HexKey()),
+            "which keeps '/'" => (standard.Replace("%2F", "/", StringComparison.Ordinal), HexKey()),
+            "quote_plus" => (standard.Replace("%20", "+", StringComparison.Ordinal), HexKey()),
+            "encodeURIComponent" => (Regex.Replace(standard, "%2[1789A]", m => Uri.UnescapeDataString(m.Value)), HexKey()),
             "lower case" => (Regex.Replace(standard, "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant()), HexKey()),
             "ends the canonical request with a line break" => (standard + "\n", HexKey()),
             "CRLF" => (standard.Replace("\n", "\r\n", StringComparison.Ordinal), HexKey()),
@@ -83,6 +89,30 @@ public sealed class SignerSlipTests
         var result = Verify(Authorization("content-type;host", signedText, HexKey()), Query, Headers(Host, ContentType), Body);
 
         Assert.Contains("host without its port", result.Slip?.Does, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Signing_the_host_with_the_default_port_the_library_left_out_is_named()
+    {
+        var signedText = CanonicalText(Query, Headers("ccfs.example.com:443", ContentType));
+
+        var result = Verify(Authorization("content-type;host", signedText, HexKey()), Query, Headers("ccfs.example.com", ContentType), Body);
+
+        Assert.Contains("host with a port the HTTP library left out", result.Slip?.Does, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_encoding_slip_is_not_tried_on_a_request_it_would_sign_alike()
+    {
+        // No byte of this request is written otherwise by quote, quote_plus or encodeURIComponent than by auth-v2.
+        var body = "{}"u8.ToArray();
+        var headers = Headers(Host, "text");
+        var alike = Verify(Authorization("content-type;host", CanonicalText(Query, headers, body) + "x", HexKey()), Query, headers, body);
+        var spelledOtherwise = Verify(Authorization("content-type;host", CanonicalText(Query, headers) + "x", HexKey()), Query, headers, Body);
+
+        Assert.Null(alike.Slip);
+        Assert.Null(spelledOtherwise.Slip);
+        Assert.True(Tried(spelledOtherwise) >= Tried(alike) + 3, $"{Tried(alike)} tried on the plain request, {Tried(spelledOtherwise)} on the other");
     }
 
     [Fact]
@@ -148,6 +178,9 @@ public sealed class SignerSlipTests
         Assert.Null(result.Slip);
         Assert.Equal("the signature does not match", result.Detail);
     }
+
+    private static int Tried(AuthV2Verification result) => int.Parse(
+        Regex.Match(result.Explanation!, @"# (\d+) usual signer mistakes were tried").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
     private static KeyValuePair<string, string>[] Headers(string host, string contentType) => [new("host", host), new("content-type", contentType)];
 

@@ -14,6 +14,15 @@ public enum SlipEncoding
 
     /// <summary>Not encoded at all.</summary>
     None,
+
+    /// <summary>Python's <c>urllib.parse.quote</c> without <c>safe=''</c>: <c>/</c> kept.</summary>
+    SlashKept,
+
+    /// <summary>Python's <c>urllib.parse.quote_plus</c>: a space as <c>+</c>.</summary>
+    SpaceAsPlus,
+
+    /// <summary>JavaScript's <c>encodeURIComponent</c>: <c>! ' ( ) *</c> kept.</summary>
+    UriComponent,
 }
 
 /// <summary>Which bytes a slipped signer keys the second HMAC with.</summary>

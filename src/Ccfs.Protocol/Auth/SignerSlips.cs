@@ -24,6 +24,17 @@ public static class SignerSlips
     private static readonly SearchValues<byte> KeptByUrlEncoder =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*"u8);
 
+    private static readonly SearchValues<byte> KeptByQuote =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/"u8);
+
+    private static readonly SearchValues<byte> KeptByUriComponent =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!'()*"u8);
+
+    /// <summary>For each slipped encoding, the bytes it writes otherwise than auth-v2; a text without any is signed alike.</summary>
+    private static readonly SearchValues<byte> SpelledOtherwiseByUrlEncoder = SearchValues.Create(" *~"u8);
+
+    private static readonly SearchValues<byte> SpelledOtherwiseByUriComponent = SearchValues.Create("!'()*"u8);
+
     /// <summary>The slips, most frequent first, so a large body that leaves room for a few tries the likeliest.</summary>
     public static IReadOnlyList<SignerSlip> All { get; } =
     [
@@ -36,6 +47,18 @@ public static class SignerSlips
         new("percent-encodes as Java's URLEncoder does (+ for a space, * kept, %7E for ~)",
             "encode a space as %20 and * as %2A, keep ~, or replace them after URLEncoder.encode")
             { Values = SlipEncoding.UrlEncoder, Body = SlipEncoding.UrlEncoder },
+        new("percent-encodes with Python's urllib.parse.quote, which keeps '/' unless given safe=''",
+            "call quote(value, safe='') (or quote(value, safe='~')), so '/' is written %2F")
+            { Values = SlipEncoding.SlashKept, Body = SlipEncoding.SlashKept },
+        new("percent-encodes with Python's urllib.parse.quote_plus, which writes a space as '+'",
+            "use quote(value, safe='') instead, which writes a space as %20")
+            { Values = SlipEncoding.SpaceAsPlus, Body = SlipEncoding.SpaceAsPlus },
+        new("percent-encodes with JavaScript's encodeURIComponent, which keeps ! ' ( ) *",
+            "after encodeURIComponent, replace ! ' ( ) * with %21 %27 %28 %29 %2A")
+            { Values = SlipEncoding.UriComponent, Body = SlipEncoding.UriComponent },
+        new("signed the host with a port the HTTP library left out (:443 is the default for https, so it is not sent)",
+            "sign the Host header exactly as sent: without :443 when the library leaves the default port out")
+            { SignedValue = WithDefaultPort },
         new("keys the second HMAC with the signing key's 32 raw bytes",
             "write the signing key as 64 lower-case hex characters and use those characters' bytes as the key")
             { Key = SlipKey.RawBytes },
@@ -76,7 +99,7 @@ public static class SignerSlips
         long spent = 0;
         foreach (var slip in All)
         {
-            if (Head(slip, header, request, signed) is not { } head)
+            if (Head(slip, header, request, signed, SpelledOtherwise(body, slip.Body)) is not { } head)
             {
                 continue;
             }
@@ -102,10 +125,14 @@ public static class SignerSlips
         return new(null, tried, left);
     }
 
-    /// <summary>The canonical request up to the body as the slipped signer writes it; null when the slip changes nothing here.</summary>
-    private static string? Head(SignerSlip slip, AuthorizationHeader header, ReceivedRequest request, IReadOnlyList<KeyValuePair<string, string>> signed)
+    /// <summary>
+    /// The canonical request up to the body as the slipped signer writes it; null when the slip changes nothing here (an
+    /// encoding slip on a request with none of the bytes it spells otherwise is not worth a try).
+    /// </summary>
+    private static string? Head(SignerSlip slip, AuthorizationHeader header, ReceivedRequest request, IReadOnlyList<KeyValuePair<string, string>> signed,
+        bool bodySpelledOtherwise)
     {
-        var changed = slip.Values != SlipEncoding.Standard || slip.Body != SlipEncoding.Standard || slip.Key != SlipKey.LowerHex
+        var changed = bodySpelledOtherwise || slip.Key != SlipKey.LowerHex
             || slip.LineBreak != "\n" || slip.FinalLineBreak || slip.BodyLeftOut || slip.NoBreakBeforeBody;
         var lines = new List<string>(signed.Count);
         foreach (var (name, value) in signed)
@@ -117,7 +144,10 @@ public static class SignerSlips
                 changed = true;
             }
 
-            lines.Add(Encode(name.ToLowerInvariant(), slip.Values) + ":" + Encode(signedValue, slip.Values));
+            var line = Encode(name.ToLowerInvariant(), slip.Values) + ":" + Encode(signedValue, slip.Values);
+            changed |= slip.Values != SlipEncoding.Standard
+                && line != PercentEncoding.Encode(name.ToLowerInvariant()) + ":" + PercentEncoding.Encode(signedValue);
+            lines.Add(line);
         }
 
         if (!slip.UnsortedHeaders)
@@ -132,9 +162,11 @@ public static class SignerSlips
         string? query = null;
         if (request.Query.Count > 0)
         {
-            query = string.Join('&', request.Query
-                .Select(p => Encode(p.Key, slip.Values) + "=" + Encode(p.Value, slip.Values))
+            string Query(SlipEncoding encoding) => string.Join('&', request.Query
+                .Select(p => Encode(p.Key, encoding) + "=" + Encode(p.Value, encoding))
                 .Order(StringComparer.Ordinal));
+            query = Query(slip.Values);
+            changed |= slip.Values != SlipEncoding.Standard && query != Query(SlipEncoding.Standard);
         }
         else if (slip.EmptyQueryLine)
         {
@@ -221,11 +253,28 @@ public static class SignerSlips
         }
     }
 
+    /// <summary>Whether <paramref name="encoding"/> writes any byte of <paramref name="text"/> otherwise than auth-v2 does.</summary>
+    private static bool SpelledOtherwise(ReadOnlySpan<byte> text, SlipEncoding encoding) => encoding switch
+    {
+        SlipEncoding.Standard => false,
+        SlipEncoding.UrlEncoder => text.IndexOfAny(SpelledOtherwiseByUrlEncoder) >= 0,
+        SlipEncoding.SlashKept => text.Contains((byte)'/'),
+        SlipEncoding.SpaceAsPlus => text.Contains((byte)' '),
+        SlipEncoding.UriComponent => text.IndexOfAny(SpelledOtherwiseByUriComponent) >= 0,
+        _ => text.IndexOfAnyExcept(Unreserved) >= 0,
+    };
+
     /// <summary>Encodes as much of <paramref name="source"/> as fits; returns the bytes written. Runs of kept bytes are copied whole.</summary>
     private static int EncodeSlipped(ReadOnlySpan<byte> source, Span<byte> destination, SlipEncoding encoding, out int consumed)
     {
         var digits = encoding == SlipEncoding.LowerHex ? "0123456789abcdef"u8 : "0123456789ABCDEF"u8;
-        var kept = encoding == SlipEncoding.UrlEncoder ? KeptByUrlEncoder : Unreserved;
+        var kept = encoding switch
+        {
+            SlipEncoding.UrlEncoder => KeptByUrlEncoder,
+            SlipEncoding.SlashKept => KeptByQuote,
+            SlipEncoding.UriComponent => KeptByUriComponent,
+            _ => Unreserved,
+        };
         var written = 0;
         consumed = 0;
         while (consumed < source.Length && written <= destination.Length - 3)
@@ -243,7 +292,7 @@ public static class SignerSlips
             }
 
             var b = source[consumed++];
-            if (b == (byte)' ' && encoding == SlipEncoding.UrlEncoder)
+            if (b == (byte)' ' && encoding is SlipEncoding.UrlEncoder or SlipEncoding.SpaceAsPlus)
             {
                 destination[written++] = (byte)'+';
             }
@@ -266,6 +315,12 @@ public static class SignerSlips
     private static string? WithoutSpaceAfterSemicolon(string name, string value) =>
         string.Equals(name, "content-type", StringComparison.OrdinalIgnoreCase) && value.Contains("; ", StringComparison.Ordinal)
             ? value.Replace("; ", ";", StringComparison.Ordinal)
+            : null;
+
+    /// <summary>A host sent without a port (the default left out), as signed with :443; '[::1]' has none, '[::1]:8443' has one.</summary>
+    private static string? WithDefaultPort(string name, string value) =>
+        string.Equals(name, "host", StringComparison.OrdinalIgnoreCase) && value.Length > 0 && value.LastIndexOf(':') <= value.LastIndexOf(']')
+            ? value + ":443"
             : null;
 
     private static string? WithoutPort(string name, string value)
