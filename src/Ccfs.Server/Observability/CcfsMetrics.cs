@@ -43,8 +43,9 @@ public sealed class CcfsMetrics
         PromptChecks = factory.CreateCounter("ccfs_prompt_checks_total",
             "Prompt-quality checks of uploads, by check (level, clipping, ...) and outcome (pass, fail, not-applicable)", "check", "outcome");
         IntegrityProblems = factory.CreateCounter("ccfs_integrity_problems_total", "Stored copies found corrupt or missing", "location", "kind");
-        S3Resends = factory.CreateCounter("ccfs_s3_requests_resent_total",
-            "Requests to an S3 location sent again because the store left them unanswered for a third of S3:Timeout", "location", "operation");
+        S3HedgedReads = factory.CreateCounter("ccfs_s3_reads_hedged_total",
+            "Reads from an S3 location (HEAD, GET, listing) sent a second time because the first had no answer within a third of S3:Timeout",
+            "location", "operation");
         _catalogBatches = factory.CreateCounter("ccfs_catalog_batches_total",
             "Catalog transactions committed; ccfs_catalog_writes_total divided by this is the group-commit factor");
         _catalogWrites = factory.CreateCounter("ccfs_catalog_writes_total", "Catalog writes committed (uploads, deletes, audit, changes)");
@@ -113,7 +114,7 @@ public sealed class CcfsMetrics
 
     public Counter IntegrityProblems { get; }
 
-    public Counter S3Resends { get; }
+    public Counter S3HedgedReads { get; }
 
     public Counter PromptChecks { get; }
 

@@ -16,29 +16,29 @@ public sealed partial class LocationStores : IDisposable
     public LocationStores(CcfsSettings settings, NodeIdentity node, CcfsMetrics metrics, ILogger<LocationStores> log)
     {
         Stores = [.. settings.Locations.Select(l => l.S3 is { } s3
-            ? new S3FileStore(l.Id, s3, node.Instance, Resent(l.Id, s3, metrics, log))
+            ? new S3FileStore(l.Id, s3, node.Instance, Hedged(l.Id, s3, metrics, log))
             : (IFileStore)new DiskFileStore(l.Id, l.Root, node.Instance))];
     }
 
-    /// <summary>Each resend counted; a line a minute per location, so a store that stalls often does not flood the log.</summary>
-    private static Action<string> Resent(string location, S3LocationSettings settings, CcfsMetrics metrics, ILogger log)
+    /// <summary>Each hedged read counted; a line a minute per location, so a store that stalls often does not flood the log.</summary>
+    private static Action<string> Hedged(string location, S3LocationSettings settings, CcfsMetrics metrics, ILogger log)
     {
         long loggedAt = long.MinValue;
         return operation =>
         {
-            metrics.S3Resends.WithLabels(location, operation).Inc();
+            metrics.S3HedgedReads.WithLabels(location, operation).Inc();
             var now = Environment.TickCount64;
             var last = Interlocked.Read(ref loggedAt);
             if ((last == long.MinValue || now - last >= 60_000) && Interlocked.CompareExchange(ref loggedAt, now, last) == last)
             {
-                LogResent(log, location, operation, settings.Timeout.TotalSeconds / 3);
+                LogHedged(log, location, operation, settings.Timeout.TotalSeconds / 3);
             }
         };
     }
 
-    [LoggerMessage(LogLevel.Warning, "S3 location {Location} left a request ({Operation}) unanswered for {Seconds:0.###} s; it was sent "
-        + "again. ccfs_s3_requests_resent_total counts each; this line comes at most once a minute per location")]
-    private static partial void LogResent(ILogger log, string location, string operation, double seconds);
+    [LoggerMessage(LogLevel.Warning, "S3 location {Location} had not answered a read ({Operation}) within {Seconds:0.###} s; a second request "
+        + "was sent and the first answer is used. ccfs_s3_reads_hedged_total counts each; this line comes at most once a minute per location")]
+    private static partial void LogHedged(ILogger log, string location, string operation, double seconds);
 
     public IReadOnlyList<IFileStore> Stores { get; }
 

@@ -23,13 +23,13 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
     private const int MaxErrorRetry = 2;
 
-    /// <summary>A request with no body to send gets this share of the operation's time before it is sent again.</summary>
-    private const int UnansweredAttempts = 3;
+    /// <summary>A read gets this share of the operation's time before a twin request is sent (<see cref="ReadAsync{T}"/>).</summary>
+    private const int HedgeAfterShare = 3;
 
     private readonly S3LocationSettings _settings;
     private readonly string _instance;
     private readonly AmazonS3Client _client;
-    private readonly Action<string>? _resent;
+    private readonly Action<string>? _hedged;
 
     /// <summary>Cleared the first time the store answers a conditional PUT with 501: it then gets plain PUTs.</summary>
     private volatile bool _conditionalPut = true;
@@ -38,13 +38,13 @@ public sealed class S3FileStore : IFileStore, IDisposable
     /// <param name="settings">The store, bucket, prefix and credentials.</param>
     /// <param name="instance">This node instance (<see cref="Catalog.NodeIdentity.Instance"/>): it names the readiness
     /// probes written here, so a sweep removes only those of instances that are gone.</param>
-    /// <param name="resent">Told the operation each time a request the store left unanswered is sent again.</param>
-    public S3FileStore(string locationId, S3LocationSettings settings, string instance, Action<string>? resent = null)
+    /// <param name="hedged">Told the operation each time a read the store had not answered gets a twin request.</param>
+    public S3FileStore(string locationId, S3LocationSettings settings, string instance, Action<string>? hedged = null)
     {
         LocationId = locationId;
         _settings = settings;
         _instance = instance;
-        _resent = resent;
+        _hedged = hedged;
         _client = new AmazonS3Client(new BasicAWSCredentials(settings.AccessKey, settings.SecretKey), new AmazonS3Config
         {
             ServiceURL = settings.ServiceUrl.ToString(),
@@ -94,7 +94,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
         var key = Key(path);
         try
         {
-            var response = await CallAsync("reading", token => _client.GetObjectAsync(_settings.Bucket, key, token), cancellationToken);
+            var response = await ReadAsync("reading", token => _client.GetObjectAsync(_settings.Bucket, key, token), cancellationToken);
             return new S3ObjectStream(response, (e, timedOut) => Failure(e, "reading", timedOut), _settings.Timeout);
         }
         catch (S3StoreException e) when (IsMissingObject(e))
@@ -143,7 +143,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
                 ContinuationToken = continuation,
                 MaxKeys = ListPageSize,
             };
-            var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+            var page = await ReadAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
             files.AddRange((page.S3Objects ?? []).Select(o => o.Key[prefix.Length..]));
             folders.AddRange((page.CommonPrefixes ?? []).Select(c => c[prefix.Length..]));
             continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
@@ -169,7 +169,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
             StartAfter = after,
             MaxKeys = Math.Min(limit, ListPageSize),
         };
-        var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+        var page = await ReadAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
         var files = new List<StoredFile>();
         foreach (var item in page.S3Objects ?? [])
         {
@@ -189,7 +189,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
     public async Task<StoredFile?> StatAsync(StoragePath path, CancellationToken cancellationToken)
     {
         var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = Key(path), MaxKeys = 1 };
-        var page = await CallAsync("looking for an object", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+        var page = await ReadAsync("looking for an object", token => _client.ListObjectsV2Async(request, token), cancellationToken);
         return page.S3Objects is [var item, ..] && item.Key == request.Prefix ? new StoredFile(path, item.Size ?? 0, Utc(item.LastModified)) : null;
     }
 
@@ -250,7 +250,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
                 ContinuationToken = continuation,
                 MaxKeys = ListPageSize,
             };
-            var page = await CallAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+            var page = await ReadAsync("listing", token => _client.ListObjectsV2Async(request, token), cancellationToken);
             keys.AddRange((page.S3Objects ?? []).Select(o => o.Key)
                 .Where(k => !k[(_settings.Prefix?.Length ?? 0)..].StartsWith(Paths.StoragePath.ReservedPrefix, StringComparison.Ordinal)));
             continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
@@ -310,7 +310,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
                 ContinuationToken = continuation,
                 MaxKeys = ListPageSize,
             };
-            var page = await CallAsync("listing readiness probes", token => _client.ListObjectsV2Async(request, token), cancellationToken);
+            var page = await ReadAsync("listing readiness probes", token => _client.ListObjectsV2Async(request, token), cancellationToken);
             foreach (var item in page.S3Objects ?? [])
             {
                 var name = item.Key[prefix.Length..];
@@ -340,13 +340,12 @@ public sealed class S3FileStore : IFileStore, IDisposable
         var conditional = ifNoneMatch && _conditionalPut;
         try
         {
-            await CallAsync("writing", token => _client.PutObjectAsync(PutRequest(key, content, md5, conditional), token), cancellationToken,
-                resendUnanswered: false);
+            await CallAsync("writing", token => _client.PutObjectAsync(PutRequest(key, content, md5, conditional), token), cancellationToken);
             return true;
         }
         catch (S3StoreException e) when (conditional && e.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.PreconditionFailed })
         {
-            var existing = await CallAsync("checking an existing object",
+            var existing = await ReadAsync("checking an existing object",
                 token => _client.GetObjectMetadataAsync(_settings.Bucket, key, token), cancellationToken);
             return string.Equals(existing.ETag?.Trim('"'), Convert.ToHexStringLower(md5), StringComparison.OrdinalIgnoreCase);
         }
@@ -387,7 +386,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
     {
         try
         {
-            await CallAsync("looking for an object", token => _client.GetObjectMetadataAsync(_settings.Bucket, key, token), cancellationToken);
+            await ReadAsync("looking for an object", token => _client.GetObjectMetadataAsync(_settings.Bucket, key, token), cancellationToken);
             return true;
         }
         catch (S3StoreException e) when (IsMissingObject(e))
@@ -400,40 +399,69 @@ public sealed class S3FileStore : IFileStore, IDisposable
     private static bool IsMissingObject(S3StoreException e) =>
         e.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } s && s.ErrorCode != "NoSuchBucket";
 
-    /// <summary>
-    /// Runs one operation (the SDK's retries included) within the location's timeout; the store's failures become
-    /// <see cref="S3StoreException"/>. A request with no body to send (HEAD, GET, DELETE, a listing) that the store leaves
-    /// unanswered for a third of the timeout is sent again, twice at most: stores now and then drop a request (the one-node
-    /// RGW of the tests does, for 30 s), and waiting the whole timeout for it would answer 503 where the next request
-    /// succeeds in milliseconds. Each of them is idempotent. A PUT keeps the whole timeout, which its bytes may need.
-    /// </summary>
-    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
-        bool resendUnanswered = true)
+    /// <summary>Runs one operation (the SDK's retries included) within the location's timeout; the store's failures become <see cref="S3StoreException"/>.</summary>
+    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_settings.Timeout);
-        var attemptTime = resendUnanswered ? _settings.Timeout / UnansweredAttempts : Timeout.InfiniteTimeSpan;
         try
         {
-            while (true)
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-                attempt.CancelAfter(attemptTime);
-                try
-                {
-                    return await call(attempt.Token);
-                }
-                catch (OperationCanceledException) when (attempt.IsCancellationRequested && !deadline.IsCancellationRequested)
-                {
-                    // The deadline bounds the loop: after it, the cancellation is the deadline's and is not caught here.
-                    _resent?.Invoke(operation);
-                }
-            }
+            return await call(deadline.Token);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested
             && Failure(e, operation, deadline.IsCancellationRequested) is { } failure)
         {
             throw failure;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="CallAsync{T}"/> for a read (HEAD, GET, a listing), hedged: stores now and then drop a request while the
+    /// next is served at once (the one-node RGW of the tests leaves one unanswered for 30 s), so a read still unanswered
+    /// after a third of the timeout gets a twin, and whichever answers first is the answer; the other is cancelled, and
+    /// its response, should it come, disposed. A slow store that answers still answers in time, at the cost of one more
+    /// request. Reads only: a write or a delete sent twice could land after a later write of the same name.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_settings.Timeout);
+        using var first = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        using var twin = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        try
+        {
+            var asked = call(first.Token);
+            var waited = Task.Delay(_settings.Timeout / HedgeAfterShare, TimeProvider.System, deadline.Token);
+            if (await Task.WhenAny(asked, waited) == asked || deadline.IsCancellationRequested)
+            {
+                return await asked;
+            }
+
+            _hedged?.Invoke(operation);
+            var askedAgain = call(twin.Token);
+            var answered = await Task.WhenAny(asked, askedAgain);
+            var (other, otherCancel) = answered == asked ? (askedAgain, twin) : (asked, first);
+            await otherCancel.CancelAsync();
+            _ = DisposeWhenDoneAsync(other);
+            return await answered;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested
+            && Failure(e, operation, deadline.IsCancellationRequested) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>The losing twin's response, if it still comes, is disposed; its failure (a cancellation) is nobody's.</summary>
+    private static async Task DisposeWhenDoneAsync<T>(Task<T> loser)
+    {
+        try
+        {
+            (await loser as IDisposable)?.Dispose();
+        }
+        catch (Exception)
+        {
+            // Cancelled, as asked, or failed after the other answered: either way, not the answer.
         }
     }
 

@@ -360,7 +360,7 @@ public sealed class S3FileStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_request_the_store_leaves_unanswered_is_sent_again_within_the_timeout_and_the_operation_succeeds()
+    public async Task A_read_the_store_leaves_unanswered_gets_a_twin_within_the_timeout_and_the_operation_succeeds()
     {
         await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);
         (string Name, Func<S3FileStore, Task> Run)[] operations =
@@ -372,19 +372,20 @@ public sealed class S3FileStoreTests : IAsyncLifetime
                 Assert.Equal(Samples.Sine, await ReadAllAsync(read!));
             }),
             ("listing", async store => Assert.Equal(["a.wav"], await store.ListFilesAsync(Folder, CancellationToken.None))),
+            // A delete looks first (a read, hedged), then deletes (never sent twice).
             ("looking for an object", async store => Assert.True(await store.DeleteAsync($"{Folder}/a.wav", CancellationToken.None))),
         ];
 
         foreach (var (name, run) in operations)
         {
             await using var relay = new StallingRelay(_rgw.ServiceUrl, stallFirst: 1);
-            var resent = new List<string>();
-            using var store = Store(_bucket.Name, serviceUrl: relay.Url, timeout: TimeSpan.FromSeconds(3), resent: resent.Add);
+            var hedged = new List<string>();
+            using var store = Store(_bucket.Name, serviceUrl: relay.Url, timeout: TimeSpan.FromSeconds(6), hedged: hedged.Add);
 
-            // Without the resend, the stalled request would use the whole 3 s and fail with "no answer within 3 s".
+            // Without the twin, the stalled request would use the whole 6 s and fail with "no answer within 6 s".
             await run(store);
 
-            Assert.Equal([name], resent);
+            Assert.Equal([name], hedged);
             Assert.True(relay.Connections >= 2, $"{name}: {relay.Connections} connection(s)");
         }
 
@@ -392,16 +393,33 @@ public sealed class S3FileStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_put_left_unanswered_keeps_the_whole_timeout_and_is_not_sent_again()
+    public async Task A_slow_store_that_answers_within_the_timeout_is_answered_in_time_though_its_reads_get_a_twin()
     {
-        await using var relay = new StallingRelay(_rgw.ServiceUrl, stallFirst: 10);
-        var resent = new List<string>();
-        using var store = Store(_bucket.Name, serviceUrl: relay.Url, timeout: TimeSpan.FromSeconds(2), resent: resent.Add);
+        await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);
+        await using var relay = new StallingRelay(_rgw.ServiceUrl, stallFirst: 0, answerDelay: TimeSpan.FromSeconds(1.5));
+        var hedged = new List<string>();
+        using var store = Store(_bucket.Name, serviceUrl: relay.Url, timeout: TimeSpan.FromSeconds(3), hedged: hedged.Add);
 
-        var failure = await Assert.ThrowsAsync<S3StoreException>(() => store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None));
+        // Each connection's answers come 1.5 s late: the twin goes at 1 s, and the first answer, at 1.5 s, is used.
+        Assert.True(await store.ExistsAsync($"{Folder}/a.wav", CancellationToken.None));
 
-        Assert.Contains("no answer within 2 s", failure.Message, StringComparison.Ordinal);
-        Assert.Empty(resent);
+        Assert.Equal(["looking for an object"], hedged);
+    }
+
+    [Fact]
+    public async Task A_put_or_a_delete_left_unanswered_keeps_the_whole_timeout_and_is_never_sent_twice()
+    {
+        var copy = await _store.WriteAsync($"{Folder}/a.wav", Samples.Sine, CancellationToken.None);
+        await using var relay = new StallingRelay(_rgw.ServiceUrl, stallFirst: 100);
+        var hedged = new List<string>();
+        using var store = Store(_bucket.Name, serviceUrl: relay.Url, timeout: TimeSpan.FromSeconds(2), hedged: hedged.Add);
+
+        var put = await Assert.ThrowsAsync<S3StoreException>(() => store.WriteAsync($"{Folder}/b.wav", Samples.Sine, CancellationToken.None));
+        var delete = await Assert.ThrowsAsync<S3StoreException>(() => store.UndoWriteAsync(copy, CancellationToken.None));
+
+        Assert.Contains("no answer within 2 s", put.Message, StringComparison.Ordinal);
+        Assert.Contains("no answer within 2 s", delete.Message, StringComparison.Ordinal);
+        Assert.Empty(hedged);
     }
 
     private static IEnumerable<Func<Task>> Operations(S3FileStore store) =>
@@ -416,9 +434,9 @@ public sealed class S3FileStoreTests : IAsyncLifetime
     ];
 
     private S3FileStore Store(string bucket, string? secretKey = null, Uri? serviceUrl = null, TimeSpan? timeout = null, int listPageSize = 1000,
-        Action<string>? resent = null) =>
+        Action<string>? hedged = null) =>
         new("s3", new S3LocationSettings(serviceUrl ?? _rgw.ServiceUrl, bucket, Prefix, _rgw.AccessKey, secretKey ?? _rgw.SecretKey, "us-east-1",
-            ForcePathStyle: true, timeout ?? TimeSpan.FromSeconds(30)), "inst01", resent)
+            ForcePathStyle: true, timeout ?? TimeSpan.FromSeconds(30)), "inst01", hedged)
         { ListPageSize = listPageSize };
 
     private static int ClosedPort()

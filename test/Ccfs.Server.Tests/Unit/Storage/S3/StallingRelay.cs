@@ -5,7 +5,8 @@ namespace Ccfs.Server.Tests.Unit.Storage.S3;
 
 /// <summary>
 /// A TCP relay to a real store that reads the requests of its first <c>stallFirst</c> connections and never answers
-/// them, as a store that drops a request does; every later connection is relayed both ways.
+/// them, as a store that drops a request does; every later connection is relayed both ways, its answers held back
+/// <c>answerDelay</c> first, as a slow store's are.
 /// </summary>
 internal sealed class StallingRelay : IAsyncDisposable
 {
@@ -13,13 +14,15 @@ internal sealed class StallingRelay : IAsyncDisposable
     private readonly Uri _target;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private readonly TimeSpan _answerDelay;
     private int _toStall;
     private int _connections;
 
-    public StallingRelay(Uri target, int stallFirst)
+    public StallingRelay(Uri target, int stallFirst, TimeSpan answerDelay = default)
     {
         _target = target;
         _toStall = stallFirst;
+        _answerDelay = answerDelay;
         _listener.Start();
         Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
         _accepting = AcceptAsync();
@@ -79,12 +82,18 @@ internal sealed class StallingRelay : IAsyncDisposable
                 await upstream.ConnectAsync(_target.Host, _target.Port, _stop.Token);
                 var (near, far) = (client.GetStream(), upstream.GetStream());
                 // Either side closing ends the relay; disposing both then closes the other.
-                await Task.WhenAny(near.CopyToAsync(far, _stop.Token), far.CopyToAsync(near, _stop.Token));
+                await Task.WhenAny(near.CopyToAsync(far, _stop.Token), AnswerAsync(far, near));
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
             {
             }
         }
+    }
+
+    private async Task AnswerAsync(Stream far, Stream near)
+    {
+        await Task.Delay(_answerDelay, _stop.Token);
+        await far.CopyToAsync(near, _stop.Token);
     }
 
     public async ValueTask DisposeAsync()
