@@ -22,7 +22,9 @@ public sealed class PostgresWriteConnection(NpgsqlDataSource dataSource, Postgre
     protected override async Task<DbTransaction> BeginTransactionAsync(DbConnection connection, Durability durability, TimeSpan wait,
         CancellationToken cancellationToken)
     {
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Read committed whatever the server's default: each statement then reads what committed before it began, which
+        // is what a decision taken after a lock (FOR UPDATE, LockNameAsync) relies on.
+        var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
         var milliseconds = (int)wait.TotalMilliseconds;
         await using var settings = new NpgsqlCommand(
             $"SET LOCAL lock_timeout = {milliseconds}; SET LOCAL statement_timeout = {milliseconds}; "
