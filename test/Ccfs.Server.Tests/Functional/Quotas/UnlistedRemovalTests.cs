@@ -6,8 +6,8 @@ using Ccfs.Server.Quotas;
 namespace Ccfs.Server.Tests.Functional.Quotas;
 
 /// <summary>
-/// Retention's delete of a recording (<see cref="FileRemoval.UnlistedAsync"/>) says what it did, and a sweep finishing a
-/// delete a gone node left does not count one whose path a catalog row named by then: nothing was deleted.
+/// Retention's delete of a recording (<see cref="FileRemoval.UnlistedAsync"/>) says what it did, and the claim a gone node
+/// left on a recording keeps its name from any upload until a sweep has carried the delete out.
 /// </summary>
 public sealed class UnlistedRemovalTests
 {
@@ -30,7 +30,7 @@ public sealed class UnlistedRemovalTests
     }
 
     [Fact]
-    public async Task A_left_recording_delete_whose_path_a_row_took_between_the_sweeps_looks_is_not_counted()
+    public async Task A_name_under_a_left_claim_is_reserved_by_no_upload_until_the_sweep_has_carried_the_delete_out()
     {
         using var factory = new RowAppearingFactory();
         factory.PutStored(Recording, Samples.Sine);
@@ -40,16 +40,16 @@ public sealed class UnlistedRemovalTests
         Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, "gone-instance", CancellationToken.None));
         Assert.True(await store.ClaimExpiryAsync("/" + Recording, CcfsFactory.Vdn, "gone-instance", factory.Time.GetUtcNow(),
             CancellationToken.None));
-        // After the sweep finds no row, and before the delete looks again, an upload reserves the name.
+        // After the sweep finds no row, and before the delete looks again, an upload asks for the name: the claim holds it.
         factory.Catalog.RowAppearsAt = "/" + Recording;
 
         await RecordingRetentionTests.SweepNowAsync(factory);
 
-        Assert.Null(factory.Catalog.RowAppearsAt);
-        Assert.NotNull(factory.ReadStored(Recording));
-        Assert.DoesNotContain(factory.Logs, l => l.Message.StartsWith("Retention finished the delete", StringComparison.Ordinal)
-            || l.Message.StartsWith("Retention swept VDN", StringComparison.Ordinal));
+        Assert.False(factory.Catalog.Reserved);
+        Assert.Null(factory.ReadStored(Recording));
+        Assert.Contains(factory.Logs, l => l.Message.StartsWith("Retention finished the delete", StringComparison.Ordinal));
         Assert.Empty(await store.ExpiryClaimsAsync(CcfsFactory.Vdn, CancellationToken.None));
+        Assert.True(await factory.Catalog.ReserveAsync("/" + Recording));
     }
 
     private static LogicalPath Parse(string fileName)
@@ -72,20 +72,27 @@ public sealed class UnlistedRemovalTests
         }
     }
 
-    /// <summary>Reserves <see cref="RowAppearsAt"/> for an upload just before the first look at its state, then forgets it.</summary>
+    /// <summary>
+    /// Tries to reserve <see cref="RowAppearsAt"/> for an upload just before the first look at its state, then forgets it;
+    /// <see cref="Reserved"/> says whether it was given the name.
+    /// </summary>
     private sealed class RowAppearingCatalog(IFileCatalog inner) : DelegatingFileCatalog(inner)
     {
         private readonly IFileCatalog _inner = inner;
 
         public string? RowAppearsAt { get; set; }
 
+        public bool? Reserved { get; private set; }
+
+        public Task<bool> ReserveAsync(string path) => _inner.TryReserveAsync(new FileRecord(path, "Y:" + path, CcfsFactory.Vdn,
+            Samples.Sine.Length, "00", "pcm16", 1, CcfsFactory.AccessKey, DateTimeOffset.UnixEpoch, ["0"]), CancellationToken.None);
+
         public override async Task<(FileState State, string? Owner)?> StateOfAsync(string path, CancellationToken cancellationToken)
         {
             if (path == RowAppearsAt)
             {
                 RowAppearsAt = null;
-                Assert.True(await _inner.TryReserveAsync(new FileRecord(path, "Y:" + path, CcfsFactory.Vdn, Samples.Sine.Length, "00", "pcm16",
-                    1, CcfsFactory.AccessKey, DateTimeOffset.UnixEpoch, ["0"]), cancellationToken));
+                Reserved = await ReserveAsync(path);
             }
 
             return await base.StateOfAsync(path, cancellationToken);
