@@ -14,7 +14,7 @@ namespace Ccfs.Server.Http;
 public sealed partial class ConnectionShares(int perAddress, Func<IPAddress, bool> exempt, Counter refused, ILogger logger)
 {
     private readonly ConcurrentDictionary<IPAddress, int> _open = new();
-    private readonly PerAddressLogGate _logGate = new(TimeProvider.System);
+    private readonly Observability.LogGate<IPAddress> _logGate = new(TimeProvider.System);
 
     public int PerAddress => perAddress;
 

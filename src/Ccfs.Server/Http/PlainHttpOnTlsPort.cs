@@ -23,7 +23,7 @@ public sealed partial class PlainHttpOnTlsPort(IReadOnlySet<(IPAddress? Address,
 
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly PerAddressLogGate _logGate = new(TimeProvider.System);
+    private readonly Observability.LogGate<IPAddress> _logGate = new(TimeProvider.System);
 
     public ConnectionDelegate Wrap(ConnectionDelegate next) => async connection =>
     {

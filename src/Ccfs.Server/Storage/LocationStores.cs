@@ -15,25 +15,17 @@ public sealed partial class LocationStores : IDisposable
 {
     public LocationStores(CcfsSettings settings, NodeIdentity node, CcfsMetrics metrics, ILogger<LocationStores> log)
     {
+        var logGate = new LogGate<string>(TimeProvider.System);
         Stores = [.. settings.Locations.Select(l => l.S3 is { } s3
-            ? new S3FileStore(l.Id, s3, node.Instance, Hedged(l.Id, s3, metrics, log))
-            : (IFileStore)new DiskFileStore(l.Id, l.Root, node.Instance))];
-    }
-
-    /// <summary>Each hedged read counted; a line a minute per location, so a store that stalls often does not flood the log.</summary>
-    private static Action<string> Hedged(string location, S3LocationSettings settings, CcfsMetrics metrics, ILogger log)
-    {
-        long loggedAt = long.MinValue;
-        return operation =>
-        {
-            metrics.S3HedgedReads.WithLabels(location, operation).Inc();
-            var now = Environment.TickCount64;
-            var last = Interlocked.Read(ref loggedAt);
-            if ((last == long.MinValue || now - last >= 60_000) && Interlocked.CompareExchange(ref loggedAt, now, last) == last)
+            ? new S3FileStore(l.Id, s3, node.Instance, operation =>
             {
-                LogHedged(log, location, operation, settings.Timeout.TotalSeconds / 3);
-            }
-        };
+                metrics.S3HedgedReads.WithLabels(l.Id, operation).Inc();
+                if (logGate.Admits(l.Id))
+                {
+                    LogHedged(log, l.Id, operation, s3.Timeout.TotalSeconds / 3);
+                }
+            })
+            : (IFileStore)new DiskFileStore(l.Id, l.Root, node.Instance))];
     }
 
     [LoggerMessage(LogLevel.Warning, "S3 location {Location} had not answered a read ({Operation}) within {Seconds:0.###} s; a second request "
