@@ -32,7 +32,7 @@ public sealed class FileCatalog : IFileCatalog
         INSERT INTO files (path, file_name, vdn_id, size_bytes, sha256, encoding, duration_ms, access_key, created_at_ms, prompt_check,
                            state, owner)
         SELECT @path, @fileName, @vdn, @size, @sha256, @encoding, @duration, @accessKey, @createdAt, CAST(@promptCheck AS TEXT), {Pending}, @owner
-        WHERE NOT EXISTS (SELECT 1 FROM file_pins WHERE path = @path AND pinned_by LIKE '{EventTypes.RetentionActor}%')
+        WHERE NOT EXISTS (SELECT 1 FROM file_pins WHERE path = @path AND {RetentionStore.IsClaim})
         ON CONFLICT (path) DO NOTHING;
         """;
 
@@ -63,7 +63,7 @@ public sealed class FileCatalog : IFileCatalog
     // A deleted file's pin goes with it: a file stored later under the same name is a new file, not pinned.
     private const string Unpin = "DELETE FROM file_pins WHERE path = @path;";
 
-    private const string Pinned = $"SELECT 1 FROM file_pins WHERE path = @path AND pinned_by NOT LIKE '{EventTypes.RetentionActor}%';";
+    private const string Pinned = $"SELECT 1 FROM file_pins WHERE path = @path AND {RetentionStore.NotClaim};";
 
     private static readonly string CountCopies = $"""
         SELECT count(*), count(*) FILTER (WHERE location_id = @location) FROM file_copies WHERE path = @path AND state = {CopyHeld};

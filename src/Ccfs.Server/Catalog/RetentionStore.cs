@@ -34,8 +34,10 @@ public sealed class RetentionStore
 {
     // A claim's pinned_by is ccfs:retention:{instance}, the node whose delete holds it (plain ccfs:retention before 0.12).
     private const string Claim = EventTypes.RetentionActor;
-    private const string IsClaim = $"pinned_by LIKE '{Claim}%'";
-    private const string NotClaim = $"pinned_by NOT LIKE '{Claim}%'";
+    /// <summary>A <c>file_pins</c> row that is retention's claim for a delete, not a pin; the catalog's statements use them too.</summary>
+    internal const string IsClaim = $"pinned_by LIKE '{Claim}%'";
+
+    internal const string NotClaim = $"pinned_by NOT LIKE '{Claim}%'";
     private static readonly string Stored = ((int)FileState.Stored).ToString(CultureInfo.InvariantCulture);
 
     private const string InsertPin = """
