@@ -28,18 +28,22 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var timer = new PeriodicTimer(Tick, time);
         if (!options.Enabled)
         {
+            // Off, no sweep starts here; a delete a node began and left is still finished, from the first tick on.
             LogDisabled(log);
-            return;
+            if (!await WaitAsync(timer, stoppingToken))
+            {
+                return;
+            }
         }
 
-        using var timer = new PeriodicTimer(Tick, time);
         do
         {
             try
             {
-                await SweepDueAsync(stoppingToken);
+                await PassAsync(options.Enabled, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -58,12 +62,15 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
     private TimeSpan Tick => options.SweepInterval < TimeSpan.FromMinutes(1) ? options.SweepInterval : TimeSpan.FromMinutes(1);
 
     /// <summary>Sweeps each VDN with a <c>retainFor</c> whose sweep is due and free, or was left by a node that is gone.</summary>
-    public async Task SweepDueAsync(CancellationToken cancellationToken)
+    public Task SweepDueAsync(CancellationToken cancellationToken) => PassAsync(sweeping: true, cancellationToken);
+
+    /// <summary>A sweep of each due VDN; or, <paramref name="sweeping"/> false, only the deletes a node left.</summary>
+    private async Task PassAsync(bool sweeping, CancellationToken cancellationToken)
     {
         await _passing.WaitAsync(cancellationToken);
         try
         {
-            await SweepEachDueAsync(cancellationToken);
+            await SweepEachDueAsync(sweeping, cancellationToken);
         }
         finally
         {
@@ -71,16 +78,20 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         }
     }
 
-    private async Task SweepEachDueAsync(CancellationToken cancellationToken)
+    private async Task SweepEachDueAsync(bool sweeping, CancellationToken cancellationToken)
     {
         // A VDN may hold only recordings: no catalog usage, perhaps only the global retainFor, perhaps no account either.
-        var vdns = (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys)
-            .Union(accounts.BoundVdns).Union(await candidates.VdnsInLocationsAsync(cancellationToken))
-            .Union(await store.VdnsWithExpiryClaimsAsync(cancellationToken)).Order();
+        IEnumerable<int> vdns = sweeping
+            ? (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys)
+                .Union(accounts.BoundVdns).Union(await candidates.VdnsInLocationsAsync(cancellationToken))
+                .Union(await store.VdnsWithExpiryClaimsAsync(cancellationToken)).Order()
+            : await store.VdnsWithExpiryClaimsAsync(cancellationToken);
         foreach (var vdn in vdns)
         {
-            // A delete a node left is carried out even once the VDN keeps its files forever: it was committed to.
-            if (parameters.For(vdn).RetainFor is null && (await store.ExpiryClaimsAsync(vdn, cancellationToken)).Count == 0)
+            // A delete a node left is carried out even once the VDN keeps its files forever, or with sweeps off here: it
+            // was committed to, as a stored file's marked delete is finished by recovery.
+            var leftOnly = !sweeping || parameters.For(vdn).RetainFor is null;
+            if (leftOnly && (await store.ExpiryClaimsAsync(vdn, cancellationToken)).Count == 0)
             {
                 continue;
             }
@@ -94,8 +105,8 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                 }
             }
             // Sweeps start one interval apart: a look that comes a little early (within half a tick) is the one that is due,
-            // or a sweep would wait a whole tick more each time.
-            else if (sweep.LastSweptAt + options.SweepInterval - (Tick / 2) > time.GetUtcNow())
+            // or a sweep would wait a whole tick more each time. Left deletes are not a sweep, and do not wait for one.
+            else if (!leftOnly && sweep.LastSweptAt + options.SweepInterval - (Tick / 2) > time.GetUtcNow())
             {
                 continue;
             }
@@ -108,6 +119,12 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             if (sweep.ClaimedBy is { } left && left != node.Instance)
             {
                 LogResumed(log, vdn, left);
+            }
+
+            if (leftOnly)
+            {
+                await FinishLeftOnlyAsync(vdn, cancellationToken);
+                continue;
             }
 
             try
@@ -125,6 +142,26 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
                 LogFailed(log, e);
                 await store.ReleaseAsync(vdn, node.Instance, CancellationToken.None);
             }
+        }
+    }
+
+    /// <summary>
+    /// Only the deletes a node left, under the VDN's sweep claim, which is then given back with its schedule as it was:
+    /// no sweep happened.
+    /// </summary>
+    private async Task FinishLeftOnlyAsync(int vdn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FinishLeftDeletesAsync(vdn, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(log, e);
+        }
+        finally
+        {
+            await store.ReleaseAsync(vdn, node.Instance, CancellationToken.None);
         }
     }
 
@@ -356,7 +393,7 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
         "Retention's delete of {FileName} (VDN {Vdn}) was taken over by another node, which thought this one gone; that node counts it")]
     private static partial void LogClaimTakenOver(ILogger logger, string fileName, int vdn);
 
-    [LoggerMessage(LogLevel.Information, "Retention sweeps are off on this node (Ccfs:Retention:Enabled=false): nothing is deleted for retention here")]
+    [LoggerMessage(LogLevel.Information, "Retention sweeps are off on this node (Ccfs:Retention:Enabled=false): no sweep starts here, and only a delete a node began and left is finished")]
     private static partial void LogDisabled(ILogger logger);
 
     [LoggerMessage(LogLevel.Warning, "A retention sweep failed; the next tick tries again")]

@@ -52,6 +52,37 @@ public sealed class UnlistedRemovalTests
         Assert.True(await factory.Catalog.ReserveAsync("/" + Recording));
     }
 
+    [Fact]
+    public async Task A_node_with_retention_off_still_finishes_the_delete_a_gone_node_left_and_nothing_more()
+    {
+        using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:RetainFor"] = "1.00:00:00", ["Ccfs:Retention:Enabled"] = "false" });
+        var prompt = await factory.Signed().StoreAsync(Samples.Sine);
+        factory.PutStored(Recording, Samples.Sine);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, "gone-instance", CancellationToken.None));
+        Assert.True(await store.ClaimExpiryAsync("/" + Recording, CcfsFactory.Vdn, "gone-instance", factory.Time.GetUtcNow(),
+            CancellationToken.None));
+
+        // Two days in looks of a minute: the prompt has long expired, and a sweep would have deleted it.
+        for (var look = 0; look < 200 && (await store.ExpiryClaimsAsync(CcfsFactory.Vdn, CancellationToken.None)).Count > 0; look++)
+        {
+            factory.Time.Advance(TimeSpan.FromMinutes(15));
+            await Task.Delay(10);
+        }
+
+        Assert.Empty(await store.ExpiryClaimsAsync(CcfsFactory.Vdn, CancellationToken.None));
+        Assert.Null(factory.ReadStored(Recording));
+        Assert.Contains(factory.Logs, l => l.Message.StartsWith("Retention finished the delete", StringComparison.Ordinal));
+        Assert.True(factory.HasCopy(prompt));
+        Assert.NotNull(await factory.FindAsync(prompt[2..]));
+        var sweep = await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.Null(sweep.ClaimedBy);
+        Assert.Equal(DateTimeOffset.UnixEpoch, sweep.LastSweptAt);
+        Assert.True(await factory.Services.GetRequiredService<IFileCatalog>().TryReserveAsync(new FileRecord("/" + Recording, "Y:/" + Recording,
+            CcfsFactory.Vdn, Samples.Sine.Length, "00", "pcm16", 1, CcfsFactory.AccessKey, DateTimeOffset.UnixEpoch, ["0"]), CancellationToken.None));
+    }
+
     private static LogicalPath Parse(string fileName)
     {
         Assert.True(LogicalPath.TryParse(fileName, 'Y', out var path, out var problem), problem);
