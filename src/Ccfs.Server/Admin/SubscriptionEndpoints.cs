@@ -12,8 +12,12 @@ public sealed record CreateSubscriptionRequest(string? Url, IReadOnlyList<int>? 
     string? Description = null);
 
 /// <param name="Enabled">false disables the subscription (its events wait, kept for the retention), true enables it again.</param>
-/// <param name="RotateSecret">true issues a new secret, shown in this answer only; the old one stops signing at once.</param>
-public sealed record UpdateSubscriptionRequest(bool? Enabled = null, string? Description = null, bool? RotateSecret = null);
+/// <param name="RotateSecret">true issues a new secret, shown in this answer only; the old one stops signing at once, unless <paramref name="KeepPreviousFor"/>.</param>
+/// <param name="KeepPreviousFor">
+/// With <paramref name="RotateSecret"/>: how long the old secret goes on signing beside the new one (each delivery then
+/// carries both signatures), so the receiver can be given the new secret meanwhile; at most 7 days.
+/// </param>
+public sealed record UpdateSubscriptionRequest(bool? Enabled = null, string? Description = null, bool? RotateSecret = null, TimeSpan? KeepPreviousFor = null);
 
 /// <param name="From">Deliver again every event from this sequence number on (of <paramref name="VdnId"/>, or of every VDN).</param>
 /// <param name="EventIds">Deliver these events once more each, outside their VDN's order.</param>
@@ -22,8 +26,10 @@ public sealed record RedeliverRequest(long? From = null, int? VdnId = null, IRea
 /// <param name="VdnIds">Absent: every VDN.</param>
 /// <param name="Types">Absent: every type.</param>
 /// <param name="Streams">How far each VDN's events were delivered, and whether the next one is failing.</param>
+/// <param name="PreviousSecretUntil">Until when the secret a rotation replaced signs beside the new one; absent when it does not.</param>
 public sealed record SubscriptionView(string Id, string Url, IReadOnlyList<int>? VdnIds, IReadOnlyList<string>? Types, string? Description,
-    bool Enabled, string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<StreamView>? Streams = null);
+    bool Enabled, string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<StreamView>? Streams = null,
+    DateTimeOffset? PreviousSecretUntil = null);
 
 /// <param name="FailedAttempts">Failed attempts at the next event so far.</param>
 public sealed record StreamView(int VdnId, long DeliveredThrough, int FailedAttempts, DateTimeOffset? FailingSince);
@@ -55,6 +61,9 @@ public sealed record RedeliverView(int Rewound, int Queued, IReadOnlyList<string
 /// </summary>
 public static class SubscriptionEndpoints
 {
+    /// <summary>The longest a rotated secret may go on signing: a receiver is given the new one within a week, or the overlap was forgotten.</summary>
+    public static readonly TimeSpan MaxKeepPrevious = TimeSpan.FromDays(7);
+
     public const int MaxUrlLength = 2048;
     public const int MaxListLength = 1000;
 
@@ -151,10 +160,20 @@ public static class SubscriptionEndpoints
             return AdminResults.Invalid("the change is not valid; nothing was changed", ["description must be at most 500 characters"]);
         }
 
+        if (request.KeepPreviousFor is { } keep && (request.RotateSecret != true || keep <= TimeSpan.Zero || keep > MaxKeepPrevious))
+        {
+            return AdminResults.Invalid("the change is not valid; nothing was changed",
+                [request.RotateSecret != true
+                    ? "keepPreviousFor goes with rotateSecret: true"
+                    : $"keepPreviousFor is {keep}; it must be above 0 and at most {MaxKeepPrevious.Days} days (a duration such as 1.00:00:00)"]);
+        }
+
+        var now = time.GetUtcNow();
         var secret = request.RotateSecret == true ? WebhookSignature.NewSecret() : null;
         var change = new SubscriptionChange(request.Enabled, request.Description,
-            secret is null ? null : SubscriptionSecrets.Seal(masterKey, id, secret), request.Enabled == false ? "disabled by an administrator" : null);
-        if (!await store.UpdateAsync(id, change, time.GetUtcNow(), CancellationToken.None))
+            secret is null ? null : SubscriptionSecrets.Seal(masterKey, id, secret), request.Enabled == false ? "disabled by an administrator" : null,
+            now + request.KeepPreviousFor);
+        if (!await store.UpdateAsync(id, change, now, CancellationToken.None))
         {
             return Missing(id);
         }
@@ -295,5 +314,5 @@ public static class SubscriptionEndpoints
     private static void Note(HttpContext http, string id) => InterfaceCall.Of(http)?.File = "subscription:" + id;
 
     private static SubscriptionView View(StoredSubscription s, IReadOnlyList<StreamView>? streams = null) =>
-        new(s.Id, s.Url, s.VdnIds, s.Types, s.Description, s.Enabled, s.DisabledReason, s.CreatedAt, s.UpdatedAt, streams);
+        new(s.Id, s.Url, s.VdnIds, s.Types, s.Description, s.Enabled, s.DisabledReason, s.CreatedAt, s.UpdatedAt, streams, s.PreviousSecretUntil);
 }

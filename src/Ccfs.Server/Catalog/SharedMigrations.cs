@@ -144,5 +144,10 @@ internal static class SharedMigrations
         """
         CREATE INDEX file_copies_by_location ON file_copies (location_id);
         """,
+        // 0.13: a rotated webhook secret may go on signing beside the new one until a time the rotation sets.
+        $"""
+        ALTER TABLE subscriptions ADD COLUMN previous_sealed_secret {s.Bytes};
+        ALTER TABLE subscriptions ADD COLUMN previous_secret_until_ms {s.Int64};
+        """,
     ];
 }

@@ -6,8 +6,10 @@ namespace Ccfs.Server.Catalog;
 /// <param name="VdnIds">The VDNs whose events it receives; null for every VDN.</param>
 /// <param name="Types">The event types it receives; null for every type.</param>
 /// <param name="DisabledReason">Why it is disabled, when the server disabled it (a 410 answer).</param>
+/// <param name="PreviousSealedSecret">The secret before the last rotation, which signs beside it until <paramref name="PreviousSecretUntil"/>.</param>
 public sealed record StoredSubscription(string Id, string Url, IReadOnlyList<int>? VdnIds, IReadOnlyList<string>? Types,
-    string? Description, bool Enabled, string? DisabledReason, byte[] SealedSecret, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string? Description, bool Enabled, string? DisabledReason, byte[] SealedSecret, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    byte[]? PreviousSealedSecret = null, DateTimeOffset? PreviousSecretUntil = null)
 {
     public bool Wants(string type) => Types is null || Types.Contains(type, StringComparer.Ordinal);
 
@@ -16,7 +18,9 @@ public sealed record StoredSubscription(string Id, string Url, IReadOnlyList<int
 }
 
 /// <summary>What a change to a subscription sets; null leaves a field as it is.</summary>
-public sealed record SubscriptionChange(bool? Enabled = null, string? Description = null, byte[]? SealedSecret = null, string? DisabledReason = null);
+/// <param name="SealedSecret">A new secret; the one it replaces signs beside it until <paramref name="KeepPreviousUntil"/>, or stops at once if that is null.</param>
+public sealed record SubscriptionChange(bool? Enabled = null, string? Description = null, byte[]? SealedSecret = null, string? DisabledReason = null,
+    DateTimeOffset? KeepPreviousUntil = null);
 
 /// <summary>
 /// Webhook subscriptions. A new subscription receives the events written after it: in the transaction that creates it,
@@ -27,7 +31,8 @@ public sealed class SubscriptionStore(CatalogDatabase database)
 {
     private const string Columns = """
         s.id, s.url, s.all_vdns, s.types, s.description, s.enabled, s.disabled_reason, s.sealed_secret, s.created_at_ms, s.updated_at_ms,
-        (SELECT string_agg(CAST(v.vdn_id AS TEXT), ',' ORDER BY v.vdn_id) FROM subscription_vdns v WHERE v.subscription_id = s.id)
+        (SELECT string_agg(CAST(v.vdn_id AS TEXT), ',' ORDER BY v.vdn_id) FROM subscription_vdns v WHERE v.subscription_id = s.id),
+        s.previous_sealed_secret, s.previous_secret_until_ms
         """;
 
     public Task CreateAsync(StoredSubscription subscription, CancellationToken cancellationToken) => database.Writer.WriteAsync(async (tx, ct) =>
@@ -66,11 +71,15 @@ public sealed class SubscriptionStore(CatalogDatabase database)
                 enabled = CASE WHEN CAST(@enabled AS INTEGER) IS NULL THEN enabled ELSE CAST(@enabled AS INTEGER) END,
                 disabled_reason = CASE WHEN CAST(@enabled AS INTEGER) IS NULL THEN disabled_reason ELSE CAST(@reason AS TEXT) END,
                 description = CASE WHEN CAST(@description AS TEXT) IS NULL THEN description ELSE CAST(@description AS TEXT) END,
+                previous_sealed_secret = CASE WHEN @rotated = 0 THEN previous_sealed_secret
+                                              WHEN CAST(@keepUntil AS BIGINT) IS NULL THEN NULL ELSE sealed_secret END,
+                previous_secret_until_ms = CASE WHEN @rotated = 0 THEN previous_secret_until_ms ELSE CAST(@keepUntil AS BIGINT) END,
                 sealed_secret = coalesce(@secret, sealed_secret),
                 updated_at_ms = @at
             WHERE id = @id;
             """, ct, ("id", id), ("enabled", change.Enabled is { } enabled ? (enabled ? 1 : 0) : null), ("reason", change.DisabledReason),
-            ("description", change.Description), ("secret", change.SealedSecret), ("at", at.ToUnixTimeMilliseconds())) == 1);
+            ("description", change.Description), ("secret", change.SealedSecret), ("rotated", change.SealedSecret is null ? 0 : 1), ("keepUntil", change.KeepPreviousUntil?.ToUnixTimeMilliseconds()),
+            ("at", at.ToUnixTimeMilliseconds())) == 1);
 
     /// <summary>Removes the subscription with its cursors, delivery records and dead letters; false if there was none.</summary>
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => database.Writer.WriteAsync(async (tx, ct) =>
@@ -80,5 +89,6 @@ public sealed class SubscriptionStore(CatalogDatabase database)
         r.GetInt32(2) == 1 ? null : r.IsDBNull(10) ? [] : [.. r.GetString(10).Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture))],
         r.IsDBNull(3) ? null : r.GetString(3).Split(','), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt32(5) == 1,
         r.IsDBNull(6) ? null : r.GetString(6), (byte[])r.GetValue(7), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)),
-        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)));
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)), r.IsDBNull(11) ? null : (byte[])r.GetValue(11),
+        r.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(12)));
 }

@@ -299,13 +299,13 @@ public sealed partial class EventDispatcher(EventOutbox outbox, DeliveryStore de
         var e = await events.FindAsync(eventId, cancellationToken);
         // Checked again here: the event may have been queued before the check at the admin call existed.
         if (subscription is null || e is null || !subscription.Covers(e.VdnId, e.Type)
-            || !SubscriptionSecrets.TryOpen(masterKey, subscription, out var key))
+            || !SubscriptionSecrets.TryOpen(masterKey, subscription, out var keys))
         {
             await deliveries.FinishRedeliveryAsync(subscriptionId, eventId, null, null, delivered: false, cancellationToken);
             return true;
         }
 
-        var result = await sender.SendAsync(new Uri(subscription.Url), e.Id, CloudEventFormat.Encode(e), key, cancellationToken,
+        var result = await sender.SendAsync(new Uri(subscription.Url), e.Id, CloudEventFormat.Encode(e), keys, cancellationToken,
             changes.Gate(version));
         if (result.Verdict == DeliveryVerdict.NotSent)
         {

@@ -41,7 +41,7 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
             return;
         }
 
-        if (!SubscriptionSecrets.TryOpen(masterKey, subscription, out var key))
+        if (!SubscriptionSecrets.TryOpen(masterKey, subscription, out var keys))
         {
             LogSecretUnreadable(logger, subscriptionId);
             await deliveries.ReleaseAsync(subscriptionId, vdnId, me, null, cancellationToken);
@@ -64,7 +64,7 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                 version = changes.Version;
                 subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
                 var now = await deliveries.StreamAsync(subscriptionId, vdnId, cancellationToken);
-                if (subscription is not { Enabled: true } || now?.ClaimedBy != me || !SubscriptionSecrets.TryOpen(masterKey, subscription, out key))
+                if (subscription is not { Enabled: true } || now?.ClaimedBy != me || !SubscriptionSecrets.TryOpen(masterKey, subscription, out keys))
                 {
                     await deliveries.ReleaseAsync(subscriptionId, vdnId, me, null, cancellationToken);
                     return;
@@ -147,7 +147,7 @@ public sealed partial class StreamDelivery(EventStore events, DeliveryStore deli
                 }
 
                 // Checked once more as the request goes out, after the connect: a change that came meanwhile sends nothing.
-                var result = await sender.SendAsync(url, e.Id, CloudEventFormat.Encode(e), key, cancellationToken, changes.Gate(version));
+                var result = await sender.SendAsync(url, e.Id, CloudEventFormat.Encode(e), keys, cancellationToken, changes.Gate(version));
                 if (result.Verdict == DeliveryVerdict.NotSent)
                 {
                     break;

@@ -83,15 +83,16 @@ public sealed class WebhookSender : IDisposable
     /// When given, the request goes to the connection only if the gate lets it, as its body is written: a change to the
     /// subscription counted before that moment (during the connect, say) makes the attempt <see cref="DeliveryVerdict.NotSent"/>.
     /// </param>
-    public async Task<DeliveryResult> SendAsync(Uri url, string eventId, ReadOnlyMemory<byte> body, byte[] key, CancellationToken cancellationToken,
+    public async Task<DeliveryResult> SendAsync(Uri url, string eventId, ReadOnlyMemory<byte> body, SigningKeys keys, CancellationToken cancellationToken,
         SendGate? gate = null)
     {
-        var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
+        var now = _time.GetUtcNow();
+        var timestamp = now.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new GatedContent(body, gate) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(CloudEventFormat.ContentType.ToString());
         request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, eventId);
         request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(key, eventId, timestamp, body.Span));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, keys.Sign(eventId, timestamp, body.Span, now));
         var started = Stopwatch.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Connecting moves the deadline (ConnectAsync); a connection already open leaves Timeout for the answer.

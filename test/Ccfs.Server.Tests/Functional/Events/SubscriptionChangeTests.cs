@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Ccfs.Protocol.Webhooks;
 using Ccfs.Server.Events;
 
 using static Ccfs.Server.Tests.Functional.Events.EventsAdmin;
@@ -239,6 +240,76 @@ public sealed class SubscriptionChangeTests : ReceiverTests
 
         return id;
     }
+
+    [Fact]
+    public async Task A_secret_rotated_with_keepPreviousFor_signs_beside_the_new_one_until_then_and_no_longer()
+    {
+        var id = await Factory.SubscribeAsync(new { url = Receiver.Url.ToString(), vdnIds = new[] { CcfsFactory.Vdn } }, Receiver);
+        var rotatedAt = Factory.Time.GetUtcNow();
+        var rotated = await PatchAsync(id, new { rotateSecret = true, keepPreviousFor = "01:00:00" });
+        var fresh = rotated.GetProperty("secret").GetString()!;
+        Assert.Equal((rotatedAt + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds(),
+            rotated.GetProperty("subscription").GetProperty("previousSecretUntil").GetDateTimeOffset().ToUnixTimeMilliseconds());
+
+        // The receiver still holds the old secret: within the hour, each delivery verifies under it and under the new one.
+        await Factory.Signed().StoreAsync(Samples.Sine);
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 1, "the delivery within the hour", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        var within = Receiver.Delivered[0];
+        Assert.True(within.SignatureValid, "signed with the old secret too");
+        Assert.True(SignedWith(fresh, within), "signed with the new secret");
+
+        Factory.Time.Advance(TimeSpan.FromHours(1));
+        await Factory.Signed().StoreAsync(Samples.Sine);
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 2, "the delivery after the hour", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        var after = Receiver.Delivered[1];
+        Assert.False(after.SignatureValid, "the old secret signs no more");
+        Assert.True(SignedWith(fresh, after), "signed with the new secret");
+        Assert.DoesNotContain(' ', after.Signature!);
+    }
+
+    [Fact]
+    public async Task A_rotation_without_keepPreviousFor_drops_a_previous_secret_still_signing()
+    {
+        var id = await Factory.SubscribeAsync(new { url = Receiver.Url.ToString(), vdnIds = new[] { CcfsFactory.Vdn } }, Receiver);
+        var first = Receiver.Secret;
+        var overlapping = (await PatchAsync(id, new { rotateSecret = true, keepPreviousFor = "1.00:00:00" })).GetProperty("secret").GetString()!;
+        // A leak: rotated again at once, the two secrets before stop signing.
+        var rotated = await PatchAsync(id, new { rotateSecret = true });
+        Assert.False(rotated.GetProperty("subscription").TryGetProperty("previousSecretUntil", out _), rotated.ToString());
+        var last = rotated.GetProperty("secret").GetString()!;
+
+        await Factory.Signed().StoreAsync(Samples.Sine);
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 1, "a delivery", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        var sent = Receiver.Delivered[0];
+        Assert.False(sent.SignatureValid, "the first secret signs no more");
+        Assert.False(SignedWith(overlapping, sent), "the secret the leak replaced signs no more");
+        Assert.True(SignedWith(last, sent));
+        Assert.Equal(first, Receiver.Secret);
+    }
+
+    [Theory]
+    [InlineData("""{"keepPreviousFor":"01:00:00"}""", "keepPreviousFor goes with rotateSecret: true")]
+    [InlineData("""{"rotateSecret":true,"keepPreviousFor":"7.00:00:01"}""", "at most 7 days")]
+    [InlineData("""{"rotateSecret":true,"keepPreviousFor":"-01:00:00"}""", "above 0")]
+    [InlineData("""{"rotateSecret":true,"keepPreviousFor":"00:00:00"}""", "above 0")]
+    [InlineData("""{"rotateSecret":true,"keepPreviousFor":"an hour"}""", "keepPreviousFor")]
+    public async Task A_keepPreviousFor_out_of_its_rule_is_refused_and_the_secret_is_kept(string change, string reason)
+    {
+        var id = await Factory.SubscribeAsync(new { url = Receiver.Url.ToString(), vdnIds = new[] { CcfsFactory.Vdn } }, Receiver);
+        using var response = await Factory.Admin().SendAsync(HttpMethod.Patch, $"{Subscriptions}/{id}", System.Text.Encoding.UTF8.GetBytes(change));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"secret\"", text, StringComparison.Ordinal);
+        await Factory.Signed().StoreAsync(Samples.Sine);
+        await Receiver.WaitForAsync(r => r.Delivered.Count >= 1, "a delivery", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        Assert.True(Receiver.Delivered[0].SignatureValid, "still signed with the secret given at the subscription");
+    }
+
+    private bool SignedWith(string secret, ReceivedWebhook received) =>
+        WebhookSignature.TryReadKey(secret, out var key) && WebhookSignature.Verify(key, received.Id, received.Timestamp, received.Signature, received.Body,
+            Factory.Time.GetUtcNow(), TimeSpan.FromDays(1)) == WebhookVerification.Valid;
 
     private async Task<JsonElement> PatchAsync(string id, object change)
     {

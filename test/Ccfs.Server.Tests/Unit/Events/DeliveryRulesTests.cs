@@ -61,7 +61,7 @@ public sealed class DeliveryRulesTests
         // "localhost" is a name, not an address: it is resolved at connect, and what it resolves to is checked.
         var url = new UriBuilder(receiver.Url) { Host = "localhost" }.Uri;
 
-        var result = await sender.SendAsync(url, "evt-1", "{}"u8.ToArray(), new byte[32], CancellationToken.None);
+        var result = await sender.SendAsync(url, "evt-1", "{}"u8.ToArray(), new SigningKeys(new byte[32]), CancellationToken.None);
 
         Assert.Equal(DeliveryVerdict.DeadLetter, result.Verdict);
         Assert.Contains("AllowPrivateDestinations", result.Error, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class DeliveryRulesTests
         using var sender = new WebhookSender(new EventOptions(), new DestinationPolicy(allowPrivate: true), TimeProvider.System);
 
         var result = await sender.SendAsync(new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/hook"), "evt-1", "{}"u8.ToArray(),
-            new byte[32], CancellationToken.None);
+            new SigningKeys(new byte[32]), CancellationToken.None);
         await serve;
 
         Assert.Equal(DeliveryVerdict.DeadLetter, result.Verdict);
@@ -116,8 +116,8 @@ public sealed class DeliveryRulesTests
         var options = new EventOptions { Timeout = TimeSpan.FromMilliseconds(300), ConnectTimeout = TimeSpan.FromMilliseconds(300) };
         using var sender = new WebhookSender(options, new DestinationPolicy(allowPrivate: true), TimeProvider.System);
 
-        var slow = await sender.SendAsync(receiver.Url, "evt-1", "{}"u8.ToArray(), new byte[32], CancellationToken.None);
-        var closed = await sender.SendAsync(new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}/hook"), "evt-1", "{}"u8.ToArray(), new byte[32],
+        var slow = await sender.SendAsync(receiver.Url, "evt-1", "{}"u8.ToArray(), new SigningKeys(new byte[32]), CancellationToken.None);
+        var closed = await sender.SendAsync(new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}/hook"), "evt-1", "{}"u8.ToArray(), new SigningKeys(new byte[32]),
             CancellationToken.None);
 
         Assert.Equal((DeliveryVerdict.Retry, "the receiver did not answer in time"), (slow.Verdict, slow.Error));
