@@ -11,6 +11,8 @@ public abstract class DelegatingFileStore(IFileStore inner) : IFileStore
 {
     public string LocationId => inner.LocationId;
 
+    public virtual TimeSpan LateWriteWindow => inner.LateWriteWindow;
+
     public virtual async Task<IStagedFile> StageAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         new Staged(this, await inner.StageAsync(content, cancellationToken));
 

@@ -12,6 +12,7 @@ public static class LifecycleRegistration
     {
         services.AddSingleton<IntegrityMetrics>();
         services.AddSingleton<WorkInProgress>();
+        services.AddSingleton<LateWrites>();
         services.AddSingleton<WorkRecovery>();
         services.AddSingleton<FileRemoval>();
         services.AddSingleton<Scrubber>();

@@ -24,7 +24,7 @@ public readonly record struct PromptWriteResult(FileRecord? Record, string? Fail
 /// recovery finds every copy in place and stores the row. Nothing is kept unless every step succeeded. Counts the
 /// bytes of every acknowledged copy.
 /// </summary>
-public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress, NodeIdentity node,
+public sealed partial class PromptWriter(LocationSet locations, IFileCatalog catalog, WorkInProgress inProgress, LateWrites lateWrites, NodeIdentity node,
     TimeProvider time, CcfsMetrics metrics, Quotas.QuotaMetrics quotaMetrics, ILogger<PromptWriter> log)
 {
     private const int NameAttempts = 5;
@@ -316,6 +316,15 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         catch (Exception e)
         {
             LogStoreFailed(log, e, record.FileName, "removing any copy of the failed placement (recovery will, then releases the name)");
+            return (StoreOutcome.Failed, failure);
+        }
+
+        if (locations.LateWriteWindow > TimeSpan.Zero && StorageFailure.MayLandLate(failure))
+        {
+            // A write whose answer was lost may still land after that delete (a frozen store runs its queue once it
+            // thaws): the row stays committed to its undo, so no copy is served and no upload takes the name, and
+            // recovery deletes again once the window has passed before it frees the name.
+            lateWrites.Deleted(record.Path);
             return (StoreOutcome.Failed, failure);
         }
 

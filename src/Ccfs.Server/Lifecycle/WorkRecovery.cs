@@ -21,7 +21,7 @@ public readonly record struct RecoveryPass(int Finished, int Failed, int Left);
 /// disk location whose folder lost its marker is refused, and the pass waits.
 /// </summary>
 public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locations, INodeRegistry nodes, NodeIdentity node,
-    WorkInProgress inProgress, ILogger<WorkRecovery> logger)
+    WorkInProgress inProgress, LateWrites lateWrites, ILogger<WorkRecovery> logger)
 {
     /// <summary>Unfinished rows read per pass; a larger backlog is finished over several passes.</summary>
     public const int PassSize = 1000;
@@ -174,6 +174,12 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
         }
 
         await locations.DeleteEverywhereAsync(storagePath);
+        if (!lateWrites.Settled(path))
+        {
+            // The upload's write, whose answer was lost, may still land: deleted again once its window has passed.
+            return false;
+        }
+
         await catalog.RemoveAsync(path, cancellationToken);
         LogFinished(logger, work.Record.FileName, Describe(work),
             work.State switch

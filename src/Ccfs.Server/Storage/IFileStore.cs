@@ -12,6 +12,13 @@ public interface IFileStore
     string LocationId { get; }
 
     /// <summary>
+    /// How long after a write failed with no answer it may still land: a remote store may finish a request whose answer
+    /// was lost once it runs again, even after a later request was answered. Zero for a local disk, whose write either
+    /// happened or not by the time it fails.
+    /// </summary>
+    TimeSpan LateWriteWindow { get; }
+
+    /// <summary>
     /// The first half of storing a new file: makes <paramref name="content"/> durable where no reader looks (on disk, a
     /// temporary file fsynced under <c>.ccfs-tmp</c>), so the slow part of a write can run while the catalog reserves
     /// the name. Disposing the staged file removes what was staged and not placed.

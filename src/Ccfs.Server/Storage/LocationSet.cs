@@ -13,6 +13,9 @@ public sealed class LocationSet(IReadOnlyList<IFileStore> stores)
 
     public IFileStore? Find(string locationId) => Stores.FirstOrDefault(s => s.LocationId == locationId);
 
+    /// <summary>The longest <see cref="IFileStore.LateWriteWindow"/> of the locations: an undone upload's name is freed only after it.</summary>
+    public TimeSpan LateWriteWindow => Stores.Count == 0 ? TimeSpan.Zero : Stores.Max(s => s.LateWriteWindow);
+
     /// <summary>
     /// Stages the file in every location in parallel (<see cref="IFileStore.StageAsync"/>). If any fails, what the others
     /// staged is removed and the failure rethrown.

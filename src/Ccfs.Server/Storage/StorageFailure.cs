@@ -35,6 +35,14 @@ public static class StorageFailure
     private const int QuotaExceeded = 122;
     private const int WindowsDiskFull = 112;
 
+    /// <summary>
+    /// Whether a write that failed with <paramref name="e"/> may still be carried out: a remote store's answer was lost
+    /// (for each location of a failed placement, <see cref="StorageFailedException.Failures"/>).
+    /// </summary>
+    public static bool MayLandLate(Exception e) => e is StorageFailedException placement
+        ? placement.Failures.Any(MayLandLate)
+        : e is S3.S3StoreException { AnswerLost: true } || (e.InnerException is { } inner && MayLandLate(inner));
+
     /// <summary>A failure that is likely gone a moment later: a store that was slow, busy or out of reach.</summary>
     public static bool IsTransient(Exception e) => e is S3.S3StoreException { Transient: true };
 }

@@ -55,6 +55,8 @@ public sealed class DiskFileStore : IFileStore
 
     public string LocationId { get; }
 
+    public TimeSpan LateWriteWindow => TimeSpan.Zero;
+
     public string Root => _root;
 
     /// <summary>What listings of this location read ahead, and how often they read a folder.</summary>

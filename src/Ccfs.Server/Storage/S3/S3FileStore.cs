@@ -64,6 +64,9 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
     public string LocationId { get; }
 
+    /// <summary>A PUT whose answer was lost may sit in a frozen store's queue and land once it runs again: one timeout after it answers.</summary>
+    public TimeSpan LateWriteWindow => _settings.Timeout;
+
     public S3LocationSettings Settings => _settings;
 
     /// <summary>Keys per ListObjectsV2 page; smaller in tests, to see listings span pages.</summary>

@@ -9,13 +9,17 @@ namespace Ccfs.Server.Storage.S3;
 /// An S3 store refused an operation, failed, or did not answer in time: a storage failure like a disk's, answered
 /// <c>0300503</c> so the client may retry. The message says which location, which operation and why.
 /// </summary>
-public sealed class S3StoreException(string message, Exception? inner = null, bool transient = false) : IOException(message, inner)
+public sealed class S3StoreException(string message, Exception? inner = null, bool transient = false, bool answerLost = false)
+    : IOException(message, inner)
 {
     /// <summary>
     /// The store was slow, busy or out of reach rather than refusing: the same call may well succeed a moment later, where
     /// a refusal (a missing bucket, denied access) stays until someone changes the configuration.
     /// </summary>
     public bool Transient { get; } = transient;
+
+    /// <summary>No answer came (a time-out, a connection that failed): a write may still be carried out by the store.</summary>
+    public bool AnswerLost { get; } = answerLost;
 
     /// <summary>
     /// The failure <paramref name="e"/> stands for, or null if it is none of the store's (a cancellation the caller asked
@@ -41,7 +45,8 @@ public sealed class S3StoreException(string message, Exception? inner = null, bo
             OperationCanceledException { InnerException: TimeoutException } => (noAnswer, true),
             _ => (null, false),
         };
-        return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e, transient);
+        var answerLost = e is not AmazonServiceException { InnerException: null } && transient && e is not AmazonS3Exception;
+        return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e, transient, answerLost);
     }
 
     /// <summary>Answers that say "later", not "no": a 501 or 505, say, stays until the configuration changes.</summary>

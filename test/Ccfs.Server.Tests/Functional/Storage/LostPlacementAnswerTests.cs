@@ -59,6 +59,39 @@ public sealed class LostPlacementAnswerTests
         Assert.True(factory.HasCopy(fileName));
     }
 
+    [Fact]
+    public async Task A_write_that_lands_after_the_undos_delete_is_deleted_by_recovery_before_the_name_is_freed()
+    {
+        // A frozen S3 store: the PUT's answer is lost, and the PUT itself lands only when the store runs again, after
+        // the undo's delete was answered (a probe saw radosgw answer the HEAD of that delete 404 and finish the PUT after).
+        using var factory = new HookedFactory();
+        factory.Store.Window = TimeSpan.FromSeconds(10);
+        factory.Store.PlaceLate = true;
+
+        var answer = await factory.Signed().UploadAsync(Samples.Sine);
+
+        Assert.Equal("0300503", await CcfsAnswer.ResultCodeAsync(answer));
+        var placed = Assert.Single(factory.Store.Placed);
+        var fileName = "Y:/" + placed.Value;
+        Assert.False(factory.HasCopy(fileName));
+        // The name stays taken, committed to its undo, however the store answered the delete.
+        Assert.Equal([$"/{placed.Value} state={(int)Ccfs.Server.Catalog.FileState.Undoing}"], factory.CatalogRows());
+        Assert.Equal(0, (await factory.RecoverAsync()).Finished);
+
+        await factory.Store.LandAsync(placed);
+        Assert.True(factory.HasCopy(fileName));
+        Assert.Equal("0300011", await CcfsAnswer.ResultCodeAsync(await factory.Signed().HashAsync(fileName)));
+        factory.Time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(0, (await factory.RecoverAsync()).Finished);
+        Assert.NotEmpty(factory.CatalogRows());
+
+        factory.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, (await factory.RecoverAsync()).Finished);
+
+        Assert.False(factory.HasCopy(fileName), "the write that landed late is left in the location");
+        Assert.Empty(factory.CatalogRows());
+    }
+
     private sealed class HookedFactory : CcfsFactory
     {
         private LostAnswerStore? _store;
@@ -92,11 +125,27 @@ public sealed class LostPlacementAnswerTests
 
         public bool LoseAnswers { get; set; } = true;
 
+        /// <summary>The write is not carried out when asked, only at <see cref="LandAsync"/>.</summary>
+        public bool PlaceLate { get; set; }
+
+        public TimeSpan? Window { get; set; }
+
+        public override TimeSpan LateWriteWindow => Window ?? base.LateWriteWindow;
+
+        public Task LandAsync(StoragePath path) => base.ReplaceAsync(path, Samples.Sine, CancellationToken.None);
+
         /// <summary>Deletes time out as well, as they do while the store stays frozen.</summary>
         public bool FailDeletes { get; set; }
 
         public override async Task<WrittenCopy> PlaceAsync(IStagedFile staged, StoragePath path, CancellationToken cancellationToken)
         {
+            if (PlaceLate)
+            {
+                Placed.Add(path);
+                throw new Ccfs.Server.Storage.S3.S3StoreException($"location {LocationId}: writing: no answer within 10 s", transient: true,
+                    answerLost: true);
+            }
+
             var copy = await base.PlaceAsync(staged, path, cancellationToken);
             if (!LoseAnswers)
             {

@@ -41,7 +41,7 @@ public sealed class RecoveryTests : IAsyncLifetime
         _goneNode = new FileCatalog(_provider.Database, new NodeIdentity("gone"), TimeProvider.System, new EventOutbox(TimeProvider.System), new DeleteMarks());
         await _provider.MigrateAsync(CancellationToken.None);
         _locations = new LocationSet([.. _settings.Locations.Select(l => (IFileStore)new DiskFileStore(l.Id, l.Root, _node.Instance))]);
-        _recovery = new WorkRecovery(_catalog, _locations, new SingleNodeRegistry(_node), _node, _inProgress, NullLogger<WorkRecovery>.Instance);
+        _recovery = new WorkRecovery(_catalog, _locations, new SingleNodeRegistry(_node), _node, _inProgress, new LateWrites(_locations, TimeProvider.System), NullLogger<WorkRecovery>.Instance);
         await _recovery.RunAsync(CancellationToken.None);
     }
 
