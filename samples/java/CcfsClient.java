@@ -127,9 +127,9 @@ public class CcfsClient {
 
     /**
      * Sends one operation, signed anew for each attempt. Busy answers (0300503, flow control, and for hash, download and
-     * delete a gateway's 502/503/504) are retried after Retry-After, else 1, 2, 4 s. A lost answer (time-out, reset) is
-     * retried only when the operation may be repeated: an upload whose answer was lost may be stored all the same, so
-     * that is for the caller to decide.
+     * delete a gateway's 502/503/504) are retried after Retry-After, else 1, 2, 4 s. An upload answered 502 or 504 is not
+     * retried, whatever the body says (the load balancer sends 0300503 with them): it may have been stored all the same.
+     * A lost answer (time-out, reset) is retried only when the operation may be repeated, for the same reason.
      */
     Answer call(String op, String query, String json, boolean repeatable) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
@@ -137,8 +137,10 @@ public class CcfsClient {
             try {
                 Answer a = post(op, query, json);
                 int s = a.status();
-                // 0300503 and flow control did nothing; a gateway's bare 502/503/504 may come after an upload was stored.
-                boolean busy = BUSY.contains(String.valueOf(a.resultCode())) || repeatable && (s == 502 || s == 503 || s == 504);
+                // A 503 (0300503) and flow control did nothing; a 502 or 504 may come after an upload was stored.
+                boolean gateway = s == 502 || s == 504;
+                boolean busy = repeatable ? BUSY.contains(String.valueOf(a.resultCode())) || gateway || s == 503
+                        : BUSY.contains(String.valueOf(a.resultCode())) && !gateway;
                 if (!busy || attempt == ATTEMPTS) return a;
                 if (a.retryAfter() != null && a.retryAfter().matches("\\d{1,3}")) waitMs = Long.parseLong(a.retryAfter()) * 1000;
                 System.err.println(op + ": busy (HTTP " + s + ", " + a.resultCode() + "), retrying in " + waitMs + " ms");

@@ -101,6 +101,23 @@ public sealed class SignerSlipTests
         Assert.Contains("host with a port the HTTP library left out", result.Slip?.Does, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("URLEncoder")]
+    [InlineData("quote_plus")]
+    public void A_plus_for_a_space_on_a_request_where_the_two_encoders_write_alike_names_both(string signer)
+    {
+        // Spaces, but no '*' or '~', where Java's URLEncoder and Python's quote_plus differ: their bytes are the same.
+        var body = Encoding.UTF8.GetBytes("""{"request": {"version": "2.0"}, "msgBody": {"fileName": "Y:/3rdfile/1/a b.wav"}}""");
+        var standard = CanonicalText(Query, Headers(Host, ContentType), body);
+        var text = signer == "URLEncoder" ? UrlEncoderSpelling(standard) : standard.Replace("%20", "+", StringComparison.Ordinal);
+
+        var result = Verify(Authorization("content-type;host", text, HexKey()), Query, Headers(Host, ContentType), body);
+
+        Assert.NotNull(result.Slip);
+        Assert.Contains("Java's URLEncoder or Python's urllib.parse.quote_plus", result.Slip.Does, StringComparison.Ordinal);
+        Assert.Contains("quote(value, safe='')", result.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_encoding_slip_is_not_tried_on_a_request_it_would_sign_alike()
     {

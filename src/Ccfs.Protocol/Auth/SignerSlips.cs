@@ -35,6 +35,19 @@ public static class SignerSlips
 
     private static readonly SearchValues<byte> SpelledOtherwiseByUriComponent = SearchValues.Create("!'()*"u8);
 
+    /// <summary>
+    /// Java's URLEncoder and Python's urllib.parse.quote_plus differ only on '*' (kept, %2A) and '~' (%7E, kept): on a
+    /// request with neither, both write exactly the bytes of <see cref="SlipEncoding.UrlEncoder"/>, and the
+    /// answer names both rather than guess.
+    /// </summary>
+    public static SignerSlip SpaceAsPlusEither { get; } =
+        new("percent-encodes as Java's URLEncoder or Python's urllib.parse.quote_plus does (+ for a space)",
+            "encode a space as %20: after URLEncoder.encode replace + with %20, * with %2A and %7E with ~; in Python call "
+            + "quote(value, safe='') instead of quote_plus")
+        { Values = SlipEncoding.UrlEncoder, Body = SlipEncoding.UrlEncoder };
+
+    private static readonly SearchValues<byte> WhereUrlEncoderAndQuotePlusDiffer = SearchValues.Create("*~"u8);
+
     /// <summary>The slips, most frequent first, so a large body that leaves room for a few tries the likeliest.</summary>
     public static IReadOnlyList<SignerSlip> All { get; } =
     [
@@ -117,12 +130,27 @@ public static class SignerSlips
             {
                 if (Matches(slip, secretKey, header.AuthStringPrefix, head, body, received))
                 {
-                    return new(slip, tried, 0);
+                    return new(Named(slip, request, signed, body), tried, 0);
                 }
             }
         }
 
         return new(null, tried, left);
+    }
+
+    /// <summary>The slip as the answer names it: both encoders when this request cannot tell Java's from Python's.</summary>
+    private static SignerSlip Named(SignerSlip slip, ReceivedRequest request, IReadOnlyList<KeyValuePair<string, string>> signed,
+        ReadOnlySpan<byte> body)
+    {
+        if (slip.Values != SlipEncoding.UrlEncoder || body.IndexOfAny(WhereUrlEncoderAndQuotePlusDiffer) >= 0)
+        {
+            return slip;
+        }
+
+        static bool Differs(string text) => text.AsSpan().IndexOfAny('*', '~') >= 0;
+        return signed.Any(h => Differs(h.Key) || Differs(h.Value)) || request.Query.Any(p => Differs(p.Key) || Differs(p.Value))
+            ? slip
+            : SpaceAsPlusEither;
     }
 
     /// <summary>

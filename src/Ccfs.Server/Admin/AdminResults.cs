@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ccfs.Server.Http;
@@ -10,9 +11,15 @@ public sealed record AdminError(string Error, IReadOnlyList<string>? Problems = 
 
 public static class AdminResults
 {
-    /// <summary>camelCase, and strict: an unknown or repeated property is an error, never silently ignored.</summary>
+    /// <summary>
+    /// camelCase, and strict: an unknown or repeated property is an error, never silently ignored. Strings are escaped
+    /// only as JSON requires, so a value copied from curl's output is the value (a secret's '+' stays '+', not
+    /// <c>\u002B</c>): these answers are application/json, read by a client or by the admin page's scripts, and never
+    /// placed in HTML (the page is static files that fetch them).
+    /// </summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNameCaseInsensitive = false,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         AllowDuplicateProperties = false,

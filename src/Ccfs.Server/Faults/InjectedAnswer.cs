@@ -1,5 +1,7 @@
+using System.Globalization;
 using Ccfs.Protocol;
 using Ccfs.Server.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace Ccfs.Server.Faults;
 
@@ -15,7 +17,11 @@ public static class InjectedAnswer
             var result = Describe(code);
             if (action.HttpStatus is { } status)
             {
-                return CcfsResults.Answer(result, Reason, status);
+                // 0300503 always carries Retry-After, as ccfs's own and the shipped load balancer's (deploy/haproxy-50x.http) do.
+                var answer = CcfsResults.Answer(result, Reason, status);
+                return code == ResultCodes.ServiceUnavailable
+                    ? CcfsResults.WithHeader(answer, HeaderNames.RetryAfter, CcfsResults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))
+                    : answer;
             }
 
             return code == ResultCodes.ServiceUnavailable ? CcfsResults.Unavailable(Reason) : CcfsResults.Answer(result, Reason);

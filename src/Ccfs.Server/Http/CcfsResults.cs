@@ -29,9 +29,12 @@ public static class CcfsResults
     public static IResult Success(CcfsResult success, Action<Utf8JsonWriter> writeData) =>
         new TripleResult(success, writeData, null, StatusCodes.Status200OK);
 
+    /// <summary>The <c>Retry-After</c> every <c>0300503</c> carries.</summary>
+    public const int RetryAfterSeconds = 5;
+
     /// <summary>ccfs's 0300503 with HTTP 503: storage or catalog failed, or the upload queue is full.</summary>
     public static IResult Unavailable(string reason) => new TripleResult(CcfsResult.ServiceUnavailable, null, reason,
-        StatusCodes.Status503ServiceUnavailable, retryAfterSeconds: 5);
+        StatusCodes.Status503ServiceUnavailable, retryAfterSeconds: RetryAfterSeconds);
 
     /// <param name="status">The HTTP status.</param>
     /// <param name="reason">The explanation for the <c>X-Ccfs-Reason</c> header.</param>

@@ -25,11 +25,16 @@ public static class LandingPage
 
     private static readonly Lazy<byte[]> Style = new(() => Encoding.UTF8.GetBytes(Resource("landing.css")));
 
-    /// <summary>Where the documentation lives: the repository's docs folder (<c>RepositoryUrl</c> of the build).</summary>
-    public static string DocsUrl { get; } = typeof(LandingPage).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    /// <summary>The repository (<c>RepositoryUrl</c> of the build), or null when the build names none.</summary>
+    private static readonly string? RepositoryUrl = typeof(LandingPage).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .FirstOrDefault(a => a.Key == "RepositoryUrl")?.Value is { Length: > 0 } repository
-        ? repository.TrimEnd('/') + "/tree/main/docs"
-        : "https://github.com/search?q=ccfs+CC-FS&type=repositories";
+        ? repository.TrimEnd('/')
+        : null;
+
+    /// <summary>Where the documentation lives: the repository's docs folder.</summary>
+    public static string DocsUrl { get; } = RepositoryUrl is null
+        ? "https://github.com/search?q=ccfs+CC-FS&type=repositories"
+        : RepositoryUrl + "/tree/main/docs";
 
     public static void Map(WebApplication app)
     {
@@ -76,7 +81,8 @@ public static class LandingPage
             .Replace("{{version}}", WebUtility.HtmlEncode(CcfsVersion.Version), StringComparison.Ordinal)
             .Replace("{{endpoint}}", WebUtility.HtmlEncode(endpoint), StringComparison.Ordinal)
             .Replace("{{docs}}", WebUtility.HtmlEncode(DocsUrl), StringComparison.Ordinal)
-            .Replace("{{access}}", settings.UsesDevelopmentAccount ? DevelopmentSection() : AccountsSection(), StringComparison.Ordinal);
+            .Replace("{{otherClients}}", OtherClientsLinks(), StringComparison.Ordinal)
+            .Replace("{{access}}", settings.UsesDevelopmentAccount ? DevelopmentSection(endpoint) : AccountsSection(), StringComparison.Ordinal);
         return TypedResults.Text(page, "text/html; charset=utf-8");
     }
 
@@ -96,22 +102,60 @@ public static class LandingPage
         response.Headers["Referrer-Policy"] = "no-referrer";
     }
 
-    private static string DevelopmentSection() => $"""
-            <section id="development">
-              <h2>Development account</h2>
-              <p>No account is configured and this server listens on loopback only, so this well-known account is the one it
-                accepts. It works only on this machine; configure accounts before the server listens anywhere else.</p>
-              <table>
-                <tr><th>access key (AK)</th><td><code id="dev-ak">{DevelopmentServer.AccessKey}</code></td></tr>
-                <tr><th>secret key (SK)</th><td><code id="dev-sk">{DevelopmentServer.SecretKey}</code></td></tr>
-                <tr><th>VDN</th><td><code id="dev-vdn">{DevelopmentServer.VdnId}</code></td></tr>
-              </table>
-              <p>The <code>ccfs</code> tool and the SDK use it, and trust this server's certificate, by default:</p>
-              <pre>ccfs upload prompt.wav</pre>
-              <pre>var client = new CcfsClient(CcfsClientOptions.Development());
-        var upload = await client.UploadAsync("prompt.wav", vdnId: 1);</pre>
-            </section>
-        """;
+    /// <summary>
+    /// The development account, and how the tool and the SDK reach this server: their default endpoint
+    /// (<see cref="DevelopmentServer.Endpoint"/>) when the page was reached there, else this server's own address.
+    /// </summary>
+    private static string DevelopmentSection(string endpoint)
+    {
+        var atDefault = IsDefaultEndpoint(endpoint);
+        var shown = WebUtility.HtmlEncode(endpoint);
+        var clients = atDefault
+            ? """
+                  <p>The <code>ccfs</code> tool and the SDK use it, and trust this server's certificate, by default:</p>
+                  <pre>ccfs upload prompt.wav</pre>
+                  <pre>var client = new CcfsClient(CcfsClientOptions.Development());
+            var upload = await client.UploadAsync("prompt.wav", vdnId: 1);</pre>
+            """
+            : $"""
+                  <p>The <code>ccfs</code> tool and the SDK use it, and trust this server's certificate, by default, but they
+                    look for the server at <code>{DevelopmentServer.Endpoint}</code>, where this one does not listen. Name its
+                    address: to the tool with <code>--endpoint</code>, or once for the shell with <code>CCFS_ENDPOINT</code>:</p>
+                  <pre id="dev-cli">ccfs upload --endpoint {shown} prompt.wav</pre>
+                  <pre id="dev-env">export CCFS_ENDPOINT={shown}
+            ccfs upload prompt.wav</pre>
+                  <p>The SDK needs the endpoint set too (<code>Development()</code> also reads <code>CCFS_ENDPOINT</code>):</p>
+                  <pre id="dev-sdk">var options = CcfsClientOptions.Development();
+            options.Endpoint = new Uri("{shown}");
+            var client = new CcfsClient(options);
+            var upload = await client.UploadAsync("prompt.wav", vdnId: 1);</pre>
+            """;
+        return $"""
+                <section id="development">
+                  <h2>Development account</h2>
+                  <p>No account is configured and this server listens on loopback only, so this well-known account is the one it
+                    accepts. It works only on this machine; configure accounts before the server listens anywhere else.</p>
+                  <table>
+                    <tr><th>access key (AK)</th><td><code id="dev-ak">{DevelopmentServer.AccessKey}</code></td></tr>
+                    <tr><th>secret key (SK)</th><td><code id="dev-sk">{DevelopmentServer.SecretKey}</code></td></tr>
+                    <tr><th>VDN</th><td><code id="dev-vdn">{DevelopmentServer.VdnId}</code></td></tr>
+                  </table>
+            {clients}
+                </section>
+            """;
+    }
+
+    /// <summary>Whether the tool's and the SDK's default endpoint reaches the server the page was asked of.</summary>
+    private static bool IsDefaultEndpoint(string endpoint) => string.Equals(endpoint, DevelopmentServer.Endpoint, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Links for a client in another language: the signing scheme and the samples, when the build names its repository.</summary>
+    private static string OtherClientsLinks() => RepositoryUrl is null
+        ? ""
+        : $"""
+            <li>A client in another language: <a href="{WebUtility.HtmlEncode(RepositoryUrl + "/blob/main/docs/auth-v2.md")}">auth-v2.md</a>
+                  (signing, with a worked example) and <a href="{WebUtility.HtmlEncode(RepositoryUrl + "/blob/main/samples/README.md")}">samples</a>
+                  (Python and Java).</li>
+            """;
 
     private static string AccountsSection() => """
             <section id="accounts">

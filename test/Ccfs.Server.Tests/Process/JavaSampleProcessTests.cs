@@ -46,6 +46,30 @@ public sealed class JavaSampleProcessTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dataDir, "locations"), "*.wav", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task An_upload_answered_as_the_load_balancer_answers_a_failed_node_is_not_sent_again()
+    {
+        // deploy/haproxy-502.http: 0300503 with HTTP 502, after which the upload may have been stored.
+        var faults = Path.Combine(_dataDir, "faults.json");
+        Directory.CreateDirectory(_dataDir);
+        await File.WriteAllTextAsync(faults,
+            """[{"match":{"interface":"uploadFile"},"action":{"resultCode":"0300503","httpStatus":502},"times":1}]""");
+        var port = ServerProcess.FreePort();
+        await using var server = ServerProcess.Start(new Dictionary<string, string>(), "--urls", $"http://127.0.0.1:{port}",
+            $"--Ccfs:DataDir={_dataDir}", "--faults", faults);
+        using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
+        {
+            await server.WaitUntilHealthyAsync(http);
+        }
+
+        var (code, output) = await JavaAsync(new Dictionary<string, string> { ["CCFS_ENDPOINT"] = $"http://127.0.0.1:{port}" },
+            TestData.Audio("valid", "alaw-8k-sine.wav"));
+
+        Assert.True(code == 1, $"exit {code}\n{output}");
+        Assert.Contains("uploadFile: HTTP 502, resultCode 0300503", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("retrying", output, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the sample with the JDK's source launcher, for at most two minutes.</summary>
     internal static async Task<(int Code, string Output)> JavaAsync(Dictionary<string, string> environment, params string[] arguments)
     {

@@ -35,6 +35,17 @@ public sealed class AccountAdminTests : IDisposable
     }
 
     [Fact]
+    public async Task The_answer_writes_a_plus_as_itself_so_a_value_copied_from_it_is_the_value()
+    {
+        await CreateAsync(new { vdnIds = new[] { 61 }, description = "bot+A <test> & 'co'" });
+
+        var list = await ListTextAsync();
+
+        Assert.Contains("\"description\":\"bot+A <test> & 'co'\"", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u002B", list, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task An_access_key_in_the_servers_own_names_is_refused()
     {
         using var response = await _factory.Admin().AdminAsync(HttpMethod.Post, Accounts, new { accessKey = "CCFS:retention", vdnIds = new[] { 53 } });

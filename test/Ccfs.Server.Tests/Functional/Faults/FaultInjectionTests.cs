@@ -78,6 +78,22 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rehearsed_gateway_502_answers_what_the_shipped_load_balancer_sends()
+    {
+        var shipped = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "deploy", "haproxy-502.http"));
+        await AddAsync(_factory.Admin(), new { match = new { @interface = "uploadFile" }, action = new { resultCode = "0300503", httpStatus = 502 }, times = 1 });
+        var before = _factory.Snapshot();
+
+        using var injected = await _factory.Signed().UploadAsync(Samples.Read("valid", "alaw-8k-sine.wav"));
+
+        await CcfsAnswer.AssertTripleAsync(injected, "0300503", "The service is temporarily unavailable, try again later.", HttpStatusCode.BadGateway);
+        Assert.Equal("5", Assert.Single(injected.Headers.GetValues("Retry-After")));
+        Assert.Contains("\nRetry-After: 5\n", shipped.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.EndsWith(await injected.Content.ReadAsStringAsync(), shipped.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(before, _factory.Snapshot());
+    }
+
+    [Fact]
     public async Task A_delay_before_a_real_answer_stores_as_usual()
     {
         var id = await AddAsync(_factory.Admin(), new { match = new { @interface = "uploadFile" }, action = new { delayMs = 100 } });

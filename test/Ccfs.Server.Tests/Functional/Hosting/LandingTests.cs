@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Ccfs.Protocol;
+using Ccfs.Protocol.Development;
+using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Ccfs.Server.Tests.Functional.Hosting;
 
@@ -39,5 +41,35 @@ public sealed class LandingTests : IDisposable
         Assert.Contains("id=\"accounts\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("ccfs-dev", html, StringComparison.Ordinal);
         Assert.DoesNotContain("{{", html, StringComparison.Ordinal);
+        Assert.Contains("/blob/main/docs/auth-v2.md\"", html, StringComparison.Ordinal);
+        Assert.Contains("/blob/main/samples/README.md\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_development_server_away_from_the_default_endpoint_shows_the_tool_and_the_sdk_its_own_address()
+    {
+        using var factory = CcfsFactory.With([], withAccounts: false);
+
+        var html = await (await factory.CreateClient().GetAsync("/")).Content.ReadAsStringAsync();
+
+        Assert.Contains("id=\"dev-ak\"", html, StringComparison.Ordinal);
+        Assert.Contains("ccfs upload --endpoint http://localhost prompt.wav", html, StringComparison.Ordinal);
+        Assert.Contains("export CCFS_ENDPOINT=http://localhost\n", html, StringComparison.Ordinal);
+        Assert.Contains("options.Endpoint = new Uri(\"http://localhost\");", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<pre>ccfs upload prompt.wav</pre>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("new CcfsClient(CcfsClientOptions.Development())", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_development_server_at_the_default_endpoint_shows_the_tool_and_the_sdk_without_one()
+    {
+        using var factory = CcfsFactory.With([], withAccounts: false);
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri(DevelopmentServer.Endpoint) });
+
+        var html = await (await client.GetAsync("/")).Content.ReadAsStringAsync();
+
+        Assert.Contains("<pre>ccfs upload prompt.wav</pre>", html, StringComparison.Ordinal);
+        Assert.Contains("new CcfsClient(CcfsClientOptions.Development())", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("--endpoint", html, StringComparison.Ordinal);
     }
 }
