@@ -1,7 +1,5 @@
-using System.Globalization;
 using Ccfs.Protocol;
 using Ccfs.Server.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace Ccfs.Server.Faults;
 
@@ -19,12 +17,10 @@ public static class InjectedAnswer
             {
                 // 0300503 always carries Retry-After, as ccfs's own and the shipped load balancer's (deploy/haproxy-50x.http) do.
                 var answer = CcfsResults.Answer(result, Reason, status);
-                return code == ResultCodes.ServiceUnavailable
-                    ? CcfsResults.WithHeader(answer, HeaderNames.RetryAfter, CcfsResults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))
-                    : answer;
+                return code == ResultCodes.ServiceUnavailable ? CcfsResults.RetryAfter(answer, CcfsResults.RetryAfterSeconds) : WithFlowRetry(code, answer);
             }
 
-            return code == ResultCodes.ServiceUnavailable ? CcfsResults.Unavailable(Reason) : CcfsResults.Answer(result, Reason);
+            return code == ResultCodes.ServiceUnavailable ? CcfsResults.Unavailable(Reason) : WithFlowRetry(code, CcfsResults.Answer(result, Reason));
         }
 
         // Refusals of the kinds the server counts (401, 403) are named so, as the real ones are.
@@ -36,6 +32,10 @@ public static class InjectedAnswer
             _ => null,
         });
     }
+
+    /// <summary>A rehearsed flow-control answer carries Retry-After as a real one does: the default window, 1 s.</summary>
+    private static IResult WithFlowRetry(string code, IResult answer) =>
+        code is ResultCodes.DownloadFlowControl or ResultCodes.QueryFlowControl ? CcfsResults.RetryAfter(answer, 1) : answer;
 
     /// <summary>The CC-FS wording of a code; a code that names a parameter names a generic one.</summary>
     private static CcfsResult Describe(string code) => code switch

@@ -5,16 +5,19 @@ namespace Ccfs.Server.Http;
 
 /// <summary>
 /// The CC-FS flow-control points, per access key: downloads (<c>0300008</c>) and hash queries (<c>0300009</c>).
-/// Checked once a request is authenticated, so nobody can spend another account's allowance by naming its AK.
+/// Checked once a request is authenticated, so nobody can spend another account's allowance by naming its AK. A refusal
+/// says how long until the window lets the key in again, for the answer's <c>Retry-After</c>.
 /// </summary>
 public sealed class AccountFlowControl(CcfsSettings settings) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _downloads = Create(settings.Limits.Download);
     private readonly PartitionedRateLimiter<string> _hashes = Create(settings.Limits.Hash);
 
-    public bool TryDownload(string accessKey) => TryAcquire(_downloads, accessKey);
+    /// <summary>Whether the key may download now; if not, <paramref name="retryAfterSeconds"/> is when it may again (at least 1).</summary>
+    public bool TryDownload(string accessKey, out int retryAfterSeconds) => TryAcquire(_downloads, accessKey, out retryAfterSeconds);
 
-    public bool TryHash(string accessKey) => TryAcquire(_hashes, accessKey);
+    /// <inheritdoc cref="TryDownload"/>
+    public bool TryHash(string accessKey, out int retryAfterSeconds) => TryAcquire(_hashes, accessKey, out retryAfterSeconds);
 
     public void Dispose()
     {
@@ -22,9 +25,11 @@ public sealed class AccountFlowControl(CcfsSettings settings) : IDisposable
         _hashes.Dispose();
     }
 
-    private static bool TryAcquire(PartitionedRateLimiter<string> limiter, string accessKey)
+    private static bool TryAcquire(PartitionedRateLimiter<string> limiter, string accessKey, out int retryAfterSeconds)
     {
         using var lease = limiter.AttemptAcquire(accessKey);
+        retryAfterSeconds = lease.IsAcquired ? 0
+            : lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
         return lease.IsAcquired;
     }
 

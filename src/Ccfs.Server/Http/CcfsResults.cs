@@ -26,6 +26,10 @@ public static class CcfsResults
     /// <summary>Adds a response header to an answer, set before the answer writes its own.</summary>
     public static IResult WithHeader(IResult inner, string name, string value) => new HeaderResult(inner, name, value);
 
+    /// <summary>An answer with <c>Retry-After</c>: when the same request may be sent again.</summary>
+    public static IResult RetryAfter(IResult inner, int seconds) =>
+        WithHeader(inner, Microsoft.Net.Http.Headers.HeaderNames.RetryAfter, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public static IResult Success(CcfsResult success, Action<Utf8JsonWriter> writeData) =>
         new TripleResult(success, writeData, null, StatusCodes.Status200OK);
 

@@ -35,10 +35,10 @@ public static class Download
         }
 
         using var request = admission.Request!;
-        if (!flowControl.TryDownload(request.Account.AccessKey))
+        if (!flowControl.TryDownload(request.Account.AccessKey, out var retryAfter))
         {
-            return CcfsResults.Answer(CcfsResult.DownloadFlowControl, $"more than {settings.Limits.Download.PermitLimit} downloads "
-                + $"in {settings.Limits.Download.Window.TotalSeconds:0.###} s for this access key");
+            return CcfsResults.RetryAfter(CcfsResults.Answer(CcfsResult.DownloadFlowControl, $"more than {settings.Limits.Download.PermitLimit} "
+                + $"downloads in {settings.Limits.Download.Window.TotalSeconds:0.###} s for this access key"), retryAfter);
         }
 
         var body = request.Body.Span;

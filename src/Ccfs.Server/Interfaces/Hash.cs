@@ -32,10 +32,10 @@ public static class Hash
         }
 
         using var request = admission.Request!;
-        if (!flowControl.TryHash(request.Account.AccessKey))
+        if (!flowControl.TryHash(request.Account.AccessKey, out var retryAfter))
         {
-            return CcfsResults.Answer(CcfsResult.QueryFlowControl, $"more than {settings.Limits.Hash.PermitLimit} hash requests "
-                + $"in {settings.Limits.Hash.Window.TotalSeconds:0.###} s for this access key");
+            return CcfsResults.RetryAfter(CcfsResults.Answer(CcfsResult.QueryFlowControl, $"more than {settings.Limits.Hash.PermitLimit} hash "
+                + $"requests in {settings.Limits.Hash.Window.TotalSeconds:0.###} s for this access key"), retryAfter);
         }
 
         if (!UploadedFileRequest.TryRead(request, parameters, locations, InterfaceCall.Of(http), out var target, out var invalid))

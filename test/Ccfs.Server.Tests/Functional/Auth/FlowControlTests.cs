@@ -28,7 +28,9 @@ public sealed class FlowControlTests : IDisposable
             Assert.Equal(Samples.Sine, await allowed.Content.ReadAsByteArrayAsync());
         }
 
-        await CcfsAnswer.AssertTripleAsync(await mine.DownloadAsync(myFile), "0300008", "Reached the download flow control threshold.");
+        using var refused = await mine.DownloadAsync(myFile);
+        await CcfsAnswer.AssertTripleAsync(refused, "0300008", "Reached the download flow control threshold.");
+        AssertRetryAfterIsTheWindowsRest(refused);
         using var other = await theirs.DownloadAsync(theirFile);
         Assert.Equal(Samples.Sine, await other.Content.ReadAsByteArrayAsync());
     }
@@ -44,10 +46,19 @@ public sealed class FlowControlTests : IDisposable
             await CcfsAnswer.AssertTripleAsync(await mine.HashAsync(fileName), "0", "success");
         }
 
-        await CcfsAnswer.AssertTripleAsync(await mine.HashAsync(fileName), "0300009", "Reached the query flow control threshold.");
+        using var refused = await mine.HashAsync(fileName);
+        await CcfsAnswer.AssertTripleAsync(refused, "0300009", "Reached the query flow control threshold.");
+        AssertRetryAfterIsTheWindowsRest(refused);
         using var download = await mine.DownloadAsync(fileName);
         Assert.Equal(Samples.Sine, await download.Content.ReadAsByteArrayAsync());
     }
 
     public void Dispose() => _factory.Dispose();
+
+    /// <summary>When the key may ask again: within the hour's window, and more than a minute away (it has just begun).</summary>
+    private static void AssertRetryAfterIsTheWindowsRest(HttpResponseMessage refused)
+    {
+        var seconds = refused.Headers.RetryAfter?.Delta?.TotalSeconds;
+        Assert.True(seconds is > 60 and <= 3600, $"Retry-After: {refused.Headers.RetryAfter}");
+    }
 }

@@ -55,6 +55,7 @@ public sealed class FaultInjectionTests : IDisposable
         using var otherInterface = await client.DownloadAsync(in53);
 
         await CcfsAnswer.AssertTripleAsync(matched, "0300009", "Reached the query flow control threshold.");
+        Assert.Equal(TimeSpan.FromSeconds(1), matched.Headers.RetryAfter?.Delta);
         Assert.Equal(id, matched.Headers.GetValues("X-Ccfs-Fault").Single());
         await CcfsAnswer.AssertTripleAsync(otherVdn, "0", "success");
         Assert.False(otherVdn.Headers.Contains("X-Ccfs-Fault"));
