@@ -48,7 +48,41 @@ public sealed partial class IpLockout
         metrics.Registry.AddBeforeCollectCallback(() => metrics.LockedAddresses.Set(List().Count));
     }
 
-    public bool IsLocked(string ip) => _records.TryGetValue(ip, out var record) && record.IsLocked(_time.GetUtcNow());
+    public bool IsLocked(string ip) => LockOf(ip) is not null;
+
+    /// <summary>Until when <paramref name="ip"/> is locked, and how long that is from now; null if it is not locked.</summary>
+    public (DateTimeOffset Until, TimeSpan Left)? LockOf(string ip)
+    {
+        var now = _time.GetUtcNow();
+        return _records.TryGetValue(ip, out var record) && record.IsLocked(now) ? (record.LockedUntil, record.LockedUntil - now) : null;
+    }
+
+    /// <summary>
+    /// How many more counted failures from <paramref name="ip"/> within the window lock it, as this node counts them (the
+    /// shared count on PostgreSQL may be ahead); null if its failures are not counted (an exempt loopback address).
+    /// </summary>
+    public int? FailuresLeft(string ip)
+    {
+        if (_loopbackExempt && IPAddress.TryParse(ip, out var address) && IPAddress.IsLoopback(address))
+        {
+            return null;
+        }
+
+        if (!_records.TryGetValue(ip, out var record))
+        {
+            return _options.MaxFailures;
+        }
+
+        var now = _time.GetUtcNow();
+        lock (record)
+        {
+            // A lock empties the count it ended.
+            return record.IsLocked(now) ? 0 : Math.Max(0, _options.MaxFailures - record.Failures.Count(f => f >= now - _options.Window));
+        }
+    }
+
+    /// <summary>The lock's rule in words: how many failures within how long lock an address, for how long.</summary>
+    public string Rule => $"{_options.MaxFailures} within {_options.Window.TotalSeconds:0.###} s lock it for {_options.LockDuration.TotalSeconds:0.###} s";
 
     /// <summary>Counts a signature that did not match; the failure that reaches the limit locks the address.</summary>
     public void RecordFailure(string ip)

@@ -74,10 +74,12 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         long bodyLimit, IResult tooLarge, string? pathField = null)
     {
         var ip = ClientAddress.Of(http);
-        if (lockout.IsLocked(ip))
+        if (lockout.LockOf(ip) is var (until, left))
         {
-            return Refuse(CcfsResults.Spring(StatusCodes.Status403Forbidden,
-                "this client address is locked after repeated authentication failures", "IpLocked"));
+            var seconds = Math.Max(1, (int)Math.Ceiling(left.TotalSeconds));
+            return Refuse(CcfsResults.RetryAfter(CcfsResults.Spring(StatusCodes.Status403Forbidden,
+                $"this client address ({ip}) is locked after repeated authentication failures until {until:yyyy-MM-ddTHH:mm:ssZ}; "
+                + "an administrator can lift it from another address (ccfs admin ip-locks lift ADDRESS)", "IpLocked"), seconds));
         }
 
         // A body declared over the limit is answered on its length first, as before any signature.
@@ -90,7 +92,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         InterfaceCall.Of(http)?.AccessKey = claim.AccessKey;
         if (screened is { } hopeless)
         {
-            return Refuse(WithoutReadingTheBody(http, Unauthorized(hopeless), Math.Min(bodyLimit, MaxDrainBytes)));
+            return Refuse(WithoutReadingTheBody(http, Unauthorized(hopeless, ip), Math.Min(bodyLimit, MaxDrainBytes)));
         }
 
         if (policy.AdminOnly && !claim.Account!.IsAdmin)
@@ -178,7 +180,7 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
         if (!authentication.Succeeded)
         {
             body.Dispose();
-            return Refuse(Unauthorized(authentication));
+            return Refuse(Unauthorized(authentication, ClientAddress.Of(http)));
         }
 
         slot?.Verified();
@@ -221,9 +223,20 @@ public sealed partial class SignedRequestReader(IpLockout lockout, IRequestAuthe
     private static Admission Refuse(IResult refusal) => new(null, refusal);
 
     /// <summary>The 401, with the server's side of a signature that does not match when diagnostics are on.</summary>
-    private static IResult Unauthorized(Authentication failure)
+    private IResult Unauthorized(Authentication failure, string ip)
     {
-        var refusal = CcfsResults.Spring(StatusCodes.Status401Unauthorized, failure.Detail, failure.Failure.ToString());
+        var detail = failure.Detail;
+        if (failure.Failure == AuthV2Failure.SignatureMismatch && lockout.FailuresLeft(ip) is { } left)
+        {
+            // Counted towards the address's lock (RequestAuthenticator.Rejected): say how close it is, before it happens. It
+            // goes right after the first clause, ahead of any diagnosis, which the header's length may cut.
+            var note = $" ({(left == 0 ? "this address is now locked" : $"{left} more such failure{(left == 1 ? "" : "s")} from this address")}: "
+                + $"{lockout.Rule})";
+            var clause = detail.IndexOf("; ", StringComparison.Ordinal);
+            detail = clause < 0 ? detail + note : detail.Insert(clause, note);
+        }
+
+        var refusal = CcfsResults.Spring(StatusCodes.Status401Unauthorized, detail, failure.Failure.ToString());
         return failure.Explanation is { } explanation
             ? CcfsResults.WithHeader(refusal, SignatureExplanation.HeaderName, SignatureExplanation.ToHeaderValue(explanation))
             : refusal;

@@ -141,10 +141,13 @@ public sealed class IpLockAdminTests : IDisposable
             Credential = new(CcfsFactory.AccessKey, "wrong"),
             AfterSigning = r => r.Headers.Add(CcfsFactory.ClientIpHeader, Locked),
         };
-        for (var i = 0; i < 2; i++)
+        // Each refusal says how close the address is to its lock, before it happens.
+        string[] notes = ["(1 more such failure from this address: 2 within ", "(this address is now locked: 2 within "];
+        foreach (var note in notes)
         {
             using var refused = await _factory.Signed().UploadAsync(Samples.Sine, options: wrong);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains(note, CcfsAnswer.Reason(refused), StringComparison.Ordinal);
         }
 
         await AssertLockedAsync(await Upload(Locked));
@@ -177,6 +180,10 @@ public sealed class IpLockAdminTests : IDisposable
     private static async Task AssertLockedAsync(HttpResponseMessage response)
     {
         await CcfsAnswer.AssertSpringAsync(response, HttpStatusCode.Forbidden, CcfsPaths.UploadFile);
-        Assert.Equal("this client address is locked after repeated authentication failures", CcfsAnswer.Reason(response));
+        // Until when, and what lifts it; Retry-After says the same in seconds.
+        var reason = CcfsAnswer.Reason(response);
+        Assert.StartsWith($"this client address ({Locked}) is locked after repeated authentication failures until ", reason, StringComparison.Ordinal);
+        Assert.EndsWith("; an administrator can lift it from another address (ccfs admin ip-locks lift ADDRESS)", reason, StringComparison.Ordinal);
+        Assert.True(response.Headers.RetryAfter?.Delta is { TotalSeconds: > 0 and <= 600 }, $"Retry-After: {response.Headers.RetryAfter}");
     }
 }
