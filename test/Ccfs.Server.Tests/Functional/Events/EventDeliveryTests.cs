@@ -113,12 +113,15 @@ public sealed class EventDeliveryTests : ReceiverTests
         }
 
         await Receiver.WaitForAsync(r => r.Received.Count >= 2, "the first attempt of each VDN");
-        // The receiver is down for a minute (of the server's clock): each VDN's first event is retried, the later one waits.
-        for (var second = 0; second < 60; second += 5)
-        {
-            Factory.Time.Advance(TimeSpan.FromSeconds(5));
-            await Task.Delay(50);
-        }
+        // The receiver is down: each VDN's first event is retried, never before its delay (5 s, then 10 s, each less a fifth
+        // at most), and the later one waits. The clock moves a second at a time until two retries came, however busy the
+        // machine (a fixed pause per step once left too little time for them).
+        await Receiver.WaitForAsync(r => r.Received.Count(x => x.FileName == names[0]) >= 3, "two retries of the first event",
+            () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
+        var tried = Receiver.Received.Where(r => r.FileName == names[0])
+            .Select(r => long.Parse(r.Timestamp!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(tried[1] - tried[0] >= 4 - 1, $"the first retry came {tried[1] - tried[0]} s after the first attempt");
+        Assert.True(tried[2] - tried[1] >= 8 - 1, $"the second retry came {tried[2] - tried[1]} s after the first");
 
         Assert.DoesNotContain(Receiver.Received, r => r.FileName == names[2]);
         up = true;
