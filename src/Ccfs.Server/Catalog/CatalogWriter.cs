@@ -215,23 +215,44 @@ public sealed partial class CatalogWriter : IAsyncDisposable
 
         var left = WriteTimeout - writes.Max(w => _time.GetElapsedTime(w.QueuedAt));
         left = left < MinimumBatchTime ? MinimumBatchTime : left;
-        // Measured on the real clock: a test's fake clock jumping ahead must not cut a batch short.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        // Measured on the real clock: a test's fake clock jumping ahead must not cut a batch short. Not disposed: a batch
+        // let go at its deadline may still hold it.
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         deadline.CancelAfter(left);
+        var batch = RunCutAsync(writes, durability, left, deadline.Token);
         try
         {
-            await using var transaction = await _connection.BeginAsync(durability, left, deadline.Token);
-            foreach (var write in writes)
-            {
-                await write.RunAsync(transaction, deadline.Token);
-            }
-
-            await transaction.CommitAsync(deadline.Token);
+            // The database client's own cancellation may wait much longer on a server that is frozen rather than down (a
+            // cancel request it cannot deliver; an open that does not heed the token): the batch is let go at its deadline.
+            await batch.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !_stopping.IsCancellationRequested)
         {
+            if (!batch.IsCompleted)
+            {
+                _connection.Abandon(batch);
+            }
+
             throw new CatalogUnavailableException($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s");
         }
+        finally
+        {
+            if (batch.IsCompleted)
+            {
+                deadline.Dispose();
+            }
+        }
+    }
+
+    private async Task RunCutAsync(List<QueuedWrite> writes, Durability durability, TimeSpan left, CancellationToken deadline)
+    {
+        await using var transaction = await _connection.BeginAsync(durability, left, deadline);
+        foreach (var write in writes)
+        {
+            await write.RunAsync(transaction, deadline);
+        }
+
+        await transaction.CommitAsync(deadline);
     }
 
     public async ValueTask DisposeAsync()

@@ -14,6 +14,9 @@ public abstract class WriteConnection(CatalogDialect dialect, bool reuseCommands
     private readonly Dictionary<string, DbCommand>? _commands = reuseCommands ? new(StringComparer.Ordinal) : null;
     private DbConnection? _connection;
 
+    // Counts abandoned batches: a batch let go at its deadline may still be opening a connection, which it must not keep.
+    private int _generation;
+
     public CatalogDialect Dialect => dialect;
 
     /// <summary>
@@ -31,7 +34,16 @@ public abstract class WriteConnection(CatalogDialect dialect, bool reuseCommands
             if (_connection is not { State: ConnectionState.Open })
             {
                 await ForgetAsync();
-                _connection = await OpenAsync(wait, cancellationToken);
+                var generation = Volatile.Read(ref _generation);
+                var opened = await OpenAsync(wait, cancellationToken);
+                if (generation != Volatile.Read(ref _generation))
+                {
+                    // Its batch was abandoned while this connection opened: the writer has gone on without it.
+                    await opened.DisposeAsync();
+                    throw new OperationCanceledException("the batch was abandoned at its deadline");
+                }
+
+                _connection = opened;
             }
 
             return new CatalogTransaction(await BeginTransactionAsync(_connection, durability, wait, cancellationToken), _commands, dialect);
@@ -45,6 +57,26 @@ public abstract class WriteConnection(CatalogDialect dialect, bool reuseCommands
 
     /// <summary>Drops the connection after a batch met a database it could not have; the next batch opens a new one.</summary>
     public ValueTask InvalidateAsync() => ForgetAsync();
+
+    /// <summary>
+    /// Lets go of a batch still running past its deadline (<see cref="CutsBatches"/> only, whose commands are not reused):
+    /// its connection is the batch's alone from now on, closed once the batch ends, however late; the next batch opens a
+    /// new one at once.
+    /// </summary>
+    public void Abandon(Task batch)
+    {
+        Interlocked.Increment(ref _generation);
+        var connection = _connection;
+        _connection = null;
+        _ = batch.ContinueWith(async ended =>
+        {
+            _ = ended.Exception;
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+    }
 
     /// <summary>Runs the writer's loop: SQLite's on a thread of its own, since its waits block; PostgreSQL's on the pool.</summary>
     public abstract Task StartLoop(Func<Task> loop);

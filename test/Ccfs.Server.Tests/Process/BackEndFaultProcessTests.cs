@@ -51,6 +51,43 @@ public sealed class BackEndFaultProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Writes_on_a_frozen_postgres_answer_within_about_their_write_timeout_not_the_clients_own_cancellation()
+    {
+        // Npgsql cancels a command on a frozen server by a cancel request that cannot be delivered, and opens a connection
+        // without heeding the token: a probe saw uploads answered after 3 x WriteTimeout. The writer lets a batch go at its
+        // deadline instead. WriteTimeout 3 s: an answer takes about 3-4 s; Npgsql's own way took 9 s or more.
+        var writeTimeout = TimeSpan.FromSeconds(3);
+        var bound = 2 * writeTimeout + TimeSpan.FromSeconds(1);
+        using var postgres = new PrivatePostgres();
+        await using var server = await StartAsync(new()
+        {
+            ["Ccfs__Catalog__Provider"] = "Postgres",
+            ["Ccfs__Catalog__ConnectionString"] = postgres.ConnectionString,
+            ["Ccfs__Catalog__WriteTimeout"] = "00:00:03",
+        });
+        await server.Client.StoreAsync(Samples.Sine);
+
+        postgres.Freeze();
+        try
+        {
+            // The first meets the writer's warm connection, the second a new one the writer opens.
+            for (var i = 0; i < 2; i++)
+            {
+                var started = System.Diagnostics.Stopwatch.StartNew();
+                using var upload = await server.Client.UploadAsync(Samples.Sine).WaitAsync(Bound);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, upload.StatusCode);
+                Assert.True(started.Elapsed < bound, $"upload {i + 1} answered after {started.Elapsed.TotalSeconds:0.0} s, past {bound.TotalSeconds} s");
+            }
+        }
+        finally
+        {
+            postgres.Thaw();
+        }
+
+        await EventuallyAsync(async () => (await server.Client.UploadAsync(Samples.Sine)).StatusCode == HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task A_frozen_rgw_is_met_in_bounded_time_by_uploads_and_readiness_and_serving_resumes_when_it_thaws()
     {
         var rgw = await CephRgw.SharedAsync();
