@@ -215,8 +215,8 @@ public sealed partial class CatalogWriter : IAsyncDisposable
 
         var left = WriteTimeout - writes.Max(w => _time.GetElapsedTime(w.QueuedAt));
         left = left < MinimumBatchTime ? MinimumBatchTime : left;
-        // Measured on the real clock: a test's fake clock jumping ahead must not cut a batch short. Not disposed: a batch
-        // let go at its deadline may still hold it.
+        // Measured on the real clock: a test's fake clock jumping ahead must not cut a batch short. Disposed once the batch
+        // has ended, which an abandoned one does late.
         var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         deadline.CancelAfter(left);
         var batch = RunCutAsync(writes, durability, left, deadline.Token);
@@ -228,9 +228,19 @@ public sealed partial class CatalogWriter : IAsyncDisposable
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !_stopping.IsCancellationRequested)
         {
-            if (!batch.IsCompleted)
+            if (batch.IsCompletedSuccessfully)
             {
-                _connection.Abandon(batch);
+                // Committed as the deadline came: the writes are done, and answered so.
+                return;
+            }
+
+            if (batch.IsCompleted)
+            {
+                _ = batch.Exception;
+            }
+            else
+            {
+                _connection.Abandon(batch, deadline.Dispose);
             }
 
             throw new CatalogUnavailableException($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s");

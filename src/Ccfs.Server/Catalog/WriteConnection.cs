@@ -12,9 +12,11 @@ namespace Ccfs.Server.Catalog;
 public abstract class WriteConnection(CatalogDialect dialect, bool reuseCommands) : IAsyncDisposable
 {
     private readonly Dictionary<string, DbCommand>? _commands = reuseCommands ? new(StringComparer.Ordinal) : null;
-    private DbConnection? _connection;
 
-    // Counts abandoned batches: a batch let go at its deadline may still be opening a connection, which it must not keep.
+    // The connection and the count of abandoned batches change together, under the lock: a batch let go at its deadline
+    // runs on in the background, and must never take, replace or drop the connection of a batch after it.
+    private readonly Lock _lock = new();
+    private DbConnection? _connection;
     private int _generation;
 
     public CatalogDialect Dialect => dialect;
@@ -25,55 +27,85 @@ public abstract class WriteConnection(CatalogDialect dialect, bool reuseCommands
     /// </summary>
     public virtual bool CutsBatches => false;
 
-    /// <summary>Begins the transaction of one batch, waiting at most <paramref name="wait"/> for the database.</summary>
+    /// <summary>
+    /// Begins the transaction of one batch, waiting at most <paramref name="wait"/> for the database. Called on the
+    /// writer's own thread, as its batch starts; what it does after its first wait counts only while the batch is not
+    /// abandoned (<see cref="Abandon"/>).
+    /// </summary>
     /// <exception cref="CatalogUnavailableException">The database could not be had within the wait.</exception>
     public async Task<CatalogTransaction> BeginAsync(Durability durability, TimeSpan wait, CancellationToken cancellationToken)
     {
+        int generation;
+        DbConnection? connection;
+        lock (_lock)
+        {
+            generation = _generation;
+            connection = _connection is { State: ConnectionState.Open } ? _connection : null;
+        }
+
         try
         {
-            if (_connection is not { State: ConnectionState.Open })
+            if (connection is null)
             {
-                await ForgetAsync();
-                var generation = Volatile.Read(ref _generation);
+                await ForgetAsync(generation);
                 var opened = await OpenAsync(wait, cancellationToken);
-                if (generation != Volatile.Read(ref _generation))
+                lock (_lock)
+                {
+                    if (generation == _generation)
+                    {
+                        _connection = connection = opened;
+                    }
+                }
+
+                if (connection is null)
                 {
                     // Its batch was abandoned while this connection opened: the writer has gone on without it.
                     await opened.DisposeAsync();
                     throw new OperationCanceledException("the batch was abandoned at its deadline");
                 }
-
-                _connection = opened;
             }
 
-            return new CatalogTransaction(await BeginTransactionAsync(_connection, durability, wait, cancellationToken), _commands, dialect);
+            return new CatalogTransaction(await BeginTransactionAsync(connection, durability, wait, cancellationToken), _commands, dialect);
         }
         catch (DbException e)
         {
-            await ForgetAsync();
+            await ForgetAsync(generation);
             throw dialect.Translate(e);
         }
     }
 
     /// <summary>Drops the connection after a batch met a database it could not have; the next batch opens a new one.</summary>
-    public ValueTask InvalidateAsync() => ForgetAsync();
+    public ValueTask InvalidateAsync() => ForgetAsync(null);
 
     /// <summary>
     /// Lets go of a batch still running past its deadline (<see cref="CutsBatches"/> only, whose commands are not reused):
     /// its connection is the batch's alone from now on, closed once the batch ends, however late; the next batch opens a
-    /// new one at once.
+    /// new one at once. <paramref name="ended"/> runs then too.
     /// </summary>
-    public void Abandon(Task batch)
+    public void Abandon(Task batch, Action ended)
     {
-        Interlocked.Increment(ref _generation);
-        var connection = _connection;
-        _connection = null;
-        _ = batch.ContinueWith(async ended =>
+        DbConnection? connection;
+        lock (_lock)
         {
-            _ = ended.Exception;
-            if (connection is not null)
+            _generation++;
+            connection = _connection;
+            _connection = null;
+        }
+
+        _ = batch.ContinueWith(async done =>
+        {
+            _ = done.Exception;
+            ended();
+            try
             {
-                await connection.DisposeAsync();
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync();
+                }
+            }
+            catch (Exception)
+            {
+                // A connection the batch broke may fail to close; it is gone either way.
             }
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
     }
@@ -88,22 +120,34 @@ public abstract class WriteConnection(CatalogDialect dialect, bool reuseCommands
 
     public async ValueTask DisposeAsync()
     {
-        await ForgetAsync();
+        await ForgetAsync(null);
         GC.SuppressFinalize(this);
     }
 
-    private async ValueTask ForgetAsync()
+    /// <summary>Drops the connection and its commands; with <paramref name="generation"/>, only if no batch was abandoned since.</summary>
+    private async ValueTask ForgetAsync(int? generation)
     {
+        DbConnection? connection;
+        lock (_lock)
+        {
+            if (generation is { } batch && batch != _generation)
+            {
+                return;
+            }
+
+            connection = _connection;
+            _connection = null;
+        }
+
         foreach (var command in _commands?.Values ?? Enumerable.Empty<DbCommand>())
         {
             await command.DisposeAsync();
         }
 
         _commands?.Clear();
-        if (_connection is not null)
+        if (connection is not null)
         {
-            await _connection.DisposeAsync();
-            _connection = null;
+            await connection.DisposeAsync();
         }
     }
 }
