@@ -316,6 +316,12 @@ public sealed partial class PromptWriter(LocationSet locations, IFileCatalog cat
         catch (Exception e)
         {
             LogStoreFailed(log, e, record.FileName, "removing any copy of the failed placement (recovery will, then releases the name)");
+            if (locations.LateWriteWindow > TimeSpan.Zero && StorageFailure.MayLandLate(failure))
+            {
+                // The store may be frozen for the delete as for the write: recovery's first delete that succeeds starts the window.
+                lateWrites.Expect(record.Path);
+            }
+
             return (StoreOutcome.Failed, failure);
         }
 

@@ -85,7 +85,13 @@ public sealed partial class WorkRecovery(IFileCatalog catalog, LocationSet locat
             }
 
             int finished = 0, failed = 0, left = 0;
-            foreach (var work in await catalog.ListUnfinishedAsync(PassSize, cancellationToken))
+            var unfinished = await catalog.ListUnfinishedAsync(PassSize, cancellationToken);
+            if (unfinished.Count < PassSize)
+            {
+                lateWrites.Keep(unfinished.Select(w => w.Record.Path).ToHashSet(StringComparer.Ordinal));
+            }
+
+            foreach (var work in unfinished)
             {
                 if (!IsAbandoned(work.Owner, work.Record.Path, live))
                 {

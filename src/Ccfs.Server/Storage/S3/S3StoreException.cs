@@ -18,7 +18,11 @@ public sealed class S3StoreException(string message, Exception? inner = null, bo
     /// </summary>
     public bool Transient { get; } = transient;
 
-    /// <summary>No answer came (a time-out, a connection that failed): a write may still be carried out by the store.</summary>
+    /// <summary>
+    /// A write may still be carried out by the store: no answer came (a time-out, a connection that failed), or one that
+    /// says "later" (a 5xx, perhaps a proxy's 502 or 504 in front of a store still working, or the SDK's last retry after
+    /// an attempt whose answer was lost).
+    /// </summary>
     public bool AnswerLost { get; } = answerLost;
 
     /// <summary>
@@ -45,8 +49,8 @@ public sealed class S3StoreException(string message, Exception? inner = null, bo
             OperationCanceledException { InnerException: TimeoutException } => (noAnswer, true),
             _ => (null, false),
         };
-        var answerLost = e is not AmazonServiceException { InnerException: null } && transient && e is not AmazonS3Exception;
-        return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e, transient, answerLost);
+        return reason is null ? null : new S3StoreException($"location {location} ({settings}): {operation}: {reason}", e, transient,
+            answerLost: transient);
     }
 
     /// <summary>Answers that say "later", not "no": a 501 or 505, say, stays until the configuration changes.</summary>

@@ -92,6 +92,33 @@ public sealed class LostPlacementAnswerTests
         Assert.Empty(factory.CatalogRows());
     }
 
+    [Fact]
+    public async Task A_late_write_whose_undo_could_not_delete_either_is_waited_for_from_the_first_delete_that_succeeds()
+    {
+        // The store stays frozen for the undo's delete too; it thaws, answers recovery's delete, then runs the PUT it held.
+        using var factory = new HookedFactory();
+        factory.Store.Window = TimeSpan.FromSeconds(10);
+        factory.Store.PlaceLate = true;
+        factory.Store.FailDeletes = true;
+
+        var answer = await factory.Signed().UploadAsync(Samples.Sine);
+
+        Assert.Equal("0300503", await CcfsAnswer.ResultCodeAsync(answer));
+        var placed = Assert.Single(factory.Store.Placed);
+        var fileName = "Y:/" + placed.Value;
+        Assert.Equal([$"/{placed.Value} state={(int)Ccfs.Server.Catalog.FileState.Undoing}"], factory.CatalogRows());
+        factory.Store.FailDeletes = false;
+        Assert.Equal(0, (await factory.RecoverAsync()).Finished);
+
+        await factory.Store.LandAsync(placed);
+        Assert.Equal("0300011", await CcfsAnswer.ResultCodeAsync(await factory.Signed().HashAsync(fileName)));
+        factory.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, (await factory.RecoverAsync()).Finished);
+
+        Assert.False(factory.HasCopy(fileName), "the write that landed late is left in the location");
+        Assert.Empty(factory.CatalogRows());
+    }
+
     private sealed class HookedFactory : CcfsFactory
     {
         private LostAnswerStore? _store;
