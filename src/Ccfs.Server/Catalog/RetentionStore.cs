@@ -202,6 +202,11 @@ public sealed class RetentionStore
             "UPDATE retention_sweeps SET claimed_by = @instance WHERE vdn_id = @vdn AND coalesce(claimed_by, '') = @seen;",
             ct, ("vdn", vdnId), ("seen", seen ?? ""), ("instance", instance)) == 1);
 
+    /// <summary>The VDNs whose sweep <paramref name="instance"/> holds now.</summary>
+    public async Task<IReadOnlyList<int>> SweepsHeldAsync(string instance, CancellationToken cancellationToken) =>
+        await _database.QueryAsync("SELECT vdn_id FROM retention_sweeps WHERE claimed_by = @instance;", r => r.GetInt32(0), cancellationToken,
+            ("instance", instance));
+
     /// <summary>Whether <paramref name="instance"/> still holds the VDN's sweep.</summary>
     public async Task<bool> HoldsAsync(int vdnId, string instance, CancellationToken cancellationToken) =>
         (await _database.QueryAsync("SELECT 1 FROM retention_sweeps WHERE vdn_id = @vdn AND claimed_by = @instance;", r => 1,

@@ -85,7 +85,8 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             ? (await catalog.ListUsageAsync(cancellationToken)).Select(u => u.VdnId).Union(parameters.Overrides.Vdns.Keys)
                 .Union(accounts.BoundVdns).Union(await candidates.VdnsInLocationsAsync(cancellationToken))
                 .Union(await store.VdnsWithExpiryClaimsAsync(cancellationToken)).Order()
-            : await store.VdnsWithExpiryClaimsAsync(cancellationToken);
+            // And those whose sweep it still holds: a release that failed would otherwise keep every node off the VDN.
+            : (await store.VdnsWithExpiryClaimsAsync(cancellationToken)).Union(await store.SweepsHeldAsync(node.Instance, cancellationToken));
         foreach (var vdn in vdns)
         {
             // A delete a node left is carried out even once the VDN keeps its files forever, or with sweeps off here: it
@@ -93,6 +94,11 @@ public sealed partial class RetentionSweeper(RetentionStore store, RetentionCand
             var leftOnly = !sweeping || parameters.For(vdn).RetainFor is null;
             if (leftOnly && (await store.ExpiryClaimsAsync(vdn, cancellationToken)).Count == 0)
             {
+                if (!sweeping)
+                {
+                    await store.ReleaseAsync(vdn, node.Instance, cancellationToken);
+                }
+
                 continue;
             }
 

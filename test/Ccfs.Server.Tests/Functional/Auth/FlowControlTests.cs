@@ -55,7 +55,7 @@ public sealed class FlowControlTests : IDisposable
 
     public void Dispose() => _factory.Dispose();
 
-    /// <summary>When the key may ask again: within the hour's window, and more than a minute away (it has just begun).</summary>
+    /// <summary>When the key may ask again: at most the hour's window, and more than a minute away (it has just begun).</summary>
     private static void AssertRetryAfterIsTheWindowsRest(HttpResponseMessage refused)
     {
         var seconds = refused.Headers.RetryAfter?.Delta?.TotalSeconds;
