@@ -43,7 +43,9 @@ internal sealed class StallingRelay : IAsyncDisposable
             {
                 client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            // Stopped: a call that begins after Stop finds no listener (InvalidOperationException), one under way is cancelled.
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException
+                || (e is InvalidOperationException && _stop.IsCancellationRequested))
             {
                 break;
             }
