@@ -33,13 +33,7 @@ public sealed class UnlistedRemovalTests
     public async Task A_name_under_a_left_claim_is_reserved_by_no_upload_until_the_sweep_has_carried_the_delete_out()
     {
         using var factory = new RowAppearingFactory();
-        factory.PutStored(Recording, Samples.Sine);
-        var store = factory.Services.GetRequiredService<RetentionStore>();
-        // A node, gone since, held the VDN's sweep and claimed the recording for its delete.
-        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
-        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, "gone-instance", CancellationToken.None));
-        Assert.True(await store.ClaimExpiryAsync("/" + Recording, CcfsFactory.Vdn, "gone-instance", factory.Time.GetUtcNow(),
-            CancellationToken.None));
+        var store = await LeaveClaimAsync(factory);
         // After the sweep finds no row, and before the delete looks again, an upload asks for the name: the claim holds it.
         factory.Catalog.RowAppearsAt = "/" + Recording;
 
@@ -57,12 +51,7 @@ public sealed class UnlistedRemovalTests
     {
         using var factory = CcfsFactory.With(new() { ["Ccfs:Parameters:RetainFor"] = "1.00:00:00", ["Ccfs:Retention:Enabled"] = "false" });
         var prompt = await factory.Signed().StoreAsync(Samples.Sine);
-        factory.PutStored(Recording, Samples.Sine);
-        var store = factory.Services.GetRequiredService<RetentionStore>();
-        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
-        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, "gone-instance", CancellationToken.None));
-        Assert.True(await store.ClaimExpiryAsync("/" + Recording, CcfsFactory.Vdn, "gone-instance", factory.Time.GetUtcNow(),
-            CancellationToken.None));
+        var store = await LeaveClaimAsync(factory);
 
         // Two days in looks of a minute: the prompt has long expired, and a sweep would have deleted it.
         for (var look = 0; look < 200 && (await store.ExpiryClaimsAsync(CcfsFactory.Vdn, CancellationToken.None)).Count > 0; look++)
@@ -81,6 +70,18 @@ public sealed class UnlistedRemovalTests
         Assert.Equal(DateTimeOffset.UnixEpoch, sweep.LastSweptAt);
         Assert.True(await factory.Services.GetRequiredService<IFileCatalog>().TryReserveAsync(new FileRecord("/" + Recording, "Y:/" + Recording,
             CcfsFactory.Vdn, Samples.Sine.Length, "00", "pcm16", 1, CcfsFactory.AccessKey, DateTimeOffset.UnixEpoch, ["0"]), CancellationToken.None));
+    }
+
+    /// <summary>The recording, and the claim for its delete that a node, gone since, left while it held the VDN's sweep.</summary>
+    private static async Task<RetentionStore> LeaveClaimAsync(CcfsFactory factory)
+    {
+        factory.PutStored(Recording, Samples.Sine);
+        var store = factory.Services.GetRequiredService<RetentionStore>();
+        await store.SweepOfAsync(CcfsFactory.Vdn, CancellationToken.None);
+        Assert.True(await store.ClaimAsync(CcfsFactory.Vdn, null, "gone-instance", CancellationToken.None));
+        Assert.True(await store.ClaimExpiryAsync("/" + Recording, CcfsFactory.Vdn, "gone-instance", factory.Time.GetUtcNow(),
+            CancellationToken.None));
+        return store;
     }
 
     private static LogicalPath Parse(string fileName)
