@@ -224,9 +224,11 @@ public sealed partial class CatalogWriter : IAsyncDisposable
         {
             // The database client's own cancellation may wait much longer on a server that is frozen rather than down (a
             // cancel request it cannot deliver; an open that does not heed the token): the batch is let go at its deadline.
-            await batch.WaitAsync(deadline.Token);
+            // Awaited on a timer of its own, not on the deadline's token: that token's callbacks run the client's
+            // cancellation, which Npgsql performs synchronously, and a wait queued behind it was released seconds late.
+            await batch.WaitAsync(left, _stopping.Token);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        catch (Exception e) when ((e is TimeoutException || deadline.IsCancellationRequested) && !_stopping.IsCancellationRequested)
         {
             if (batch.IsCompletedSuccessfully)
             {

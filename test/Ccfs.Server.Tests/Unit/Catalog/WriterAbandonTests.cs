@@ -9,7 +9,8 @@ namespace Ccfs.Server.Tests.Unit.Catalog;
 /// <summary>
 /// A batch the writer let go at its deadline runs on in the background (its client may not heed the cancellation); it
 /// must never take or drop the connection of a batch after it. Found by a review: an abandoned open that failed late
-/// disposed the next batch's connection in the middle of its transaction.
+/// disposed the next batch's connection in the middle of its transaction. Nor may the client's cancellation delay the
+/// writer's answer: Npgsql sends its cancel request synchronously, inside the token's callback.
 /// </summary>
 public sealed class WriterAbandonTests
 {
@@ -42,7 +43,33 @@ public sealed class WriterAbandonTests
         Assert.True(error is null, $"batch B failed on a working database: {error}");
     }
 
-    private sealed class LateFailingOpen() : WriteConnection(new SqliteDialect(), reuseCommands: false)
+    [Fact]
+    public async Task A_write_is_answered_at_its_deadline_while_the_clients_cancellation_still_blocks_its_thread()
+    {
+        await using var writer = new CatalogWriter(new LateFailingOpen(opensThatHang: 0), TimeSpan.FromSeconds(1), TimeProvider.System,
+            NullLogger<CatalogWriter>.Instance);
+        using var cancelSent = new ManualResetEventSlim();
+        var thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            var write = writer.WriteAsync(async (tx, ct) =>
+            {
+                // Past the writer's own start of its wait, as a statement of a batch is; then the server freezes.
+                await Task.Delay(100, CancellationToken.None);
+                ct.Register(() => cancelSent.Wait());
+                await thawed.Task;
+            });
+
+            await Assert.ThrowsAsync<CatalogUnavailableException>(() => write.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            cancelSent.Set();
+            thawed.TrySetResult();
+        }
+    }
+
+    private sealed class LateFailingOpen(int opensThatHang = 1) : WriteConnection(new SqliteDialect(), reuseCommands: false)
     {
         private readonly TaskCompletionSource _hung = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _opens;
@@ -55,7 +82,7 @@ public sealed class WriterAbandonTests
 
         protected override async Task<DbConnection> OpenAsync(TimeSpan wait, CancellationToken cancellationToken)
         {
-            if (Interlocked.Increment(ref _opens) == 1)
+            if (Interlocked.Increment(ref _opens) <= opensThatHang)
             {
                 // Npgsql's open ignores the token and fails at its own Timeout with an NpgsqlException (a DbException).
                 await _hung.Task;
