@@ -55,7 +55,10 @@ public sealed class BackEndFaultProcessTests : IDisposable
     {
         // Npgsql cancels a command on a frozen server by a cancel request that cannot be delivered, and opens a connection
         // without heeding the token: a probe saw uploads answered after 3 x WriteTimeout. The writer lets a batch go at its
-        // deadline instead. WriteTimeout 3 s: an answer takes about 3-4 s; Npgsql's own way took 9 s or more.
+        // deadline instead. Npgsql also sends that cancel synchronously, blocking a pool thread for up to its connection
+        // timeout: reads in flight as the server froze starved the pool, and an upload waited 6-9 s for threads. WriteTimeout
+        // 3 s: an answer takes about 3-4 s.
+        const int reads = 16;
         var writeTimeout = TimeSpan.FromSeconds(3);
         var bound = 2 * writeTimeout + TimeSpan.FromSeconds(1);
         using var postgres = new PrivatePostgres();
@@ -65,11 +68,14 @@ public sealed class BackEndFaultProcessTests : IDisposable
             ["Ccfs__Catalog__ConnectionString"] = postgres.ConnectionString,
             ["Ccfs__Catalog__WriteTimeout"] = "00:00:03",
         });
-        await server.Client.StoreAsync(Samples.Sine);
+        var stored = await server.Client.StoreAsync(Samples.Sine);
+        // Reads at once leave that many open connections in the pool, for the reads after the freeze to time out on.
+        await Task.WhenAll(Enumerable.Range(0, reads).Select(async _ => (await server.Client.HashAsync(stored)).Dispose()));
 
         postgres.Freeze();
         try
         {
+            var inFlight = Enumerable.Range(0, reads).Select(_ => server.Client.HashAsync(stored).WaitAsync(Bound)).ToList();
             // The first meets the writer's warm connection, the second a new one the writer opens.
             for (var i = 0; i < 2; i++)
             {
@@ -77,6 +83,12 @@ public sealed class BackEndFaultProcessTests : IDisposable
                 using var upload = await server.Client.UploadAsync(Samples.Sine).WaitAsync(Bound);
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, upload.StatusCode);
                 Assert.True(started.Elapsed < bound, $"upload {i + 1} answered after {started.Elapsed.TotalSeconds:0.0} s, past {bound.TotalSeconds} s");
+            }
+
+            foreach (var read in await Task.WhenAll(inFlight))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, read.StatusCode);
+                read.Dispose();
             }
         }
         finally

@@ -18,6 +18,7 @@ public sealed class PostgresProvider : CatalogProvider
         ILoggerFactory loggers)
     {
         var builder = Configure(connectionString, writeTimeout);
+        CancellationThreads.Reserve(builder.MaxPoolSize);
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggers).Build();
         var writer = new CatalogWriter(new PostgresWriteConnection(_dataSource, _dialect), writeTimeout, time, loggers.CreateLogger<CatalogWriter>());
         Database = new CatalogDatabase(_dialect, _dataSource, writer);
