@@ -228,7 +228,7 @@ public sealed partial class CatalogWriter : IAsyncDisposable
             // cancellation, which Npgsql performs synchronously, and a wait queued behind it was released seconds late.
             await batch.WaitAsync(left, _stopping.Token);
         }
-        catch (Exception e) when ((e is TimeoutException || deadline.IsCancellationRequested) && !_stopping.IsCancellationRequested)
+        catch (TimeoutException) when (!_stopping.IsCancellationRequested)
         {
             if (batch.IsCompletedSuccessfully)
             {
@@ -258,13 +258,22 @@ public sealed partial class CatalogWriter : IAsyncDisposable
 
     private async Task RunCutAsync(List<QueuedWrite> writes, Durability durability, TimeSpan left, CancellationToken deadline)
     {
-        await using var transaction = await _connection.BeginAsync(durability, left, deadline);
-        foreach (var write in writes)
+        try
         {
-            await write.RunAsync(transaction, deadline);
-        }
+            await using var transaction = await _connection.BeginAsync(durability, left, deadline);
+            foreach (var write in writes)
+            {
+                await write.RunAsync(transaction, deadline);
+            }
 
-        await transaction.CommitAsync(deadline);
+            await transaction.CommitAsync(deadline);
+        }
+        catch (Exception e) when (e is not CatalogUnavailableException && deadline.IsCancellationRequested)
+        {
+            // Judged here, as the batch fails: cut by its deadline it is unavailable, not a write to run alone. A batch that
+            // failed before its deadline keeps its own error, whenever the writer looks at it.
+            throw new CatalogUnavailableException($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s", e);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -13,7 +13,8 @@ public static class CancellationThreads
     public static void Reserve(int maxPoolSize)
     {
         ThreadPool.GetMinThreads(out var workers, out var completions);
-        var wanted = Environment.ProcessorCount + maxPoolSize;
+        ThreadPool.GetMaxThreads(out var most, out _);
+        var wanted = (int)Math.Min((long)maxPoolSize + Environment.ProcessorCount, most);
         if (workers < wanted)
         {
             ThreadPool.SetMinThreads(wanted, completions);

@@ -48,7 +48,8 @@ public sealed class WriterAbandonTests
     {
         await using var writer = new CatalogWriter(new LateFailingOpen(opensThatHang: 0), TimeSpan.FromSeconds(1), TimeProvider.System,
             NullLogger<CatalogWriter>.Instance);
-        using var cancelSent = new ManualResetEventSlim();
+        // Not disposed: a cancellation callback still waiting on it when the test ends must not throw on the timer's thread.
+        var cancelSent = new ManualResetEventSlim();
         var thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
