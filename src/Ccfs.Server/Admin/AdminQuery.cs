@@ -14,6 +14,21 @@ public static class AdminQuery
     public static string? Text(HttpContext http, string name) =>
         FormQuery.Get(AdminAuth.Request(http).Query, name) is { Length: > 0 } value ? value : null;
 
+    /// <summary>
+    /// Adds a problem for each parameter not in <paramref name="known"/>: a misspelt or guessed one (<c>after</c> where the
+    /// page goes by <c>before</c>) would otherwise be ignored, and its caller handed an answer to another question.
+    /// </summary>
+    public static void RefuseUnknown(HttpContext http, List<string> problems, params string[] known)
+    {
+        foreach (var name in AdminAuth.Request(http).Query.Select(p => p.Key).Distinct(StringComparer.Ordinal))
+        {
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                problems.Add($"'{name}' is not a parameter here; the parameters are {string.Join(", ", known)}");
+            }
+        }
+    }
+
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, or null when absent; a bad value adds a problem.</summary>
     public static int? Integer(HttpContext http, string name, int min, int max, List<string> problems) =>
         (int?)Long(http, name, min, max, problems);

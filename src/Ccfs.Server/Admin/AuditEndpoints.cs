@@ -17,6 +17,7 @@ public static class AuditEndpoints
     private static async Task<IResult> QueryAsync(HttpContext http, AuditTrail trail, IAuditStore store)
     {
         var problems = new List<string>();
+        AdminQuery.RefuseUnknown(http, problems, "limit", "before", "accessKey", "vdnId", "interface", "file");
         var limit = AdminQuery.Integer(http, "limit", 1, MaxLimit, problems) ?? DefaultLimit;
         var before = AdminQuery.Long(http, "before", 0, long.MaxValue, problems);
         var vdnId = AdminQuery.Integer(http, "vdnId", 0, int.MaxValue, problems);

@@ -90,8 +90,12 @@ public static class SubscriptionEndpoints
             .WithJsonBody<RedeliverRequest>().Produces<RedeliverView>(StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> ListAsync(SubscriptionStore store, CancellationToken cancellationToken) =>
-        AdminResults.Ok(new SubscriptionList([.. (await store.ListAsync(cancellationToken)).Select(s => View(s))]));
+    private static async Task<IResult> ListAsync(SubscriptionStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var subscriptions = await store.ListAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        return AdminResults.Ok(new SubscriptionList([.. subscriptions.Select(s => View(s, now))]));
+    }
 
     private static async Task<IResult> CreateAsync(HttpContext http, SubscriptionStore store, MasterKey masterKey, Configuration.CcfsSettings settings,
         EventDispatcher dispatcher, TimeProvider time)
@@ -132,10 +136,11 @@ public static class SubscriptionEndpoints
             SubscriptionSecrets.Seal(masterKey, id, secret), now, now);
         await store.CreateAsync(subscription, CancellationToken.None);
         dispatcher.Refresh();
-        return AdminResults.Created(new IssuedSubscription(View(subscription), secret));
+        return AdminResults.Created(new IssuedSubscription(View(subscription, now), secret));
     }
 
-    private static async Task<IResult> ShowAsync(string id, SubscriptionStore store, DeliveryStore deliveries, CancellationToken cancellationToken)
+    private static async Task<IResult> ShowAsync(string id, SubscriptionStore store, DeliveryStore deliveries, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (await store.FindAsync(id, cancellationToken) is not { } subscription)
         {
@@ -143,7 +148,7 @@ public static class SubscriptionEndpoints
         }
 
         var streams = await deliveries.StreamsAsync(id, cancellationToken);
-        return AdminResults.Ok(View(subscription, [.. streams.Select(s => new StreamView(s.VdnId, s.DeliveredThrough, s.Attempts, s.FailingSince))]));
+        return AdminResults.Ok(View(subscription, time.GetUtcNow(), [.. streams.Select(s => new StreamView(s.VdnId, s.DeliveredThrough, s.Attempts, s.FailingSince))]));
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, SubscriptionStore store, MasterKey masterKey, EventDispatcher dispatcher,
@@ -180,7 +185,7 @@ public static class SubscriptionEndpoints
 
         // Answered only once no request under the old settings is being handed over any more (docs/events.md, Signatures).
         await dispatcher.RefreshAsync();
-        var view = View((await store.FindAsync(id, CancellationToken.None))!);
+        var view = View((await store.FindAsync(id, CancellationToken.None))!, time.GetUtcNow());
         return secret is null ? AdminResults.Ok(view) : AdminResults.Ok(new IssuedSubscription(view, secret));
     }
 
@@ -313,6 +318,8 @@ public static class SubscriptionEndpoints
     /// <summary>The audit trail names the subscription changed in its file column; never a secret.</summary>
     private static void Note(HttpContext http, string id) => InterfaceCall.Of(http)?.File = "subscription:" + id;
 
-    private static SubscriptionView View(StoredSubscription s, IReadOnlyList<StreamView>? streams = null) =>
-        new(s.Id, s.Url, s.VdnIds, s.Types, s.Description, s.Enabled, s.DisabledReason, s.CreatedAt, s.UpdatedAt, streams, s.PreviousSecretUntil);
+    /// <summary>The view at <paramref name="now"/>: a previous secret whose overlap has ended no longer signs, so it is not shown.</summary>
+    private static SubscriptionView View(StoredSubscription s, DateTimeOffset now, IReadOnlyList<StreamView>? streams = null) =>
+        new(s.Id, s.Url, s.VdnIds, s.Types, s.Description, s.Enabled, s.DisabledReason, s.CreatedAt, s.UpdatedAt, streams,
+            s.PreviousSecretUntil > now ? s.PreviousSecretUntil : null);
 }

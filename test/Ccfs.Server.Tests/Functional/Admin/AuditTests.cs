@@ -170,6 +170,19 @@ public sealed class AuditTests : IDisposable
         Assert.Contains("\"problems\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("?after=5", "after")]
+    [InlineData("?limit=5&vdn=53", "vdn")]
+    public async Task An_unknown_parameter_is_400_naming_it_and_the_known_ones_not_ignored(string query, string unknown)
+    {
+        using var response = await _factory.Admin().SendAsync(HttpMethod.Get, Audit + query);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"'{unknown}' is not a parameter here; the parameters are limit, before, accessKey, vdnId, interface, file", text,
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Before_takes_any_64_bit_entry_id()
     {

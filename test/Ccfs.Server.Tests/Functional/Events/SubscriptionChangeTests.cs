@@ -257,8 +257,11 @@ public sealed class SubscriptionChangeTests : ReceiverTests
         var within = Receiver.Delivered[0];
         Assert.True(within.SignatureValid, "signed with the old secret too");
         Assert.True(SignedWith(fresh, within), "signed with the new secret");
+        Assert.True((await ShowAsync(id)).TryGetProperty("previousSecretUntil", out _), "the overlap is shown while it lasts");
 
         Factory.Time.Advance(TimeSpan.FromHours(1));
+        var shown = await ShowAsync(id);
+        Assert.False(shown.TryGetProperty("previousSecretUntil", out _), $"an overlap that ended is still shown: {shown}");
         await Factory.Signed().StoreAsync(Samples.Sine);
         await Receiver.WaitForAsync(r => r.Delivered.Count >= 2, "the delivery after the hour", () => Factory.Time.Advance(TimeSpan.FromSeconds(1)));
         var after = Receiver.Delivered[1];
@@ -310,6 +313,14 @@ public sealed class SubscriptionChangeTests : ReceiverTests
     private bool SignedWith(string secret, ReceivedWebhook received) =>
         WebhookSignature.TryReadKey(secret, out var key) && WebhookSignature.Verify(key, received.Id, received.Timestamp, received.Signature, received.Body,
             Factory.Time.GetUtcNow(), TimeSpan.FromDays(1)) == WebhookVerification.Valid;
+
+    private async Task<JsonElement> ShowAsync(string id)
+    {
+        using var response = await Factory.Admin().AdminAsync(HttpMethod.Get, $"{Subscriptions}/{id}");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement;
+    }
 
     private async Task<JsonElement> PatchAsync(string id, object change)
     {
