@@ -129,7 +129,7 @@ public sealed partial class CatalogWriter : IAsyncDisposable
                 return false;
             }
 
-            write.Fail(new CatalogUnavailableException($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s"));
+            write.Fail(TookNoWrite());
             Interlocked.Increment(ref _unavailable);
             return true;
         });
@@ -230,22 +230,15 @@ public sealed partial class CatalogWriter : IAsyncDisposable
         }
         catch (TimeoutException) when (!_stopping.IsCancellationRequested)
         {
-            if (batch.IsCompletedSuccessfully)
+            if (batch.IsCompleted)
             {
-                // Committed as the deadline came: the writes are done, and answered so.
+                // Ended as the deadline came: its own outcome stands (committed, or its error as RunCutAsync judged it).
+                await batch;
                 return;
             }
 
-            if (batch.IsCompleted)
-            {
-                _ = batch.Exception;
-            }
-            else
-            {
-                _connection.Abandon(batch, deadline.Dispose);
-            }
-
-            throw new CatalogUnavailableException($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s");
+            _connection.Abandon(batch, deadline.Dispose);
+            throw TookNoWrite();
         }
         finally
         {
@@ -272,9 +265,12 @@ public sealed partial class CatalogWriter : IAsyncDisposable
         {
             // Judged here, as the batch fails: cut by its deadline it is unavailable, not a write to run alone. A batch that
             // failed before its deadline keeps its own error, whenever the writer looks at it.
-            throw new CatalogUnavailableException($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s", e);
+            throw TookNoWrite(e);
         }
     }
+
+    private CatalogUnavailableException TookNoWrite(Exception? cause = null) =>
+        new($"the catalog took no write for {WriteTimeout.TotalSeconds:0.#} s", cause);
 
     public async ValueTask DisposeAsync()
     {
